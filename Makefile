@@ -1,0 +1,32 @@
+# Set-up and everyday commands. Every target installs what it needs into .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-pg bench demo clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+# Open the console on an embedded SQLite database filled with demo data.
+run: $(STAMP)
+	$(BIN)/support24 demo --scale small --if-empty
+	$(BIN)/support24
+
+# The whole test suite on SQLite.
+test: $(STAMP)
+	$(BIN)/python -m pytest -n auto
+
+# The same suite against PostgreSQL (127.0.0.1:5432, database test).
+test-pg: $(STAMP)
+	SUPPORT24_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n auto
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""support24 console: adapters, file formats, the CLI and the Textual app."""

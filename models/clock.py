@@ -1,0 +1,83 @@
+"""The one clock of the application; tests and the UI replace it instead of sleeping."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+ClockSource = Callable[[], datetime]
+
+
+def _system_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+_source: ClockSource = _system_now
+
+
+def now() -> datetime:
+    """The current instant as an aware UTC datetime."""
+    value = _source()
+    if value.tzinfo is None:
+        raise ValueError("clock source returned a naive datetime")
+    return value.astimezone(timezone.utc)
+
+
+def today_berlin() -> date:
+    """Today's calendar date in Berlin, the date the office works by."""
+    return now().astimezone(BERLIN).date()
+
+
+def set_clock(source: ClockSource) -> None:
+    """Replace the clock, e.g. with a FixedClock in tests."""
+    global _source
+    _source = source
+
+
+def reset_clock() -> None:
+    set_clock(_system_now)
+
+
+def to_berlin(value: datetime) -> datetime:
+    """An aware datetime shown on the Berlin wall clock."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(BERLIN)
+
+
+def berlin_date(value: datetime) -> date:
+    return to_berlin(value).date()
+
+
+def format_berlin(value: datetime | None, with_seconds: bool = False) -> str:
+    """'24.11.2026 14:05' on the Berlin clock; empty for None."""
+    if value is None:
+        return ""
+    pattern = "%d.%m.%Y %H:%M:%S" if with_seconds else "%d.%m.%Y %H:%M"
+    return to_berlin(value).strftime(pattern)
+
+
+def berlin_midnight_utc(day: date) -> datetime:
+    """The UTC instant at which a Berlin calendar day starts."""
+    return datetime(day.year, day.month, day.day, tzinfo=BERLIN).astimezone(timezone.utc)
+
+
+class FixedClock:
+    """A clock that stands still until told to move; callable as a clock source."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("FixedClock needs an aware datetime")
+        self.current = start.astimezone(timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
+        self.current = self.current + (delta or timedelta(**kwargs))
+        return self.current
+
+    def set(self, value: datetime) -> None:
+        self.current = value.astimezone(timezone.utc)

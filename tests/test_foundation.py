@@ -1,0 +1,101 @@
+"""Storage, schema versions and the audit chain."""
+from __future__ import annotations
+
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from models import audit, schema
+from models.db import database, is_sqlite
+from models.entities import AuditEvent, SchemaMeta
+from models.errors import SchemaError
+
+
+def test_models_never_import_textual() -> None:
+    """The core has no UI (DESIGN.md §8): importing every models module pulls in no textual."""
+    code = (
+        "import importlib, pkgutil, sys, models\n"
+        "for m in pkgutil.walk_packages(models.__path__, 'models.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "bad = sorted(n for n in sys.modules if n == 'textual' or n.startswith('textual.'))\n"
+        "print(bad); raise SystemExit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    sources = list(Path(__file__).parent.parent.joinpath("models").rglob("*.py"))
+    assert sources
+    for source in sources:
+        for line in source.read_text().splitlines():
+            assert not line.lstrip().startswith(("import textual", "from textual")), f"{source}: {line}"
+
+
+def test_audit_chain_detects_edit_removal_and_truncation(db: str) -> None:
+    for i in range(5):
+        audit.record("mmueller", "session.start", f"S-2026-000{i}")
+    assert audit.verify().ok and audit.verify().checked == 5
+
+    AuditEvent.update(actor="someone").where(AuditEvent.id == 3).execute()
+    result = audit.verify()
+    assert not result.ok and result.first_bad_id == 3
+
+    AuditEvent.update(actor="mmueller").where(AuditEvent.id == 3).execute()
+    assert audit.verify().ok
+    AuditEvent.delete().where(AuditEvent.id == 2).execute()
+    result = audit.verify()
+    assert not result.ok and result.first_bad_id == 2
+
+
+def test_audit_chain_detects_removed_last_event(db: str) -> None:
+    for i in range(3):
+        audit.record("mmueller", "chat.read", f"S-2026-000{i}")
+    AuditEvent.delete().where(AuditEvent.id == 3).execute()
+    result = audit.verify()
+    assert not result.ok
+
+
+def test_audit_chain_detects_swapped_events(db: str) -> None:
+    audit.record("a", "one", "R-1")
+    audit.record("b", "two", "R-2")
+    audit.record("c", "three", "R-3")
+    first, second = AuditEvent.get_by_id(1), AuditEvent.get_by_id(2)
+    AuditEvent.update(actor=second.actor, action=second.action, ref=second.ref, hash=second.hash,
+                      prev_hash=second.prev_hash).where(AuditEvent.id == 1).execute()
+    AuditEvent.update(actor=first.actor, action=first.action, ref=first.ref, hash=first.hash,
+                      prev_hash=first.prev_hash).where(AuditEvent.id == 2).execute()
+    assert audit.verify().first_bad_id == 1
+
+
+def test_newer_schema_is_refused(db: str) -> None:
+    SchemaMeta.update(value=str(schema.SCHEMA_VERSION + 1)).where(SchemaMeta.key == schema.VERSION_KEY).execute()
+    with pytest.raises(SchemaError, match="newer support24"):
+        schema.ensure_schema()
+
+
+def test_older_schema_is_copied_aside_then_migrated(db: str) -> None:
+    calls: list[tuple[int, int]] = []
+
+    def add_column(database_obj: object) -> None:
+        database.execute_sql("CREATE TABLE migration_probe (id INTEGER PRIMARY KEY)")
+
+    result = schema.ensure_schema(
+        lambda old, new: calls.append((old, new)), target_version=schema.SCHEMA_VERSION + 1,
+        migrations={schema.SCHEMA_VERSION + 1: add_column},
+    )
+    assert result == "migrated"
+    assert calls == [(schema.SCHEMA_VERSION, schema.SCHEMA_VERSION + 1)]
+    assert schema.installed_version() == schema.SCHEMA_VERSION + 1
+    assert database.table_exists("migration_probe")
+    database.execute_sql("DROP TABLE migration_probe")
+
+
+def test_sqlite_file_is_private_and_secure_delete_on(db: str, isolated_dirs: Path) -> None:
+    if not is_sqlite():
+        pytest.skip("SQLite only")
+    path = isolated_dirs / "support24.db"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert database.execute_sql("PRAGMA secure_delete").fetchone()[0] == 1
+    assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
