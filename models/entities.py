@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from peewee import (
     AutoField,
+    BigAutoField,
     BigIntegerField,
     BooleanField,
     CharField,
@@ -187,7 +188,7 @@ class Disclosure(BaseModel):
 
 
 class ActivityEvent(BaseModel):
-    id = BigIntegerField(primary_key=True)  # filled by the database
+    id = BigAutoField()  # filled by the database (BIGSERIAL on PostgreSQL)
     session = ForeignKeyField(RemoteSession, backref="activity", on_delete="CASCADE")
     at = UTCDateTimeField(index=True)
     action = CharField(max_length=64)
@@ -199,7 +200,7 @@ class ActivityEvent(BaseModel):
 
 
 class ChatMessage(BaseModel):
-    id = BigIntegerField(primary_key=True)
+    id = BigAutoField()
     session = ForeignKeyField(RemoteSession, backref="chat", on_delete="CASCADE")
     at = UTCDateTimeField(index=True)
     sender = CharField(max_length=64)
