@@ -146,7 +146,7 @@ def start_session(actor: Staff, data: SessionInput) -> RemoteSession:
         order = Order.get_or_none(Order.ref == data.order)
         if order is None:
             raise ValidationError("order", _("no order {ref}").format(ref=data.order))
-        if order.completed_at is not None and order.completed_at <= started:
+        if order.completed_at is not None:  # its billing records exist; a late session would never be billed
             raise RuleViolation(_("order {ref} is completed; open a new order").format(ref=order.ref))
         if started < order.opened_at:
             raise ValidationError("started_at", _("lies before order {ref} was opened").format(ref=order.ref))
@@ -205,13 +205,23 @@ def _within_session(session: RemoteSession, at: datetime, field_name: str) -> No
         raise ValidationError(field_name, _("lies after session {ref} ended").format(ref=session.ref))
 
 
-def add_participant(actor: Staff, session_ref: str, username: str, *, joined_at: datetime | str | None = None) -> Participant:
+def add_participant(
+    actor: Staff, session_ref: str, username: str, *, joined_at: datetime | str | None = None,
+    left_at: datetime | str | None = None,
+) -> Participant:
     """P6: a second technician joins only after the customer agreed."""
     require_role(actor, *SESSION_ROLES)
     joined = validation.timestamp("joined_at", joined_at, required=False) or clock.now()
+    left = validation.timestamp("left_at", left_at, required=False)
+    if left is not None and left < joined:
+        raise ValidationError("left_at", _("lies before joined_at"))
     with write_tx():
         session = get_session(session_ref)
         _within_session(session, joined, "joined_at")
+        if left is not None:
+            _within_session(session, left, "left_at")
+        elif session.ended_at is not None:  # joined an ended session (recorded later): left with its end
+            left = session.ended_at
         staff = _staff(username, "username")
         check_committed(staff, joined)
         if staff.id == session.technician_id:
@@ -224,7 +234,7 @@ def add_participant(actor: Staff, session_ref: str, username: str, *, joined_at:
         if Participant.select().where((Participant.session == session) & (Participant.staff == staff)
                                       & Participant.left_at.is_null()).exists():
             raise RuleViolation(_("{user} is in session {ref} already").format(user=username, ref=session.ref))
-        participant = Participant.create(session=session, staff=staff, joined_at=joined, consent=consent)
+        participant = Participant.create(session=session, staff=staff, joined_at=joined, left_at=left, consent=consent)
         audit.record(actor.username, "participant.add", session.ref, staff.username)
     return participant
 

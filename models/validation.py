@@ -13,6 +13,8 @@ from .text import has_control, strip_control
 MAX_NAME = 200
 MAX_TEXT = 20_000
 FUTURE_TOLERANCE = timedelta(minutes=5)
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)  # nothing this console records is older
+MAX_BIGINT = 2**63 - 1
 CUSTOMER_NUMBER = re.compile(r"^K-\d{1,12}$")
 USERNAME = re.compile(r"^[a-z_][a-z0-9_.-]{0,63}$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -43,6 +45,10 @@ def text(field: str, value: object, *, required: bool = True, max_length: int = 
     if not isinstance(value, str):
         raise ValidationError(field, _("must be text"))
     cleaned = strip_control(value)
+    if not cleaned.strip():  # only control characters: nothing is left to store
+        if required:
+            raise ValidationError(field, _("is required"))
+        return None
     if len(cleaned) > max_length:
         raise ValidationError(field, _("is longer than {n} characters").format(n=max_length))
     return cleaned
@@ -67,7 +73,12 @@ def timestamp(field: str, value: object, *, required: bool = True, allow_future:
         raise ValidationError(field, _("must be a timestamp string"))
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValidationError(field, _("needs a time zone, e.g. 'Z' or '+01:00'"))
-    parsed = parsed.astimezone(timezone.utc)
+    try:
+        parsed = parsed.astimezone(timezone.utc)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00
+        raise ValidationError(field, _("lies outside the supported range")) from None
+    if parsed < EARLIEST:
+        raise ValidationError(field, _("lies before 1970"))
     if not allow_future:
         not_in_future(field, parsed)
     return parsed
@@ -102,6 +113,8 @@ def ip_address(field: str, value: object, *, required: bool = True) -> str | Non
         return None
     if not isinstance(value, str):
         raise ValidationError(field, _("must be an IP address as text"))
+    if "%" in value:  # an IPv6 zone index names a local interface, not a customer address
+        raise ValidationError(field, _("{value!r} carries a zone index (%...); give the address alone").format(value=value))
     try:
         return str(ipaddress.ip_address(value.strip()))
     except ValueError:
@@ -154,4 +167,6 @@ def non_negative_int(field: str, value: object, *, required: bool = True) -> int
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValidationError(field, _("must be a whole number of 0 or more"))
+    if value > MAX_BIGINT:
+        raise ValidationError(field, _("is too large"))
     return value
