@@ -307,12 +307,14 @@ class Plan:
                 other = by_external.setdefault((rec.tool, rec.external_id), rec)
                 if other is not rec:
                     self.bad(rec, "external_id", _("is used by the session on line {line} too").format(line=other.line))
+                    rec.action = "refused"
                     continue
             row = RemoteSession.get_or_none(RemoteSession.ref == rec.ref) if rec.ref else None
             if rec.tool and rec.external_id:
                 by_ext = RemoteSession.get_or_none((RemoteSession.tool == rec.tool) & (RemoteSession.external_id == rec.external_id))
                 if by_ext is not None and row is not None and by_ext.id != row.id or by_ext is not None and rec.ref and row is None:
                     self.bad(rec, "external_id", _("belongs to the stored session {ref}").format(ref=by_ext.ref))
+                    rec.action = "refused"
                     continue
                 row = row or by_ext
             if row is not None:
