@@ -257,3 +257,41 @@ def test_accounting_may_not_import(db: str, fixed_clock, tmp_path: Path) -> None
     with pytest.raises(PermissionDenied):
         _import(clerk, tmp_path, sample())
     assert Staff.select().count() == 1
+
+
+def test_a_rule_the_checks_missed_still_stops_the_write_and_rolls_back(operator, tmp_path: Path, monkeypatch) -> None:
+    """Defence in depth: the domain refuses at write time, and the transaction leaves nothing behind."""
+    from console.import_plan import Plan
+
+    monkeypatch.setattr(Plan, "_session_rules", lambda self: None)
+    lines = sample()
+    lines[0]["commitment_signed_on"] = None
+    before = stats.counts()
+    result = _import(operator, tmp_path, [{k: v for k, v in line.items() if v is not None} for line in lines])
+    assert [(n, field) for n, field, _p in result.problems] == [(6, "line")]
+    assert "Max Müller" in result.problems[0][2]
+    assert stats.counts() == before and Staff.select().count() == 1
+
+
+def test_overlapping_stays_of_one_participant_are_refused(operator, tmp_path: Path) -> None:
+    lines = sample()
+    lines.append({"type": "participant", "session": S, "username": "jschulz", "joined_at": "2026-03-02T09:30:00Z"})
+    result = _import(operator, tmp_path, lines)
+    assert [(n, field) for n, field, _p in result.problems] == [(13, "left_at")]
+    lines[12]["left_at"] = "2026-03-02T09:25:00Z"
+    assert _import(operator, tmp_path, lines).ok
+    assert [p.left_at.minute for p in Participant.select().order_by(Participant.joined_at)] == [25, 40]
+
+
+def test_bulk_capture_keeps_to_the_session(operator, tmp_path: Path) -> None:
+    from models import bulk
+    from models.errors import ValidationError
+
+    assert _import(operator, tmp_path, sample()).ok
+    with pytest.raises(ValidationError, match="after session"):
+        bulk.add_chat_many(operator, S, [bulk.ChatItem("2026-03-02T09:10:00Z", "customer", "ok"),
+                                         bulk.ChatItem("2026-03-02T10:10:00Z", "customer", "too late")])
+    assert ChatMessage.select().count() == 1
+    clerk = f.staff("bea", roles="accounting", name="Bea Buch")
+    with pytest.raises(PermissionDenied):
+        bulk.add_activity_many(clerk, S, [bulk.ActivityItem("2026-03-02T09:10:00Z", "login")])
