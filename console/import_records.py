@@ -254,6 +254,8 @@ def whole(field_name: str, value: object) -> int | None:
 
 
 def roles(field_name: str, value: object) -> str:
+    if value is None or value == [] or value == "":
+        raise ValidationError(field_name, _("is required (role, or roles as a list)"))
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
