@@ -305,6 +305,7 @@ class AccessRequest(BaseModel):
     delivered_sha256 = CharField(max_length=64, null=True)
     rejected_reason = TextField(null=True)
     closed_at = UTCDateTimeField(null=True, index=True)
+    due_at = UTCDateTimeField(null=True, index=True)  # closed_at + the policy's access_requests rule
     created_at = UTCDateTimeField()
 
 
@@ -334,7 +335,7 @@ class PurgeRun(BaseModel):
 class DeletionRecord(BaseModel):
     """Proof of one deletion. Holds no personal data: category, ids, dates, policy, method."""
 
-    id = BigIntegerField(primary_key=True)
+    id = BigAutoField()
     run = ForeignKeyField(PurgeRun, null=True, backref="deletions", on_delete="SET NULL")
     category = CharField(max_length=32, index=True)
     item_id = BigIntegerField()
