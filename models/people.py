@@ -12,6 +12,14 @@ from .identity import normalize_roles, require_role
 from .text import fold
 
 
+def _past_day(field_name: str, value: date | str | None, *, required: bool = True) -> date | None:
+    """A commitment date: a valid day, not after today (a promise not yet signed does not count)."""
+    day = validation.day(field_name, value, required=required)
+    if day is not None and day > clock.today_berlin():
+        raise ValidationError(field_name, _("lies in the future"))
+    return day
+
+
 def register_staff(
     actor: Staff | None,
     username: str,
@@ -25,10 +33,8 @@ def register_staff(
     username = validation.username("username", username)
     clean_name = validation.name("name", name)
     role_text = normalize_roles(roles)
-    signed = validation.day("commitment_signed_on", commitment_signed_on, required=False)
-    secrecy = validation.day("secrecy_commitment_on", secrecy_commitment_on, required=False)
-    if signed and signed > clock.today_berlin():
-        raise ValidationError("commitment_signed_on", _("lies in the future"))
+    signed = _past_day("commitment_signed_on", commitment_signed_on, required=False)
+    secrecy = _past_day("secrecy_commitment_on", secrecy_commitment_on, required=False)
     with write_tx():
         if actor is None:
             if Staff.select().where(Staff.roles.contains("admin")).exists():
@@ -63,9 +69,9 @@ def update_staff(
         if roles is not None:
             staff.roles = normalize_roles(roles)
         if commitment_signed_on is not None:
-            staff.commitment_signed_on = validation.day("commitment_signed_on", commitment_signed_on)
+            staff.commitment_signed_on = _past_day("commitment_signed_on", commitment_signed_on)
         if secrecy_commitment_on is not None:
-            staff.secrecy_commitment_on = validation.day("secrecy_commitment_on", secrecy_commitment_on)
+            staff.secrecy_commitment_on = _past_day("secrecy_commitment_on", secrecy_commitment_on)
         if active is not None:
             if not active and staff.username == actor.username:
                 raise RuleViolation(_("you cannot deactivate your own account"))

@@ -14,7 +14,7 @@ from . import audit, clock, validation
 from .db import write_tx
 from .entities import (
     CONSENT_KINDS, CONSENT_METHODS, DISCLOSURE_BASES, TRANSFER_DIRECTIONS, ActivityEvent, ChatMessage,
-    Consent, ConsentWording, Disclosure, GatheredFile, Order, Participant, Recording, RemoteSession, Staff,
+    Consent, ConsentWording, Customer, Disclosure, GatheredFile, Order, Participant, Recording, RemoteSession, Staff,
     SystemInfo,
 )
 from .errors import NotFound, RuleViolation, ValidationError
@@ -71,8 +71,11 @@ def get_session(ref: str) -> RemoteSession:
     return session
 
 
-def check_committed(staff: Staff, at: datetime, *, field_name: str = "technician") -> None:
-    """P3: only active staff with a written confidentiality commitment may work."""
+def check_committed(staff: Staff, at: datetime, *, field_name: str = "technician", customer: Customer | None = None) -> None:
+    """P3: only active staff with a written confidentiality commitment may work.
+
+    For a customer bound by professional secrecy (§ 203 StGB) the extra commitment is needed too.
+    """
     if not staff.active:
         raise RuleViolation(_("{name} ({user}) is not active and may not do remote maintenance").format(
             name=staff.name, user=staff.username))
@@ -84,6 +87,12 @@ def check_committed(staff: Staff, at: datetime, *, field_name: str = "technician
             name=staff.name, user=staff.username, day=staff.commitment_signed_on.isoformat()))
     if not staff.has_role("technician"):
         raise RuleViolation(_("{name} ({user}) is not a technician").format(name=staff.name, user=staff.username))
+    if customer is not None and customer.professional_secrecy:
+        signed = staff.secrecy_commitment_on
+        if signed is None or signed > clock.berlin_date(at):
+            raise RuleViolation(_(
+                "{name} ({user}) has no commitment to professional secrecy (§ 203 StGB) on file, which customer "
+                "{number} requires (P3)").format(name=staff.name, user=staff.username, number=customer.number))
 
 
 def _staff(username: str, field_name: str) -> Staff:
@@ -151,7 +160,7 @@ def start_session(actor: Staff, data: SessionInput) -> RemoteSession:
         if started < order.opened_at:
             raise ValidationError("started_at", _("lies before order {ref} was opened").format(ref=order.ref))
         technician = _staff(data.technician, "technician")
-        check_committed(technician, started)
+        check_committed(technician, started, customer=order.customer)
         if external_id and RemoteSession.select().where(
             (RemoteSession.tool == tool) & (RemoteSession.external_id == external_id)
         ).exists():
@@ -223,7 +232,7 @@ def add_participant(
         elif session.ended_at is not None:  # joined an ended session (recorded later): left with its end
             left = session.ended_at
         staff = _staff(username, "username")
-        check_committed(staff, joined)
+        check_committed(staff, joined, customer=session.order.customer)
         if staff.id == session.technician_id:
             raise RuleViolation(_("{user} runs this session already").format(user=username))
         consent = _granted_consent(session, "additional_staff", joined)

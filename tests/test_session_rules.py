@@ -108,3 +108,33 @@ def test_lifecycle_refusals_and_billing_records(desk) -> None:
     assert record.session_date == date(2026, 11, 24)
     order = orders.mark_billed(clerk, "A-2026-0001", date(2026, 11, 24))
     assert order.records_due_at is not None
+
+
+def test_professional_secrecy_customer_needs_the_extra_commitment(db: str, fixed_clock) -> None:
+    """P3 with § 203 StGB: a lawyer's office needs technicians with the secrecy commitment too."""
+    from models import people
+
+    actor = f.staff()
+    lawyer = f.customer("K-20001", "Kanzlei Weiß")
+    lawyer.professional_secrecy = True
+    lawyer.save()
+    f.order("A-2026-0002", lawyer)
+    with pytest.raises(RuleViolation, match="§ 203"):
+        sessions.start_session(actor, _session(actor, order="A-2026-0002"))
+    assert RemoteSession.select().count() == 0
+    admin = f.staff("admin1", "admin", name="Anna Admin")
+    people.update_staff(admin, "mmueller", secrecy_commitment_on=date(2025, 3, 1))
+    actor = type(actor).get_by_id(actor.id)
+    assert sessions.start_session(actor, _session(actor, order="A-2026-0002")).ref.startswith("S-")
+
+
+def test_commitment_dates_in_the_future_are_refused(db: str, fixed_clock) -> None:
+    from models import people
+
+    admin = f.staff("admin1", "admin", name="Anna Admin")
+    f.staff("jschulz", name="Jana Schulz", signed=None)
+    with pytest.raises(ValidationError, match="commitment_signed_on.*future"):
+        people.update_staff(admin, "jschulz", commitment_signed_on=date(2027, 1, 1))
+    with pytest.raises(ValidationError, match="secrecy_commitment_on.*future"):
+        people.update_staff(admin, "jschulz", secrecy_commitment_on=date(2027, 1, 1))
+    assert type(admin).get(username="jschulz").commitment_signed_on is None
