@@ -301,6 +301,8 @@ class AccessRequest(BaseModel):
     compiled_at = UTCDateTimeField(null=True)
     reviewed_at = UTCDateTimeField(null=True)
     reviewed_by = CharField(max_length=64, null=True)
+    exported_at = UTCDateTimeField(null=True)
+    exported_sha256 = CharField(max_length=64, null=True)  # the last exported report; deliver takes it
     delivered_on = DateField(null=True)
     delivered_sha256 = CharField(max_length=64, null=True)
     rejected_reason = TextField(null=True)

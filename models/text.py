@@ -25,7 +25,8 @@ def fold(value: str | None) -> str:
     """The matching key of a name: 'Müller', 'Mueller' and 'MÜLLER' all give 'mueller'."""
     if not value:
         return ""
-    lowered = value.casefold().translate(_UMLAUTS)
+    # Compose first: a decomposed "u" + U+0308 must become "ue" like "ü", not a plain "u".
+    lowered = unicodedata.normalize("NFC", value).casefold().translate(_UMLAUTS)
     decomposed = unicodedata.normalize("NFKD", lowered)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", plain).strip()
