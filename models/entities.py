@@ -322,6 +322,28 @@ class AccessRequestExclusion(BaseModel):
     at = UTCDateTimeField()
 
 
+class RetentionDue(BaseModel):
+    """When one category of one order's data falls due under a policy version (retention_due.py).
+
+    One row per (category, order) for the session-bound categories, so a policy may give each
+    its own period; billing records and access requests carry their own due_at.
+    """
+
+    category = CharField(max_length=32)
+    order = ForeignKeyField(Order, backref="retention_dues", on_delete="CASCADE")
+    due_at = UTCDateTimeField(null=True)  # None: the anchor (billing date) is not set yet
+    completed_at = UTCDateTimeField()  # the anchors the due date was computed from
+    billed_on = DateField(null=True)
+    policy_version = CharField(max_length=64)
+
+    class Meta:
+        indexes = (
+            (("category", "order"), True),
+            (("due_at", "category", "order"), False),
+            (("category", "due_at"), False),
+        )
+
+
 class PurgeRun(BaseModel):
     started_at = UTCDateTimeField(index=True)
     finished_at = UTCDateTimeField(null=True)
@@ -400,6 +422,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     BillingBatch,
     BillingRecord,
     LegalHold,
+    RetentionDue,
     AccessRequest,
     AccessRequestExclusion,
     PurgeRun,

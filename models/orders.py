@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from . import audit, clock, policy, validation
+from . import audit, clock, policy, retention_due, validation
 from .db import write_tx
 from .entities import BILLING_CLASSES, BillingRecord, Customer, Order, RemoteSession, Staff
 from .errors import NotFound, RuleViolation, ValidationError
@@ -82,6 +82,7 @@ def complete_order(actor: Staff, ref: str, *, completed_at: datetime | str | Non
         order.completed_at = completed
         order.gathered_due_at = policy.order_gathered_due(completed)
         order.save()
+        retention_due.refresh_order(order)
         customer = order.customer
         for session in sessions:
             if BillingRecord.select().where(BillingRecord.session_ref == session.ref).exists():
@@ -94,6 +95,11 @@ def complete_order(actor: Staff, ref: str, *, completed_at: datetime | str | Non
             audit.record(actor.username, "billing.create", record.ref)
         audit.record(actor.username, "order.complete", order.ref)
     return order
+
+
+def billed_fields(day: date) -> dict[str, object]:
+    """The order columns a billing date sets; one place for mark_billed and batch acknowledgement."""
+    return {"billed_on": day, "records_due_at": policy.order_records_due(day)}
 
 
 def mark_billed(actor: Staff, ref: str, billed_on: date | str) -> Order:
@@ -111,8 +117,9 @@ def mark_billed(actor: Staff, ref: str, billed_on: date | str) -> Order:
             raise ValidationError("billed_on", _("lies before the order was completed"))
         if order.billed_on is not None and order.billed_on != day:
             raise RuleViolation(_("order {ref} was billed on {day} already").format(ref=ref, day=order.billed_on.isoformat()))
-        order.billed_on = day
-        order.records_due_at = policy.order_records_due(day)
+        for name, value in billed_fields(day).items():
+            setattr(order, name, value)
         order.save()
+        retention_due.refresh_order(order)
         audit.record(actor.username, "order.billed", order.ref)
     return order

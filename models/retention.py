@@ -1,0 +1,200 @@
+"""The retention queue (DESIGN.md §5): what falls due when, in which state, computed in SQL.
+
+Three sources make the queue: one row per (session-bound category, order) in retention_due
+(listed only while the order still holds data of that category), billing records and closed
+access requests. The state is a CASE over indexed columns; paging is by keyset on
+(due_at, category, item_id) with undated items last.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from peewee import SQL, Case, Value, fn
+
+from . import clock
+from .clock import berlin_midnight_utc
+from .entities import (
+    AccessRequest, ActivityEvent, BillingRecord, ChatMessage, GatheredFile, LegalHold, Order, Recording,
+    RemoteSession, RetentionDue, SystemInfo,
+)
+from .errors import NotFound, ValidationError
+from .i18n import _
+from .policy import CATEGORIES, active
+from .retention_due import SESSION_CATEGORIES
+
+STATES = ("scheduled", "due", "overdue", "held", "blocked")
+OVERDUE_AFTER = timedelta(hours=24)  # the timer runs every few minutes; a day late means trouble
+FAR_FUTURE = datetime(9999, 1, 1).astimezone()
+DATA_TABLES = {
+    "system_info": SystemInfo, "gathered_files": GatheredFile, "activity": ActivityEvent,
+    "chat": ChatMessage, "video": Recording,
+}
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    category: str
+    item_id: int  # order id for session-bound categories, else the row's own id
+    ref: str | None
+    order_ref: str | None
+    due_at: datetime | None
+    state: str
+
+    @property
+    def key(self) -> tuple[datetime | None, str, int]:
+        return (self.due_at, self.category, self.item_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"category": self.category, "item_id": self.item_id, "ref": self.ref, "order_ref": self.order_ref,
+                "due_at": self.due_at.isoformat() if self.due_at else None, "state": self.state}
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    category: str
+    state: str
+    count: int
+    next_due_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"category": self.category, "state": self.state, "count": self.count,
+                "next_due_at": self.next_due_at.isoformat() if self.next_due_at else None}
+
+
+def _dt(value: datetime) -> object:
+    """A datetime as the backend stores it, for comparisons against columns of a subquery."""
+    return RetentionDue.due_at.db_value(value)
+
+
+def _held(order_column: Any) -> Any:
+    return fn.EXISTS(LegalHold.select(SQL("1")).where((LegalHold.order == order_column) & LegalHold.released_at.is_null()))
+
+
+def has_data(category: str, order_column: Any) -> Any:
+    """SQL: the order still holds data of this session-bound category."""
+    sessions = RemoteSession.select(RemoteSession.id).where(RemoteSession.order == order_column)
+    if category == "connection":
+        return fn.EXISTS(RemoteSession.select(SQL("1")).where(RemoteSession.order == order_column))
+    table = DATA_TABLES[category]
+    return fn.EXISTS(table.select(SQL("1")).where(table.session.in_(sessions)))
+
+
+def _state(due: Any, held: Any, as_of: datetime, blocked_since: Any | None) -> Any:
+    branches = [(held, "held")]
+    if blocked_since is not None:
+        warn = timedelta(days=active().unbilled_warning_days)
+        branches.append((due.is_null() & (blocked_since <= as_of - warn), "blocked"))
+    branches += [(due.is_null(), "scheduled"), (due <= as_of - OVERDUE_AFTER, "overdue"), (due <= as_of, "due")]
+    return Case(None, branches, "scheduled")
+
+
+def _sources(as_of: datetime, *, category: str | None = None, order_id: int | None = None) -> list[Any]:
+    """One SELECT per source with the columns category, item_id, ref, order_ref, due_at, state."""
+    rd = RetentionDue
+    selects = []
+    for name in SESSION_CATEGORIES:
+        if category not in (None, name):
+            continue
+        where = (rd.category == name) & has_data(name, rd.order)
+        if order_id is not None:
+            where &= rd.order == order_id
+        selects.append(
+            rd.select(Value(name).alias("category"), rd.order.alias("item_id"), Order.ref.alias("ref"),
+                      Order.ref.alias("order_ref"), rd.due_at.alias("due_at"),
+                      _state(rd.due_at, _held(rd.order), as_of, rd.completed_at).alias("state"))
+            .join(Order, on=(rd.order == Order.id)).where(where))
+    br = BillingRecord
+    if category in (None, "billing"):
+        where = br.due_at.is_null(False) if order_id is None else (br.order == order_id)
+        selects.append(
+            br.select(Value("billing").alias("category"), br.id.alias("item_id"), br.ref.alias("ref"),
+                      Order.ref.alias("order_ref"), br.due_at.alias("due_at"),
+                      _state(br.due_at, _held(br.order), as_of, None).alias("state"))
+            .join(Order, on=(br.order == Order.id)).where(where))
+    ar = AccessRequest
+    if category in (None, "access_requests") and order_id is None:
+        selects.append(
+            ar.select(Value("access_requests").alias("category"), ar.id.alias("item_id"), ar.ref.alias("ref"),
+                      ar.ref.alias("order_ref"), ar.due_at.alias("due_at"),
+                      _state(ar.due_at, Value(False) == Value(True), as_of, None).alias("state"))
+            .where(ar.due_at.is_null(False)))
+    return selects
+
+
+def _union(selects: list[Any]) -> Any:
+    query = selects[0]
+    for other in selects[1:]:
+        query = query.union_all(other)
+    return query
+
+
+def _check_category(category: str | None) -> None:
+    if category is not None and category not in CATEGORIES:
+        raise ValidationError("category", _("{value!r} is not one of: {allowed}").format(
+            value=category, allowed=", ".join(CATEGORIES)))
+
+
+def queue_summary(as_of: datetime | None = None) -> list[SummaryRow]:
+    """Count and earliest due date per (category, state), one GROUP BY over the union."""
+    at = as_of or clock.now()
+    union = _union(_sources(at))
+    q = union.select_from(union.c.category, union.c.state, fn.COUNT(SQL("*")).alias("n"),
+                          fn.MIN(union.c.due_at).alias("next_due")).group_by(union.c.category, union.c.state)
+    rows = [SummaryRow(r["category"], r["state"], int(r["n"]), _py(r["next_due"])) for r in q.dicts()]
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    return sorted(rows, key=lambda r: (order.get(r.category, 99), STATES.index(r.state)))
+
+
+def _py(value: object) -> datetime | None:
+    return RetentionDue.due_at.python_value(value)
+
+
+def queue_items(*, as_of: datetime | None = None, category: str | None = None, state: str | None = None,
+                after: QueueItem | tuple[datetime | None, str, int] | None = None, limit: int = 50,
+                order_id: int | None = None) -> list[QueueItem]:
+    """One page of the queue in (due_at, category, item_id) order, undated items last."""
+    _check_category(category)
+    if state is not None and state not in STATES:
+        raise ValidationError("state", _("{value!r} is not one of: {allowed}").format(value=state, allowed=", ".join(STATES)))
+    at = as_of or clock.now()
+    union = _union(_sources(at, category=category, order_id=order_id))
+    due, cat, item = union.c.due_at, union.c.category, union.c.item_id
+    sort_due = fn.COALESCE(due, _dt(FAR_FUTURE))
+    q = union.select_from(cat, item, union.c.ref, union.c.order_ref, due, union.c.state)
+    where = []
+    if state is not None:
+        where.append(union.c.state == state)
+    if after is not None:
+        key = after.key if isinstance(after, QueueItem) else after
+        a_due = _dt(key[0] or FAR_FUTURE)
+        where.append((sort_due > a_due) | ((sort_due == a_due) & ((cat > key[1]) | ((cat == key[1]) & (item > key[2])))))
+    if where:
+        q = q.where(*where)
+    q = q.order_by(sort_due, cat, item).limit(limit)
+    return [QueueItem(r["category"], int(r["item_id"]), r["ref"], r["order_ref"], _py(r["due_at"]), r["state"])
+            for r in q.dicts()]
+
+
+def due_per_day(days: int = 30, as_of: datetime | None = None) -> list[tuple[date, int]]:
+    """How many unheld items fall due on each of the next `days` Berlin days (today first)."""
+    at = as_of or clock.now()
+    first = clock.berlin_date(at)
+    bounds = [berlin_midnight_utc(first + timedelta(days=i)) for i in range(days + 1)]
+    union = _union(_sources(at))
+    due = union.c.due_at
+    bucket = Case(None, [(due < _dt(bounds[i + 1]), i) for i in range(days)], None)
+    q = (union.select_from(bucket.alias("day"), fn.COUNT(SQL("*")).alias("n"))
+         .where((due >= _dt(bounds[0])) & (due < _dt(bounds[-1])) & (union.c.state != "held"))
+         .group_by(SQL("day")))
+    counts = {int(r["day"]): int(r["n"]) for r in q.dicts()}
+    return [(first + timedelta(days=i), counts.get(i, 0)) for i in range(days)]
+
+
+def order_retention(order_ref: str, as_of: datetime | None = None) -> list[QueueItem]:
+    """Every category of one order that still holds data, and each billing record, with due date and state."""
+    order = Order.get_or_none(Order.ref == order_ref)
+    if order is None:
+        raise NotFound(_("no order {ref}").format(ref=order_ref))
+    return queue_items(as_of=as_of, order_id=order.id, limit=1000)
