@@ -1,29 +1,34 @@
-"""The Textual console. Placeholder until the screens land: operator, database, counts."""
+"""Wires the console: opens the database, resolves the operator, and runs the Textual app."""
 from __future__ import annotations
 
-from .context import Context
+from models import policy, schema
+from models.errors import UnknownOperator
+
+from .context import Context, os_account
 
 
-def run_console(ctx: Context) -> int:
-    from textual.app import App, ComposeResult
-    from textual.widgets import Footer, Header, Static
-    from rich.text import Text
-
-    from models import stats
-    from models.i18n import _
+def build_info(ctx: Context):  # -> screens.shell.ConsoleInfo
+    """What the header and the help screen say about this console."""
+    from screens.shell import ConsoleInfo
 
     target = ctx.open()
     operator = ctx.operator()
+    return operator, ConsoleInfo(
+        operator_username=operator.username, operator_name=operator.name, database=target.describe(),
+        data_dir=str(ctx.data_dir), schema_version=schema.installed_version() or schema.SCHEMA_VERSION,
+        policy_version=policy.active().version, refresh_seconds=ctx.settings.refresh_seconds,
+    )
 
-    class Support24App(App[None]):
-        TITLE = "support24"
 
-        def compose(self) -> ComposeResult:
-            yield Header()
-            lines = [f"{_('Operator')}: {operator.name} ({operator.username})", f"{_('Database')}: {target.describe()}", ""]
-            lines += [f"{name:<16} {count}" for name, count in stats.counts().items()]
-            yield Static(Text("\n".join(lines)))
-            yield Footer()
+def run_console(ctx: Context) -> int:
+    """Open the console; an unknown OS account sees a screen that says what to do."""
+    from screens.refusal import RefusalApp
+    from screens.shell import ConsoleApp
 
-    Support24App().run()
+    try:
+        operator, info = build_info(ctx)
+    except UnknownOperator as exc:
+        RefusalApp(os_account(), str(exc)).run()
+        return exc.exit_code
+    ConsoleApp(operator, info).run()
     return 0

@@ -1,0 +1,111 @@
+"""The dashboard's facts: a handful of small, indexed queries (counts and first rows)."""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from peewee import fn
+
+from . import clock
+from .entities import Order, PurgeRun, RemoteSession, Staff
+
+FIRST_ROWS = 5
+
+
+@dataclass(frozen=True)
+class ActiveLine:
+    ref: str
+    customer: str
+    technician: str
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the dashboard shows; parts whose domain code is missing are None."""
+
+    active_count: int
+    active_first: list[ActiveLine]
+    unbilled_count: int
+    unbilled_oldest: datetime | None
+    uncommitted_staff: list[str]
+    last_purge: dict[str, Any] | None
+    retention: dict[str, int] | None = None  # state -> count
+    retention_next_due: datetime | None = None
+    due_next_24h: int | None = None
+    due_per_day: list[tuple[date, int]] | None = None
+    access: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _optional(module: str) -> Any | None:
+    """A domain module that may not exist yet in this build (the dashboard then says so)."""
+    try:
+        return importlib.import_module(f"models.{module}")
+    except ImportError:
+        return None
+
+
+def _retention(now: datetime) -> tuple[dict[str, int], datetime | None, int, list[tuple[date, int]]] | None:
+    retention = _optional("retention")
+    if retention is None or not hasattr(retention, "queue_summary"):
+        return None
+    counts: dict[str, int] = {}
+    next_due: datetime | None = None
+    for row in retention.queue_summary(now):
+        counts[row.state] = counts.get(row.state, 0) + row.count
+        if row.state == "scheduled" and row.next_due_at and (next_due is None or row.next_due_at < next_due):
+            next_due = row.next_due_at
+    per_day = retention.due_per_day(30, now)
+    next_24h = sum(count for _day, count in per_day[:2]) if per_day else 0
+    return counts, next_due, next_24h, per_day
+
+
+def _access() -> dict[str, Any] | None:
+    queries = _optional("access_queries")
+    if queries is None or not hasattr(queries, "open_requests_summary"):
+        return None
+    summary = queries.open_requests_summary()
+    return {"open": summary.open_count, "overdue": summary.overdue_count,
+            "nearest_due_on": summary.nearest_due_on, "nearest_ref": summary.nearest_ref}
+
+
+def dashboard() -> Dashboard:
+    """Read the dashboard in a few queries; no personal data beyond names of the active sessions."""
+    now = clock.now()
+    running = RemoteSession.ended_at.is_null()
+    active_count = RemoteSession.select().where(running).count()
+    first = [
+        ActiveLine(s.ref, s.order.customer.name, s.technician.username, s.started_at)
+        for s in RemoteSession.select(RemoteSession, Order, Staff)
+        .join(Order).switch(RemoteSession).join(Staff)
+        .where(running).order_by(RemoteSession.started_at, RemoteSession.id).limit(FIRST_ROWS)
+    ]
+    unbilled = Order.completed_at.is_null(False) & Order.billed_on.is_null()
+    unbilled_row = Order.select(fn.COUNT(Order.id).alias("n"), fn.MIN(Order.completed_at).alias("oldest")) \
+        .where(unbilled).dicts().get()
+    oldest = Order.completed_at.python_value(unbilled_row["oldest"]) if unbilled_row["oldest"] else None
+    uncommitted = [s.username for s in Staff.select(Staff.username)
+                   .where(Staff.active & Staff.commitment_signed_on.is_null()).order_by(Staff.username).limit(10)]
+    last = PurgeRun.select().where(~PurgeRun.dry_run).order_by(PurgeRun.started_at.desc(), PurgeRun.id.desc()).first()
+    last_purge = None if last is None else {
+        "started_at": last.started_at, "state": last.state, "deleted": last.deleted_count, "operator": last.operator}
+    result = Dashboard(active_count, first, int(unbilled_row["n"] or 0), oldest, uncommitted, last_purge)
+    try:
+        retention = _retention(now)
+    except Exception as exc:  # a module still in the works must not take the whole dashboard down
+        retention = None
+        result.notes.append(f"retention: {type(exc).__name__}: {exc}")
+    if retention is not None:
+        result = Dashboard(**{**result.__dict__, "retention": retention[0], "retention_next_due": retention[1],
+                              "due_next_24h": retention[2], "due_per_day": retention[3]})
+    try:
+        access = _access()
+    except Exception as exc:
+        access = None
+        result.notes.append(f"access requests: {type(exc).__name__}: {exc}")
+    if access is not None:
+        result = Dashboard(**{**result.__dict__, "access": access})
+    return result

@@ -1,0 +1,196 @@
+"""Forms: modal screens that collect a small dataclass, check it, and let models/ decide.
+
+A form validates inline (the message appears under the field it names), then runs its
+`perform` in a thread worker; a refusal from models/ (no commitment, no consent, wrong
+role) appears in the form and nothing is saved. On success the form is dismissed with
+its dataclass; Escape dismisses it with None.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Generic, Iterable, TypeVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+
+from models.browse import release_thread_connection
+from models.errors import Support24Error, ValidationError
+from models.i18n import _
+
+from .base import ForwardFailures
+
+T = TypeVar("T")
+
+
+class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
+    """Base of every form; subclasses give TITLE, compose_fields, collect and perform."""
+
+    TITLE = ""
+    BINDINGS = [
+        Binding("escape", "cancel", _("Cancel"), id="form.cancel"),
+        Binding("ctrl+s", "submit", _("Save"), id="form.submit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Label(Text(self.TITLE), classes="form-title")
+            yield from self.compose_fields()
+            yield Static("", id="form-error", classes="form-error")
+            with Horizontal(classes="form-buttons"):
+                yield Button(_("Save"), variant="primary", id="form-save")
+                yield Button(_("Cancel"), id="form-cancel")
+
+    def compose_fields(self) -> ComposeResult:
+        yield from ()
+
+    # -- field helpers ------------------------------------------------------------------
+    @staticmethod
+    def field(name: str, label: str, widget: Widget) -> Iterable[Widget]:
+        """A label, the input (id f-<name>) and its error line (id e-<name>)."""
+        widget.id = f"f-{name}"
+        yield Label(Text(label), classes="field-label")
+        yield widget
+        yield Static("", id=f"e-{name}", classes="field-error")
+
+    def value(self, name: str) -> str:
+        widget = self.query_one(f"#f-{name}")
+        if isinstance(widget, Input):
+            return widget.value.strip()
+        if isinstance(widget, TextArea):
+            return widget.text
+        if isinstance(widget, Select):
+            return "" if widget.value is Select.BLANK else str(widget.value)
+        raise TypeError(name)
+
+    def checked(self, name: str) -> bool:
+        return self.query_one(f"#f-{name}", Checkbox).value
+
+    def optional(self, name: str) -> str | None:
+        return self.value(name) or None
+
+    def day(self, name: str) -> date | None:
+        """A date typed as YYYY-MM-DD or DD.MM.YYYY; a bad one names the field."""
+        raw = self.value(name)
+        if not raw:
+            return None
+        for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+            try:
+                from datetime import datetime
+
+                return datetime.strptime(raw, pattern).date()
+            except ValueError:
+                continue
+        raise ValidationError(name, _("is not a date (YYYY-MM-DD or DD.MM.YYYY)"))
+
+    def required(self, name: str) -> str:
+        raw = self.value(name)
+        if not raw:
+            raise ValidationError(name, _("is required"))
+        return raw
+
+    # -- messages --------------------------------------------------------------------------
+    def clear_errors(self) -> None:
+        for widget in self.query(".field-error, .form-error").results(Static):
+            widget.update("")
+
+    def show_error(self, field_name: str | None, problem: str) -> None:
+        """Under the field it names, else in the form's message line."""
+        target = self.query(f"#e-{field_name}") if field_name else None
+        if target:
+            target.first(Static).update(Text(problem))
+            self.query_one(f"#f-{field_name}").focus()
+        else:
+            text = f"{field_name}: {problem}" if field_name else problem
+            self.query_one("#form-error", Static).update(Text(text))
+
+    # -- the flow ------------------------------------------------------------------------------
+    def collect(self) -> T:
+        raise NotImplementedError
+
+    async def prepare(self, data: T) -> T | None:
+        """A step before saving, e.g. asking for the customer's consent first; None stops."""
+        return data
+
+    def perform(self, data: T) -> Any:
+        """Runs in a thread: call models/. Raise Support24Error to refuse."""
+        return None
+
+    def _perform_in_thread(self, data: T) -> Support24Error | None:
+        try:
+            self.perform(data)
+        except Support24Error as exc:
+            return exc
+        finally:
+            release_thread_connection()
+        return None
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        self.submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "form-save":
+            self.submit()
+        elif event.button.id == "form-cancel":
+            self.dismiss(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    @work(exclusive=True, group="submit", exit_on_error=False)
+    async def submit(self) -> None:
+        self.clear_errors()
+        try:
+            data = self.collect()
+        except ValidationError as exc:
+            self.show_error(exc.field, exc.problem)
+            return
+        prepared = await self.prepare(data)
+        if prepared is None:
+            return
+        worker = self.run_worker(lambda: self._perform_in_thread(prepared), thread=True, exit_on_error=False,
+                                 group="perform")
+        refusal = await worker.wait()
+        if isinstance(refusal, ValidationError):
+            self.show_error(refusal.field, refusal.problem)
+        elif refusal is not None:
+            self.show_error(None, str(refusal))
+        else:
+            self.dismiss(prepared)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Yes or no about one action; Escape means no."""
+
+    BINDINGS = [
+        Binding("escape,n", "answer(False)", _("No"), id="confirm.no"),
+        Binding("y", "answer(True)", _("Yes"), id="confirm.yes"),
+    ]
+
+    def __init__(self, question: str | Text) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form confirm"):
+            yield Static(self.question if isinstance(self.question, Text) else Text(self.question))
+            with Horizontal(classes="form-buttons"):
+                yield Button(_("Yes (y)"), variant="primary", id="yes")
+                yield Button(_("No (n)"), id="no")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")

@@ -1,0 +1,88 @@
+"""The console app: modes from the registry, header, theme, and the one failure handler."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Iterable
+
+from rich.text import Text
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from models.entities import Staff
+from models.errors import Support24Error
+from models.i18n import _
+
+from .chrome import ShellHeader
+from .messages import WorkerFailed
+from .modes import MODE_SPECS
+
+
+@dataclass(frozen=True)
+class ConsoleInfo:
+    """Facts the screens show about this console; built by console/app.py."""
+
+    operator_username: str
+    operator_name: str
+    database: str  # location for display, without a password
+    data_dir: str
+    schema_version: int
+    policy_version: str
+    refresh_seconds: float = 5.0
+
+
+def mode_bindings() -> list[Binding]:
+    """One binding per mode (id mode.<name>), grouped so the footer stays short at 80 columns."""
+    group = Binding.Group(description=_("modes"), compact=True)
+    return [
+        Binding(item.key, f"app.switch_mode('{item.name}')", item.title, id=f"mode.{item.name}", group=group)
+        for item in MODE_SPECS
+    ]
+
+
+class ConsoleApp(App[None]):
+    """The support24 console for one operator (DESIGN.md §2, §3, §11)."""
+
+    TITLE = "support24"
+    CSS_PATH = "styles/console.tcss"
+    BINDINGS = [
+        *mode_bindings(),
+        Binding("ctrl+t", "change_theme", _("Theme"), id="app.theme", show=False),
+        Binding("ctrl+q", "quit", _("Quit"), id="app.quit"),
+    ]
+
+    def __init__(self, operator: Staff, info: ConsoleInfo, *, start_mode: str = "dashboard") -> None:
+        self.MODES = {item.name: item.factory() for item in MODE_SPECS}
+        super().__init__()
+        self.operator = operator
+        self.info = info
+        self.refresh_seconds = info.refresh_seconds
+        self.start_mode = start_mode
+        self.status_text = ""
+
+    def on_mount(self) -> None:
+        self.switch_mode(self.start_mode)
+
+    def set_status(self, text: str) -> None:
+        """Show a short status (e.g. the purge timer's last/next run) in every header."""
+        self.status_text = text
+        for screen in [self.screen, *self._background_screens]:
+            for header in screen.query(ShellHeader):
+                header.show()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for item in MODE_SPECS:
+            yield SystemCommand(_("Go to {title}").format(title=item.title) + f" ({item.key})", item.help,
+                                partial(self.switch_mode, item.name))
+        yield from super().get_system_commands(screen)
+
+    def on_worker_failed(self, message: WorkerFailed) -> None:
+        """The one place a failed worker becomes a visible error (never a traceback)."""
+        error = message.error
+        if isinstance(error, Support24Error):
+            self.notify(Text(str(error)).plain, title=_("Refused"), severity="error", timeout=8, markup=False)
+        else:
+            self.log.error(f"worker {message.name} failed: {error!r}")
+            self.notify(_("Something went wrong: {error}").format(error=f"{type(error).__name__}: {error}"),
+                        title=_("Error"), severity="error", timeout=10, markup=False)
