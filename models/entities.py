@@ -12,6 +12,7 @@ from peewee import (
     IntegerField,
     Model,
     TextField,
+    fn,
 )
 
 from .db import database
@@ -400,6 +401,11 @@ class AuditEvent(BaseModel):
     detail = TextField(null=True)
     prev_hash = CharField(max_length=64)
     hash = CharField(max_length=64)
+
+
+# Access-request matching compares e-mail addresses case-insensitively (matching.py).
+for _model in (Customer, ContactPerson, AccessRequest):
+    _model.add_index(_model.index(fn.LOWER(_model.email), name=f"{_model._meta.table_name}_email_lower"))
 
 
 ALL_MODELS: list[type[BaseModel]] = [
