@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Union
 
-from peewee import fn
+from peewee import Case, fn
 
 from . import clock, validation
 from .entities import ACCESS_STATES, AccessRequest
@@ -112,7 +112,7 @@ def open_requests_summary() -> OpenSummary:
     is_open = AccessRequest.state.in_(OPEN_STATES)
     today = clock.today_berlin()
     row = AccessRequest.select(fn.COUNT(AccessRequest.id).alias("n"),
-                               fn.SUM(fn.CASE(None, [(due < today, 1)], 0)).alias("late")).where(is_open).dicts().get()
+                               fn.SUM(Case(None, [(due < today, 1)], 0)).alias("late")).where(is_open).dicts().get()
     nearest = AccessRequest.select(AccessRequest.ref, due.alias("due")).where(is_open) \
         .order_by(due, AccessRequest.ref).limit(1).dicts().first()
     return OpenSummary(
