@@ -7,12 +7,14 @@ different acknowledgement), 3 the operator lacks the accounting or admin role.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from pathlib import Path
 
 from models import billing, clock
 from models.i18n import _
+from models.identity import require_role
 
 from ..cli import add_json, command_parent
 from ..context import Context
@@ -129,8 +131,10 @@ def _pages(fetch, key):  # type: ignore[no-untyped-def]
 def _emit_json_list(name: str, items) -> None:  # type: ignore[no-untyped-def]
     """One JSON document {name: [...], "count": n}, written as the items come."""
     count = 0
+    items = iter(items)
+    first = next(items, None)  # a refusal surfaces before any output, so stdout stays clean
     sys.stdout.write("{\n  " + json.dumps(name) + ": [")
-    for item in items:
+    for item in itertools.chain([first] if first is not None else [], items):
         sys.stdout.write(("," if count else "") + "\n    " + json.dumps(item, ensure_ascii=False))
         count += 1
     sys.stdout.write(("\n  " if count else "") + "],\n  \"count\": " + str(count) + "\n}\n")
@@ -138,6 +142,7 @@ def _emit_json_list(name: str, items) -> None:  # type: ignore[no-untyped-def]
 
 def run_outbox(ctx: Context, args: argparse.Namespace) -> int:
     operator = ctx.operator()
+    require_role(operator, *billing.BILLING_ROLES)  # before the count is printed
     rows = _pages(lambda after: billing.outbox(operator, after=after, limit=PAGE), lambda row: row.id)
     if ctx.json_output:
         _emit_json_list("records", (_row_dict(row) for row in rows))
