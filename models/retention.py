@@ -153,7 +153,7 @@ def _py(value: object) -> datetime | None:
 
 def queue_items(*, as_of: datetime | None = None, category: str | None = None, state: str | None = None,
                 after: QueueItem | tuple[datetime | None, str, int] | None = None, limit: int = 50,
-                order_id: int | None = None) -> list[QueueItem]:
+                order_id: int | None = None, states: tuple[str, ...] | None = None) -> list[QueueItem]:
     """One page of the queue in (due_at, category, item_id) order, undated items last."""
     _check_category(category)
     if state is not None and state not in STATES:
@@ -166,6 +166,8 @@ def queue_items(*, as_of: datetime | None = None, category: str | None = None, s
     where = []
     if state is not None:
         where.append(union.c.state == state)
+    if states:
+        where.append(union.c.state.in_(list(states)))
     if after is not None:
         key = after.key if isinstance(after, QueueItem) else after
         a_due = _dt(key[0] or FAR_FUTURE)

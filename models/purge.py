@@ -1,0 +1,176 @@
+"""The purge (DESIGN.md §5): delete what is due and not held, in short transactions, with proof.
+
+One run takes the purge lease, brings due dates up to the active policy, walks the queue's
+due and overdue items in keyset batches, deletes each item with its deletion record, rotates
+old backups, appends the records to the journal and makes the deletion irrecoverable in the
+database files (WAL checkpoint on SQLite, VACUUM on PostgreSQL).
+"""
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from . import audit, clock, purge_backups, purge_journal, retention, retention_due
+from .db import database, is_postgres, is_sqlite
+from .entities import DeletionRecord, PurgeRun
+from .lease import Lease, describe_holder
+from .policy import active
+from .purge_items import Target, delete_order_item, delete_row_item
+from .retention_due import SESSION_CATEGORIES
+
+Progress = Callable[[int, int], None]  # (items done, items planned)
+VACUUM_TABLES = ("system_info", "gathered_file", "activity_event", "chat_message", "recording", "consent",
+                 "participant", "disclosure", "remote_session", "billing_record", "access_request",
+                 "access_request_exclusion", "retention_due")
+
+
+@dataclass
+class PurgeResult:
+    run_id: int
+    dry_run: bool
+    policy_version: str
+    deleted: dict[str, int] = field(default_factory=dict)  # items per category (planned on a dry run)
+    checkpoint: str | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.deleted.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "dry_run": self.dry_run, "policy_version": self.policy_version,
+                "deleted": dict(sorted(self.deleted.items())), "total": self.total, "checkpoint": self.checkpoint}
+
+
+def _due_items(as_of: datetime, batch_size: int, after: retention.QueueItem | None) -> list[retention.QueueItem]:
+    return retention.queue_items(as_of=as_of, states=("due", "overdue"), after=after, limit=batch_size)
+
+
+def _count_due(as_of: datetime) -> int:
+    return sum(r.count for r in retention.queue_summary(as_of) if r.state in ("due", "overdue"))
+
+
+def _plan(as_of: datetime, batch_size: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in retention.queue_summary(as_of):
+        if row.state in ("due", "overdue"):
+            counts[row.category] = counts.get(row.category, 0) + row.count
+    counts_backup = purge_backups.due_count(as_of, active().backup_rotation_days)
+    if counts_backup:
+        counts["backup"] = counts_backup
+    return counts
+
+
+def run_purge(operator: str, *, data_dir: Path, dry_run: bool = False, batch_size: int = 200,
+              progress: Progress | None = None, holder: str | None = None) -> PurgeResult:
+    """Delete everything due and not held; raise errors.Busy naming the holder if a purge runs elsewhere."""
+    policy = active()
+    as_of = clock.now()
+    retention_due.sync(policy)
+    if dry_run:
+        run = PurgeRun.create(started_at=as_of, finished_at=clock.now(), operator=operator, host=socket.gethostname(),
+                              policy_version=policy.version, dry_run=True, state="done")
+        audit.record(operator, "purge.dry_run", f"run {run.id}")
+        return PurgeResult(run.id, True, policy.version, _plan(as_of, batch_size))
+    lease = Lease(holder or describe_holder(operator))
+    with lease:
+        purge_journal.catch_up(data_dir)
+        run = PurgeRun.create(started_at=as_of, operator=operator, host=socket.gethostname(),
+                              policy_version=policy.version, dry_run=False, state="running")
+        result = PurgeResult(run.id, False, policy.version)
+        try:
+            _purge_items(run, result, as_of=as_of, data_dir=data_dir, batch_size=batch_size, progress=progress, lease=lease)
+            for record in purge_backups.rotate(as_of, policy.backup_rotation_days, run=run, policy_version=policy.version):
+                result.deleted[record.category] = result.deleted.get(record.category, 0) + 1
+        except BaseException as exc:
+            PurgeRun.update(state="failed", finished_at=clock.now(), error=str(exc)[:2000],
+                            deleted_count=result.total).where(PurgeRun.id == run.id).execute()
+            purge_journal.catch_up(data_dir)
+            raise
+        PurgeRun.update(state="done", finished_at=clock.now(), deleted_count=result.total).where(PurgeRun.id == run.id).execute()
+        purge_journal.catch_up(data_dir)
+        result.checkpoint = compact(touched=bool(result.total))
+        audit.record(operator, "purge.run", f"run {run.id}", f"deleted {result.total} items")
+    return result
+
+
+def _purge_items(run: PurgeRun, result: PurgeResult, *, as_of: datetime, data_dir: Path, batch_size: int,
+                 progress: Progress | None, lease: Lease) -> None:
+    planned = _count_due(as_of)
+    done = 0
+    if progress:
+        progress(0, planned)
+    after = None
+    while True:
+        items = _due_items(as_of, batch_size, after)
+        if not items:
+            break
+        for item in items:
+            target = Target(item.category, item.item_id)
+            if item.category in SESSION_CATEGORIES:
+                records = delete_order_item(target, as_of=as_of, data_dir=data_dir, run=run, policy_version=run.policy_version)
+            else:
+                records = delete_row_item(target, as_of=as_of, run=run, policy_version=run.policy_version)
+            for record in records:
+                result.deleted[record.category] = result.deleted.get(record.category, 0) + 1
+            done += 1
+            if progress:
+                progress(done, max(planned, done))
+        after = items[-1]
+        lease.renew()
+
+
+def compact(*, touched: bool = True) -> str | None:
+    """Make deleted rows unrecoverable in the database files; returns what was done."""
+    if is_sqlite():
+        busy, log, moved = database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return f"wal_checkpoint(TRUNCATE) busy={busy} log={log} checkpointed={moved}"
+    if is_postgres() and touched:
+        for table in VACUUM_TABLES:
+            database.execute_sql(f'VACUUM (ANALYZE) "{table}"')
+        return "vacuum " + ", ".join(VACUUM_TABLES)
+    return None
+
+
+@dataclass(frozen=True)
+class RunView:
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    operator: str
+    policy_version: str
+    dry_run: bool
+    state: str
+    deleted_count: int
+    error: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "started_at": self.started_at.isoformat(),
+                "finished_at": self.finished_at.isoformat() if self.finished_at else None, "operator": self.operator,
+                "policy_version": self.policy_version, "dry_run": self.dry_run, "state": self.state,
+                "deleted_count": self.deleted_count, "error": self.error}
+
+
+def recent_runs(after: int | None = None, limit: int = 50) -> list[RunView]:
+    """Purge runs, newest first, keyset-paged by run id (pass the last id seen)."""
+    query = PurgeRun.select()
+    if after is not None:
+        query = query.where(PurgeRun.id < after)
+    return [RunView(r.id, r.started_at, r.finished_at, r.operator, r.policy_version, r.dry_run, r.state,
+                    r.deleted_count, r.error) for r in query.order_by(PurgeRun.id.desc()).limit(limit)]
+
+
+def deletions(run_id: int | None = None, after: int | None = None, limit: int = 50) -> list[DeletionRecord]:
+    """Deletion records, newest first, optionally of one run; keyset-paged by record id."""
+    query = DeletionRecord.select()
+    if run_id is not None:
+        query = query.where(DeletionRecord.run == run_id)
+    if after is not None:
+        query = query.where(DeletionRecord.id < after)
+    return list(query.order_by(DeletionRecord.id.desc()).limit(limit))
+
+
+def deletion_dict(record: DeletionRecord) -> dict[str, Any]:
+    return purge_journal.as_line(record)

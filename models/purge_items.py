@@ -1,0 +1,160 @@
+"""Deleting one queue item: the rows of one category of one order, a billing record, a closed
+access request. Each deletion is checked again (due, not held) in the transaction that makes it
+and writes its deletion record in that same transaction, so a record never outlives its data.
+
+Files go first, between a check and the row deletion: a crash then leaves rows without files
+(the next run finishes them), never a file without its row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from peewee import SQL, fn
+
+from . import clock, purge_files
+from .db import is_sqlite, write_tx
+from .entities import (
+    AccessRequest, AccessRequestExclusion, ActivityEvent, BillingRecord, ChatMessage, Consent, DeletionRecord,
+    Disclosure, GatheredFile, LegalHold, Order, Participant, PurgeRun, Recording, RemoteSession, RetentionDue,
+    SystemInfo,
+)
+from .holds import ITEM_LOCK
+from .retention_due import SESSION_CATEGORIES
+
+FILE_TABLES: dict[str, Any] = {"gathered_files": GatheredFile, "video": Recording}
+ROW_TABLES: dict[str, Any] = {"system_info": SystemInfo, "activity": ActivityEvent, "chat": ChatMessage,
+                              "gathered_files": GatheredFile, "video": Recording}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What one item deletes: categories of an order, or one row of billing/access_requests."""
+
+    category: str
+    item_id: int
+
+
+def row_method() -> str:
+    return "sql-delete+secure_delete+wal-truncate" if is_sqlite() else "sql-delete+vacuum"
+
+
+def _sessions(order_id: int) -> Any:
+    return RemoteSession.select(RemoteSession.id).where(RemoteSession.order == order_id)
+
+
+def _held(order_id: int) -> bool:
+    return LegalHold.select().where((LegalHold.order == order_id) & LegalHold.released_at.is_null()).exists()
+
+
+def _has_data(category: str, order_id: int) -> bool:
+    if category == "connection":
+        return RemoteSession.select().where(RemoteSession.order == order_id).exists()
+    table = ROW_TABLES[category]
+    return table.select().where(table.session.in_(_sessions(order_id))).exists()
+
+
+def order_plan(category: str, order_id: int, as_of: datetime) -> dict[str, datetime]:
+    """Categories of the order to delete now with their due dates; empty if not due, held or gone.
+
+    The connection item takes everything of the order with it, since the session row anchors it.
+    """
+    if _held(order_id):
+        return {}
+    dues = {r.category: r.due_at for r in RetentionDue.select().where(RetentionDue.order == order_id)}
+    due = dues.get(category)
+    if due is None or due > as_of:
+        return {}
+    wanted = SESSION_CATEGORIES if category == "connection" else (category,)
+    plan = {}
+    for name in wanted:
+        name_due = dues.get(name)
+        if name_due is not None and name_due <= as_of and _has_data(name, order_id):
+            plan[name] = name_due
+    if category == "connection" and len(plan) < sum(1 for n in SESSION_CATEGORIES if _has_data(n, order_id)):
+        return {}  # something under the session is not due yet: keep the session row
+    return plan
+
+
+def order_files(order_id: int, categories: list[str]) -> list[str]:
+    paths: list[str] = []
+    for name in categories:
+        table = FILE_TABLES.get(name)
+        if table is not None:
+            paths += [r.path for r in table.select(table.path).where(table.session.in_(_sessions(order_id)))]
+    return paths
+
+
+def _delete_order_rows(categories: list[str], order_id: int) -> None:
+    sessions = _sessions(order_id)
+    for name in categories:
+        if name in ROW_TABLES:
+            table = ROW_TABLES[name]
+            table.delete().where(table.session.in_(sessions)).execute()
+        if name == "video":  # the recording consent justified the video and goes with it
+            Consent.update(corrects=None).where(Consent.session.in_(sessions) & (Consent.kind == "recording")).execute()
+            Consent.delete().where(Consent.session.in_(sessions) & (Consent.kind == "recording")).execute()
+    if "connection" in categories:
+        Participant.delete().where(Participant.session.in_(sessions)).execute()
+        Disclosure.delete().where(Disclosure.session.in_(sessions)).execute()
+        Consent.update(corrects=None).where(Consent.session.in_(sessions)).execute()
+        Consent.delete().where(Consent.session.in_(sessions)).execute()
+        BillingRecord.update(session=None).where(BillingRecord.session.in_(sessions)).execute()
+        RemoteSession.delete().where(RemoteSession.order == order_id).execute()
+        RetentionDue.delete().where(RetentionDue.order == order_id).execute()
+
+
+def _record(run: PurgeRun | None, category: str, item_id: int, ref: str | None, due_at: datetime, method: str,
+            policy_version: str) -> DeletionRecord:
+    return DeletionRecord.create(run=run, category=category, item_id=item_id, ref=ref, due_at=due_at,
+                                 deleted_at=clock.now(), policy_version=policy_version, method=method)
+
+
+def delete_order_item(target: Target, *, as_of: datetime, data_dir: Path, run: PurgeRun | None,
+                      policy_version: str) -> list[DeletionRecord]:
+    """Delete one (category, order) item if still due and not held; returns the deletion records."""
+    with write_tx(serialize=ITEM_LOCK):
+        plan = order_plan(target.category, target.item_id, as_of)
+        paths = order_files(target.item_id, list(plan))
+    if not plan:
+        return []
+    for relative in paths:
+        purge_files.shred(purge_files.resolve_inside(data_dir, relative))
+    with write_tx(serialize=ITEM_LOCK):
+        plan = order_plan(target.category, target.item_id, as_of)  # a hold may have come meanwhile
+        if not plan:
+            return []
+        ref = Order.select(Order.ref).where(Order.id == target.item_id).scalar()
+        _delete_order_rows(list(plan), target.item_id)
+        records = []
+        for name, due in plan.items():
+            method = row_method() + (f"+{purge_files.METHOD}" if name in FILE_TABLES else "")
+            records.append(_record(run, name, target.item_id, ref, due, method, policy_version))
+    return records
+
+
+def delete_row_item(target: Target, *, as_of: datetime, run: PurgeRun | None, policy_version: str) -> list[DeletionRecord]:
+    """Delete one billing record or closed access request if still due (and, for billing, not held)."""
+    with write_tx(serialize=ITEM_LOCK):
+        if target.category == "billing":
+            row = BillingRecord.get_or_none(BillingRecord.id == target.item_id)
+            if row is None or row.due_at is None or row.due_at > as_of or _held(row.order_id):
+                return []
+            BillingRecord.delete().where(BillingRecord.id == row.id).execute()
+        else:
+            row = AccessRequest.get_or_none(AccessRequest.id == target.item_id)
+            if row is None or row.due_at is None or row.due_at > as_of:
+                return []
+            AccessRequestExclusion.delete().where(AccessRequestExclusion.request == row.id).execute()
+            AccessRequest.delete().where(AccessRequest.id == row.id).execute()
+        return [_record(run, target.category, row.id, row.ref, row.due_at, row_method(), policy_version)]
+
+
+def count_rows(category: str, order_id: int) -> int:
+    """Rows of a category still present for an order (tests and dry runs)."""
+    if category == "connection":
+        return RemoteSession.select(fn.COUNT(SQL("*"))).where(RemoteSession.order == order_id).scalar()
+    table = ROW_TABLES[category]
+    return table.select(fn.COUNT(SQL("*"))).where(table.session.in_(_sessions(order_id))).scalar()
