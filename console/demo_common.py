@@ -10,10 +10,9 @@ import os
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 
-from dateutil.relativedelta import relativedelta
+from models import deadlines
 
 from . import demo_names as names
 
@@ -82,28 +81,9 @@ def sha256_hex(rng: random.Random) -> str:
     return "%064x" % rng.getrandbits(256)
 
 
-@lru_cache(maxsize=None)
-def _hesse_holidays(year: int) -> frozenset[date]:
-    import holidays
-
-    return frozenset(holidays.country_holidays("DE", subdiv="HE", years=year).keys())
-
-
 def access_due_on(received: date) -> date:
-    """GDPR Art. 12(3) counted as Regulation 1182/71 (DESIGN.md §6); models.deadlines when it exists."""
-    try:
-        from models import deadlines  # type: ignore[attr-defined]
-
-        for name in ("access_due_on", "due_on", "one_month_after"):
-            func = getattr(deadlines, name, None)
-            if callable(func):
-                return func(received)
-    except ImportError:
-        pass
-    due = received + relativedelta(months=1)  # the same date next month, or that month's last day
-    while due.weekday() >= 5 or due in _hesse_holidays(due.year):
-        due += timedelta(days=1)
-    return due
+    """GDPR Art. 12(3) counted as Regulation 1182/71 (DESIGN.md §6), from models.deadlines."""
+    return deadlines.answer_due(received)
 
 
 def write_demo_file(data_dir: Path, relative: str, rng: random.Random, size: int) -> tuple[int, str]:
@@ -128,3 +108,22 @@ def spread(rng: random.Random, count: int, start: datetime, end: datetime, growt
 def office_hours(moment: datetime, rng: random.Random) -> datetime:
     """Move an instant to a plausible working time (07-17 UTC), same day."""
     return moment.replace(hour=rng.randint(7, 16), minute=rng.randint(0, 59), second=rng.randint(0, 59), microsecond=0)
+
+
+def batch_sha256(batch: object) -> str:
+    """The SHA-256 of the CSV `support24 billing export` writes for this batch, so a re-export matches."""
+    import csv
+    import io
+
+    from models.billing import BatchContent, BatchInfo
+
+    from .billing_export import COLUMNS, csv_cells
+
+    info = BatchInfo(batch.number, batch.created_at, batch.created_by, batch.record_count, "",  # type: ignore[attr-defined]
+                     batch.acknowledged_at, batch.billed_on)  # type: ignore[attr-defined]
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(COLUMNS)
+    for row in BatchContent(info, reexport=True).rows():
+        writer.writerow(csv_cells(info.number, row))
+    return hashlib.sha256(("\ufeff" + buffer.getvalue()).encode("utf-8")).hexdigest()

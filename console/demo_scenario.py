@@ -6,13 +6,12 @@ acknowledged batches. Written through the domain functions of models/ where they
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from models import audit, clock, orders, policy, sessions
+from models import access, audit, clock, deadlines, orders, policy, sessions
 from models.entities import AccessRequest, BillingBatch, BillingRecord, LegalHold, Order
 from models.refs import next_ref
 from models.sessions import ConsentInput
@@ -179,11 +178,12 @@ def _batch(world: DemoWorld, number: int, ids: list[int], refs: list[str], who: 
            billed_on: date | None) -> None:
     if not ids:
         return
-    digest = hashlib.sha256("\n".join(sorted(refs)).encode()).hexdigest()
     acknowledged = None if billed_on is None else clock.berlin_midnight_utc(billed_on) + timedelta(hours=10)
-    batch = BillingBatch.create(number=number, created_at=created, created_by=who, record_count=len(ids), sha256=digest,
+    batch = BillingBatch.create(number=number, created_at=created, created_by=who, record_count=len(ids), sha256="0" * 64,
                                 acknowledged_at=acknowledged, billed_on=billed_on)
     BillingRecord.update(batch=batch).where(BillingRecord.id.in_(ids)).execute()
+    batch.sha256 = common.batch_sha256(batch)
+    batch.save()
     audit.record(who, "billing.export", f"batch-{number}")
     if billed_on is not None:
         audit.record(who, "billing.acknowledge", f"batch-{number}")
@@ -213,7 +213,7 @@ def access_requests(world: DemoWorld) -> None:
         due = common.access_due_on(received)
         row = _access_row(world, received, name, customer.id, due, state, officer)
         if extended:
-            row.update(extended_due_on=due + relativedelta(months=2), extension_notified_on=received + timedelta(days=20),
+            row.update(extended_due_on=deadlines.extended_due(due), extension_notified_on=received + timedelta(days=20),
                        extension_reason="Umfangreiche Daten aus zwölf Jahren; Rückfragen beim Kunden nötig")
         request = AccessRequest.create(**row)
         audit.record(officer, "access.receive", request.ref)
@@ -227,7 +227,7 @@ def _access_row(world: DemoWorld, received: date, name: str, customer_id: int, d
     order = ("received", "verified", "compiled", "reviewed", "delivered")
     reached = order.index(state) if state in order else 1
     row: dict[str, object] = {
-        "ref": next_ref(AccessRequest, "AR", received.year), "name": name, "name_key": fold(name),
+        "ref": next_ref(AccessRequest, access.REF_PREFIX, received.year), "name": name, "name_key": fold(name),
         "email": None, "customer": customer_id, "address": common.address(world.rng),
         "identifiers": json.dumps({"workstations": [world.rng.choice(names.WORKSTATIONS)]}, ensure_ascii=False),
         "received_on": received, "channel": world.rng.choice(("letter", "email", "fax")), "due_on": due,

@@ -62,6 +62,10 @@ def test_small_demo_opens_for_the_os_account_and_shows_today(db, fixed_clock, ca
     assert BillingBatch.select().where(BillingBatch.acknowledged_at.is_null()).count() == 1
     assert BillingBatch.select().where(BillingBatch.billed_on.is_null(False)).count() > 10
     assert BillingRecord.select().where(BillingRecord.batch.is_null()).exists()
+    from console import billing_export
+
+    acknowledged = BillingBatch.select().where(BillingBatch.billed_on.is_null(False)).order_by(BillingBatch.number).first()
+    assert billing_export.export(me, isolated_dirs.parent / "export", reexport=acknowledged.number).identical
     assert {c.kind for c in Consent.select(Consent.kind)} == {"screen_visibility", "additional_staff", "disclosure", "recording"}
     # IPv4 and IPv6, umlauts, hostile chat kept literally with escapes stripped
     ips = [s.customer_ip for s in RemoteSession.select(RemoteSession.customer_ip)]
