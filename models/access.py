@@ -270,3 +270,14 @@ def reject(actor: Staff, ref: str, reason: str) -> AccessRequest:
         _close(request, "rejected")
         audit.record(actor.username, "access.reject", ref)
     return request
+
+
+def report_material(actor: Staff, ref: str) -> tuple[dict[str, object], Compilation, dict[str, list[dict[str, object]]]]:
+    """What an export renders: the request, a fresh compilation (audited) and the copy of the data."""
+    from .access_data import request_record, subject_data
+
+    require_role(actor, ROLE)
+    check_exportable(ref)
+    compilation = compile_request(actor, ref)
+    request = get_request(ref)
+    return request_record(request), compilation, subject_data(compilation.matches)

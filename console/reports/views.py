@@ -1,0 +1,157 @@
+"""The human-readable shape of a report document: labelled rows with Berlin times and localized
+words, shared by the HTML and Markdown writers so both show the same content. Values stay raw
+text here; each writer escapes them for its own format."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from models.clock import to_berlin
+
+from .document import format_day
+from .texts import texts
+
+Row = list[str]
+Table = tuple[str, list[str], list[Row]]
+
+
+@dataclass
+class SessionView:
+    title: str
+    facts: list[Row]
+    tables: list[Table] = field(default_factory=list)
+    has_recordings: bool = False
+
+
+class ReportView:
+    """Formats one document for people: days and times on the Berlin clock, yes/no, deletion texts."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.doc = document
+        self.lang: str = document["language"]
+        self.t = texts(self.lang)
+        self.request: dict[str, Any] = document["request"]
+        self.info: dict[str, Any] = document["information"]
+        self.data: dict[str, Any] = document["data"]
+        self.generated = self.time(document["generated_at"])
+
+    def time(self, value: str | None) -> str:
+        if not value:
+            return ""
+        moment = to_berlin(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        return moment.strftime("%d.%m.%Y %H:%M" if self.lang == "de" else "%Y-%m-%d %H:%M")
+
+    def day(self, value: str | None) -> str:
+        return format_day(value, self.lang)
+
+    def yes_no(self, value: bool | None) -> str:
+        return self.t["yes"] if value else self.t["no"]
+
+    def controller_lines(self) -> list[str]:
+        c = self.doc["controller"]
+        return [f"{c['name']} ({c['brand']})", c["office"], c["street"], f"{c['postal_code']} {c['city']}", c["email"]]
+
+    def request_rows(self) -> list[Row]:
+        r, t = self.request, self.t
+        rows = [
+            [t["ref"], r["ref"]], [t["name"], r["name"]], [t["email"], r["email"] or ""],
+            [t["address"], r["address"] or ""], [t["customer_number"], r["customer_number"] or ""],
+            [t["workstation"], ", ".join(r["workstations"])], [t["customer_ip"], ", ".join(r["ips"])],
+            [t["received_on"], self.day(r["received_on"])], [t["channel"], t[f"channel_{r['channel']}"]],
+            [t["due_on"], self.day(r["due_on"])],
+        ]
+        if r["extended_due_on"]:
+            rows += [[t["extended_due_on"], self.day(r["extended_due_on"])], [t["extension_reason"], r["extension_reason"]]]
+        rows.append([t["verified"], f"{self.time(r['verified_at'])} ({r['verification_method'] or ''})"])
+        return [row for row in rows if row[1]]
+
+    def category_rows(self) -> list[Row]:
+        return [[c["title"], c["retention"], str(c["records"])] for c in self.info["categories"]]
+
+    def disclosure_headers(self) -> list[str]:
+        t = self.t
+        return [t["recipient"], t["category"], t["scope"], t["basis"], t["at"], t["informed_at"], t["sessions"]]
+
+    def disclosure_rows(self) -> list[Row]:
+        return [[d["recipient"], ", ".join(d["categories"]), d["scope"], d["basis"], self.time(d["at"]),
+                 self.time(d["customer_informed_at"]), d["session_ref"]] for d in self.info["disclosures"]]
+
+    def match_rows(self) -> list[Row]:
+        return [[self.t[f"kind_{m['kind']}"], f"{m['ref']} ({m['label']})", "; ".join(r["text"] for r in m["reasons"])]
+                for m in self.doc["matches"]]
+
+    def flat_tables(self) -> list[Table]:
+        t, d = self.t, self.data
+        return [
+            (t["customers"], [t["customer_number"], t["name"], t["email"], t["address"], t["deletion"]],
+             [[c["number"], c["name"], c["email"] or "", c["address"] or "", c["deletion"]["text"]] for c in d["customers"]]),
+            (t["contacts"], [t["customer_number"], t["name"], t["email"], "Tel.", t["deletion"]],
+             [[c["customer_number"], c["name"], c["email"] or "", c["phone"] or "", c["deletion"]["text"]] for c in d["contacts"]]),
+            (t["orders"], [t["ref"], t["customer_number"], t["started_at"], t["ended_at"], t["billing_class"], t["detail"]],
+             [[o["ref"], o["customer_number"], self.time(o["opened_at"]), self.time(o["completed_at"]), o["billing_class"],
+               o["description"] or ""] for o in d["orders"]]),
+            (t["consents"], [t["ref"], t["sessions"], t["kind"], t["given_by"], t["method"], t["granted"], t["at"], t["deletion"]],
+             [[c["ref"], c["session_ref"], c["kind"], c["given_by"], c["method"], self.yes_no(c["granted"]),
+               self.time(c["at"]), c["deletion"]["text"]] for c in d["consents"]]),
+            (t["billing_records"], [t["ref"], t["session_date"], t["started_at"], t["ended_at"], t["duration"],
+                                    t["name"], t["workstation"], t["billing_class"], t["deletion"]],
+             [[b["ref"], self.day(b["session_date"]), self.time(b["started_at"]), self.time(b["ended_at"]),
+               str(b["duration_minutes"]), f"{b['customer_name']} ({b['customer_number']})",
+               b["workstation_or_employee"] or "", b["billing_class"], self._billing_deletion(b)]
+              for b in d["billing_records"]]),
+            (t["access_requests"], [t["ref"], t["received_on"], t["channel"], t["state"], t["deletion"]],
+             [[r["ref"], self.day(r["received_on"]), t[f"channel_{r['channel']}"], r["state"], r["deletion"]["text"]]
+              for r in d["access_requests"]]),
+        ]
+
+    def _billing_deletion(self, record: dict[str, Any]) -> str:
+        text = record["deletion"]["text"]
+        if record["restricted_at"]:
+            text += f"; {self.t['restricted']}: {self.time(record['restricted_at'])} {record['restriction_reason'] or ''}"
+        return text
+
+    def sessions(self) -> list[SessionView]:
+        return [self._session(s) for s in self.data["sessions"]]
+
+    def _session(self, s: dict[str, Any]) -> SessionView:
+        t = self.t
+        deletion = s["deletion"]
+        facts = [
+            [t["started_at"], self.time(s["started_at"])], [t["ended_at"], self.time(s["ended_at"])],
+            [t["customer_ip"], s["customer_ip"] or ""], [t["workstation"], s["workstation"] or ""],
+            [t["customer_person"], s["customer_person"] or ""], [t["technician"], s["technician"]],
+            [t["screen_private"], self.yes_no(s["screen_private"])], [t["orders"], s["order_ref"]],
+            [f"{t['deletion']}: {t['cat_connection']}", deletion["connection"]["text"]],
+        ]
+        view = SessionView(f"{t['sessions']}: {s['ref']}", [f for f in facts if f[1]], has_recordings=bool(s["recordings"]))
+        tables: list[Table] = [
+            (f"{t['activity']} ({deletion['activity']['text']})", [t["at"], t["action"], t["detail"], t["file"]],
+             [[self.time(a["at"]), a["action"], a["detail"] or "", self._file(a)] for a in s["activity"]]),
+            (f"{t['chat']} ({deletion['chat']['text']})", [t["at"], t["sender"], t["text"]],
+             [[self.time(m["at"]), m["sender"], m["text"]] for m in s["chat"]]),
+            (t["consents"], [t["ref"], t["kind"], t["given_by"], t["method"], t["granted"], t["at"]],
+             [[c["ref"], c["kind"], c["given_by"], c["method"], self.yes_no(c["granted"]), self.time(c["at"])]
+              for c in s["consents"]]),
+            (t["disclosures"], [t["recipient"], t["category"], t["scope"], t["basis"], t["informed_at"]],
+             [[d["recipient"], ", ".join(d["categories"]), d["scope"], d["basis"], self.time(d["customer_informed_at"])]
+              for d in s["disclosures"]]),
+            (t["participants"], [t["name"], t["started_at"], t["ended_at"]],
+             [[p["name"], self.time(p["joined_at"]), self.time(p["left_at"])] for p in s["participants"]]),
+            (f"{t['system_info']} ({deletion['system_info']['text']})", [t["at"], t["detail"]],
+             [[self.time(i["at"]), json.dumps(i["data"], ensure_ascii=False, indent=2, sort_keys=True)]
+              for i in s["system_info"]]),
+            (f"{t['gathered_files']} ({deletion['gathered_files']['text']})", [t["at"], t["kind"], t["path"], "SHA-256"],
+             [[self.time(g["at"]), g["kind"], g["path"], g["sha256"] or ""] for g in s["gathered_files"]]),
+            (f"{t['recordings']} ({deletion['video']['text']})", [t["path"], t["started_at"], t["ended_at"], "SHA-256"],
+             [[r["path"], self.time(r["started_at"]), self.time(r["ended_at"]), r["sha256"] or ""] for r in s["recordings"]]),
+        ]
+        view.tables = [table for table in tables if table[2]]
+        return view
+
+    @staticmethod
+    def _file(a: dict[str, Any]) -> str:
+        if not a["file_name"]:
+            return ""
+        return f"{a['file_name']} ({a['direction']}, {a['file_size']} B, SHA-256 {a['file_sha256']})"
