@@ -8,8 +8,10 @@ holder for the refusal message.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
+import time
 import uuid
 from datetime import timedelta
 from types import TracebackType
@@ -28,6 +30,20 @@ _guard = threading.Lock()
 def describe_holder(operator: str, role: str = "purge") -> str:
     """Who holds the lease, as the loser is told: account, host, process, what for."""
     return f"{operator}@{socket.gethostname()} pid {os.getpid()} ({role})"
+
+
+def _dead_here(holder: str) -> bool:
+    """True if the holder ran on this host and its process is gone (killed, crashed)."""
+    match = re.search(r"@(\S+) pid (\d+) ", holder)
+    if match is None or match.group(1) != socket.gethostname():
+        return False
+    try:
+        os.kill(int(match.group(2)), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class Lease:
@@ -65,14 +81,23 @@ class Lease:
         if is_postgres():
             got = database.execute_sql("SELECT pg_try_advisory_lock(%s)", (lock_key(f"lease:{self.name}"),)).fetchone()[0]
             if not got:
-                raise self._busy(PurgeLease.get_or_none(PurgeLease.name == self.name))
+                raise self._busy(self._holder_row())
             self._write(now)
         else:
             with write_tx():
                 row = PurgeLease.get_or_none(PurgeLease.name == self.name)
-                if row is not None and row.expires_at > now and row.holder != self.holder:
+                if row is not None and row.expires_at > now and row.holder != self.holder and not _dead_here(row.holder):
                     raise self._busy(row)
                 self._write(now)
+
+    def _holder_row(self) -> PurgeLease | None:
+        """The row naming the holder; the winner writes it just after taking the lock, so wait a moment."""
+        for _attempt in range(20):
+            row = PurgeLease.get_or_none(PurgeLease.name == self.name)
+            if row is not None:
+                return row
+            time.sleep(0.05)
+        return None
 
     def _write(self, now) -> None:  # type: ignore[no-untyped-def]
         PurgeLease.insert(name=self.name, holder=self.holder, acquired_at=now, expires_at=now + self.ttl).on_conflict(

@@ -77,6 +77,8 @@ def run_purge(operator: str, *, data_dir: Path, dry_run: bool = False, batch_siz
     lease = Lease(holder or describe_holder(operator))
     with lease:
         purge_journal.catch_up(data_dir)
+        # holding the lease, no other run is alive: a "running" one was killed
+        PurgeRun.update(state="interrupted").where((PurgeRun.state == "running") & ~PurgeRun.dry_run).execute()
         run = PurgeRun.create(started_at=as_of, operator=operator, host=socket.gethostname(),
                               policy_version=policy.version, dry_run=False, state="running")
         result = PurgeResult(run.id, False, policy.version)
@@ -91,8 +93,8 @@ def run_purge(operator: str, *, data_dir: Path, dry_run: bool = False, batch_siz
             raise
         PurgeRun.update(state="done", finished_at=clock.now(), deleted_count=result.total).where(PurgeRun.id == run.id).execute()
         purge_journal.catch_up(data_dir)
-        result.checkpoint = compact(touched=bool(result.total))
         audit.record(operator, "purge.run", f"run {run.id}", f"deleted {result.total} items")
+    result.checkpoint = compact(touched=bool(result.total))  # last: nothing written after it
     return result
 
 

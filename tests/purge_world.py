@@ -58,8 +58,8 @@ def add_order(world: World, cust: Customer, name: str, ref: str, start: datetime
     tech = world.tech
     f.order(ref, cust, opened_at=start - timedelta(hours=1))
     session = sessions.start_session(tech, SessionInput(
-        order=ref, technician=tech.username, customer_ip="203.0.113.7", workstation=marker(name, "connection"),
-        customer_person="Erika Weber", screen_private=False, started_at=start,
+        order=ref, technician=tech.username, customer_ip="203.0.113.7", workstation="EMPFANG-PC",
+        customer_person=marker(name, "connection"), screen_private=False, started_at=start,
         consents=[ConsentInput("screen_visibility", "Erika Weber", "verbal", True, at=start)]))
     at = start + timedelta(minutes=5)
     sessions.add_chat(tech, session.ref, "customer", marker(name, "chat"), at=at)
