@@ -47,12 +47,17 @@ def report_document(actor: Staff, ref: str, *, controller: Controller, lang: str
                           generated_at=clock.now())
 
 
-def write_private(path: Path, content: bytes) -> None:
-    """Write `content` to `path` readable by the owner only (0600), replacing it atomically."""
+def check_target(path: Path) -> None:
+    """Refuse an output path that cannot be written as a file, before anything is read."""
     if path.is_dir():
         raise ValidationError("--out", _("{path} is a folder; name the file to write").format(path=path))
     if not path.parent.is_dir():
         raise ValidationError("--out", _("the folder {path} does not exist").format(path=path.parent))
+
+
+def write_private(path: Path, content: bytes) -> None:
+    """Write `content` to `path` readable by the owner only (0600), replacing it atomically."""
+    check_target(path)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     try:
@@ -71,6 +76,9 @@ def export_report(actor: Staff, ref: str, *, fmt: str, out: Path, controller: Co
     """Render the report as `fmt` into `out` (0600) and record the export with the file's SHA-256."""
     if fmt not in WRITERS:
         raise ValidationError("--format", _("{value!r} is not one of: {options}").format(value=fmt, options=", ".join(FORMATS)))
+    if lang not in LANGUAGES:
+        raise ValidationError("--lang", _("{value!r} is not one of: {options}").format(value=lang, options=", ".join(LANGUAGES)))
+    check_target(out)
     access.check_exportable(ref)  # refuse before reading anything
     document = report_document(actor, ref, controller=controller, lang=lang)
     content = WRITERS[fmt](document).encode("utf-8")

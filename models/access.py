@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from . import audit, clock, policy, validation
-from .access_queries import OpenSummary, RequestRow, list_requests, open_requests_summary  # noqa: F401 (the API)
+from .access_queries import (  # noqa: F401 (part of this module's API)
+    STATE_FILTERS, OpenSummary, RequestRow, list_requests, open_requests_summary,
+)
 from .db import write_tx
 from .deadlines import answer_due, extended_due
-from .entities import ACCESS_CHANNELS, AccessRequest, AccessRequestExclusion, Customer, Staff
+from .entities import ACCESS_CHANNELS, AccessRequest, AccessRequestExclusion, BillingRecord, Customer, Staff
 from .errors import NotFound, RuleViolation, ValidationError
 from .i18n import _
 from .identity import require_role
@@ -48,6 +50,11 @@ class Compilation:
     def as_dict(self) -> dict[str, object]:
         return {"ref": self.ref, "compiled_at": self.compiled_at.isoformat(),
                 "matches": [m.as_dict() for m in self.matches]}
+
+
+def require_officer(actor: Staff) -> None:
+    """Refuse anyone but a privacy officer (for callers that read the queue)."""
+    require_role(actor, ROLE)
 
 
 def get_request(ref: str) -> AccessRequest:
@@ -281,3 +288,21 @@ def report_material(actor: Staff, ref: str) -> tuple[dict[str, object], Compilat
     compilation = compile_request(actor, ref)
     request = get_request(ref)
     return request_record(request), compilation, subject_data(compilation.matches)
+
+
+def restrict_billing(actor: Staff, ref: str, reason: str) -> int:
+    """BDSG § 35(3): the subject asked for erasure, but billing records must be kept (P10), so they
+    are restricted instead. Applies to the billing records among the request's included matches."""
+    require_role(actor, ROLE)
+    clean_reason = validation.text("reason", reason, max_length=2000)
+    with write_tx():
+        request = get_request(ref)
+        if request.state in ("received", "rejected"):
+            raise RuleViolation(_("cannot restrict for {ref}: the requester's identity is not verified").format(ref=ref))
+        ids = [m.id for m in find_matches(Subject.of(request)) if m.kind == "billing_record" and not m.excluded]
+        if not ids:
+            raise RuleViolation(_("{ref} has no billing records among its matches").format(ref=ref))
+        count = BillingRecord.update(restricted_at=clock.now(), restriction_reason=clean_reason).where(
+            BillingRecord.id.in_(ids) & BillingRecord.restricted_at.is_null()).execute()
+        audit.record(actor.username, "access.restrict", ref, f"billing_records={count}")
+    return count

@@ -11,13 +11,20 @@ from typing import Any, Iterable
 from .texts import texts
 from .views import ReportView
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&\"'])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")  # emphasis, links, HTML, headings, table cells
+_LINE_START = re.compile(r"^(\s*)([-+=])|^(\s*\d+)([.)])", re.MULTILINE)  # list items, setext underlines
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    if match.group(2):
+        return f"{match.group(1)}\\{match.group(2)}"
+    return f"{match.group(3)}\\{match.group(4)}"
 
 
 def escape_md(value: Any) -> str:
     """Literal text in Markdown: special characters backslash-escaped, line breaks kept as <br>."""
     text = "" if value is None else str(value)
-    escaped = _SPECIAL.sub(r"\\\1", text)
+    escaped = _LINE_START.sub(_escape_line_start, _SPECIAL.sub(r"\\\1", text))
     return escaped.replace("\r\n", "\n").replace("\n", "<br>")
 
 
