@@ -64,6 +64,14 @@ def get_request(ref: str) -> AccessRequest:
     return request
 
 
+def show_request(actor: Staff, ref: str) -> AccessRequest:
+    """The request for display to an officer; reading the requester's details is audited."""
+    require_role(actor, ROLE)
+    request = get_request(ref)
+    audit.record(actor.username, "access.read", ref)
+    return request
+
+
 def effective_due(request: AccessRequest) -> date:
     """The deadline in force: the extended one if the request was extended."""
     return request.extended_due_on or request.due_on

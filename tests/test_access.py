@@ -184,3 +184,11 @@ def test_queue_pages_by_keyset_without_gaps_or_repeats(officer) -> None:
         list_requests(limit=0)
     with pytest.raises(ValidationError, match="state"):
         list_requests(state="lost")
+
+
+def test_showing_a_request_is_for_officers_and_audited(officer) -> None:
+    ref = _open(officer).ref
+    assert access.show_request(officer, ref).name == "Erika Weber"
+    assert AuditEvent.select().where((AuditEvent.action == "access.read") & (AuditEvent.ref == ref)).count() == 1
+    with pytest.raises(PermissionDenied):
+        access.show_request(f.staff(), ref)

@@ -1,6 +1,8 @@
 """Matching finds every record that names the subject, says why, and nothing of anyone else."""
 from __future__ import annotations
 
+import logging
+import os
 import unicodedata
 
 import pytest
@@ -8,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models import access
+from models.db import database
 from models.entities import AccessRequestExclusion, Customer
 from models.errors import RuleViolation, ValidationError
 from models.text import fold
@@ -115,3 +118,34 @@ def test_earlier_requests_of_the_same_person_are_found(world) -> None:
     access.reject(world.officer, first, "Identität nicht nachweisbar")
     compilation = access.compile_request(world.officer, _open(world, "ERIKA WEBER"))
     assert [(m.ref, [r.code for r in m.reasons]) for m in compilation.included("access_request")] == [(first, ["name"])]
+
+
+@pytest.mark.skipif(os.environ.get("SUPPORT24_TEST_BACKEND", "sqlite") != "sqlite",
+                    reason="reads SQLite's EXPLAIN QUERY PLAN; PostgreSQL plans depend on table statistics")
+def test_compile_and_report_read_through_indexes_only(world) -> None:
+    """Every query of matching and of the report's data searches an index; none scans a table."""
+    ref = _open(world, customer_number="K-10042", email="x@example.org",
+                identifiers={"workstations": ["EMPFANG-PC"], "ips": ["203.0.113.7"]})
+    access.compile_request(world.officer, ref)
+    statements: list[tuple[str, list]] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if isinstance(record.msg, tuple) and record.msg[0].startswith("SELECT"):
+                statements.append(record.msg)
+
+    logger = logging.getLogger("peewee")
+    handler, level = Capture(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        access.report_material(world.officer, ref)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert len(statements) > 20
+    for sql, params in statements:
+        if '"audit_event"' in sql:
+            continue  # the audit chain reads its last row by primary key
+        plan = [row[3] for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
+        assert not [step for step in plan if step.startswith("SCAN")], (sql, plan)
