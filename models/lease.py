@@ -57,9 +57,13 @@ class Lease:
 
     def _busy(self, row: PurgeLease | None) -> Busy:
         if row is None:
-            return Busy(_("another purge is running (holder unknown)"))
-        return Busy(_("another purge is running: {holder}, since {since}").format(
+            error = Busy(_("another purge is running (holder unknown)"))
+            error.holder = None  # type: ignore[attr-defined]
+            return error
+        error = Busy(_("another purge is running: {holder}, since {since}").format(
             holder=row.holder, since=clock.format_berlin(row.acquired_at, with_seconds=True)))
+        error.holder = row.holder  # type: ignore[attr-defined]  # for the scheduler's outcome
+        return error
 
     def acquire(self) -> None:
         """Take the lease or raise Busy naming the current holder."""
@@ -67,7 +71,9 @@ class Lease:
         with _guard:
             mine = _held_here.get(self.name)
             if mine is not None and mine is not self:
-                raise Busy(_("another purge is running: {holder}").format(holder=mine.holder))
+                error = Busy(_("another purge is running: {holder}").format(holder=mine.holder))
+                error.holder = mine.holder  # type: ignore[attr-defined]
+                raise error
             _held_here[self.name] = self
         try:
             self._acquire(now)

@@ -1,0 +1,92 @@
+"""The background timer (issue 4 §5): one class for the console's timer and `support24 scheduler`.
+
+It runs the purge every `interval_minutes` on the database the process has open already and
+remembers the outcome. It never raises: a lease held elsewhere or an error becomes part of the
+outcome, so a Textual thread worker can call `run_once()` and post the result. Times come from
+models.clock, so tests drive it with a FixedClock.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from models import clock, purge
+from models.errors import Busy, Support24Error
+from models.lease import describe_holder
+
+log = logging.getLogger("support24.scheduler")
+
+
+@dataclass(frozen=True)
+class SchedulerOutcome:
+    started_at: datetime
+    finished_at: datetime
+    deleted: dict[str, int] = field(default_factory=dict)
+    busy_holder: str | None = None
+    error: str | None = None
+    run_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.busy_holder is None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"started_at": self.started_at.isoformat(), "finished_at": self.finished_at.isoformat(),
+                "run_id": self.run_id, "deleted": dict(sorted(self.deleted.items())), "total": sum(self.deleted.values()),
+                "busy_holder": self.busy_holder, "error": self.error}
+
+    def summary(self) -> str:
+        if self.busy_holder is not None:
+            return f"skipped: another purge holds the lease ({self.busy_holder})"
+        if self.error is not None:
+            return f"failed: {self.error}"
+        parts = ", ".join(f"{k}={v}" for k, v in sorted(self.deleted.items())) or "nothing due"
+        return f"run {self.run_id}: deleted {sum(self.deleted.values())} items ({parts})"
+
+
+class Scheduler:
+    """Runs the purge on a fixed interval; thread-safe (one run at a time per instance)."""
+
+    def __init__(self, data_dir: Path, operator: str, interval_minutes: int = 15, holder: str | None = None, *,
+                 batch_size: int = 200) -> None:
+        if interval_minutes < 1:
+            raise ValueError("interval_minutes must be 1 or more")
+        self.data_dir = data_dir
+        self.operator = operator
+        self.interval = timedelta(minutes=interval_minutes)
+        self.holder = holder or describe_holder(operator, "scheduler")
+        self.batch_size = batch_size
+        self.last_outcome: SchedulerOutcome | None = None
+        self.next_run_at: datetime = clock.now()  # the first run is due at once
+        self._running = threading.Lock()
+
+    def is_due(self, now: datetime | None = None) -> bool:
+        return (now or clock.now()) >= self.next_run_at
+
+    def run_once(self) -> SchedulerOutcome:
+        """Purge now and schedule the next run one interval after this one ends."""
+        started = clock.now()
+        if not self._running.acquire(blocking=False):
+            return SchedulerOutcome(started, clock.now(), busy_holder=f"{self.holder} (this process)")
+        try:
+            try:
+                result = purge.run_purge(self.operator, data_dir=self.data_dir, batch_size=self.batch_size,
+                                         holder=self.holder)
+                outcome = SchedulerOutcome(started, clock.now(), dict(result.deleted), run_id=result.run_id)
+            except Busy as exc:
+                outcome = SchedulerOutcome(started, clock.now(), busy_holder=getattr(exc, "holder", None) or str(exc))
+            except Support24Error as exc:
+                outcome = SchedulerOutcome(started, clock.now(), error=str(exc))
+            except Exception as exc:  # the timer must survive anything; the outcome says what happened
+                log.exception("purge run failed")
+                outcome = SchedulerOutcome(started, clock.now(), error=f"{type(exc).__name__}: {exc}")
+            self.last_outcome = outcome
+            self.next_run_at = outcome.finished_at + self.interval
+            log.info("%s", outcome.summary())
+            return outcome
+        finally:
+            self._running.release()
