@@ -1,0 +1,125 @@
+"""`python -m benchmarks [--json] [--database URL] [--data-dir DIR] [--only NAMES] [--purge-budget S]`.
+
+Measures on the database given (default: .bench/large.db, made by
+`support24 demo --scale large --database sqlite:///.bench/large.db`) and prints a table of
+name, value, unit, baseline, ratio and goal. Reproduction: docs/benchmarks.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+from pathlib import Path
+
+from .report import Measurement, emit_json, table
+
+PARTS = ("help", "queue", "access", "screens", "purge")
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default=os.environ.get("SUPPORT24_BENCH_DATABASE", "sqlite:///.bench/large.db"),
+                        help="SQLite URL of the database to measure (default: sqlite:///.bench/large.db)")
+    parser.add_argument("--data-dir", help="its data folder (default: beside the database, data/)")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {', '.join(PARTS)}")
+    parser.add_argument("--purge-budget", type=float, default=600.0,
+                        help="seconds the console's purge may run on its copy before it is stopped (default 600)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    parts = [p for p in args.only.split(",") if p]
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        print(f"benchmarks: unknown part(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    if not args.database.startswith("sqlite:///"):
+        print("benchmarks: the benchmarks run on SQLite (the purge baseline is raw sqlite3)", file=sys.stderr)
+        return 2
+    path = Path(args.database[len("sqlite:///") - 1:]).resolve()
+    if not path.exists():
+        print(f"benchmarks: {path} does not exist; make it with: support24 demo --scale large "
+              f"--database sqlite:///{path} --data-dir {path.parent / 'data'}", file=sys.stderr)
+        return 2
+    data_dir = Path(args.data_dir) if args.data_dir else path.parent / "data"
+    rows: list[Measurement] = []
+    say = (lambda msg: None) if args.json else (lambda msg: print(f"… {msg}", file=sys.stderr, flush=True))
+    if "help" in parts:
+        from .bench_db import help_startup
+
+        say("support24 --help")
+        rows.append(help_startup())
+    if "screens" in parts:
+        from .bench_ui import screens_and_memory
+
+        say("screens (headless) and memory")
+        rows += screens_and_memory(f"sqlite:///{path}", str(data_dir))
+    context = _context(path)
+    if {"queue", "access"} & set(parts):
+        rows += _in_process(path, data_dir, parts, say)
+    if "purge" in parts:
+        from console.context import os_account
+
+        from .bench_purge import purge_vs_raw
+
+        say(f"purge on a copy (budget {args.purge_budget:.0f} s) and raw DELETEs on another")
+        rows.append(purge_vs_raw(path, data_dir, os_account(), budget=args.purge_budget))
+    print(emit_json(rows, context) if args.json else table(rows))
+    return 0
+
+
+def _in_process(path: Path, data_dir: Path, parts: list[str], say) -> list[Measurement]:  # type: ignore[no-untyped-def]
+    """Queue summary and access report on a working copy, so the measured database stays as it was."""
+    import shutil
+    import tempfile
+
+    from console.config import load_settings, resolve_config_dir
+    from console.context import os_account
+    from models.db import close_database, open_database
+    from models.identity import resolve_operator
+
+    from . import bench_db
+    from .bench_purge import checkpointed_copy
+
+    rows = []
+    work = Path(tempfile.mkdtemp(prefix=".bench-work-", dir=path.parent))
+    try:
+        copy = work / "work.db"
+        say("copying the database")
+        checkpointed_copy(path, copy)
+        open_database(f"sqlite:///{copy}")
+        try:
+            if "queue" in parts:
+                say("retention queue summary")
+                rows.append(bench_db.queue_summary())
+            if "access" in parts:
+                say("access report of the subject with most data")
+                controller = load_settings(resolve_config_dir()).controller
+                rows.append(bench_db.access_report(resolve_operator(os_account()), controller))
+        finally:
+            close_database()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
+def _context(path: Path) -> dict[str, object]:
+    import sqlite3
+
+    connection = sqlite3.connect(str(path))
+    try:
+        counts = {t: connection.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]
+                  for t in ("orders", "remote_session", "billing_record", "activity_event", "chat_message", "consent",
+                            "access_request", "audit_event", "retention_due")}
+    finally:
+        connection.close()
+    return {"database": str(path), "size_mb": round(path.stat().st_size / 2**20), "rows": counts,
+            "cpus": os.cpu_count(), "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+            "machine": platform.machine(), "system": platform.platform()}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,34 @@
+"""Screens to their first full frame and peak memory, each probe in a fresh interpreter (probe.py)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from .report import Measurement, at_most
+
+
+def _probe(*argv: str) -> dict[str, object]:
+    done = subprocess.run([sys.executable, "-m", "benchmarks.probe", *argv], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def screens_and_memory(database: str, data_dir: str | None) -> list[Measurement]:
+    """One measurement per main screen (ratio to the bare app) and one for peak memory."""
+    bare = _probe("bare")
+    args = ["console", "--database", database] + (["--data-dir", data_dir] if data_dir else [])
+    console = _probe(*args)
+    bare_ms = float(bare["seconds"]["bare"]) * 1000  # type: ignore[index]
+    rows = []
+    for mode, seconds in console["seconds"].items():  # type: ignore[union-attr]
+        value = float(seconds) * 1000
+        m = Measurement(f"screen '{mode}' to first full frame", value, "ms", baseline=bare_ms,
+                        baseline_name="bare Textual app, 50-row DataTable", goal="ratio <= 1.5")
+        m.met = at_most(m.ratio, 1.5)
+        rows.append(m)
+    memory = Measurement("console peak memory (all main screens)", float(console["maxrss_kib"]) / 1024, "MiB",  # type: ignore[arg-type]
+                         baseline=float(bare["maxrss_kib"]) / 1024, baseline_name="bare Textual app",  # type: ignore[arg-type]
+                         goal="ratio <= 1.5")
+    memory.met = at_most(memory.ratio, 1.5)
+    rows.append(memory)
+    return rows

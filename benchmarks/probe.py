@@ -1,0 +1,95 @@
+"""Run in a subprocess: time each main screen to its first full frame, headless, and report peak memory.
+
+`python -m benchmarks.probe console --database URL --data-dir DIR [--modes a,b]` opens the
+real console once per mode (App.run_test, 120x40) and waits until the screen's workers are
+done and the frame is drawn; `python -m benchmarks.probe bare` does the same for a bare
+Textual app with a 50-row DataTable. Prints one JSON document: seconds per mode and
+ru_maxrss in KiB.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import time
+from typing import Any
+
+SIZE = (120, 40)
+
+
+async def _settle(app: Any, pilot: Any) -> None:
+    """Wait until no worker runs and the screen has been refreshed after them."""
+    for _ in range(200):
+        await pilot.pause()
+        running = [w for w in app.workers if not w.is_finished]
+        if not running:
+            await pilot.pause()
+            return
+        await app.workers.wait_for_complete()
+    raise TimeoutError("workers kept running")
+
+
+async def time_app(factory: Any) -> float:
+    began = time.perf_counter()
+    app = factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        elapsed = time.perf_counter() - began
+    return elapsed
+
+
+def bare_factory() -> Any:
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable, Footer, Header
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield DataTable()
+            yield Footer()
+
+        def on_mount(self) -> None:
+            table = self.query_one(DataTable)
+            table.add_columns("ref", "customer", "started", "ended", "technician")
+            for n in range(50):
+                table.add_row(f"S-2026-{n:04d}", f"Kunde {n}", "24.11.2026 09:00", "24.11.2026 09:40", "mmueller")
+
+    return Bare()
+
+
+def console_factory(database: str | None, data_dir: str | None, mode: str) -> Any:
+    from console.app import build_info
+    from console.context import Context
+    from screens.shell import ConsoleApp
+
+    ctx = Context(database_option=database, data_dir_option=data_dir)
+    operator, info = build_info(ctx)
+    return lambda: ConsoleApp(operator, info, start_mode=mode)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.probe")
+    parser.add_argument("which", choices=("console", "bare"))
+    parser.add_argument("--database")
+    parser.add_argument("--data-dir")
+    parser.add_argument("--modes", default="")
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    times: dict[str, float] = {}
+    if args.which == "bare":
+        samples = [asyncio.run(time_app(bare_factory)) for _ in range(args.repeat)]
+        times["bare"] = min(samples)
+    else:
+        from screens.modes import MODE_SPECS
+
+        wanted = [m for m in args.modes.split(",") if m] or [s.name for s in MODE_SPECS if not s.coming]
+        for mode in wanted:
+            factory = console_factory(args.database, args.data_dir, mode)
+            times[mode] = min(asyncio.run(time_app(factory)) for _ in range(args.repeat))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": times, "maxrss_kib": rss}))
+
+
+if __name__ == "__main__":
+    main()
