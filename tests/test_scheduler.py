@@ -1,0 +1,82 @@
+"""The scheduler class both the console and `support24 scheduler` run: interval, outcome,
+a lease held elsewhere, and one run at a time per instance."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from console.scheduler import Scheduler
+from models import purge
+from models.entities import DeletionRecord
+from models.lease import Lease
+
+from . import purge_world
+
+
+@pytest.fixture
+def world(db, fixed_clock, isolated_dirs):
+    return purge_world.build(isolated_dirs)
+
+
+def test_first_run_is_due_at_once_then_after_the_interval(world, fixed_clock) -> None:
+    scheduler = Scheduler(world.data_dir, "dora", 15, "dora@desk (console)")
+    assert scheduler.is_due() and scheduler.last_outcome is None
+    outcome = scheduler.run_once()
+    assert outcome.ok and outcome.deleted["chat"] == 3 and outcome.run_id is not None
+    assert scheduler.last_outcome == outcome
+    assert scheduler.next_run_at == outcome.finished_at + timedelta(minutes=15)
+    assert not scheduler.is_due()
+    fixed_clock.advance(minutes=14, seconds=59)
+    assert not scheduler.is_due()
+    fixed_clock.advance(seconds=1)
+    assert scheduler.is_due()
+    assert scheduler.run_once().deleted == {}
+
+
+def test_a_lease_held_elsewhere_is_an_outcome_not_an_exception(world) -> None:
+    other = Lease("kurt@server2 pid 4711 (purge)")
+    other.acquire()
+    try:
+        outcome = Scheduler(world.data_dir, "dora", 5).run_once()
+    finally:
+        other.release()
+    assert outcome.busy_holder is not None and "kurt@server2" in outcome.busy_holder and not outcome.ok
+    assert DeletionRecord.select().count() == 0
+
+
+def test_an_error_becomes_part_of_the_outcome_and_the_timer_goes_on(world, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(purge, "run_purge", broken)
+    scheduler = Scheduler(world.data_dir, "dora", 5)
+    outcome = scheduler.run_once()
+    assert outcome.error == "OSError: disk full" and scheduler.next_run_at > outcome.started_at
+
+
+def test_a_second_call_while_one_runs_returns_at_once(world, monkeypatch) -> None:
+    entered, release = threading.Event(), threading.Event()
+    real = purge.run_purge
+
+    def slow(*args, **kwargs):
+        entered.set()
+        release.wait(timeout=30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(purge, "run_purge", slow)
+    scheduler = Scheduler(world.data_dir, "dora", 5)
+    worker = threading.Thread(target=scheduler.run_once)
+    worker.start()
+    assert entered.wait(timeout=30)
+    second = scheduler.run_once()
+    release.set()
+    worker.join(timeout=60)
+    assert second.busy_holder is not None and "this process" in second.busy_holder
+    assert scheduler.last_outcome is not None and scheduler.last_outcome.ok
+
+
+def test_interval_must_be_positive(world) -> None:
+    with pytest.raises(ValueError):
+        Scheduler(world.data_dir, "dora", 0)
