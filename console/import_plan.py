@@ -16,7 +16,8 @@ from peewee import Field, Model
 
 from models import clock
 from models.entities import (
-    ActivityEvent, ChatMessage, Consent, ConsentWording, ContactPerson, Customer, Disclosure, GatheredFile, Order,
+    ActivityEvent, ChatMessage, Consent, ConsentWording, ContactPerson, Customer, DeletionRecord, Disclosure,
+    GatheredFile, Order,
     Participant, Recording, RemoteSession, Staff, SystemInfo,
 )
 from models.i18n import _
@@ -28,6 +29,12 @@ from .import_records import (
 )
 
 R = TypeVar("R", bound=Record)
+# The retention category whose deletion record means a line's data is gone for good.
+PURGED_CATEGORY: dict[type, str] = {
+    SessionRec: "connection", ConsentRec: "connection", ParticipantRec: "connection", DisclosureRec: "connection",
+    ActivityRec: "activity", ChatRec: "chat", SystemInfoRec: "system_info", RecordingRec: "video",
+    GatheredRec: "gathered_files",
+}
 TYPE_NAMES: dict[type, str] = {
     StaffRec: "staff", CustomerRec: "customer", ContactRec: "contact", OrderRec: "order", SessionRec: "session",
     ConsentRec: "consent", ParticipantRec: "participant", ActivityRec: "activity", ChatRec: "chat",
@@ -116,6 +123,7 @@ class Plan:
         self.orders: dict[str, OrderView | None] = {}
         self.sessions: dict[str, SessionView | None] = {}
         self.new_sessions_of: dict[str, list[SessionRec]] = defaultdict(list)
+        self.purged: dict[type, list[Any]] = defaultdict(list)  # lines set aside by _purged()
 
     def of(self, kind: type[R]) -> list[R]:
         return self.by_type.get(kind, [])
@@ -134,6 +142,7 @@ class Plan:
         self._contacts()
         self._orders()
         self._sessions()
+        self._purged()
         self._consents()
         self._session_rules()
         self._order_rules()
@@ -146,12 +155,13 @@ class Plan:
     def counts(self) -> dict[str, dict[str, int]]:
         result: dict[str, dict[str, int]] = {}
         for kind, name in TYPE_NAMES.items():
-            tally = Counter(r.action for r in self.of(kind))
-            result[name] = {"created": tally["create"], "updated": tally["update"], "skipped": tally["skip"]}
+            tally = Counter(r.action for r in self.of(kind) + self.purged[kind])
+            result[name] = {"created": tally["create"], "updated": tally["update"], "skipped": tally["skip"],
+                            "purged": tally["purged"]}
         return result
 
     def to_write(self, kind: type[R]) -> list[R]:
-        return [r for r in self.of(kind) if r.action != "skip"]
+        return [r for r in self.of(kind) if r.action not in ("skip", "purged")]
 
     # --- lookups that merge the file with the database -----------------------------------
 
@@ -518,3 +528,34 @@ class Plan:
             if rec.basis == "consent" and not view.latest_grant("disclosure", rec.at):
                 self.bad(rec, "basis", _("is consent, so a granted disclosure consent at or before {at} is needed (P11)").format(
                     at=rec.at.isoformat()))
+
+    def _purged(self) -> None:
+        """Lines whose data the purge deleted are not stored again: a re-import after a purge
+        changes nothing, and nothing due comes back (P7, P8). Deletion records name the order."""
+        order_of: dict[int, str] = {}
+        for kind in PURGED_CATEGORY:
+            for rec in self.of(kind):
+                if rec.action != "refused":
+                    view = rec if kind is SessionRec else self.sessions.get(rec.session)  # type: ignore[attr-defined]
+                    if view is not None:
+                        order_of[id(rec)] = view.order
+        refs = sorted(set(order_of.values()))
+        gone: set[tuple[str, str]] = set()
+        for start in range(0, len(refs), _CHUNK):
+            chunk = refs[start:start + _CHUNK]
+            gone |= {(row.ref, row.category) for row in DeletionRecord.select(DeletionRecord.ref, DeletionRecord.category)
+                     .where(DeletionRecord.ref.in_(chunk)).distinct()}
+        if not gone:
+            return
+        for kind, category in PURGED_CATEGORY.items():
+            keep = []
+            for rec in self.of(kind):
+                order_ref = order_of.get(id(rec))
+                if order_ref is not None and ((order_ref, category) in gone or (order_ref, "connection") in gone):
+                    rec.action = "purged"
+                    self.purged[kind].append(rec)
+                else:
+                    keep.append(rec)
+            self.by_type[kind] = keep  # later checks never see the set-aside lines
+        for order_ref, recs in self.new_sessions_of.items():
+            self.new_sessions_of[order_ref] = [r for r in recs if r.action != "purged"]

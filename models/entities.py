@@ -364,7 +364,7 @@ class DeletionRecord(BaseModel):
     run = ForeignKeyField(PurgeRun, null=True, backref="deletions", on_delete="SET NULL")
     category = CharField(max_length=32, index=True)
     item_id = BigIntegerField()
-    ref = CharField(max_length=32, null=True)
+    ref = CharField(max_length=32, null=True, index=True)  # also keeps purged data from being re-imported
     due_at = UTCDateTimeField()
     deleted_at = UTCDateTimeField(index=True)
     policy_version = CharField(max_length=64)

@@ -54,7 +54,7 @@ def test_import_json_is_one_document_and_second_run_changes_nothing(me, capsys, 
     assert code == 0 and first["ok"] and first["written"] and first["counts"]["session"]["created"] == 1
     code, out, _err = run(capsys, "import", str(path), "--json")
     second = json.loads(out)
-    assert code == 0 and not second["written"] and second["counts"]["session"] == {"created": 0, "updated": 0, "skipped": 1}
+    assert code == 0 and not second["written"] and second["counts"]["session"] == {"created": 0, "updated": 0, "skipped": 1, "purged": 0}
 
 
 def test_import_dry_run_json_and_bad_json(me, capsys, tmp_path: Path) -> None:

@@ -187,7 +187,7 @@ def test_identical_activity_lines_are_kept_and_reimport_skips_both(operator, tmp
     assert _import(operator, tmp_path, lines).ok
     assert ActivityEvent.select().count() == 2
     again = _import(operator, tmp_path, lines)
-    assert again.counts["activity"] == {"created": 0, "updated": 0, "skipped": 2}
+    assert again.counts["activity"] == {"created": 0, "updated": 0, "skipped": 2, "purged": 0}
     assert ActivityEvent.select().count() == 2
 
 
@@ -295,3 +295,39 @@ def test_bulk_capture_keeps_to_the_session(operator, tmp_path: Path) -> None:
     clerk = f.staff("bea", roles="accounting", name="Bea Buch")
     with pytest.raises(PermissionDenied):
         bulk.add_activity_many(clerk, S, [bulk.ActivityItem("2026-03-02T09:10:00Z", "login")])
+
+
+def test_reimport_after_the_purge_brings_nothing_back(operator, tmp_path: Path, isolated_dirs: Path) -> None:
+    """A tool that sends its old log again must not resurrect what P7/P8 deleted."""
+    from models.entities import SystemInfo
+    from models.purge import run_purge
+
+    assert _import(operator, tmp_path, sample()).ok
+    result = run_purge("root", data_dir=isolated_dirs)  # billed 2026-03-31: everything of P7/P8 is past due
+    assert result.total > 0
+    assert RemoteSession.select().count() == 0 and ChatMessage.select().count() == 0
+    again = _import(operator, tmp_path, sample())
+    assert again.ok, again.problems
+    assert again.counts["session"]["purged"] == 1 and again.counts["chat"]["purged"] == 1
+    assert again.counts["system_info"]["purged"] == 1 and again.counts["consent"]["purged"] == 3
+    assert (RemoteSession.select().count(), ChatMessage.select().count(), SystemInfo.select().count(),
+            ActivityEvent.select().count(), Consent.select().count(), Participant.select().count()) == (0, 0, 0, 0, 0, 0)
+    assert BillingRecord.select().count() == 1  # kept 11 years (P10)
+    assert audit.verify().ok
+
+
+def test_a_new_session_on_an_unpurged_order_is_still_imported(operator, tmp_path: Path, isolated_dirs: Path) -> None:
+    lines = sample()
+    lines[4] = dict(lines[4], completed_at=None, billed_at=None)
+    lines[4].pop("completed_at")
+    lines[4].pop("billed_at")
+    assert _import(operator, tmp_path, lines).ok
+    assert run_purge_total(isolated_dirs) == 0  # nothing is due on an open order
+    assert _import(operator, tmp_path, lines).changed() == 0
+    assert RemoteSession.select().count() == 1
+
+
+def run_purge_total(data_dir: Path) -> int:
+    from models.purge import run_purge
+
+    return run_purge("root", data_dir=data_dir).total

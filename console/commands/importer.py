@@ -48,9 +48,11 @@ def _print_summary(result) -> None:  # type: ignore[no-untyped-def]
         print(_("{file}: everything in it is stored already; nothing changed.").format(file=result.path))
     else:
         print(_("Imported {file}:").format(file=result.path))
-    print(f"{_('type'):<14}{_('created'):>9}{_('updated'):>9}{_('skipped'):>9}")
+    print(f"{_('type'):<14}{_('created'):>9}{_('updated'):>9}{_('skipped'):>9}{_('purged'):>9}")
     for name, count in result.counts.items():
         if any(count.values()):
-            print(f"{name:<14}{count['created']:>9}{count['updated']:>9}{count['skipped']:>9}")
+            print(f"{name:<14}{count['created']:>9}{count['updated']:>9}{count['skipped']:>9}{count['purged']:>9}")
+    if any(count["purged"] for count in result.counts.values()):
+        print(_("'purged': lines whose data the retention purge deleted; they are not stored again."))
     if result.billing_records:
         print(_("billing records created on completion: {n}").format(n=result.billing_records))
