@@ -101,6 +101,8 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
 
     def show_error(self, field_name: str | None, problem: str) -> None:
         """Under the field it names, else in the form's message line."""
+        if field_name:
+            field_name = field_name.replace(".", "_")
         target = self.query(f"#e-{field_name}") if field_name else None
         if target:
             target.first(Static).update(Text(problem))

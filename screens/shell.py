@@ -45,7 +45,7 @@ class ConsoleApp(App[None]):
     """The support24 console for one operator (DESIGN.md §2, §3, §11)."""
 
     TITLE = "support24"
-    CSS_PATH = "styles/console.tcss"
+    CSS_PATH = ["styles/console.tcss", "styles/screens2.tcss"]
     BINDINGS = [
         *mode_bindings(),
         Binding("ctrl+t", "change_theme", _("Theme"), id="app.theme", show=False),
