@@ -43,7 +43,7 @@ MODE_SPECS: list[ModeSpec] = [
     ModeSpec("consents", "4", _("Consent"), _("Consent log: consents and disclosures"), "placeholder:ComingScreen", coming=True),
     ModeSpec("retention", "5", _("Retention"), _("Retention queue and purge runs"), "retention:RetentionScreen"),
     ModeSpec("access", "6", _("Access"), _("Access requests (GDPR Art. 15)"), "access:AccessRequestsScreen"),
-    ModeSpec("accounting", "7", _("Billing"), _("Accounting: billing outbox and batches"), "placeholder:ComingScreen", coming=True),
+    ModeSpec("accounting", "7", _("Billing"), _("Accounting: billing outbox and batches"), "accounting:AccountingScreen"),
     ModeSpec("people", "8", _("Staff"), _("Staff and customers"), "placeholder:ComingScreen", coming=True),
     ModeSpec("audit", "9", _("Audit"), _("Audit trail and chain verification"), "placeholder:ComingScreen", coming=True),
     ModeSpec("help", "0", _("Help"), _("Keys and about"), "help:HelpScreen"),

@@ -1,0 +1,93 @@
+"""Accounting screen: outbox (audited, re-read only when it changes), export, batches, acknowledge, refusals."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from models.entities import AuditEvent, BillingBatch, Order
+from tests import factories as f
+from tests.billing_helpers import T0, completed_order
+from tests.screens2_support import HOSTILE_NAME, aio, console, fill, screen_text, settle
+
+
+def billing_world():  # type: ignore[no-untyped-def]
+    tech = f.staff("tkoch", "technician", name="Tom Koch")
+    accountant = f.staff("acc", "accounting", name="Alex Accounting")
+    customer = f.customer("K-10042", "Bäckerei Schmidt")
+    other = f.customer("K-66666", HOSTILE_NAME)
+    completed_order(tech, "A-2026-0001", customer, spans=[(T0 - timedelta(days=1), 40), (T0 - timedelta(hours=20), 25)])
+    completed_order(tech, "A-2026-0002", other, workstation=HOSTILE_NAME, billing_class="billable")
+    return tech, accountant
+
+
+def outbox_reads() -> int:
+    return AuditEvent.select().where(AuditEvent.action == "billing.outbox.read").count()
+
+
+@aio
+async def test_outbox_lists_records_literally_and_is_not_reread_without_change(db, fixed_clock, isolated_dirs) -> None:
+    tech, accountant = billing_world()
+    app = console(accountant, isolated_dirs, "accounting")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Outbox: 3 records wait" in text
+        assert f"K-66666 {HOSTILE_NAME}" in text and "A-2026-0001" in text
+        reads = outbox_reads()
+        assert reads >= 1
+        app.screen.refresh_tick()  # the live-refresh timer fires; nothing changed
+        await settle(pilot)
+        assert outbox_reads() == reads
+
+
+@aio
+async def test_export_then_acknowledge_sets_the_billing_date(db, fixed_clock, isolated_dirs, tmp_path: Path) -> None:
+    tech, accountant = billing_world()
+    app = console(accountant, isolated_dirs, "accounting")
+    folder = tmp_path / "erp"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await fill(pilot, folder=str(folder))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert (folder / "support24-billing-000001.csv").exists()
+        assert "Outbox: 0 records wait" in screen_text(app)
+        assert app.screen.check_action("export", ()) is None  # nothing to export
+        await pilot.press("v")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Records of batch 1" in text and "open" in text
+        await pilot.press("k")
+        await fill(pilot, billed_on="2026-12-01")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "lies in the future" in str(app.screen.query_one("#e-billed_on").render())
+        await fill(pilot, billed_on="24.11.2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert BillingBatch.get(BillingBatch.number == 1).billed_on == date(2026, 11, 24)
+        assert Order.get(Order.ref == "A-2026-0001").billed_on == date(2026, 11, 24)
+        assert app.screen.check_action("acknowledge", ()) is None  # acknowledged already
+        assert "24.11.2026" in screen_text(app)
+        # re-export of the same batch is identical
+        await pilot.press("r")
+        await fill(pilot, folder=str(tmp_path / "again"))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert any("(identical)" in n.message for n in app._notifications)
+
+
+@aio
+async def test_technician_sees_the_count_but_no_records_and_no_actions(db, fixed_clock, isolated_dirs) -> None:
+    tech, accountant = billing_world()
+    app = console(tech, isolated_dirs, "accounting")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "lacks the role accounting or admin" in text and "Outbox: 3 records wait" in text
+        assert "A-2026-0001" not in text
+        assert outbox_reads() == 0
+        await pilot.press("x")
+        await settle(pilot)
+        assert app.screen.MODE == "accounting" and BillingBatch.select().count() == 0
