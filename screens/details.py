@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -65,7 +65,9 @@ class DetailScreen(ForwardFailures, Screen[None]):
             release_thread_connection()
         self.post_message(self.Loaded(data))
 
-    @on(Loaded)
+    def on_detail_screen_loaded(self, message: Loaded) -> None:
+        self.show(message)
+
     def show(self, message: Loaded) -> None:
         self.data = message.data
         self.query_one("#detail", Static).update(self.render_data(message.data))

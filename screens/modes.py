@@ -39,13 +39,13 @@ class ModeSpec:
 MODE_SPECS: list[ModeSpec] = [
     ModeSpec("dashboard", "1", _("Dash"), _("Dashboard: what needs attention now"), "dashboard:DashboardScreen"),
     ModeSpec("sessions", "2", _("Sessions"), _("Active sessions: start, log, end"), "sessions:ActiveSessionsScreen"),
-    ModeSpec("orders", "3", _("Orders"), _("Orders and sessions: history, detail, completion, holds"), "placeholder:ComingScreen", coming=True),
-    ModeSpec("consents", "4", _("Consent"), _("Consent log: consents and disclosures"), "placeholder:ComingScreen", coming=True),
+    ModeSpec("orders", "3", _("Orders"), _("Orders and sessions: history, detail, completion, holds"), "orders:OrdersScreen"),
+    ModeSpec("consents", "4", _("Consent"), _("Consent log: consents and disclosures"), "consents:ConsentLogScreen"),
     ModeSpec("retention", "5", _("Retention"), _("Retention queue and purge runs"), "retention:RetentionScreen"),
     ModeSpec("access", "6", _("Access"), _("Access requests (GDPR Art. 15)"), "access:AccessRequestsScreen"),
     ModeSpec("accounting", "7", _("Billing"), _("Accounting: billing outbox and batches"), "accounting:AccountingScreen"),
-    ModeSpec("people", "8", _("Staff"), _("Staff and customers"), "placeholder:ComingScreen", coming=True),
-    ModeSpec("audit", "9", _("Audit"), _("Audit trail and chain verification"), "placeholder:ComingScreen", coming=True),
+    ModeSpec("people", "8", _("Staff"), _("Staff and customers"), "people:PeopleScreen"),
+    ModeSpec("audit", "9", _("Audit"), _("Audit trail and chain verification"), "audit:AuditScreen"),
     ModeSpec("help", "0", _("Help"), _("Keys and about"), "help:HelpScreen"),
 ]
 
