@@ -59,8 +59,8 @@ class ConsentLogScreen(MainScreen):
         self.apply_filter()
 
     def apply_filter(self) -> None:
-        kind = self.query_one("#q-kind", Select).value
-        self.filter = ConsentFilter(kind="" if kind is Select.BLANK else str(kind),
+        kind = self.query_one("#q-kind", Select).value  # NULL when cleared
+        self.filter = ConsentFilter(kind=kind if isinstance(kind, str) else "",
                                     customer=self.query_one("#q-customer", Input).value.strip(),
                                     session=self.query_one("#q-session", Input).value.strip())
         table = self.query_one("#consents-table", PagedTable)

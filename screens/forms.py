@@ -65,7 +65,7 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
         if isinstance(widget, TextArea):
             return widget.text
         if isinstance(widget, Select):
-            return "" if widget.value is Select.BLANK else str(widget.value)
+            return widget.value if isinstance(widget.value, str) else ""
         raise TypeError(name)
 
     def checked(self, name: str) -> bool:
