@@ -30,5 +30,8 @@ def run_console(ctx: Context) -> int:
     except UnknownOperator as exc:
         RefusalApp(os_account(), str(exc)).run()
         return exc.exit_code
-    ConsoleApp(operator, info).run()
+    from .scheduler import Scheduler
+
+    scheduler = Scheduler(ctx.data_dir, operator.username, ctx.settings.timer_interval_minutes)
+    ConsoleApp(operator, info, scheduler=scheduler, settings=ctx.settings).run()
     return 0

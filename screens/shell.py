@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Iterable
+from typing import Any, Iterable
 
 from rich.text import Text
 from textual.app import App, SystemCommand
@@ -17,6 +17,7 @@ from models.i18n import _
 from .chrome import ShellHeader
 from .messages import WorkerFailed
 from .modes import MODE_SPECS
+from .timer import PurgeScheduler, PurgeTimerMixin
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def mode_bindings() -> list[Binding]:
     ]
 
 
-class ConsoleApp(App[None]):
+class ConsoleApp(PurgeTimerMixin, App[None]):
     """The support24 console for one operator (DESIGN.md §2, §3, §11)."""
 
     TITLE = "support24"
@@ -52,7 +53,8 @@ class ConsoleApp(App[None]):
         Binding("ctrl+q", "quit", _("Quit"), id="app.quit"),
     ]
 
-    def __init__(self, operator: Staff, info: ConsoleInfo, *, start_mode: str = "dashboard") -> None:
+    def __init__(self, operator: Staff, info: ConsoleInfo, *, start_mode: str = "dashboard",
+                 scheduler: PurgeScheduler | None = None, settings: Any = None) -> None:
         self.MODES = {item.name: item.factory() for item in MODE_SPECS}
         super().__init__()
         self.operator = operator
@@ -60,9 +62,12 @@ class ConsoleApp(App[None]):
         self.refresh_seconds = info.refresh_seconds
         self.start_mode = start_mode
         self.status_text = ""
+        self.purge_scheduler = scheduler  # the purge timer (screens/timer.py); None: no timer
+        self.settings = settings  # console.config.Settings when run for real (controller, language)
 
     def on_mount(self) -> None:
         self.switch_mode(self.start_mode)
+        self.start_purge_timer()
 
     def set_status(self, text: str) -> None:
         """Show a short status (e.g. the purge timer's last/next run) in every header."""

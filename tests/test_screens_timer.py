@@ -1,0 +1,128 @@
+"""The purge timer inside the console: driven by calling its callback under a FixedClock, never by waiting."""
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from console.scheduler import Scheduler
+from models import clock
+from models.entities import PurgeRun, SystemInfo
+from models.lease import Lease
+from screens.chrome import ShellHeader
+from tests import purge_world
+from tests.screens2_support import aio, console, settle
+
+
+def header(app) -> str:  # type: ignore[no-untyped-def]
+    return str(app.screen.query_one(ShellHeader).render())
+
+
+def timer_app(operator, data_dir: Path, scheduler, mode: str = "dashboard"):  # type: ignore[no-untyped-def]
+    app = console(operator, data_dir, mode, scheduler=scheduler)
+    return app
+
+
+async def stop_real_timer(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Only the test decides when the timer fires."""
+    await settle(pilot)
+    assert pilot.app.purge_timer is not None  # armed at start
+    pilot.app.purge_timer.stop()
+
+
+@aio
+async def test_a_timer_run_purges_shows_the_outcome_notifies_and_rearms(db, fixed_clock, isolated_dirs) -> None:
+    world = purge_world.build(isolated_dirs)
+    scheduler = Scheduler(isolated_dirs, world.tech.username, interval_minutes=15)
+    app = timer_app(world.tech, isolated_dirs, scheduler)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await stop_real_timer(pilot)
+        assert "purge: not run yet · next 11:00" in header(app)  # 10:00 UTC is 11:00 in Berlin
+        fixed_clock.advance(minutes=2)
+        app.purge_timer_tick()
+        await settle(pilot)
+        run = PurgeRun.get(~PurgeRun.dry_run)
+        assert run.deleted_count > 0 and SystemInfo.select().count() == 1
+        assert f"purge 11:02: {run.deleted_count} deleted · next 11:17" in header(app)
+        assert any(f"Purge timer deleted {run.deleted_count} items" in n.message for n in app._notifications)
+        assert app.purge_timer is not None  # armed again for the next run
+        # the next run finds nothing: no new notification
+        notes = len(app._notifications)
+        fixed_clock.advance(minutes=15)
+        app.purge_timer_tick()
+        await settle(pilot)
+        assert "purge 11:17: 0 deleted · next 11:32" in header(app)
+        assert len(app._notifications) == notes
+        # the status follows onto other screens
+        await pilot.press("5")
+        await settle(pilot)
+        assert "purge 11:17: 0 deleted" in header(app)
+
+
+@aio
+async def test_another_holder_of_the_lease_is_shown_and_nothing_is_deleted(db, fixed_clock, isolated_dirs) -> None:
+    world = purge_world.build(isolated_dirs)
+    scheduler = Scheduler(isolated_dirs, world.tech.username, interval_minutes=15)
+    app = timer_app(world.tech, isolated_dirs, scheduler)
+    other = Lease("dora@desk-2 pid 4242 (purge)")  # another console purging right now
+    other.acquire()
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await stop_real_timer(pilot)
+            app.purge_timer_tick()
+            await settle(pilot)
+            assert "lease held by" in header(app) and "dora@desk-2" in header(app)
+            assert SystemInfo.select().count() == 5
+            assert PurgeRun.select().where(~PurgeRun.dry_run).count() == 0
+            assert app.purge_timer is not None
+    finally:
+        other.release()
+
+
+@dataclass
+class SlowScheduler:
+    """A scheduler whose run blocks until the test lets it finish."""
+
+    next_run_at: datetime
+    last_outcome: object = None
+    release: threading.Event = field(default_factory=threading.Event)
+    started: threading.Event = field(default_factory=threading.Event)
+
+    def run_once(self):  # type: ignore[no-untyped-def]
+        from console.scheduler import SchedulerOutcome
+
+        self.started.set()
+        assert self.release.wait(30), "the test never released the run"
+        now = clock.now()
+        self.next_run_at = now + timedelta(minutes=15)
+        self.last_outcome = SchedulerOutcome(now, now, {"chat": 2, "activity": 1}, run_id=7)
+        return self.last_outcome
+
+
+@aio
+async def test_the_screen_keeps_answering_while_the_timer_runs(db, fixed_clock, isolated_dirs) -> None:
+    world = purge_world.build(isolated_dirs, names=("recent",))
+    scheduler = SlowScheduler(next_run_at=clock.now())
+    app = timer_app(world.tech, isolated_dirs, scheduler, mode="dashboard")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await stop_real_timer(pilot)
+        app.purge_timer_tick()
+        assert await asyncio.to_thread(scheduler.started.wait, 10)  # the loop stays free meanwhile
+        await pilot.press("5")  # the purge is still running in its thread
+        await pilot.pause()
+        assert app.screen.MODE == "retention" and "purge: not run yet" in header(app)
+        scheduler.release.set()
+        await settle(pilot)
+        assert "purge 11:00: 3 deleted · next 11:15" in header(app)
+        assert any("activity 1, chat 2" in n.message for n in app._notifications)
+
+
+@aio
+async def test_no_scheduler_no_timer(db, fixed_clock, isolated_dirs) -> None:
+    world = purge_world.build(isolated_dirs, names=("recent",))
+    app = console(world.tech, isolated_dirs, "dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.purge_timer is None and "purge" not in header(app)
