@@ -85,7 +85,7 @@ class AckResult:
     orders_billed: int
     orders_waiting: int  # some of their records are in the outbox or an unacknowledged batch
     orders_billed_before: int  # billed outside this batch (e.g. imported with billed_at); left as they were
-    records_due_at: datetime | None
+    records_due_at: datetime | None  # the P8 due date the billed orders got; None if none or several
 
 
 Deliver = Callable[[BatchContent], str]
@@ -258,16 +258,20 @@ def _bill_orders(in_batch, day: date) -> tuple[int, int, datetime | None]:  # ty
     dates = (BillingBatch.select(BillingBatch.billed_on).distinct()
              .join(BillingRecord, on=(BillingRecord.batch == BillingBatch.id))
              .where(BillingRecord.order.in_(ready) & (BillingBatch.billed_on >= day)))
-    billed = 0
+    billed, used = 0, []
     for latest in sorted({row.billed_on for row in dates}, reverse=True):
         latest_of_order = (BillingRecord.select(BillingRecord.order)
                            .join(BillingBatch, on=(BillingRecord.batch == BillingBatch.id))
                            .where(BillingRecord.order.in_(ready)).group_by(BillingRecord.order)
                            .having(fn.MAX(BillingBatch.billed_on) == latest))
-        billed += (Order.update(**billed_fields(latest))
-                   .where(Order.id.in_(latest_of_order) & Order.billed_on.is_null()).execute())
+        count = (Order.update(**billed_fields(latest))
+                 .where(Order.id.in_(latest_of_order) & Order.billed_on.is_null()).execute())
+        if count:
+            billed += count
+            used.append(latest)
     _refresh_retention(in_batch)
-    return billed, waiting, billed_fields(day)["records_due_at"] if billed else None  # type: ignore[return-value]
+    due = billed_fields(used[0])["records_due_at"] if len(used) == 1 else None
+    return billed, waiting, due  # type: ignore[return-value]
 
 
 def _refresh_retention(in_batch) -> None:  # type: ignore[no-untyped-def]
