@@ -130,7 +130,7 @@ class Generator:
                               spec.access_requests, self.ts, self.day)
         end = self.now - timedelta(days=3)  # the near-now situations come from the domain scenario afterwards
         opened_times = common.spread(rng, spec.orders, self.start, end)
-        window_start = self.now - timedelta(days=105)
+        window_start = self.now - timedelta(days=90)  # billed within three months: not due yet
         window = sum(1 for t in opened_times if t >= window_start)
         sessions_per_order = 1.1
         self.activity_mean = spec.window_activity / max(1, window * sessions_per_order)
