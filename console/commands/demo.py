@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from models import stats
 from models.i18n import _
 
 from ..cli import add_json, command_parent
-from ..context import Context, os_account
+
+if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer
+    from ..context import Context
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,6 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_demo_command(ctx: Context, args: argparse.Namespace) -> int:
+    from models import stats
+
+    from ..context import os_account
     from ..demo import run_demo
 
     ctx.open()
