@@ -156,7 +156,7 @@ class MainScreen(ForwardFailures, Screen[None]):
         yield ModeBar(self.MODE)
         yield from self.compose_body()
         yield Static("", id="hint", classes="hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -46,7 +46,7 @@ class DetailScreen(ForwardFailures, Screen[None]):
         with VerticalScroll(classes="body"):
             yield Static(Text(_("loading {ref} …").format(ref=self.ref)), id="detail")
         yield Static("", id="hint", classes="hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.load()

@@ -36,11 +36,11 @@ class ActiveSessionsScreen(MainScreen):
     BINDINGS = [
         Binding("s", "start", _("Start"), id="sessions.start"),
         Binding("e", "end", _("End"), id="sessions.end"),
-        Binding("a", "activity", _("Activity"), id="sessions.activity"),
+        Binding("a", "activity", _("Act."), id="sessions.activity"),
         Binding("c", "chat", _("Chat"), id="sessions.chat"),
-        Binding("i", "sysinfo", _("Sys info"), id="sessions.sysinfo"),
+        Binding("i", "sysinfo", _("Info"), id="sessions.sysinfo"),
         Binding("t", "colleague", _("+Tech"), id="sessions.colleague"),
-        Binding("d", "disclose", _("Disclose"), id="sessions.disclose"),
+        Binding("d", "disclose", _("Discl."), id="sessions.disclose"),
         Binding("enter", "open", _("Detail"), id="sessions.open", show=False),
     ]
 
