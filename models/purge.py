@@ -18,7 +18,7 @@ from .db import database, is_postgres, is_sqlite
 from .entities import DeletionRecord, PurgeRun
 from .lease import Lease, describe_holder
 from .policy import active
-from .purge_items import Target, delete_order_item, delete_row_item
+from .purge_items import Target, delete_order_item, delete_row_item, drop_empty_due_rows
 from .retention_due import SESSION_CATEGORIES
 
 Progress = Callable[[int, int], None]  # (items done, items planned)
@@ -84,6 +84,7 @@ def run_purge(operator: str, *, data_dir: Path, dry_run: bool = False, batch_siz
         result = PurgeResult(run.id, False, policy.version)
         try:
             _purge_items(run, result, as_of=as_of, data_dir=data_dir, batch_size=batch_size, progress=progress, lease=lease)
+            drop_empty_due_rows(as_of)
             for record in purge_backups.rotate(as_of, policy.backup_rotation_days, run=run, policy_version=policy.version):
                 result.deleted[record.category] = result.deleted.get(record.category, 0) + 1
         except BaseException as exc:

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from peewee import SQL, fn
+from peewee import SQL, Value, fn
 
 from . import clock, purge_files
 from .db import is_sqlite, write_tx
@@ -56,6 +56,16 @@ def _has_data(category: str, order_id: int) -> bool:
     return table.select().where(table.session.in_(_sessions(order_id))).exists()
 
 
+def _presence(order_id: int) -> set[str]:
+    """The session-bound categories the order still holds data of, in one query."""
+    from .retention import has_data  # the same EXISTS the queue uses
+
+    order = Value(order_id)
+    row = Order.select(*[has_data(name, order).alias(name) for name in SESSION_CATEGORIES]).where(
+        Order.id == order_id).dicts().first()
+    return {name for name in SESSION_CATEGORIES if row and row[name]}
+
+
 def order_plan(category: str, order_id: int, as_of: datetime) -> dict[str, datetime]:
     """Categories of the order to delete now with their due dates; empty if not due, held or gone.
 
@@ -63,17 +73,19 @@ def order_plan(category: str, order_id: int, as_of: datetime) -> dict[str, datet
     """
     if _held(order_id):
         return {}
-    dues = {r.category: r.due_at for r in RetentionDue.select().where(RetentionDue.order == order_id)}
+    dues = {r.category: r.due_at for r in RetentionDue.select(RetentionDue.category, RetentionDue.due_at)
+            .where(RetentionDue.order == order_id)}
     due = dues.get(category)
     if due is None or due > as_of:
         return {}
-    wanted = SESSION_CATEGORIES if category == "connection" else (category,)
+    present = _presence(order_id)
+    wanted = present if category == "connection" else present & {category}
     plan = {}
     for name in wanted:
-        name_due = dues.get(name)
-        if name_due is not None and name_due <= as_of and _has_data(name, order_id):
+        name_due = dues[name] if name in dues else due  # a row already purged once: goes with the session
+        if name_due is not None and name_due <= as_of:
             plan[name] = name_due
-    if category == "connection" and len(plan) < sum(1 for n in SESSION_CATEGORIES if _has_data(n, order_id)):
+    if category == "connection" and len(plan) < len(present):
         return {}  # something under the session is not due yet: keep the session row
     return plan
 
@@ -93,15 +105,15 @@ def _delete_order_rows(categories: list[str], order_id: int) -> None:
         if name in ROW_TABLES:
             table = ROW_TABLES[name]
             table.delete().where(table.session.in_(sessions)).execute()
+        if name != "connection":  # done: the queue no longer needs to look at it
+            RetentionDue.delete().where((RetentionDue.order == order_id) & (RetentionDue.category == name)).execute()
         if name == "video":  # the recording consent justified the video and goes with it
             Consent.update(corrects=None).where(Consent.session.in_(sessions) & (Consent.kind == "recording")).execute()
             Consent.delete().where(Consent.session.in_(sessions) & (Consent.kind == "recording")).execute()
-    if "connection" in categories:
+    if "connection" in categories:  # billing_record.session is SET NULL by the foreign key
         Participant.delete().where(Participant.session.in_(sessions)).execute()
         Disclosure.delete().where(Disclosure.session.in_(sessions)).execute()
-        Consent.update(corrects=None).where(Consent.session.in_(sessions)).execute()
         Consent.delete().where(Consent.session.in_(sessions)).execute()
-        BillingRecord.update(session=None).where(BillingRecord.session.in_(sessions)).execute()
         RemoteSession.delete().where(RemoteSession.order == order_id).execute()
         RetentionDue.delete().where(RetentionDue.order == order_id).execute()
 
@@ -114,24 +126,33 @@ def _record(run: PurgeRun | None, category: str, item_id: int, ref: str | None, 
 
 def delete_order_item(target: Target, *, as_of: datetime, data_dir: Path, run: PurgeRun | None,
                       policy_version: str) -> list[DeletionRecord]:
-    """Delete one (category, order) item if still due and not held; returns the deletion records."""
+    """Delete one (category, order) item if still due and not held; returns the deletion records.
+
+    Without files it is one transaction; with files, the files go between a check and the
+    transaction that checks again and deletes the rows.
+    """
     with write_tx(serialize=ITEM_LOCK):
         plan = order_plan(target.category, target.item_id, as_of)
-        paths = order_files(target.item_id, list(plan))
+        paths = order_files(target.item_id, list(plan)) if plan else []
+        if plan and not paths:
+            return _delete_planned(plan, target.item_id, run, policy_version)
     if not plan:
         return []
     for relative in paths:
         purge_files.shred(purge_files.resolve_inside(data_dir, relative))
     with write_tx(serialize=ITEM_LOCK):
         plan = order_plan(target.category, target.item_id, as_of)  # a hold may have come meanwhile
-        if not plan:
-            return []
-        ref = Order.select(Order.ref).where(Order.id == target.item_id).scalar()
-        _delete_order_rows(list(plan), target.item_id)
-        records = []
-        for name, due in plan.items():
-            method = row_method() + (f"+{purge_files.METHOD}" if name in FILE_TABLES else "")
-            records.append(_record(run, name, target.item_id, ref, due, method, policy_version))
+        return _delete_planned(plan, target.item_id, run, policy_version) if plan else []
+
+
+def _delete_planned(plan: dict[str, datetime], order_id: int, run: PurgeRun | None,
+                    policy_version: str) -> list[DeletionRecord]:
+    ref = Order.select(Order.ref).where(Order.id == order_id).scalar()
+    _delete_order_rows(list(plan), order_id)
+    records = []
+    for name, due in plan.items():
+        method = row_method() + (f"+{purge_files.METHOD}" if name in FILE_TABLES else "")
+        records.append(_record(run, name, order_id, ref, due, method, policy_version))
     return records
 
 
@@ -150,6 +171,24 @@ def delete_row_item(target: Target, *, as_of: datetime, run: PurgeRun | None, po
             AccessRequestExclusion.delete().where(AccessRequestExclusion.request == row.id).execute()
             AccessRequest.delete().where(AccessRequest.id == row.id).execute()
         return [_record(run, target.category, row.id, row.ref, row.due_at, row_method(), policy_version)]
+
+
+def drop_empty_due_rows(as_of: datetime) -> int:
+    """Forget (category, order) rows that are due but hold no data (never had any, or purged by
+    an earlier version); keeps the queue's scan small. The session row's own row stays."""
+    from .retention import has_data  # the same EXISTS the queue uses
+
+    removed = 0
+    for name in SESSION_CATEGORIES[:-1]:
+        empty = (RetentionDue.select(RetentionDue.id)
+                 .where((RetentionDue.category == name) & (RetentionDue.due_at <= as_of) & ~has_data(name, RetentionDue.order)))
+        while True:  # in pages, so a first run over years of rows stays in short transactions
+            with write_tx():
+                ids = [row.id for row in empty.limit(500)]
+                if not ids:
+                    break
+                removed += RetentionDue.delete().where(RetentionDue.id.in_(ids)).execute()
+    return removed
 
 
 def count_rows(category: str, order_id: int) -> int:

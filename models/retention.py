@@ -74,11 +74,11 @@ def _held(order_column: Any) -> Any:
 
 def has_data(category: str, order_column: Any) -> Any:
     """SQL: the order still holds data of this session-bound category."""
-    sessions = RemoteSession.select(RemoteSession.id).where(RemoteSession.order == order_column)
     if category == "connection":
         return fn.EXISTS(RemoteSession.select(SQL("1")).where(RemoteSession.order == order_column))
     table = DATA_TABLES[category]
-    return fn.EXISTS(table.select(SQL("1")).where(table.session.in_(sessions)))
+    return fn.EXISTS(table.select(SQL("1")).join(RemoteSession, on=(table.session == RemoteSession.id))
+                     .where(RemoteSession.order == order_column))
 
 
 def _state(due: Any, held: Any, as_of: datetime, blocked_since: Any | None) -> Any:
@@ -90,8 +90,12 @@ def _state(due: Any, held: Any, as_of: datetime, blocked_since: Any | None) -> A
     return Case(None, branches, "scheduled")
 
 
-def _sources(as_of: datetime, *, category: str | None = None, order_id: int | None = None) -> list[Any]:
-    """One SELECT per source with the columns category, item_id, ref, order_ref, due_at, state."""
+def _sources(as_of: datetime, *, category: str | None = None, order_id: int | None = None,
+             refs: bool = True) -> list[Any]:
+    """One SELECT per source with the columns category, item_id, ref, order_ref, due_at, state.
+
+    Without `refs` (the summary and the chart) the join to orders is left out.
+    """
     rd = RetentionDue
     selects = []
     for name in SESSION_CATEGORIES:
@@ -100,19 +104,23 @@ def _sources(as_of: datetime, *, category: str | None = None, order_id: int | No
         where = (rd.category == name) & has_data(name, rd.order)
         if order_id is not None:
             where &= rd.order == order_id
-        selects.append(
-            rd.select(Value(name).alias("category"), rd.order.alias("item_id"), Order.ref.alias("ref"),
-                      Order.ref.alias("order_ref"), rd.due_at.alias("due_at"),
-                      _state(rd.due_at, _held(rd.order), as_of, rd.completed_at).alias("state"))
-            .join(Order, on=(rd.order == Order.id)).where(where))
+        ref = Order.ref if refs else Value(None)
+        query = rd.select(Value(name).alias("category"), rd.order.alias("item_id"), ref.alias("ref"),
+                          ref.alias("order_ref"), rd.due_at.alias("due_at"),
+                          _state(rd.due_at, _held(rd.order), as_of, rd.completed_at).alias("state"))
+        if refs:
+            query = query.join(Order, on=(rd.order == Order.id))
+        selects.append(query.where(where))
     br = BillingRecord
     if category in (None, "billing"):
         where = br.due_at.is_null(False) if order_id is None else (br.order == order_id)
-        selects.append(
-            br.select(Value("billing").alias("category"), br.id.alias("item_id"), br.ref.alias("ref"),
-                      Order.ref.alias("order_ref"), br.due_at.alias("due_at"),
-                      _state(br.due_at, _held(br.order), as_of, None).alias("state"))
-            .join(Order, on=(br.order == Order.id)).where(where))
+        ref = Order.ref if refs else Value(None)
+        query = br.select(Value("billing").alias("category"), br.id.alias("item_id"), br.ref.alias("ref"),
+                          ref.alias("order_ref"), br.due_at.alias("due_at"),
+                          _state(br.due_at, _held(br.order), as_of, None).alias("state"))
+        if refs:
+            query = query.join(Order, on=(br.order == Order.id))
+        selects.append(query.where(where))
     ar = AccessRequest
     if category in (None, "access_requests") and order_id is None:
         selects.append(
@@ -139,7 +147,7 @@ def _check_category(category: str | None) -> None:
 def queue_summary(as_of: datetime | None = None) -> list[SummaryRow]:
     """Count and earliest due date per (category, state), one GROUP BY over the union."""
     at = as_of or clock.now()
-    union = _union(_sources(at))
+    union = _union(_sources(at, refs=False))
     q = union.select_from(union.c.category, union.c.state, fn.COUNT(SQL("*")).alias("n"),
                           fn.MIN(union.c.due_at).alias("next_due")).group_by(union.c.category, union.c.state)
     rows = [SummaryRow(r["category"], r["state"], int(r["n"]), _py(r["next_due"])) for r in q.dicts()]
@@ -184,7 +192,7 @@ def due_per_day(days: int = 30, as_of: datetime | None = None) -> list[tuple[dat
     at = as_of or clock.now()
     first = clock.berlin_date(at)
     bounds = [berlin_midnight_utc(first + timedelta(days=i)) for i in range(days + 1)]
-    union = _union(_sources(at))
+    union = _union(_sources(at, refs=False))
     due = union.c.due_at
     bucket = Case(None, [(due < _dt(bounds[i + 1]), i) for i in range(days)], None)
     q = (union.select_from(bucket.alias("day"), fn.COUNT(SQL("*")).alias("n"))
