@@ -97,21 +97,19 @@ def _info(batch: BillingBatch) -> BatchInfo:
 
 
 def _row_query():  # type: ignore[no-untyped-def]
-    return (BillingRecord.select(BillingRecord, Order.ref.alias("order_ref"), BillingBatch.number.alias("batch_number"))
-            .join(Order, on=(BillingRecord.order == Order.id))
-            .switch(BillingRecord).join(BillingBatch, JOIN.LEFT_OUTER, on=(BillingRecord.batch == BillingBatch.id)))
+    r = BillingRecord
+    # Plain tuples in BillingRow's field order: building model instances cost 3/4 of an export.
+    return (r.select(r.id, r.ref, Order.ref, r.session_ref, r.session_date, r.started_at, r.ended_at,
+                     r.duration_minutes, r.customer_number, r.customer_name, r.workstation_or_employee,
+                     r.billing_class, BillingBatch.number)
+            .join(Order, on=(r.order == Order.id))
+            .switch(r).join(BillingBatch, JOIN.LEFT_OUTER, on=(r.batch == BillingBatch.id)))
 
 
 def _rows(query, after: int | None, limit: int) -> list[BillingRow]:  # type: ignore[no-untyped-def]
     if after is not None:
         query = query.where(BillingRecord.id > after)
-    result = []
-    for r in query.order_by(BillingRecord.id).limit(limit).objects():
-        result.append(BillingRow(
-            r.id, r.ref, r.order_ref, r.session_ref, r.session_date, r.started_at, r.ended_at, r.duration_minutes,
-            r.customer_number, r.customer_name, r.workstation_or_employee, r.billing_class, r.batch_number,
-        ))
-    return result
+    return [BillingRow(*values) for values in query.order_by(BillingRecord.id).limit(limit).tuples()]
 
 
 def _batch_rows(number: int, after: int | None, limit: int) -> list[BillingRow]:
