@@ -57,6 +57,8 @@ class AccessRequestsScreen(MainScreen):
         reason = refusal(self.operator, access.ROLE)
         if reason:
             self.hint(_("Read-only, names hidden: {reason}").format(reason=reason))
+        else:
+            self.hint(_("enter opens the highlighted request; n registers a new one."))
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.table.reload())
         super().on_mount()
 
@@ -75,7 +77,7 @@ class AccessRequestsScreen(MainScreen):
     def show_filter(self) -> None:
         shown = self.state or _("all")
         self.query_one("#ar-filter", Static).update(Text(
-            _("Access requests · state: {state} · nearest deadline first   (s to change, + = extended)").format(
+            _("Requests · {state} · nearest deadline first (s: state, +: extended)").format(
                 state=shown)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

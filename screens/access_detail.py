@@ -174,13 +174,15 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action not in STEP_STATES:
             return True
+        # Steps out of order are not offered (hidden, so the footer fits 80 columns); the hint
+        # line says what comes next, and models/access refuses them anyway.
         if self.detail is None or self.detail.state not in STEP_STATES[action]:
-            return None  # not offered now; the hint says what comes first
+            return False
         if action == "extend" and (self.detail.extended_due_on is not None or self.detail.days_left < 0):
-            return None
+            return False
         if action == "exclude":
             match = self.selected_match()
-            return None if match is None or match.excluded else True
+            return None if match is None or match.excluded else True  # disabled: pick a match first
         return True
 
     def selected_match(self) -> Any | None:
@@ -192,6 +194,12 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
 
     def on_data_table_row_highlighted(self) -> None:
         self.refresh_bindings()
+
+    def on_worker_state_changed(self, event: Any) -> None:
+        super().on_worker_state_changed(event)  # the app shows the refusal as a notification
+        if event.worker.group == "compile" and event.worker.error is not None:
+            self.hint(Text(str(event.worker.error)))  # and it stays readable here
+            self.load()
 
     # -- compile preview ---------------------------------------------------------------------
     def action_compile(self) -> None:

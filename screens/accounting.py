@@ -50,8 +50,8 @@ def render_record(row: billing.BillingRow) -> list[Text]:
 
 def render_batch(batch: billing.BatchInfo) -> list[Text]:
     return [Text(str(batch.number)), Text(clock.format_berlin(batch.created_at)), literal(batch.created_by),
-            Text(str(batch.record_count), justify="right"), Text(batch.sha256[:12] + "…"),
-            Text(clock.format_berlin(batch.acknowledged_at) if batch.acknowledged_at else _("open")),
+            Text(str(batch.record_count), justify="right"), Text(batch.sha256[:8] + "…"),
+            Text(clock.berlin_date(batch.acknowledged_at).strftime("%d.%m.%Y") if batch.acknowledged_at else _("open")),
             Text(batch.billed_on.strftime("%d.%m.%Y") if batch.billed_on else "—")]
 
 

@@ -33,9 +33,16 @@ class ShellHeader(Static):
         line.append("  " + _("db") + ": ")
         line.append_text(literal(info.database))
         if app.status_text:
-            line.append("  │ ")
-            line.append_text(literal(app.status_text))
+            status = Text("  │ ")
+            status.append_text(literal(app.status_text))
+            room = (self.size.width or 200) - 2 - status.cell_len  # padding 0 1
+            if line.cell_len > room:  # keep the status whole; shorten operator and database
+                line.truncate(max(room, 10), overflow="ellipsis")
+            line.append_text(status)
         self.update(line)
+
+    def on_resize(self) -> None:
+        self.show()
 
 
 class ModeBar(Static):

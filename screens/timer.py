@@ -9,7 +9,7 @@ a FixedClock instead of waiting.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from textual import work
@@ -85,8 +85,12 @@ class PurgeTimerMixin:
         """Show the status and plan the first run; nothing happens without a scheduler."""
         if self.purge_scheduler is None:
             return
+        scheduler = self.purge_scheduler
+        start = clock.now() + timedelta(seconds=first_delay)
+        if scheduler.next_run_at < start:
+            scheduler.next_run_at = start  # so the header says when the first run really comes
         app: Any = self
-        app.set_status(status_text(self.purge_scheduler.last_outcome, self.purge_scheduler.next_run_at))
+        app.set_status(status_text(scheduler.last_outcome, scheduler.next_run_at))
         self.arm_purge_timer(first_delay)
 
     def arm_purge_timer(self, minimum: float = MIN_DELAY) -> None:

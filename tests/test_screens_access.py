@@ -60,7 +60,7 @@ async def test_officer_answers_a_request_step_by_step(db, fixed_clock, isolated_
         assert detail.ref == request.ref and "Next: verify the requester's identity" in screen_text(app)
         # out of order: not offered
         for step in ("compile", "export", "deliver", "exclude"):
-            assert detail.check_action(step, ()) is None
+            assert not detail.check_action(step, ())
         await pilot.press("d")
         await settle(pilot)
         assert app.screen is detail and request.state == "received"
@@ -101,7 +101,7 @@ async def test_officer_answers_a_request_step_by_step(db, fixed_clock, isolated_
         assert closed.state == "delivered" and closed.delivered_on == date(2026, 11, 24)
         assert "Delivered: closed" in screen_text(app)
         for step in ("verify", "compile", "export", "extend", "deliver", "reject"):
-            assert detail.check_action(step, ()) is None
+            assert not detail.check_action(step, ())
 
 
 @aio
@@ -127,7 +127,7 @@ async def test_refusals_show_in_the_form_and_change_nothing(db, fixed_clock, iso
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen.ref == AccessRequest.get(AccessRequest.name == "Olga Overdue").ref
-        assert app.screen.check_action("extend", ()) is None
+        assert not app.screen.check_action("extend", ())
         await pilot.press("escape")
         await settle(pilot)
         # a fresh one: the requester cannot have been told after the first month
@@ -142,6 +142,24 @@ async def test_refusals_show_in_the_form_and_change_nothing(db, fixed_clock, iso
         await settle(pilot)
         assert "lies in the future" in str(app.screen.query_one("#e-notified_on").render())
         assert AccessRequest.get_by_id(fresh.id).extended_due_on is None
+        await pilot.press("escape")
+        await settle(pilot)
+        # another console moves the request on while this one looks at it: the model refuses
+        await pilot.press("v")
+        await fill(pilot, method="ID card shown")
+        access.verify_identity(world.officer, fresh.ref, "passport copy")  # elsewhere, meanwhile
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "was verified already" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        access.reject(world.officer, fresh.ref, "withdrawn by the requester")  # elsewhere, meanwhile
+        await pilot.press("j")  # still offered here: this view has not reloaded yet
+        await fill(pilot, reason="duplicate")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "is rejected already; nothing can be changed" in screen_text(app)
+        assert AccessRequest.get_by_id(fresh.id).rejected_reason == "withdrawn by the requester"
 
 
 @aio
