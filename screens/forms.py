@@ -54,6 +54,8 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
     def field(name: str, label: str, widget: Widget) -> Iterable[Widget]:
         """A label, the input (id f-<name>) and its error line (id e-<name>)."""
         widget.id = f"f-{name}"
+        if hasattr(widget, "compact"):  # one line per input, so a form fits 80x24
+            widget.compact = True
         yield Label(Text(label), classes="field-label")
         yield widget
         yield Static("", id=f"e-{name}", classes="field-error")
@@ -98,6 +100,7 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
     def clear_errors(self) -> None:
         for widget in self.query(".field-error, .form-error").results(Static):
             widget.update("")
+            widget.remove_class("-shown")
 
     def show_error(self, field_name: str | None, problem: str) -> None:
         """Under the field it names, else in the form's message line."""
@@ -106,10 +109,12 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
         target = self.query(f"#e-{field_name}") if field_name else None
         if target:
             target.first(Static).update(Text(problem))
+            target.first(Static).add_class("-shown")
             self.query_one(f"#f-{field_name}").focus()
         else:
             text = f"{field_name}: {problem}" if field_name else problem
             self.query_one("#form-error", Static).update(Text(text))
+            self.query_one("#form-error", Static).add_class("-shown")
 
     # -- the flow ------------------------------------------------------------------------------
     def collect(self) -> T:

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Checkbox, Input, Label
+from textual.widgets import Checkbox, Input, Label, Static
 
 from models import people
 from models.browse import release_thread_connection
@@ -63,7 +63,7 @@ class StaffForm(FormScreen[StaffData]):
         yield Label(Text(_("roles")), classes="field-label")
         for role in ROLES:
             yield Checkbox(role, value=role == "technician", id=f"f-role-{role}")
-        yield Label("", id="e-roles", classes="field-error")
+        yield Static("", id="e-roles", classes="field-error")
         yield from self.field("commitment_signed_on", _("commitment signed on (DD.MM.YYYY)"), Input())
         yield from self.field("secrecy_commitment_on", _("§ 203 StGB commitment on (optional)"), Input())
 
