@@ -196,5 +196,6 @@ def _earlier_requests(subject: Subject, found: _Found) -> None:
     for r in AccessRequest.select().where(others & _email_is(AccessRequest.email, subject.email)):
         found.add("access_request", r.id, r.ref, r.received_on.isoformat(), Reason("email", r.email or ""))
     customers = found.ids("customer")
-    for r in AccessRequest.select().where(others & _in(AccessRequest.customer, customers)):
+    query = AccessRequest.select(AccessRequest, Customer.number).join(Customer)
+    for r in query.where(others & _in(AccessRequest.customer, customers)):
         found.add("access_request", r.id, r.ref, r.received_on.isoformat(), Reason("customer", r.customer.number))

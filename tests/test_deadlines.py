@@ -68,3 +68,12 @@ def test_around_month_ends_the_period_ends_on_the_same_date_or_the_last_day(rece
 def test_a_later_receipt_never_has_an_earlier_deadline(a: date, b: date) -> None:
     first, second = sorted((a, b))
     assert answer_due(first) <= answer_due(second)
+
+
+@settings(max_examples=200, deadline=None)
+@given(DAYS)
+def test_an_extended_deadline_is_a_working_day_two_months_on(received: date) -> None:
+    original = answer_due(received)
+    extended = extended_due(original)
+    assert is_working_day(extended)
+    assert months_later(original, 2) <= extended <= months_later(original, 2) + timedelta(days=7)

@@ -120,8 +120,12 @@ def run_compile(ctx: Context, args: argparse.Namespace) -> int:
 
 def run_exclude(ctx: Context, args: argparse.Namespace) -> int:
     access.exclude_match(ctx.operator(), args.ref, args.kind, args.record_id, args.reason)
-    _done(ctx, access.get_request(args.ref), _("{ref}: {kind} {id} excluded; export again before delivery").format(
-        ref="{ref}", kind=args.kind, id=args.record_id))
+    request = access.get_request(args.ref)
+    if ctx.json_output:
+        ctx.emit_json(_request_doc(request))
+    else:
+        print(_("{ref}: {kind} {id} excluded; export again before delivery").format(
+            ref=request.ref, kind=args.kind, id=args.record_id))
     return 0
 
 
