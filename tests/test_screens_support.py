@@ -100,3 +100,41 @@ def screen_text(app: ConsoleApp) -> str:
 
 
 __all__ = ["Customer", "Order", "RemoteSession", "date"]
+
+
+def save_docs_screenshots(target: str = "docs/screens", size: tuple[int, int] = (120, 40)) -> list[str]:
+    """Write the README screenshots (SVG, saved by Textual) from the fixed test world.
+
+    Run from the project root: python -c "from tests.test_screens_support import save_docs_screenshots as s; s()"
+    """
+    import tempfile
+    from pathlib import Path
+
+    from models import clock
+    from models.db import close_database, open_database
+    from models.schema import ensure_schema
+    from tests.conftest import NOW
+
+    folder = Path(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        open_database(f"sqlite:///{tmp}/docs.db")
+        ensure_schema()
+        clock.set_clock(clock.FixedClock(NOW))
+        try:
+            w = world()
+
+            async def shoot(mode: str) -> None:
+                app = make_app(w["officer"] if mode == "audit" else w["tech"], start_mode=mode)
+                async with app.run_test(size=size) as pilot:
+                    await settle(pilot)
+                    app.save_screenshot(filename=f"{mode}.svg", path=str(folder))
+                    written.append(str(folder / f"{mode}.svg"))
+
+            for mode in ("dashboard", "sessions", "orders", "consents", "people", "audit", "help"):
+                asyncio.run(shoot(mode))
+        finally:
+            clock.reset_clock()
+            close_database()
+    return written
