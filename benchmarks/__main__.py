@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .report import Measurement, emit_json, table
 
-PARTS = ("help", "queue", "access", "screens", "purge")
+PARTS = ("help", "bulk", "queue", "access", "screens", "purge")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -52,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
 
         say("support24 --help")
         rows.append(help_startup())
+    if "bulk" in parts:
+        from .bench_db import bulk_insert
+
+        say("bulk insert at medium scale vs raw sqlite3.executemany")
+        rows += bulk_insert()
     if "screens" in parts:
         from .bench_ui import screens_and_memory
 
