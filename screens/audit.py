@@ -82,9 +82,12 @@ class AuditScreen(MainScreen):
 
     def show_result(self, result: Any) -> None:
         if result.ok:
-            text = Text(_("✓ Chain intact: {n} events checked.").format(n=result.checked), style="bold green")
+            text = Text(_("✓ Chain intact: {n} events checked.").format(n=result.checked), style="bold")
         else:
             text = Text(_("✗ Chain BROKEN at event {id}: {problem} ({n} events checked before it).").format(
-                id=result.first_bad_id, problem=result.problem, n=result.checked), style="bold red")
-        self.query_one("#verify-result", Static).update(text)
+                id=result.first_bad_id, problem=result.problem, n=result.checked), style="bold")
+        box = self.query_one("#verify-result", Static)
+        box.update(text)
+        box.set_class(result.ok, "ok")  # colours come from the theme (console.tcss)
+        box.set_class(not result.ok, "bad")
         self.refresh_data()

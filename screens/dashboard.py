@@ -100,7 +100,7 @@ class DashboardScreen(MainScreen):
                             held=data.retention.get("held", 0), blocked=data.retention.get("blocked", 0)),
                     style="")
         if overdue:
-            text.append("  ⚠ " + _("overdue items: run a purge (key 5)"), style="bold red")
+            text.append("  ⚠ " + _("overdue items: run a purge (key 5)"), style="bold reverse")
         text.append("\n" + _("Last purge: "), style="bold")
         if data.last_purge is None:
             text.append(_("never"), style="")

@@ -187,3 +187,23 @@ async def test_unknown_account_gets_a_screen_saying_what_to_do(db) -> None:
         text = str(app.query_one("#refusal-text").content)
         assert "support24 init --admin nobody" in text and "Ask an administrator" in text
         await pilot.press("q")
+
+
+@aio
+async def test_operator_name_with_markup_is_shown_literally_in_the_header(db, fixed_clock) -> None:
+    operator = factories.staff("mk", "technician", name="[b]Mark[/b] [link=http://x]up[/link]")
+    app = make_app(operator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "[b]Mark[/b] [link=http://x]up[/link] (mk)" in screen_text(app)
+
+
+def test_console_without_staff_record_refuses_with_instructions(db_url, isolated_dirs) -> None:
+    import pytest
+
+    from console.app import build_info
+    from console.context import Context
+    from models.errors import UnknownOperator
+
+    with pytest.raises(UnknownOperator, match="support24 init --admin"):
+        build_info(Context(database_option=db_url, data_dir_option=str(isolated_dirs)))
