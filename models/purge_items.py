@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from peewee import SQL, Value, fn
 
-from . import clock, purge_files
+from . import clock, purge_files, purge_sql
 from .db import is_sqlite, write_tx
 from .entities import (
     AccessRequest, AccessRequestExclusion, ActivityEvent, BillingRecord, ChatMessage, Consent, DeletionRecord,
@@ -46,24 +46,23 @@ def _sessions(order_id: int) -> Any:
 
 
 def _held(order_id: int) -> bool:
-    return LegalHold.select().where((LegalHold.order == order_id) & LegalHold.released_at.is_null()).exists()
+    return purge_sql.run("held", lambda o: LegalHold.select(SQL("1")).where(
+        (LegalHold.order == o) & LegalHold.released_at.is_null()).limit(1), order_id).fetchone() is not None
 
 
-def _has_data(category: str, order_id: int) -> bool:
-    if category == "connection":
-        return RemoteSession.select().where(RemoteSession.order == order_id).exists()
-    table = ROW_TABLES[category]
-    return table.select().where(table.session.in_(_sessions(order_id))).exists()
+def _dues(order_id: int) -> dict[str, datetime | None]:
+    cursor = purge_sql.run("dues", lambda o: RetentionDue.select(RetentionDue.category, RetentionDue.due_at)
+                           .where(RetentionDue.order == o), order_id)
+    return {category: RetentionDue.due_at.python_value(due) for category, due in cursor.fetchall()}
 
 
 def _presence(order_id: int) -> set[str]:
     """The session-bound categories the order still holds data of, in one query."""
     from .retention import has_data  # the same EXISTS the queue uses
 
-    order = Value(order_id)
-    row = Order.select(*[has_data(name, order).alias(name) for name in SESSION_CATEGORIES]).where(
-        Order.id == order_id).dicts().first()
-    return {name for name in SESSION_CATEGORIES if row and row[name]}
+    row = purge_sql.run("presence", lambda o: Order.select(
+        *[has_data(name, Value(o)).alias(name) for name in SESSION_CATEGORIES]).where(Order.id == o), order_id).fetchone()
+    return {name for name, flag in zip(SESSION_CATEGORIES, row or ()) if flag}
 
 
 def order_plan(category: str, order_id: int, as_of: datetime) -> dict[str, datetime]:
@@ -73,8 +72,7 @@ def order_plan(category: str, order_id: int, as_of: datetime) -> dict[str, datet
     """
     if _held(order_id):
         return {}
-    dues = {r.category: r.due_at for r in RetentionDue.select(RetentionDue.category, RetentionDue.due_at)
-            .where(RetentionDue.order == order_id)}
+    dues = _dues(order_id)
     due = dues.get(category)
     if due is None or due > as_of:
         return {}
@@ -95,27 +93,33 @@ def order_files(order_id: int, categories: list[str]) -> list[str]:
     for name in categories:
         table = FILE_TABLES.get(name)
         if table is not None:
-            paths += [r.path for r in table.select(table.path).where(table.session.in_(_sessions(order_id)))]
+            cursor = purge_sql.run(f"files:{name}", lambda o, t=table: t.select(t.path).where(
+                t.session.in_(_sessions(o))), order_id)
+            paths += [row[0] for row in cursor.fetchall()]
     return paths
 
 
+def _by_session(table: Any, extra: Any = None) -> Callable[[int], Any]:
+    def build(order_id: int) -> Any:
+        where = table.session.in_(_sessions(order_id))
+        return table.delete().where(where if extra is None else where & extra)
+    return build
+
+
 def _delete_order_rows(categories: list[str], order_id: int) -> None:
-    sessions = _sessions(order_id)
     for name in categories:
         if name in ROW_TABLES:
-            table = ROW_TABLES[name]
-            table.delete().where(table.session.in_(sessions)).execute()
+            purge_sql.run(f"delete:{name}", _by_session(ROW_TABLES[name]), order_id)
         if name != "connection":  # done: the queue no longer needs to look at it
-            RetentionDue.delete().where((RetentionDue.order == order_id) & (RetentionDue.category == name)).execute()
+            purge_sql.run(f"delete-due:{name}", lambda o, n=name: RetentionDue.delete().where(
+                (RetentionDue.order == o) & (RetentionDue.category == n)), order_id)
         if name == "video":  # the recording consent justified the video and goes with it
-            Consent.update(corrects=None).where(Consent.session.in_(sessions) & (Consent.kind == "recording")).execute()
-            Consent.delete().where(Consent.session.in_(sessions) & (Consent.kind == "recording")).execute()
+            purge_sql.run("delete:recording-consent", _by_session(Consent, Consent.kind == "recording"), order_id)
     if "connection" in categories:  # billing_record.session is SET NULL by the foreign key
-        Participant.delete().where(Participant.session.in_(sessions)).execute()
-        Disclosure.delete().where(Disclosure.session.in_(sessions)).execute()
-        Consent.delete().where(Consent.session.in_(sessions)).execute()
-        RemoteSession.delete().where(RemoteSession.order == order_id).execute()
-        RetentionDue.delete().where(RetentionDue.order == order_id).execute()
+        for table in (Participant, Disclosure, Consent):
+            purge_sql.run(f"delete:{table._meta.table_name}", _by_session(table), order_id)
+        purge_sql.run("delete:session", lambda o: RemoteSession.delete().where(RemoteSession.order == o), order_id)
+        purge_sql.run("delete-due:all", lambda o: RetentionDue.delete().where(RetentionDue.order == o), order_id)
 
 
 def _record(run: PurgeRun | None, category: str, item_id: int, ref: str | None, due_at: datetime, method: str,
@@ -147,7 +151,7 @@ def delete_order_item(target: Target, *, as_of: datetime, data_dir: Path, run: P
 
 def _delete_planned(plan: dict[str, datetime], order_id: int, run: PurgeRun | None,
                     policy_version: str) -> list[DeletionRecord]:
-    ref = Order.select(Order.ref).where(Order.id == order_id).scalar()
+    ref = purge_sql.run("ref", lambda o: Order.select(Order.ref).where(Order.id == o), order_id).fetchone()[0]
     _delete_order_rows(list(plan), order_id)
     records = []
     for name, due in plan.items():

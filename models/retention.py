@@ -68,7 +68,8 @@ def _dt(value: datetime) -> object:
     return RetentionDue.due_at.db_value(value)
 
 
-def _held(order_column: Any) -> Any:
+def held(order_column: Any) -> Any:
+    """SQL: the order has an active legal hold."""
     return fn.EXISTS(LegalHold.select(SQL("1")).where((LegalHold.order == order_column) & LegalHold.released_at.is_null()))
 
 
@@ -91,7 +92,7 @@ def _state(due: Any, held: Any, as_of: datetime, blocked_since: Any | None) -> A
 
 
 def _sources(as_of: datetime, *, category: str | None = None, order_id: int | None = None,
-             refs: bool = True) -> list[Any]:
+             refs: bool = True, due_only: bool = False) -> list[Any]:
     """One SELECT per source with the columns category, item_id, ref, order_ref, due_at, state.
 
     Without `refs` (the summary and the chart) the join to orders is left out.
@@ -102,22 +103,26 @@ def _sources(as_of: datetime, *, category: str | None = None, order_id: int | No
         if category not in (None, name):
             continue
         where = (rd.category == name) & has_data(name, rd.order)
+        if due_only:  # a range on the (category, due_at) index instead of every row
+            where &= rd.due_at <= as_of
         if order_id is not None:
             where &= rd.order == order_id
         ref = Order.ref if refs else Value(None)
         query = rd.select(Value(name).alias("category"), rd.order.alias("item_id"), ref.alias("ref"),
                           ref.alias("order_ref"), rd.due_at.alias("due_at"),
-                          _state(rd.due_at, _held(rd.order), as_of, rd.completed_at).alias("state"))
+                          _state(rd.due_at, held(rd.order), as_of, rd.completed_at).alias("state"))
         if refs:
             query = query.join(Order, on=(rd.order == Order.id))
         selects.append(query.where(where))
     br = BillingRecord
     if category in (None, "billing"):
         where = br.due_at.is_null(False) if order_id is None else (br.order == order_id)
+        if due_only:
+            where &= br.due_at <= as_of
         ref = Order.ref if refs else Value(None)
         query = br.select(Value("billing").alias("category"), br.id.alias("item_id"), br.ref.alias("ref"),
                           ref.alias("order_ref"), br.due_at.alias("due_at"),
-                          _state(br.due_at, _held(br.order), as_of, None).alias("state"))
+                          _state(br.due_at, held(br.order), as_of, None).alias("state"))
         if refs:
             query = query.join(Order, on=(br.order == Order.id))
         selects.append(query.where(where))
@@ -127,7 +132,7 @@ def _sources(as_of: datetime, *, category: str | None = None, order_id: int | No
             ar.select(Value("access_requests").alias("category"), ar.id.alias("item_id"), ar.ref.alias("ref"),
                       ar.ref.alias("order_ref"), ar.due_at.alias("due_at"),
                       _state(ar.due_at, Value(False) == Value(True), as_of, None).alias("state"))
-            .where(ar.due_at.is_null(False)))
+            .where(ar.due_at.is_null(False) & (ar.due_at <= as_of) if due_only else ar.due_at.is_null(False)))
     return selects
 
 
@@ -167,7 +172,9 @@ def queue_items(*, as_of: datetime | None = None, category: str | None = None, s
     if state is not None and state not in STATES:
         raise ValidationError("state", _("{value!r} is not one of: {allowed}").format(value=state, allowed=", ".join(STATES)))
     at = as_of or clock.now()
-    union = _union(_sources(at, category=category, order_id=order_id))
+    wanted = set(states or ()) | ({state} if state else set())
+    due_only = bool(wanted) and wanted <= {"due", "overdue"}
+    union = _union(_sources(at, category=category, order_id=order_id, due_only=due_only))
     due, cat, item = union.c.due_at, union.c.category, union.c.item_id
     sort_due = fn.COALESCE(due, _dt(FAR_FUTURE))
     q = union.select_from(cat, item, union.c.ref, union.c.order_ref, due, union.c.state)
