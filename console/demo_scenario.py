@@ -159,22 +159,21 @@ def outbox_and_batches(world: DemoWorld) -> None:
     number = last.number if last else 0
     for day in billed_days:
         number += 1
-        records = list(BillingRecord.select(BillingRecord.id, BillingRecord.ref).join(Order)
-                       .where((Order.billed_on == day) & unbatched))
-        _batch(world, number, [r.id for r in records], [r.ref for r in records], who,
+        records = list(BillingRecord.select(BillingRecord.id).join(Order).where((Order.billed_on == day) & unbatched))
+        _batch(world, number, [r.id for r in records], who,
                created=clock.berlin_midnight_utc(day) - timedelta(days=2) + timedelta(hours=8), billed_on=day)
-    # Orders completed 5-20 days ago: exported last Friday, not acknowledged yet.
+    # Orders completed 5-20 days ago: exported four days ago, not acknowledged yet.
     lo, hi = world.now - timedelta(days=20), world.now - timedelta(days=5)
-    pending = (BillingRecord.select(BillingRecord.id, BillingRecord.ref).join(Order)
+    pending = (BillingRecord.select(BillingRecord.id).join(Order)
                .where(Order.billed_on.is_null() & unbatched & (Order.completed_at >= lo) & (Order.completed_at < hi)))
     pending = list(pending)
     ids = [r.id for r in pending]
     if ids:
         number += 1
-        _batch(world, number, ids, [r.ref for r in pending], who, created=world.now - timedelta(days=4), billed_on=None)
+        _batch(world, number, ids, who, created=world.now - timedelta(days=4), billed_on=None)
 
 
-def _batch(world: DemoWorld, number: int, ids: list[int], refs: list[str], who: str, *, created: datetime,
+def _batch(world: DemoWorld, number: int, ids: list[int], who: str, *, created: datetime,
            billed_on: date | None) -> None:
     if not ids:
         return
@@ -184,11 +183,13 @@ def _batch(world: DemoWorld, number: int, ids: list[int], refs: list[str], who: 
     BillingRecord.update(batch=batch).where(BillingRecord.id.in_(ids)).execute()
     batch.sha256 = common.batch_sha256(batch)
     batch.save()
-    audit.record(who, "billing.export", f"batch-{number}")
+    audit.record(who, "billing.export", str(number), f"records={len(ids)}")  # as models.billing names them
     if billed_on is not None:
-        audit.record(who, "billing.acknowledge", f"batch-{number}")
+        audit.record(who, "billing.ack", str(number), f"billed_on={billed_on.isoformat()}")
 
 
+ACCESS_STEPS = ("received", "verified", "compiled", "reviewed", "delivered")
+ACCESS_ACTIONS = ("access.open", "access.verify", "access.compile", "access.export", "access.deliver")
 ACCESS_PLAN = (
     # (days since receipt, state, extended)
     (2, "received", False),
@@ -216,9 +217,12 @@ def access_requests(world: DemoWorld) -> None:
             row.update(extended_due_on=deadlines.extended_due(due), extension_notified_on=received + timedelta(days=20),
                        extension_reason="Umfangreiche Daten aus zwölf Jahren; Rückfragen beim Kunden nötig")
         request = AccessRequest.create(**row)
-        audit.record(officer, "access.receive", request.ref)
-        if state != "received":
-            audit.record(officer, f"access.{state}", request.ref)
+        actions = ACCESS_ACTIONS[:2] + ("access.reject",) if state == "rejected" \
+            else ACCESS_ACTIONS[:ACCESS_STEPS.index(state) + 1]
+        for action in actions:  # the events models.access would have written
+            audit.record(officer, action, request.ref)
+        if extended:
+            audit.record(officer, "access.extend", request.ref, str(row["extended_due_on"]))
 
 
 def _access_row(world: DemoWorld, received: date, name: str, customer_id: int, due: date, state: str,
