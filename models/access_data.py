@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from peewee import JOIN
 
@@ -19,7 +19,7 @@ from .entities import (
     AccessRequest, ActivityEvent, BillingBatch, BillingRecord, ChatMessage, Consent, ContactPerson, Customer,
     Disclosure, GatheredFile, LegalHold, Order, Participant, Recording, RemoteSession, Staff, SystemInfo,
 )
-from .matching import Match
+from .matching import Match, chunks
 
 SESSION_CATEGORIES = ("connection", "activity", "chat", "video", "system_info", "gathered_files")
 Record = dict[str, Any]
@@ -55,12 +55,26 @@ def _ids(matches: Iterable[Match], kind: str) -> list[int]:
     return [m.id for m in matches if m.kind == kind and not m.excluded]
 
 
+def _fetch(make_query: Callable[[list[int]], Any], ids: Iterable[int]) -> list[Any]:
+    """The rows for `ids`, queried in chunks so that no IN list outgrows a backend's parameter limit."""
+    rows: list[Any] = []
+    for chunk in chunks(sorted(set(ids))):
+        rows.extend(make_query(chunk))
+    return rows
+
+
 def _by_session(model: Any, session_ids: list[int], order_by: Any) -> dict[int, list[Any]]:
+    """Rows per session; each session's rows come from one chunk, so they keep the query's order."""
     grouped: dict[int, list[Any]] = defaultdict(list)
-    if session_ids:
-        for row in model.select().where(model.session.in_(session_ids)).order_by(order_by, model.id):
-            grouped[row.session_id].append(row)
+    for row in _fetch(lambda ids: model.select().where(model.session.in_(ids)).order_by(order_by, model.id), session_ids):
+        grouped[row.session_id].append(row)
     return grouped
+
+
+def _held(order_ids: Iterable[int]) -> set[int]:
+    """Orders under an active legal hold (a billing dispute, P8)."""
+    return {h.order_id for h in _fetch(lambda ids: LegalHold.select(LegalHold.order).where(
+        LegalHold.order.in_(ids) & LegalHold.released_at.is_null()), order_ids)}
 
 
 def _consent(c: Consent) -> Record:
@@ -70,16 +84,18 @@ def _consent(c: Consent) -> Record:
 
 def subject_data(matches: list[Match]) -> dict[str, list[Record]]:
     """Everything the included matches hold, grouped by kind, sessions with what they captured."""
-    customers = Customer.select().where(Customer.id.in_(_ids(matches, "customer") or [0])).order_by(Customer.number)
-    contacts = ContactPerson.select(ContactPerson, Customer).join(Customer) \
-        .where(ContactPerson.id.in_(_ids(matches, "contact") or [0])).order_by(ContactPerson.id)
+    customers = sorted(_fetch(lambda ids: Customer.select().where(Customer.id.in_(ids)), _ids(matches, "customer")),
+                       key=lambda c: c.number)
+    contacts = _fetch(lambda ids: ContactPerson.select(ContactPerson, Customer).join(Customer)
+                      .where(ContactPerson.id.in_(ids)).order_by(ContactPerson.id), _ids(matches, "contact"))
     session_ids = _ids(matches, "session")
-    sessions = list(RemoteSession.select(RemoteSession, Order, Staff).join(Order).switch(RemoteSession).join(Staff)
-                    .where(RemoteSession.id.in_(session_ids or [0])).order_by(RemoteSession.started_at, RemoteSession.id))
-    order_ids = sorted(set(_ids(matches, "order")) | {s.order_id for s in sessions})
-    orders = list(Order.select(Order, Customer).join(Customer).where(Order.id.in_(order_ids or [0])).order_by(Order.opened_at))
-    held = {h.order_id for h in LegalHold.select(LegalHold.order).where(
-        LegalHold.order.in_(order_ids or [0]) & LegalHold.released_at.is_null())}
+    sessions = sorted(_fetch(lambda ids: RemoteSession.select(RemoteSession, Order, Staff).join(Order)
+                             .switch(RemoteSession).join(Staff).where(RemoteSession.id.in_(ids)), session_ids),
+                      key=lambda s: (s.started_at, s.id))
+    order_ids = set(_ids(matches, "order")) | {s.order_id for s in sessions}
+    orders = sorted(_fetch(lambda ids: Order.select(Order, Customer).join(Customer).where(Order.id.in_(ids)), order_ids),
+                    key=lambda o: (o.opened_at, o.id))
+    held = _held(order_ids)
     dues = {o.id: _order_dues(o, o.id in held) for o in orders}
     return {
         "customers": [{"number": c.number, "name": c.name, "email": c.email, "address": c.address,
@@ -107,10 +123,9 @@ def _sessions(sessions: list[RemoteSession], dues: dict[int, dict[str, Record]])
     files = _by_session(GatheredFile, ids, GatheredFile.at)
     recordings = _by_session(Recording, ids, Recording.started_at)
     participants: dict[int, list[Any]] = defaultdict(list)
-    if ids:
-        for p in Participant.select(Participant, Staff).join(Staff).where(Participant.session.in_(ids)) \
-                .order_by(Participant.joined_at, Participant.id):
-            participants[p.session_id].append(p)
+    for p in _fetch(lambda chunk: Participant.select(Participant, Staff).join(Staff).where(Participant.session.in_(chunk))
+                    .order_by(Participant.joined_at, Participant.id), ids):
+        participants[p.session_id].append(p)
     out = []
     for s in sessions:
         out.append({
@@ -142,10 +157,9 @@ def _direct_consents(matches: list[Match], session_ids: set[int]) -> list[Record
     ids = _ids(matches, "consent")
     if not ids:
         return []
-    rows = list(Consent.select(Consent, RemoteSession, Order).join(RemoteSession).join(Order)
-                .where(Consent.id.in_(ids)).order_by(Consent.at, Consent.id))
-    held = {h.order_id for h in LegalHold.select(LegalHold.order).where(LegalHold.released_at.is_null()
-                                                                        & LegalHold.order.in_([c.session.order_id for c in rows] or [0]))}
+    rows = sorted(_fetch(lambda chunk: Consent.select(Consent, RemoteSession, Order).join(RemoteSession).join(Order)
+                         .where(Consent.id.in_(chunk)), ids), key=lambda c: (c.at, c.id))
+    held = _held(c.session.order_id for c in rows)
     out = []
     for c in rows:
         if c.session_id in session_ids:
@@ -158,8 +172,9 @@ def _direct_consents(matches: list[Match], session_ids: set[int]) -> list[Record
 
 
 def _billing_records(ids: list[int]) -> list[Record]:
-    rows = BillingRecord.select(BillingRecord, BillingBatch).join(BillingBatch, JOIN.LEFT_OUTER) \
-        .where(BillingRecord.id.in_(ids or [0])).order_by(BillingRecord.session_date, BillingRecord.ref)
+    rows = sorted(_fetch(lambda chunk: BillingRecord.select(BillingRecord, BillingBatch)
+                         .join(BillingBatch, JOIN.LEFT_OUTER).where(BillingRecord.id.in_(chunk)), ids),
+                  key=lambda b: (b.session_date, b.ref))
     return [{
         "ref": b.ref, "session_ref": b.session_ref, "session_date": b.session_date, "started_at": b.started_at,
         "ended_at": b.ended_at, "duration_minutes": b.duration_minutes, "customer_number": b.customer_number,
@@ -171,7 +186,8 @@ def _billing_records(ids: list[int]) -> list[Record]:
 
 
 def _requests(ids: list[int]) -> list[Record]:
-    rows = AccessRequest.select().where(AccessRequest.id.in_(ids or [0])).order_by(AccessRequest.received_on)
+    rows = sorted(_fetch(lambda chunk: AccessRequest.select().where(AccessRequest.id.in_(chunk)), ids),
+                  key=lambda r: (r.received_on, r.ref))
     return [{"ref": r.ref, "name": r.name, "received_on": r.received_on, "channel": r.channel, "state": r.state,
              "delivered_on": r.delivered_on, "rejected_reason": r.rejected_reason,
              "deletion": _due(r.due_at, "after_closing")} for r in rows]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from peewee import SQL, fn
 
@@ -112,6 +112,14 @@ def _in(column, values: Iterable[object]):  # type: ignore[no-untyped-def]
     return column.in_(values) if values else SQL("1 = 0")
 
 
+CHUNK = 500  # ids per IN list: well below SQLite's and PostgreSQL's parameter limits
+
+
+def chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
 def find_matches(subject: Subject) -> list[Match]:
     """Every record naming the subject, each with its reasons and exclusion, in a stable order."""
     excluded = {(e.record_kind, e.record_id): e.reason for e in
@@ -147,46 +155,59 @@ def _contacts(subject: Subject, found: _Found) -> None:
 def _orders_and_sessions(subject: Subject, found: _Found) -> None:
     customers = found.ids("customer")
     numbers = {m.id: m.ref for m in found.by_key.values() if m.kind == "customer"}
-    for o in Order.select().where(_in(Order.customer, customers)):
-        found.add("order", o.id, o.ref, berlin_date(o.opened_at).isoformat(), Reason("customer", numbers[o.customer_id]))
-    orders = found.ids("order")
-    order_refs = {m.id: m.ref for m in found.by_key.values() if m.kind == "order"}
+    orders = Order.select(Order.id, Order.ref, Order.opened_at, Order.customer).where(_in(Order.customer, customers))
+    for o in orders.namedtuples():
+        found.add("order", o.id, o.ref, berlin_date(o.opened_at).isoformat(), Reason("customer", numbers[o.customer]))
+    order_refs = {m.id: m.ref for m in found.by_key.values() if m.kind == "order" and not m.excluded}
+    columns = (RemoteSession.id, RemoteSession.ref, RemoteSession.started_at, RemoteSession.order,
+               RemoteSession.customer_person, RemoteSession.workstation, RemoteSession.customer_ip)
 
-    def label(s: RemoteSession) -> str:
-        return berlin_date(s.started_at).isoformat()
+    def sessions(condition):  # type: ignore[no-untyped-def]
+        return RemoteSession.select(*columns).where(condition).namedtuples()
 
-    for s in RemoteSession.select().where(_in(RemoteSession.order, orders)):
-        found.add("session", s.id, s.ref, label(s), Reason("customer", order_refs[s.order_id]))
-    for s in RemoteSession.select().where(RemoteSession.customer_person_key == subject.name_key):
-        found.add("session", s.id, s.ref, label(s), Reason("name", s.customer_person or ""))
-    for s in RemoteSession.select().where(_in(RemoteSession.workstation_key, subject.workstation_keys)):
-        found.add("session", s.id, s.ref, label(s), Reason("workstation", s.workstation or ""))
-    for s in RemoteSession.select().where(_in(RemoteSession.customer_ip, subject.ips)):
-        found.add("session", s.id, s.ref, label(s), Reason("ip", s.customer_ip or ""))
+    def add(s, reason: Reason) -> None:  # type: ignore[no-untyped-def]
+        found.add("session", s.id, s.ref, berlin_date(s.started_at).isoformat(), reason)
+
+    for chunk in chunks(sorted(order_refs)):
+        for s in sessions(RemoteSession.order.in_(chunk)):
+            add(s, Reason("customer", order_refs[s.order]))
+    for s in sessions(RemoteSession.customer_person_key == subject.name_key):
+        add(s, Reason("name", s.customer_person or ""))
+    for s in sessions(_in(RemoteSession.workstation_key, subject.workstation_keys)):
+        add(s, Reason("workstation", s.workstation or ""))
+    for s in sessions(_in(RemoteSession.customer_ip, subject.ips)):
+        add(s, Reason("ip", s.customer_ip or ""))
 
 
 def _consents(subject: Subject, found: _Found) -> None:
-    for c in Consent.select().where(Consent.given_by_key == subject.name_key):
+    query = Consent.select(Consent.id, Consent.ref, Consent.kind, Consent.given_by)
+    for c in query.where(Consent.given_by_key == subject.name_key).namedtuples():
         found.add("consent", c.id, c.ref, c.kind, Reason("name", c.given_by))
 
 
 def _billing_records(subject: Subject, found: _Found) -> None:
     numbers = [m.ref for m in found.by_key.values() if m.kind == "customer" and not m.excluded]
-    sessions = found.ids("session")
+    columns = (BillingRecord.id, BillingRecord.ref, BillingRecord.session_date, BillingRecord.session_ref,
+               BillingRecord.customer_number, BillingRecord.customer_name, BillingRecord.workstation_or_employee,
+               BillingRecord.workstation_or_employee_key)
 
-    def add(b: BillingRecord, reason: Reason) -> None:
+    def records(condition):  # type: ignore[no-untyped-def]
+        return BillingRecord.select(*columns).where(condition).namedtuples()
+
+    def add(b, reason: Reason) -> None:  # type: ignore[no-untyped-def]
         found.add("billing_record", b.id, b.ref, b.session_date.isoformat(), reason)
 
-    for b in BillingRecord.select().where(_in(BillingRecord.customer_number, numbers)):
+    for b in records(_in(BillingRecord.customer_number, numbers)):
         add(b, Reason("customer", b.customer_number))
-    for b in BillingRecord.select().where(BillingRecord.customer_name_key == subject.name_key):
+    for b in records(BillingRecord.customer_name_key == subject.name_key):
         add(b, Reason("name", b.customer_name))
     keys = {subject.name_key, *subject.workstation_keys}
-    for b in BillingRecord.select().where(_in(BillingRecord.workstation_or_employee_key, keys)):
+    for b in records(_in(BillingRecord.workstation_or_employee_key, keys)):
         code = "name" if b.workstation_or_employee_key == subject.name_key else "workstation"
         add(b, Reason(code, b.workstation_or_employee or ""))
-    for b in BillingRecord.select().where(_in(BillingRecord.session, sessions)):
-        add(b, Reason("session", b.session_ref))
+    for chunk in chunks(found.ids("session")):
+        for b in records(BillingRecord.session.in_(chunk)):
+            add(b, Reason("session", b.session_ref))
 
 
 def _earlier_requests(subject: Subject, found: _Found) -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models import access
+from models import access, matching
 from models.db import database
 from models.entities import AccessRequestExclusion, Customer
 from models.errors import RuleViolation, ValidationError
@@ -149,3 +149,12 @@ def test_compile_and_report_read_through_indexes_only(world) -> None:
             continue  # the audit chain reads its last row by primary key
         plan = [row[3] for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
         assert not [step for step in plan if step.startswith("SCAN")], (sql, plan)
+
+
+def test_long_id_lists_are_queried_in_chunks_with_the_same_result(world, monkeypatch) -> None:
+    ref = _open(world, customer_number="K-10042")
+    whole = access.compile_request(world.officer, ref)
+    data = access.report_material(world.officer, ref)[2]
+    monkeypatch.setattr(matching, "CHUNK", 1)  # every IN list holds one id
+    assert access.compile_request(world.officer, ref).matches == whole.matches
+    assert access.report_material(world.officer, ref)[2] == data
