@@ -126,3 +126,56 @@ def test_p8_items_stay_until_three_months_after_billing_to_the_day(db, fixed_clo
     fixed_clock.set(datetime(2027, 2, 22, 23, 0, tzinfo=timezone.utc))  # 23.02.2027 00:00 Berlin
     purge.run_purge("dora", data_dir=world.data_dir)
     assert count_rows("chat", oid) == 0 and count_rows("connection", oid) == 0
+
+
+def test_p7_items_go_exactly_48_hours_after_completion(db, fixed_clock, isolated_dirs) -> None:
+    from datetime import datetime, timezone
+    world = purge_world.build(isolated_dirs, names=("recent",))
+    oid = order_id("A-2026-0002")
+    completed = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    fixed_clock.set(completed + timedelta(hours=48) - timedelta(seconds=1))
+    assert purge.run_purge("dora", data_dir=world.data_dir).total == 0
+    assert all(p.exists() for p in world.files["recent"])
+    fixed_clock.set(completed + timedelta(hours=48))
+    result = purge.run_purge("dora", data_dir=world.data_dir)
+    assert result.deleted == {"system_info": 1, "gathered_files": 1}
+    assert count_rows("system_info", oid) == 0 and count_rows("gathered_files", oid) == 0
+    assert count_rows("chat", oid) == 1 and count_rows("video", oid) == 1 and count_rows("activity", oid) == 1
+    recording, screenshot = world.files["recent"]
+    assert recording.exists() and not screenshot.exists()
+
+
+def test_billing_records_go_eleven_years_after_the_session_date(db, fixed_clock, isolated_dirs) -> None:
+    from datetime import datetime, timezone
+    world = purge_world.build(isolated_dirs, names=("ancient",))
+    record = BillingRecord.get()
+    assert record.due_at == datetime(2026, 3, 1, 23, 0, tzinfo=timezone.utc)  # 02.03.2026 00:00 Berlin
+    fixed_clock.set(datetime(2026, 3, 1, 22, 59, tzinfo=timezone.utc))
+    purge.run_purge("dora", data_dir=world.data_dir)
+    assert BillingRecord.select().count() == 1
+    fixed_clock.set(datetime(2026, 3, 1, 23, 0, tzinfo=timezone.utc))
+    assert purge.run_purge("dora", data_dir=world.data_dir).deleted.get("billing") == 1
+    assert BillingRecord.select().count() == 0
+    assert DeletionRecord.get(DeletionRecord.category == "billing").ref == record.ref
+
+
+def test_closed_access_requests_go_with_their_exclusions_when_due(db, fixed_clock, isolated_dirs) -> None:
+    from models import access
+    from models.entities import AccessRequest, AccessRequestExclusion
+    from . import factories as f
+    officer = f.staff("dora", "privacy_officer", name="Dora Datenschutz")
+    old = access.open_request(officer, name="Erika Weber", received_on="2026-11-02", channel="letter")
+    access.reject(officer, old.ref, "Identität nicht nachweisbar")
+    AccessRequestExclusion.create(request=old.id, record_kind="chat", record_id=1, reason="Namensvetter",
+                                  excluded_by="dora", at=fixed_clock())
+    kept = access.open_request(officer, name="Hans Meier", received_on="2026-11-03", channel="email")
+    fixed_clock.advance(days=1)
+    access.reject(officer, kept.ref, "zurückgezogen")
+    due = AccessRequest.get_by_id(old.id).due_at
+    assert due.year == 2029 and AccessRequest.get_by_id(kept.id).due_at > due
+    fixed_clock.set(due)
+    result = purge.run_purge("dora", data_dir=isolated_dirs)
+    assert result.deleted == {"access_requests": 1}
+    assert [r.ref for r in AccessRequest.select()] == [kept.ref]
+    assert AccessRequestExclusion.select().count() == 0
+    assert DeletionRecord.get().ref == old.ref
