@@ -106,3 +106,23 @@ def test_without_the_privacy_officer_role_exit_3(world, capsys) -> None:
     assert code == 3 and out == "" and "privacy_officer" in err
     assert run(capsys, "access-request", "list")[0] == 3
     assert AccessRequest.select().count() == 0
+
+
+def test_closing_and_export_follow_the_configured_policy_file(world, capsys, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir(exist_ok=True)
+    text = (Path(__file__).parent.parent / "console" / "default_policy.toml").read_text(encoding="utf-8")
+    text = text.replace('version = "2026-1"', 'version = "office-2"')
+    text = text.replace('anchor = "request_closed"\nyears = 3', 'anchor = "request_closed"\nyears = 2')
+    (config / "policy.toml").write_text(text, encoding="utf-8")
+    run(capsys, "access-request", "open", "--name", "Erika Weber", "--received", "2026-11-24", "--channel", "letter")
+    run(capsys, "access-request", "verify", "AR-2026-0001", "--method", "Ausweis")
+    run(capsys, "access-request", "compile", "AR-2026-0001")
+    code, out, _err = run(capsys, "access-request", "export", "AR-2026-0001", "--format", "json",
+                          "--out", str(tmp_path / "r.json"))
+    document = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert code == 0 and document["policy_version"].startswith("office-2")
+    retention = {c["category"]: c["retention"] for c in document["information"]["categories"]}
+    assert retention["access_requests"] == "2 Jahre nach Abschluss der Anfrage"
+    assert run(capsys, "access-request", "reject", "AR-2026-0001", "--reason", "zurückgezogen")[0] == 0
+    assert AccessRequest.get().due_at.year == 2028

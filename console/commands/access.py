@@ -129,9 +129,17 @@ def run_exclude(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_policy(ctx: Context) -> None:
+    """Deletion dates in the report and of closed requests follow the configured policy file."""
+    from .. import policy_file
+
+    policy_file.activate(ctx, None)
+
+
 def run_export(ctx: Context, args: argparse.Namespace) -> int:
     from ..access_report import export_report
 
+    _with_policy(ctx)
     result = export_report(ctx.operator(), args.ref, fmt=args.format, out=Path(args.out).expanduser(),
                            controller=ctx.settings.controller, lang=args.lang)
     if ctx.json_output:
@@ -149,6 +157,7 @@ def run_extend(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_deliver(ctx: Context, args: argparse.Namespace) -> int:
+    _with_policy(ctx)
     request = access.deliver(ctx.operator(), args.ref, args.on, args.sha256)
     if ctx.json_output:
         ctx.emit_json({**_request_doc(request), "delivered_on": request.delivered_on.isoformat(),
@@ -160,6 +169,7 @@ def run_deliver(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_reject(ctx: Context, args: argparse.Namespace) -> int:
+    _with_policy(ctx)
     _done(ctx, access.reject(ctx.operator(), args.ref, args.reason), _("{ref}: rejected"))
     return 0
 
