@@ -16,7 +16,7 @@ from console.config import Controller
 from console.reports import html_writer, md_writer
 from console.reports.texts import DE, EN
 from models import access
-from models.entities import AuditEvent, BillingRecord
+from models.entities import AuditEvent, BillingRecord, LegalHold, Order
 from models.errors import RuleViolation, ValidationError
 
 from .access_seed import OTHER_SECRET, seed
@@ -179,3 +179,12 @@ def test_restriction_of_billing_records_shows_in_the_report(world, ready) -> Non
     assert billing["restriction_reason"] == "Löschung verlangt; Aufbewahrungspflicht P10"
     assert "Eingeschränkt (§ 35 Abs. 3 BDSG)" in html_writer.render(_document(world, ready))
     assert access.restrict_billing(world.officer, ready, "again") == 0  # restricted once, not re-stamped
+
+
+def test_a_legal_hold_shows_instead_of_a_date(world, ready, fixed_clock) -> None:
+    order = Order.get(Order.ref == "A-2026-0101")
+    LegalHold.create(order=order, reason="Rechnung bestritten", placed_at=fixed_clock.current, placed_by="boss")
+    session = _document(world, ready)["data"]["sessions"][0]
+    assert {d["status"] for d in session["deletion"].values()} == {"held"}
+    assert session["deletion"]["chat"]["text"] == DE["status_held"]
+    assert _document(world, ready)["request"]["deletion"]["status"] == "after_closing"
