@@ -19,6 +19,7 @@ from models.errors import ValidationError
 from models.i18n import _
 from models.policy import CATEGORIES, Policy, Rule
 
+from .config import Settings, load_settings, resolve_config_dir
 from .context import Context
 
 TOP_KEYS = {"version", "unbilled_warning_days", "backup_rotation_days", "chat_video_reading", "rules"}
@@ -119,19 +120,27 @@ def load(path: Path | None) -> LoadedPolicy:
     return parse(text, str(path))
 
 
-def locate(ctx: Context, option: str | None) -> Path | None:
+def locate(config_dir: Path, settings: Settings, option: str | None) -> Path | None:
     """--policy, else config.toml's policy_file, else policy.toml in the config folder, else None."""
     if option:
         return Path(option).expanduser()
-    if ctx.settings.policy_file:
-        return Path(ctx.settings.policy_file).expanduser()
-    candidate = ctx.config_dir / "policy.toml"
+    if settings.policy_file:
+        return Path(settings.policy_file).expanduser()
+    candidate = config_dir / "policy.toml"
     return candidate if candidate.exists() else None
 
 
 def activate(ctx: Context, option: str | None = None) -> LoadedPolicy:
     """Load, validate and activate the policy for this process; every due date follows it."""
-    loaded = load(locate(ctx, option))
+    loaded = load(locate(ctx.config_dir, ctx.settings, option))
+    policy_model.activate(loaded.policy)
+    return loaded
+
+
+def activate_configured(option: str | None = None) -> LoadedPolicy:
+    """The same without a Context (the timer reloads it before each run, so an edit takes effect)."""
+    config_dir = resolve_config_dir()
+    loaded = load(locate(config_dir, load_settings(config_dir), option))
     policy_model.activate(loaded.policy)
     return loaded
 

@@ -18,6 +18,8 @@ from models import clock, purge
 from models.errors import Busy, Support24Error
 from models.lease import describe_holder
 
+from . import policy_file
+
 log = logging.getLogger("support24.scheduler")
 
 
@@ -52,7 +54,7 @@ class Scheduler:
     """Runs the purge on a fixed interval; thread-safe (one run at a time per instance)."""
 
     def __init__(self, data_dir: Path, operator: str, interval_minutes: int = 15, holder: str | None = None, *,
-                 batch_size: int = 200) -> None:
+                 batch_size: int = 200, policy_option: str | None = None, load_policy: bool = True) -> None:
         if interval_minutes < 1:
             raise ValueError("interval_minutes must be 1 or more")
         self.data_dir = data_dir
@@ -60,6 +62,8 @@ class Scheduler:
         self.interval = timedelta(minutes=interval_minutes)
         self.holder = holder or describe_holder(operator, "scheduler")
         self.batch_size = batch_size
+        self.policy_option = policy_option
+        self.load_policy = load_policy  # tests that activate a policy themselves turn this off
         self.last_outcome: SchedulerOutcome | None = None
         self.next_run_at: datetime = clock.now()  # the first run is due at once
         self._running = threading.Lock()
@@ -74,6 +78,8 @@ class Scheduler:
             return SchedulerOutcome(started, clock.now(), busy_holder=f"{self.holder} (this process)")
         try:
             try:
+                if self.load_policy:  # the configured file, re-read so an edit takes effect; a bad one stops the run
+                    policy_file.activate_configured(self.policy_option)
                 result = purge.run_purge(self.operator, data_dir=self.data_dir, batch_size=self.batch_size,
                                          holder=self.holder)
                 outcome = SchedulerOutcome(started, clock.now(), dict(result.deleted), run_id=result.run_id)

@@ -2,13 +2,16 @@
 
 A policy may give each session-bound category its own period and anchor, so two columns on
 the order are not enough: one row per category and order holds the due instant and the
-anchors and policy version it was computed from. `sync()` (re)computes stale rows in
+anchors and the fingerprint of the rules it was computed from (a hash of the periods and
+anchors, so two policy files with the same rules under different version labels do not make
+consoles recompute each other's dates). `sync()` (re)computes stale rows in
 batches; orders.py refreshes a single order when its anchors change. The connection
 category is the session row itself, which everything else hangs off, so it falls due no
 earlier than the last other category of the order (docs/retention.md).
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 
 from peewee import SQL, fn
@@ -22,6 +25,13 @@ SESSION_CATEGORIES = ("system_info", "gathered_files", "activity", "chat", "vide
 ORDER_ANCHORS = ("order_completed", "order_billed")
 VERSION_KEY = "retention_policy_version"
 BATCH = 500
+
+
+def fingerprint(policy: Policy) -> str:
+    """What due dates depend on: every rule's anchor, period and rounding (not the version label)."""
+    rules = sorted((r.category, r.anchor, r.hours, r.days, r.months, r.years, r.anchor_rounding or "")
+                   for r in policy.rules.values())
+    return "rules:" + hashlib.sha256(repr(rules).encode()).hexdigest()[:16]
 
 
 def order_dues(completed_at: datetime, billed_on: date | None, policy: Policy | None = None) -> dict[str, datetime | None]:
@@ -43,7 +53,7 @@ def _write_order(order_id: int, completed_at: datetime, billed_on: date | None, 
     RetentionDue.delete().where(RetentionDue.order == order_id).execute()
     rows = [
         {"category": category, "order": order_id, "due_at": due, "completed_at": completed_at,
-         "billed_on": billed_on, "policy_version": policy.version}
+         "billed_on": billed_on, "policy_version": fingerprint(policy)}
         for category, due in order_dues(completed_at, billed_on, policy).items()
     ]
     RetentionDue.insert_many(rows).execute()
@@ -60,7 +70,7 @@ def refresh_order(order: Order, policy: Policy | None = None) -> None:
 def _stale_orders(policy: Policy, after_id: int):
     rd = RetentionDue
     current = rd.select(SQL("1")).where(
-        (rd.order == Order.id) & (rd.category == "connection") & (rd.policy_version == policy.version)
+        (rd.order == Order.id) & (rd.category == "connection") & (rd.policy_version == fingerprint(policy))
         & (rd.completed_at == Order.completed_at)
         & ((rd.billed_on == Order.billed_on) | (rd.billed_on.is_null() & Order.billed_on.is_null()))
     )
@@ -101,11 +111,12 @@ def sync(policy: Policy | None = None) -> int:
     Cheap when nothing is stale: one anti-join over completed orders per batch.
     """
     p = policy or active()
-    if stored_version() != p.version:
+    mark = fingerprint(p)
+    if stored_version() != mark:
         with write_tx(serialize="retention_due"):
             _recompute_own_columns(p)
-            SchemaMeta.insert(key=VERSION_KEY, value=p.version).on_conflict(
-                conflict_target=[SchemaMeta.key], update={SchemaMeta.value: p.version}).execute()
+            SchemaMeta.insert(key=VERSION_KEY, value=mark).on_conflict(
+                conflict_target=[SchemaMeta.key], update={SchemaMeta.value: mark}).execute()
     done, after = 0, 0
     while True:
         with write_tx(serialize="retention_due"):

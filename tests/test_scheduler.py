@@ -80,3 +80,26 @@ def test_a_second_call_while_one_runs_returns_at_once(world, monkeypatch) -> Non
 def test_interval_must_be_positive(world) -> None:
     with pytest.raises(ValueError):
         Scheduler(world.data_dir, "dora", 0)
+
+
+def test_the_timer_follows_the_policy_file_and_a_bad_one_stops_the_run(world, isolated_dirs, tmp_path) -> None:
+    from console.policy_file import default_text
+    from models import policy as policy_model
+    from models.entities import ChatMessage
+    from models.policy import Policy
+
+    config = tmp_path / "config"
+    config.mkdir(exist_ok=True)
+    (config / "policy.toml").write_text(default_text().replace("hours = 48\n", "hours = -1\n", 1), encoding="utf-8")
+    scheduler = Scheduler(world.data_dir, "dora", 5)
+    try:
+        outcome = scheduler.run_once()
+        assert outcome.error is not None and "rules.system_info.hours" in outcome.error
+        assert DeletionRecord.select().count() == 0
+        (config / "policy.toml").write_text(default_text().replace('chat_video_reading = "P8"', 'chat_video_reading = "P7"'),
+                                            encoding="utf-8")
+        outcome = scheduler.run_once()
+        assert outcome.ok and policy_model.active().rule("chat").anchor == "order_completed"
+        assert ChatMessage.select().count() == 1  # only the recent order's chat (completed < 48 h ago) is left
+    finally:
+        policy_model.activate(Policy())

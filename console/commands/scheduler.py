@@ -51,7 +51,7 @@ def run_scheduler(ctx: Context, args: argparse.Namespace) -> int:
         from models.errors import ValidationError
 
         raise ValidationError("--interval", _("must be a whole number of 1 or more"))
-    scheduler = Scheduler(ctx.data_dir, operator.username, interval)
+    scheduler = Scheduler(ctx.data_dir, operator.username, interval, policy_option=args.policy)
     if args.once:
         outcome = scheduler.run_once()
         if ctx.json_output:
