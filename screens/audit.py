@@ -64,8 +64,7 @@ class AuditScreen(MainScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         table = self.query_one("#audit-table", PagedTable)
-        table.rows_by_key.clear()
-        table.reload()
+        table.restart()
         table.focus()
 
     def action_verify(self) -> None:

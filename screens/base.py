@@ -40,11 +40,12 @@ class PagedTable(ForwardFailures, DataTable):
     """A DataTable that loads pages lazily from a models/ query in a thread worker."""
 
     class PageLoaded(Message):
-        def __init__(self, generation: int, page: Page[Any], replace: bool) -> None:
+        def __init__(self, generation: int, page: Page[Any], replace: bool, force: bool = False) -> None:
             super().__init__()
             self.generation = generation
             self.page = page
             self.replace = replace
+            self.force = force
 
     class Loaded(Message):
         """Bubbles after a (re)load settled, failed or not; the screen re-arms its timer."""
@@ -77,6 +78,12 @@ class PagedTable(ForwardFailures, DataTable):
         self.loading_page = True
         self._load(self.generation, None, max(self.page_size, len(self.rows_by_key)), True)
 
+    def restart(self) -> None:
+        """Start over from the first page, e.g. after the filter changed."""
+        self.generation += 1
+        self.loading_page = True
+        self._load(self.generation, None, self.page_size, True, True)
+
     def load_more(self) -> None:
         if self.next_after is None or self.loading_page:
             return
@@ -84,12 +91,13 @@ class PagedTable(ForwardFailures, DataTable):
         self._load(self.generation, self.next_after, self.page_size, False)
 
     @work(thread=True, exit_on_error=False, group="page")
-    def _load(self, generation: int, after: tuple[Any, ...] | None, limit: int, replace: bool) -> None:
+    def _load(self, generation: int, after: tuple[Any, ...] | None, limit: int, replace: bool,
+              force: bool = False) -> None:
         try:
             page = self.fetch(after, limit)
         finally:
             release_thread_connection()
-        self.post_message(self.PageLoaded(generation, page, replace))
+        self.post_message(self.PageLoaded(generation, page, replace, force))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         super().on_worker_state_changed(event)
@@ -104,6 +112,9 @@ class PagedTable(ForwardFailures, DataTable):
             return  # a newer reload (e.g. a changed filter) superseded this page
         self.loading_page = False
         self.next_after = message.page.after
+        if message.replace and not message.force and list(message.page.rows) == list(self.rows_by_key.values()):
+            self.post_message(self.Loaded(self))  # nothing changed: keep the table as it is
+            return
         if message.replace:
             selected = self.selected_key()
             self.clear()

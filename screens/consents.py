@@ -64,5 +64,4 @@ class ConsentLogScreen(MainScreen):
                                     customer=self.query_one("#q-customer", Input).value.strip(),
                                     session=self.query_one("#q-session", Input).value.strip())
         table = self.query_one("#consents-table", PagedTable)
-        table.rows_by_key.clear()
-        table.reload()
+        table.restart()

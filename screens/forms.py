@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
+from textual.worker import WorkerFailed
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from models.browse import release_thread_connection
@@ -167,7 +168,11 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
             return
         worker = self.run_worker(lambda: self._perform_in_thread(prepared), thread=True, exit_on_error=False,
                                  group="perform")
-        refusal = await worker.wait()
+        try:
+            refusal = await worker.wait()
+        except WorkerFailed:  # already shown by the app's failure handler; keep the form open
+            self.show_error(None, _("could not save; see the error message"))
+            return
         if isinstance(refusal, ValidationError):
             self.show_error(refusal.field, refusal.problem)
         elif refusal is not None:

@@ -105,8 +105,7 @@ class OrdersScreen(MainScreen):
                                   technician=self.query_one("#q-technician", Input).value.strip())
         self.hint("")
         table = self.query_one("#orders-table", PagedTable)
-        table.rows_by_key.clear()
-        table.reload()
+        table.restart()
         table.focus()
 
     def on_data_table_row_selected(self) -> None:
