@@ -95,9 +95,9 @@ def _order_conditions(flt: OrderFilter) -> list[Any]:
             (RemoteSession.order == Order.id) & (RemoteSession.started_at >= start) & (RemoteSession.started_at < end))
         conditions.append(((Order.opened_at >= start) & (Order.opened_at < end)) | fn.EXISTS(on_day))
     if flt.technician:
-        by_tech = (RemoteSession.select(RemoteSession.id).join(Staff)
-                   .where((RemoteSession.order == Order.id) & (Staff.username == flt.technician.strip())))
-        conditions.append(fn.EXISTS(by_tech))
+        # The technician's sessions by the indexed foreign key, once; not a subquery per order.
+        tech = Staff.select(Staff.id).where(Staff.username == flt.technician.strip())
+        conditions.append(Order.id.in_(RemoteSession.select(RemoteSession.order).where(RemoteSession.technician.in_(tech))))
     return conditions
 
 
