@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from datetime import timedelta
 
 import pytest
@@ -57,7 +58,9 @@ def test_purge_deletes_exactly_what_the_queue_lists_as_due_and_records_each(worl
 
 def test_deletion_records_hold_no_personal_data_and_the_journal_has_them_all(world) -> None:
     purge.run_purge("dora", data_dir=world.data_dir)
-    journal = purge_journal.journal_path(world.data_dir).read_text(encoding="utf-8")
+    path = purge_journal.journal_path(world.data_dir)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    journal = path.read_text(encoding="utf-8")
     lines = [json.loads(line) for line in journal.splitlines()]
     assert [line["id"] for line in lines] == [r.id for r in DeletionRecord.select().order_by(DeletionRecord.id)]
     assert "Erika" not in journal and "203.0.113" not in journal and "MK-" not in journal
@@ -179,3 +182,12 @@ def test_closed_access_requests_go_with_their_exclusions_when_due(db, fixed_cloc
     assert [r.ref for r in AccessRequest.select()] == [kept.ref]
     assert AccessRequestExclusion.select().count() == 0
     assert DeletionRecord.get().ref == old.ref
+
+
+def test_a_torn_journal_line_is_cut_and_missing_records_are_caught_up(world) -> None:
+    purge.run_purge("dora", data_dir=world.data_dir)
+    path = purge_journal.journal_path(world.data_dir)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:3]) + lines[3][:20], encoding="utf-8")  # a crash mid-append, after the commit
+    assert purge_journal.catch_up(world.data_dir) == len(lines) - 3
+    assert path.read_text(encoding="utf-8").splitlines(keepends=True) == lines
