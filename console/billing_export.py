@@ -200,7 +200,8 @@ def prepare_dir(directory: Path) -> Path:
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
-        raise ValidationError("--out", _("cannot create {path}: {error}").format(path=directory, error=exc.strerror)) from exc
+        problem = _("cannot create {path}: {error}").format(path=directory, error=exc.strerror)
+        raise ValidationError("--out", problem) from exc
     return directory
 
 

@@ -253,3 +253,20 @@ def test_an_order_spread_over_two_batches_is_billed_when_both_are_acknowledged(d
     order = Order.get(Order.ref == "A-2026-0001")
     assert second.orders_billed == 1 and order.billed_on == date(2026, 12, 1)  # the later invoice keeps proof longest
     assert order.records_due_at == datetime(2027, 2, 28, 23, 0, tzinfo=timezone.utc)
+
+
+def test_when_the_files_cannot_be_put_in_place_after_the_commit_reexport_recovers_them(
+        desk, tmp_path: Path, monkeypatch) -> None:
+    tech, acct, customer = desk
+    completed_order(tech, "A-2026-0001", customer)
+
+    def refuse(src, dst):  # e.g. the folder was made read-only between writing and renaming
+        raise OSError(13, "Permission denied")
+
+    monkeypatch.setattr(billing_export.os, "replace", refuse)
+    with pytest.raises(ValidationError, match="batch 1 is recorded .* write them with --reexport 1"):
+        export(acct, tmp_path / "out")
+    assert list((tmp_path / "out").iterdir()) == []  # no temporary file left behind
+    monkeypatch.undo()
+    again = export(acct, tmp_path / "out", reexport=1)
+    assert again.identical and [row[3] for row in read_csv(again.csv_path)[1:]] == ["S-2026-0001"]
