@@ -47,31 +47,39 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = Path(args.data_dir) if args.data_dir else path.parent / "data"
     rows: list[Measurement] = []
     say = (lambda msg: None) if args.json else (lambda msg: print(f"… {msg}", file=sys.stderr, flush=True))
+    context = _context(path)
+
+    def guarded(name: str, run) -> None:  # type: ignore[no-untyped-def]
+        """One part failing (e.g. code in the middle of a change) must not lose the other figures."""
+        say(name)
+        try:
+            result = run()
+        except Exception as exc:  # noqa: BLE001 - reported in the table
+            rows.append(Measurement(name, None, "-", note=f"failed: {type(exc).__name__}: {exc}"[:300]))
+            return
+        rows.extend(result if isinstance(result, list) else [result])
+
     if "help" in parts:
         from .bench_db import help_startup
 
-        say("support24 --help")
-        rows.append(help_startup())
+        guarded("support24 --help start-up", help_startup)
     if "bulk" in parts:
         from .bench_db import bulk_insert
 
-        say("bulk insert at medium scale vs raw sqlite3.executemany")
-        rows += bulk_insert()
+        guarded("bulk insert at medium scale", bulk_insert)
     if "screens" in parts:
         from .bench_ui import screens_and_memory
 
-        say("screens (headless) and memory")
-        rows += screens_and_memory(f"sqlite:///{path}", str(data_dir))
-    context = _context(path)
+        guarded("screens and memory", lambda: screens_and_memory(f"sqlite:///{path}", str(data_dir)))
     if {"queue", "access"} & set(parts):
-        rows += _in_process(path, data_dir, parts, say)
+        guarded("queue summary and access report", lambda: _in_process(path, data_dir, parts, say))
     if "purge" in parts:
         from console.context import os_account
 
         from .bench_purge import purge_vs_raw
 
-        say(f"purge on a copy (budget {args.purge_budget:.0f} s) and raw DELETEs on another")
-        rows.append(purge_vs_raw(path, data_dir, os_account(), budget=args.purge_budget))
+        guarded(f"purge vs raw (budget {args.purge_budget:.0f} s)",
+                lambda: purge_vs_raw(path, data_dir, os_account(), budget=args.purge_budget))
     print(emit_json(rows, context) if args.json else table(rows))
     return 0
 
@@ -103,7 +111,11 @@ def _in_process(path: Path, data_dir: Path, parts: list[str], say) -> list[Measu
             if "access" in parts:
                 say("access report of the subject with most data")
                 controller = load_settings(resolve_config_dir()).controller
-                rows.append(bench_db.access_report(resolve_operator(os_account()), controller))
+                try:
+                    rows.append(bench_db.access_report(resolve_operator(os_account()), controller))
+                except Exception as exc:  # noqa: BLE001 - the queue figure stays
+                    rows.append(Measurement("access report (compile + JSON export)", None, "ms", goal="<= 2000 ms",
+                                            note=f"failed: {type(exc).__name__}: {exc}"[:300]))
         finally:
             close_database()
     finally:
