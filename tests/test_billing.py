@@ -270,3 +270,41 @@ def test_when_the_files_cannot_be_put_in_place_after_the_commit_reexport_recover
     monkeypatch.undo()
     again = export(acct, tmp_path / "out", reexport=1)
     assert again.identical and [row[3] for row in read_csv(again.csv_path)[1:]] == ["S-2026-0001"]
+
+
+def test_two_exports_at_once_never_share_a_record_or_a_number(desk, tmp_path: Path) -> None:
+    """The second console's export starts while the first holds its transaction open."""
+    import threading
+
+    from models.db import database
+
+    tech, acct, customer = desk
+    completed_order(tech, "A-2026-0001", customer)
+    outcome: dict[str, object] = {}
+
+    def second_console() -> None:
+        try:
+            outcome["second"] = export(acct, tmp_path / "other")
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            outcome["error"] = exc
+        finally:
+            database.close()  # this thread's own connection
+
+    other = threading.Thread(target=second_console)
+    original = billing_export.stage_files
+
+    def first_console_writes(directory, content, staged):  # type: ignore[no-untyped-def]
+        other.start()
+        other.join(timeout=1.0)  # give it every chance to run inside our transaction
+        return original(directory, content, staged)
+
+    billing_export.stage_files = first_console_writes
+    try:
+        first = export(acct, tmp_path / "out")
+    finally:
+        billing_export.stage_files = original
+    other.join()
+    assert "error" not in outcome, outcome.get("error")
+    assert first.batch.number == 1 and first.batch.record_count == 1
+    assert outcome["second"].batch is None  # it waited, then found the outbox empty
+    assert BillingBatch.select().count() == 1
