@@ -33,6 +33,7 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
     """Base of every form; subclasses give TITLE, compose_fields, collect and perform."""
 
     TITLE = ""
+    AUTO_FOCUS = "Input, Select, TextArea, Checkbox"  # the first field, not the scroll container
     BINDINGS = [
         Binding("escape", "cancel", _("Cancel"), id="form.cancel"),
         Binding("ctrl+s", "submit", _("Save"), id="form.submit"),

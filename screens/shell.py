@@ -87,6 +87,9 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         error = message.error
         if isinstance(error, Support24Error):
             self.notify(Text(str(error)).plain, title=_("Refused"), severity="error", timeout=8, markup=False)
+        elif "database is locked" in str(error):
+            self.notify(_("The database is busy (another console or the purge is writing). Nothing was saved; "
+                          "try again in a moment."), title=_("Busy"), severity="warning", timeout=8, markup=False)
         else:
             self.log.error(f"worker {message.name} failed: {error!r}")
             self.notify(_("Something went wrong: {error}").format(error=f"{type(error).__name__}: {error}"),

@@ -207,3 +207,24 @@ def test_console_without_staff_record_refuses_with_instructions(db_url, isolated
 
     with pytest.raises(UnknownOperator, match="support24 init --admin"):
         build_info(Context(database_option=db_url, data_dir_option=str(isolated_dirs)))
+
+
+@aio
+async def test_worker_failures_become_visible_messages(db, fixed_clock) -> None:
+    from peewee import OperationalError
+
+    from models.errors import RuleViolation
+    from screens.messages import WorkerFailed
+
+    w = world()
+    app = make_app(w["tech"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.post_message(WorkerFailed("x", OperationalError("database is locked")))
+        app.post_message(WorkerFailed("y", RuleViolation("order A-1 is completed")))
+        app.post_message(WorkerFailed("z", KeyError("boom")))
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("database is busy" in m for m in messages)
+        assert "order A-1 is completed" in messages
+        assert any("Something went wrong: KeyError" in m for m in messages)
