@@ -10,8 +10,10 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.widgets import Input
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
 
 from models import clock, orders
 from models.browse import release_thread_connection
@@ -142,7 +144,7 @@ class OrderDetailScreen(DetailScreen):
         Binding("o", "complete", _("Complete"), id="order.complete"),
         Binding("h", "hold", _("Hold"), id="order.hold"),
         Binding("r", "release", _("Release hold"), id="order.release"),
-        Binding("v", "view_session", _("Session"), id="order.session"),
+        Binding("v", "view_session", _("Sessions"), id="order.session"),
     ]
 
     def fetch(self) -> OrderDetail:
@@ -263,5 +265,37 @@ class OrderDetailScreen(DetailScreen):
         self.app.call_from_thread(self.done, _("Hold released."))
 
     def action_view_session(self) -> None:
-        if self.data and self.data.sessions:
-            self.app.push_screen(SessionDetailScreen(self.operator, self.data.sessions[-1][0]))
+        """Open one of the order's sessions in full (its activity, chat, system information)."""
+        if not self.data or not self.data.sessions:
+            return
+        if len(self.data.sessions) == 1:
+            self.app.push_screen(SessionDetailScreen(self.operator, self.data.sessions[0][0]))
+            return
+        choices = [(ref, f"{ref}  {clock.format_berlin(start)}  {tech}") for ref, tech, start, _end in self.data.sessions]
+
+        def chosen(ref: str | None) -> None:
+            if ref:
+                self.app.push_screen(SessionDetailScreen(self.operator, ref))
+
+        self.app.push_screen(ChooseScreen(_("Which session?"), choices), chosen)
+
+
+class ChooseScreen(ModalScreen[str | None]):
+    """Pick one of a few items by keyboard; Escape picks none."""
+
+    AUTO_FOCUS = "OptionList"
+    BINDINGS = [Binding("escape", "dismiss(None)", _("Cancel"), id="choose.cancel")]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Label(Text(self.title_text), classes="form-title")
+            yield OptionList(*[Option(Text(label), id=key) for key, label in self.choices], id="choices")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)

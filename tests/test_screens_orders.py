@@ -115,3 +115,27 @@ async def test_hold_and_release_by_the_privacy_officer_only(db, fixed_clock) -> 
         await pilot.press("r", "y")
         await settle(pilot)
         assert LegalHold.select().where(LegalHold.released_at.is_null()).count() == 0
+
+
+@aio
+async def test_order_detail_opens_any_of_its_sessions(db, fixed_clock) -> None:
+    from models import sessions
+    from models.sessions import SessionInput
+
+    w = world()
+    second = sessions.start_session(w["tech"], SessionInput(
+        order="A-2026-0001", technician="mmueller", customer_ip=None, workstation="LAGER", customer_person=None,
+        screen_private=True))
+    app = make_app(w["tech"], start_mode="orders")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#orders-table")
+        table.move_cursor(row=table.get_row_index("A-2026-0001"))
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert "Which session?" in screen_text(app)
+        await pilot.press("end", "enter")
+        await settle(pilot)
+        assert f"Session {second.ref}" in screen_text(app) and "LAGER" in screen_text(app)
