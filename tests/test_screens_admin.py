@@ -228,3 +228,16 @@ async def test_worker_failures_become_visible_messages(db, fixed_clock) -> None:
         assert any("database is busy" in m for m in messages)
         assert "order A-1 is completed" in messages
         assert any("Something went wrong: KeyError" in m for m in messages)
+
+
+@aio
+async def test_hostile_customer_text_is_literal_on_every_list(db, fixed_clock) -> None:
+    w = world()
+    app = make_app(w["tech"], start_mode="orders")
+    async with app.run_test(size=(120, 40)) as pilot:
+        for key in ("3", "4", "8"):
+            await pilot.press(key)
+            await settle(pilot)
+            text = screen_text(app)
+            assert SHOWN in text, key
+            assert "\x1b" not in text
