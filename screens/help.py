@@ -20,7 +20,8 @@ SCREEN_KEYS: list[tuple[str, str, str]] = [
     ("2 " + _("Sessions"), "a / c / i", _("add activity or file transfer / chat line / system information")),
     ("2 " + _("Sessions"), "t / d", _("add a second technician (consent first) / record a disclosure")),
     ("3 " + _("Orders"), "/ enter", _("search / open the order's detail")),
-    ("3 " + _("Orders"), "o / h / r", _("complete the order / place a legal hold / release it")),
+    ("3 " + _("Orders"), "o / h / r / v", _("in the detail: complete / place a legal hold / release it / "
+                                            "open a session")),
     ("4 " + _("Consent"), "/", _("filter by kind, customer, session")),
     ("8 " + _("Staff"), "n / x", _("register staff / deactivate the selected member")),
     ("8 " + _("Staff"), "u / p", _("register a customer / add a contact person")),
