@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from models import access
 from models.entities import AccessRequest, AuditEvent
 from screens.shell import ConsoleApp
@@ -178,3 +180,32 @@ async def test_technician_sees_no_names_and_no_actions(db, fixed_clock, isolated
         await settle(pilot)
         assert app.screen.MODE == "access"
         assert AuditEvent.select().where(AuditEvent.action == "access.view").count() == 0
+
+
+SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_queue(snap_compare, db, fixed_clock, isolated_dirs, size: str) -> None:
+    world = access_seed.seed()
+    requests(world.officer)
+    app = access_app(world.officer, isolated_dirs)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_detail_with_compile_preview(snap_compare, db, fixed_clock, isolated_dirs, size: str) -> None:
+    world = access_seed.seed()
+    request = access.open_request(world.officer, name="Erika Weber", received_on=date(2026, 11, 24), channel="letter",
+                                  email="e.weber@mueller.example", customer_number="K-10042")
+    access.verify_identity(world.officer, request.ref, "signature compared with the contract")
+    app = access_app(world.officer, isolated_dirs)
+
+    async def compiled(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=compiled)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from models.entities import AuditEvent, BillingBatch, Order
 from tests import factories as f
 from tests.billing_helpers import T0, completed_order
@@ -91,3 +93,33 @@ async def test_technician_sees_the_count_but_no_records_and_no_actions(db, fixed
         await pilot.press("x")
         await settle(pilot)
         assert app.screen.MODE == "accounting" and BillingBatch.select().count() == 0
+
+
+SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_outbox(snap_compare, db, fixed_clock, isolated_dirs, size: str) -> None:
+    tech, accountant = billing_world()
+    app = console(accountant, isolated_dirs, "accounting")
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_batches(snap_compare, db, fixed_clock, isolated_dirs, tmp_path: Path, size: str) -> None:
+    from console import billing_export
+    from models import billing
+
+    tech, accountant = billing_world()
+    billing_export.export(accountant, tmp_path / "erp")
+    billing.acknowledge(accountant, 1, date(2026, 11, 24))
+    completed_order(tech, "A-2026-0003", f.customer("K-10043", "Café Herrmann"))
+    billing_export.export(accountant, tmp_path / "erp")
+    app = console(accountant, isolated_dirs, "accounting")
+
+    async def show_batches(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=show_batches)
