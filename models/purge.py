@@ -8,6 +8,7 @@ database files (WAL checkpoint on SQLite, VACUUM on PostgreSQL).
 from __future__ import annotations
 
 import socket
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from .purge_items import Target, delete_order_item, delete_row_item, drop_empty_
 from .retention_due import SESSION_CATEGORIES
 
 Progress = Callable[[int, int], None]  # (items done, items planned)
+RENEW_EVERY_SECONDS = 60.0  # well inside the lease's 10 minutes
 VACUUM_TABLES = ("system_info", "gathered_file", "activity_event", "chat_message", "recording", "consent",
                  "participant", "disclosure", "remote_session", "billing_record", "access_request",
                  "access_request_exclusion", "retention_due")
@@ -125,7 +127,7 @@ def run_purge(operator: str, *, data_dir: Path, dry_run: bool = False, batch_siz
 def _purge_items(run: PurgeRun, result: PurgeResult, *, as_of: datetime, data_dir: Path, batch_size: int,
                  progress: Progress | None, lease: Lease) -> None:
     planned = _count_due(as_of)
-    done = 0
+    done, renewed = 0, time.monotonic()
     if progress:
         progress(0, planned)
     for targets in _due_batches(as_of, batch_size):
@@ -139,7 +141,11 @@ def _purge_items(run: PurgeRun, result: PurgeResult, *, as_of: datetime, data_di
             done += 1
             if progress:
                 progress(done, max(planned, done))
+            if time.monotonic() - renewed > RENEW_EVERY_SECONDS:  # a slow batch (big files) keeps the lease
+                lease.renew()
+                renewed = time.monotonic()
         lease.renew()
+        renewed = time.monotonic()
 
 
 def compact(*, touched: bool = True) -> str | None:
