@@ -23,6 +23,12 @@ SCREEN_KEYS: list[tuple[str, str, str]] = [
     ("3 " + _("Orders"), "o / h / r / v", _("in the detail: complete / place a legal hold / release it / "
                                             "open a session")),
     ("4 " + _("Consent"), "/", _("filter by kind, customer, session")),
+    ("5 " + _("Retention"), "v / c / s", _("next view (queue, purge runs, holds) / filter category / state")),
+    ("5 " + _("Retention"), "p / h / r", _("purge: preview, then confirm / place a legal hold / release it")),
+    ("6 " + _("Access"), "n / enter / s", _("open a request / its detail / filter by state")),
+    ("6 " + _("Access"), "v c x e", _("in the detail: verify / compile / exclude a match / export")),
+    ("6 " + _("Access"), "t d j", _("in the detail: extend / deliver / reject")),
+    ("7 " + _("Billing"), "v / x / r / k", _("next view / export a batch / export it again / acknowledge")),
     ("8 " + _("Staff"), "n / x", _("register staff / deactivate the selected member")),
     ("8 " + _("Staff"), "u / p", _("register a customer / add a contact person")),
     ("9 " + _("Audit"), "v", _("verify the hash chain")),
