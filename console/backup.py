@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from models import audit, clock, purge, purge_journal, retention_due
+from models import audit, clock, purge, purge_files, purge_journal, retention_due
 from models.db import close_database, current_target, is_sqlite, open_database
 from models.entities import BackupEntry
 from models.errors import RuleViolation, ValidationError
@@ -95,37 +95,54 @@ def _check_backup(path: Path) -> None:
         raise ValidationError("FILE", _("{path} is damaged: {problem}").format(path=path, problem=ok))
 
 
-def restore(operator: str, backup: Path, data_dir: Path) -> RestoreResult:
-    """Put a backup in place of the database, then replay the journal before anyone uses it.
+def _copy_database(source: Path, dest: Path) -> None:
+    """SQLite's online backup API: dest gets source's pages in one write transaction."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(str(dest), timeout=30)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
 
-    The purge lease is held throughout, so no purge runs against the half-restored database;
-    consoles should be closed (docs/retention.md).
+
+def restore(operator: str, backup: Path, data_dir: Path) -> RestoreResult:
+    """Put a backup in place of the database with the journal already replayed.
+
+    The backup is copied to a private scratch file, the journal is replayed there, and only
+    then is the result copied over the database in one transaction: the database is never
+    seen restored but not yet replayed, even if the restore fails half-way. The purge lease is
+    held throughout; consoles should be closed (docs/retention.md).
     """
     db_path = _require_sqlite("restore")
     _check_backup(backup)
     url = current_target().url
+    scratch = data_dir / f".restore-{clock.now().strftime('%Y%m%dT%H%M%S%fZ')}.db"
     lease = Lease(describe_holder(operator, "restore"))
     lease.acquire()
     try:
+        os.close(os.open(scratch, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        _copy_database(backup, scratch)
         close_database()
-        source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
         try:
-            dest = sqlite3.connect(str(db_path), timeout=30)
-            try:
-                source.backup(dest)
-            finally:
-                dest.close()
+            open_database(f"sqlite:///{scratch}")
+            ensure_schema()
+            journal = purge_journal.journal_path(data_dir)
+            replay = reapply(purge_journal.read(journal), data_dir) if journal.exists() else ReplayResult()
+            retention_due.sync()
+            purge.compact()
         finally:
-            source.close()
-        open_database(url)
-        ensure_schema()
-        lease.acquire()  # the restored file has the lease table as it was: take it again there
-        journal = purge_journal.journal_path(data_dir)
-        replay = reapply(purge_journal.read(journal), data_dir) if journal.exists() else ReplayResult()
-        retention_due.sync()
-        audit.record(operator, "backup.restore", backup.name, f"replayed {replay.applied} deletions")
+            close_database()
+        _copy_database(scratch, db_path)
     finally:
+        for leftover in (scratch, scratch.with_name(scratch.name + "-wal"), scratch.with_name(scratch.name + "-shm")):
+            purge_files.shred(leftover)
+        close_database()  # whatever was open (the scratch copy after a failure): back to the live database
+        open_database(url)
         lease.release()
+    audit.record(operator, "backup.restore", backup.name, f"replayed {replay.applied} deletions")
     purge.compact()
     return RestoreResult(backup, replay)
 

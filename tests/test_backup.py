@@ -116,3 +116,23 @@ def test_backup_on_postgresql_is_refused_with_a_pointer_to_the_docs(world) -> No
         pytest.skip("PostgreSQL only")
     with pytest.raises(RuleViolation, match="pg_dump"):
         make_backup("dora", world.data_dir / "backups")
+
+
+def test_a_restore_that_fails_during_the_replay_leaves_the_database_as_it_was(world, monkeypatch) -> None:
+    _sqlite_only()
+    import console.backup as backup_module
+
+    entry = make_backup("dora", world.data_dir / "backups")
+    purge.run_purge("dora", data_dir=world.data_dir)
+    records = DeletionRecord.select().count()
+
+    def broken(entries, data_dir):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(backup_module, "reapply", broken)
+    with pytest.raises(OSError):
+        restore("admin1", Path(entry.path), world.data_dir)
+    assert count_rows("chat", order_id("A-2026-0001")) == 0  # never the restored-but-not-replayed state
+    assert DeletionRecord.select().count() == records
+    assert not list(world.data_dir.glob(".restore-*"))  # the scratch copy is shredded
+    assert purge.run_purge("dora", data_dir=world.data_dir).total == 0  # the lease was released
