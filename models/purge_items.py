@@ -22,6 +22,7 @@ from .entities import (
     SystemInfo,
 )
 from .holds import ITEM_LOCK
+from .retention import has_data  # the same EXISTS the queue uses
 from .retention_due import SESSION_CATEGORIES
 
 FILE_TABLES: dict[str, Any] = {"gathered_files": GatheredFile, "video": Recording}
@@ -58,8 +59,6 @@ def _dues(order_id: int) -> dict[str, datetime | None]:
 
 def _presence(order_id: int) -> set[str]:
     """The session-bound categories the order still holds data of, in one query."""
-    from .retention import has_data  # the same EXISTS the queue uses
-
     row = purge_sql.run("presence", lambda o: Order.select(
         *[has_data(name, Value(o)).alias(name) for name in SESSION_CATEGORIES]).where(Order.id == o), order_id).fetchone()
     return {name for name, flag in zip(SESSION_CATEGORIES, row or ()) if flag}
@@ -106,7 +105,7 @@ def _by_session(table: Any, extra: Any = None) -> Callable[[int], Any]:
     return build
 
 
-def _delete_order_rows(categories: list[str], order_id: int) -> None:
+def delete_order_rows(categories: list[str], order_id: int) -> None:
     for name in categories:
         if name in ROW_TABLES:
             purge_sql.run(f"delete:{name}", _by_session(ROW_TABLES[name]), order_id)
@@ -152,7 +151,7 @@ def delete_order_item(target: Target, *, as_of: datetime, data_dir: Path, run: P
 def _delete_planned(plan: dict[str, datetime], order_id: int, run: PurgeRun | None,
                     policy_version: str) -> list[DeletionRecord]:
     ref = purge_sql.run("ref", lambda o: Order.select(Order.ref).where(Order.id == o), order_id).fetchone()[0]
-    _delete_order_rows(list(plan), order_id)
+    delete_order_rows(list(plan), order_id)
     records = []
     for name, due in plan.items():
         method = row_method() + (f"+{purge_files.METHOD}" if name in FILE_TABLES else "")
@@ -180,8 +179,6 @@ def delete_row_item(target: Target, *, as_of: datetime, run: PurgeRun | None, po
 def drop_empty_due_rows(as_of: datetime) -> int:
     """Forget (category, order) rows that are due but hold no data (never had any, or purged by
     an earlier version); keeps the queue's scan small. The session row's own row stays."""
-    from .retention import has_data  # the same EXISTS the queue uses
-
     removed = 0
     for name in SESSION_CATEGORIES[:-1]:
         empty = (RetentionDue.select(RetentionDue.id)

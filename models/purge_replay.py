@@ -17,7 +17,7 @@ from . import clock, purge_files
 from .db import database, is_postgres, write_tx
 from .entities import AccessRequest, AccessRequestExclusion, BackupEntry, BillingRecord, DeletionRecord
 from .holds import ITEM_LOCK
-from .purge_items import FILE_TABLES, _delete_order_rows, order_files
+from .purge_items import FILE_TABLES, delete_order_rows, order_files
 from .retention_due import SESSION_CATEGORIES
 
 
@@ -36,7 +36,7 @@ def _apply(entry: dict[str, Any], data_dir: Path) -> None:
         wanted = list(SESSION_CATEGORIES) if category == "connection" else [category]
         for relative in order_files(item_id, [c for c in wanted if c in FILE_TABLES]):
             purge_files.shred(purge_files.resolve_inside(data_dir, relative))
-        _delete_order_rows(wanted, item_id)
+        delete_order_rows(wanted, item_id)
     elif category == "billing":
         BillingRecord.delete().where(BillingRecord.id == item_id).execute()
     elif category == "access_requests":
