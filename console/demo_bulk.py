@@ -81,9 +81,13 @@ def berlin_day(moment: datetime) -> date:
     return _berlin_day(moment.replace(minute=0, second=0, microsecond=0))
 
 
-@lru_cache(maxsize=None)
 def _records_dues(billed_on: date | None) -> dict[str, datetime | None]:
     """The billing-date anchored dues of one billing day (months on the Berlin calendar, computed once per day)."""
+    return _records_dues_of(policy.active().version, billed_on)
+
+
+@lru_cache(maxsize=None)
+def _records_dues_of(version: str, billed_on: date | None) -> dict[str, datetime | None]:
     p = policy.active()
     reference = datetime(2000, 1, 1, tzinfo=UTC)
     dues = retention_due.order_dues(reference, billed_on, p)
@@ -91,8 +95,12 @@ def _records_dues(billed_on: date | None) -> dict[str, datetime | None]:
             if p.rule(c).anchor != "order_completed" and c != "connection"}
 
 
-@lru_cache(maxsize=None)
 def _billing_due(session_day: date) -> datetime:
+    return _billing_due_of(policy.active().version, session_day)
+
+
+@lru_cache(maxsize=None)
+def _billing_due_of(version: str, session_day: date) -> datetime:  # cached per policy version and day
     return _naive(policy.billing_due(session_day))
 
 
@@ -315,7 +323,7 @@ class Generator:
     def retention_rows(self, order_id: int, completed: datetime, billed_on: date | None,
                        dues: dict[str, datetime | None]) -> None:
         """The per-category due dates exactly as retention_due.order_dues gives them."""
-        add, ts, version = self.writer.add, self.ts, self.policy.version
+        add, ts, version = self.writer.add, self.ts, retention_due.fingerprint(self.policy)
         aware = completed.replace(tzinfo=UTC)
         values: dict[str, datetime | None] = {}
         for category in retention_due.SESSION_CATEGORIES:
@@ -353,8 +361,9 @@ class Generator:
                 BillingBatch.update(record_count=count).where(BillingBatch.id == batch_id).execute()
             for batch in BillingBatch.select().where(BillingBatch.sha256 == "0" * 64).iterator():
                 BillingBatch.update(sha256=common.batch_sha256(batch)).where(BillingBatch.id == batch.id).execute()
-            SchemaMeta.insert(key=retention_due.VERSION_KEY, value=self.policy.version).on_conflict(
-                conflict_target=[SchemaMeta.key], update={SchemaMeta.value: self.policy.version}).execute()
+            mark = retention_due.fingerprint(self.policy)  # what retention_due.sync() compares: nothing to redo
+            SchemaMeta.insert(key=retention_due.VERSION_KEY, value=mark).on_conflict(
+                conflict_target=[SchemaMeta.key], update={SchemaMeta.value: mark}).execute()
             if is_postgres():
                 for model in MODELS:
                     if model is AuditEvent:

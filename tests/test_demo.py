@@ -10,16 +10,17 @@ import json
 import random
 from datetime import timedelta
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from console import demo, demo_common
 from console.cli import main
 from console.context import os_account
-from models import audit, clock, stats
+from models import audit, clock, policy, stats
 from models.entities import (
     ALL_MODELS, AccessRequest, BillingBatch, BillingRecord, ChatMessage, Consent, GatheredFile, LegalHold, Order,
-    Recording, RemoteSession, SchemaMeta, Staff,
+    Recording, RemoteSession, RetentionDue, SchemaMeta, Staff,
 )
 
 from . import factories as f
@@ -33,9 +34,22 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_small_demo_opens_for_the_os_account_and_shows_today(db, fixed_clock, capsys, isolated_dirs: Path) -> None:
+@pytest.fixture
+def builtin_policy_after() -> Iterator[None]:
+    """The demo command activates the configured policy for its process; later tests get the built-in one back."""
+    yield
+    policy.activate(policy.Policy())
+
+
+def test_small_demo_opens_for_the_os_account_and_shows_today(db, fixed_clock, capsys, isolated_dirs: Path,
+                                                             builtin_policy_after) -> None:
     code, out, err = run(capsys, "demo", "--scale", "small", "--json")
     assert code == 0, err
+    # due dates were computed under the policy the purge will use: nothing to recompute later
+    assert RetentionDue.select().count() > 0
+    from models import retention_due
+
+    assert not RetentionDue.select().where(RetentionDue.policy_version != retention_due.fingerprint(policy.active())).exists()
     document = json.loads(out)
     assert document["operator"] == ME and document["counts"]["orders"] >= 200
     me = Staff.get(Staff.username == ME)
@@ -149,6 +163,9 @@ def test_bulk_generator_writes_valid_rows_and_a_verifiable_chain(db, fixed_clock
     world = demo_bulk.world_for_scenario(random.Random(3), clock.now(), isolated_dirs, me)
     demo.demo_scenario.build(world, recent_orders=0)
     assert audit.verify().ok
+    from models import retention_due
+
+    assert retention_due.sync() == 0  # the bulk rows are what the retention module would have computed
     counts = stats.counts()
     assert counts["orders"] >= 600 and counts["billing_records"] >= counts["orders"] - 3
     assert counts["access_requests"] >= 10 and report["rows"] > 3000

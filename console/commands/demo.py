@@ -29,10 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_demo_command(ctx: Context, args: argparse.Namespace) -> int:
     from models import stats
 
+    from .. import policy_file
     from ..context import os_account
     from ..demo import run_demo
 
     ctx.open()
+    policy_file.activate(ctx, None)  # due dates under the policy version purge and retention will use
     show = ctx.progress_enabled()
     progress = (lambda msg: print(f"… {msg}", file=sys.stderr, flush=True)) if show else None
     result = run_demo(os_account(), ctx.data_dir, args.scale, args.seed, if_empty=args.if_empty, progress=progress)
