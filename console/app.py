@@ -25,7 +25,10 @@ def run_console(ctx: Context) -> int:
     from screens.refusal import RefusalApp
     from screens.shell import ConsoleApp
 
+    from .policy_file import activate
+
     try:
+        activate(ctx, None)  # the configured policy, as the CLI and the timer use it (due dates, purge)
         operator, info = build_info(ctx)
     except UnknownOperator as exc:
         RefusalApp(os_account(), str(exc)).run()
