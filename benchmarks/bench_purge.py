@@ -15,7 +15,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from models import clock, purge, retention
+from models import clock, purge
 from models.db import close_database, open_database
 from models.entities import DeletionRecord
 from models.identity import resolve_operator
@@ -57,13 +57,12 @@ def app_purge(path: Path, data_dir: Path, operator_name: str, budget: float) -> 
     open_database(f"sqlite:///{path}")
     try:
         operator = resolve_operator(operator_name)
-        planned = sum(r.count for r in retention.queue_summary() if r.state in ("due", "overdue"))
         began = time.perf_counter()
         deadline = began + budget
-        done = [0]
+        done, planned_items = [0], [0]
 
-        def progress(current: int, total: int) -> None:
-            done[0] = current
+        def progress(current: int, total: int) -> None:  # first called with (0, items due) before any deletion
+            done[0], planned_items[0] = current, max(planned_items[0], total)
             if time.perf_counter() > deadline:
                 raise _OutOfBudget
 
@@ -77,7 +76,7 @@ def app_purge(path: Path, data_dir: Path, operator_name: str, budget: float) -> 
         items: dict[str, list[int]] = defaultdict(list)
         for category, item_id in DeletionRecord.select(DeletionRecord.category, DeletionRecord.item_id).tuples():
             items[category].append(int(item_id))
-        return {"seconds": seconds, "items": dict(items), "finished": finished, "planned_items": planned,
+        return {"seconds": seconds, "items": dict(items), "finished": finished, "planned_items": planned_items[0],
                 "done_items": done[0]}
     finally:
         close_database()
