@@ -72,9 +72,13 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
     def set_status(self, text: str) -> None:
         """Show a short status (e.g. the purge timer's last/next run) in every header."""
         self.status_text = text
-        for screen in [self.screen, *self._background_screens]:
-            for header in screen.query(ShellHeader):
-                header.show()
+        # Every mode's stack, not only the current one: a mode switched back to shows no stale status
+        # (Textual 8 keeps the stacks in _screen_stacks; the pinned version is the contract here).
+        stacks = getattr(self, "_screen_stacks", {}) or {"": [self.screen, *self._background_screens]}
+        for stack in list(stacks.values()):
+            for screen in stack:
+                for header in screen.query(ShellHeader):
+                    header.show()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for item in MODE_SPECS:

@@ -55,10 +55,16 @@ async def test_a_timer_run_purges_shows_the_outcome_notifies_and_rearms(db, fixe
         await settle(pilot)
         assert "purge 11:17: 0 deleted · next 11:32" in header(app)
         assert len(app._notifications) == notes
-        # the status follows onto other screens
+        # the status follows onto other screens, also onto one shown before the run
         await pilot.press("5")
         await settle(pilot)
         assert "purge 11:17: 0 deleted" in header(app)
+        fixed_clock.advance(minutes=15)
+        app.purge_timer_tick()
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        assert "purge 11:32: 0 deleted · next 11:47" in header(app)
 
 
 @aio
