@@ -1,13 +1,12 @@
 """Retention queue screen: summary and queue, holds, the purge preview → confirm → run, refusals, snapshots."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 
-from models import holds, purge
+from models import holds
 from models.entities import DeletionRecord, LegalHold, PurgeRun, SystemInfo
 from screens.shell import ConsoleApp
 from tests import purge_world
@@ -139,19 +138,3 @@ def test_snapshot_queue(snap_compare, db, fixed_clock, isolated_dirs, size: str)
     world = build_world(isolated_dirs)
     app = retention_app(world.officer, isolated_dirs)
     assert snap_compare(app, terminal_size=SIZES[size], run_before=settle)
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_snapshot_runs_with_deletion_records(snap_compare, db, fixed_clock, isolated_dirs, size: str) -> None:
-    if os.environ.get("SUPPORT24_TEST_BACKEND", "sqlite") != "sqlite":
-        pytest.skip("the deletion method shown names the backend (secure_delete+wal-truncate vs vacuum)")
-    world = build_world(isolated_dirs)
-    purge.run_purge(world.officer.username, data_dir=isolated_dirs)
-    app = retention_app(world.tech, isolated_dirs)
-
-    async def show_runs(pilot) -> None:  # type: ignore[no-untyped-def]
-        await settle(pilot)
-        await pilot.press("v")
-        await settle(pilot)
-
-    assert snap_compare(app, terminal_size=SIZES[size], run_before=show_runs)
