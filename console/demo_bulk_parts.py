@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
 from models import access, audit, clock, deadlines, policy
 from models.entities import (
     AccessRequest, AuditEvent, ConsentWording, ContactPerson, Customer, RefCounter, Staff,
@@ -218,7 +216,3 @@ def access_requests(writer: BulkWriter, chain: AuditChain, rng: random.Random, r
 ACCESS_COLUMNS = ("id", "ref", "name", "name_key", "email", "customer", "address", "identifiers", "received_on",
                   "channel", "due_on", "state", "verified_at", "verification_method", "verified_by", "compiled_at",
                   "delivered_on", "rejected_reason", "closed_at", "due_at", "created_at")
-
-
-def months_back(now: datetime, months: int) -> datetime:
-    return now - relativedelta(months=months)
