@@ -13,7 +13,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, TextArea
 
-from console.access_report import FORMATS, ExportResult, export_report
+from console.access_report import FORMATS, export_report
 from console.config import Controller
 from console.reports.texts import LANGUAGES
 from models import access, clock
@@ -85,7 +85,7 @@ class StepForm(FormScreen[Any]):
         super().__init__()
         self.operator = operator
         self.ref = ref
-        self.outcome: Any = None
+        self.outcome: Any = None  # what perform() produced, e.g. the ExportResult of an export
 
     def compose_fields(self) -> ComposeResult:
         yield from ()
@@ -232,5 +232,3 @@ class ExportForm(StepForm):
         except OSError as exc:
             raise ValidationError("path", _("cannot write: {error}").format(error=exc.strerror or exc)) from None
 
-
-__all__ = ["ExportResult"]

@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -165,8 +166,6 @@ class RetentionScreen(MainScreen):
         if message.holder:
             line = Text(_("A purge is running: "), style="bold")
             line.append_text(literal(message.holder))
-            from rich.console import Group
-
             summary.update(Group(summary_table(message.rows), line))
         else:
             summary.update(summary_table(message.rows))

@@ -1,6 +1,7 @@
 """Retention queue screen: summary and queue, holds, the purge preview → confirm → run, refusals, snapshots."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,15 @@ from tests.screens2_support import aio, console, screen_text, settle
 
 def retention_app(operator, data_dir: Path) -> ConsoleApp:  # type: ignore[no-untyped-def]
     return console(operator, data_dir, "retention")
+
+
+def summary_text(app) -> str:  # type: ignore[no-untyped-def]
+    """The summary panel (a rich Table, maybe with a line under it) as plain text."""
+    from rich.console import Console
+
+    out = Console(width=120, record=True, file=open(os.devnull, "w"))
+    out.print(app.screen.query_one("#ret-summary").content)
+    return out.export_text()
 
 
 def build_world(data_dir: Path) -> purge_world.World:
@@ -33,6 +43,8 @@ async def test_queue_shows_states_by_category_and_filters(db, fixed_clock, isola
         for state in ("overdue", "held", "blocked", "scheduled"):
             assert state in text
         assert "A-2026-0003" in text and "A-2015-0001" in text
+        summary = summary_text(app)
+        assert "overdue" in summary and "billing" in summary and "access_requests" not in summary
         await pilot.press("s")  # state: scheduled
         await pilot.press("s")  # state: due
         await pilot.press("s")  # state: overdue
@@ -138,3 +150,28 @@ def test_snapshot_queue(snap_compare, db, fixed_clock, isolated_dirs, size: str)
     world = build_world(isolated_dirs)
     app = retention_app(world.officer, isolated_dirs)
     assert snap_compare(app, terminal_size=SIZES[size], run_before=settle)
+
+
+@aio
+async def test_a_purge_running_elsewhere_is_shown_and_refuses_this_one(db, fixed_clock, isolated_dirs) -> None:
+    from models.lease import Lease
+
+    world = build_world(isolated_dirs)
+    other = Lease("dora@desk-2 pid 4242 (purge)")  # another console purging right now
+    other.acquire()
+    try:
+        app = retention_app(world.officer, isolated_dirs)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert "A purge is running: dora@desk-2 pid 4242 (purge)" in summary_text(app)
+            await pilot.press("p")
+            await settle(pilot)
+            await pilot.press("y")
+            await settle(pilot)
+            assert "another purge is running" in screen_text(app)  # the hint line says why
+            assert any("another purge is running" in n.message for n in app._notifications)
+            assert PurgeRun.select().where(~PurgeRun.dry_run).count() == 0
+            assert SystemInfo.select().count() == 5
+            assert app.screen.check_action("purge", ()) is True  # may try again later
+    finally:
+        other.release()
