@@ -103,6 +103,9 @@ def raw_purge(path: Path, items: dict[str, list[int]]) -> tuple[float, int]:
                 if category == "video":
                     connection.execute(f"UPDATE consent SET corrects_id = NULL WHERE kind = 'recording' AND session_id IN ({sessions})", chunk)
                     deleted += connection.execute(f"DELETE FROM consent WHERE kind = 'recording' AND session_id IN ({sessions})", chunk).rowcount
+                # the console drops the emptied (category, order) due row with the data
+                deleted += connection.execute(f"DELETE FROM retention_due WHERE category = ? AND order_id IN ({marks})",
+                                              [category, *chunk]).rowcount
                 connection.execute("COMMIT")
         for chunk in _chunks(sorted(set(items.get("connection", [])))):
             marks = ",".join("?" * len(chunk))
