@@ -22,9 +22,10 @@ from models.identity import resolve_operator
 
 from .report import Measurement, at_most
 
+# Rows of personal data and proof; retention_due is bookkeeping (the console also drops emptied due
+# rows of categories that never held data), so it is deleted on both sides but not counted.
 COUNTED = ("activity_event", "chat_message", "system_info", "gathered_file", "recording", "consent", "participant",
-           "disclosure", "remote_session", "billing_record", "retention_due", "access_request",
-           "access_request_exclusion")
+           "disclosure", "remote_session", "billing_record", "access_request", "access_request_exclusion")
 ROW_TABLES = {"system_info": "system_info", "activity": "activity_event", "chat": "chat_message",
               "gathered_files": "gathered_file", "video": "recording"}
 CHUNK = 500
@@ -104,8 +105,8 @@ def raw_purge(path: Path, items: dict[str, list[int]]) -> tuple[float, int]:
                     connection.execute(f"UPDATE consent SET corrects_id = NULL WHERE kind = 'recording' AND session_id IN ({sessions})", chunk)
                     deleted += connection.execute(f"DELETE FROM consent WHERE kind = 'recording' AND session_id IN ({sessions})", chunk).rowcount
                 # the console drops the emptied (category, order) due row with the data
-                deleted += connection.execute(f"DELETE FROM retention_due WHERE category = ? AND order_id IN ({marks})",
-                                              [category, *chunk]).rowcount
+                connection.execute(f"DELETE FROM retention_due WHERE category = ? AND order_id IN ({marks})",
+                                   [category, *chunk])
                 connection.execute("COMMIT")
         for chunk in _chunks(sorted(set(items.get("connection", [])))):
             marks = ",".join("?" * len(chunk))
@@ -119,7 +120,7 @@ def raw_purge(path: Path, items: dict[str, list[int]]) -> tuple[float, int]:
                               f"DELETE FROM remote_session WHERE order_id IN ({marks})",
                               f"DELETE FROM retention_due WHERE order_id IN ({marks})"):
                 cursor = connection.execute(statement, chunk)
-                if statement.startswith("DELETE"):
+                if statement.startswith("DELETE") and "retention_due" not in statement:
                     deleted += cursor.rowcount
             connection.execute("COMMIT")
         for category, table in (("billing", "billing_record"), ("access_requests", "access_request")):
