@@ -7,6 +7,7 @@ access requests. The state is a CASE over indexed columns; paging is by keyset o
 """
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -167,31 +168,115 @@ def _py(value: object) -> datetime | None:
 def queue_items(*, as_of: datetime | None = None, category: str | None = None, state: str | None = None,
                 after: QueueItem | tuple[datetime | None, str, int] | None = None, limit: int = 50,
                 order_id: int | None = None, states: tuple[str, ...] | None = None) -> list[QueueItem]:
-    """One page of the queue in (due_at, category, item_id) order, undated items last."""
+    """One page of the queue in (due_at, category, item_id) order, undated items last.
+
+    Each source is read on its own index in that order, at most `limit` rows past the key, and
+    the sorted runs are merged here: a page costs the same on ten rows as on ten million.
+    """
     _check_category(category)
     if state is not None and state not in STATES:
         raise ValidationError("state", _("{value!r} is not one of: {allowed}").format(value=state, allowed=", ".join(STATES)))
     at = as_of or clock.now()
     wanted = set(states or ()) | ({state} if state else set())
-    due_only = bool(wanted) and wanted <= {"due", "overdue"}
-    union = _union(_sources(at, category=category, order_id=order_id, due_only=due_only))
-    due, cat, item = union.c.due_at, union.c.category, union.c.item_id
-    sort_due = fn.COALESCE(due, _dt(FAR_FUTURE))
-    q = union.select_from(cat, item, union.c.ref, union.c.order_ref, due, union.c.state)
-    where = []
-    if state is not None:
-        where.append(union.c.state == state)
-    if states:
-        where.append(union.c.state.in_(list(states)))
+    if state is not None and states:
+        wanted = {state} & set(states)
+        if not wanted:
+            return []
+    key = None
     if after is not None:
         key = after.key if isinstance(after, QueueItem) else after
-        a_due = _dt(key[0] or FAR_FUTURE)
-        where.append((sort_due > a_due) | ((sort_due == a_due) & ((cat > key[1]) | ((cat == key[1]) & (item > key[2])))))
-    if where:
-        q = q.where(*where)
-    q = q.order_by(sort_due, cat, item).limit(limit)
-    return [QueueItem(r["category"], int(r["item_id"]), r["ref"], r["order_ref"], _py(r["due_at"]), r["state"])
-            for r in q.dicts()]
+    runs = []
+    for dated in (True, False):
+        if key is not None and key[0] is None and dated:
+            continue  # the previous page ended among the undated items
+        for source in _page_sources(at, category, order_id, wanted, dated):
+            runs.append(_read_run(source, key, limit, dated, wanted))
+        merged = list(heapq.merge(*runs, key=_sort_key))[:limit]
+        if len(merged) >= limit or not dated:
+            return merged
+        runs = [merged]  # undated items follow every dated one
+    return []
+
+
+def _sort_key(item: QueueItem) -> tuple[datetime, str, int]:
+    return (item.due_at or FAR_FUTURE, item.category, item.item_id)
+
+
+@dataclass(frozen=True)
+class _Source:
+    name: str
+    query: Any  # a SELECT of category, item_id, ref, order_ref, due_at, state
+    due: Any  # the due column
+    item: Any  # the item id column
+
+
+def _page_sources(at: datetime, category: str | None, order_id: int | None, wanted: set[str],
+                  dated: bool) -> list[_Source]:
+    """The sources of the queue as separate SELECTs, restricted by due range where the states allow.
+
+    Undated rows (P8 waiting for a billing date) can only be held, blocked or scheduled; dated
+    rows never blocked; due and overdue lie at or before `at`, unheld scheduled ones after it.
+    """
+    if wanted and not (wanted & ({"held", "scheduled", "due", "overdue"} if dated else {"held", "blocked", "scheduled"})):
+        return []
+    sources = []
+    for select, (name, due, item) in zip(_sources(at, category=category, order_id=order_id),
+                                         _source_columns(category, order_id)):
+        query = select.where(due.is_null(False) if dated else due.is_null())
+        if dated and wanted and wanted <= {"due", "overdue"}:
+            query = query.where(due <= at)
+        elif dated and wanted == {"scheduled"}:
+            query = query.where(due > at)
+        sources.append(_Source(name, query, due, item))
+    return sources
+
+
+def _source_columns(category: str | None, order_id: int | None) -> list[tuple[str, Any, Any]]:
+    """(category, due column, item column) of each source, in the order _sources() yields them."""
+    columns = [(name, RetentionDue.due_at, RetentionDue.order) for name in SESSION_CATEGORIES
+               if category in (None, name)]
+    if category in (None, "billing"):
+        columns.append(("billing", BillingRecord.due_at, BillingRecord.id))
+    if category in (None, "access_requests") and order_id is None:
+        columns.append(("access_requests", AccessRequest.due_at, AccessRequest.id))
+    return columns
+
+
+def _read_run(source: _Source, key: tuple[datetime | None, str, int] | None, limit: int, dated: bool,
+              wanted: set[str]) -> list[QueueItem]:
+    """At most `limit` rows of one source after `key`, in (due_at, item_id) order."""
+    query = source.query
+    if key is not None:
+        a_due, a_cat, a_item = key
+        if dated:
+            if source.name > a_cat:
+                query = query.where(source.due >= a_due)
+            elif source.name == a_cat:
+                query = query.where((source.due > a_due) | ((source.due == a_due) & (source.item > a_item)))
+            else:
+                query = query.where(source.due > a_due)
+        elif a_due is None:
+            if source.name < a_cat:
+                return []
+            if source.name == a_cat:
+                query = query.where(source.item > a_item)
+    query = query.order_by(source.due, source.item) if dated else query.order_by(source.item)
+    items: list[QueueItem] = []
+    # The state is a CASE, not an index: read in index order and filter, a page at a time.
+    offset_key = None
+    while len(items) < limit:
+        page = query if offset_key is None else query.where(
+            (source.due > offset_key[0]) | ((source.due == offset_key[0]) & (source.item > offset_key[1]))
+            if dated else source.item > offset_key[1])
+        rows = list(page.limit(limit * 2).tuples())
+        for category, item_id, ref, order_ref, due_at, state in rows:
+            if not wanted or state in wanted:
+                items.append(QueueItem(category, int(item_id), ref, order_ref, _py(due_at), state))
+        if len(rows) < limit * 2 or not wanted:
+            break
+        last = rows[-1]
+        offset_key = (last[4], last[1])
+    return items[:limit]
 
 
 def due_per_day(days: int = 30, as_of: datetime | None = None) -> list[tuple[date, int]]:

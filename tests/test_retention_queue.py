@@ -96,3 +96,17 @@ def test_due_per_day_counts_berlin_days(world) -> None:
     assert chart[0] == (date(2026, 11, 24), 0)
     assert chart[1] == (date(2026, 11, 25), 2)  # the recent order's P7 items, 25.11. 10:00 UTC
     assert len(chart) == 3
+
+
+@pytest.mark.parametrize("wanted", ["scheduled", "overdue", "held", "blocked"])  # the world has these
+def test_pages_of_one_state_cover_exactly_that_state(world, wanted: str) -> None:
+    """The state filter and the keyset work together: small pages give the same items as one big one."""
+    expected = [i for i in retention.queue_items(limit=1000) if i.state == wanted]
+    pages, after = [], None
+    while True:
+        page = retention.queue_items(state=wanted, limit=3, after=after)
+        if not page:
+            break
+        pages.extend(page)
+        after = page[-1]
+    assert pages == expected and expected
