@@ -52,7 +52,7 @@ def ensure_operator(username: str) -> Staff:
     existing = Staff.get_or_none(Staff.username == username)
     admin = Staff.select().where(Staff.roles.contains("admin") & Staff.active).order_by(Staff.id).first()
     if existing is None:
-        staff = people.register_staff(admin, username, _("Demo Operator ({user})").format(user=username),
+        staff = people.register_staff(admin, username, _("Demo Operator"),
                                       list(common.ALL_ROLES), signed, secrecy_commitment_on=signed)
         return staff
     if not existing.active or existing.role_set != set(common.ALL_ROLES) or existing.commitment_signed_on is None:
