@@ -7,7 +7,7 @@ its dataclass; Escape dismisses it with None.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Generic, Iterable, TypeVar
 
 from rich.text import Text
@@ -28,6 +28,19 @@ from .base import ForwardFailures
 
 T = TypeVar("T")
 
+
+
+def parse_day(raw: str | None, field_name: str = "day") -> date | None:
+    """A date typed as YYYY-MM-DD or DD.MM.YYYY, None when empty; a bad one names the field."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    raise ValidationError(field_name, _("is not a date (YYYY-MM-DD or DD.MM.YYYY)"))
 
 class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
     """Base of every form; subclasses give TITLE, compose_fields, collect and perform."""
@@ -80,17 +93,7 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
 
     def day(self, name: str) -> date | None:
         """A date typed as YYYY-MM-DD or DD.MM.YYYY; a bad one names the field."""
-        raw = self.value(name)
-        if not raw:
-            return None
-        for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-            try:
-                from datetime import datetime
-
-                return datetime.strptime(raw, pattern).date()
-            except ValueError:
-                continue
-        raise ValidationError(name, _("is not a date (YYYY-MM-DD or DD.MM.YYYY)"))
+        return parse_day(self.value(name), name)
 
     def required(self, name: str) -> str:
         raw = self.value(name)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import importlib
-from datetime import date, datetime
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -25,7 +24,7 @@ from models.i18n import _
 
 from .base import MainScreen, PagedTable
 from .details import DetailScreen, SessionDetailScreen, detail_table
-from .forms import ConfirmScreen, FormScreen
+from .forms import ConfirmScreen, FormScreen, parse_day
 from .roles import refusal
 from .text import literal
 
@@ -44,18 +43,6 @@ def holds_module() -> Any | None:
 def render_order(row: OrderRow) -> list[Text]:
     return [Text(row.ref), Text(_(row.state)), literal(f"{row.customer_number} {row.customer}"), literal(row.opened_at),
             Text(str(row.sessions)), Text(row.billing_class), Text(_("HELD") if row.held else "")]
-
-
-def parse_day(raw: str) -> date | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
-    raise ValidationError("day", _("is not a date (YYYY-MM-DD or DD.MM.YYYY)"))
 
 
 class OrdersScreen(MainScreen):
