@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
-from . import audit, validation
+from . import audit, retention_due, validation
 from .db import write_tx
 from .entities import TRANSFER_DIRECTIONS, ActivityEvent, ChatMessage, Staff, SystemInfo
 from .errors import ValidationError
@@ -76,11 +76,13 @@ def _system_info_row(item: SystemInfoItem) -> dict[str, Any]:
     return {"at": validation.timestamp("at", item.at), "data": document}
 
 
-def _add_many(actor: Staff, session_ref: str, model: type, rows: list[dict[str, Any]], action: str) -> int:
+def _add_many(actor: Staff, session_ref: str, model: type, rows: list[dict[str, Any]], action: str,
+              category: str) -> int:
     if not rows:
         return 0
     with write_tx():
         session = get_session(session_ref)
+        retention_due.note_data(session.order_id, category)
         for row in rows:
             _within_session(session, row["at"], "at")
             row["session"] = session.id
@@ -93,14 +95,16 @@ def _add_many(actor: Staff, session_ref: str, model: type, rows: list[dict[str, 
 def add_activity_many(actor: Staff, session_ref: str, items: Iterable[ActivityItem]) -> int:
     """Log many activity entries of one session; returns how many were stored."""
     require_role(actor, *SESSION_ROLES)
-    return _add_many(actor, session_ref, ActivityEvent, [_activity_row(i) for i in items], "activity.add")
+    return _add_many(actor, session_ref, ActivityEvent, [_activity_row(i) for i in items], "activity.add",
+                     "activity")
 
 
 def add_chat_many(actor: Staff, session_ref: str, items: Iterable[ChatItem]) -> int:
     require_role(actor, *SESSION_ROLES)
-    return _add_many(actor, session_ref, ChatMessage, [_chat_row(i) for i in items], "chat.add")
+    return _add_many(actor, session_ref, ChatMessage, [_chat_row(i) for i in items], "chat.add", "chat")
 
 
 def add_system_info_many(actor: Staff, session_ref: str, items: Iterable[SystemInfoItem]) -> int:
     require_role(actor, *SESSION_ROLES)
-    return _add_many(actor, session_ref, SystemInfo, [_system_info_row(i) for i in items], "system_info.add")
+    return _add_many(actor, session_ref, SystemInfo, [_system_info_row(i) for i in items], "system_info.add",
+                     "system_info")

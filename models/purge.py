@@ -47,15 +47,14 @@ class PurgeResult:
 
 
 def _due_batches(as_of: datetime, batch_size: int) -> Iterator[list[Target]]:
-    """Due, unheld items with data in batches: category by category (the session row last),
+    """Due, unheld items in batches: category by category (the session row last),
     each by keyset on its own index, so a backlog of years costs no more per batch than a day's."""
     rd = RetentionDue
     for name in SESSION_CATEGORIES:
         last = 0
         while True:
             ids = [row.order_id for row in rd.select(rd.order).where(
-                (rd.category == name) & (rd.order > last) & (rd.due_at <= as_of) & retention.has_data(name, rd.order)
-                & ~retention.held(rd.order)).order_by(rd.order).limit(batch_size)]
+                (rd.category == name) & (rd.order > last) & (rd.due_at <= as_of) & ~retention.held(rd.order)).order_by(rd.order).limit(batch_size)]
             if not ids:
                 break
             yield [Target(name, i) for i in ids]

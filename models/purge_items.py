@@ -22,7 +22,7 @@ from .entities import (
     SystemInfo,
 )
 from .holds import ITEM_LOCK
-from .retention import has_data  # the same EXISTS the queue uses
+from .retention_due import has_data  # re-checked in the deleting transaction
 from .retention_due import SESSION_CATEGORIES
 
 FILE_TABLES: dict[str, Any] = {"gathered_files": GatheredFile, "video": Recording}

@@ -1,9 +1,10 @@
 """The retention queue (DESIGN.md §5): what falls due when, in which state, computed in SQL.
 
 Three sources make the queue: one row per (session-bound category, order) in retention_due
-(listed only while the order still holds data of that category), billing records and closed
-access requests. The state is a CASE over indexed columns; paging is by keyset on
-(due_at, category, item_id) with undated items last.
+(which holds a row only while the order holds data of that category), billing records and
+closed access requests. The state is a CASE over indexed columns; paging is by keyset on
+(due_at, category, item_id) with undated items last. The summary counts index ranges per
+state and subtracts the few held orders, so it costs the same on a day's data as on ten years'.
 """
 from __future__ import annotations
 
@@ -16,10 +17,7 @@ from peewee import SQL, Case, Value, fn
 
 from . import clock
 from .clock import berlin_midnight_utc
-from .entities import (
-    AccessRequest, ActivityEvent, BillingRecord, ChatMessage, GatheredFile, LegalHold, Order, Recording,
-    RemoteSession, RetentionDue, SystemInfo,
-)
+from .entities import AccessRequest, BillingRecord, LegalHold, Order, RemoteSession, RetentionDue
 from .errors import NotFound, ValidationError
 from .i18n import _
 from .policy import CATEGORIES, active
@@ -28,10 +26,6 @@ from .retention_due import SESSION_CATEGORIES
 STATES = ("scheduled", "due", "overdue", "held", "blocked")
 OVERDUE_AFTER = timedelta(hours=24)  # the timer runs every few minutes; a day late means trouble
 FAR_FUTURE = datetime(9999, 1, 1).astimezone()
-DATA_TABLES = {
-    "system_info": SystemInfo, "gathered_files": GatheredFile, "activity": ActivityEvent,
-    "chat": ChatMessage, "video": Recording,
-}
 
 
 @dataclass(frozen=True)
@@ -64,23 +58,9 @@ class SummaryRow:
                 "next_due_at": self.next_due_at.isoformat() if self.next_due_at else None}
 
 
-def _dt(value: datetime) -> object:
-    """A datetime as the backend stores it, for comparisons against columns of a subquery."""
-    return RetentionDue.due_at.db_value(value)
-
-
 def held(order_column: Any) -> Any:
     """SQL: the order has an active legal hold."""
     return fn.EXISTS(LegalHold.select(SQL("1")).where((LegalHold.order == order_column) & LegalHold.released_at.is_null()))
-
-
-def has_data(category: str, order_column: Any) -> Any:
-    """SQL: the order still holds data of this session-bound category."""
-    if category == "connection":
-        return fn.EXISTS(RemoteSession.select(SQL("1")).where(RemoteSession.order == order_column))
-    table = DATA_TABLES[category]
-    return fn.EXISTS(table.select(SQL("1")).join(RemoteSession, on=(table.session == RemoteSession.id))
-                     .where(RemoteSession.order == order_column))
 
 
 def _state(due: Any, held: Any, as_of: datetime, blocked_since: Any | None) -> Any:
@@ -103,7 +83,7 @@ def _sources(as_of: datetime, *, category: str | None = None, order_id: int | No
     for name in SESSION_CATEGORIES:
         if category not in (None, name):
             continue
-        where = (rd.category == name) & has_data(name, rd.order)
+        where = rd.category == name
         if due_only:  # a range on the (category, due_at) index instead of every row
             where &= rd.due_at <= as_of
         if order_id is not None:
@@ -137,26 +117,82 @@ def _sources(as_of: datetime, *, category: str | None = None, order_id: int | No
     return selects
 
 
-def _union(selects: list[Any]) -> Any:
-    query = selects[0]
-    for other in selects[1:]:
-        query = query.union_all(other)
-    return query
-
-
 def _check_category(category: str | None) -> None:
     if category is not None and category not in CATEGORIES:
         raise ValidationError("category", _("{value!r} is not one of: {allowed}").format(
             value=category, allowed=", ".join(CATEGORIES)))
 
 
+@dataclass(frozen=True)
+class _Counted:
+    """One source of the summary: its rows, due column, order column (for holds) and blocked anchor."""
+    category: str
+    model: Any
+    where: Any
+    due: Any
+    order: Any | None
+    blocked_since: Any | None
+
+
+def _counted_sources() -> list[_Counted]:
+    rd, br, ar = RetentionDue, BillingRecord, AccessRequest
+    sources = [_Counted(name, rd, rd.category == name, rd.due_at, rd.order, rd.completed_at)
+               for name in SESSION_CATEGORIES]
+    sources.append(_Counted("billing", br, br.due_at.is_null(False), br.due_at, br.order, None))
+    sources.append(_Counted("access_requests", ar, ar.due_at.is_null(False), ar.due_at, None, None))
+    return sources
+
+
+def held_order_ids() -> list[int]:
+    """Orders under an active legal hold: a handful, read once per summary."""
+    query = LegalHold.select(LegalHold.order).where(LegalHold.released_at.is_null()).distinct()
+    return [order_id for (order_id,) in query.tuples()]
+
+
+def _count_state(source: _Counted, where: Any, held_ids: list[int]) -> tuple[int, datetime | None]:
+    """Rows in one state's range outside held orders, and the earliest due date among them."""
+    model, due = source.model, source.due
+    total = model.select(fn.COUNT(SQL("*"))).where(source.where & where).scalar() or 0
+    if not total:
+        return 0, None
+    unheld = source.where & where
+    if held_ids and source.order is not None:
+        held_part = source.where & where & source.order.in_(held_ids)
+        total -= model.select(fn.COUNT(SQL("*"))).where(held_part).scalar() or 0
+        unheld &= source.order.not_in(held_ids)
+    first = model.select(due).where(unheld & due.is_null(False)).order_by(due).limit(1).scalar()
+    return total, _py(first)
+
+
 def queue_summary(as_of: datetime | None = None) -> list[SummaryRow]:
-    """Count and earliest due date per (category, state), one GROUP BY over the union."""
+    """Count and earliest due date per (category, state): range counts on each source's due index.
+
+    Held items are the rows of the few held orders, counted by their order ids and taken off
+    the ranges they would otherwise fall in.
+    """
     at = as_of or clock.now()
-    union = _union(_sources(at, refs=False))
-    q = union.select_from(union.c.category, union.c.state, fn.COUNT(SQL("*")).alias("n"),
-                          fn.MIN(union.c.due_at).alias("next_due")).group_by(union.c.category, union.c.state)
-    rows = [SummaryRow(r["category"], r["state"], int(r["n"]), _py(r["next_due"])) for r in q.dicts()]
+    late = at - OVERDUE_AFTER
+    warn = at - timedelta(days=active().unbilled_warning_days)
+    held_ids = held_order_ids()
+    rows = []
+    for source in _counted_sources():
+        due = source.due
+        ranges = [("overdue", due <= late), ("due", (due > late) & (due <= at)), ("scheduled", due > at)]
+        if source.blocked_since is not None:
+            ranges += [("blocked", due.is_null() & (source.blocked_since <= warn)),
+                       ("scheduled", due.is_null() & (source.blocked_since > warn))]
+        found: dict[str, tuple[int, datetime | None]] = {}
+        for state, where in ranges:
+            count, first = _count_state(source, where, held_ids)
+            before, earlier = found.get(state, (0, None))
+            firsts = [d for d in (earlier, first) if d is not None]
+            found[state] = (before + count, min(firsts) if firsts else None)
+        if held_ids and source.order is not None:
+            held = source.where & source.order.in_(held_ids)
+            count = source.model.select(fn.COUNT(SQL("*"))).where(held).scalar() or 0
+            first = source.model.select(due).where(held & due.is_null(False)).order_by(due).limit(1).scalar()
+            found["held"] = (count, _py(first))
+        rows += [SummaryRow(source.category, state, count, first) for state, (count, first) in found.items() if count]
     order = {c: i for i, c in enumerate(CATEGORIES)}
     return sorted(rows, key=lambda r: (order.get(r.category, 99), STATES.index(r.state)))
 
@@ -284,14 +320,19 @@ def due_per_day(days: int = 30, as_of: datetime | None = None) -> list[tuple[dat
     at = as_of or clock.now()
     first = clock.berlin_date(at)
     bounds = [berlin_midnight_utc(first + timedelta(days=i)) for i in range(days + 1)]
-    union = _union(_sources(at, refs=False))
-    due = union.c.due_at
-    bucket = Case(None, [(due < _dt(bounds[i + 1]), i) for i in range(days)], None)
-    q = (union.select_from(bucket.alias("day"), fn.COUNT(SQL("*")).alias("n"))
-         .where((due >= _dt(bounds[0])) & (due < _dt(bounds[-1])) & (union.c.state != "held"))
-         .group_by(SQL("day")))
-    counts = {int(r["day"]): int(r["n"]) for r in q.dicts()}
-    return [(first + timedelta(days=i), counts.get(i, 0)) for i in range(days)]
+    held_ids = held_order_ids()
+    counts = [0] * days
+    for source in _counted_sources():
+        due = source.due
+        where = source.where & (due >= bounds[0]) & (due < bounds[-1])
+        if held_ids and source.order is not None:
+            where &= source.order.not_in(held_ids)
+        bucket = Case(None, [(due < bounds[i + 1], i) for i in range(days)], None)
+        query = source.model.select(bucket.alias("day"), fn.COUNT(SQL("*"))).where(where).group_by(SQL("day"))
+        for day, n in query.tuples():
+            if day is not None:
+                counts[int(day)] += int(n)
+    return [(first + timedelta(days=i), counts[i]) for i in range(days)]
 
 
 def order_retention(order_ref: str, as_of: datetime | None = None) -> list[QueueItem]:

@@ -15,11 +15,20 @@ from .entities import ALL_MODELS, SchemaMeta
 from .errors import SchemaError
 from .i18n import _
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 VERSION_KEY = "schema_version"
 
+
+def _sparse_retention_due(_db: Database) -> None:
+    from .retention_due import drop_rows_without_data  # the domain, only when a migration runs
+
+    drop_rows_without_data()
+
+
 # MIGRATIONS[n] upgrades a database from version n-1 to n. Version 1 is the first release.
-MIGRATIONS: dict[int, Callable[[Database], None]] = {}
+MIGRATIONS: dict[int, Callable[[Database], None]] = {
+    2: _sparse_retention_due,  # retention_due keeps a row only while its category holds data
+}
 
 
 def installed_version() -> int | None:

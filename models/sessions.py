@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from . import audit, clock, validation
+from . import audit, clock, retention_due, validation
 from .db import write_tx
 from .entities import (
     CONSENT_KINDS, CONSENT_METHODS, DISCLOSURE_BASES, TRANSFER_DIRECTIONS, ActivityEvent, ChatMessage,
@@ -300,6 +300,7 @@ def log_activity(
     with write_tx():
         session = get_session(session_ref)
         _within_session(session, when, "at")
+        retention_due.note_data(session.order_id, "activity")
         event = ActivityEvent.create(session=session, at=when, action=clean_action, detail=clean_detail, **file_fields)
         audit.record(actor.username, "activity.add", session.ref)
     return event
@@ -313,6 +314,7 @@ def add_chat(actor: Staff, session_ref: str, sender: str, text: str, *, at: date
     with write_tx():
         session = get_session(session_ref)
         _within_session(session, when, "at")
+        retention_due.note_data(session.order_id, "chat")
         message = ChatMessage.create(session=session, at=when, sender=clean_sender, text=clean_text)
         audit.record(actor.username, "chat.add", session.ref)
     return message
@@ -329,6 +331,7 @@ def add_system_info(actor: Staff, session_ref: str, data: dict[str, Any], *, at:
     with write_tx():
         session = get_session(session_ref)
         _within_session(session, when, "at")
+        retention_due.note_data(session.order_id, "system_info")
         info = SystemInfo.create(session=session, at=when, data=document)
         audit.record(actor.username, "system_info.add", session.ref)
     return info
@@ -355,6 +358,7 @@ def add_recording(
         raise ValidationError("ended_at", _("lies before the recording started"))
     with write_tx():
         session = get_session(session_ref)
+        retention_due.note_data(session.order_id, "video")
         recording = Recording.create(
             session=session, path=rel, started_at=started, ended_at=ended,
             size=validation.non_negative_int("size", size, required=False),
@@ -375,6 +379,7 @@ def add_gathered_file(
     when = validation.timestamp("at", at, required=False) or clock.now()
     with write_tx():
         session = get_session(session_ref)
+        retention_due.note_data(session.order_id, "gathered_files")
         item = GatheredFile.create(
             session=session, at=when, kind=kind, path=rel,
             size=validation.non_negative_int("size", size, required=False),

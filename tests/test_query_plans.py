@@ -138,10 +138,7 @@ PAGED = {"queue first page", "queue next page", "queue of one category and state
 
 
 # Known and reported (docs/benchmarks.md): strict, so the marker must go once the query is fixed.
-QUEUE_SCAN = pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "models/retention.py: the summary counts every live row of the union with a state CASE and a has-data "
-    "EXISTS each (pages are read per source on the indexes and merged, so they pass)"))
-KNOWN = {"queue summary": QUEUE_SCAN}
+KNOWN: dict[str, pytest.MarkDecorator] = {}  # known full scans, as strict xfails: none left
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=KNOWN[n]) if n in KNOWN else n for n in CASES])
