@@ -12,6 +12,8 @@ import platform
 import sys
 from pathlib import Path
 
+from models.db import parse_url
+
 from .report import Measurement, emit_json, table
 
 PARTS = ("help", "bulk", "queue", "access", "screens", "purge")
@@ -39,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.database.startswith("sqlite:///"):
         print("benchmarks: the benchmarks run on SQLite (the purge baseline is raw sqlite3)", file=sys.stderr)
         return 2
-    path = Path(args.database[len("sqlite:///") - 1:]).resolve()
+    path = parse_url(args.database).path.resolve()
     if not path.exists():
         print(f"benchmarks: {path} does not exist; make it with: support24 demo --scale large "
               f"--database sqlite:///{path} --data-dir {path.parent / 'data'}", file=sys.stderr)

@@ -48,14 +48,16 @@ class DatabaseTarget:
 
 
 def parse_url(url: str) -> DatabaseTarget:
-    """Understand `sqlite:///path` and `postgresql://user@host:port/db?schema=s`."""
+    """Understand `sqlite:///path` and `postgresql://user@host:port/db?schema=s`.
+
+    As everywhere else (SQLAlchemy, Django): `sqlite:///data/x.db` is relative to the current
+    folder, `sqlite:////srv/x.db` absolute. The path is made absolute here, once.
+    """
     if url.startswith("sqlite:///"):
-        raw = unquote(url[len("sqlite:///") - 1 :])
-        if raw.startswith("//"):
-            raw = raw[1:]
-        if raw in ("/", ""):
+        raw = unquote(url[len("sqlite:///"):])
+        if raw.rstrip("/") == "":
             raise ValidationError("--database", _("a sqlite URL needs a file path"))
-        return DatabaseTarget(url=url, backend="sqlite", path=Path(raw))
+        return DatabaseTarget(url=url, backend="sqlite", path=Path(raw).absolute())
     if url.startswith(("postgresql://", "postgres://")):
         schema = parse_qs(urlparse(url).query).get("schema", [None])[0]
         return DatabaseTarget(url=url, backend="postgresql", schema=schema)

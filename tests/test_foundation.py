@@ -11,7 +11,7 @@ import pytest
 from models import audit, schema
 from models.db import database, is_sqlite
 from models.entities import AuditEvent, SchemaMeta
-from models.errors import SchemaError
+from models.errors import SchemaError, ValidationError
 
 
 def test_models_never_import_textual() -> None:
@@ -99,3 +99,14 @@ def test_sqlite_file_is_private_and_secure_delete_on(db: str, isolated_dirs: Pat
     assert database.execute_sql("PRAGMA secure_delete").fetchone()[0] == 1
     assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_sqlite_urls_are_relative_with_three_slashes_and_absolute_with_four(tmp_path, monkeypatch) -> None:
+    from models.db import parse_url
+
+    monkeypatch.chdir(tmp_path)
+    assert parse_url("sqlite:///data/x.db").path == tmp_path / "data" / "x.db"
+    assert parse_url("sqlite:////srv/support24/x.db").path == Path("/srv/support24/x.db")
+    with pytest.raises(ValidationError) as err:
+        parse_url("sqlite:///")
+    assert err.value.field == "--database"
