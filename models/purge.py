@@ -19,7 +19,8 @@ from .db import database, is_postgres, is_sqlite
 from .entities import AccessRequest, BillingRecord, DeletionRecord, PurgeRun, RetentionDue
 from .lease import Lease, describe_holder
 from .policy import active
-from .purge_items import Target, delete_order_item, delete_row_item, drop_empty_due_rows
+from .purge_chunks import delete_order_chunk, delete_row_chunk
+from .purge_items import drop_empty_due_rows
 from .retention_due import SESSION_CATEGORIES
 
 Progress = Callable[[int, int], None]  # (items done, items planned)
@@ -46,7 +47,7 @@ class PurgeResult:
                 "deleted": dict(sorted(self.deleted.items())), "total": self.total, "checkpoint": self.checkpoint}
 
 
-def _due_batches(as_of: datetime, batch_size: int) -> Iterator[list[Target]]:
+def _due_batches(as_of: datetime, batch_size: int) -> Iterator[tuple[str, list[int]]]:
     """Due, unheld items in batches: category by category (the session row last),
     each by keyset on its own index, so a backlog of years costs no more per batch than a day's."""
     rd = RetentionDue
@@ -57,7 +58,7 @@ def _due_batches(as_of: datetime, batch_size: int) -> Iterator[list[Target]]:
                 (rd.category == name) & (rd.order > last) & (rd.due_at <= as_of) & ~retention.held(rd.order)).order_by(rd.order).limit(batch_size)]
             if not ids:
                 break
-            yield [Target(name, i) for i in ids]
+            yield name, ids
             last = ids[-1]
     for name, model, hold_column in (("billing", BillingRecord, BillingRecord.order), ("access_requests", AccessRequest, None)):
         last = 0
@@ -68,7 +69,7 @@ def _due_batches(as_of: datetime, batch_size: int) -> Iterator[list[Target]]:
             ids = [row.id for row in model.select(model.id).where(where).order_by(model.id).limit(batch_size)]
             if not ids:
                 break
-            yield [Target(name, i) for i in ids]
+            yield name, ids
             last = ids[-1]
 
 
@@ -126,25 +127,28 @@ def run_purge(operator: str, *, data_dir: Path, dry_run: bool = False, batch_siz
 def _purge_items(run: PurgeRun, result: PurgeResult, *, as_of: datetime, data_dir: Path, batch_size: int,
                  progress: Progress | None, lease: Lease) -> None:
     planned = _count_due(as_of)
-    done, renewed = 0, time.monotonic()
+    done, renewed = 0, [time.monotonic()]
     if progress:
         progress(0, planned)
-    for targets in _due_batches(as_of, batch_size):
-        for target in targets:
-            if target.category in SESSION_CATEGORIES:
-                records = delete_order_item(target, as_of=as_of, data_dir=data_dir, run=run, policy_version=run.policy_version)
-            else:
-                records = delete_row_item(target, as_of=as_of, run=run, policy_version=run.policy_version)
-            for record in records:
-                result.deleted[record.category] = result.deleted.get(record.category, 0) + 1
-            done += 1
-            if progress:
-                progress(done, max(planned, done))
-            if time.monotonic() - renewed > RENEW_EVERY_SECONDS:  # a slow batch (big files) keeps the lease
-                lease.renew()
-                renewed = time.monotonic()
+
+    def keep_lease() -> None:  # a chunk with big files to shred keeps the lease
+        if time.monotonic() - renewed[0] > RENEW_EVERY_SECONDS:
+            lease.renew()
+            renewed[0] = time.monotonic()
+
+    for category, ids in _due_batches(as_of, batch_size):
+        if category in SESSION_CATEGORIES:
+            deleted = delete_order_chunk(category, ids, as_of=as_of, data_dir=data_dir, run=run,
+                                         policy_version=run.policy_version, tick=keep_lease)
+        else:
+            deleted = delete_row_chunk(category, ids, as_of=as_of, run=run, policy_version=run.policy_version)
+        for name, count in deleted.items():
+            result.deleted[name] = result.deleted.get(name, 0) + count
+        done += len(ids)
+        if progress:
+            progress(done, max(planned, done))
         lease.renew()
-        renewed = time.monotonic()
+        renewed[0] = time.monotonic()
 
 
 def compact(*, touched: bool = True) -> str | None:

@@ -17,7 +17,7 @@ from peewee import SQL, Case, Value, fn
 
 from . import clock
 from .clock import berlin_midnight_utc
-from .entities import AccessRequest, BillingRecord, LegalHold, Order, RemoteSession, RetentionDue
+from .entities import AccessRequest, BillingRecord, LegalHold, Order, RetentionDue
 from .errors import NotFound, ValidationError
 from .i18n import _
 from .policy import CATEGORIES, active
