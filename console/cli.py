@@ -3,20 +3,20 @@
 Each module in console/commands/ adds its subcommands through `register(subparsers)`;
 handlers take (Context, argparse.Namespace) and return the exit code.
 Exit codes: 0 done, 1 a check failed, 2 bad input or usage, 3 refused.
+Building the parser must stay cheap (`support24 --help`, issue 7): command modules import
+only argparse, typing and models.i18n at the top and their real work inside the handlers.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
+import os
 import sys
 from typing import Sequence
 
-from models.errors import Support24Error
 from models.i18n import _
 
 from . import commands
-from .context import Context
 
 
 def common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -38,6 +38,18 @@ def command_parent() -> argparse.ArgumentParser:
     return parent
 
 
+def command_modules() -> list[str]:
+    """The modules of console/commands/, sorted; a plain listing, as pkgutil would import inspect (issue 7)."""
+    names = set()
+    for folder in commands.__path__:
+        for entry in os.scandir(folder):
+            if entry.name.endswith(".py") and entry.name != "__init__.py":
+                names.add(entry.name[:-3])
+            elif entry.is_dir() and os.path.exists(os.path.join(entry.path, "__init__.py")):
+                names.add(entry.name)
+    return sorted(names)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="support24",
@@ -45,8 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common_options(parser, suppress=False)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{commands.__name__}.{module_info.name}")
+    for name in command_modules():
+        module = importlib.import_module(f"{commands.__name__}.{name}")
         register = getattr(module, "register", None)
         if register is not None:
             register(subparsers)
@@ -56,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Only now: `--help` and usage errors exit above without loading the database layer.
+    from models.errors import Support24Error
+
+    from .context import Context
+
     ctx = Context(
         database_option=getattr(args, "database", None),
         data_dir_option=getattr(args, "data_dir", None),

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from models import access, audit
-from models.entities import ACCESS_CHANNELS
 from models.i18n import _
 
 from ..cli import add_json, command_parent
-from ..context import Context
 
+if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
+    from ..context import Context
+
+# The choices of the parser, written out so that building it imports no models; a test keeps them
+# equal to models.entities.ACCESS_CHANNELS and models.access.STATE_FILTERS.
+ACCESS_CHANNELS = ("letter", "email", "fax", "in_person")
+STATE_FILTERS = ("received", "verified", "compiled", "reviewed", "delivered", "rejected", "open", "closed")
 FORMATS = ("json", "html", "md")
 LANGS = ("de", "en")
 PAGE = 200
@@ -75,15 +80,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--reason", required=True)
 
     p = action("list", _("the requests by nearest deadline, with days left; overdue flagged"), run_list, ref=False)
-    p.add_argument("--state", choices=access.STATE_FILTERS, help=_("only requests in this state (or open/closed)"))
+    p.add_argument("--state", choices=STATE_FILTERS, help=_("only requests in this state (or open/closed)"))
 
 
 def _request_doc(request) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    from models import access
+
     due = access.effective_due(request)
     return {"ref": request.ref, "state": request.state, "due_on": due.isoformat()}
 
 
 def run_open(ctx: Context, args: argparse.Namespace) -> int:
+    from models import access
+
     operator = ctx.operator()
     identifiers = {"workstations": args.workstation, "ips": args.ip} if (args.workstation or args.ip) else None
     request = access.open_request(operator, name=args.name, received_on=args.received, channel=args.channel,
@@ -97,12 +106,16 @@ def run_open(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_verify(ctx: Context, args: argparse.Namespace) -> int:
+    from models import access
+
     request = access.verify_identity(ctx.operator(), args.ref, args.method)
     _done(ctx, request, _("{ref}: identity verified"))
     return 0
 
 
 def run_compile(ctx: Context, args: argparse.Namespace) -> int:
+    from models import access
+
     compilation = access.compile_request(ctx.operator(), args.ref)
     if ctx.json_output:
         ctx.emit_json(compilation.as_dict())
@@ -119,6 +132,8 @@ def run_compile(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_exclude(ctx: Context, args: argparse.Namespace) -> int:
+    from models import access
+
     access.exclude_match(ctx.operator(), args.ref, args.kind, args.record_id, args.reason)
     request = access.get_request(args.ref)
     if ctx.json_output:
@@ -151,12 +166,16 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_extend(ctx: Context, args: argparse.Namespace) -> int:
+    from models import access
+
     request = access.extend(ctx.operator(), args.ref, args.reason, args.notified)
     _done(ctx, request, _("{ref}: extended; now due by {due}"))
     return 0
 
 
 def run_deliver(ctx: Context, args: argparse.Namespace) -> int:
+    from models import access
+
     _with_policy(ctx)
     request = access.deliver(ctx.operator(), args.ref, args.on, args.sha256)
     if ctx.json_output:
@@ -169,12 +188,16 @@ def run_deliver(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_reject(ctx: Context, args: argparse.Namespace) -> int:
+    from models import access
+
     _with_policy(ctx)
     _done(ctx, access.reject(ctx.operator(), args.ref, args.reason), _("{ref}: rejected"))
     return 0
 
 
 def run_restrict(ctx: Context, args: argparse.Namespace) -> int:
+    from models import access
+
     count = access.restrict_billing(ctx.operator(), args.ref, args.reason)
     if ctx.json_output:
         ctx.emit_json({"ref": args.ref, "restricted": count})
@@ -184,6 +207,8 @@ def run_restrict(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_list(ctx: Context, args: argparse.Namespace) -> int:
+    from models import access, audit
+
     operator = ctx.operator()
     access.require_officer(operator)  # the queue shows requesters' names
     rows: list[access.RequestRow] = []
@@ -216,6 +241,8 @@ def _print_rows(rows, *, header: bool) -> None:  # type: ignore[no-untyped-def]
 
 
 def _done(ctx: Context, request, message: str) -> None:  # type: ignore[no-untyped-def]
+    from models import access
+
     if ctx.json_output:
         ctx.emit_json(_request_doc(request))
     else:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from models import audit
 from models.i18n import _
-from models.identity import require_role
 
 from ..cli import add_json, command_parent
-from ..context import Context
+
+if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
+    from ..context import Context
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,6 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_verify(ctx: Context, args: argparse.Namespace) -> int:
+    from models import audit
+    from models.identity import require_role
+
     operator = ctx.operator()
     require_role(operator, "privacy_officer", "admin")
     result = audit.verify()

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from models import clock
 from models.i18n import _
-from models.identity import require_role
 
-from ..backup import make_backup, restore
 from ..cli import add_json, command_parent
-from ..context import Context
-from .. import policy_file
+
+if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
+    from ..context import Context
 
 BACKUP_ROLES = ("admin", "privacy_officer")
 
@@ -30,6 +29,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_backup(ctx: Context, args: argparse.Namespace) -> int:
+    from models import clock
+    from models.identity import require_role
+
+    from ..backup import make_backup
+
     operator = ctx.operator()
     require_role(operator, *BACKUP_ROLES)
     out = Path(args.out).expanduser().resolve() if args.out else ctx.data_dir / "backups"
@@ -45,6 +49,11 @@ def run_backup(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_restore(ctx: Context, args: argparse.Namespace) -> int:
+    from models.identity import require_role
+
+    from .. import policy_file
+    from ..backup import restore
+
     policy_file.activate(ctx, None)
     operator = ctx.operator()
     require_role(operator, "admin")

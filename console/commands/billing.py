@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from models import billing, clock
 from models.i18n import _
-from models.identity import require_role
 
 from ..cli import add_json, command_parent
-from ..context import Context
+
+if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
+    from models import billing
+
+    from ..context import Context
 
 PAGE = 500
 
@@ -78,6 +80,8 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_ack(ctx: Context, args: argparse.Namespace) -> int:
+    from models import billing, clock
+
     operator = ctx.operator()
     result = billing.acknowledge(operator, args.batch, args.billed_on)
     due = result.records_due_at
@@ -130,6 +134,8 @@ def _pages(fetch, key):  # type: ignore[no-untyped-def]
 
 def _emit_json_list(name: str, items) -> None:  # type: ignore[no-untyped-def]
     """One JSON document {name: [...], "count": n}, written as the items come."""
+    import json
+
     count = 0
     items = iter(items)
     first = next(items, None)  # a refusal surfaces before any output, so stdout stays clean
@@ -141,6 +147,9 @@ def _emit_json_list(name: str, items) -> None:  # type: ignore[no-untyped-def]
 
 
 def run_outbox(ctx: Context, args: argparse.Namespace) -> int:
+    from models import billing
+    from models.identity import require_role
+
     operator = ctx.operator()
     require_role(operator, *billing.BILLING_ROLES)  # before the count is printed
     rows = _pages(lambda after: billing.outbox(operator, after=after, limit=PAGE), lambda row: row.id)
@@ -164,6 +173,8 @@ def _batch_dict(info: billing.BatchInfo) -> dict[str, object]:
 
 
 def run_batches(ctx: Context, args: argparse.Namespace) -> int:
+    from models import billing, clock
+
     operator = ctx.operator()
     batches = _pages(lambda after: billing.list_batches(operator, after=after, limit=PAGE), lambda info: info.number)
     if ctx.json_output:

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from models.i18n import _
 
 from ..cli import command_parent
-from ..context import Context
+
+if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
+    from ..context import Context
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,6 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_convert(ctx: Context, args: argparse.Namespace) -> int:
+    import json
+
     from models import validation
     from models.errors import ValidationError
 

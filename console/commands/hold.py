@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from models import clock, holds
 from models.i18n import _
-from models.identity import require_role
 
 from ..cli import add_json, command_parent
-from ..context import Context
+
+if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
+    from models import holds
+
+    from ..context import Context
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,11 +33,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _show(ctx: Context, view: holds.HoldView) -> None:
+    from models import clock
+
     state = _("active") if view.active else _("released {at}").format(at=clock.format_berlin(view.released_at))
     print(f"#{view.id}  {view.order_ref}  {clock.format_berlin(view.placed_at)}  {view.placed_by}  {state}  {view.reason}")
 
 
 def _view(hold_id: int) -> holds.HoldView:
+    from models import holds
     from models.entities import LegalHold
 
     hold = LegalHold.get_by_id(hold_id)
@@ -43,6 +49,8 @@ def _view(hold_id: int) -> holds.HoldView:
 
 
 def run_place(ctx: Context, args: argparse.Namespace) -> int:
+    from models import holds
+
     hold = holds.place_hold(ctx.operator(), args.order, args.reason)
     view = _view(hold.id)
     if ctx.json_output:
@@ -53,6 +61,8 @@ def run_place(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_release(ctx: Context, args: argparse.Namespace) -> int:
+    from models import holds
+
     holds.release_hold(ctx.operator(), args.hold_id)
     view = _view(args.hold_id)
     if ctx.json_output:
@@ -64,6 +74,9 @@ def run_release(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_list(ctx: Context, args: argparse.Namespace) -> int:
+    from models import holds
+    from models.identity import require_role
+
     operator = ctx.operator()
     require_role(operator, *holds.HOLD_ROLES)
     views, after = [], None

@@ -8,11 +8,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from models.i18n import _
 
 from ..cli import add_json, command_parent
-from ..context import Context
+
+if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
+    from ..context import Context
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

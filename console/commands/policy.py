@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import argparse
 
+from typing import TYPE_CHECKING
+
 from models.i18n import _
 
 from ..cli import add_json, command_parent
-from ..context import Context
-from .. import policy_file
+
+if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
+    from ..context import Context
 
 
 def add_policy_option(parser: argparse.ArgumentParser) -> None:
@@ -27,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_show(ctx: Context, args: argparse.Namespace) -> int:
+    from .. import policy_file
+
     loaded = policy_file.activate(ctx, args.policy)  # validate before anything else
     ctx.operator()
     document = policy_file.describe(loaded)
@@ -45,5 +50,7 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_default(ctx: Context, args: argparse.Namespace) -> int:
+    from .. import policy_file
+
     print(policy_file.default_text(), end="")
     return 0

@@ -10,16 +10,15 @@ import argparse
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from models import clock, purge
 from models.i18n import _
-from models.identity import require_role
 
 from ..cli import add_json, command_parent
-from ..context import Context
-from .. import policy_file
 from .policy import add_policy_option
+
+if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
+    from ..context import Context
 
 PURGE_ROLES = ("privacy_officer",)
 
@@ -71,6 +70,11 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 
 
 def run_purge_command(ctx: Context, args: argparse.Namespace) -> int:
+    from models import purge
+    from models.identity import require_role
+
+    from .. import policy_file
+
     policy_file.activate(ctx, args.policy)
     operator = ctx.operator()
     require_role(operator, *PURGE_ROLES)
@@ -88,6 +92,9 @@ def run_purge_command(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_list(ctx: Context, args: argparse.Namespace) -> int:
+    from models import clock, purge
+    from models.identity import require_role
+
     operator = ctx.operator()
     require_role(operator, "privacy_officer", "admin")
     records = purge.deletions(run_id=args.run, limit=max(1, args.limit))
@@ -101,6 +108,9 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_runs(ctx: Context, args: argparse.Namespace) -> int:
+    from models import clock, purge
+    from models.identity import require_role
+
     operator = ctx.operator()
     require_role(operator, "privacy_officer", "admin")
     runs = purge.recent_runs(limit=max(1, args.limit))
@@ -115,8 +125,10 @@ def run_runs(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_reapply(ctx: Context, args: argparse.Namespace) -> int:
-    from ..backup import reapply_journals
+    from models.identity import require_role
     from models.purge_journal import journal_path
+
+    from ..backup import reapply_journals
 
     operator = ctx.operator()
     require_role(operator, *PURGE_ROLES)

@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from models import clock, retention, retention_due, validation
-from models.errors import ValidationError
 from models.i18n import _
-from models.identity import require_role
 
 from ..cli import add_json, command_parent
-from ..context import Context
-from .. import policy_file
 from .policy import add_policy_option
 
+if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
+    from ..context import Context
+
 QUEUE_ROLES = ("privacy_officer", "admin")
+# The choices of --state, written out so that building the parser imports no models; a test keeps
+# them equal to models.retention.STATES.
+STATES = ("scheduled", "due", "overdue", "held", "blocked")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     queue = sub.add_parser("queue", parents=[command_parent()], help=_("list items by due date, with a summary"))
     queue.add_argument("--as-of", metavar="ISO", help=_("evaluate states at this instant (default: now)"))
     queue.add_argument("--category", help=_("only this category"))
-    queue.add_argument("--state", choices=retention.STATES, help=_("only this state"))
+    queue.add_argument("--state", choices=STATES, help=_("only this state"))
     queue.add_argument("--limit", type=int, default=100, help=_("at most this many items (default 100)"))
     add_policy_option(queue)
     add_json(queue)
@@ -30,6 +32,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_queue(ctx: Context, args: argparse.Namespace) -> int:
+    from models import clock, retention, retention_due, validation
+    from models.errors import ValidationError
+    from models.identity import require_role
+
+    from .. import policy_file
+
     policy_file.activate(ctx, args.policy)
     operator = ctx.operator()
     require_role(operator, *QUEUE_ROLES)

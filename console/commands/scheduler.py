@@ -7,21 +7,18 @@ and SIGINT after the current run.
 from __future__ import annotations
 
 import argparse
-import json
-import signal
 import sys
-import threading
+from typing import TYPE_CHECKING
 
-from models import clock
 from models.i18n import _
-from models.identity import require_role
 
 from ..cli import add_json, command_parent
-from ..context import Context
-from ..scheduler import Scheduler, SchedulerOutcome
-from .. import policy_file
 from .policy import add_policy_option
 from .purge import PURGE_ROLES
+
+if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
+    from ..context import Context
+    from ..scheduler import SchedulerOutcome
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,6 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _log(ctx: Context, outcome: SchedulerOutcome) -> None:
+    import json
+
+    from models import clock
+
     if ctx.json_output:
         print(json.dumps(outcome.as_dict(), ensure_ascii=False), flush=True)
     else:
@@ -43,6 +44,15 @@ def _log(ctx: Context, outcome: SchedulerOutcome) -> None:
 
 
 def run_scheduler(ctx: Context, args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from models import clock
+    from models.identity import require_role
+
+    from .. import policy_file
+    from ..scheduler import Scheduler
+
     policy_file.activate(ctx, args.policy)
     operator = ctx.operator()
     require_role(operator, *PURGE_ROLES)

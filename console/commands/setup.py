@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from models import people
 from models.i18n import _
 
 from ..cli import add_json, command_parent
-from ..context import Context
+
+if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
+    from ..context import Context
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_init(ctx: Context, args: argparse.Namespace) -> int:
+    from models import people
+
     target = ctx.open()
     roles = {r.strip() for r in args.roles.split(",") if r.strip()} | {"admin"}
     staff = people.register_staff(None, args.admin, args.name, sorted(roles), args.commitment_date)

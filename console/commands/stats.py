@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from models import stats
 from models.i18n import _
 
 from ..cli import add_json, command_parent
-from ..context import Context
+
+if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
+    from ..context import Context
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,6 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_stats(ctx: Context, args: argparse.Namespace) -> int:
+    from models import stats
+
     ctx.operator()
     counts = stats.counts()
     if ctx.json_output:

@@ -1,0 +1,71 @@
+"""`support24 --help` starts fast (issue 7): building the parser and printing help or a usage
+error loads neither the database layer nor any domain module; the real work is imported by
+the handlers. Checked in a fresh interpreter, as a user's shell would start it."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from console.commands import access as access_command
+from console.commands import retention as retention_command
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Runs every parser's --help, then two usage errors, and reports what each loaded that it should not.
+PROBE = r"""
+import argparse, contextlib, io, json, sys
+from console.cli import build_parser, main
+
+def heavy():
+    return sorted(m for m in sys.modules
+                  if m.split(".")[0] in ("peewee", "psycopg", "playhouse", "textual", "rich")
+                  or (m.startswith("models.") and m != "models.i18n")
+                  or m in ("console.context", "console.app", "console.config"))
+
+def paths(parser, prefix):
+    yield prefix
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from paths(sub, prefix + [name])
+
+def run(argv):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as exc:
+            code = exc.code
+    return {"argv": argv, "code": code, "printed": len(out.getvalue()) + len(err.getvalue()), "heavy": heavy()}
+
+results = [run(p + ["--help"]) for p in paths(build_parser(), [])]
+results.append(run(["retention", "queue", "--state", "nope"]))
+results.append(run(["access-request", "open"]))
+print(json.dumps(results))
+"""
+
+
+def probe() -> list[dict[str, object]]:
+    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_help_and_usage_errors_load_no_database_layer_or_domain_module() -> None:
+    results = probe()
+    helps = [r for r in results if r["argv"][-1] == "--help"]
+    assert len(helps) > 30  # the top level, every command and every action
+    assert [r["argv"] for r in helps if r["code"] != 0 or not r["printed"]] == []
+    assert results[-2]["code"] == 2 and results[-1]["code"] == 2  # a bad choice, missing required options
+    assert [(r["argv"], r["heavy"]) for r in results if r["heavy"]] == []
+
+
+def test_the_parsers_choices_are_the_domains() -> None:
+    """The command modules spell out some choices so that --help need not import the models."""
+    from models import access, entities, retention
+
+    assert access_command.ACCESS_CHANNELS == entities.ACCESS_CHANNELS
+    assert access_command.STATE_FILTERS == access.STATE_FILTERS
+    assert retention_command.STATES == retention.STATES
