@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from . import audit, clock, policy, validation
 from .access_queries import (  # noqa: F401 (part of this module's API)
@@ -25,6 +26,9 @@ from .identity import require_role
 from .matching import MATCH_KINDS, Match, Subject, find_matches
 from .refs import next_ref
 from .text import fold
+
+if TYPE_CHECKING:
+    from .access_data import SubjectData
 
 ROLE = "privacy_officer"
 OPEN_STATES = ("received", "verified", "compiled", "reviewed")  # access_queries.OPEN_STATES too
@@ -287,15 +291,24 @@ def reject(actor: Staff, ref: str, reason: str) -> AccessRequest:
     return request
 
 
-def report_material(actor: Staff, ref: str) -> tuple[dict[str, object], Compilation, dict[str, list[dict[str, object]]]]:
-    """What an export renders: the request, a fresh compilation (audited) and the copy of the data."""
-    from .access_data import request_record, subject_data
+def report_source(actor: Staff, ref: str) -> tuple[dict[str, object], Compilation, "SubjectData"]:
+    """What an export renders: the request, a fresh compilation (audited) and the copy of the data,
+    which the writers read page by page (`access_data.SubjectData`)."""
+    from .access_data import SubjectData, request_record
 
     require_role(actor, ROLE)
     check_exportable(ref)
     compilation = compile_request(actor, ref)
     request = get_request(ref)
-    return request_record(request), compilation, subject_data(compilation.matches)
+    return request_record(request), compilation, SubjectData(compilation.matches)
+
+
+def report_material(actor: Staff, ref: str) -> tuple[dict[str, object], Compilation, dict[str, list[dict[str, object]]]]:
+    """As `report_source`, with the copy of the data read at once into lists (for small reports and tests)."""
+    from .access_data import subject_data
+
+    request, compilation, _data = report_source(actor, ref)
+    return request, compilation, subject_data(compilation.matches)
 
 
 def restrict_billing(actor: Staff, ref: str, reason: str) -> int:

@@ -1,28 +1,52 @@
 """The copy of the data (GDPR Art. 15(3)) behind the included matches of a compilation.
 
-Plain dictionaries with Python values, one query per table over indexed ids, so that the
-report writers in console/ need no database. Each record says when it will be deleted:
-a concrete date from the policy, or what the date still waits for (completion, billing,
-closing of a request, a legal hold).
+Plain dictionaries with Python values, so that the report writers in console/ need no
+database. The large kinds (orders, sessions with what they captured, billing records) are
+read in pages of PAGE records, each page with one query per table over indexed ids, so a
+report of tens of thousands of records is written as it is read and memory stays bounded.
+Each record says when it will be deleted: a concrete date from the policy, or what the date
+still waits for (completion, billing, closing of a request, a legal hold); the dates are
+computed once per order, not per record.
 """
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import datetime
-from typing import Any, Callable, Iterable
+from datetime import date, datetime
+from typing import Any, Callable, Iterable, Iterator
 
-from peewee import JOIN
+from peewee import JOIN, BooleanField, DateField, fn
 
 from . import clock, policy
+from .db import database
 from .entities import (
     AccessRequest, ActivityEvent, BillingBatch, BillingRecord, ChatMessage, Consent, ContactPerson, Customer,
     Disclosure, GatheredFile, LegalHold, Order, Participant, Recording, RemoteSession, Staff, SystemInfo,
 )
+from .fields import UTCDateTimeField
 from .matching import Match, chunks
 
 SESSION_CATEGORIES = ("connection", "activity", "chat", "video", "system_info", "gathered_files")
+PAGE = 500  # records per page: one query per table each, few enough to hold at once
 Record = dict[str, Any]
+
+# What a session captured: the report's key, the table and the columns it shows (after the session id).
+CAPTURED: dict[str, tuple[Any, tuple[Any, ...], Any]] = {
+    "activity": (ActivityEvent, (ActivityEvent.at, ActivityEvent.action, ActivityEvent.detail, ActivityEvent.file_name,
+                                 ActivityEvent.direction, ActivityEvent.file_size, ActivityEvent.file_sha256),
+                 ActivityEvent.at),
+    "chat": (ChatMessage, (ChatMessage.at, ChatMessage.sender, ChatMessage.text), ChatMessage.at),
+    "consents": (Consent, (Consent.ref, Consent.kind, Consent.given_by, Consent.method, Consent.granted, Consent.at,
+                           Consent.note), Consent.at),
+    "disclosures": (Disclosure, (Disclosure.ref, Disclosure.recipient, Disclosure.categories, Disclosure.scope,
+                                 Disclosure.basis, Disclosure.customer_informed_at, Disclosure.at), Disclosure.at),
+    "system_info": (SystemInfo, (SystemInfo.at, SystemInfo.data), SystemInfo.at),
+    "gathered_files": (GatheredFile, (GatheredFile.at, GatheredFile.kind, GatheredFile.path, GatheredFile.size,
+                                      GatheredFile.sha256), GatheredFile.at),
+    "recordings": (Recording, (Recording.path, Recording.started_at, Recording.ended_at, Recording.size,
+                               Recording.sha256), Recording.started_at),
+}
+_JSON_COLUMNS = {"disclosures": "categories", "system_info": "data"}  # stored as JSON text
 
 
 def _due(day: datetime | None, status: str | None = None) -> Record:
@@ -32,49 +56,114 @@ def _due(day: datetime | None, status: str | None = None) -> Record:
     return {"due_on": None, "status": status}
 
 
-def _order_dues(order: Order, held: bool) -> dict[str, Record]:
+def order_dues(completed_at: datetime | None, billed_on: date | None, held: bool) -> dict[str, Record]:
     """Deletion date per session-bound category of one order, from its anchors and the active policy."""
     if held:
         return {c: _due(None, "held") for c in SESSION_CATEGORIES}
-    if order.completed_at is None:
+    if completed_at is None:
         return {c: _due(None, "after_completion") for c in SESSION_CATEGORIES}
     try:  # the retention helper's per-category dues, when present, are what the purge uses
-        from .retention_due import order_dues
-        dues = order_dues(order.completed_at, order.billed_on)
+        from .retention_due import order_dues as dues_of
+        dues = dues_of(completed_at, billed_on)
     except ImportError:
         active = policy.active()
         dues = {}
         for category in SESSION_CATEGORIES:
             rule = active.rule(category)
-            anchor = order.completed_at if rule.anchor == "order_completed" else order.billed_on
+            anchor = completed_at if rule.anchor == "order_completed" else billed_on
             dues[category] = rule.due_from(anchor) if anchor is not None else None
     return {c: _due(dues.get(c), "after_billing") for c in SESSION_CATEGORIES}
 
 
 def _ids(matches: Iterable[Match], kind: str) -> list[int]:
-    return [m.id for m in matches if m.kind == kind and not m.excluded]
+    return sorted({m.id for m in matches if m.kind == kind and not m.excluded})
 
 
-def _fetch(make_query: Callable[[list[int]], Any], ids: Iterable[int]) -> list[Any]:
+def _fetch(make_query: Callable[[list[int]], Any], ids: Iterable[int]) -> Iterator[Any]:
     """The rows for `ids`, queried in chunks so that no IN list outgrows a backend's parameter limit."""
-    rows: list[Any] = []
     for chunk in chunks(sorted(set(ids))):
-        rows.extend(make_query(chunk))
-    return rows
+        yield from make_query(chunk)
 
 
-def _by_session(model: Any, session_ids: list[int], order_by: Any) -> dict[int, list[Any]]:
-    """Rows per session; each session's rows come from one chunk, so they keep the query's order."""
-    grouped: dict[int, list[Any]] = defaultdict(list)
-    for row in _fetch(lambda ids: model.select().where(model.session.in_(ids)).order_by(order_by, model.id), session_ids):
-        grouped[row.session_id].append(row)
-    return grouped
+def _as_day(value: Any) -> Any:
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, datetime) else value
 
 
-def _held(order_ids: Iterable[int]) -> set[int]:
+def _converter(column: Any) -> Callable[[Any], Any] | None:
+    """How a raw database value of `column` becomes the Python value (None: it is one already)."""
+    if isinstance(column, UTCDateTimeField):
+        return column.python_value
+    if isinstance(column, DateField):
+        return _as_day
+    if isinstance(column, BooleanField):
+        return lambda v: None if v is None else bool(v)
+    return None
+
+
+class ByIds:
+    """A select over a list of ids whose SQL is built once per list length and then only run.
+
+    Peewee spends far longer building the SQL of a 500-id IN list than the database spends
+    answering it, and a report runs hundreds of them; rows come back as tuples, converted by
+    the selected columns' own fields where the raw value is not the Python one.
+    """
+
+    def __init__(self, make_query: Callable[[list[int]], Any]) -> None:
+        self.make_query = make_query
+        self._sql: dict[int, str] = {}
+        self._convert: list[tuple[int, Callable[[Any], Any]]] | None = None
+
+    def rows(self, ids: list[int]) -> Iterator[tuple[Any, ...]]:
+        if not ids:
+            return
+        sql = self._sql.get(len(ids))
+        if sql is None:
+            query = self.make_query(ids)
+            sql, params = query.sql()
+            if list(params) != list(ids):  # more parameters than the ids: build it each time
+                yield from query.tuples()
+                return
+            self._sql[len(ids)] = sql
+            if self._convert is None:
+                converters = [_converter(column) for column in query._returning]
+                self._convert = [(n, c) for n, c in enumerate(converters) if c is not None]
+        convert = self._convert or []
+        for row in database.execute_sql(sql, ids):
+            if convert:
+                row = list(row)
+                for n, function in convert:
+                    row[n] = function(row[n])
+            yield tuple(row)
+
+    def chunked(self, ids: Iterable[int]) -> Iterator[tuple[Any, ...]]:
+        """The rows for any number of ids, in chunks below the backends' parameter limits."""
+        for chunk in chunks(sorted(set(ids))):
+            yield from self.rows(chunk)
+
+
+def _sorted_ids(key_columns: tuple[Any, ...], id_column: Any, ids: Iterable[int]) -> list[int]:
+    """`ids` in report order, reading only the sort key of each (small tuples, not records)."""
+    model = id_column.model
+    keys = list(ByIds(lambda chunk: model.select(*key_columns, id_column).where(id_column.in_(chunk))).chunked(ids))
+    keys.sort()
+    return [k[-1] for k in keys]
+
+
+def _pages(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), PAGE):
+        yield ids[start:start + PAGE]
+
+
+def _held_query() -> ByIds:
+    return ByIds(lambda ids: LegalHold.select(LegalHold.order).where(LegalHold.order.in_(ids)
+                                                                     & LegalHold.released_at.is_null()))
+
+
+def _held(order_ids: Iterable[int], query: ByIds | None = None) -> set[int]:
     """Orders under an active legal hold (a billing dispute, P8)."""
-    return {h.order_id for h in _fetch(lambda ids: LegalHold.select(LegalHold.order).where(
-        LegalHold.order.in_(ids) & LegalHold.released_at.is_null()), order_ids)}
+    return {h[0] for h in (query or _held_query()).chunked(order_ids)}
 
 
 def _consent(c: Consent) -> Record:
@@ -82,115 +171,200 @@ def _consent(c: Consent) -> Record:
             "at": c.at, "note": c.note}
 
 
+def _records(key: str, columns: tuple[Any, ...], row: tuple[Any, ...]) -> Record:
+    record = {column.name: value for column, value in zip(columns, row)}
+    json_column = _JSON_COLUMNS.get(key)
+    if json_column:
+        record[json_column] = json.loads(record[json_column])
+    return record
+
+
+class SubjectData:
+    """Everything the included matches hold, by kind; the large kinds are read page by page."""
+
+    def __init__(self, matches: list[Match]) -> None:
+        self.customer_ids = _ids(matches, "customer")
+        self.contact_ids = _ids(matches, "contact")
+        self.session_ids = _ids(matches, "session")
+        self.consent_ids = _ids(matches, "consent")
+        self.billing_ids = _ids(matches, "billing_record")
+        self.request_ids = _ids(matches, "access_request")
+        self._order_matches = _ids(matches, "order")
+        self._sessions: list[int] | None = None
+        self._orders: list[int] | None = None
+        self._held = _held_query()
+
+    # -- order of the large kinds (ids only) ---------------------------------------------------------
+
+    def session_order(self) -> list[int]:
+        """Session ids by start, then id."""
+        if self._sessions is None:
+            self._sessions = _sorted_ids((RemoteSession.started_at,), RemoteSession.id, self.session_ids)
+        return self._sessions
+
+    def order_order(self) -> list[int]:
+        """Ids of the matched orders and of the matched sessions' orders, by opening, then id."""
+        if self._orders is None:
+            of_sessions = ByIds(lambda chunk: RemoteSession.select(RemoteSession.order)
+                                .where(RemoteSession.id.in_(chunk))).chunked(self.session_ids)
+            ids = set(self._order_matches) | {row[0] for row in of_sessions}
+            self._orders = _sorted_ids((Order.opened_at,), Order.id, ids)
+        return self._orders
+
+    # -- small kinds -------------------------------------------------------------------------------
+
+    def customers(self) -> list[Record]:
+        rows = sorted(_fetch(lambda ids: Customer.select().where(Customer.id.in_(ids)), self.customer_ids),
+                      key=lambda c: c.number)
+        return [{"number": c.number, "name": c.name, "email": c.email, "address": c.address,
+                 "professional_secrecy": c.professional_secrecy, "created_at": c.created_at,
+                 "deletion": _due(None, "while_customer")} for c in rows]
+
+    def contacts(self) -> list[Record]:
+        rows = _fetch(lambda ids: ContactPerson.select(ContactPerson, Customer).join(Customer)
+                      .where(ContactPerson.id.in_(ids)).order_by(ContactPerson.id), self.contact_ids)
+        return [{"customer_number": c.customer.number, "name": c.name, "email": c.email, "phone": c.phone,
+                 "created_at": c.created_at, "deletion": _due(None, "while_customer")} for c in rows]
+
+    def consents(self) -> list[Record]:
+        """Consents the subject gave in sessions that are not in the report otherwise."""
+        if not self.consent_ids:
+            return []
+        rows = sorted(_fetch(lambda chunk: Consent.select(Consent, RemoteSession, Order).join(RemoteSession).join(Order)
+                             .where(Consent.id.in_(chunk)), self.consent_ids), key=lambda c: (c.at, c.id))
+        in_report = set(self.session_ids)
+        rows = [c for c in rows if c.session_id not in in_report]  # the others are shown with their session
+        held = _held(c.session.order_id for c in rows)
+        out = []
+        for c in rows:
+            record = _consent(c)
+            record["session_ref"] = c.session.ref
+            order = c.session.order
+            record["deletion"] = order_dues(order.completed_at, order.billed_on, order.id in held)["connection"]
+            out.append(record)
+        return out
+
+    def access_requests(self) -> list[Record]:
+        rows = sorted(_fetch(lambda chunk: AccessRequest.select().where(AccessRequest.id.in_(chunk)), self.request_ids),
+                      key=lambda r: (r.received_on, r.ref))
+        return [{"ref": r.ref, "name": r.name, "received_on": r.received_on, "channel": r.channel, "state": r.state,
+                 "delivered_on": r.delivered_on, "rejected_reason": r.rejected_reason,
+                 "deletion": _due(r.due_at, "after_closing")} for r in rows]
+
+    # -- large kinds, page by page --------------------------------------------------------------------
+
+    def orders(self) -> Iterator[Record]:
+        query = ByIds(lambda ids: Order.select(Order.id, Order.ref, Customer.number, Order.opened_at, Order.completed_at,
+                                               Order.billed_on, Order.billing_class, Order.description)
+                      .join(Customer).where(Order.id.in_(ids)))
+        for page in _pages(self.order_order()):
+            rows = query.rows(page)
+            held = _held(page, self._held)
+            for o in sorted(rows, key=lambda o: (o[3], o[0])):
+                yield {"ref": o[1], "customer_number": o[2], "opened_at": o[3], "completed_at": o[4],
+                       "billed_on": o[5], "billing_class": o[6], "description": o[7], "legal_hold": o[0] in held}
+
+    def sessions(self) -> Iterator[Record]:
+        """Sessions by start, each with its deletion per category and everything it captured."""
+        query = ByIds(lambda ids: RemoteSession.select(
+            RemoteSession.id, RemoteSession.ref, Order.ref, Staff.name, RemoteSession.started_at,
+            RemoteSession.ended_at, RemoteSession.customer_ip, RemoteSession.workstation,
+            RemoteSession.customer_person, RemoteSession.screen_private, RemoteSession.tool,
+            Order.id, Order.completed_at, Order.billed_on)
+            .join(Order).switch(RemoteSession).join(Staff).where(RemoteSession.id.in_(ids)))
+        captured_queries = {key: self._captured_query(key) for key in CAPTURED}
+        participants_query = ByIds(lambda ids: Participant.select(
+            Participant.session, Staff.name, Participant.joined_at, Participant.left_at).join(Staff)
+            .where(Participant.session.in_(ids)).order_by(Participant.session, Participant.joined_at, Participant.id))
+        for page in _pages(self.session_order()):
+            rows = sorted(query.rows(page), key=lambda s: (s[4], s[0]))
+            held = _held({s[11] for s in rows}, self._held)
+            dues: dict[int, dict[str, Record]] = {}
+            for s in rows:
+                if s[11] not in dues:
+                    dues[s[11]] = order_dues(s[12], s[13], s[11] in held)
+            captured = {key: self._captured(key, q, page) for key, q in captured_queries.items()}
+            participants: dict[int, list[Record]] = defaultdict(list)
+            for session_id, name, joined_at, left_at in participants_query.rows(page):
+                participants[session_id].append({"name": name, "joined_at": joined_at, "left_at": left_at})
+            for s in rows:
+                record = {"ref": s[1], "order_ref": s[2], "technician": s[3], "started_at": s[4], "ended_at": s[5],
+                          "customer_ip": s[6], "workstation": s[7], "customer_person": s[8],
+                          "screen_private": s[9], "tool": s[10], "deletion": dues[s[11]]}
+                for key in ("activity", "chat", "consents", "disclosures"):
+                    record[key] = captured[key].get(s[0], [])
+                record["participants"] = participants.get(s[0], [])
+                for key in ("system_info", "gathered_files", "recordings"):
+                    record[key] = captured[key].get(s[0], [])
+                yield record
+
+    @staticmethod
+    def _captured_query(key: str) -> ByIds:
+        model, columns, at = CAPTURED[key]
+        return ByIds(lambda ids: model.select(model.session, *columns).where(model.session.in_(ids))
+                     .order_by(model.session, at, model.id))
+
+    @staticmethod
+    def _captured(key: str, query: ByIds, session_ids: list[int]) -> dict[int, list[Record]]:
+        """What the sessions of one page captured in one table, per session, by time then id."""
+        columns = CAPTURED[key][1]
+        grouped: dict[int, list[Record]] = defaultdict(list)
+        for row in query.rows(session_ids):
+            grouped[row[0]].append(_records(key, columns, row[1:]))
+        return grouped
+
+    def billing_records(self) -> Iterator[Record]:
+        ordered = _sorted_ids((BillingRecord.session_date, BillingRecord.ref), BillingRecord.id, self.billing_ids)
+        columns = (BillingRecord.ref, BillingRecord.session_ref, BillingRecord.session_date, BillingRecord.started_at,
+                   BillingRecord.ended_at, BillingRecord.duration_minutes, BillingRecord.customer_number,
+                   BillingRecord.customer_name, BillingRecord.workstation_or_employee, BillingRecord.billing_class,
+                   BillingBatch.number, BillingRecord.restricted_at, BillingRecord.restriction_reason)
+        query = ByIds(lambda ids: BillingRecord.select(*columns, BillingRecord.due_at).join(BillingBatch, JOIN.LEFT_OUTER)
+                      .where(BillingRecord.id.in_(ids)))
+        for page in _pages(ordered):
+            rows = query.rows(page)
+            for b in sorted(rows, key=lambda b: (b[2], b[0])):
+                record = {("batch" if column is BillingBatch.number else column.name): value
+                          for column, value in zip(columns, b)}
+                record["deletion"] = _due(b[-1], "after_billing")
+                yield record
+
+    # -- for the Art. 15(1) information, before the copy is written ------------------------------------
+
+    def disclosures(self) -> list[Record]:
+        """Every disclosure made from the subject's sessions, in the order of the sessions, with the session's ref."""
+        model, columns, _at = CAPTURED["disclosures"]
+        rows = ByIds(lambda chunk: model.select(model.session, RemoteSession.ref, model.id, *columns)
+                     .join(RemoteSession).where(model.session.in_(chunk))).chunked(self.session_ids)
+        position = {session_id: n for n, session_id in enumerate(self.session_order())}
+        out = sorted(rows, key=lambda r: (position[r[0]], r[-1], r[2]))
+        return [dict(_records("disclosures", columns, r[3:]), session_ref=r[1]) for r in out]
+
+    def counts(self) -> dict[str, int]:
+        """Records per category, counted over the indexes (the copy itself is read later, page by page)."""
+        def count(model: Any) -> int:
+            query = ByIds(lambda ids: model.select(fn.COUNT(model.id)).where(model.session.in_(ids)))
+            return sum(row[0] or 0 for row in query.chunked(self.session_ids))
+
+        per_session = {key: count(model) for key, (model, _c, _a) in CAPTURED.items()}
+        return {
+            "master": len(self.customer_ids) + len(self.contact_ids),
+            "connection": len(self.session_ids), "activity": per_session["activity"], "chat": per_session["chat"],
+            "video": per_session["recordings"], "system_info": per_session["system_info"],
+            "gathered_files": per_session["gathered_files"],
+            "consent": per_session["consents"] + per_session["disclosures"] + len(self.consents()),
+            "billing": len(self.billing_ids), "access_requests": len(self.request_ids) + 1,
+        }
+
+
 def subject_data(matches: list[Match]) -> dict[str, list[Record]]:
-    """Everything the included matches hold, grouped by kind, sessions with what they captured."""
-    customers = sorted(_fetch(lambda ids: Customer.select().where(Customer.id.in_(ids)), _ids(matches, "customer")),
-                       key=lambda c: c.number)
-    contacts = _fetch(lambda ids: ContactPerson.select(ContactPerson, Customer).join(Customer)
-                      .where(ContactPerson.id.in_(ids)).order_by(ContactPerson.id), _ids(matches, "contact"))
-    session_ids = _ids(matches, "session")
-    sessions = sorted(_fetch(lambda ids: RemoteSession.select(RemoteSession, Order, Staff).join(Order)
-                             .switch(RemoteSession).join(Staff).where(RemoteSession.id.in_(ids)), session_ids),
-                      key=lambda s: (s.started_at, s.id))
-    order_ids = set(_ids(matches, "order")) | {s.order_id for s in sessions}
-    orders = sorted(_fetch(lambda ids: Order.select(Order, Customer).join(Customer).where(Order.id.in_(ids)), order_ids),
-                    key=lambda o: (o.opened_at, o.id))
-    held = _held(order_ids)
-    dues = {o.id: _order_dues(o, o.id in held) for o in orders}
+    """The whole copy at once, for callers that want lists (tests, small reports); the export streams instead."""
+    data = SubjectData(matches)
     return {
-        "customers": [{"number": c.number, "name": c.name, "email": c.email, "address": c.address,
-                       "professional_secrecy": c.professional_secrecy, "created_at": c.created_at,
-                       "deletion": _due(None, "while_customer")} for c in customers],
-        "contacts": [{"customer_number": c.customer.number, "name": c.name, "email": c.email, "phone": c.phone,
-                      "created_at": c.created_at, "deletion": _due(None, "while_customer")} for c in contacts],
-        "orders": [{"ref": o.ref, "customer_number": o.customer.number, "opened_at": o.opened_at,
-                    "completed_at": o.completed_at, "billed_on": o.billed_on, "billing_class": o.billing_class,
-                    "description": o.description, "legal_hold": o.id in held} for o in orders],
-        "sessions": _sessions(sessions, dues),
-        "consents": _direct_consents(matches, set(session_ids)),
-        "billing_records": _billing_records(_ids(matches, "billing_record")),
-        "access_requests": _requests(_ids(matches, "access_request")),
+        "customers": data.customers(), "contacts": data.contacts(), "orders": list(data.orders()),
+        "sessions": list(data.sessions()), "consents": data.consents(),
+        "billing_records": list(data.billing_records()), "access_requests": data.access_requests(),
     }
-
-
-def _sessions(sessions: list[RemoteSession], dues: dict[int, dict[str, Record]]) -> list[Record]:
-    ids = [s.id for s in sessions]
-    activity = _by_session(ActivityEvent, ids, ActivityEvent.at)
-    chat = _by_session(ChatMessage, ids, ChatMessage.at)
-    consents = _by_session(Consent, ids, Consent.at)
-    disclosures = _by_session(Disclosure, ids, Disclosure.at)
-    infos = _by_session(SystemInfo, ids, SystemInfo.at)
-    files = _by_session(GatheredFile, ids, GatheredFile.at)
-    recordings = _by_session(Recording, ids, Recording.started_at)
-    participants: dict[int, list[Any]] = defaultdict(list)
-    for p in _fetch(lambda chunk: Participant.select(Participant, Staff).join(Staff).where(Participant.session.in_(chunk))
-                    .order_by(Participant.joined_at, Participant.id), ids):
-        participants[p.session_id].append(p)
-    out = []
-    for s in sessions:
-        out.append({
-            "ref": s.ref, "order_ref": s.order.ref, "technician": s.technician.name, "started_at": s.started_at,
-            "ended_at": s.ended_at, "customer_ip": s.customer_ip, "workstation": s.workstation,
-            "customer_person": s.customer_person, "screen_private": s.screen_private, "tool": s.tool,
-            "deletion": dues[s.order_id],
-            "activity": [{"at": a.at, "action": a.action, "detail": a.detail, "file_name": a.file_name,
-                          "direction": a.direction, "file_size": a.file_size, "file_sha256": a.file_sha256}
-                         for a in activity[s.id]],
-            "chat": [{"at": m.at, "sender": m.sender, "text": m.text} for m in chat[s.id]],
-            "consents": [_consent(c) for c in consents[s.id]],
-            "disclosures": [{"ref": d.ref, "recipient": d.recipient, "categories": json.loads(d.categories),
-                             "scope": d.scope, "basis": d.basis, "customer_informed_at": d.customer_informed_at,
-                             "at": d.at} for d in disclosures[s.id]],
-            "participants": [{"name": p.staff.name, "joined_at": p.joined_at, "left_at": p.left_at}
-                             for p in participants[s.id]],
-            "system_info": [{"at": i.at, "data": json.loads(i.data)} for i in infos[s.id]],
-            "gathered_files": [{"at": f.at, "kind": f.kind, "path": f.path, "size": f.size, "sha256": f.sha256}
-                               for f in files[s.id]],
-            "recordings": [{"path": r.path, "started_at": r.started_at, "ended_at": r.ended_at, "size": r.size,
-                            "sha256": r.sha256} for r in recordings[s.id]],
-        })
-    return out
-
-
-def _direct_consents(matches: list[Match], session_ids: set[int]) -> list[Record]:
-    """Consents the subject gave in sessions that are not in the report otherwise."""
-    ids = _ids(matches, "consent")
-    if not ids:
-        return []
-    rows = sorted(_fetch(lambda chunk: Consent.select(Consent, RemoteSession, Order).join(RemoteSession).join(Order)
-                         .where(Consent.id.in_(chunk)), ids), key=lambda c: (c.at, c.id))
-    held = _held(c.session.order_id for c in rows)
-    out = []
-    for c in rows:
-        if c.session_id in session_ids:
-            continue  # shown with its session
-        record = _consent(c)
-        record["session_ref"] = c.session.ref
-        record["deletion"] = _order_dues(c.session.order, c.session.order_id in held)["connection"]
-        out.append(record)
-    return out
-
-
-def _billing_records(ids: list[int]) -> list[Record]:
-    rows = sorted(_fetch(lambda chunk: BillingRecord.select(BillingRecord, BillingBatch)
-                         .join(BillingBatch, JOIN.LEFT_OUTER).where(BillingRecord.id.in_(chunk)), ids),
-                  key=lambda b: (b.session_date, b.ref))
-    return [{
-        "ref": b.ref, "session_ref": b.session_ref, "session_date": b.session_date, "started_at": b.started_at,
-        "ended_at": b.ended_at, "duration_minutes": b.duration_minutes, "customer_number": b.customer_number,
-        "customer_name": b.customer_name, "workstation_or_employee": b.workstation_or_employee,
-        "billing_class": b.billing_class, "batch": b.batch.number if b.batch_id else None,
-        "restricted_at": b.restricted_at, "restriction_reason": b.restriction_reason,
-        "deletion": _due(b.due_at, "after_billing"),
-    } for b in rows]
-
-
-def _requests(ids: list[int]) -> list[Record]:
-    rows = sorted(_fetch(lambda chunk: AccessRequest.select().where(AccessRequest.id.in_(chunk)), ids),
-                  key=lambda r: (r.received_on, r.ref))
-    return [{"ref": r.ref, "name": r.name, "received_on": r.received_on, "channel": r.channel, "state": r.state,
-             "delivered_on": r.delivered_on, "rejected_reason": r.rejected_reason,
-             "deletion": _due(r.due_at, "after_closing")} for r in rows]
 
 
 def request_record(request: AccessRequest) -> Record:

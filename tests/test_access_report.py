@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from console.access_report import export_report, report_document
+from console.access_report import export_report, open_report, report_document
 from console.config import Controller
 from console.reports import html_writer, md_writer
 from console.reports.texts import DE, EN
@@ -45,6 +45,10 @@ def ready(world) -> str:
 
 def _document(world, ref: str, lang: str = "de") -> dict:
     return report_document(world.officer, ref, controller=CONTROLLER, lang=lang)
+
+
+def _report(world, ref: str, lang: str = "de"):
+    return open_report(world.officer, ref, controller=CONTROLLER, lang=lang)
 
 
 def test_the_report_holds_every_category_of_the_subject_and_nothing_of_anyone_else(world, ready) -> None:
@@ -115,14 +119,13 @@ def test_the_schema_catches_a_broken_document(world, ready) -> None:
 
 
 def test_english_on_request(world, ready) -> None:
-    document = _document(world, ready, "en")
-    assert document["language"] == "en"
-    html = html_writer.render(document)
+    assert _document(world, ready, "en")["language"] == "en"
+    html = html_writer.render(_report(world, ready, "en"))
     assert '<html lang="en">' in html and EN["title"] in html and DE["title"] not in html
 
 
 def test_html_escapes_outside_text_and_prints_on_a4(world, ready) -> None:
-    html = html_writer.render(_document(world, ready))
+    html = html_writer.render(_report(world, ready))
     assert "@page { size: A4;" in html
     assert "Danke, &lt;b&gt;Erika&lt;/b&gt; hier!" in html and "<b>Erika</b>" not in html
     assert "Hanau &lt;Main&gt;" in html
@@ -130,7 +133,7 @@ def test_html_escapes_outside_text_and_prints_on_a4(world, ready) -> None:
 
 
 def test_markdown_escapes_outside_text(world, ready) -> None:
-    text = md_writer.render(_document(world, ready))
+    text = md_writer.render(_report(world, ready))
     assert r"Danke, \<b\>Erika\</b\> hier!" in text
     assert "| Erika Weber |" in text
 
@@ -177,7 +180,7 @@ def test_restriction_of_billing_records_shows_in_the_report(world, ready) -> Non
     assert BillingRecord.select().where(BillingRecord.restricted_at.is_null(False)).count() == 1
     billing = _document(world, ready)["data"]["billing_records"][0]
     assert billing["restriction_reason"] == "Löschung verlangt; Aufbewahrungspflicht P10"
-    assert "Eingeschränkt (§ 35 Abs. 3 BDSG)" in html_writer.render(_document(world, ready))
+    assert "Eingeschränkt (§ 35 Abs. 3 BDSG)" in html_writer.render(_report(world, ready))
     assert access.restrict_billing(world.officer, ready, "again") == 0  # restricted once, not re-stamped
 
 

@@ -1,6 +1,6 @@
 """One access-report document (GDPR Art. 15) that the JSON, HTML and Markdown writers render.
 
-The document is plain JSON data (docs/access-report.schema.json): the request, the
+The document is JSON data (docs/access-report.schema.json), written as it is read: the request, the
 controller (P13), the Art. 15(1) information (purposes, categories with their retention
 rule and count, recipients including every disclosure actually made, source, rights,
 complaint), how each record was found, and the copy of the data (Art. 15(3)), each record
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, Iterator
 
 from models.access import Compilation
+from models.access_data import SubjectData
 from models.policy import Policy, Rule
 
 from ..config import Controller
@@ -29,7 +30,7 @@ PURPOSES = ("fulfilment", "billing", "proof", "retention", "consent", "access")
 def plain(value: Any) -> Any:
     """Dates as YYYY-MM-DD, instants as UTC ISO 8601 with Z, containers recursively."""
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return instant(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -55,44 +56,6 @@ def describe_rule(rule: Rule, lang: str) -> str:
     return f"{' '.join(parts)} {t['anchor_' + rule.anchor]}{rounding}"
 
 
-def _deletion(deletion: dict[str, Any], lang: str) -> dict[str, Any]:
-    t = texts(lang)
-    day = deletion["due_on"]
-    text = t["status_scheduled"].format(day=format_day(day, lang)) if day else t[f"status_{deletion['status']}"]
-    return {"due_on": day, "status": deletion["status"], "text": text}
-
-
-def _with_deletions(value: Any, lang: str) -> Any:
-    """Every nested `deletion` gets its localized text; per-category deletions of sessions too."""
-    if isinstance(value, list):
-        return [_with_deletions(v, lang) for v in value]
-    if not isinstance(value, dict):
-        return value
-    out = {}
-    for key, item in value.items():
-        if key == "deletion" and isinstance(item, dict) and "status" in item:
-            out[key] = _deletion(item, lang)
-        elif key == "deletion" and isinstance(item, dict):
-            out[key] = {category: _deletion(d, lang) for category, d in item.items()}
-        else:
-            out[key] = _with_deletions(item, lang)
-    return out
-
-
-def _counts(data: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
-    sessions = data["sessions"]
-    per_session = {key: sum(len(s[key]) for s in sessions) for key in
-                   ("activity", "chat", "recordings", "system_info", "gathered_files", "consents", "disclosures")}
-    return {
-        "master": len(data["customers"]) + len(data["contacts"]),
-        "connection": len(sessions), "activity": per_session["activity"], "chat": per_session["chat"],
-        "video": per_session["recordings"], "system_info": per_session["system_info"],
-        "gathered_files": per_session["gathered_files"],
-        "consent": per_session["consents"] + per_session["disclosures"] + len(data["consents"]),
-        "billing": len(data["billing_records"]), "access_requests": len(data["access_requests"]) + 1,
-    }
-
-
 def _categories(policy: Policy, counts: dict[str, int], lang: str) -> list[dict[str, Any]]:
     t = texts(lang)
     rows = [{"category": "master", "title": t["cat_master"], "clause": None, "retention": t["retention_master"],
@@ -106,45 +69,126 @@ def _categories(policy: Policy, counts: dict[str, int], lang: str) -> list[dict[
     return rows
 
 
-def _disclosures(data: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    return [dict(d, session_ref=s["ref"]) for s in data["sessions"] for d in s["disclosures"]]
+DATA_KEYS = ("customers", "contacts", "orders", "sessions", "consents", "billing_records", "access_requests")
+
+
+def instant(value: datetime) -> str:
+    """An instant as UTC ISO 8601 with Z (the values come as aware UTC datetimes; others are converted)."""
+    if value.tzinfo is not timezone.utc:
+        value = value.astimezone(timezone.utc)
+    return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+def json_value(value: Any) -> Any:
+    """`default` for the JSON encoder: dates and instants as in `plain`, so records need no copy first."""
+    if isinstance(value, datetime):
+        return instant(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+class ReportDocument:
+    """One access report (GDPR Art. 15), read as it is written.
+
+    `head` is the document before its matches: request, controller, the Art. 15(1)
+    information with the number of records per category (counted over the indexes). The
+    matches and the copy of the data follow as iterators of records, the large kinds read
+    page by page from the database, so a report of any size is never held whole. Records
+    keep Python dates and instants (`json_value` and `plain` write them); each deletion
+    carries its localized text, made once per distinct date and status.
+    """
+
+    def __init__(self, request: dict[str, Any], compilation: Compilation, data: SubjectData, *,
+                 controller: Controller, policy: Policy, lang: str, generated_at: datetime) -> None:
+        if lang not in LANGUAGES:
+            raise ValueError(lang)
+        self.lang = lang
+        self.compilation = compilation
+        self.data = data
+        self._t = texts(lang)
+        self._texts: dict[tuple[str | None, str], dict[str, Any]] = {}
+        self._per_order: dict[tuple[tuple[str, str | None, str], ...], dict[str, Any]] = {}
+        t = self._t
+        self.head: dict[str, Any] = plain({
+            "$schema": SCHEMA_ID,
+            "schema_version": SCHEMA_VERSION,
+            "language": lang,
+            "generated_at": generated_at,
+            "policy_version": policy.version,
+            "controller": asdict(controller),
+            "request": dict(request, deletion=self.deletion(request["deletion"])),
+            "information": {
+                "purposes": [{"purpose": p, "text": t[f"purpose_{p}"]} for p in PURPOSES],
+                "categories": _categories(policy, data.counts(), lang),
+                "recipients": [{"recipient": "accounting", "text": t["recipient_accounting"]},
+                               {"recipient": "staff", "text": t["recipient_staff"]}],
+                "disclosures": data.disclosures(),
+                "source": t["source_text"],
+                "rights": [{"right": r, "text": t[f"right_{r}"]} for r in RIGHTS],
+                "complaint": {"authority": controller.supervisory_authority,
+                              "text": t["complaint_text"].format(authority=controller.supervisory_authority)},
+                "automated_decisions": t["automated_text"],
+                "transmission_note": t["transmission_text"],
+            },
+        })
+
+    def deletion(self, deletion: dict[str, Any]) -> dict[str, Any]:
+        """A deletion with its text: 'am 23.02.2027' or what the date waits for (shared, not copied)."""
+        key = (deletion["due_on"], deletion["status"])
+        done = self._texts.get(key)
+        if done is None:
+            day = deletion["due_on"]
+            text = (self._t["status_scheduled"].format(day=format_day(day, self.lang)) if day
+                    else self._t[f"status_{deletion['status']}"])
+            done = self._texts[key] = {"due_on": day, "status": deletion["status"], "text": text}
+        return done
+
+    def _session_deletion(self, per_category: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        key = tuple((c, d["due_on"], d["status"]) for c, d in per_category.items())
+        done = self._per_order.get(key)
+        if done is None:
+            done = self._per_order[key] = {c: self.deletion(d) for c, d in per_category.items()}
+        return done
+
+    def matches(self) -> Iterator[dict[str, Any]]:
+        """How each included record was found; never the excluded ones (another person's data)."""
+        t = self._t
+        for m in self.compilation.matches:
+            if m.excluded:
+                continue
+            yield {"kind": m.kind, "ref": m.ref, "label": m.label,
+                   "reasons": [{"code": r.code, "value": r.value, "text": t[f"reason_{r.code}"].format(value=r.value)}
+                               for r in m.reasons]}
+
+    def section(self, key: str) -> Iterator[dict[str, Any]]:
+        """The records of one kind of the copy (DATA_KEYS), in report order, deletions with their texts."""
+        if key not in DATA_KEYS:
+            raise ValueError(key)
+        records = getattr(self.data, key)()
+        if key == "sessions":
+            for record in records:
+                record["deletion"] = self._session_deletion(record["deletion"])
+                yield record
+        elif key == "orders":
+            yield from records
+        else:
+            for record in records:
+                record["deletion"] = self.deletion(record["deletion"])
+                yield record
+
+    def as_dict(self) -> dict[str, Any]:
+        """The whole document at once (tests and small reports; the writers stream instead)."""
+        document = dict(self.head)
+        document["matches"] = list(self.matches())
+        document["data"] = plain({key: list(self.section(key)) for key in DATA_KEYS})
+        return document
 
 
 def build_document(
-    request: dict[str, Any], compilation: Compilation, data: dict[str, list[dict[str, Any]]], *,
+    request: dict[str, Any], compilation: Compilation, data: SubjectData, *,
     controller: Controller, policy: Policy, lang: str, generated_at: datetime,
-) -> dict[str, Any]:
+) -> ReportDocument:
     """The report for one request; only included matches, never the excluded ones (another person's data)."""
-    if lang not in LANGUAGES:
-        raise ValueError(lang)
-    t = texts(lang)
-    included = compilation.included()
-    document = {
-        "$schema": SCHEMA_ID,
-        "schema_version": SCHEMA_VERSION,
-        "language": lang,
-        "generated_at": generated_at,
-        "policy_version": policy.version,
-        "controller": asdict(controller),
-        "request": _with_deletions(request, lang),
-        "information": {
-            "purposes": [{"purpose": p, "text": t[f"purpose_{p}"]} for p in PURPOSES],
-            "categories": _categories(policy, _counts(data), lang),
-            "recipients": [{"recipient": "accounting", "text": t["recipient_accounting"]},
-                           {"recipient": "staff", "text": t["recipient_staff"]}],
-            "disclosures": _disclosures(data),
-            "source": t["source_text"],
-            "rights": [{"right": r, "text": t[f"right_{r}"]} for r in RIGHTS],
-            "complaint": {"authority": controller.supervisory_authority,
-                          "text": t["complaint_text"].format(authority=controller.supervisory_authority)},
-            "automated_decisions": t["automated_text"],
-            "transmission_note": t["transmission_text"],
-        },
-        "matches": [{
-            "kind": m.kind, "ref": m.ref, "label": m.label,
-            "reasons": [{"code": r.code, "value": r.value, "text": t[f"reason_{r.code}"].format(value=r.value)}
-                        for r in m.reasons],
-        } for m in included],
-        "data": _with_deletions(data, lang),
-    }
-    return plain(document)
+    return ReportDocument(request, compilation, data, controller=controller, policy=policy, lang=lang,
+                          generated_at=generated_at)

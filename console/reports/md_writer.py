@@ -5,9 +5,11 @@ punctuation gets a backslash, and line breaks inside a table cell become `<br>`.
 """
 from __future__ import annotations
 
+import io
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, TextIO
 
+from .document import ReportDocument
 from .texts import texts
 from .views import ReportView
 
@@ -28,14 +30,25 @@ def escape_md(value: Any) -> str:
     return escaped.replace("\r\n", "\n").replace("\n", "<br>")
 
 
-def _table(headers: Iterable[str], rows: list[list[str]]) -> str:
-    if not rows:
-        return ""
+def _write_table(out: TextIO, level: int, title: str | None, headers: Iterable[str], rows: Iterable[list[str]],
+                 *, empty: str = "") -> None:
+    """A table (under its heading) written row by row as the rows are read; nothing for no rows unless `empty`."""
+    lines = ("| " + " | ".join(escape_md(v) for v in row) + " |\n" for row in rows)
+    first = next(lines, None)
+    if first is None and not empty:
+        return
+    if title is not None:
+        out.write(f"{'#' * level} {escape_md(title)}\n\n")
+    if first is None:
+        out.write(f"{empty}\n\n")
+        return
     headers = list(headers)
-    lines = ["| " + " | ".join(escape_md(h) or " " for h in headers) + " |",
-             "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(escape_md(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
+    out.write("| " + " | ".join(escape_md(h) or " " for h in headers) + " |\n")
+    out.write("|" + "|".join("---" for _ in headers) + "|\n")
+    out.write(first)
+    for line in lines:
+        out.write(line)
+    out.write("\n\n")
 
 
 def _bullets(items: Iterable[str]) -> str:
@@ -43,40 +56,45 @@ def _bullets(items: Iterable[str]) -> str:
 
 
 def _section(level: int, title: str, content: str) -> str:
-    return f"{'#' * level} {escape_md(title)}\n\n{content}\n" if content else ""
+    return f"{'#' * level} {escape_md(title)}\n\n{content}\n\n" if content else ""
 
 
-def render(document: dict[str, Any]) -> str:
-    """The Markdown text of the report."""
+def write(document: ReportDocument, out: TextIO) -> None:
+    """Write the Markdown text of the report to `out`, the tables row by row."""
     view = ReportView(document)
     t = texts(view.lang)
     info = view.info
-    parts = [
-        f"# {escape_md(t['title'])}\n\n{escape_md(t['subtitle'])}\n",
-        _section(2, t["controller"], "  \n".join(escape_md(line) for line in view.controller_lines()) + "\n"),
-        _section(2, t["request"], _table(["", ""], view.request_rows())),
-        f"## {escape_md(t['information'])}\n",
-        _section(3, t["purposes"], _bullets(p["text"] for p in info["purposes"])),
-        _section(3, t["categories"], _table([t["category"], t["retention"], t["records"]], view.category_rows())),
-        _section(3, t["recipients"], _bullets(r["text"] for r in info["recipients"])),
-        _section(3, t["disclosures"], _table(view.disclosure_headers(), view.disclosure_rows())
-                 or escape_md(t["no_disclosures"]) + "\n"),
-        _section(3, t["source"], escape_md(info["source"]) + "\n"),
-        _section(3, t["rights"], _bullets(r["text"] for r in info["rights"]) + "\n" + escape_md(t["requests_text"]) + "\n"),
-        _section(3, t["complaint"], escape_md(info["complaint"]["text"]) + "\n"),
-        _section(3, t["automated"], escape_md(info["automated_decisions"]) + "\n"),
-        _section(3, t["transmission"], escape_md(info["transmission_note"]) + "\n"),
-        _section(2, t["matches"], _table([t["kind"], t["ref"], ""], view.match_rows())),
-        f"## {escape_md(t['data'])}\n",
-    ]
+    out.write(f"# {escape_md(t['title'])}\n\n{escape_md(t['subtitle'])}\n\n")
+    out.write(_section(2, t["controller"], "  \n".join(escape_md(line) for line in view.controller_lines()) + "\n"))
+    _write_table(out, 2, t["request"], ["", ""], view.request_rows())
+    out.write(f"## {escape_md(t['information'])}\n\n")
+    out.write(_section(3, t["purposes"], _bullets(p["text"] for p in info["purposes"])))
+    _write_table(out, 3, t["categories"], [t["category"], t["retention"], t["records"]], view.category_rows())
+    out.write(_section(3, t["recipients"], _bullets(r["text"] for r in info["recipients"])))
+    _write_table(out, 3, t["disclosures"], view.disclosure_headers(), view.disclosure_rows(),
+                 empty=escape_md(t["no_disclosures"]))
+    out.write(_section(3, t["source"], escape_md(info["source"]) + "\n"))
+    out.write(_section(3, t["rights"], _bullets(r["text"] for r in info["rights"]) + "\n"
+                       + escape_md(t["requests_text"]) + "\n"))
+    out.write(_section(3, t["complaint"], escape_md(info["complaint"]["text"]) + "\n"))
+    out.write(_section(3, t["automated"], escape_md(info["automated_decisions"]) + "\n"))
+    out.write(_section(3, t["transmission"], escape_md(info["transmission_note"]) + "\n"))
+    _write_table(out, 2, t["matches"], [t["kind"], t["ref"], ""], view.match_rows())
+    out.write(f"## {escape_md(t['data'])}\n\n")
     for title, headers, rows in view.flat_tables():
-        parts.append(_section(3, title, _table(headers, rows)))
+        _write_table(out, 3, title, headers, rows)
     for session in view.sessions():
-        parts.append(_section(3, session.title, _table(["", ""], session.facts)))
+        _write_table(out, 3, session.title, ["", ""], session.facts)
         for title, headers, rows in session.tables:
-            parts.append(_section(4, title, _table(headers, rows)))
+            _write_table(out, 4, title, headers, rows)
         if session.has_recordings:
-            parts.append(escape_md(t["video_note"]) + "\n")
-    parts.append(f"{escape_md(t['generated_at'])}: {escape_md(view.generated)} · "
-                 f"{escape_md(t['policy_version'])}: {escape_md(document['policy_version'])}\n")
-    return "\n".join(p for p in parts if p)
+            out.write(escape_md(t["video_note"]) + "\n\n")
+    out.write(f"{escape_md(t['generated_at'])}: {escape_md(view.generated)} · "
+              f"{escape_md(t['policy_version'])}: {escape_md(view.doc['policy_version'])}\n")
+
+
+def render(document: ReportDocument) -> str:
+    """The whole Markdown text (small reports and tests; exports stream with `write`)."""
+    out = io.StringIO()
+    write(document, out)
+    return out.getvalue()

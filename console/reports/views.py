@@ -1,20 +1,21 @@
 """The human-readable shape of a report document: labelled rows with Berlin times and localized
 words, shared by the HTML and Markdown writers so both show the same content. Values stay raw
-text here; each writer escapes them for its own format."""
+text here; each writer escapes them for its own format. Tables come as row iterators, read
+from the document's sections as the writer goes, so a large report is never held whole."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Iterable, Iterator
 
 from models.clock import to_berlin
 
-from .document import format_day
+from .document import ReportDocument, format_day
 from .texts import texts
 
 Row = list[str]
-Table = tuple[str, list[str], list[Row]]
+Table = tuple[str, list[str], Iterable[Row]]
 
 
 @dataclass
@@ -28,22 +29,26 @@ class SessionView:
 class ReportView:
     """Formats one document for people: days and times on the Berlin clock, yes/no, deletion texts."""
 
-    def __init__(self, document: dict[str, Any]) -> None:
-        self.doc = document
-        self.lang: str = document["language"]
+    def __init__(self, document: ReportDocument) -> None:
+        self.document = document
+        self.doc = document.head
+        self.lang: str = document.lang
         self.t = texts(self.lang)
-        self.request: dict[str, Any] = document["request"]
-        self.info: dict[str, Any] = document["information"]
-        self.data: dict[str, Any] = document["data"]
-        self.generated = self.time(document["generated_at"])
+        self.request: dict[str, Any] = self.doc["request"]
+        self.info: dict[str, Any] = self.doc["information"]
+        self.generated = self.time(self.doc["generated_at"])
 
-    def time(self, value: str | None) -> str:
+    def time(self, value: datetime | str | None) -> str:
+        """An instant (aware datetime, or ISO text with Z) on the Berlin clock."""
         if not value:
             return ""
-        moment = to_berlin(datetime.fromisoformat(value.replace("Z", "+00:00")))
-        return moment.strftime("%d.%m.%Y %H:%M" if self.lang == "de" else "%Y-%m-%d %H:%M")
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return to_berlin(value).strftime("%d.%m.%Y %H:%M" if self.lang == "de" else "%Y-%m-%d %H:%M")
 
-    def day(self, value: str | None) -> str:
+    def day(self, value: date | str | None) -> str:
+        if isinstance(value, date):
+            value = value.isoformat()
         return format_day(value, self.lang)
 
     def yes_no(self, value: bool | None) -> str:
@@ -78,33 +83,35 @@ class ReportView:
         return [[d["recipient"], ", ".join(d["categories"]), d["scope"], d["basis"], self.time(d["at"]),
                  self.time(d["customer_informed_at"]), d["session_ref"]] for d in self.info["disclosures"]]
 
-    def match_rows(self) -> list[Row]:
-        return [[self.t[f"kind_{m['kind']}"], f"{m['ref']} ({m['label']})", "; ".join(r["text"] for r in m["reasons"])]
-                for m in self.doc["matches"]]
+    def match_rows(self) -> Iterator[Row]:
+        return ([self.t[f"kind_{m['kind']}"], f"{m['ref']} ({m['label']})", "; ".join(r["text"] for r in m["reasons"])]
+                for m in self.document.matches())
 
-    def flat_tables(self) -> list[Table]:
-        t, d = self.t, self.data
-        return [
-            (t["customers"], [t["customer_number"], t["name"], t["email"], t["address"], t["deletion"]],
-             [[c["number"], c["name"], c["email"] or "", c["address"] or "", c["deletion"]["text"]] for c in d["customers"]]),
-            (t["contacts"], [t["customer_number"], t["name"], t["email"], "Tel.", t["deletion"]],
-             [[c["customer_number"], c["name"], c["email"] or "", c["phone"] or "", c["deletion"]["text"]] for c in d["contacts"]]),
-            (t["orders"], [t["ref"], t["customer_number"], t["started_at"], t["ended_at"], t["billing_class"], t["detail"]],
-             [[o["ref"], o["customer_number"], self.time(o["opened_at"]), self.time(o["completed_at"]), o["billing_class"],
-               o["description"] or ""] for o in d["orders"]]),
-            (t["consents"], [t["ref"], t["sessions"], t["kind"], t["given_by"], t["method"], t["granted"], t["at"], t["deletion"]],
-             [[c["ref"], c["session_ref"], c["kind"], c["given_by"], c["method"], self.yes_no(c["granted"]),
-               self.time(c["at"]), c["deletion"]["text"]] for c in d["consents"]]),
-            (t["billing_records"], [t["ref"], t["session_date"], t["started_at"], t["ended_at"], t["duration"],
-                                    t["name"], t["workstation"], t["billing_class"], t["deletion"]],
-             [[b["ref"], self.day(b["session_date"]), self.time(b["started_at"]), self.time(b["ended_at"]),
-               str(b["duration_minutes"]), f"{b['customer_name']} ({b['customer_number']})",
-               b["workstation_or_employee"] or "", b["billing_class"], self._billing_deletion(b)]
-              for b in d["billing_records"]]),
-            (t["access_requests"], [t["ref"], t["received_on"], t["channel"], t["state"], t["deletion"]],
-             [[r["ref"], self.day(r["received_on"]), t[f"channel_{r['channel']}"], r["state"], r["deletion"]["text"]]
-              for r in d["access_requests"]]),
-        ]
+    def flat_tables(self) -> Iterator[Table]:
+        """The tables of the copy besides the sessions; each table's rows are read as the writer takes them."""
+        t, section = self.t, self.document.section
+        yield (t["customers"], [t["customer_number"], t["name"], t["email"], t["address"], t["deletion"]],
+               ([c["number"], c["name"], c["email"] or "", c["address"] or "", c["deletion"]["text"]]
+                for c in section("customers")))
+        yield (t["contacts"], [t["customer_number"], t["name"], t["email"], "Tel.", t["deletion"]],
+               ([c["customer_number"], c["name"], c["email"] or "", c["phone"] or "", c["deletion"]["text"]]
+                for c in section("contacts")))
+        yield (t["orders"], [t["ref"], t["customer_number"], t["started_at"], t["ended_at"], t["billing_class"], t["detail"]],
+               ([o["ref"], o["customer_number"], self.time(o["opened_at"]), self.time(o["completed_at"]),
+                 o["billing_class"], o["description"] or ""] for o in section("orders")))
+        yield (t["consents"], [t["ref"], t["sessions"], t["kind"], t["given_by"], t["method"], t["granted"], t["at"],
+                               t["deletion"]],
+               ([c["ref"], c["session_ref"], c["kind"], c["given_by"], c["method"], self.yes_no(c["granted"]),
+                 self.time(c["at"]), c["deletion"]["text"]] for c in section("consents")))
+        yield (t["billing_records"], [t["ref"], t["session_date"], t["started_at"], t["ended_at"], t["duration"],
+                                      t["name"], t["workstation"], t["billing_class"], t["deletion"]],
+               ([b["ref"], self.day(b["session_date"]), self.time(b["started_at"]), self.time(b["ended_at"]),
+                 str(b["duration_minutes"]), f"{b['customer_name']} ({b['customer_number']})",
+                 b["workstation_or_employee"] or "", b["billing_class"], self._billing_deletion(b)]
+                for b in section("billing_records")))
+        yield (t["access_requests"], [t["ref"], t["received_on"], t["channel"], t["state"], t["deletion"]],
+               ([r["ref"], self.day(r["received_on"]), t[f"channel_{r['channel']}"], r["state"], r["deletion"]["text"]]
+                for r in section("access_requests")))
 
     def _billing_deletion(self, record: dict[str, Any]) -> str:
         text = record["deletion"]["text"]
@@ -112,8 +119,8 @@ class ReportView:
             text += f"; {self.t['restricted']}: {self.time(record['restricted_at'])} {record['restriction_reason'] or ''}"
         return text
 
-    def sessions(self) -> list[SessionView]:
-        return [self._session(s) for s in self.data["sessions"]]
+    def sessions(self) -> Iterator[SessionView]:
+        return (self._session(s) for s in self.document.section("sessions"))
 
     def _session(self, s: dict[str, Any]) -> SessionView:
         t = self.t
