@@ -56,23 +56,74 @@ def _due(day: datetime | None, status: str | None = None) -> Record:
     return {"due_on": None, "status": status}
 
 
+class _MemoRule:
+    """A policy rule whose due date per anchor is computed once (many orders share a billing day)."""
+
+    def __init__(self, rule: Any) -> None:
+        self._rule, self._dues = rule, {}  # type: ignore[var-annotated]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._rule, name)
+
+    def due_from(self, anchor: datetime | date) -> datetime:
+        due = self._dues.get(anchor)
+        if due is None:
+            due = self._dues[anchor] = self._rule.due_from(anchor)
+        return due
+
+
+class _MemoPolicy:
+    """The active policy with memoized rules, for one report."""
+
+    def __init__(self, active: Any) -> None:
+        self._policy = active
+        self._rules = {category: _MemoRule(rule) for category, rule in active.rules.items()}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._policy, name)
+
+    def rule(self, category: str) -> Any:
+        return self._rules[category]
+
+
+class OrderDues:
+    """Deletion date per session-bound category of an order, from its anchors and the active policy;
+    computed once per order, the same date's record shared by every order that has it."""
+
+    def __init__(self) -> None:
+        self._policy = _MemoPolicy(policy.active())
+        self._scheduled: dict[datetime, Record] = {}
+        self._waiting = {status: {c: _due(None, status) for c in SESSION_CATEGORIES}
+                         for status in ("held", "after_completion")}
+
+    def _day(self, due: datetime | None) -> Record:
+        if due is None:
+            return _due(None, "after_billing")
+        record = self._scheduled.get(due)
+        if record is None:
+            record = self._scheduled[due] = _due(due)
+        return record
+
+    def of(self, completed_at: datetime | None, billed_on: date | None, held: bool) -> dict[str, Record]:
+        if held:
+            return self._waiting["held"]
+        if completed_at is None:
+            return self._waiting["after_completion"]
+        try:  # the retention helper's per-category dues, when present, are what the purge uses
+            from .retention_due import order_dues as dues_of
+            dues = dues_of(completed_at, billed_on, policy=self._policy)  # type: ignore[arg-type]
+        except ImportError:
+            dues = {}
+            for category in SESSION_CATEGORIES:
+                rule = self._policy.rule(category)
+                anchor = completed_at if rule.anchor == "order_completed" else billed_on
+                dues[category] = rule.due_from(anchor) if anchor is not None else None
+        return {c: self._day(dues.get(c)) for c in SESSION_CATEGORIES}
+
+
 def order_dues(completed_at: datetime | None, billed_on: date | None, held: bool) -> dict[str, Record]:
     """Deletion date per session-bound category of one order, from its anchors and the active policy."""
-    if held:
-        return {c: _due(None, "held") for c in SESSION_CATEGORIES}
-    if completed_at is None:
-        return {c: _due(None, "after_completion") for c in SESSION_CATEGORIES}
-    try:  # the retention helper's per-category dues, when present, are what the purge uses
-        from .retention_due import order_dues as dues_of
-        dues = dues_of(completed_at, billed_on)
-    except ImportError:
-        active = policy.active()
-        dues = {}
-        for category in SESSION_CATEGORIES:
-            rule = active.rule(category)
-            anchor = completed_at if rule.anchor == "order_completed" else billed_on
-            dues[category] = rule.due_from(anchor) if anchor is not None else None
-    return {c: _due(dues.get(c), "after_billing") for c in SESSION_CATEGORIES}
+    return OrderDues().of(completed_at, billed_on, held)
 
 
 def _ids(matches: Iterable[Match], kind: str) -> list[int]:
@@ -276,13 +327,14 @@ class SubjectData:
         participants_query = ByIds(lambda ids: Participant.select(
             Participant.session, Staff.name, Participant.joined_at, Participant.left_at).join(Staff)
             .where(Participant.session.in_(ids)).order_by(Participant.session, Participant.joined_at, Participant.id))
+        order_dues_of = OrderDues()
         for page in _pages(self.session_order()):
             rows = sorted(query.rows(page), key=lambda s: (s[4], s[0]))
             held = _held({s[11] for s in rows}, self._held)
             dues: dict[int, dict[str, Record]] = {}
             for s in rows:
                 if s[11] not in dues:
-                    dues[s[11]] = order_dues(s[12], s[13], s[11] in held)
+                    dues[s[11]] = order_dues_of.of(s[12], s[13], s[11] in held)
             captured = {key: self._captured(key, q, page) for key, q in captured_queries.items()}
             participants: dict[int, list[Record]] = defaultdict(list)
             for session_id, name, joined_at, left_at in participants_query.rows(page):
