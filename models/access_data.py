@@ -15,15 +15,14 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Iterator
 
-from peewee import JOIN, BooleanField, DateField, fn
+from peewee import JOIN, fn
 
 from . import clock, policy
-from .db import database
 from .entities import (
     AccessRequest, ActivityEvent, BillingBatch, BillingRecord, ChatMessage, Consent, ContactPerson, Customer,
     Disclosure, GatheredFile, LegalHold, Order, Participant, Recording, RemoteSession, Staff, SystemInfo,
 )
-from .fields import UTCDateTimeField
+from .access_rows import ByIds
 from .matching import Match, chunks
 
 SESSION_CATEGORIES = ("connection", "activity", "chat", "video", "system_info", "gathered_files")
@@ -134,64 +133,6 @@ def _fetch(make_query: Callable[[list[int]], Any], ids: Iterable[int]) -> Iterat
     """The rows for `ids`, queried in chunks so that no IN list outgrows a backend's parameter limit."""
     for chunk in chunks(sorted(set(ids))):
         yield from make_query(chunk)
-
-
-def _as_day(value: Any) -> Any:
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    return value.date() if isinstance(value, datetime) else value
-
-
-def _converter(column: Any) -> Callable[[Any], Any] | None:
-    """How a raw database value of `column` becomes the Python value (None: it is one already)."""
-    if isinstance(column, UTCDateTimeField):
-        return column.python_value
-    if isinstance(column, DateField):
-        return _as_day
-    if isinstance(column, BooleanField):
-        return lambda v: None if v is None else bool(v)
-    return None
-
-
-class ByIds:
-    """A select over a list of ids whose SQL is built once per list length and then only run.
-
-    Peewee spends far longer building the SQL of a 500-id IN list than the database spends
-    answering it, and a report runs hundreds of them; rows come back as tuples, converted by
-    the selected columns' own fields where the raw value is not the Python one.
-    """
-
-    def __init__(self, make_query: Callable[[list[int]], Any]) -> None:
-        self.make_query = make_query
-        self._sql: dict[int, str] = {}
-        self._convert: list[tuple[int, Callable[[Any], Any]]] | None = None
-
-    def rows(self, ids: list[int]) -> Iterator[tuple[Any, ...]]:
-        if not ids:
-            return
-        sql = self._sql.get(len(ids))
-        if sql is None:
-            query = self.make_query(ids)
-            sql, params = query.sql()
-            if list(params) != list(ids):  # more parameters than the ids: build it each time
-                yield from query.tuples()
-                return
-            self._sql[len(ids)] = sql
-            if self._convert is None:
-                converters = [_converter(column) for column in query._returning]
-                self._convert = [(n, c) for n, c in enumerate(converters) if c is not None]
-        convert = self._convert or []
-        for row in database.execute_sql(sql, ids):
-            if convert:
-                row = list(row)
-                for n, function in convert:
-                    row[n] = function(row[n])
-            yield tuple(row)
-
-    def chunked(self, ids: Iterable[int]) -> Iterator[tuple[Any, ...]]:
-        """The rows for any number of ids, in chunks below the backends' parameter limits."""
-        for chunk in chunks(sorted(set(ids))):
-            yield from self.rows(chunk)
 
 
 def _sorted_ids(key_columns: tuple[Any, ...], id_column: Any, ids: Iterable[int]) -> list[int]:

@@ -13,6 +13,7 @@ from typing import Iterable, Iterator
 
 from peewee import SQL, fn
 
+from .access_rows import ByIds, named
 from .clock import berlin_date
 from .entities import (
     AccessRequest, AccessRequestExclusion, BillingRecord, Consent, ContactPerson, Customer, Order, RemoteSession,
@@ -156,21 +157,21 @@ def _orders_and_sessions(subject: Subject, found: _Found) -> None:
     customers = found.ids("customer")
     numbers = {m.id: m.ref for m in found.by_key.values() if m.kind == "customer"}
     orders = Order.select(Order.id, Order.ref, Order.opened_at, Order.customer).where(_in(Order.customer, customers))
-    for o in orders.namedtuples():
+    for o in named(orders):
         found.add("order", o.id, o.ref, berlin_date(o.opened_at).isoformat(), Reason("customer", numbers[o.customer]))
     order_refs = {m.id: m.ref for m in found.by_key.values() if m.kind == "order" and not m.excluded}
     columns = (RemoteSession.id, RemoteSession.ref, RemoteSession.started_at, RemoteSession.order,
                RemoteSession.customer_person, RemoteSession.workstation, RemoteSession.customer_ip)
 
     def sessions(condition):  # type: ignore[no-untyped-def]
-        return RemoteSession.select(*columns).where(condition).namedtuples()
+        return named(RemoteSession.select(*columns).where(condition))
 
     def add(s, reason: Reason) -> None:  # type: ignore[no-untyped-def]
         found.add("session", s.id, s.ref, berlin_date(s.started_at).isoformat(), reason)
 
-    for chunk in chunks(sorted(order_refs)):
-        for s in sessions(RemoteSession.order.in_(chunk)):
-            add(s, Reason("customer", order_refs[s.order]))
+    by_order = ByIds(lambda ids: RemoteSession.select(*columns).where(RemoteSession.order.in_(ids)), named=True)
+    for s in by_order.chunked(order_refs):
+        add(s, Reason("customer", order_refs[s.order]))
     for s in sessions(RemoteSession.customer_person_key == subject.name_key):
         add(s, Reason("name", s.customer_person or ""))
     for s in sessions(_in(RemoteSession.workstation_key, subject.workstation_keys)):
@@ -181,7 +182,7 @@ def _orders_and_sessions(subject: Subject, found: _Found) -> None:
 
 def _consents(subject: Subject, found: _Found) -> None:
     query = Consent.select(Consent.id, Consent.ref, Consent.kind, Consent.given_by)
-    for c in query.where(Consent.given_by_key == subject.name_key).namedtuples():
+    for c in named(query.where(Consent.given_by_key == subject.name_key)):
         found.add("consent", c.id, c.ref, c.kind, Reason("name", c.given_by))
 
 
@@ -192,7 +193,7 @@ def _billing_records(subject: Subject, found: _Found) -> None:
                BillingRecord.workstation_or_employee_key)
 
     def records(condition):  # type: ignore[no-untyped-def]
-        return BillingRecord.select(*columns).where(condition).namedtuples()
+        return named(BillingRecord.select(*columns).where(condition))
 
     def add(b, reason: Reason) -> None:  # type: ignore[no-untyped-def]
         found.add("billing_record", b.id, b.ref, b.session_date.isoformat(), reason)
@@ -205,9 +206,9 @@ def _billing_records(subject: Subject, found: _Found) -> None:
     for b in records(_in(BillingRecord.workstation_or_employee_key, keys)):
         code = "name" if b.workstation_or_employee_key == subject.name_key else "workstation"
         add(b, Reason(code, b.workstation_or_employee or ""))
-    for chunk in chunks(found.ids("session")):
-        for b in records(BillingRecord.session.in_(chunk)):
-            add(b, Reason("session", b.session_ref))
+    by_session = ByIds(lambda ids: BillingRecord.select(*columns).where(BillingRecord.session.in_(ids)), named=True)
+    for b in by_session.chunked(found.ids("session")):
+        add(b, Reason("session", b.session_ref))
 
 
 def _earlier_requests(subject: Subject, found: _Found) -> None:

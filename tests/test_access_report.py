@@ -191,3 +191,40 @@ def test_a_legal_hold_shows_instead_of_a_date(world, ready, fixed_clock) -> None
     assert {d["status"] for d in session["deletion"].values()} == {"held"}
     assert session["deletion"]["chat"]["text"] == DE["status_held"]
     assert _document(world, ready)["request"]["deletion"]["status"] == "after_closing"
+
+
+def test_the_exported_json_file_is_the_whole_document_and_meets_the_schema(world, ready, tmp_path: Path) -> None:
+    """The export writes record by record; the file still parses as one document, the same as read at once."""
+    export_report(world.officer, ready, fmt="json", out=tmp_path / "r.json", controller=CONTROLLER)
+    written = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(SCHEMA).validate(written)
+    whole = _document(world, ready)
+    assert {k: v for k, v in written.items() if k != "generated_at"} == \
+        {k: v for k, v in whole.items() if k != "generated_at"}
+    lines = (tmp_path / "r.json").read_text(encoding="utf-8").splitlines()
+    assert any(line.startswith('{"ref":"S-2026-0001"') for line in lines)  # one compact record per line
+
+
+def test_reading_in_pages_of_one_record_changes_nothing(world, ready, monkeypatch) -> None:
+    from models import access_data, matching
+
+    whole = _document(world, ready)
+    texts = {fmt: render(_report(world, ready)) for fmt, render in (("html", html_writer.render), ("md", md_writer.render))}
+    monkeypatch.setattr(access_data, "PAGE", 1)
+    monkeypatch.setattr(matching, "CHUNK", 1)
+    paged = _document(world, ready)
+    assert {k: v for k, v in paged.items() if k != "generated_at"} == \
+        {k: v for k, v in whole.items() if k != "generated_at"}
+    assert html_writer.render(_report(world, ready)) == texts["html"]
+    assert md_writer.render(_report(world, ready)) == texts["md"]
+
+
+def test_an_empty_section_is_an_empty_list_and_the_file_still_parses(world, tmp_path: Path) -> None:
+    request = access.open_request(world.officer, name="Niemand Unbekannt", received_on="2026-11-24", channel="email")
+    access.verify_identity(world.officer, request.ref, "Rückruf")
+    access.compile_request(world.officer, request.ref)
+    export_report(world.officer, request.ref, fmt="json", out=tmp_path / "r.json", controller=CONTROLLER)
+    written = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(SCHEMA).validate(written)
+    assert written["matches"] == [] and all(v == [] for v in written["data"].values())
+    assert {c["category"]: c["records"] for c in written["information"]["categories"]}["access_requests"] == 1
