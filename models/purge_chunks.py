@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from peewee import fn
+from peewee import Value, fn
 
 from . import clock, purge_files
 from .db import write_tx
@@ -24,22 +24,25 @@ from .entities import (
 )
 from .holds import ITEM_LOCK
 from .purge_items import FILE_TABLES, ROW_TABLES, row_method
+from .purge_sql import insert_rows, run_ids
 from .retention_due import SESSION_CATEGORIES
 
 DATA_CATEGORIES = SESSION_CATEGORIES[:-1]  # everything under the session row
 
 
 def _held(order_ids: list[int]) -> set[int]:
-    query = LegalHold.select(LegalHold.order).where(LegalHold.order.in_(order_ids) & LegalHold.released_at.is_null())
-    return {order_id for (order_id,) in query.tuples()}
+    cursor = run_ids("held", lambda ids: LegalHold.select(LegalHold.order).where(
+        LegalHold.order.in_(ids) & LegalHold.released_at.is_null()), order_ids)
+    return {order_id for (order_id,) in cursor.fetchall()}
 
 
 def _dues(order_ids: list[int]) -> dict[int, dict[str, datetime | None]]:
     """Every retention_due row of these orders: order -> category -> due."""
     dues: dict[int, dict[str, datetime | None]] = {}
-    query = RetentionDue.select(RetentionDue.order, RetentionDue.category, RetentionDue.due_at).where(
-        RetentionDue.order.in_(order_ids))
-    for order_id, category, due in query.tuples():
+    cursor = run_ids("dues", lambda ids: RetentionDue.select(RetentionDue.order, RetentionDue.category,
+                                                             RetentionDue.due_at).where(RetentionDue.order.in_(ids)),
+                     order_ids)
+    for order_id, category, due in cursor.fetchall():
         dues.setdefault(order_id, {})[category] = RetentionDue.due_at.python_value(due)
     return dues
 
@@ -71,10 +74,10 @@ def _sessions(order_ids: list[int]) -> Any:
 
 def _with_rows(table: Any, order_ids: list[int]) -> set[int]:
     """The orders among these that still hold rows in `table`."""
-    query = (RemoteSession.select(RemoteSession.order).where(
-        RemoteSession.order.in_(order_ids) & fn.EXISTS(table.select(table.id).where(table.session == RemoteSession.id)))
-        .distinct())
-    return {order_id for (order_id,) in query.tuples()}
+    cursor = run_ids(f"with-rows:{table._meta.table_name}", lambda ids: RemoteSession.select(RemoteSession.order).where(
+        RemoteSession.order.in_(ids) & fn.EXISTS(table.select(table.id).where(table.session == RemoteSession.id)))
+        .distinct(), order_ids)
+    return {order_id for (order_id,) in cursor.fetchall()}
 
 
 def chunk_files(category: str, order_ids: list[int]) -> list[str]:
@@ -83,14 +86,16 @@ def chunk_files(category: str, order_ids: list[int]) -> list[str]:
     for name in names:
         table = FILE_TABLES.get(name)
         if table is not None:
-            paths += [path for (path,) in table.select(table.path).where(table.session.in_(_sessions(order_ids))).tuples()]
+            cursor = run_ids(f"files:{name}", lambda ids, t=table: t.select(t.path).where(t.session.in_(_sessions(ids))),
+                             order_ids)
+            paths += [path for (path,) in cursor.fetchall()]
     return paths
 
 
 def _delete_planned(category: str, plan: dict[int, dict[str, datetime]], run: PurgeRun | None,
                     policy_version: str) -> dict[str, int]:
     ids = sorted(plan)
-    refs = dict(Order.select(Order.id, Order.ref).where(Order.id.in_(ids)).tuples())
+    refs = dict(run_ids("refs", lambda o: Order.select(Order.id, Order.ref).where(Order.id.in_(o)), ids).fetchall())
     now = clock.now()
     records: list[dict[str, Any]] = []
 
@@ -105,20 +110,23 @@ def _delete_planned(category: str, plan: dict[int, dict[str, datetime]], run: Pu
         table = ROW_TABLES[name]
         for order_id in sorted(_with_rows(table, ids)):
             record(name, order_id)
-        table.delete().where(table.session.in_(_sessions(ids))).execute()
+        run_ids(f"delete:{name}", lambda o, t=table: t.delete().where(t.session.in_(_sessions(o))), ids)
         if name == "video":  # the recording consent justified the video and goes with it
-            Consent.delete().where(Consent.session.in_(_sessions(ids)) & (Consent.kind == "recording")).execute()
-        RetentionDue.delete().where(RetentionDue.order.in_(ids) & (RetentionDue.category == name)).execute()
+            run_ids("delete:recording-consent", lambda o: Consent.delete().where(
+                Consent.session.in_(_sessions(o)) & (Consent.kind == "recording")), ids)
+        run_ids(f"delete-due:{name}", lambda o, n=name: RetentionDue.delete().where(
+            RetentionDue.order.in_(o) & (RetentionDue.category == n)), ids)
     if category == "connection":  # billing_record.session is SET NULL by the foreign key
-        with_sessions = RemoteSession.select(RemoteSession.order).where(RemoteSession.order.in_(ids)).distinct()
-        for (order_id,) in with_sessions.order_by(RemoteSession.order).tuples():
+        with_sessions = run_ids("with-sessions", lambda o: RemoteSession.select(RemoteSession.order).where(
+            RemoteSession.order.in_(o)).distinct(), ids)
+        for order_id in sorted(order_id for (order_id,) in with_sessions.fetchall()):
             record("connection", order_id)
         for table in (Participant, Disclosure, Consent):
-            table.delete().where(table.session.in_(_sessions(ids))).execute()
-        RemoteSession.delete().where(RemoteSession.order.in_(ids)).execute()
-        RetentionDue.delete().where(RetentionDue.order.in_(ids)).execute()
-    if records:
-        DeletionRecord.insert_many(records).execute()
+            run_ids(f"delete:{table._meta.table_name}", lambda o, t=table: t.delete().where(
+                t.session.in_(_sessions(o))), ids)
+        run_ids("delete:session", lambda o: RemoteSession.delete().where(RemoteSession.order.in_(o)), ids)
+        run_ids("delete-due:all", lambda o: RetentionDue.delete().where(RetentionDue.order.in_(o)), ids)
+    insert_rows(DeletionRecord, records)
     counts: dict[str, int] = {}
     for row in records:
         counts[row["category"]] = counts.get(row["category"], 0) + 1
@@ -153,21 +161,23 @@ def delete_row_chunk(category: str, item_ids: list[int], *, as_of: datetime, run
                      policy_version: str) -> dict[str, int]:
     """Delete these billing records or closed access requests where still due (billing: not held)."""
     model = BillingRecord if category == "billing" else AccessRequest
+    owner = BillingRecord.order if model is BillingRecord else Value(None)
     with write_tx(serialize=ITEM_LOCK):
-        where = model.id.in_(item_ids) & model.due_at.is_null(False) & (model.due_at <= as_of)
-        if model is BillingRecord:
-            held = LegalHold.select(LegalHold.order).where(LegalHold.released_at.is_null())
-            where &= BillingRecord.order.not_in(held)
-        rows = list(model.select(model.id, model.ref, model.due_at).where(where).tuples())
+        cursor = run_ids(f"rows:{category}", lambda o: model.select(model.id, model.ref, model.due_at, owner).where(
+            model.id.in_(o)), item_ids)
+        found = [(row_id, ref, model.due_at.python_value(due), order_id) for row_id, ref, due, order_id in cursor.fetchall()]
+        held = _held(sorted({order_id for *_rest, order_id in found if order_id is not None})) if found else set()
+        rows = [(row_id, ref, due) for row_id, ref, due, order_id in found
+                if due is not None and due <= as_of and order_id not in held]
         if not rows:
             return {}
         ids = [row_id for row_id, _ref, _due in rows]
         if model is AccessRequest:
-            AccessRequestExclusion.delete().where(AccessRequestExclusion.request.in_(ids)).execute()
-        model.delete().where(model.id.in_(ids)).execute()
+            run_ids("delete:exclusions", lambda o: AccessRequestExclusion.delete().where(
+                AccessRequestExclusion.request.in_(o)), ids)
+        run_ids(f"delete:{category}", lambda o: model.delete().where(model.id.in_(o)), ids)
         now, method = clock.now(), row_method()
-        DeletionRecord.insert_many([
-            {"run": run, "category": category, "item_id": row_id, "ref": ref, "due_at": model.due_at.python_value(due),
-             "deleted_at": now, "policy_version": policy_version, "method": method}
-            for row_id, ref, due in rows]).execute()
+        insert_rows(DeletionRecord, [
+            {"run": run, "category": category, "item_id": row_id, "ref": ref, "due_at": due, "deleted_at": now,
+             "policy_version": policy_version, "method": method} for row_id, ref, due in rows])
         return {category: len(rows)}

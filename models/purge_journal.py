@@ -53,7 +53,17 @@ def last_id(data_dir: Path) -> int:
     return _complete_end(path) if path.exists() else 0
 
 
-def catch_up(data_dir: Path, batch: int = 1000) -> int:
+_COLUMNS = ("id", "run", "category", "item_id", "ref", "due_at", "deleted_at", "policy_version", "method")
+
+
+def _line(values: tuple[Any, ...]) -> str:
+    """One journal line from a row of _COLUMNS, as as_line() gives it for a model instance."""
+    entry = dict(zip(_COLUMNS, values))
+    entry["due_at"], entry["deleted_at"] = entry["due_at"].isoformat(), entry["deleted_at"].isoformat()
+    return json.dumps(entry, ensure_ascii=False) + "\n"
+
+
+def catch_up(data_dir: Path, batch: int = 5000) -> int:
     """Append every deletion record not yet in the journal; returns how many were appended."""
     path = journal_path(data_dir)
     if not path.exists():
@@ -63,13 +73,14 @@ def catch_up(data_dir: Path, batch: int = 1000) -> int:
     fd = os.open(path, os.O_WRONLY | os.O_APPEND)
     try:
         while True:
-            rows = list(DeletionRecord.select().where(DeletionRecord.id > after).order_by(DeletionRecord.id).limit(batch))
+            fields = [DeletionRecord._meta.fields[name] for name in _COLUMNS]
+            rows = list(DeletionRecord.select(*fields).where(DeletionRecord.id > after)
+                        .order_by(DeletionRecord.id).limit(batch).tuples())
             if not rows:
                 break
-            payload = "".join(json.dumps(as_line(r), ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
-            os.write(fd, payload)
+            os.write(fd, "".join(_line(row) for row in rows).encode("utf-8"))
             written += len(rows)
-            after = rows[-1].id
+            after = rows[-1][0]
         os.fsync(fd)
     finally:
         os.close(fd)
