@@ -16,16 +16,28 @@ from peewee import BooleanField, DateField
 from .db import database
 from .fields import UTCDateTimeField
 
+_SQLITE_WIDTH = len("2026-11-24 09:00:00.000000")  # fields._SQLITE_FORMAT
+
 def _as_day(value: Any) -> Any:
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
     return value.date() if isinstance(value, datetime) else value
 
 
+def _instant(field: UTCDateTimeField) -> Callable[[Any], Any]:
+    """SQLite's fixed-width naive UTC text parses straight to an aware UTC datetime (several times
+    faster than parsing and then replacing the zone); anything else goes through the field."""
+    def convert(value: Any) -> Any:
+        if isinstance(value, str) and len(value) == _SQLITE_WIDTH:
+            return datetime.fromisoformat(value + "+00:00")
+        return field.python_value(value)
+    return convert
+
+
 def _converter(column: Any) -> Callable[[Any], Any] | None:
     """How a raw database value of `column` becomes the Python value (None: it is one already)."""
     if isinstance(column, UTCDateTimeField):
-        return column.python_value
+        return _instant(column)
     if isinstance(column, DateField):
         return _as_day
     if isinstance(column, BooleanField):
