@@ -54,7 +54,7 @@ class Scheduler:
     """Runs the purge on a fixed interval; thread-safe (one run at a time per instance)."""
 
     def __init__(self, data_dir: Path, operator: str, interval_minutes: int = 15, holder: str | None = None, *,
-                 batch_size: int = 200, policy_option: str | None = None, load_policy: bool = True) -> None:
+                 batch_size: int = 500, policy_option: str | None = None, load_policy: bool = True) -> None:
         if interval_minutes < 1:
             raise ValueError("interval_minutes must be 1 or more")
         self.data_dir = data_dir

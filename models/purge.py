@@ -54,8 +54,9 @@ def _due_batches(as_of: datetime, batch_size: int) -> Iterator[tuple[str, list[i
     for name in SESSION_CATEGORIES:
         last = 0
         while True:
-            ids = [row.order_id for row in rd.select(rd.order).where(
-                (rd.category == name) & (rd.order > last) & (rd.due_at <= as_of) & ~retention.held(rd.order)).order_by(rd.order).limit(batch_size)]
+            ids = [order_id for (order_id,) in rd.select(rd.order).where(
+                (rd.category == name) & (rd.order > last) & (rd.due_at <= as_of) & ~retention.held(rd.order))
+                .order_by(rd.order).limit(batch_size).tuples()]
             if not ids:
                 break
             yield name, ids
@@ -66,7 +67,7 @@ def _due_batches(as_of: datetime, batch_size: int) -> Iterator[tuple[str, list[i
             where = (model.id > last) & (model.due_at <= as_of)
             if hold_column is not None:
                 where &= ~retention.held(hold_column)
-            ids = [row.id for row in model.select(model.id).where(where).order_by(model.id).limit(batch_size)]
+            ids = [item_id for (item_id,) in model.select(model.id).where(where).order_by(model.id).limit(batch_size).tuples()]
             if not ids:
                 break
             yield name, ids
@@ -88,7 +89,7 @@ def _plan(as_of: datetime, batch_size: int) -> dict[str, int]:
     return counts
 
 
-def run_purge(operator: str, *, data_dir: Path, dry_run: bool = False, batch_size: int = 200,
+def run_purge(operator: str, *, data_dir: Path, dry_run: bool = False, batch_size: int = 500,
               progress: Progress | None = None, holder: str | None = None) -> PurgeResult:
     """Delete everything due and not held; raise errors.Busy naming the holder if a purge runs elsewhere."""
     policy = active()

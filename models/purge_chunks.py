@@ -42,8 +42,11 @@ def _dues(order_ids: list[int]) -> dict[int, dict[str, datetime | None]]:
     cursor = run_ids("dues", lambda ids: RetentionDue.select(RetentionDue.order, RetentionDue.category,
                                                              RetentionDue.due_at).where(RetentionDue.order.in_(ids)),
                      order_ids)
+    converted: dict[object, datetime | None] = {}  # due dates repeat (Berlin midnights): parse each once
     for order_id, category, due in cursor.fetchall():
-        dues.setdefault(order_id, {})[category] = RetentionDue.due_at.python_value(due)
+        if due not in converted:
+            converted[due] = RetentionDue.due_at.python_value(due)
+        dues.setdefault(order_id, {})[category] = converted[due]
     return dues
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
+from .db import database
 from .entities import DeletionRecord
 
 FILE_NAME = "deletion-journal.jsonl"
@@ -56,10 +57,14 @@ def last_id(data_dir: Path) -> int:
 _COLUMNS = ("id", "run", "category", "item_id", "ref", "due_at", "deleted_at", "policy_version", "method")
 
 
-def _line(values: tuple[Any, ...]) -> str:
-    """One journal line from a row of _COLUMNS, as as_line() gives it for a model instance."""
+def _line(values: tuple[Any, ...], instants: dict[object, str]) -> str:
+    """One journal line from a stored row of _COLUMNS, as as_line() gives it for a model instance."""
     entry = dict(zip(_COLUMNS, values))
-    entry["due_at"], entry["deleted_at"] = entry["due_at"].isoformat(), entry["deleted_at"].isoformat()
+    for name in ("due_at", "deleted_at"):  # a run's records share a few instants: convert each once
+        raw = entry[name]
+        if raw not in instants:
+            instants[raw] = DeletionRecord.due_at.python_value(raw).isoformat()
+        entry[name] = instants[raw]
     return json.dumps(entry, ensure_ascii=False) + "\n"
 
 
@@ -74,11 +79,12 @@ def catch_up(data_dir: Path, batch: int = 5000) -> int:
     try:
         while True:
             fields = [DeletionRecord._meta.fields[name] for name in _COLUMNS]
-            rows = list(DeletionRecord.select(*fields).where(DeletionRecord.id > after)
-                        .order_by(DeletionRecord.id).limit(batch).tuples())
+            query = DeletionRecord.select(*fields).where(DeletionRecord.id > after).order_by(DeletionRecord.id).limit(batch)
+            rows = database.execute(query).fetchall()  # stored values; _line converts the instants
             if not rows:
                 break
-            os.write(fd, "".join(_line(row) for row in rows).encode("utf-8"))
+            instants: dict[object, str] = {}
+            os.write(fd, "".join(_line(row, instants) for row in rows).encode("utf-8"))
             written += len(rows)
             after = rows[-1][0]
         os.fsync(fd)

@@ -68,6 +68,14 @@ def insert_rows(model: Any, rows: list[dict[str, Any]]) -> None:
     columns = ", ".join(f'"{field.column_name}"' for field in fields)
     marks = ", ".join([database.param] * len(fields))
     sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks})'
-    values = [[field.db_value(row[name]) for field, name in zip(fields, names)] for row in rows]
+    memo: dict[tuple[int, Any], Any] = {}  # a chunk repeats its run, time and due dates: convert each once
+
+    def convert(n: int, value: Any) -> Any:
+        key = (n, value)
+        if key not in memo:
+            memo[key] = fields[n].db_value(value)
+        return memo[key]
+
+    values = [[convert(n, row[name]) for n, name in enumerate(names)] for row in rows]
     cursor = database.cursor()
     cursor.executemany(sql, values)

@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("purge", parents=[command_parent()],
                                    help=_("delete what is due and not held, irrecoverably, with a deletion record each"))
     parser.add_argument("--dry-run", action="store_true", help=_("report what would be deleted; change nothing"))
-    parser.add_argument("--batch-size", type=int, default=200, help=_("items per batch (default 200)"))
+    parser.add_argument("--batch-size", type=int, default=500, help=_("items per batch (default 500)"))
     add_policy_option(parser)
     add_json(parser)
     parser.set_defaults(handler=run_purge_command)
