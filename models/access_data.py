@@ -65,6 +65,8 @@ class _MemoRule:
         return getattr(self._rule, name)
 
     def due_from(self, anchor: datetime | date) -> datetime:
+        if isinstance(anchor, datetime):  # instants rarely repeat; days (billing) do
+            return self._rule.due_from(anchor)
         due = self._dues.get(anchor)
         if due is None:
             due = self._dues[anchor] = self._rule.due_from(anchor)

@@ -24,7 +24,7 @@ MATCH_KINDS = ("customer", "contact", "order", "session", "consent", "billing_re
 REASON_CODES = ("customer_number", "name", "email", "workstation", "ip", "customer", "session", "earlier_request")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reason:
     """Why a record matched: a code (REASON_CODES) and the value that matched."""
 
@@ -35,7 +35,7 @@ class Reason:
         return {"code": self.code, "value": self.value}
 
 
-@dataclass
+@dataclass(slots=True)
 class Match:
     """One record that names the subject, with every reason it matched."""
 
