@@ -60,7 +60,6 @@ class AccessRequestsScreen(MainScreen):
         else:
             self.hint(_("enter opens the highlighted request; n registers a new one."))
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.table.reload())
-        super().on_mount()
 
     def fetch(self, after: Any, limit: int) -> Any:
         return requests_page(self.state, after, limit)
@@ -89,7 +88,6 @@ class AccessRequestsScreen(MainScreen):
         return True
 
     def on_paged_table_loaded(self, message: PagedTable.Loaded) -> None:
-        super().on_paged_table_loaded(message)
         self.refresh_bindings()
 
     def on_data_table_row_highlighted(self) -> None:

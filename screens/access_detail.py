@@ -196,7 +196,6 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
         self.refresh_bindings()
 
     def on_worker_state_changed(self, event: Any) -> None:
-        super().on_worker_state_changed(event)  # the app shows the refusal as a notification
         if event.worker.group == "compile" and event.worker.error is not None:
             self.hint(Text(str(event.worker.error)))  # and it stays readable here
             self.load()

@@ -93,7 +93,6 @@ class AccountingScreen(MainScreen):
         reason = refusal(self.operator, *billing.BILLING_ROLES)
         if reason:
             self.hint(_("Records hidden, actions disabled: {reason}").format(reason=reason))
-        super().on_mount()
 
     # -- data (the domain functions check the role and audit the reads) -----------------------
     def fetch_outbox(self, after: Any, limit: int) -> Page[Any]:
@@ -138,7 +137,6 @@ class AccountingScreen(MainScreen):
         self.query_one("#acc-views", Static).update(line)
 
     def on_paged_table_loaded(self, message: PagedTable.Loaded) -> None:
-        super().on_paged_table_loaded(message)
         if message.table.id == "acc-batches":
             self.follow_batch()
         self.refresh_bindings()

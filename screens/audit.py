@@ -43,7 +43,6 @@ class AuditScreen(MainScreen):
         yield PagedTable(COLUMNS, self.fetch, render_event, id="audit-table")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#audit-table").focus()
         reason = refusal(self.operator, *VERIFY_ROLES)
         if reason:

@@ -100,7 +100,6 @@ class PagedTable(ForwardFailures, DataTable):
         self.post_message(self.PageLoaded(generation, page, replace, force))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        super().on_worker_state_changed(event)
         if event.state == WorkerState.ERROR:
             self.loading_page = False
             self.post_message(self.Loaded(self))

@@ -41,7 +41,6 @@ class ConsentLogScreen(MainScreen):
         yield PagedTable(COLUMNS, self.fetch, render_log, id="consents-table")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#consents-table").focus()
 
     def fetch(self, after: tuple[Any, ...] | None, limit: int) -> Any:
@@ -56,12 +55,15 @@ class ConsentLogScreen(MainScreen):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
-        self.apply_filter()
+        self.apply_filter(only_if_changed=True)  # the Select also reports its first value at mount
 
-    def apply_filter(self) -> None:
+    def apply_filter(self, only_if_changed: bool = False) -> None:
         kind = self.query_one("#q-kind", Select).value  # NULL when cleared
-        self.filter = ConsentFilter(kind=kind if isinstance(kind, str) else "",
-                                    customer=self.query_one("#q-customer", Input).value.strip(),
-                                    session=self.query_one("#q-session", Input).value.strip())
+        wanted = ConsentFilter(kind=kind if isinstance(kind, str) else "",
+                               customer=self.query_one("#q-customer", Input).value.strip(),
+                               session=self.query_one("#q-session", Input).value.strip())
+        if only_if_changed and wanted == self.filter:
+            return
+        self.filter = wanted
         table = self.query_one("#consents-table", PagedTable)
         table.restart()

@@ -50,7 +50,6 @@ class DashboardScreen(MainScreen):
         self.post_message(self.Loaded(data))
 
     def on_worker_state_changed(self, event) -> None:  # type: ignore[no-untyped-def]
-        super().on_worker_state_changed(event)
         if event.worker.group == "dashboard" and event.worker.is_finished and event.worker.error:
             self.arm_refresh()  # keep trying after a failure
 

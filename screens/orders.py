@@ -65,7 +65,6 @@ class OrdersScreen(MainScreen):
         yield PagedTable(COLUMNS, self.fetch, render_order, id="orders-table")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#orders-table").focus()
 
     def fetch(self, after: tuple[Any, ...] | None, limit: int) -> Any:

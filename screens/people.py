@@ -154,7 +154,6 @@ class PeopleScreen(MainScreen):
                          id="customers-table")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#staff-table").focus()
         reasons = [reason for reason in (refusal(self.operator, "admin"), refusal(self.operator, *CUSTOMER_ROLES))
                    if reason]

@@ -139,7 +139,6 @@ class RetentionScreen(MainScreen):
         reason = refusal(self.operator, *PURGE_ROLES)
         if reason:
             self.hint(_("Purge and holds disabled: {reason}").format(reason=reason))
-        super().on_mount()
 
     # -- data -------------------------------------------------------------------------------
     def fetch_queue(self, after: Any, limit: int) -> Any:
@@ -149,7 +148,9 @@ class RetentionScreen(MainScreen):
         return deletions_page(self.run_id, after, limit)
 
     def refresh_data(self) -> None:
-        super().refresh_data()
+        """The visible view's tables and the summary; a view's tables load when it is shown."""
+        for table in self.query_one(f"#{self.view}").query(PagedTable):
+            table.reload()
         self.load_summary()
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="summary")
@@ -222,6 +223,8 @@ class RetentionScreen(MainScreen):
         self.view = names[(names.index(self.view) + 1) % len(names)]
         self.query_one("#ret-switcher", ContentSwitcher).current = self.view
         self.show_views()
+        for table in self.query_one(f"#{self.view}").query(PagedTable):
+            table.reload()
         first = {"queue": "#ret-queue", "runs": "#ret-runs", "holds": "#ret-holds"}[self.view]
         self.query_one(first, PagedTable).focus()
         self.refresh_bindings()
@@ -244,7 +247,6 @@ class RetentionScreen(MainScreen):
         self.refresh_bindings()
 
     def on_paged_table_loaded(self, message: PagedTable.Loaded) -> None:
-        super().on_paged_table_loaded(message)
         if message.table.id == "ret-runs":
             self.follow_run()
         self.refresh_bindings()
@@ -374,7 +376,6 @@ class RetentionScreen(MainScreen):
         self.refresh_data()
 
     def on_worker_state_changed(self, event: Any) -> None:
-        super().on_worker_state_changed(event)
         if event.worker.group in ("purge", "purge-preview") and event.worker.is_finished:
             if event.worker.group == "purge":
                 self.purging = False

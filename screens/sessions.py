@@ -52,7 +52,6 @@ class ActiveSessionsScreen(MainScreen):
         return self.query_one("#sessions-table", PagedTable)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.set_interval(1.0, self.tick_elapsed, name="elapsed")
         reason = refusal(self.operator, *sessions.SESSION_ROLES)
         if reason:
@@ -84,7 +83,6 @@ class ActiveSessionsScreen(MainScreen):
         self.action_open()
 
     def on_paged_table_loaded(self, message: PagedTable.Loaded) -> None:
-        super().on_paged_table_loaded(message)
         self.refresh_bindings()
 
     # -- actions ----------------------------------------------------------------------------

@@ -1,0 +1,50 @@
+"""Opening a screen asks the database for its first page once per visible table, and a failed
+worker is reported once: Textual calls each class's handler in the MRO itself, so a handler
+that also calls super() runs the base's work twice."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from screens.base import PagedTable
+from screens.modes import MODE_SPECS
+from tests.test_screens_support import aio, make_app, settle, world
+
+
+@pytest.mark.parametrize("mode", [spec.name for spec in MODE_SPECS if not spec.coming])
+@aio
+async def test_each_visible_table_loads_its_first_page_once(db, fixed_clock, monkeypatch, mode: str) -> None:
+    w = world()
+    loads: Counter[str] = Counter()
+    original = PagedTable.reload
+
+    def counted(self: PagedTable) -> None:
+        loads[self.id or "?"] += 1
+        original(self)
+
+    monkeypatch.setattr(PagedTable, "reload", counted)
+    app = make_app(w["officer"] if mode == "retention" else w["tech"], start_mode=mode)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert all(n == 1 for n in loads.values()), dict(loads)
+
+
+@aio
+async def test_a_failed_page_is_reported_once(db, fixed_clock) -> None:
+    w = world()
+    app = make_app(w["tech"], start_mode="orders")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table: Any = app.screen.query_one("#orders-table", PagedTable)
+
+        def broken(after: Any, limit: int) -> Any:
+            raise KeyError("the page query broke")
+
+        table.fetch = broken
+        before = len(app._notifications)
+        table.reload()
+        await settle(pilot)
+        new = list(app._notifications)[before:]
+        assert len(new) == 1, [n.message for n in new]
