@@ -13,7 +13,6 @@ from .document import ReportDocument
 from .texts import texts
 from .views import ReportView
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")  # emphasis, links, HTML, headings, table cells
 _LINE_START = re.compile(r"^(\s*)([-+=])|^(\s*\d+)([.)])", re.MULTILINE)  # list items, setext underlines
 
 
@@ -23,10 +22,23 @@ def _escape_line_start(match: re.Match[str]) -> str:
     return f"{match.group(3)}\\{match.group(4)}"
 
 
+# Emphasis, links, HTML, headings, table cells: each gets a backslash (one C pass per cell).
+_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~&"})
+
+
+def _may_start_a_list(text: str) -> bool:
+    """Cheap test before the line-start pattern: only text with a line break, or starting with
+    one of - + = or a digit, can hold a list item or an underline (millions of cells have neither)."""
+    first = text.lstrip()[:1]
+    return "\n" in text or first in ("-", "+", "=") or first.isdigit()
+
+
 def escape_md(value: Any) -> str:
     """Literal text in Markdown: special characters backslash-escaped, line breaks kept as <br>."""
     text = "" if value is None else str(value)
-    escaped = _LINE_START.sub(_escape_line_start, _SPECIAL.sub(r"\\\1", text))
+    escaped = text.translate(_ESCAPES)
+    if _may_start_a_list(escaped):
+        escaped = _LINE_START.sub(_escape_line_start, escaped)
     return escaped.replace("\r\n", "\n").replace("\n", "<br>")
 
 
