@@ -7,6 +7,7 @@ from peewee import (
     BigIntegerField,
     BooleanField,
     CharField,
+    CompositeKey,
     DateField,
     ForeignKeyField,
     IntegerField,
@@ -408,6 +409,20 @@ for _model in (Customer, ContactPerson, AccessRequest):
     _model.add_index(_model.index(fn.LOWER(_model.email), name=f"{_model._meta.table_name}_email_lower"))
 
 
+class DueCount(BaseModel):
+    """How many queue rows fall due on one UTC day, per category; kept by triggers (due_counts.py).
+
+    The queue summary adds whole days from here and counts only the edge days row by row.
+    """
+
+    category = CharField(max_length=32)
+    day = CharField(max_length=10)  # YYYY-MM-DD, the UTC day of due_at
+    n = BigIntegerField(default=0)
+
+    class Meta:
+        primary_key = CompositeKey("category", "day")
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     SchemaMeta,
     RefCounter,
@@ -429,6 +444,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     BillingRecord,
     LegalHold,
     RetentionDue,
+    DueCount,
     AccessRequest,
     AccessRequestExclusion,
     PurgeRun,

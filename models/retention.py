@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from peewee import SQL, Case, Value, fn
 
-from . import clock
+from . import clock, due_counts
 from .clock import berlin_midnight_utc
 from .entities import AccessRequest, BillingRecord, LegalHold, Order, RetentionDue
 from .errors import NotFound, ValidationError
@@ -149,50 +149,67 @@ def held_order_ids() -> list[int]:
     return [order_id for (order_id,) in query.tuples()]
 
 
-def _count_state(source: _Counted, where: Any, held_ids: list[int]) -> tuple[int, datetime | None]:
-    """Rows in one state's range outside held orders, and the earliest due date among them."""
-    model, due = source.model, source.due
-    total = model.select(fn.COUNT(SQL("*"))).where(source.where & where).scalar() or 0
-    if not total:
-        return 0, None
-    unheld = source.where & where
+def _count(source: _Counted, where: Any) -> int:
+    return source.model.select(fn.COUNT(SQL("*"))).where(source.where & where).scalar() or 0
+
+
+def _first_due(source: _Counted, where: Any, held_ids: list[int]) -> datetime | None:
+    """The earliest due date in a range outside held orders: one seek on the due index."""
+    query = source.model.select(source.due).where(source.where & where & source.due.is_null(False))
     if held_ids and source.order is not None:
-        held_part = source.where & where & source.order.in_(held_ids)
-        total -= model.select(fn.COUNT(SQL("*"))).where(held_part).scalar() or 0
-        unheld &= source.order.not_in(held_ids)
-    first = model.select(due).where(unheld & due.is_null(False)).order_by(due).limit(1).scalar()
-    return total, _py(first)
+        query = query.where(source.order.not_in(held_ids))
+    return _py(query.order_by(source.due).limit(1).scalar())
+
+
+def _state_of(due: datetime | None, blocked_since: datetime | None, at: datetime, late: datetime,
+              warn: datetime) -> str:
+    """The state a row would have without its hold, as _state() computes it in SQL."""
+    if due is None:
+        return "blocked" if blocked_since is not None and blocked_since <= warn else "scheduled"
+    return "overdue" if due <= late else "due" if due <= at else "scheduled"
 
 
 def queue_summary(as_of: datetime | None = None) -> list[SummaryRow]:
-    """Count and earliest due date per (category, state): range counts on each source's due index.
+    """Count and earliest due date per (category, state).
 
-    Held items are the rows of the few held orders, counted by their order ids and taken off
-    the ranges they would otherwise fall in.
+    Dated rows: whole UTC days come from the per-day counters (due_counts.py), the rows of the
+    day in which "overdue" ends are counted one by one, "due" (24 hours) is counted directly
+    and "scheduled" is the rest. The few rows of held orders are read and taken off the state
+    they would otherwise be in. So the cost does not grow with years of billing records.
     """
     at = as_of or clock.now()
     late = at - OVERDUE_AFTER
     warn = at - timedelta(days=active().unbilled_warning_days)
+    late_day = due_counts.day_of(late)
+    late_day_start = datetime.fromisoformat(late_day).replace(tzinfo=timezone.utc)
     held_ids = held_order_ids()
     rows = []
     for source in _counted_sources():
         due = source.due
-        ranges = [("overdue", due <= late), ("due", (due > late) & (due <= at)), ("scheduled", due > at)]
+        counts = dict.fromkeys(("overdue", "due", "scheduled", "blocked"), 0)
+        counts["overdue"] = (due_counts.days_sum(source.category, late_day)
+                             + _count(source, (due >= late_day_start) & (due <= late)))
+        counts["due"] = _count(source, (due > late) & (due <= at))
+        counts["scheduled"] = due_counts.days_sum(source.category) - counts["overdue"] - counts["due"]
         if source.blocked_since is not None:
-            ranges += [("blocked", due.is_null() & (source.blocked_since <= warn)),
-                       ("scheduled", due.is_null() & (source.blocked_since > warn))]
-        found: dict[str, tuple[int, datetime | None]] = {}
-        for state, where in ranges:
-            count, first = _count_state(source, where, held_ids)
-            before, earlier = found.get(state, (0, None))
-            firsts = [d for d in (earlier, first) if d is not None]
-            found[state] = (before + count, min(firsts) if firsts else None)
+            counts["blocked"] = _count(source, due.is_null() & (source.blocked_since <= warn))
+            counts["scheduled"] += _count(source, due.is_null() & (source.blocked_since > warn))
+        held: list[datetime | None] = []
         if held_ids and source.order is not None:
-            held = source.where & source.order.in_(held_ids)
-            count = source.model.select(fn.COUNT(SQL("*"))).where(held).scalar() or 0
-            first = source.model.select(due).where(held & due.is_null(False)).order_by(due).limit(1).scalar()
-            found["held"] = (count, _py(first))
-        rows += [SummaryRow(source.category, state, count, first) for state, (count, first) in found.items() if count]
+            since = source.blocked_since if source.blocked_since is not None else Value(None)
+            query = source.model.select(due, since).where(source.where & source.order.in_(held_ids))
+            for held_due, held_since in query.tuples():
+                held_due, held_since = _py(held_due), _py(held_since)
+                counts[_state_of(held_due, held_since, at, late, warn)] -= 1
+                held.append(held_due)
+        ranges = {"overdue": due <= late, "due": (due > late) & (due <= at), "scheduled": due > at}
+        for state, count in counts.items():
+            if count:
+                first = _first_due(source, ranges[state], held_ids) if state in ranges else None
+                rows.append(SummaryRow(source.category, state, count, first))
+        if held:
+            dated = [d for d in held if d is not None]
+            rows.append(SummaryRow(source.category, "held", len(held), min(dated) if dated else None))
     order = {c: i for i, c in enumerate(CATEGORIES)}
     return sorted(rows, key=lambda r: (order.get(r.category, 99), STATES.index(r.state)))
 

@@ -10,12 +10,13 @@ from typing import Callable
 
 from peewee import Database
 
+from . import due_counts
 from .db import database, write_tx
-from .entities import ALL_MODELS, SchemaMeta
+from .entities import ALL_MODELS, DueCount, SchemaMeta
 from .errors import SchemaError
 from .i18n import _
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 VERSION_KEY = "schema_version"
 
 
@@ -25,9 +26,16 @@ def _sparse_retention_due(_db: Database) -> None:
     drop_rows_without_data()
 
 
+def _due_counts(_db: Database) -> None:
+    database.create_tables([DueCount], safe=True)
+    due_counts.install()
+    due_counts.rebuild()
+
+
 # MIGRATIONS[n] upgrades a database from version n-1 to n. Version 1 is the first release.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     2: _sparse_retention_due,  # retention_due keeps a row only while its category holds data
+    3: _due_counts,  # per-day counts of the queue, kept by triggers, for the summary
 }
 
 
@@ -59,6 +67,7 @@ def ensure_schema(
         with write_tx(serialize="schema"):
             if installed_version() is None:
                 database.create_tables(ALL_MODELS, safe=True)
+                due_counts.install()  # triggers are not peewee models
                 _store_version(target)
                 return "created"
         version = installed_version()

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from models import bulk, orders, purge, retention, schema, sessions
-from models.entities import ChatMessage, Order, RetentionDue, SchemaMeta
+from models import bulk, due_counts, orders, purge, retention, schema, sessions
+from models.entities import ChatMessage, DueCount, Order, RetentionDue, SchemaMeta
 from models.sessions import SessionInput
 
 from . import factories as f
@@ -88,3 +88,21 @@ def test_summary_counts_states_like_the_items_on_the_edges(db, fixed_clock, isol
         assert row.count == len(mine), (row.category, row.state)
         dated = [i.due_at for i in mine if i.due_at is not None]
         assert row.next_due_at == (min(dated) if dated else None), (row.category, row.state)
+
+
+def _kept_counts() -> dict[tuple[str, str], int]:
+    return {(c.category, c.day): c.n for c in DueCount.select() if c.n}
+
+
+def test_day_counters_follow_inserts_updates_and_the_purge(db, fixed_clock, isolated_dirs) -> None:
+    """The triggers keep due_count equal to a count from scratch through everything that moves due dates."""
+    world = purge_world.build(isolated_dirs)
+    assert _kept_counts() and sum(_kept_counts().values()) > 20
+    orders.mark_billed(world.tech, "A-2026-0004", date(2026, 11, 2))  # P8 rows get their dates
+    RetentionDue.update(due_at=fixed_clock() + timedelta(days=400)).where(RetentionDue.category == "video").execute()
+    purge.run_purge("dora", data_dir=isolated_dirs)
+    kept = _kept_counts()
+    due_counts.rebuild()
+    assert _kept_counts() == kept
+    summary = retention.queue_summary()
+    assert sum(r.count for r in summary) == len(retention.queue_items(limit=1000))
