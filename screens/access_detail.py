@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from console.config import Controller
 from models import access, clock
@@ -31,7 +31,7 @@ from .access_forms import (
 )
 from .access_urgency import days_left_text, theme_colour, urgency_variable
 from .base import ForwardFailures
-from .chrome import ShellHeader
+from .chrome import QuietFooter, ShellHeader
 from .text import literal
 
 MATCH_COLUMNS = [("kind", _("Kind")), ("ref", _("Ref")), ("label", _("Record")), ("why", _("Matched by")),
@@ -138,7 +138,7 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
         table: DataTable[Any] = DataTable(id="ad-matches", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="hint", classes="hint")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#ad-matches", DataTable)

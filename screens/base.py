@@ -15,13 +15,13 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from models.browse import Page, release_thread_connection
 from models.entities import Staff
 
-from .chrome import ModeBar, ShellHeader
+from .chrome import ModeBar, QuietFooter, ShellHeader
 from .messages import WorkerFailed
 
 Fetch = Callable[[tuple[Any, ...] | None, int], Page[Any]]
@@ -55,7 +55,7 @@ class PagedTable(ForwardFailures, DataTable):
             self.table = table
 
     def __init__(self, columns: Sequence[tuple[str, str]], fetch: Fetch, render: Render, *,
-                 page_size: int = 100, key: Callable[[Any], str] = lambda row: str(row.key), **kwargs: Any) -> None:
+                 page_size: int = 50, key: Callable[[Any], str] = lambda row: str(row.key), **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.columns_spec = list(columns)
         self.fetch = fetch
@@ -166,7 +166,7 @@ class MainScreen(ForwardFailures, Screen[None]):
         yield ModeBar(self.MODE)
         yield from self.compose_body()
         yield Static("", id="hint", classes="hint")
-        yield Footer(compact=True)
+        yield QuietFooter(compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -1,10 +1,11 @@
 """The lines around every main screen: header (operator, database, status) and mode bar."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.screen import Screen
+from textual.widgets import Footer, Static
 
 from models.i18n import _
 
@@ -67,3 +68,34 @@ class ModeBar(Static):
             line.append(f" {item.title if full else item.title[:4]}", style=style)
             line.append(" ")
         return line
+
+
+class QuietFooter(Footer):
+    """Textual's footer, rebuilt only when the keys it would show have changed.
+
+    The stock footer recomposes all its keys after every bindings refresh (focus moves, a row
+    highlighted, an action enabled); with twenty keys that cost a screen a third of its first
+    frame. Here refreshes within one frame coalesce, and an unchanged set of keys is kept.
+    """
+
+    _pending = False
+    _shown: tuple[tuple[str, str, str, bool, str], ...] | None = None
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._pending:
+            self._pending = True
+            self.call_after_refresh(self._recompose_if_changed)
+
+    def _signature(self) -> tuple[tuple[str, str, str, bool, str], ...]:
+        return tuple((binding.key, binding.action, binding.description, enabled, tooltip or "")
+                     for _node, binding, enabled, tooltip in self.screen.active_bindings.values() if binding.show)
+
+    async def _recompose_if_changed(self) -> None:
+        self._pending = False
+        shown = self._signature()
+        if shown != self._shown:
+            self._shown = shown
+            await self.recompose()

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from models.browse import release_thread_connection
 from models.browse_detail import SessionDetail, session_detail
@@ -21,7 +21,7 @@ from models.entities import Staff
 from models.i18n import _
 
 from .base import ForwardFailures
-from .chrome import ShellHeader
+from .chrome import QuietFooter, ShellHeader
 from .text import literal, multiline
 
 
@@ -46,7 +46,7 @@ class DetailScreen(ForwardFailures, Screen[None]):
         with VerticalScroll(classes="body"):
             yield Static(Text(_("loading {ref} …").format(ref=self.ref)), id="detail")
         yield Static("", id="hint", classes="hint")
-        yield Footer(compact=True)
+        yield QuietFooter(compact=True)
 
     def on_mount(self) -> None:
         self.load()

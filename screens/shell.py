@@ -1,6 +1,8 @@
 """The console app: modes from the registry, header, theme, and the one failure handler."""
 from __future__ import annotations
 
+import sys
+
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Iterable
@@ -42,6 +44,9 @@ def mode_bindings() -> list[Binding]:
     ]
 
 
+WORKER_SWITCH_SECONDS = 0.0005
+
+
 class ConsoleApp(PurgeTimerMixin, App[None]):
     """The support24 console for one operator (DESIGN.md §2, §3, §11)."""
 
@@ -57,6 +62,9 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
                  scheduler: PurgeScheduler | None = None, settings: Any = None) -> None:
         self.MODES = {item.name: item.factory() for item in MODE_SPECS}
         super().__init__()
+        # Workers run many short queries, each re-taking the GIL from the busy render loop;
+        # at the default 5 ms switch interval a page of 20 queries waited 100 ms for it.
+        sys.setswitchinterval(WORKER_SWITCH_SECONDS)
         self.operator = operator
         self.info = info
         self.refresh_seconds = info.refresh_seconds
