@@ -321,11 +321,12 @@ def _read_run(source: _Source, key: tuple[datetime | None, str, int] | None, lim
         page = query if offset_key is None else query.where(
             (source.due > offset_key[0]) | ((source.due == offset_key[0]) & (source.item > offset_key[1]))
             if dated else source.item > offset_key[1])
-        rows = list(page.limit(limit * 2).tuples())
+        step = limit * 2 if wanted else limit  # unfiltered, a run never needs more than a page
+        rows = list(page.limit(step).tuples())
         for category, item_id, ref, order_ref, due_at, state in rows:
             if not wanted or state in wanted:
                 items.append(QueueItem(category, int(item_id), ref, order_ref, _py(due_at), state))
-        if len(rows) < limit * 2 or not wanted:
+        if len(rows) < step or not wanted:
             break
         last = rows[-1]
         offset_key = (last[4], last[1])

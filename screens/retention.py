@@ -110,6 +110,7 @@ class RetentionScreen(MainScreen):
     def __init__(self) -> None:
         super().__init__()
         self.view = "queue"
+        self.summary_wanted = False
         self.category: str | None = None
         self.state: str | None = None
         self.run_id: int | None = None
@@ -149,9 +150,9 @@ class RetentionScreen(MainScreen):
 
     def refresh_data(self) -> None:
         """The visible view's tables and the summary; a view's tables load when it is shown."""
+        self.summary_wanted = True  # after the first table's page: the two would only slow each other
         for table in self.query_one(f"#{self.view}").query(PagedTable):
             table.reload()
-        self.load_summary()
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="summary")
     def load_summary(self) -> None:
@@ -247,6 +248,9 @@ class RetentionScreen(MainScreen):
         self.refresh_bindings()
 
     def on_paged_table_loaded(self, message: PagedTable.Loaded) -> None:
+        if self.summary_wanted:
+            self.summary_wanted = False
+            self.load_summary()
         if message.table.id == "ret-runs":
             self.follow_run()
         self.refresh_bindings()
