@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from models import clock, purge
 from models.errors import Busy, Support24Error
@@ -67,6 +67,7 @@ class Scheduler:
         self.last_outcome: SchedulerOutcome | None = None
         self.next_run_at: datetime = clock.now()  # the first run is due at once
         self._running = threading.Lock()
+        self.progress: Callable[[int, int], None] | None = None  # (items done, items planned), e.g. for a header
 
     def is_due(self, now: datetime | None = None) -> bool:
         return (now or clock.now()) >= self.next_run_at
@@ -81,7 +82,7 @@ class Scheduler:
                 if self.load_policy:  # the configured file, re-read so an edit takes effect; a bad one stops the run
                     policy_file.activate_configured(self.policy_option)
                 result = purge.run_purge(self.operator, data_dir=self.data_dir, batch_size=self.batch_size,
-                                         holder=self.holder)
+                                         holder=self.holder, progress=self.progress)
                 outcome = SchedulerOutcome(started, clock.now(), dict(result.deleted), run_id=result.run_id)
             except Busy as exc:
                 outcome = SchedulerOutcome(started, clock.now(), busy_holder=getattr(exc, "holder", None) or str(exc))

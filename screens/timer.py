@@ -9,8 +9,9 @@ a FixedClock instead of waiting.
 """
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from textual import work
 from textual.message import Message
@@ -37,6 +38,7 @@ class PurgeScheduler(Protocol):
 
     next_run_at: datetime
     last_outcome: Any
+    progress: Any
 
     def run_once(self) -> Any: ...
 
@@ -47,6 +49,25 @@ class PurgeTimerRan(Message):
     def __init__(self, outcome: Outcome) -> None:
         super().__init__()
         self.outcome = outcome
+
+
+class PurgeTimerProgress(Message):
+    """How far the running timer purge has come (sent at most once a second)."""
+
+    def __init__(self, started_at: datetime, done: int, planned: int) -> None:
+        super().__init__()
+        self.started_at = started_at
+        self.done = done
+        self.planned = planned
+
+
+PROGRESS_EVERY_SECONDS = 1.0
+
+
+def running_text(started_at: datetime, done: int | None = None, planned: int | None = None) -> str:
+    if done is None or not planned:
+        return _("purge running since {at}").format(at=hhmm(started_at))
+    return _("purge running since {at}: {done} of {planned}").format(at=hhmm(started_at), done=done, planned=planned)
 
 
 def hhmm(value: datetime) -> str:
@@ -107,18 +128,39 @@ class PurgeTimerMixin:
         """The timer's callback: start the run in a thread worker and return at once."""
         self.purge_timer = None
         if self.purge_scheduler is not None:
+            app: Any = self
+            app.set_status(running_text(clock.now()))
             self.run_purge_timer()
 
     @work(thread=True, exclusive=True, group="purge-timer", exit_on_error=False)
     def run_purge_timer(self) -> None:
         scheduler = self.purge_scheduler
         assert scheduler is not None
+        app: Any = self
+        scheduler.progress = self._progress_reporter(clock.now())
         try:
             outcome = scheduler.run_once()  # never raises: busy and errors are in the outcome
         finally:
+            scheduler.progress = None
             release_thread_connection()
-        app: Any = self
         app.post_message(PurgeTimerRan(outcome))
+
+    def _progress_reporter(self, started_at: datetime) -> Callable[[int, int], None]:
+        """A progress callback for the purge thread: a message to the app at most once a second."""
+        app: Any = self
+        last = [float("-inf")]
+
+        def report(done: int, planned: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_EVERY_SECONDS:
+                last[0] = now
+                app.post_message(PurgeTimerProgress(started_at, done, planned))
+
+        return report
+
+    def on_purge_timer_progress(self, message: PurgeTimerProgress) -> None:
+        app: Any = self
+        app.set_status(running_text(message.started_at, message.done, message.planned))
 
     def on_purge_timer_ran(self, message: PurgeTimerRan) -> None:
         app: Any = self

@@ -93,12 +93,15 @@ class SlowScheduler:
 
     next_run_at: datetime
     last_outcome: object = None
+    progress: object = None
     release: threading.Event = field(default_factory=threading.Event)
     started: threading.Event = field(default_factory=threading.Event)
 
     def run_once(self):  # type: ignore[no-untyped-def]
         from console.scheduler import SchedulerOutcome
 
+        if callable(self.progress):
+            self.progress(120, 500)  # what run_purge reports after its first chunk
         self.started.set()
         assert self.release.wait(30), "the test never released the run"
         now = clock.now()
@@ -118,7 +121,7 @@ async def test_the_screen_keeps_answering_while_the_timer_runs(db, fixed_clock, 
         assert await asyncio.to_thread(scheduler.started.wait, 10)  # the loop stays free meanwhile
         await pilot.press("5")  # the purge is still running in its thread
         await pilot.pause()
-        assert app.screen.MODE == "retention" and "purge: not run yet" in header(app)
+        assert app.screen.MODE == "retention" and "purge running since 11:00: 120 of 500" in header(app)
         scheduler.release.set()
         await settle(pilot)
         assert "purge 11:00: 3 deleted · next 11:15" in header(app)
