@@ -42,6 +42,22 @@ def parse_day(raw: str | None, field_name: str = "day") -> date | None:
             continue
     raise ValidationError(field_name, _("is not a date (YYYY-MM-DD or DD.MM.YYYY)"))
 
+class Tick(Checkbox):
+    """A checkbox whose state shows without colour: X when on, blank when off.
+
+    Textual's draws X in both states and tells them apart by colour only, which a monochrome
+    terminal over SSH does not show.
+    """
+
+    def __init__(self, label: str, value: bool = False, **kwargs: Any) -> None:
+        super().__init__(label, value, **kwargs)
+        self.BUTTON_INNER = "X" if value else " "
+
+    def watch_value(self) -> None:
+        self.BUTTON_INNER = "X" if self.value else " "
+        super().watch_value()  # the -on class and the Changed message
+
+
 class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
     """Base of every form; subclasses give TITLE, compose_fields, collect and perform."""
 

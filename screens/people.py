@@ -19,7 +19,7 @@ from models.errors import ValidationError
 from models.i18n import _
 
 from .base import MainScreen, PagedTable
-from .forms import ConfirmScreen, FormScreen
+from .forms import ConfirmScreen, FormScreen, Tick
 from .roles import refusal
 from .text import literal
 
@@ -62,7 +62,7 @@ class StaffForm(FormScreen[StaffData]):
         yield from self.field("name", _("full name"), Input())
         yield Label(Text(_("roles")), classes="field-label")
         for role in ROLES:
-            yield Checkbox(role, value=role == "technician", id=f"f-role-{role}")
+            yield Tick(role, value=role == "technician", id=f"f-role-{role}")
         yield Static("", id="e-roles", classes="field-error")
         yield from self.field("commitment_signed_on", _("commitment signed on (DD.MM.YYYY)"), Input())
         yield from self.field("secrecy_commitment_on", _("§ 203 StGB commitment on (optional)"), Input())
@@ -99,7 +99,7 @@ class CustomerForm(FormScreen[CustomerData]):
         yield from self.field("name", _("name"), Input())
         yield from self.field("email", _("e-mail (optional)"), Input())
         yield from self.field("professional_secrecy", _("professional secrecy"),
-                              Checkbox(_("bound by § 203 StGB (technicians need the extra commitment)")))
+                              Tick(_("bound by § 203 StGB (technicians need the extra commitment)")))
 
     def collect(self) -> CustomerData:
         return CustomerData(self.required("number"), self.required("name"), self.optional("email"),

@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Checkbox, Input, Select, Static, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 
 from models import browse_jobs, sessions
 from models.entities import BILLING_CLASSES, CONSENT_METHODS, DISCLOSURE_BASES, TRANSFER_DIRECTIONS, Staff
@@ -16,7 +16,7 @@ from models.i18n import _
 from models.policy import CATEGORIES
 from models.sessions import ConsentInput, FileTransfer, SessionInput
 
-from .forms import FormScreen
+from .forms import FormScreen, Tick
 
 CONSENT_QUESTIONS = {
     "screen_visibility": _("Others can see the technician's screen. Did the customer agree before the start? (P4)"),
@@ -42,7 +42,7 @@ class ConsentForm(FormScreen[ConsentInput]):
         yield Static(Text(CONSENT_QUESTIONS.get(self.kind, "")))
         yield from self.field("given_by", _("given by (customer's person)"), Input(self.given_by))
         yield from self.field("method", _("how"), Select(choices(CONSENT_METHODS), value="verbal", allow_blank=False))
-        yield from self.field("granted", _("answer"), Checkbox(_("the customer agreed"), value=True))
+        yield from self.field("granted", _("answer"), Tick(_("the customer agreed"), value=True))
         yield from self.field("note", _("note (optional)"), Input())
 
     def collect(self) -> ConsentInput:
@@ -74,7 +74,7 @@ class StartSessionForm(FormScreen[StartData]):
         yield from self.field("workstation", _("workstation"), Input())
         yield from self.field("customer_person", _("customer person"), Input())
         yield from self.field("screen_private", _("screen privacy (P4)"),
-                              Checkbox(_("only the technician sees the screen"), value=True))
+                              Tick(_("only the technician sees the screen"), value=True))
 
     def collect(self) -> StartData:
         order = self.value("order").upper()

@@ -223,3 +223,26 @@ async def test_customer_text_is_shown_literally(db, fixed_clock) -> None:
 
 
 _ = timedelta
+
+
+@aio
+async def test_the_privacy_checkbox_shows_its_state_without_colour(db, fixed_clock) -> None:
+    """Over SSH on a monochrome terminal the box must read X when on and blank when off."""
+    from screens.session_forms import StartSessionForm
+
+    w = world()
+    app = make_app(w["tech"], start_mode="sessions")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(StartSessionForm(w["tech"]))
+        await pilot.pause()
+        box = app.screen.query_one("#f-screen_private")
+        box.focus()
+        await pilot.pause()
+        assert str(box.render()).startswith("▐X▌ only the technician")
+        await pilot.press("space")
+        await pilot.pause()
+        assert box.value is False and str(box.render()).startswith("▐ ▌ only the technician")
+        await pilot.press("space")
+        await pilot.pause()
+        assert box.value is True and str(box.render()).startswith("▐X▌")
