@@ -109,6 +109,8 @@ class AccountingScreen(MainScreen):
     def refresh_data(self) -> None:
         """Batches every time (no personal data); outbox rows only when their count changed."""
         self.query_one("#acc-batches", PagedTable).reload()
+        if self.count is None:  # the first load: rows and count side by side, not one after the other
+            self.query_one("#acc-outbox", PagedTable).reload()
         self.load_count()
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="count")
@@ -121,7 +123,7 @@ class AccountingScreen(MainScreen):
 
     @on(CountLoaded)
     def show_count(self, message: CountLoaded) -> None:
-        changed = message.count != self.count
+        changed = self.count is not None and message.count != self.count
         self.count = message.count
         self.query_one("#acc-count", Static).update(Text(
             _("Outbox: {n} records wait for the next batch (x exports them)").format(n=message.count)))
