@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, cast
 from rich.text import Text
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 from models.i18n import _
 
@@ -96,6 +97,22 @@ class QuietFooter(Footer):
     async def _recompose_if_changed(self) -> None:
         self._pending = False
         shown = self._signature()
-        if shown != self._shown:
-            self._shown = shown
-            await self.recompose()
+        if shown == self._shown:
+            return
+        before, self._shown = self._shown, shown
+        if before is not None and [k[:3] for k in before] == [k[:3] for k in shown] and self._restate(shown):
+            return  # the same keys, only enabled or disabled: no need to rebuild them
+        await self.recompose()
+
+    def _restate(self, shown: tuple[tuple[str, str, str, bool, str], ...]) -> bool:
+        """Enable or disable the keys in place; False if a key has no widget to show it."""
+        state = {(key, action): (enabled, tooltip) for key, action, _description, enabled, tooltip in shown}
+        widgets = [w for w in self.query(FooterKey) if (w.key, w.action) in state]  # not the palette's key
+        if {(w.key, w.action) for w in widgets} != set(state):
+            return False
+        for widget in widgets:
+            enabled, tooltip = state[(widget.key, widget.action)]
+            widget._disabled = not enabled  # what FooterKey's own click handler reads (textual 8.2.8)
+            widget.set_class(not enabled, "-disabled")
+            widget.tooltip = tooltip or None
+        return True

@@ -48,3 +48,28 @@ async def test_a_failed_page_is_reported_once(db, fixed_clock) -> None:
         await settle(pilot)
         new = list(app._notifications)[before:]
         assert len(new) == 1, [n.message for n in new]
+
+
+@aio
+async def test_footer_keys_follow_what_the_screen_allows(db, fixed_clock) -> None:
+    """Keys are enabled or disabled in place when rows arrive; the footer shows the current state."""
+    from textual.widgets._footer import FooterKey
+
+    from tests import factories
+
+    world()
+    admin = factories.staff("anna", "admin", name="Anna Admin")
+    app = make_app(admin, start_mode="people")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+
+        def key(action: str) -> FooterKey:
+            return next(k for k in app.screen.query(FooterKey) if k.action == action)
+
+        assert not key("new_staff").has_class("-disabled")
+        table: Any = app.screen.query_one("#staff-table", PagedTable)
+        for username, enabled in (("anna", False), ("jschulz", True)):  # nobody deactivates themselves
+            table.move_cursor(row=table.get_row_index(username))
+            await settle(pilot)
+            assert key("deactivate").has_class("-disabled") is not enabled, username
+            assert app.screen.check_action("deactivate", ()) is (True if enabled else None)
