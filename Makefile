@@ -27,7 +27,7 @@ test-pg: $(STAMP)
 
 # Generates the large dataset first when it is missing (about 4 minutes, 1.6 GB in .bench/).
 bench: $(STAMP)
-	test -f .bench/large.db || $(BIN)/support24 demo --scale large --database sqlite:///.bench/large.db \
+	mkdir -p .bench && test -f .bench/large.db || $(BIN)/support24 demo --scale large --database sqlite:///.bench/large.db \
 		--data-dir .bench/data --json > .bench/generate.json
 	$(BIN)/python -m benchmarks
 
