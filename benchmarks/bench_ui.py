@@ -20,8 +20,10 @@ def _probe(*argv: str) -> dict[str, object]:
 def screens_and_memory(database: str, data_dir: str | None) -> list[Measurement]:
     """One measurement per main screen (ratio to the bare app) and one for peak memory."""
     bare = _probe("bare", "--repeat", str(REPEAT))
-    args = ["console", "--database", database] + (["--data-dir", data_dir] if data_dir else [])
-    console = _probe(*args, "--repeat", str(REPEAT))
+    where = ["--database", database] + (["--data-dir", data_dir] if data_dir else [])
+    console = _probe("console", *where, "--repeat", str(REPEAT))
+    visit = _probe("tour", *where)  # memory: one console through every screen, in a fresh process
+    bare_once = _probe("bare", "--repeat", "1")
     bare_ms = float(bare["seconds"]["bare"]) * 1000  # type: ignore[index]
     rows = []
     errors = console.get("errors") or {}
@@ -32,9 +34,9 @@ def screens_and_memory(database: str, data_dir: str | None) -> list[Measurement]
                         note=str(errors.get(mode, "")))  # type: ignore[union-attr]
         m.met = at_most(m.ratio, 1.5)
         rows.append(m)
-    memory = Measurement("console peak memory (all main screens)", float(console["maxrss_kib"]) / 1024, "MiB",  # type: ignore[arg-type]
-                         baseline=float(bare["maxrss_kib"]) / 1024, baseline_name="bare Textual app",  # type: ignore[arg-type]
-                         goal="ratio <= 1.5")
+    memory = Measurement("console peak memory (one console, every main screen)", float(visit["maxrss_kib"]) / 1024,  # type: ignore[arg-type]
+                         "MiB", baseline=float(bare_once["maxrss_kib"]) / 1024,  # type: ignore[arg-type]
+                         baseline_name="bare Textual app, 50-row DataTable", goal="ratio <= 1.5")
     memory.met = at_most(memory.ratio, 1.5)
     rows.append(memory)
     return rows

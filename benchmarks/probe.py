@@ -3,7 +3,8 @@
 `python -m benchmarks.probe console --database URL --data-dir DIR [--modes a,b]` opens the
 real console once per mode (App.run_test, 120x40) and waits until the screen's workers are
 done and the frame is drawn; `python -m benchmarks.probe bare` does the same for a bare
-Textual app with a 50-row DataTable. Prints one JSON document: seconds per mode and
+Textual app with a 50-row DataTable; `python -m benchmarks.probe tour --database URL` opens
+one console and visits every main screen in turn, as an operator would (for peak memory). Prints one JSON document: seconds per mode and
 ru_maxrss in KiB.
 """
 from __future__ import annotations
@@ -77,9 +78,19 @@ def console_factory(database: str | None, data_dir: str | None, mode: str) -> An
     return lambda: ConsoleApp(operator, info, start_mode=mode)
 
 
+async def tour(factory: Any, modes: list[str]) -> None:
+    """One console, as an operator uses it: every main screen in turn, each settled."""
+    app = factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        for mode in modes:
+            app.switch_mode(mode)
+            await _settle(app, pilot)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.probe")
-    parser.add_argument("which", choices=("console", "bare"))
+    parser.add_argument("which", choices=("console", "bare", "tour"))
     parser.add_argument("--database")
     parser.add_argument("--data-dir")
     parser.add_argument("--modes", default="")
@@ -90,6 +101,13 @@ def main() -> None:
     if args.which == "bare":
         samples = [asyncio.run(time_app(bare_factory)) for _ in range(args.repeat)]
         times["bare"] = min(samples)
+    elif args.which == "tour":
+        from screens.modes import MODE_SPECS
+
+        modes = [s.name for s in MODE_SPECS if not s.coming]
+        began = time.perf_counter()
+        asyncio.run(tour(console_factory(args.database, args.data_dir, modes[0]), modes))
+        times["tour"] = time.perf_counter() - began
     else:
         from screens.modes import MODE_SPECS
 
