@@ -6,13 +6,19 @@ that arrives after the order was completed and databases written before rows bec
 """
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
+
 from models import bulk, due_counts, orders, purge, retention, schema, sessions
+from models.db import database, write_tx
 from models.entities import ChatMessage, DueCount, Order, RetentionDue, SchemaMeta
 from models.sessions import SessionInput
 
 from . import factories as f
+from .conftest import BACKEND
 from . import purge_world
 
 UTC = timezone.utc
@@ -106,3 +112,36 @@ def test_day_counters_follow_inserts_updates_and_the_purge(db, fixed_clock, isol
     assert _kept_counts() == kept
     summary = retention.queue_summary()
     assert sum(r.count for r in summary) == len(retention.queue_items(limit=1000))
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="SQLite runs one write transaction at a time")
+def test_a_chat_line_saved_while_another_console_completes_the_order_is_queued(db, fixed_clock, isolated_dirs) -> None:
+    """The race note_data closes: data written in a transaction that overlaps the completion."""
+    tech = f.staff("tina", "technician admin accounting", signed=date(2014, 1, 1))
+    start = datetime(2026, 11, 20, 8, tzinfo=UTC)
+    f.order("A-2026-0102", f.customer(), opened_at=start - timedelta(hours=1))
+    session = sessions.start_session(tech, SessionInput(
+        order="A-2026-0102", technician=tech.username, customer_ip="203.0.113.9", workstation=None,
+        customer_person="Erika Weber", screen_private=True, started_at=start))
+    sessions.end_session(tech, session.ref, ended_at=start + timedelta(minutes=30))
+    outcome: dict[str, object] = {}
+
+    def other_console_completes() -> None:
+        try:
+            orders.complete_order(tech, "A-2026-0102", completed_at=start + timedelta(hours=1))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            outcome["error"] = exc
+        finally:
+            database.close()  # this thread's own connection
+
+    other = threading.Thread(target=other_console_completes)
+    with write_tx():
+        sessions.add_chat(tech, session.ref, "customer", "still typing", at=start + timedelta(minutes=5))
+        other.start()
+        waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        deadline = time.monotonic() + 10
+        while database.execute_sql(waiting).fetchone()[0] == 0 and time.monotonic() < deadline:
+            threading.Event().wait(0.01)  # until the completion waits for this transaction
+    other.join()
+    assert "error" not in outcome, outcome.get("error")
+    assert _rows("A-2026-0102") == {"chat", "connection"}
