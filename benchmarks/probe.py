@@ -69,6 +69,9 @@ def bare_factory() -> Any:
 
 
 def console_factory(database: str | None, data_dir: str | None, mode: str) -> Any:
+    from console.config import skip_postgres_driver
+
+    skip_postgres_driver(database, data_dir)  # as `support24` itself does before loading peewee
     from console.app import build_info
     from console.context import Context
     from screens.shell import ConsoleApp

@@ -71,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Only now: `--help` and usage errors exit above without loading the database layer.
     from models.errors import Support24Error
 
+    from .config import skip_postgres_driver
+
+    skip_postgres_driver(getattr(args, "database", None), getattr(args, "data_dir", None))
+
     from .context import Context
 
     ctx = Context(

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,21 @@ def resolve_database_url(option: str | None, data_dir: Path) -> str:
     if url:
         return url
     return f"sqlite:///{data_dir / 'support24.db'}"
+
+
+def skip_postgres_driver(database_option: str | None, data_dir_option: str | None) -> bool:
+    """On SQLite, keep the PostgreSQL driver out of the process; True if it was kept out.
+
+    peewee imports psycopg at its own import whenever it is installed (11 MiB resident,
+    about 80 ms); a console on an embedded database never uses it. Call before peewee loads.
+    """
+    if "peewee" in sys.modules or "psycopg" in sys.modules:
+        return False
+    url = resolve_database_url(database_option, resolve_data_dir(data_dir_option))
+    if not url.startswith("sqlite:"):
+        return False
+    sys.modules["psycopg"] = None  # type: ignore[assignment]  # `import psycopg` now fails, as if absent
+    return True
 
 
 def ensure_private_dir(path: Path) -> Path:

@@ -69,3 +69,16 @@ def test_the_parsers_choices_are_the_domains() -> None:
     assert access_command.ACCESS_CHANNELS == entities.ACCESS_CHANNELS
     assert access_command.STATE_FILTERS == access.STATE_FILTERS
     assert retention_command.STATES == retention.STATES
+
+
+def test_a_console_on_sqlite_never_loads_the_postgresql_driver(tmp_path: Path) -> None:
+    """peewee would import psycopg (11 MiB) at once; on an embedded database the CLI keeps it out."""
+    code = (
+        "import sys\n"
+        "from console.cli import main\n"
+        f"status = main(['--database', 'sqlite:///{tmp_path}/x.db', '--data-dir', '{tmp_path}/data', 'init', '--admin', 'anna', "
+        "'--name', 'Anna Admin', '--commitment-date', '2024-01-02'])\n"
+        "print(status, bool(sys.modules.get('psycopg')), 'peewee' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.strip().splitlines()[-1] == "0 False True", done.stderr[-2000:]
