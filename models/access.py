@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from . import audit, clock, policy, validation
+from . import access_current, audit, clock, policy, validation
 from .access_queries import (  # noqa: F401 (part of this module's API)
     STATE_FILTERS, OpenSummary, RequestRow, list_requests, open_requests_summary,
 )
-from .db import write_tx
+from .db import database, write_tx
 from .deadlines import answer_due, extended_due
 from .entities import ACCESS_CHANNELS, AccessRequest, AccessRequestExclusion, BillingRecord, Customer, Staff
 from .errors import NotFound, RuleViolation, ValidationError
@@ -170,19 +170,28 @@ def verify_identity(actor: Staff, ref: str, method: str) -> AccessRequest:
     return request
 
 
-def compile_request(actor: Staff, ref: str) -> Compilation:
-    """Find every record naming the subject; a read of personal data, so it is audited."""
+def compile_request(actor: Staff, ref: str, *, reuse: bool = False) -> Compilation:
+    """Find every record naming the subject; a read of personal data, so it is audited.
+
+    With `reuse`, the matches of the previous compile of `ref` are taken when nothing in the
+    database changed since (`access_current`); the compile is recorded all the same."""
     require_role(actor, ROLE)
+    outermost = not database.in_transaction()  # a caller's transaction may still roll back
     with write_tx():
         request = _open(ref, "verified", "compiled", "reviewed", action="compile")
-        matches = find_matches(Subject.of(request))
+        token = access_current.change_token()
+        previous = access_current.current(ref, token) if reuse else None
+        matches = previous.matches if previous is not None else find_matches(Subject.of(request))
         request.compiled_at = clock.now()
         if request.state == "verified":
             request.state = "compiled"
         request.save()
         included = sum(1 for m in matches if not m.excluded)
         audit.record(actor.username, "access.compile", ref, f"matches={included} excluded={len(matches) - included}")
-    return Compilation(request.ref, request.name, request.compiled_at, matches)
+        token = access_current.after_own_writes(token)
+    compilation = Compilation(request.ref, request.name, request.compiled_at, matches)
+    access_current.remember(ref, token if outermost else None, compilation)
+    return compilation
 
 
 def exclude_match(actor: Staff, ref: str, record_kind: str, record_id: int, reason: str) -> AccessRequestExclusion:
@@ -292,13 +301,14 @@ def reject(actor: Staff, ref: str, reason: str) -> AccessRequest:
 
 
 def report_source(actor: Staff, ref: str) -> tuple[dict[str, object], Compilation, "SubjectData"]:
-    """What an export renders: the request, a fresh compilation (audited) and the copy of the data,
-    which the writers read page by page (`access_data.SubjectData`)."""
+    """What an export renders: the request, a compilation (audited; the previous one's matches
+    if nothing changed since) and the copy of the data, which the writers read page by page
+    (`access_data.SubjectData`)."""
     from .access_data import SubjectData, request_record
 
     require_role(actor, ROLE)
     check_exportable(ref)
-    compilation = compile_request(actor, ref)
+    compilation = compile_request(actor, ref, reuse=True)
     request = get_request(ref)
     return request_record(request), compilation, SubjectData(compilation.matches)
 

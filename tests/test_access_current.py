@@ -1,0 +1,108 @@
+"""An export right after a compile reuses its matches only while nothing changed: the report
+always shows the database as it is when exported, and every export still audits its compile."""
+from __future__ import annotations
+
+import gc
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from console.access_report import export_report, report_document
+from console.config import Controller
+from models import access
+from models.db import current_target, database, is_sqlite
+from models.entities import AuditEvent, Customer
+
+from . import factories as f
+from .access_seed import seed
+
+CONTROLLER = Controller(city="Hanau")
+
+
+@pytest.fixture
+def world(db: str, fixed_clock):
+    return seed()
+
+
+@pytest.fixture
+def ref(world) -> str:
+    request = access.open_request(world.officer, name="Erika Weber", received_on="2026-11-24", channel="letter",
+                                  customer_number="K-10042")
+    access.verify_identity(world.officer, request.ref, "Personalausweis vorgelegt")
+    return request.ref
+
+
+@pytest.fixture
+def searches(monkeypatch) -> list[int]:
+    """How often the matches were looked for in the database."""
+    calls: list[int] = []
+    real = access.find_matches
+
+    def counted(subject):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(subject)
+
+    monkeypatch.setattr(access, "find_matches", counted)
+    return calls
+
+
+def _order_refs(world, ref: str) -> set[str]:
+    """The orders the report names, among its matches and in its copy of the data."""
+    document = report_document(world.officer, ref, controller=CONTROLLER)
+    return ({m["ref"] for m in document["matches"] if m["kind"] == "order"}
+            | {o["ref"] for o in document["data"]["orders"]})
+
+
+def test_an_export_after_a_compile_reuses_its_matches_and_still_audits_the_compile(world, ref, searches,
+                                                                                   tmp_path: Path) -> None:
+    before = AuditEvent.select().count()
+    compilation = access.compile_request(world.officer, ref)
+    export_report(world.officer, ref, fmt="json", out=tmp_path / "r.json", controller=CONTROLLER)
+    actions = [e.action for e in AuditEvent.select().where(AuditEvent.id > before).order_by(AuditEvent.id)]
+    assert actions == ["access.compile", "access.compile", "access.export"]
+    assert len({e.detail for e in AuditEvent.select().where(AuditEvent.action == "access.compile")}) == 1
+    assert len(searches) == (1 if is_sqlite() else 2)  # PostgreSQL always compiles afresh
+    assert compilation.matches  # held by the caller until here
+
+
+def test_a_compilation_the_caller_let_go_of_is_not_kept(world, ref, searches, tmp_path: Path) -> None:
+    access.compile_request(world.officer, ref)
+    gc.collect()
+    export_report(world.officer, ref, fmt="json", out=tmp_path / "r.json", controller=CONTROLLER)
+    assert len(searches) == 2
+
+
+def test_a_change_after_the_compile_is_in_the_export(world, ref) -> None:
+    compilation = access.compile_request(world.officer, ref)
+    f.order("A-2026-0999", Customer.get(Customer.number == "K-10042"))
+    assert "A-2026-0999" in _order_refs(world, ref)
+    assert compilation.matches
+
+
+def test_a_change_committed_by_another_connection_is_in_the_export(world, ref) -> None:
+    if not is_sqlite():
+        pytest.skip("PostgreSQL compiles afresh for every export")
+    compilation = access.compile_request(world.officer, ref)
+    other = sqlite3.connect(str(current_target().path))
+    try:
+        other.execute("UPDATE customer SET name = 'Bäckerei Müller-Weber' WHERE number = 'K-10042'")
+        other.commit()
+    finally:
+        other.close()
+    matches = report_document(world.officer, ref, controller=CONTROLLER)["matches"]
+    assert "Bäckerei Müller-Weber" in {m["label"] for m in matches if m["kind"] == "customer"}
+    assert compilation.matches
+
+
+def test_a_compile_inside_a_transaction_that_rolls_back_is_not_reused(world, ref) -> None:
+    access.compile_request(world.officer, ref)
+    with database.atomic() as transaction:
+        f.order("A-2026-0998", Customer.get(Customer.number == "K-10042"),
+                opened_at=datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc))
+        compilation = access.compile_request(world.officer, ref)
+        assert any(m.ref == "A-2026-0998" for m in compilation.matches)
+        transaction.rollback()
+    assert "A-2026-0998" not in _order_refs(world, ref)
+    assert compilation.matches
