@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from peewee import JOIN, fn
 
-from . import clock, policy
+from . import access_json, clock, policy
 from .entities import (
     AccessRequest, ActivityEvent, BillingBatch, BillingRecord, ChatMessage, Consent, ContactPerson, Customer,
     Disclosure, GatheredFile, LegalHold, Order, Participant, Recording, RemoteSession, Staff, SystemInfo,
@@ -261,8 +261,10 @@ class SubjectData:
                 yield {"ref": o[1], "customer_number": o[2], "opened_at": o[3], "completed_at": o[4],
                        "billed_on": o[5], "billing_class": o[6], "description": o[7], "legal_hold": o[0] in held}
 
-    def sessions(self) -> Iterator[Record]:
-        """Sessions by start, each with its deletion per category and everything it captured."""
+    def sessions(self, *, encoded: bool = False) -> Iterator[Record]:
+        """Sessions by start, each with its deletion per category and everything it captured.
+        With `encoded` (the JSON export), activity, chat and consents come as JSON text made by the
+        database where it writes exactly what Python would (`access_json`)."""
         query = ByIds(lambda ids: RemoteSession.select(
             RemoteSession.id, RemoteSession.ref, Order.ref, Staff.name, RemoteSession.started_at,
             RemoteSession.ended_at, RemoteSession.customer_ip, RemoteSession.workstation,
@@ -270,6 +272,8 @@ class SubjectData:
             Order.id, Order.completed_at, Order.billed_on)
             .join(Order).switch(RemoteSession).join(Staff).where(RemoteSession.id.in_(ids)))
         captured_queries = {key: self._captured_query(key) for key in CAPTURED}
+        in_sql = {key: access_json.CapturedJson(key, self._plain_rows(key)) for key in access_json.COLUMNS
+                  if encoded and access_json.available()}
         participants_query = ByIds(lambda ids: Participant.select(
             Participant.session, Staff.name, Participant.joined_at, Participant.left_at).join(Staff)
             .where(Participant.session.in_(ids)).order_by(Participant.session, Participant.joined_at, Participant.id))
@@ -281,7 +285,8 @@ class SubjectData:
             for s in rows:
                 if s[11] not in dues:
                     dues[s[11]] = order_dues_of.of(s[12], s[13], s[11] in held)
-            captured = {key: self._captured(key, q, page) for key, q in captured_queries.items()}
+            captured = {key: in_sql[key].rows(page) if key in in_sql else self._captured(key, q, page)
+                        for key, q in captured_queries.items()}
             participants: dict[int, list[Record]] = defaultdict(list)
             for session_id, name, joined_at, left_at in participants_query.rows(page):
                 participants[session_id].append({"name": name, "joined_at": joined_at, "left_at": left_at})
@@ -295,6 +300,13 @@ class SubjectData:
                 for key in ("system_info", "gathered_files", "recordings"):
                     record[key] = captured[key].get(s[0], [])
                 yield record
+
+    @staticmethod
+    def _plain_rows(key: str) -> Callable[[list[int]], dict[int, Record]]:
+        """Records of one captured table by row id (for rows the database cannot write as JSON exactly)."""
+        model, columns, _at = CAPTURED[key]
+        query = ByIds(lambda ids: model.select(model.id, *columns).where(model.id.in_(ids)))
+        return lambda ids: {row[0]: dict(zip(_NAMES[key], row[1:])) for row in query.chunked(ids)}
 
     @staticmethod
     def _captured_query(key: str) -> ByIds:

@@ -161,11 +161,12 @@ class ReportDocument:
                    "reasons": [{"code": r.code, "value": r.value, "text": t[f"reason_{r.code}"].format(value=r.value)}
                                for r in m.reasons]}
 
-    def section(self, key: str) -> Iterator[dict[str, Any]]:
-        """The records of one kind of the copy (DATA_KEYS), in report order, deletions with their texts."""
+    def section(self, key: str, *, encoded: bool = False) -> Iterator[dict[str, Any]]:
+        """The records of one kind of the copy (DATA_KEYS), in report order, deletions with their texts.
+        With `encoded` (the JSON writer), lists may hold records as JSON text (`access_json.JsonArray`)."""
         if key not in DATA_KEYS:
             raise ValueError(key)
-        records = getattr(self.data, key)()
+        records = self.data.sessions(encoded=encoded) if key == "sessions" else getattr(self.data, key)()
         if key == "sessions":
             for record in records:
                 record["deletion"] = self._session_deletion(record["deletion"])

@@ -11,6 +11,8 @@ import json
 import json.encoder
 from typing import Any, Callable, Iterable, TextIO
 
+from models.access_json import JsonArray
+
 from .document import DATA_KEYS, ReportDocument, json_value
 
 def _record_encoder() -> Callable[[Any], str]:
@@ -26,18 +28,37 @@ def _record_encoder() -> Callable[[Any], str]:
 _encode = _record_encoder()
 
 
-def _array(out: TextIO, records: Iterable[Any]) -> None:
+def _encode_mixed(record: dict[str, Any]) -> str:
+    """A record some of whose lists hold records as JSON text already (`JsonArray`): the plain
+    stretches between them encoded as usual, the texts copied, so the result is the same text."""
+    parts, plain = [], {}
+    for key, value in record.items():
+        if type(value) is JsonArray:
+            if plain:
+                parts.append(_encode(plain)[1:-1])
+                plain = {}
+            items = ",".join(item if type(item) is str else _encode(item) for item in value)
+            parts.append(f"{_encode(key)}:[{items}]")
+        else:
+            plain[key] = value
+    if plain:
+        parts.append(_encode(plain)[1:-1])
+    return "{" + ",".join(parts) + "}"
+
+
+def _array(out: TextIO, records: Iterable[Any], encode: Callable[[Any], str] = _encode) -> None:
     out.write("[")
     separator = "\n"
     for record in records:
         out.write(separator)
-        out.write(_encode(record))
+        out.write(encode(record))
         separator = ",\n"
     out.write("\n]" if separator != "\n" else "]")
 
 
-def write(document: ReportDocument, out: TextIO) -> None:
-    """Write the report to `out`: UTF-8 text, one record per line."""
+def write(document: ReportDocument, out: TextIO, *, in_sql: bool = True) -> None:
+    """Write the report to `out`: UTF-8 text, one record per line. `in_sql=False` encodes every
+    record in Python (the same text; tests compare the two)."""
     head = json.dumps(document.head, ensure_ascii=False, indent=1)
     out.write(head[:-2])  # the head's fields, without the closing brace
     out.write(',\n"matches": ')
@@ -45,12 +66,15 @@ def write(document: ReportDocument, out: TextIO) -> None:
     out.write(',\n"data": {')
     for n, key in enumerate(DATA_KEYS):
         out.write(f'{"," if n else ""}\n"{key}": ')
-        _array(out, document.section(key))
+        if in_sql and key == "sessions":
+            _array(out, document.section(key, encoded=True), _encode_mixed)
+        else:
+            _array(out, document.section(key))
     out.write("\n}\n}\n")
 
 
-def render(document: ReportDocument) -> str:
+def render(document: ReportDocument, *, in_sql: bool = True) -> str:
     """The whole JSON text (small reports and tests; exports stream with `write`)."""
     out = io.StringIO()
-    write(document, out)
+    write(document, out, in_sql=in_sql)
     return out.getvalue()
