@@ -224,8 +224,12 @@ class RetentionScreen(MainScreen):
         self.view = names[(names.index(self.view) + 1) % len(names)]
         self.query_one("#ret-switcher", ContentSwitcher).current = self.view
         self.show_views()
-        for table in self.query_one(f"#{self.view}").query(PagedTable):
-            table.reload()
+        if self.view == "runs":  # the deletion records follow the run highlighted once the runs are in
+            self.run_id = None
+            self.query_one("#ret-runs", PagedTable).reload()
+        else:
+            for table in self.query_one(f"#{self.view}").query(PagedTable):
+                table.reload()
         first = {"queue": "#ret-queue", "runs": "#ret-runs", "holds": "#ret-holds"}[self.view]
         self.query_one(first, PagedTable).focus()
         self.refresh_bindings()

@@ -30,10 +30,16 @@ def console(operator: Staff, data_dir: Path, mode: str, **kwargs: Any) -> Consol
 
 
 async def settle(pilot: Any) -> None:
-    """Let every worker finish and every posted message be handled (no sleeping on time)."""
-    for _ in range(3):
+    """Let every worker finish and every posted message be handled (no sleeping on time).
+
+    A loaded page may start the next load (the deletion records follow the highlighted run),
+    so this goes on until a pass finds no worker left, at least three passes.
+    """
+    for n in range(20):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        if n >= 2 and all(worker.is_finished for worker in pilot.app.workers):
+            return
 
 
 async def fill(pilot: Any, **values: Any) -> None:
