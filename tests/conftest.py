@@ -50,6 +50,17 @@ def pg_schema() -> Iterator[str | None]:
 
 
 @pytest.fixture(autouse=True)
+def builtin_policy() -> Iterator[None]:
+    """Every test starts under the built-in policy: one that loads a policy file (a CLI command
+    run in-process, the scheduler) must not change the version later tests see."""
+    from models import policy
+
+    policy.activate(policy.Policy())
+    yield
+    policy.activate(policy.Policy())
+
+
+@pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Data, config and home folders inside the test's tmp_path."""
     data = tmp_path / "data"
