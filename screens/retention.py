@@ -125,13 +125,19 @@ class RetentionScreen(MainScreen):
                 yield Static(id="ret-summary", classes="panel")
                 yield Static(id="ret-filter", classes="pane-title")
                 yield PagedTable(QUEUE_COLUMNS, self.fetch_queue, self.render_item, id="ret-queue")
-            with Vertical(id="runs"):
-                yield PagedTable(RUN_COLUMNS, runs_page, self.render_run, key=lambda r: str(r.id), id="ret-runs")
-                yield Static(id="ret-deletions-title", classes="pane-title")
-                yield PagedTable(DELETION_COLUMNS, self.fetch_deletions, self.render_deletion,
-                                 key=lambda r: str(r.id), id="ret-deletions")
-            with Vertical(id="holds"):
-                yield PagedTable(HOLD_COLUMNS, holds_page, self.render_hold, key=lambda r: str(r.id), id="ret-holds")
+
+    def build_view(self, view: str) -> Vertical:
+        """The purge runs and holds views are mounted when first shown: fewer widgets to lay out
+        before the queue's first frame."""
+        if view == "runs":
+            return Vertical(
+                PagedTable(RUN_COLUMNS, runs_page, self.render_run, key=lambda r: str(r.id), id="ret-runs"),
+                Static(id="ret-deletions-title", classes="pane-title"),
+                PagedTable(DELETION_COLUMNS, self.fetch_deletions, self.render_deletion, key=lambda r: str(r.id),
+                           id="ret-deletions"),
+                id="runs")
+        return Vertical(PagedTable(HOLD_COLUMNS, holds_page, self.render_hold, key=lambda r: str(r.id), id="ret-holds"),
+                        id="holds")
 
     def on_mount(self) -> None:
         self.query_one("#ret-progress", ProgressBar).display = False
@@ -219,10 +225,13 @@ class RetentionScreen(MainScreen):
                 return self.view == "holds" and self.query_one("#ret-holds", PagedTable).selected() is not None
         return True
 
-    def action_next_view(self) -> None:
+    async def action_next_view(self) -> None:
         names = [name for name, _title in VIEWS]
         self.view = names[(names.index(self.view) + 1) % len(names)]
-        self.query_one("#ret-switcher", ContentSwitcher).current = self.view
+        switcher = self.query_one("#ret-switcher", ContentSwitcher)
+        if not switcher.query_children(f"#{self.view}"):
+            await switcher.add_content(self.build_view(self.view))
+        switcher.current = self.view
         self.show_views()
         if self.view == "runs":  # the deletion records follow the run highlighted once the runs are in
             self.run_id = None
