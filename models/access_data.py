@@ -55,47 +55,23 @@ def _due(day: datetime | None, status: str | None = None) -> Record:
     return {"due_on": None, "status": status}
 
 
-class _MemoRule:
-    """A policy rule whose due date per anchor is computed once (many orders share a billing day)."""
-
-    def __init__(self, rule: Any) -> None:
-        self._rule, self._dues = rule, {}  # type: ignore[var-annotated]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._rule, name)
-
-    def due_from(self, anchor: datetime | date) -> datetime:
-        if isinstance(anchor, datetime):  # instants rarely repeat; days (billing) do
-            return self._rule.due_from(anchor)
-        due = self._dues.get(anchor)
-        if due is None:
-            due = self._dues[anchor] = self._rule.due_from(anchor)
-        return due
-
-
-class _MemoPolicy:
-    """The active policy with memoized rules, for one report."""
-
-    def __init__(self, active: Any) -> None:
-        self._policy = active
-        self._rules = {category: _MemoRule(rule) for category, rule in active.rules.items()}
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._policy, name)
-
-    def rule(self, category: str) -> Any:
-        return self._rules[category]
-
-
 class OrderDues:
-    """Deletion date per session-bound category of an order, from its anchors and the active policy;
-    computed once per order, the same date's record shared by every order that has it."""
+    """Deletion date per session-bound category of an order, from its anchors and the active policy,
+    as `retention_due.order_dues` computes them for the purge; the same date's record shared by
+    every order that has it.
+
+    A report runs this for tens of thousands of orders: the dates anchored at the billing day are
+    computed once per day, those anchored at the completion instant once per order."""
 
     def __init__(self) -> None:
-        self._policy = _MemoPolicy(policy.active())
+        active = policy.active()
         self._scheduled: dict[datetime, Record] = {}
         self._waiting = {status: {c: _due(None, status) for c in SESSION_CATEGORIES}
                          for status in ("held", "after_completion")}
+        rules = {c: active.rule(c) for c in SESSION_CATEGORIES}
+        self._on_completion = [(c, r) for c, r in rules.items() if r.anchor == "order_completed"]
+        self._on_billing = [(c, r) for c, r in rules.items() if r.anchor != "order_completed"]
+        self._billed: dict[date | None, tuple[dict[str, datetime | None], datetime | None]] = {}
 
     def _day(self, due: datetime | None) -> Record:
         if due is None:
@@ -105,21 +81,31 @@ class OrderDues:
             record = self._scheduled[due] = _due(due)
         return record
 
+    def _billing_dues(self, billed_on: date | None) -> tuple[dict[str, datetime | None], datetime | None]:
+        """The billing-anchored dates of one billing day, and the latest of them (None if any is unknown)."""
+        found = self._billed.get(billed_on)
+        if found is None:
+            dues = {c: rule.due_from(billed_on) if billed_on is not None else None for c, rule in self._on_billing}
+            values = list(dues.values())
+            latest = None if any(v is None for v in values) else max(values, default=None)  # type: ignore[type-var]
+            found = self._billed[billed_on] = (dues, latest)
+        return found
+
     def of(self, completed_at: datetime | None, billed_on: date | None, held: bool) -> dict[str, Record]:
         if held:
             return self._waiting["held"]
         if completed_at is None:
             return self._waiting["after_completion"]
-        try:  # the retention helper's per-category dues, when present, are what the purge uses
-            from .retention_due import order_dues as dues_of
-            dues = dues_of(completed_at, billed_on, policy=self._policy)  # type: ignore[arg-type]
-        except ImportError:
-            dues = {}
-            for category in SESSION_CATEGORIES:
-                rule = self._policy.rule(category)
-                anchor = completed_at if rule.anchor == "order_completed" else billed_on
-                dues[category] = rule.due_from(anchor) if anchor is not None else None
-        return {c: self._day(dues.get(c)) for c in SESSION_CATEGORIES}
+        billed, latest = self._billing_dues(billed_on)
+        dues = dict(billed)
+        unknown = bool(self._on_billing) and latest is None
+        for category, rule in self._on_completion:
+            due = dues[category] = rule.due_from(completed_at)
+            if latest is None or due > latest:
+                latest = due
+        # the connection data goes last: with everything else, once every date is known (retention_due)
+        dues["connection"] = None if unknown else latest
+        return {c: self._day(dues[c]) for c in SESSION_CATEGORIES}
 
 
 def order_dues(completed_at: datetime | None, billed_on: date | None, held: bool) -> dict[str, Record]:

@@ -81,3 +81,29 @@ def test_the_session_row_falls_due_last_and_waits_for_the_billing_date(completed
     else:
         assert dues["connection"] == max(d for d in dues.values() if d is not None)
         assert berlin_date(dues["activity"]) == billed + relativedelta(months=3)
+
+
+@settings(max_examples=200)
+@given(instants, st.one_of(st.none(), st.integers(min_value=0, max_value=400)), st.booleans(), st.booleans())
+def test_the_access_report_shows_the_dates_the_purge_uses(completed: datetime, billed_after: int | None,
+                                                          strict: bool, chat_on_billing_only: bool) -> None:
+    """The report computes per billing day and per order, not per call: the same dates as the purge."""
+    from models import policy as policy_model
+    from models.access_data import OrderDues, _due
+
+    rules = dict(Policy().rules)
+    if strict:
+        rules["video"] = Rule("video", "order_completed", "P7", hours=72)
+    if chat_on_billing_only:
+        rules["chat"] = Rule("chat", "order_billed", "P8", months=1, days=3)
+    active = Policy(version="t", rules=rules)
+    billed = None if billed_after is None else berlin_date(completed) + timedelta(days=billed_after)
+    policy_model.activate(active)
+    report = OrderDues()
+    first = report.of(completed, billed, False)
+    again = report.of(completed + timedelta(minutes=7), billed, False)  # the billing day's dates come from the memo
+    purge = order_dues(completed, billed, active)
+    assert first == {c: _due(purge[c], "after_billing") for c in SESSION_CATEGORIES}
+    later = order_dues(completed + timedelta(minutes=7), billed, active)
+    assert again == {c: _due(later[c], "after_billing") for c in SESSION_CATEGORIES}
+    assert report.of(completed, billed, True)["connection"] == {"due_on": None, "status": "held"}
