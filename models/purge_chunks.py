@@ -98,6 +98,7 @@ def chunk_files(category: str, order_ids: list[int]) -> list[str]:
 def _delete_planned(category: str, plan: dict[int, dict[str, datetime]], run: PurgeRun | None,
                     policy_version: str) -> dict[str, int]:
     ids = sorted(plan)
+    run_id = run.id if run is not None else None  # an id, not the instance: the insert hashes each value
     refs = dict(run_ids("refs", lambda o: Order.select(Order.id, Order.ref).where(Order.id.in_(o)), ids).fetchall())
     now = clock.now()
     records: list[dict[str, Any]] = []
@@ -105,7 +106,7 @@ def _delete_planned(category: str, plan: dict[int, dict[str, datetime]], run: Pu
     def record(name: str, order_id: int) -> None:
         due = plan[order_id].get(name) or plan[order_id][category]  # a row-less category goes with the session
         method = row_method() + (f"+{purge_files.METHOD}" if name in FILE_TABLES else "")
-        records.append({"run": run, "category": name, "item_id": order_id, "ref": refs.get(order_id), "due_at": due,
+        records.append({"run": run_id, "category": name, "item_id": order_id, "ref": refs.get(order_id), "due_at": due,
                         "deleted_at": now, "policy_version": policy_version, "method": method})
 
     names = DATA_CATEGORIES if category == "connection" else (category,)
@@ -179,8 +180,8 @@ def delete_row_chunk(category: str, item_ids: list[int], *, as_of: datetime, run
             run_ids("delete:exclusions", lambda o: AccessRequestExclusion.delete().where(
                 AccessRequestExclusion.request.in_(o)), ids)
         run_ids(f"delete:{category}", lambda o: model.delete().where(model.id.in_(o)), ids)
-        now, method = clock.now(), row_method()
+        now, method, run_id = clock.now(), row_method(), run.id if run is not None else None
         insert_rows(DeletionRecord, [
-            {"run": run, "category": category, "item_id": row_id, "ref": ref, "due_at": due, "deleted_at": now,
+            {"run": run_id, "category": category, "item_id": row_id, "ref": ref, "due_at": due, "deleted_at": now,
              "policy_version": policy_version, "method": method} for row_id, ref, due in rows])
         return {category: len(rows)}

@@ -54,6 +54,8 @@ def last_id(data_dir: Path) -> int:
     return _complete_end(path) if path.exists() else 0
 
 
+# json.dumps(entry, ensure_ascii=False) builds a new encoder per call; one is made once here
+_encode = json.JSONEncoder(ensure_ascii=False).encode
 _COLUMNS = ("id", "run", "category", "item_id", "ref", "due_at", "deleted_at", "policy_version", "method")
 
 
@@ -65,7 +67,7 @@ def _line(values: tuple[Any, ...], instants: dict[object, str]) -> str:
         if raw not in instants:
             instants[raw] = DeletionRecord.due_at.python_value(raw).isoformat()
         entry[name] = instants[raw]
-    return json.dumps(entry, ensure_ascii=False) + "\n"
+    return _encode(entry) + "\n"
 
 
 def catch_up(data_dir: Path, batch: int = 5000) -> int:
