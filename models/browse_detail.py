@@ -17,6 +17,7 @@ from .i18n import _
 from .identity import require_role
 
 DETAIL_ROLES = ("technician", "privacy_officer", "admin")
+NOTHING_KEPT = "nothing kept"  # the state of a category the order holds no records of
 DETAIL_ROWS = 200  # a detail shows the first rows of each category; the CLI exports the rest
 
 
@@ -94,8 +95,9 @@ def _categories(order: Order, held: bool) -> tuple[list[CategoryLine], str | Non
     except ImportError:
         note = _("retention queue not available in this build; states are computed from due dates")
     now = clock.now()
-    lines = [CategoryLine(c, n, due.get(c), states.get(c) or _simple_state(due.get(c), held, now))
-             for c, n in counts.items()]
+    # a category without records has nothing to delete: no date, not "scheduled" (sparse retention_due)
+    lines = [CategoryLine(c, n, due.get(c), states.get(c) or _simple_state(due.get(c), held, now)) if n
+             else CategoryLine(c, 0, None, NOTHING_KEPT) for c, n in counts.items()]
     return lines, note
 
 

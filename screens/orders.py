@@ -160,7 +160,7 @@ class OrderDetailScreen(DetailScreen):
         data = detail_table(_("Data and retention"), [_("category"), _("records"), _("due"), _("state")])
         for line in d.categories:
             data.add_row(line.category, str(line.count), literal(line.due_at) if line.due_at else Text("—"),
-                         line.state)
+                         _(line.state))
         parts: list[RenderableType] = [head, sessions, Text(""), data]
         if d.retention_note:
             parts.append(Text(d.retention_note, style="dim"))

@@ -41,7 +41,13 @@ async def test_search_by_customer_ref_day_and_technician(db, fixed_clock) -> Non
 
 @aio
 async def test_detail_shows_categories_with_due_dates_and_is_audited(db, fixed_clock) -> None:
+    from datetime import datetime, timezone
+
+    from models import sessions
+
     w = world()
+    sessions.add_system_info(w["tech"], w["shared"].ref, {"os": "Windows 11"},
+                             at=datetime(2026, 11, 23, 9, 10, tzinfo=timezone.utc))
     app = make_app(w["tech"], start_mode="orders")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -52,6 +58,8 @@ async def test_detail_shows_categories_with_due_dates_and_is_audited(db, fixed_c
         text = screen_text(app)
         assert "Data and retention" in text and "system_info" in text and "billing" in text
         assert "25.11.2026 11:00" in text  # 48 h after completion, on the Berlin clock (P7)
+        video = next(line for line in text.splitlines() if line.strip().startswith("video"))
+        assert "nothing kept" in video and "—" in video  # no recording: no date, nothing scheduled
         assert SHOWN.split(" \x1b")[0][:10] in text
         assert AuditEvent.select().where((AuditEvent.action == "order.read") & (AuditEvent.ref == "A-2026-0002")).exists()
         # completed already: the action is disabled with the reason
