@@ -31,6 +31,7 @@ class SchedulerOutcome:
     busy_holder: str | None = None
     error: str | None = None
     run_id: int | None = None
+    running: bool = False  # a recorded run still under way (recorded_last_run)
 
     @property
     def ok(self) -> bool:
@@ -68,6 +69,16 @@ class Scheduler:
         self.next_run_at: datetime = clock.now()  # the first run is due at once
         self._running = threading.Lock()
         self.progress: Callable[[int, int], None] | None = None  # (items done, items planned), e.g. for a header
+
+    def recorded_last_run(self) -> SchedulerOutcome | None:
+        """The database's newest purge run (this or another console, the CLI), as an outcome; a run
+        still under way has no finished_at. For the header of a console whose timer has not run yet."""
+        run = purge.last_run()
+        if run is None:
+            return None
+        error = None if run.state in ("done", "running") else (run.error or run.state)
+        return SchedulerOutcome(run.started_at, run.finished_at or run.started_at, {"total": run.deleted_count},
+                                error=error, run_id=run.id, running=run.state == "running")
 
     def is_due(self, now: datetime | None = None) -> bool:
         return (now or clock.now()) >= self.next_run_at

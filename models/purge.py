@@ -192,6 +192,13 @@ def recent_runs(after: int | None = None, limit: int = 50) -> list[RunView]:
                     r.deleted_count, r.error) for r in query.order_by(PurgeRun.id.desc()).limit(limit)]
 
 
+def last_run() -> RunView | None:
+    """The newest purge run that was not a preview, by any console or command, or None."""
+    runs = (PurgeRun.select().where(~PurgeRun.dry_run).order_by(PurgeRun.id.desc()).limit(1))
+    return next((RunView(r.id, r.started_at, r.finished_at, r.operator, r.policy_version, r.dry_run, r.state,
+                         r.deleted_count, r.error) for r in runs), None)
+
+
 def deletions(run_id: int | None = None, after: int | None = None, limit: int = 50) -> list[DeletionRecord]:
     """Deletion records, newest first, optionally of one run; keyset-paged by record id."""
     query = DeletionRecord.select()

@@ -42,11 +42,21 @@ class PurgeScheduler(Protocol):
 
     def run_once(self) -> Any: ...
 
+    def recorded_last_run(self) -> Any: ...
+
 
 class PurgeTimerRan(Message):
     """A timer run finished (deleted, skipped because the lease is held elsewhere, or failed)."""
 
     def __init__(self, outcome: Outcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
+class PurgeRecorded(Message):
+    """The database's last purge run, read when the console starts (before its own timer ran)."""
+
+    def __init__(self, outcome: Any) -> None:
         super().__init__()
         self.outcome = outcome
 
@@ -79,6 +89,8 @@ def status_text(outcome: Outcome | None, next_run_at: datetime | None) -> str:
     parts: list[str] = []
     if outcome is None:
         parts.append(_("purge: not run yet"))
+    elif getattr(outcome, "running", False):
+        parts.append(running_text(outcome.started_at))
     elif outcome.busy_holder:
         parts.append(_("purge {at}: lease held by {holder}").format(at=hhmm(outcome.started_at),
                                                                      holder=outcome.busy_holder))
@@ -113,6 +125,27 @@ class PurgeTimerMixin:
         app: Any = self
         app.set_status(status_text(scheduler.last_outcome, scheduler.next_run_at))
         self.arm_purge_timer(first_delay)
+        if scheduler.last_outcome is None:
+            self.load_recorded_purge()
+
+    @work(thread=True, exclusive=True, group="purge-recorded", exit_on_error=False)
+    def load_recorded_purge(self) -> None:
+        """The last run any console made, so a fresh console does not say 'not run yet'."""
+        assert self.purge_scheduler is not None
+        try:
+            outcome = self.purge_scheduler.recorded_last_run()
+        finally:
+            release_thread_connection()
+        if outcome is not None:
+            app: Any = self
+            app.post_message(PurgeRecorded(outcome))
+
+    def on_purge_recorded(self, message: PurgeRecorded) -> None:
+        scheduler = self.purge_scheduler
+        if scheduler is None or scheduler.last_outcome is not None or self.purge_timer is None:
+            return  # this console's own run is newer, or under way
+        app: Any = self
+        app.set_status(status_text(message.outcome, scheduler.next_run_at))
 
     def arm_purge_timer(self, minimum: float = MIN_DELAY) -> None:
         """One one-shot timer at a time, for the scheduler's next run (never sooner than `minimum`)."""

@@ -135,3 +135,25 @@ async def test_no_scheduler_no_timer(db, fixed_clock, isolated_dirs) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.purge_timer is None and "purge" not in header(app)
+
+
+@aio
+async def test_a_fresh_console_shows_the_last_purge_any_console_made(db, fixed_clock, isolated_dirs) -> None:
+    from models import purge
+
+    world = purge_world.build(isolated_dirs)
+    done = purge.run_purge(world.officer.username, data_dir=isolated_dirs)  # another console, 09:50 Berlin
+    assert done.total > 0
+    fixed_clock.advance(minutes=10)
+    scheduler = Scheduler(isolated_dirs, world.tech.username, interval_minutes=15)
+    app = timer_app(world.tech, isolated_dirs, scheduler)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await stop_real_timer(pilot)
+        assert f"purge 11:00: {done.total} deleted · next 11:10" in header(app)  # not "not run yet"
+
+    PurgeRun.create(started_at=clock.now(), operator="dora", policy_version="x", dry_run=False, state="running",
+                    deleted_count=0)  # a purge under way elsewhere right now
+    app = timer_app(world.tech, isolated_dirs, Scheduler(isolated_dirs, world.tech.username, interval_minutes=15))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await stop_real_timer(pilot)
+        assert "purge running since 11:10 · next 11:10" in header(app)
