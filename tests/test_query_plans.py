@@ -129,6 +129,7 @@ CASES: dict[str, Callable[[Staff], object]] = {
     "access requests by deadline": lambda me: access_queries.list_requests(limit=50),
     "active holds": lambda me: holds.active_holds(limit=50),
     "deletion records page": lambda me: purge.deletions(limit=50),
+    "last purge run": lambda me: purge.last_run(),
 }
 
 
