@@ -188,15 +188,18 @@ def recent_runs(after: int | None = None, limit: int = 50) -> list[RunView]:
     query = PurgeRun.select()
     if after is not None:
         query = query.where(PurgeRun.id < after)
-    return [RunView(r.id, r.started_at, r.finished_at, r.operator, r.policy_version, r.dry_run, r.state,
-                    r.deleted_count, r.error) for r in query.order_by(PurgeRun.id.desc()).limit(limit)]
+    return [_view(r) for r in query.order_by(PurgeRun.id.desc()).limit(limit)]
 
 
 def last_run() -> RunView | None:
     """The newest purge run that was not a preview, by any console or command, or None."""
-    runs = (PurgeRun.select().where(~PurgeRun.dry_run).order_by(PurgeRun.id.desc()).limit(1))
-    return next((RunView(r.id, r.started_at, r.finished_at, r.operator, r.policy_version, r.dry_run, r.state,
-                         r.deleted_count, r.error) for r in runs), None)
+    run = PurgeRun.select().where(~PurgeRun.dry_run).order_by(PurgeRun.id.desc()).first()
+    return _view(run) if run is not None else None
+
+
+def _view(r: PurgeRun) -> RunView:
+    return RunView(r.id, r.started_at, r.finished_at, r.operator, r.policy_version, r.dry_run, r.state,
+                   r.deleted_count, r.error)
 
 
 def deletions(run_id: int | None = None, after: int | None = None, limit: int = 50) -> list[DeletionRecord]:
