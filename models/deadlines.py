@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import holidays
 from dateutil.relativedelta import relativedelta
+
+if TYPE_CHECKING:
+    import holidays
 
 COUNTRY = "DE"
 SUBDIVISION = "HE"  # Hesse: the Hanau office
@@ -21,6 +24,8 @@ EXTENSION_MONTHS = 2  # Art. 12(3) sentence 2
 
 @lru_cache(maxsize=64)
 def _holidays(year: int) -> holidays.HolidayBase:
+    import holidays  # 3.5 MiB: loaded when a deadline is counted, not by every console at start
+
     return holidays.country_holidays(COUNTRY, subdiv=SUBDIVISION, years=year)
 
 

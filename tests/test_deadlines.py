@@ -77,3 +77,23 @@ def test_an_extended_deadline_is_a_working_day_two_months_on(received: date) -> 
     extended = extended_due(original)
     assert is_working_day(extended)
     assert months_later(original, 2) <= extended <= months_later(original, 2) + timedelta(days=7)
+
+
+def test_the_holiday_calendar_loads_only_when_a_deadline_is_counted() -> None:
+    """Every console imports the access screens; the calendar (3.5 MiB) waits until it is needed."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    probe = ("import importlib, json, sys\n"
+             "from screens.modes import MODE_SPECS\n"
+             "for spec in MODE_SPECS: importlib.import_module('screens.' + spec.screen.split(':')[0])\n"
+             "import models.access, models.deadlines as d\n"
+             "before = 'holidays' in sys.modules\n"
+             "due = d.answer_due(__import__('datetime').date(2026, 3, 3))\n"
+             "print(json.dumps([before, 'holidays' in sys.modules, due.isoformat()]))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [False, True, "2026-04-07"]  # 3 April is Good Friday, 6 April Easter Monday
