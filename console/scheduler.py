@@ -1,15 +1,16 @@
 """The background timer (issue 4 §5): one class for the console's timer and `support24 scheduler`.
 
 It runs the purge every `interval_minutes` on the database the process has open already and
-remembers the outcome. It never raises: a lease held elsewhere or an error becomes part of the
-outcome, so a Textual thread worker can call `run_once()` and post the result. Times come from
+remembers the outcome; a run another process finished within the interval takes its turn. It
+never raises: a lease held elsewhere or an error becomes part of the outcome, so a Textual
+thread worker can call `run_once()` and post the result. Times come from
 models.clock, so tests drive it with a FixedClock.
 """
 from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
@@ -32,6 +33,7 @@ class SchedulerOutcome:
     error: str | None = None
     run_id: int | None = None
     running: bool = False  # a recorded run still under way (recorded_last_run)
+    skipped: bool = False  # another console or command purged within the interval: that run is shown
 
     @property
     def ok(self) -> bool:
@@ -43,6 +45,8 @@ class SchedulerOutcome:
                 "busy_holder": self.busy_holder, "error": self.error}
 
     def summary(self) -> str:
+        if self.skipped:
+            return f"skipped: run {self.run_id} finished {self.finished_at.isoformat()}, within the interval"
         if self.busy_holder is not None:
             return f"skipped: another purge holds the lease ({self.busy_holder})"
         if self.error is not None:
@@ -68,6 +72,7 @@ class Scheduler:
         self.last_outcome: SchedulerOutcome | None = None
         self.next_run_at: datetime = clock.now()  # the first run is due at once
         self._running = threading.Lock()
+        self._own_runs: set[int] = set()
         self.progress: Callable[[int, int], None] | None = None  # (items done, items planned), e.g. for a header
 
     def recorded_last_run(self) -> SchedulerOutcome | None:
@@ -80,6 +85,19 @@ class Scheduler:
         return SchedulerOutcome(run.started_at, run.finished_at or run.started_at, {"total": run.deleted_count},
                                 error=error, run_id=run.id, running=run.state == "running")
 
+    def _recent_other_run(self, now: datetime) -> SchedulerOutcome | None:
+        """A finished run by another console or command less than one interval ago, as a skipped
+        outcome; every console running its own timer would otherwise add a run per interval each."""
+        try:
+            recorded = self.recorded_last_run()
+        except Exception:  # the purge itself will report what is wrong with the database
+            log.exception("reading the last purge run failed")
+            return None
+        if (recorded is None or recorded.running or recorded.error is not None or recorded.run_id in self._own_runs
+                or recorded.finished_at <= now - self.interval):
+            return None
+        return replace(recorded, skipped=True)
+
     def is_due(self, now: datetime | None = None) -> bool:
         return (now or clock.now()) >= self.next_run_at
 
@@ -89,6 +107,12 @@ class Scheduler:
         if not self._running.acquire(blocking=False):
             return SchedulerOutcome(started, clock.now(), busy_holder=f"{self.holder} (this process)")
         try:
+            recent = self._recent_other_run(started)
+            if recent is not None:  # one purge per interval for the whole database, not one per console
+                self.last_outcome = recent
+                self.next_run_at = recent.finished_at + self.interval
+                log.info("%s", recent.summary())
+                return recent
             try:
                 if self.load_policy:  # the configured file, re-read so an edit takes effect; a bad one stops the run
                     policy_file.activate_configured(self.policy_option)
@@ -103,6 +127,8 @@ class Scheduler:
                 log.exception("purge run failed")
                 outcome = SchedulerOutcome(started, clock.now(), error=f"{type(exc).__name__}: {exc}")
             self.last_outcome = outcome
+            if outcome.run_id is not None:
+                self._own_runs.add(outcome.run_id)
             self.next_run_at = outcome.finished_at + self.interval
             log.info("%s", outcome.summary())
             return outcome

@@ -201,7 +201,7 @@ class PurgeTimerMixin:
         scheduler = self.purge_scheduler
         app.set_status(status_text(outcome, scheduler.next_run_at if scheduler else None))
         total = sum(outcome.deleted.values())
-        if total:
+        if total and not getattr(outcome, "skipped", False):  # another console's run was announced there
             app.notify(_("Purge timer deleted {n} items: {detail}").format(n=total, detail=deleted_text(outcome)),
                        title=_("Purge"), markup=False, timeout=10)
             refresh = getattr(app.screen, "refresh_data", None)

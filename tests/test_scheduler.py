@@ -9,7 +9,7 @@ import pytest
 
 from console.scheduler import Scheduler
 from models import purge
-from models.entities import DeletionRecord
+from models.entities import DeletionRecord, PurgeRun
 from models.lease import Lease
 
 from . import purge_world
@@ -33,6 +33,26 @@ def test_first_run_is_due_at_once_then_after_the_interval(world, fixed_clock) ->
     fixed_clock.advance(seconds=1)
     assert scheduler.is_due()
     assert scheduler.run_once().deleted == {}
+
+
+def test_a_run_by_another_console_within_the_interval_counts_for_this_one(world, fixed_clock) -> None:
+    """Thirty consoles with a timer each make one purge per interval, not thirty."""
+    other = Scheduler(world.data_dir, "tina", 15, "tina@desk-2 (console)")
+    first = other.run_once()
+    assert first.ok and first.deleted["chat"] == 3
+    mine = Scheduler(world.data_dir, "dora", 15, "dora@desk (console)")
+    fixed_clock.advance(minutes=5)
+    runs = PurgeRun.select().count()
+    outcome = mine.run_once()
+    assert outcome.skipped and outcome.ok and outcome.run_id == first.run_id and "skipped" in outcome.summary()
+    assert PurgeRun.select().count() == runs  # nothing recorded for a skipped turn
+    assert mine.next_run_at == first.finished_at + timedelta(minutes=15)
+    fixed_clock.advance(minutes=10)  # the other run is one interval old now: this console purges
+    again = mine.run_once()
+    assert not again.skipped and again.run_id != first.run_id and PurgeRun.select().count() == runs + 1
+    assert other.run_once().skipped  # and now the other console waits for this one's run
+    fixed_clock.advance(minutes=1)
+    assert not mine.run_once().skipped  # its own run never makes a console skip
 
 
 def test_a_lease_held_elsewhere_is_an_outcome_not_an_exception(world) -> None:

@@ -150,6 +150,10 @@ async def test_a_fresh_console_shows_the_last_purge_any_console_made(db, fixed_c
     async with app.run_test(size=(80, 24)) as pilot:
         await stop_real_timer(pilot)
         assert f"purge 11:00: {done.total} deleted · next 11:10" in header(app)  # not "not run yet"
+        app.purge_timer_tick()  # 10 minutes after that run: its turn is taken, nothing is announced again
+        await settle(pilot)
+        assert f"purge 11:00: {done.total} deleted · next 11:15" in header(app)
+        assert not app._notifications and PurgeRun.select().where(~PurgeRun.dry_run).count() == 1
 
     PurgeRun.create(started_at=clock.now(), operator="dora", policy_version="x", dry_run=False, state="running",
                     deleted_count=0)  # a purge under way elsewhere right now
