@@ -42,7 +42,7 @@ class SchedulerOutcome:
     def as_dict(self) -> dict[str, Any]:
         return {"started_at": self.started_at.isoformat(), "finished_at": self.finished_at.isoformat(),
                 "run_id": self.run_id, "deleted": dict(sorted(self.deleted.items())), "total": sum(self.deleted.values()),
-                "busy_holder": self.busy_holder, "error": self.error}
+                "busy_holder": self.busy_holder, "error": self.error, "skipped": self.skipped}
 
     def summary(self) -> str:
         if self.skipped:
