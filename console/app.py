@@ -35,6 +35,6 @@ def run_console(ctx: Context) -> int:
         return exc.exit_code
     from .scheduler import Scheduler
 
-    scheduler = Scheduler(ctx.data_dir, operator.username, ctx.settings.timer_interval_minutes)
+    scheduler = Scheduler(ctx.data_dir, operator.username, ctx.settings.timer_interval_minutes, share_turns=True)
     ConsoleApp(operator, info, scheduler=scheduler, settings=ctx.settings).run()
     return 0

@@ -1,8 +1,8 @@
 """The background timer (issue 4 §5): one class for the console's timer and `support24 scheduler`.
 
 It runs the purge every `interval_minutes` on the database the process has open already and
-remembers the outcome; a run another process finished within the interval takes its turn. It
-never raises: a lease held elsewhere or an error becomes part of the outcome, so a Textual
+remembers the outcome; in a console, a run another process finished within the interval takes
+its turn. It never raises: a lease held elsewhere or an error becomes part of the outcome, so a Textual
 thread worker can call `run_once()` and post the result. Times come from
 models.clock, so tests drive it with a FixedClock.
 """
@@ -59,7 +59,8 @@ class Scheduler:
     """Runs the purge on a fixed interval; thread-safe (one run at a time per instance)."""
 
     def __init__(self, data_dir: Path, operator: str, interval_minutes: int = 15, holder: str | None = None, *,
-                 batch_size: int = 500, policy_option: str | None = None, load_policy: bool = True) -> None:
+                 batch_size: int = 500, policy_option: str | None = None, load_policy: bool = True,
+                 share_turns: bool = False) -> None:
         if interval_minutes < 1:
             raise ValueError("interval_minutes must be 1 or more")
         self.data_dir = data_dir
@@ -73,6 +74,9 @@ class Scheduler:
         self.next_run_at: datetime = clock.now()  # the first run is due at once
         self._running = threading.Lock()
         self._own_runs: set[int] = set()
+        # consoles pass True: many of them share one database and take turns. `support24 scheduler`
+        # does not: a systemd oneshot every interval would otherwise skip its own previous run.
+        self.share_turns = share_turns
         self.progress: Callable[[int, int], None] | None = None  # (items done, items planned), e.g. for a header
 
     def recorded_last_run(self) -> SchedulerOutcome | None:
@@ -107,7 +111,7 @@ class Scheduler:
         if not self._running.acquire(blocking=False):
             return SchedulerOutcome(started, clock.now(), busy_holder=f"{self.holder} (this process)")
         try:
-            recent = self._recent_other_run(started)
+            recent = self._recent_other_run(started) if self.share_turns else None
             if recent is not None:  # one purge per interval for the whole database, not one per console
                 self.last_outcome = recent
                 self.next_run_at = recent.finished_at + self.interval

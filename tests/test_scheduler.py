@@ -37,10 +37,10 @@ def test_first_run_is_due_at_once_then_after_the_interval(world, fixed_clock) ->
 
 def test_a_run_by_another_console_within_the_interval_counts_for_this_one(world, fixed_clock) -> None:
     """Thirty consoles with a timer each make one purge per interval, not thirty."""
-    other = Scheduler(world.data_dir, "tina", 15, "tina@desk-2 (console)")
+    other = Scheduler(world.data_dir, "tina", 15, "tina@desk-2 (console)", share_turns=True)
     first = other.run_once()
     assert first.ok and first.deleted["chat"] == 3
-    mine = Scheduler(world.data_dir, "dora", 15, "dora@desk (console)")
+    mine = Scheduler(world.data_dir, "dora", 15, "dora@desk (console)", share_turns=True)
     fixed_clock.advance(minutes=5)
     runs = PurgeRun.select().count()
     outcome = mine.run_once()
@@ -53,6 +53,14 @@ def test_a_run_by_another_console_within_the_interval_counts_for_this_one(world,
     assert other.run_once().skipped  # and now the other console waits for this one's run
     fixed_clock.advance(minutes=1)
     assert not mine.run_once().skipped  # its own run never makes a console skip
+
+
+def test_the_headless_scheduler_takes_every_turn_itself(world, fixed_clock) -> None:
+    """`support24 scheduler --once` from a systemd timer must not skip its own previous run."""
+    first = Scheduler(world.data_dir, "dora", 15).run_once()
+    fixed_clock.advance(minutes=14)
+    again = Scheduler(world.data_dir, "dora", 15).run_once()
+    assert not again.skipped and again.run_id != first.run_id
 
 
 def test_a_lease_held_elsewhere_is_an_outcome_not_an_exception(world) -> None:

@@ -145,7 +145,7 @@ async def test_a_fresh_console_shows_the_last_purge_any_console_made(db, fixed_c
     done = purge.run_purge(world.officer.username, data_dir=isolated_dirs)  # another console, 09:50 Berlin
     assert done.total > 0
     fixed_clock.advance(minutes=10)
-    scheduler = Scheduler(isolated_dirs, world.tech.username, interval_minutes=15)
+    scheduler = Scheduler(isolated_dirs, world.tech.username, interval_minutes=15, share_turns=True)
     app = timer_app(world.tech, isolated_dirs, scheduler)
     async with app.run_test(size=(80, 24)) as pilot:
         await stop_real_timer(pilot)
