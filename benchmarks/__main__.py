@@ -12,9 +12,9 @@ import platform
 import sys
 from pathlib import Path
 
-from models.db import parse_url
+from models.core.db import parse_url
 
-from .report import Measurement, emit_json, table
+from benchmarks.report import Measurement, emit_json, table
 
 PARTS = ("help", "bulk", "queue", "access", "screens", "purge")
 
@@ -62,23 +62,23 @@ def main(argv: list[str] | None = None) -> int:
         rows.extend(result if isinstance(result, list) else [result])
 
     if "help" in parts:
-        from .bench_db import help_startup
+        from benchmarks.bench_db import help_startup
 
         guarded("support24 --help start-up", help_startup)
     if "bulk" in parts:
-        from .bench_db import bulk_insert
+        from benchmarks.bench_db import bulk_insert
 
         guarded("bulk insert at medium scale", bulk_insert)
     if "screens" in parts:
-        from .bench_ui import screens_and_memory
+        from benchmarks.bench_ui import screens_and_memory
 
         guarded("screens and memory", lambda: screens_and_memory(f"sqlite:///{path}", str(data_dir)))
     if {"queue", "access"} & set(parts):
         guarded("queue summary and access report", lambda: _in_process(path, data_dir, parts, say))
     if "purge" in parts:
-        from console.context import os_account
+        from console.cli.context import os_account
 
-        from .bench_purge import purge_vs_raw
+        from benchmarks.bench_purge import purge_vs_raw
 
         guarded(f"purge vs raw (budget {args.purge_budget:.0f} s)",
                 lambda: purge_vs_raw(path, data_dir, os_account(), budget=args.purge_budget))
@@ -91,13 +91,13 @@ def _in_process(path: Path, data_dir: Path, parts: list[str], say) -> list[Measu
     import shutil
     import tempfile
 
-    from console.config import load_settings, resolve_config_dir
-    from console.context import os_account
-    from models.db import close_database, open_database
-    from models.identity import resolve_operator
+    from console.settings.config import load_settings, resolve_config_dir
+    from console.cli.context import os_account
+    from models.core.db import close_database, open_database
+    from models.core.identity import resolve_operator
 
-    from . import bench_db
-    from .bench_purge import checkpointed_copy
+    from benchmarks import bench_db
+    from benchmarks.bench_purge import checkpointed_copy
 
     rows = []
     work = Path(tempfile.mkdtemp(prefix=".bench-work-", dir=path.parent))

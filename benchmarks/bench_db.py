@@ -9,10 +9,11 @@ from pathlib import Path
 
 from peewee import fn
 
-from models import access, retention
-from models.entities import AccessRequest, Order, Staff
+from models.access import requests as access
+from models.retention import queue as retention
+from models.core.entities import AccessRequest, Order, Staff
 
-from .report import Measurement, at_most, timed
+from benchmarks.report import Measurement, at_most, timed
 
 
 def queue_summary() -> Measurement:
@@ -36,7 +37,7 @@ def subject_with_most_data() -> AccessRequest | None:
 
 def access_report(operator: Staff, controller: object) -> Measurement:
     """Compile the request of the subject with most data and export it as JSON and as the German text (goal: 2 s)."""
-    from console import access_report as reports
+    from console.reports import access_report as reports
 
     request = subject_with_most_data()
     if request is None:
@@ -83,10 +84,11 @@ def bulk_insert(scale: str = "medium") -> list[Measurement]:
     import random
     import shutil
 
-    from console import demo_bulk, demo_common
-    from models import clock
-    from models.db import close_database, open_database
-    from models.schema import ensure_schema
+    from console.demo import bulk as demo_bulk
+    from console.demo import common as demo_common
+    from models.core import clock
+    from models.core.db import close_database, open_database
+    from models.core.schema import ensure_schema
 
     folder = Path(tempfile.mkdtemp(prefix="support24-bulk-bench-"))
     try:

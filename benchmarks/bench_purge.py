@@ -16,12 +16,14 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from models import clock, purge, retention
-from models.db import close_database, open_database
-from models.entities import DeletionRecord
-from models.identity import resolve_operator
+from models.core import clock
+from models.purge import run as purge
+from models.retention import queue as retention
+from models.core.db import close_database, open_database
+from models.core.entities import DeletionRecord
+from models.core.identity import resolve_operator
 
-from .report import Measurement, at_most
+from benchmarks.report import Measurement, at_most
 
 # Rows of personal data and proof; retention_due is bookkeeping (the console also drops emptied due
 # rows of categories that never held data), so it is deleted on both sides but not counted.

@@ -5,7 +5,7 @@ import json
 import subprocess
 import sys
 
-from .report import Measurement, at_most
+from benchmarks.report import Measurement, at_most
 
 REPEAT = 5  # the fastest of five fresh apps per screen: the machine is shared, the minimum is steadier
 

@@ -69,12 +69,12 @@ def bare_factory() -> Any:
 
 
 def console_factory(database: str | None, data_dir: str | None, mode: str) -> Any:
-    from console.config import skip_postgres_driver
+    from console.settings.config import skip_postgres_driver
 
     skip_postgres_driver(database, data_dir)  # as `support24` itself does before loading peewee
-    from console.app import build_info
-    from console.context import Context
-    from screens.shell import ConsoleApp
+    from console.cli.app import build_info
+    from console.cli.context import Context
+    from screens.shell.app import ConsoleApp
 
     ctx = Context(database_option=database, data_dir_option=data_dir)
     operator, info = build_info(ctx)
@@ -118,14 +118,14 @@ def main() -> None:
         samples = [asyncio.run(time_app(bare_factory)) for _ in range(args.repeat)]
         times["bare"] = min(samples)
     elif args.which == "tour":
-        from screens.modes import MODE_SPECS
+        from screens.shell.modes import MODE_SPECS
 
         modes = [s.name for s in MODE_SPECS if not s.coming]
         began = time.perf_counter()
         asyncio.run(tour(console_factory(args.database, args.data_dir, modes[0]), modes))
         times["tour"] = time.perf_counter() - began
     else:
-        from screens.modes import MODE_SPECS
+        from screens.shell.modes import MODE_SPECS
 
         wanted = [m for m in args.modes.split(",") if m] or [s.name for s in MODE_SPECS if not s.coming]
         for mode in wanted:

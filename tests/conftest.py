@@ -15,10 +15,10 @@ from typing import Iterator
 
 import pytest
 
-from models import clock
-from models.db import close_database, database, open_database
-from models.entities import ALL_MODELS, Staff
-from models.schema import ensure_schema
+from models.core import clock
+from models.core.db import close_database, database, open_database
+from models.core.entities import ALL_MODELS, Staff
+from models.core.schema import ensure_schema
 
 BACKEND = os.environ.get("SUPPORT24_TEST_BACKEND", "sqlite")
 PG_URL = os.environ.get("SUPPORT24_TEST_PG_URL", "postgresql://127.0.0.1:5432/test")
@@ -53,7 +53,7 @@ def pg_schema() -> Iterator[str | None]:
 def builtin_policy() -> Iterator[None]:
     """Every test starts under the built-in policy: one that loads a policy file (a CLI command
     run in-process, the scheduler) must not change the version later tests see."""
-    from models import policy
+    from models.retention import policy
 
     policy.activate(policy.Policy())
     yield

@@ -5,12 +5,13 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from models import access, policy
-from models.access import list_requests, open_requests_summary
-from models.entities import AccessRequest, AuditEvent
-from models.errors import PermissionDenied, RuleViolation, ValidationError
+from models.access import requests as access
+from models.retention import policy
+from models.access.requests import list_requests, open_requests_summary
+from models.core.entities import AccessRequest, AuditEvent
+from models.core.errors import PermissionDenied, RuleViolation, ValidationError
 
-from . import factories as f
+from tests.support import factories as f
 
 SHA = "cd" * 32
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from console.cli import main
-from console.context import os_account
-from models.entities import AccessRequest, AuditEvent, Staff
+from console.cli.main import main
+from console.cli.context import os_account
+from models.core.entities import AccessRequest, AuditEvent, Staff
 
-from .access_seed import OTHER_SECRET, seed
+from tests.support.access_seed import OTHER_SECRET, seed
 
 ME = os_account()
 SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "access-report.schema.json").read_text(encoding="utf-8"))
@@ -111,7 +111,7 @@ def test_without_the_privacy_officer_role_exit_3(world, capsys) -> None:
 def test_closing_and_export_follow_the_configured_policy_file(world, capsys, tmp_path: Path) -> None:
     config = tmp_path / "config"
     config.mkdir(exist_ok=True)
-    text = (Path(__file__).parent.parent / "console" / "default_policy.toml").read_text(encoding="utf-8")
+    text = (Path(__file__).parent.parent / "console" / "settings" / "default_policy.toml").read_text(encoding="utf-8")
     text = text.replace('version = "2026-1"', 'version = "office-2"')
     text = text.replace('anchor = "request_closed"\nyears = 3', 'anchor = "request_closed"\nyears = 2')
     (config / "policy.toml").write_text(text, encoding="utf-8")

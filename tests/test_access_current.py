@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from console.access_report import export_report, report_document
-from console.config import Controller
-from models import access
-from models.db import current_target, database, is_sqlite
-from models.entities import AuditEvent, Customer
+from console.reports.access_report import export_report, report_document
+from console.settings.config import Controller
+from models.access import requests as access
+from models.core.db import current_target, database, is_sqlite
+from models.core.entities import AuditEvent, Customer
 
-from . import factories as f
-from .access_seed import seed
+from tests.support import factories as f
+from tests.support.access_seed import seed
 
 CONTROLLER = Controller(city="Hanau")
 

@@ -1,4 +1,4 @@
-"""The JSON export with what sessions captured written by the database (models/access_json.py) is
+"""The JSON export with what sessions captured written by the database (models/access/report_json.py) is
 byte for byte the document the plain Python encoder writes, on SQLite and PostgreSQL, for any
 text the subject or a technician typed, and for rows the database cannot format itself."""
 from __future__ import annotations
@@ -7,14 +7,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from console.access_report import open_report
-from console.config import Controller
+from console.reports.access_report import open_report
+from console.settings.config import Controller
 from console.reports import json_writer
-from models import access, access_json
-from models.db import database, is_sqlite
-from models.entities import ActivityEvent, ChatMessage, Consent, RemoteSession, Staff
+from models.access import requests as access
+from models.access import report_json as access_json
+from models.core.db import database, is_sqlite
+from models.core.entities import ActivityEvent, ChatMessage, Consent, RemoteSession, Staff
 
-from .access_seed import seed
+from tests.support.access_seed import seed
 
 CONTROLLER = Controller(city="Hanau")
 AT = datetime(2026, 11, 20, 9, 30, 15, 987654, tzinfo=timezone.utc)

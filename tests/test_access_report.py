@@ -11,15 +11,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from console.access_report import export_report, open_report, report_document
-from console.config import Controller
+from console.reports.access_report import export_report, open_report, report_document
+from console.settings.config import Controller
 from console.reports import html_writer, md_writer
 from console.reports.texts import DE, EN
-from models import access
-from models.entities import AuditEvent, BillingRecord, LegalHold, Order
-from models.errors import RuleViolation, ValidationError
+from models.access import requests as access
+from models.core.entities import AuditEvent, BillingRecord, LegalHold, Order
+from models.core.errors import RuleViolation, ValidationError
 
-from .access_seed import OTHER_SECRET, seed
+from tests.support.access_seed import OTHER_SECRET, seed
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "access-report.schema.json").read_text(encoding="utf-8"))
 CONTROLLER = Controller(city="Hanau <Main>")  # outside text with markup, from the configuration
@@ -206,7 +206,8 @@ def test_the_exported_json_file_is_the_whole_document_and_meets_the_schema(world
 
 
 def test_reading_in_pages_of_one_record_changes_nothing(world, ready, monkeypatch) -> None:
-    from models import access_data, matching
+    from models.access import data as access_data
+    from models.access import matching
 
     whole = _document(world, ready)
     texts = {fmt: render(_report(world, ready)) for fmt, render in (("html", html_writer.render), ("md", md_writer.render))}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from models.access_rows import ByIds, converted, named
-from models.entities import ActivityEvent, Consent, Order, RemoteSession
+from models.access.rows import ByIds, converted, named
+from models.core.entities import ActivityEvent, Consent, Order, RemoteSession
 
-from .access_seed import seed
+from tests.support.access_seed import seed
 
 
 @pytest.fixture

@@ -9,18 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from console.backup import make_backup, restore
-from console.cli import main
-from console.context import os_account
-from models import holds, purge, purge_journal
-from models.db import close_database, current_target, is_sqlite, open_database
-from models.entities import BackupEntry, ChatMessage, DeletionRecord, RemoteSession
-from models.errors import RuleViolation, ValidationError
-from models.purge_items import count_rows
+from console.jobs.backup import make_backup, restore
+from console.cli.main import main
+from console.cli.context import os_account
+from models.retention import holds
+from models.purge import run as purge
+from models.purge import journal as purge_journal
+from models.core.db import close_database, current_target, is_sqlite, open_database
+from models.core.entities import BackupEntry, ChatMessage, DeletionRecord, RemoteSession
+from models.core.errors import RuleViolation, ValidationError
+from models.purge.items import count_rows
 
-from . import factories as f
-from . import purge_world
-from .purge_world import marker, order_id
+from tests.support import factories as f
+from tests.support import purge_world
+from tests.support.purge_world import marker, order_id
 
 
 @pytest.fixture
@@ -120,7 +122,7 @@ def test_backup_on_postgresql_is_refused_with_a_pointer_to_the_docs(world) -> No
 
 def test_a_restore_that_fails_during_the_replay_leaves_the_database_as_it_was(world, monkeypatch) -> None:
     _sqlite_only()
-    import console.backup as backup_module
+    import console.jobs.backup as backup_module
 
     entry = make_backup("dora", world.data_dir / "backups")
     purge.run_purge("dora", data_dir=world.data_dir)

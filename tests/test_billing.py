@@ -11,15 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from console import billing_export
-from console.billing_export import COLUMNS, escape_cell, export
-from models import audit, billing, orders
-from models.entities import AuditEvent, BillingBatch, BillingRecord, Customer, Order, RetentionDue
-from models.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
-from models.text import fold
+from console.jobs import billing_export
+from console.jobs.billing_export import COLUMNS, escape_cell, export
+from models.core import audit
+from models.billing import outbox as billing
+from models.sessions import orders
+from models.core.entities import AuditEvent, BillingBatch, BillingRecord, Customer, Order, RetentionDue
+from models.core.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
+from models.core.text import fold
 
-from . import factories as f
-from .billing_helpers import T0, completed_order, read_csv
+from tests.support import factories as f
+from tests.support.billing import T0, completed_order, read_csv
 
 
 @pytest.fixture
@@ -277,7 +279,7 @@ def test_two_exports_at_once_never_share_a_record_or_a_number(desk, tmp_path: Pa
     """The second console's export starts while the first holds its transaction open."""
     import threading
 
-    from models.db import database
+    from models.core.db import database
 
     tech, acct, customer = desk
     completed_order(tech, "A-2026-0001", customer)

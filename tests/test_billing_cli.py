@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from console.cli import main
-from console.context import os_account
-from models.entities import BillingBatch, BillingRecord, Order, Staff
+from console.cli.main import main
+from console.cli.context import os_account
+from models.core.entities import BillingBatch, BillingRecord, Order, Staff
 
-from . import factories as f
-from .billing_helpers import completed_order, read_csv
-from .import_helpers import sample, write_jsonl
+from tests.support import factories as f
+from tests.support.billing import completed_order, read_csv
+from tests.support.importing import sample, write_jsonl
 
 ME = os_account()
 

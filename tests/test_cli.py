@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from console.cli import main
-from console.context import Context, os_account
-from models import stats
-from models.db import close_database, open_database
-from models.entities import AuditEvent, Staff
+from console.cli.main import main
+from console.cli.context import Context, os_account
+from models.core import stats
+from models.core.db import close_database, open_database
+from models.core.entities import AuditEvent, Staff
 
-from . import factories as f
-from .import_helpers import sample, write_jsonl
+from tests.support import factories as f
+from tests.support.importing import sample, write_jsonl
 
 ME = os_account()
 
@@ -121,7 +121,7 @@ def test_usage_errors_exit_2(capsys) -> None:
 def test_subprocess_uses_only_the_test_folders(db: str, isolated_dirs: Path, tmp_path: Path) -> None:
     """A real process: --json output is one document, and data lands in the test's folder only."""
     Staff.create(username=ME, name="Olga Operator", roles="admin technician", commitment_signed_on=date(2024, 1, 15),
-                 active=True, created_at=__import__("models.clock", fromlist=["now"]).now())
+                 active=True, created_at=__import__("models.core.clock", fromlist=["now"]).now())
     close_database()
     result = subprocess.run([sys.executable, "-m", "console", "import", str(write_jsonl(tmp_path / "in.jsonl", sample()[:4])),
                              "--json"], capture_output=True, text=True, timeout=120)

@@ -8,21 +8,21 @@ import subprocess
 import sys
 from pathlib import Path
 
-from console.commands import access as access_command
-from console.commands import retention as retention_command
+from console.cli.commands import access as access_command
+from console.cli.commands import retention as retention_command
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # Runs every parser's --help, then two usage errors, and reports what each loaded that it should not.
 PROBE = r"""
 import argparse, contextlib, io, json, sys
-from console.cli import build_parser, main
+from console.cli.main import build_parser, main
 
 def heavy():
     return sorted(m for m in sys.modules
                   if m.split(".")[0] in ("peewee", "psycopg", "playhouse", "textual", "rich")
-                  or (m.startswith("models.") and m != "models.i18n")
-                  or m in ("console.context", "console.app", "console.config"))
+                  or (m.startswith("models.") and m not in ("models.core", "models.core.i18n"))
+                  or m in ("console.cli.context", "console.cli.app", "console.settings.config"))
 
 def paths(parser, prefix):
     yield prefix
@@ -64,7 +64,9 @@ def test_help_and_usage_errors_load_no_database_layer_or_domain_module() -> None
 
 def test_the_parsers_choices_are_the_domains() -> None:
     """The command modules spell out some choices so that --help need not import the models."""
-    from models import access, entities, retention
+    from models.access import requests as access
+    from models.core import entities
+    from models.retention import queue as retention
 
     assert access_command.ACCESS_CHANNELS == entities.ACCESS_CHANNELS
     assert access_command.STATE_FILTERS == access.STATE_FILTERS
@@ -75,7 +77,7 @@ def test_a_console_on_sqlite_never_loads_the_postgresql_driver(tmp_path: Path) -
     """peewee would import psycopg (11 MiB) at once; on an embedded database the CLI keeps it out."""
     code = (
         "import sys\n"
-        "from console.cli import main\n"
+        "from console.cli.main import main\n"
         f"status = main(['--database', 'sqlite:///{tmp_path}/x.db', '--data-dir', '{tmp_path}/data', 'init', '--admin', 'anna', "
         "'--name', 'Anna Admin', '--commitment-date', '2024-01-02'])\n"
         "print(status, bool(sys.modules.get('psycopg')), 'peewee' in sys.modules)\n"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.deadlines import answer_due, extended_due, holiday_name, is_working_day, months_later, next_working_day
+from models.access.deadlines import answer_due, extended_due, holiday_name, is_working_day, months_later, next_working_day
 
 DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31))
 MONTH_ENDS = st.builds(
@@ -87,9 +87,9 @@ def test_the_holiday_calendar_loads_only_when_a_deadline_is_counted() -> None:
     from pathlib import Path
 
     probe = ("import importlib, json, sys\n"
-             "from screens.modes import MODE_SPECS\n"
+             "from screens.shell.modes import MODE_SPECS\n"
              "for spec in MODE_SPECS: importlib.import_module('screens.' + spec.screen.split(':')[0])\n"
-             "import models.access, models.deadlines as d\n"
+             "import models.access.requests, models.access.deadlines as d\n"
              "before = 'holidays' in sys.modules\n"
              "due = d.answer_due(__import__('datetime').date(2026, 3, 3))\n"
              "print(json.dumps([before, 'holidays' in sys.modules, due.isoformat()]))\n")

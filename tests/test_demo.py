@@ -14,16 +14,20 @@ from typing import Iterator
 
 import pytest
 
-from console import demo, demo_common
-from console.cli import main
-from console.context import os_account
-from models import audit, clock, policy, stats
-from models.entities import (
+from console.demo import fill as demo
+from console.demo import common as demo_common
+from console.cli.main import main
+from console.cli.context import os_account
+from models.core import audit
+from models.core import clock
+from models.retention import policy
+from models.core import stats
+from models.core.entities import (
     ALL_MODELS, AccessRequest, BillingBatch, BillingRecord, ChatMessage, Consent, GatheredFile, LegalHold, Order,
     Recording, RemoteSession, RetentionDue, SchemaMeta, Staff,
 )
 
-from . import factories as f
+from tests.support import factories as f
 
 ME = os_account()
 
@@ -47,7 +51,7 @@ def test_small_demo_opens_for_the_os_account_and_shows_today(db, fixed_clock, ca
     assert code == 0, err
     # due dates were computed under the policy the purge will use: nothing to recompute later
     assert RetentionDue.select().count() > 0
-    from models import retention_due
+    from models.retention import due as retention_due
 
     assert not RetentionDue.select().where(RetentionDue.policy_version != retention_due.fingerprint(policy.active())).exists()
     document = json.loads(out)
@@ -76,7 +80,7 @@ def test_small_demo_opens_for_the_os_account_and_shows_today(db, fixed_clock, ca
     assert BillingBatch.select().where(BillingBatch.acknowledged_at.is_null()).count() == 1
     assert BillingBatch.select().where(BillingBatch.billed_on.is_null(False)).count() > 10
     assert BillingRecord.select().where(BillingRecord.batch.is_null()).exists()
-    from console import billing_export
+    from console.jobs import billing_export
 
     acknowledged = BillingBatch.select().where(BillingBatch.billed_on.is_null(False)).order_by(BillingBatch.number).first()
     assert billing_export.export(me, isolated_dirs.parent / "export", reexport=acknowledged.number).identical
@@ -155,7 +159,7 @@ def test_same_seed_same_data_other_seed_other_data(db, fixed_clock, isolated_dir
 
 
 def test_bulk_generator_writes_valid_rows_and_a_verifiable_chain(db, fixed_clock, isolated_dirs: Path) -> None:
-    demo_bulk = pytest.importorskip("console.demo_bulk")
+    demo_bulk = pytest.importorskip("console.demo.bulk")
     tiny = demo_common.Scale("tiny", orders=600, customers=40, technicians=5, window_activity=900, window_chat=300,
                              backlog_activity_per_order=1.0, consents=120, access_requests=10, audit_events=1500)
     report = demo_bulk.generate(tiny, random.Random(3), clock.now())
@@ -163,7 +167,7 @@ def test_bulk_generator_writes_valid_rows_and_a_verifiable_chain(db, fixed_clock
     world = demo_bulk.world_for_scenario(random.Random(3), clock.now(), isolated_dirs, me)
     demo.demo_scenario.build(world, recent_orders=0)
     assert audit.verify().ok
-    from models import retention_due
+    from models.retention import due as retention_due
 
     assert retention_due.sync() == 0  # the bulk rows are what the retention module would have computed
     counts = stats.counts()
@@ -177,7 +181,7 @@ def test_bulk_generator_writes_valid_rows_and_a_verifiable_chain(db, fixed_clock
             (Consent.kind == "screen_visibility") & Consent.granted & (Consent.at <= RemoteSession.started_at))))
     assert unconsented.count() == 0
     # refs continue without collisions after the bulk phase
-    from models.refs import next_ref
+    from models.core.refs import next_ref
 
     year = clock.today_berlin().year
     assert not Order.select().where(Order.ref == next_ref(Order, "A", year)).exists()

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from models import audit, schema
-from models.db import database, is_sqlite
-from models.entities import AuditEvent, SchemaMeta
-from models.errors import SchemaError, ValidationError
+from models.core import audit
+from models.core import schema
+from models.core.db import database, is_sqlite
+from models.core.entities import AuditEvent, SchemaMeta
+from models.core.errors import SchemaError, ValidationError
 
 
 def test_models_never_import_textual() -> None:
@@ -102,7 +103,7 @@ def test_sqlite_file_is_private_and_secure_delete_on(db: str, isolated_dirs: Pat
 
 
 def test_sqlite_urls_are_relative_with_three_slashes_and_absolute_with_four(tmp_path, monkeypatch) -> None:
-    from models.db import parse_url
+    from models.core.db import parse_url
 
     monkeypatch.chdir(tmp_path)
     assert parse_url("sqlite:///data/x.db").path == tmp_path / "data" / "x.db"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from models import holds
-from models.entities import AuditEvent
-from models.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
+from models.retention import holds
+from models.core.entities import AuditEvent
+from models.core.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
 
-from . import factories as f
+from tests.support import factories as f
 
 
 @pytest.fixture

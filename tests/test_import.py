@@ -6,17 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from models import audit, stats
-from models.entities import (
+from models.core import audit
+from models.core import stats
+from models.core.entities import (
     ActivityEvent, AuditEvent, BillingRecord, ChatMessage, Consent, ContactPerson, Order, Participant, RemoteSession,
     Staff,
 )
-from models.errors import PermissionDenied
+from models.core.errors import PermissionDenied
 
-from console.importer import run_import
+from console.importing.importer import run_import
 
-from . import factories as f
-from .import_helpers import S, sample, write_jsonl
+from tests.support import factories as f
+from tests.support.importing import S, sample, write_jsonl
 
 
 @pytest.fixture
@@ -261,7 +262,7 @@ def test_accounting_may_not_import(db: str, fixed_clock, tmp_path: Path) -> None
 
 def test_a_rule_the_checks_missed_still_stops_the_write_and_rolls_back(operator, tmp_path: Path, monkeypatch) -> None:
     """Defence in depth: the domain refuses at write time, and the transaction leaves nothing behind."""
-    from console.import_plan import Plan
+    from console.importing.plan import Plan
 
     monkeypatch.setattr(Plan, "_session_rules", lambda self: None)
     lines = sample()
@@ -284,8 +285,8 @@ def test_overlapping_stays_of_one_participant_are_refused(operator, tmp_path: Pa
 
 
 def test_bulk_capture_keeps_to_the_session(operator, tmp_path: Path) -> None:
-    from models import bulk
-    from models.errors import ValidationError
+    from models.core import bulk
+    from models.core.errors import ValidationError
 
     assert _import(operator, tmp_path, sample()).ok
     with pytest.raises(ValidationError, match="after session"):
@@ -299,8 +300,8 @@ def test_bulk_capture_keeps_to_the_session(operator, tmp_path: Path) -> None:
 
 def test_reimport_after_the_purge_brings_nothing_back(operator, tmp_path: Path, isolated_dirs: Path) -> None:
     """A tool that sends its old log again must not resurrect what P7/P8 deleted."""
-    from models.entities import SystemInfo
-    from models.purge import run_purge
+    from models.core.entities import SystemInfo
+    from models.purge.run import run_purge
 
     assert _import(operator, tmp_path, sample()).ok
     result = run_purge("root", data_dir=isolated_dirs)  # billed 2026-03-31: everything of P7/P8 is past due
@@ -328,6 +329,6 @@ def test_a_new_session_on_an_unpurged_order_is_still_imported(operator, tmp_path
 
 
 def run_purge_total(data_dir: Path) -> int:
-    from models.purge import run_purge
+    from models.purge.run import run_purge
 
     return run_purge("root", data_dir=data_dir).total

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from console.cli import main
-from console.context import os_account
-from models.entities import ActivityEvent, RemoteSession
+from console.cli.main import main
+from console.cli.context import os_account
+from models.core.entities import ActivityEvent, RemoteSession
 
-from . import factories as f
+from tests.support import factories as f
 
 DATA = Path(__file__).parent / "data" / "remote-tools"
 

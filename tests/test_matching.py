@@ -9,13 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models import access, matching
-from models.db import database
-from models.entities import AccessRequestExclusion, Customer
-from models.errors import RuleViolation, ValidationError
-from models.text import fold
+from models.access import requests as access
+from models.access import matching
+from models.core.db import database
+from models.core.entities import AccessRequestExclusion, Customer
+from models.core.errors import RuleViolation, ValidationError
+from models.core.text import fold
 
-from .access_seed import seed
+from tests.support.access_seed import seed
 
 
 @pytest.fixture

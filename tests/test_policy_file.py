@@ -6,14 +6,15 @@ from datetime import datetime, timezone
 
 import pytest
 
-from console.policy_file import default_text, parse
-from models import policy as policy_model
-from models import retention, retention_due
-from models.entities import BillingRecord
-from models.errors import ValidationError
-from models.policy import Policy
+from console.settings.policy_file import default_text, parse
+from models.retention import policy as policy_model
+from models.retention import queue as retention
+from models.retention import due as retention_due
+from models.core.entities import BillingRecord
+from models.core.errors import ValidationError
+from models.retention.policy import Policy
 
-from . import purge_world
+from tests.support import purge_world
 
 UTC = timezone.utc
 

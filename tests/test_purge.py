@@ -7,17 +7,20 @@ from datetime import timedelta
 
 import pytest
 
-from models import holds, purge, purge_journal, retention
-from models.entities import (
+from models.retention import holds
+from models.purge import run as purge
+from models.purge import journal as purge_journal
+from models.retention import queue as retention
+from models.core.entities import (
     ActivityEvent, BillingRecord, ChatMessage, Consent, DeletionRecord, GatheredFile, LegalHold, PurgeLease, PurgeRun, Recording,
     RemoteSession, SystemInfo,
 )
-from models.errors import Busy
-from models.lease import Lease
-from models.purge_items import count_rows
+from models.core.errors import Busy
+from models.purge.lease import Lease
+from models.purge.items import count_rows
 
-from . import purge_world
-from .purge_world import order_id
+from tests.support import purge_world
+from tests.support.purge_world import order_id
 
 ORDER_CATEGORIES = ("system_info", "gathered_files", "activity", "chat", "video", "connection")
 
@@ -108,7 +111,7 @@ def test_a_purge_refuses_while_another_holds_the_lease_and_names_it(world) -> No
 
 
 def test_an_expired_lease_of_a_crashed_holder_does_not_block(world, fixed_clock, db) -> None:
-    from models.db import is_postgres
+    from models.core.db import is_postgres
     if is_postgres():
         pytest.skip("PostgreSQL frees the advisory lock when the holder's connection dies; no expiry there")
     now = fixed_clock()  # another process took the lease and died without releasing it
@@ -163,9 +166,9 @@ def test_billing_records_go_eleven_years_after_the_session_date(db, fixed_clock,
 
 
 def test_closed_access_requests_go_with_their_exclusions_when_due(db, fixed_clock, isolated_dirs) -> None:
-    from models import access
-    from models.entities import AccessRequest, AccessRequestExclusion
-    from . import factories as f
+    from models.access import requests as access
+    from models.core.entities import AccessRequest, AccessRequestExclusion
+    from tests.support import factories as f
     officer = f.staff("dora", "privacy_officer", name="Dora Datenschutz")
     old = access.open_request(officer, name="Erika Weber", received_on="2026-11-02", channel="letter")
     access.reject(officer, old.ref, "Identität nicht nachweisbar")

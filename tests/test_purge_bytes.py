@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from models import holds, purge
-from models.db import is_sqlite
+from models.retention import holds
+from models.purge import run as purge
+from models.core.db import is_sqlite
 
-from . import purge_world
-from .purge_world import marker
+from tests.support import purge_world
+from tests.support.purge_world import marker
 
 SCANNED = ("chat", "activity", "system_info", "video", "gathered_files", "connection")
 

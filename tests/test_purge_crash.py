@@ -15,22 +15,26 @@ from pathlib import Path
 
 import pytest
 
-from models import holds, purge, purge_journal, retention
-from models.db import close_database, open_database
-from models.entities import BillingRecord, Customer, DeletionRecord, GatheredFile, Recording
+from models.retention import holds
+from models.purge import run as purge
+from models.purge import journal as purge_journal
+from models.retention import queue as retention
+from models.core.db import close_database, open_database
+from models.core.entities import BillingRecord, Customer, DeletionRecord, GatheredFile, Recording
 
-from . import purge_world
-from .conftest import NOW
-from .purge_world import ORDERS, order_id
-from models.purge_items import count_rows
+from tests.support import purge_world
+from tests.conftest import NOW
+from tests.support.purge_world import ORDERS, order_id
+from models.purge.items import count_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import sys
 from datetime import datetime
 from pathlib import Path
-from models import clock, purge
-from models.db import open_database
+from models.core import clock
+from models.purge import run as purge
+from models.core.db import open_database
 clock.set_clock(clock.FixedClock(datetime.fromisoformat(sys.argv[2])))
 open_database(sys.argv[1])
 def tick(done, total):
@@ -116,9 +120,9 @@ def test_sigkill_at_random_moments_leaves_a_consistent_state_and_the_next_run_fi
 
 RACER = """
 import sys, time
-from models.db import open_database
-from models.errors import Busy
-from models.lease import Lease, describe_holder
+from models.core.db import open_database
+from models.core.errors import Busy
+from models.purge.lease import Lease, describe_holder
 open_database(sys.argv[1])
 lease = Lease(describe_holder("racer" + sys.argv[2]))
 print("ready", flush=True)

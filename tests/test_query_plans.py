@@ -15,15 +15,23 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from console import demo
-from console.context import os_account
-from models import access_queries, billing, browse_detail, browse_sessions, clock, holds, orders, purge, retention
-from models import sessions as session_rules
-from models.db import database, is_sqlite
-from models.entities import Order, RemoteSession, Staff
-from models.identity import resolve_operator
+from console.demo import fill as demo
+from console.cli.context import os_account
+from models.access import queries as access_queries
+from models.billing import outbox as billing
+from models.browse import detail as browse_detail
+from models.browse import sessions as browse_sessions
+from models.core import clock
+from models.retention import holds
+from models.sessions import orders
+from models.purge import run as purge
+from models.retention import queue as retention
+from models.sessions import sessions as session_rules
+from models.core.db import database, is_sqlite
+from models.core.entities import Order, RemoteSession, Staff
+from models.core.identity import resolve_operator
 
-from .conftest import BACKEND
+from tests.conftest import BACKEND
 
 pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans by statistics")
 

@@ -9,15 +9,15 @@ from typing import Iterator
 
 import pytest
 
-from console.cli import main
-from console.context import os_account
-from models.db import is_postgres, lock_key
-from models.entities import ChatMessage, DeletionRecord, PurgeLease
-from models.purge_items import count_rows
+from console.cli.main import main
+from console.cli.context import os_account
+from models.core.db import is_postgres, lock_key
+from models.core.entities import ChatMessage, DeletionRecord, PurgeLease
+from models.purge.items import count_rows
 
-from . import factories as f
-from . import purge_world
-from .purge_world import order_id
+from tests.support import factories as f
+from tests.support import purge_world
+from tests.support.purge_world import order_id
 
 ME = os_account()
 
@@ -46,7 +46,7 @@ def test_policy_show_json_names_every_rule_with_clause_and_anchor(world, capsys)
 
 
 def test_a_bad_policy_file_exits_2_names_the_key_and_nothing_runs(world, capsys, tmp_path) -> None:
-    from console.policy_file import default_text
+    from console.settings.policy_file import default_text
 
     bad = tmp_path / "policy.toml"
     bad.write_text(default_text().replace("months = 3\n", "months = -3\n", 1), encoding="utf-8")
@@ -108,7 +108,7 @@ def lease_taken_elsewhere(holder: str, now) -> Iterator[None]:  # type: ignore[n
         return
     import psycopg
 
-    from .conftest import PG_URL
+    from tests.conftest import PG_URL
     with psycopg.connect(PG_URL.replace("postgresql://", "postgresql://root@", 1), autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s)", (lock_key("lease:purge"),))
         yield

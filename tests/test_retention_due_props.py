@@ -10,9 +10,9 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.clock import berlin_date, to_berlin
-from models.policy import Policy, Rule
-from models.retention_due import SESSION_CATEGORIES, order_dues
+from models.core.clock import berlin_date, to_berlin
+from models.retention.policy import Policy, Rule
+from models.retention.due import SESSION_CATEGORIES, order_dues
 
 UTC = timezone.utc
 days = st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31))
@@ -88,8 +88,8 @@ def test_the_session_row_falls_due_last_and_waits_for_the_billing_date(completed
 def test_the_access_report_shows_the_dates_the_purge_uses(completed: datetime, billed_after: int | None,
                                                           strict: bool, chat_on_billing_only: bool) -> None:
     """The report computes per billing day and per order, not per call: the same dates as the purge."""
-    from models import policy as policy_model
-    from models.access_data import OrderDues, _due
+    from models.retention import policy as policy_model
+    from models.access.data import OrderDues, _due
 
     rules = dict(Policy().rules)
     if strict:

@@ -5,11 +5,11 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from models import retention
-from models.entities import LegalHold
-from models.errors import ValidationError
+from models.retention import queue as retention
+from models.core.entities import LegalHold
+from models.core.errors import ValidationError
 
-from . import purge_world
+from tests.support import purge_world
 
 UTC = timezone.utc
 

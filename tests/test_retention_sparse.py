@@ -1,4 +1,4 @@
-"""retention_due holds a row only while its category holds data (models/retention_due.py).
+"""retention_due holds a row only while its category holds data (models/retention/due.py).
 
 The queue counts index ranges on that table, so a missing row would mean data that never
 falls due and an extra row an item that is not there: both are checked here, including data
@@ -12,14 +12,20 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from models import bulk, due_counts, orders, purge, retention, schema, sessions
-from models.db import database, write_tx
-from models.entities import ChatMessage, DueCount, Order, RetentionDue, SchemaMeta
-from models.sessions import SessionInput
+from models.core import bulk
+from models.retention import due_counts
+from models.sessions import orders
+from models.purge import run as purge
+from models.retention import queue as retention
+from models.core import schema
+from models.sessions import sessions
+from models.core.db import database, write_tx
+from models.core.entities import ChatMessage, DueCount, Order, RetentionDue, SchemaMeta
+from models.sessions.sessions import SessionInput
 
-from . import factories as f
-from .conftest import BACKEND
-from . import purge_world
+from tests.support import factories as f
+from tests.conftest import BACKEND
+from tests.support import purge_world
 
 UTC = timezone.utc
 

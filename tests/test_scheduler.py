@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from console.scheduler import Scheduler
-from models import purge
-from models.entities import DeletionRecord, PurgeRun
-from models.lease import Lease
+from console.jobs.scheduler import Scheduler
+from models.purge import run as purge
+from models.core.entities import DeletionRecord, PurgeRun
+from models.purge.lease import Lease
 
-from . import purge_world
+from tests.support import purge_world
 
 
 @pytest.fixture
@@ -111,10 +111,10 @@ def test_interval_must_be_positive(world) -> None:
 
 
 def test_the_timer_follows_the_policy_file_and_a_bad_one_stops_the_run(world, isolated_dirs, tmp_path) -> None:
-    from console.policy_file import default_text
-    from models import policy as policy_model
-    from models.entities import ChatMessage
-    from models.policy import Policy
+    from console.settings.policy_file import default_text
+    from models.retention import policy as policy_model
+    from models.core.entities import ChatMessage
+    from models.retention.policy import Policy
 
     config = tmp_path / "config"
     config.mkdir(exist_ok=True)

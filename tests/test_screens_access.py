@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from models import access
-from models.entities import AccessRequest, AuditEvent
-from screens.shell import ConsoleApp
-from tests import access_seed
-from tests.screens2_support import HOSTILE_NAME, aio, console, fill, screen_text, settle
+from models.access import requests as access
+from models.core.entities import AccessRequest, AuditEvent
+from screens.shell.app import ConsoleApp
+from tests.support import access_seed
+from tests.support.screens2 import HOSTILE_NAME, aio, console, fill, screen_text, settle
 
 
 def access_app(operator, data_dir: Path) -> ConsoleApp:  # type: ignore[no-untyped-def]

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from models.entities import AuditEvent, BillingBatch, Order
-from tests import factories as f
-from tests.billing_helpers import T0, completed_order
-from tests.screens2_support import HOSTILE_NAME, aio, console, fill, screen_text, settle
+from models.core.entities import AuditEvent, BillingBatch, Order
+from tests.support import factories as f
+from tests.support.billing import T0, completed_order
+from tests.support.screens2 import HOSTILE_NAME, aio, console, fill, screen_text, settle
 
 
 def billing_world():  # type: ignore[no-untyped-def]
@@ -107,8 +107,8 @@ def test_snapshot_outbox(snap_compare, db, fixed_clock, isolated_dirs, size: str
 
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_batches(snap_compare, db, fixed_clock, isolated_dirs, tmp_path: Path, size: str) -> None:
-    from console import billing_export
-    from models import billing
+    from console.jobs import billing_export
+    from models.billing import outbox as billing
 
     tech, accountant = billing_world()
     billing_export.export(accountant, tmp_path / "erp")

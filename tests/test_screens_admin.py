@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from models import audit, sessions
-from models.browse_consents import ConsentFilter, consent_log
-from models.browse_sessions import active_sessions, orders
-from models.entities import AuditEvent, ContactPerson, Customer, Staff
-from screens.refusal import RefusalApp
-from tests import factories
+from models.core import audit
+from models.sessions import sessions
+from models.browse.consents import ConsentFilter, consent_log
+from models.browse.sessions import active_sessions, orders
+from models.core.entities import AuditEvent, ContactPerson, Customer, Staff
+from screens.shell.refusal import RefusalApp
+from tests.support import factories
 from tests.test_screens_support import HOSTILE, SHOWN, aio, make_app, screen_text, settle, world
 
 
@@ -201,9 +202,9 @@ async def test_operator_name_with_markup_is_shown_literally_in_the_header(db, fi
 def test_console_without_staff_record_refuses_with_instructions(db_url, isolated_dirs) -> None:
     import pytest
 
-    from console.app import build_info
-    from console.context import Context
-    from models.errors import UnknownOperator
+    from console.cli.app import build_info
+    from console.cli.context import Context
+    from models.core.errors import UnknownOperator
 
     with pytest.raises(UnknownOperator, match="support24 init --admin"):
         build_info(Context(database_option=db_url, data_dir_option=str(isolated_dirs)))
@@ -213,8 +214,8 @@ def test_console_without_staff_record_refuses_with_instructions(db_url, isolated
 async def test_worker_failures_become_visible_messages(db, fixed_clock) -> None:
     from peewee import OperationalError
 
-    from models.errors import RuleViolation
-    from screens.messages import WorkerFailed
+    from models.core.errors import RuleViolation
+    from screens.kit.messages import WorkerFailed
 
     w = world()
     app = make_app(w["tech"])

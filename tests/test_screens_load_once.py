@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from screens.base import PagedTable
-from screens.modes import MODE_SPECS
+from screens.kit.base import PagedTable
+from screens.shell.modes import MODE_SPECS
 from tests.test_screens_support import aio, make_app, settle, world
 
 
@@ -55,7 +55,7 @@ async def test_footer_keys_follow_what_the_screen_allows(db, fixed_clock) -> Non
     """Keys are enabled or disabled in place when rows arrive; the footer shows the current state."""
     from textual.widgets._footer import FooterKey
 
-    from tests import factories
+    from tests.support import factories
 
     world()
     admin = factories.staff("anna", "admin", name="Anna Admin")

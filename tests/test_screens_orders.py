@@ -1,7 +1,7 @@
 """Orders and sessions: search, detail with retention state, completion, holds, refusals."""
 from __future__ import annotations
 
-from models.entities import AuditEvent, LegalHold, Order
+from models.core.entities import AuditEvent, LegalHold, Order
 from tests.test_screens_support import SHOWN, aio, make_app, screen_text, settle, world
 
 
@@ -43,7 +43,7 @@ async def test_search_by_customer_ref_day_and_technician(db, fixed_clock) -> Non
 async def test_detail_shows_categories_with_due_dates_and_is_audited(db, fixed_clock) -> None:
     from datetime import datetime, timezone
 
-    from models import sessions
+    from models.sessions import sessions
 
     w = world()
     sessions.add_system_info(w["tech"], w["shared"].ref, {"os": "Windows 11"},
@@ -69,7 +69,7 @@ async def test_detail_shows_categories_with_due_dates_and_is_audited(db, fixed_c
 
 @aio
 async def test_complete_an_order_and_refusal_while_a_session_runs(db, fixed_clock) -> None:
-    from models import sessions
+    from models.sessions import sessions
 
     w = world()
     app = make_app(w["tech"], start_mode="orders")
@@ -92,12 +92,6 @@ async def test_complete_an_order_and_refusal_while_a_session_runs(db, fixed_cloc
 
 @aio
 async def test_hold_and_release_by_the_privacy_officer_only(db, fixed_clock) -> None:
-    import pytest
-
-    from screens.orders import holds_module
-
-    if holds_module() is None:
-        pytest.skip("models/holds.py has not landed")
     w = world()
     app = make_app(w["tech"], start_mode="orders")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -127,8 +121,8 @@ async def test_hold_and_release_by_the_privacy_officer_only(db, fixed_clock) -> 
 
 @aio
 async def test_order_detail_opens_any_of_its_sessions(db, fixed_clock) -> None:
-    from models import sessions
-    from models.sessions import SessionInput
+    from models.sessions import sessions
+    from models.sessions.sessions import SessionInput
 
     w = world()
     second = sessions.start_session(w["tech"], SessionInput(

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 
-from models import holds
-from models.entities import DeletionRecord, LegalHold, PurgeRun, SystemInfo
-from screens.shell import ConsoleApp
-from tests import purge_world
-from tests.screens2_support import aio, console, screen_text, settle
+from models.retention import holds
+from models.core.entities import DeletionRecord, LegalHold, PurgeRun, SystemInfo
+from screens.shell.app import ConsoleApp
+from tests.support import purge_world
+from tests.support.screens2 import aio, console, screen_text, settle
 
 
 def retention_app(operator, data_dir: Path) -> ConsoleApp:  # type: ignore[no-untyped-def]
@@ -154,7 +154,7 @@ def test_snapshot_queue(snap_compare, db, fixed_clock, isolated_dirs, size: str)
 
 @aio
 async def test_a_purge_running_elsewhere_is_shown_and_refuses_this_one(db, fixed_clock, isolated_dirs) -> None:
-    from models.lease import Lease
+    from models.purge.lease import Lease
 
     world = build_world(isolated_dirs)
     other = Lease("dora@desk-2 pid 4242 (purge)")  # another console purging right now

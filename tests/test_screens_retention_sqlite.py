@@ -10,8 +10,8 @@ import os
 
 import pytest
 
-from models import purge
-from tests.screens2_support import settle
+from models.purge import run as purge
+from tests.support.screens2 import settle
 from tests.test_screens_retention import SIZES, build_world, retention_app
 
 if os.environ.get("SUPPORT24_TEST_BACKEND", "sqlite") != "sqlite":

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from models.entities import Consent, Order, Participant, RemoteSession
+from models.core.entities import Consent, Order, Participant, RemoteSession
 from tests.test_screens_support import aio, make_app, screen_text, settle, world
 
 
@@ -176,8 +176,8 @@ async def test_disclosure_on_consent_asks_consent_first(db, fixed_clock) -> None
 
 @aio
 async def test_live_refresh_by_timer_callback_only_when_visible(db, fixed_clock) -> None:
-    from models import sessions
-    from models.sessions import SessionInput
+    from models.sessions import sessions
+    from models.sessions.sessions import SessionInput
 
     w = world()
     app = make_app(w["tech"], start_mode="sessions")
@@ -217,7 +217,7 @@ async def test_customer_text_is_shown_literally(db, fixed_clock) -> None:
         await settle(pilot)
         shown = screen_text(app)
         assert SHOWN in shown and "\x1b" not in shown
-        from models.entities import AuditEvent
+        from models.core.entities import AuditEvent
 
         assert AuditEvent.select().where(AuditEvent.action == "session.read").count() == 1
 
@@ -228,7 +228,7 @@ _ = timedelta
 @aio
 async def test_the_privacy_checkbox_shows_its_state_without_colour(db, fixed_clock) -> None:
     """Over SSH on a monochrome terminal the box must read X when on and blank when off."""
-    from screens.session_forms import StartSessionForm
+    from screens.sessions.forms import StartSessionForm
 
     w = world()
     app = make_app(w["tech"], start_mode="sessions")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from models import audit
+from models.core import audit
 from tests.test_screens_support import make_app, settle, world
 
 MODES = ["dashboard", "sessions", "orders", "consents", "people", "audit", "help"]

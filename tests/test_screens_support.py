@@ -6,11 +6,11 @@ import functools
 from datetime import date, datetime, timezone
 from typing import Any, Awaitable, Callable
 
-from models import sessions
-from models.entities import Customer, Order, RemoteSession, Staff
-from models.sessions import ConsentInput, SessionInput
-from screens.shell import ConsoleApp, ConsoleInfo
-from tests import factories
+from models.sessions import sessions
+from models.core.entities import Customer, Order, RemoteSession, Staff
+from models.sessions.sessions import ConsentInput, SessionInput
+from screens.shell.app import ConsoleApp, ConsoleInfo
+from tests.support import factories
 
 HOSTILE = "[bold red]x[/] [link=http://x]y[/link] \x1b[31mred"
 SHOWN = "[bold red]x[/] [link=http://x]y[/link] [31mred"  # ESC removed, the rest literal
@@ -55,7 +55,7 @@ def world() -> dict[str, Any]:
         consents=[ConsentInput("screen_visibility", "Olaf Offen", "verbal", True,
                                at=datetime(2026, 11, 23, 8, 59, tzinfo=timezone.utc))]))
     sessions.end_session(tech, shared.ref, ended_at=datetime(2026, 11, 23, 9, 40, tzinfo=timezone.utc))
-    from models import orders
+    from models.sessions import orders
 
     orders.complete_order(tech, other.ref, completed_at=datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc))
     return {"tech": tech, "colleague": colleague, "officer": officer, "accountant": accountant,
@@ -110,9 +110,9 @@ def save_docs_screenshots(target: str = "docs/screens", size: tuple[int, int] = 
     import tempfile
     from pathlib import Path
 
-    from models import clock
-    from models.db import close_database, open_database
-    from models.schema import ensure_schema
+    from models.core import clock
+    from models.core.db import close_database, open_database
+    from models.core.schema import ensure_schema
     from tests.conftest import NOW
 
     folder = Path(target)

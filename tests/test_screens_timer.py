@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from console.scheduler import Scheduler
-from models import clock
-from models.entities import PurgeRun, SystemInfo
-from models.lease import Lease
-from screens.chrome import ShellHeader
-from tests import purge_world
-from tests.screens2_support import aio, console, settle
+from console.jobs.scheduler import Scheduler
+from models.core import clock
+from models.core.entities import PurgeRun, SystemInfo
+from models.purge.lease import Lease
+from screens.shell.chrome import ShellHeader
+from tests.support import purge_world
+from tests.support.screens2 import aio, console, settle
 
 
 def header(app) -> str:  # type: ignore[no-untyped-def]
@@ -98,7 +98,7 @@ class SlowScheduler:
     started: threading.Event = field(default_factory=threading.Event)
 
     def run_once(self):  # type: ignore[no-untyped-def]
-        from console.scheduler import SchedulerOutcome
+        from console.jobs.scheduler import SchedulerOutcome
 
         if callable(self.progress):
             self.progress(120, 500)  # what run_purge reports after its first chunk
@@ -139,7 +139,7 @@ async def test_no_scheduler_no_timer(db, fixed_clock, isolated_dirs) -> None:
 
 @aio
 async def test_a_fresh_console_shows_the_last_purge_any_console_made(db, fixed_clock, isolated_dirs) -> None:
-    from models import purge
+    from models.purge import run as purge
 
     world = purge_world.build(isolated_dirs)
     done = purge.run_purge(world.officer.username, data_dir=isolated_dirs)  # another console, 09:50 Berlin

@@ -5,12 +5,13 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from models import orders, sessions
-from models.entities import BillingRecord, Consent, Participant, RemoteSession
-from models.errors import PermissionDenied, RuleViolation, ValidationError
-from models.sessions import ConsentInput, SessionInput
+from models.sessions import orders
+from models.sessions import sessions
+from models.core.entities import BillingRecord, Consent, Participant, RemoteSession
+from models.core.errors import PermissionDenied, RuleViolation, ValidationError
+from models.sessions.sessions import ConsentInput, SessionInput
 
-from . import factories as f
+from tests.support import factories as f
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 
@@ -112,7 +113,7 @@ def test_lifecycle_refusals_and_billing_records(desk) -> None:
 
 def test_professional_secrecy_customer_needs_the_extra_commitment(db: str, fixed_clock) -> None:
     """P3 with § 203 StGB: a lawyer's office needs technicians with the secrecy commitment too."""
-    from models import people
+    from models.core import people
 
     actor = f.staff()
     lawyer = f.customer("K-20001", "Kanzlei Weiß")
@@ -129,7 +130,7 @@ def test_professional_secrecy_customer_needs_the_extra_commitment(db: str, fixed
 
 
 def test_commitment_dates_in_the_future_are_refused(db: str, fixed_clock) -> None:
-    from models import people
+    from models.core import people
 
     admin = f.staff("admin1", "admin", name="Anna Admin")
     f.staff("jschulz", name="Jana Schulz", signed=None)

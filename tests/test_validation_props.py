@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models import clock, validation
-from models.errors import ValidationError
-from models.text import has_control
+from models.core import clock
+from models.core import validation
+from models.core.errors import ValidationError
+from models.core.text import has_control
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
 offsets = st.integers(min_value=-23 * 60 - 59, max_value=23 * 60 + 59).map(lambda m: timezone(timedelta(minutes=m)))

@@ -12,12 +12,12 @@ from dataclasses import asdict
 from datetime import date, datetime, timezone
 from typing import Any, Iterator
 
-from models.access import Compilation
-from models.access_data import SubjectData
-from models.policy import Policy, Rule
+from models.access.requests import Compilation
+from models.access.data import SubjectData
+from models.retention.policy import Policy, Rule
 
-from ..config import Controller
-from .texts import LANGUAGES, texts
+from console.settings.config import Controller
+from console.reports.texts import LANGUAGES, texts
 
 SCHEMA_ID = "https://support-24.eu/schemas/access-report-1.json"
 SCHEMA_VERSION = 1

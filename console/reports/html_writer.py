@@ -10,9 +10,9 @@ import io
 from html import escape
 from typing import Any, Iterable, Iterator, TextIO
 
-from .document import ReportDocument
-from .texts import texts
-from .views import ReportView
+from console.reports.document import ReportDocument
+from console.reports.texts import texts
+from console.reports.views import ReportView
 
 STYLE = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm; }

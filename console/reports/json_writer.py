@@ -11,9 +11,9 @@ import json
 import json.encoder
 from typing import Any, Callable, Iterable, TextIO
 
-from models.access_json import JsonArray
+from models.access.report_json import JsonArray
 
-from .document import DATA_KEYS, ReportDocument, json_value
+from console.reports.document import DATA_KEYS, ReportDocument, json_value
 
 def _record_encoder() -> Callable[[Any], str]:
     """Compact UTF-8 JSON of one record. The C encoder is made once and called per record, since

@@ -9,9 +9,9 @@ import io
 import re
 from typing import Any, Iterable, TextIO
 
-from .document import ReportDocument
-from .texts import texts
-from .views import ReportView
+from console.reports.document import ReportDocument
+from console.reports.texts import texts
+from console.reports.views import ReportView
 
 _LINE_START = re.compile(r"^(\s*)([-+=])|^(\s*\d+)([.)])", re.MULTILINE)  # list items, setext underlines
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Iterator
 
-from models.clock import to_berlin
+from models.core.clock import to_berlin
 
-from .document import ReportDocument, format_day
-from .texts import texts
+from console.reports.document import ReportDocument, format_day
+from console.reports.texts import texts
 
 Row = list[str]
 Table = tuple[str, list[str], Iterable[Row]]

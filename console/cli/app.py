@@ -1,0 +1,41 @@
+"""Wires the console: opens the database, resolves the operator, and runs the Textual app."""
+from __future__ import annotations
+
+from models.retention import policy
+from models.core import schema
+from models.core.errors import UnknownOperator
+
+from console.cli.context import Context, os_account
+
+
+def build_info(ctx: Context):  # -> screens.shell.ConsoleInfo
+    """What the header and the help screen say about this console."""
+    from screens.shell.app import ConsoleInfo
+
+    target = ctx.open()
+    operator = ctx.operator()
+    return operator, ConsoleInfo(
+        operator_username=operator.username, operator_name=operator.name, database=target.describe(),
+        data_dir=str(ctx.data_dir), schema_version=schema.installed_version() or schema.SCHEMA_VERSION,
+        policy_version=policy.active().version, refresh_seconds=ctx.settings.refresh_seconds,
+    )
+
+
+def run_console(ctx: Context) -> int:
+    """Open the console; an unknown OS account sees a screen that says what to do."""
+    from screens.shell.refusal import RefusalApp
+    from screens.shell.app import ConsoleApp
+
+    from console.settings.policy_file import activate
+
+    try:
+        activate(ctx, None)  # the configured policy, as the CLI and the timer use it (due dates, purge)
+        operator, info = build_info(ctx)
+    except UnknownOperator as exc:
+        RefusalApp(os_account(), str(exc)).run()
+        return exc.exit_code
+    from console.jobs.scheduler import Scheduler
+
+    scheduler = Scheduler(ctx.data_dir, operator.username, ctx.settings.timer_interval_minutes, share_turns=True)
+    ConsoleApp(operator, info, scheduler=scheduler, settings=ctx.settings).run()
+    return 0

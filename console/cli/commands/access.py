@@ -1,0 +1,250 @@
+"""`support24 access-request ...`: a data subject's request (GDPR Art. 15, P12) from receipt to delivery.
+
+open → verify → compile (→ exclude false matches) → export → deliver, or reject; extend once
+within the first month; list shows the queue by nearest deadline. Role privacy_officer.
+Exit codes: 0 done, 2 bad input or a step out of order (the message says why), 3 refused.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from models.core.i18n import _
+
+from console.cli.main import add_json, command_parent
+
+if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
+    from console.cli.context import Context
+
+# The choices of the parser, written out so that building it imports no models; a test keeps them
+# equal to models.entities.ACCESS_CHANNELS and models.access.STATE_FILTERS.
+ACCESS_CHANNELS = ("letter", "email", "fax", "in_person")
+STATE_FILTERS = ("received", "verified", "compiled", "reviewed", "delivered", "rejected", "open", "closed")
+FORMATS = ("json", "html", "md")
+LANGS = ("de", "en")
+PAGE = 200
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("access-request", parents=[command_parent()],
+                                   help=_("access requests of data subjects (GDPR Art. 15)"))
+    sub = parser.add_subparsers(dest="access_command", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str, handler, *, ref: bool = True, json: bool = True) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+        p = sub.add_parser(name, parents=[command_parent()], help=help_text)
+        if ref:
+            p.add_argument("ref", metavar="REF", help=_("the request, e.g. AR-2026-0001"))
+        if json:
+            add_json(p)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = action("open", _("register a written request; prints its ref and due date"), run_open, ref=False)
+    p.add_argument("--name", required=True, help=_("the requester's name as written"))
+    p.add_argument("--email", help=_("the requester's e-mail address"))
+    p.add_argument("--customer", metavar="NUMBER", help=_("the customer number the requester belongs to"))
+    p.add_argument("--address", help=_("postal address for the answer"))
+    p.add_argument("--received", required=True, metavar="YYYY-MM-DD", help=_("date the request arrived"))
+    p.add_argument("--channel", required=True, choices=ACCESS_CHANNELS)
+    p.add_argument("--workstation", action="append", default=[], help=_("a workstation name the requester gave (repeatable)"))
+    p.add_argument("--ip", action="append", default=[], help=_("an IP address the requester gave (repeatable)"))
+
+    p = action("verify", _("record how the requester's identity was verified"), run_verify)
+    p.add_argument("--method", required=True, help=_("how, e.g. 'ID card shown in person'"))
+
+    action("compile", _("find every record naming the subject and show why it matched"), run_compile)
+
+    p = action("exclude", _("exclude a false match from the report, with a reason"), run_exclude)
+    p.add_argument("kind", metavar="KIND", help=_("record kind as compile shows it (customer, session, ...)"))
+    p.add_argument("record_id", metavar="ID", type=int, help=_("record id as compile shows it"))
+    p.add_argument("--reason", required=True)
+
+    p = action("export", _("write the report (0600); deliver takes its SHA-256"), run_export)
+    p.add_argument("--format", required=True, choices=FORMATS)
+    p.add_argument("--lang", default="de", choices=LANGS, help=_("report language (default de)"))
+    p.add_argument("--out", required=True, metavar="FILE")
+
+    p = action("extend", _("extend by two months (once, within the first month)"), run_extend)
+    p.add_argument("--reason", required=True)
+    p.add_argument("--notified", required=True, metavar="YYYY-MM-DD", help=_("date the requester was told"))
+
+    p = action("deliver", _("record delivery; keeps the SHA-256 of the last exported report"), run_deliver)
+    p.add_argument("--on", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--sha256", help=_("hash of what was sent, if not the last export"))
+
+    p = action("reject", _("reject the request with a reason"), run_reject)
+    p.add_argument("--reason", required=True)
+
+    p = action("restrict", _("restrict (not erase) the subject's billing records, BDSG § 35(3)"), run_restrict)
+    p.add_argument("--reason", required=True)
+
+    p = action("list", _("the requests by nearest deadline, with days left; overdue flagged"), run_list, ref=False)
+    p.add_argument("--state", choices=STATE_FILTERS, help=_("only requests in this state (or open/closed)"))
+
+
+def _request_doc(request) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    from models.access import requests as access
+
+    due = access.effective_due(request)
+    return {"ref": request.ref, "state": request.state, "due_on": due.isoformat()}
+
+
+def run_open(ctx: Context, args: argparse.Namespace) -> int:
+    from models.access import requests as access
+
+    operator = ctx.operator()
+    identifiers = {"workstations": args.workstation, "ips": args.ip} if (args.workstation or args.ip) else None
+    request = access.open_request(operator, name=args.name, received_on=args.received, channel=args.channel,
+                                  email=args.email, customer_number=args.customer, address=args.address,
+                                  identifiers=identifiers)
+    if ctx.json_output:
+        ctx.emit_json({"ref": request.ref, "due_on": request.due_on.isoformat()})
+    else:
+        print(_("{ref} opened; answer due by {day}").format(ref=request.ref, day=request.due_on.isoformat()))
+    return 0
+
+
+def run_verify(ctx: Context, args: argparse.Namespace) -> int:
+    from models.access import requests as access
+
+    request = access.verify_identity(ctx.operator(), args.ref, args.method)
+    _done(ctx, request, _("{ref}: identity verified"))
+    return 0
+
+
+def run_compile(ctx: Context, args: argparse.Namespace) -> int:
+    from models.access import requests as access
+
+    compilation = access.compile_request(ctx.operator(), args.ref)
+    if ctx.json_output:
+        ctx.emit_json(compilation.as_dict())
+        return 0
+    included = compilation.included()
+    print(_("{ref}: {n} matching record(s), {x} excluded").format(ref=args.ref, n=len(included), x=len(compilation.excluded())))
+    print(f"{_('kind'):<15}{_('id'):>8}  {_('ref'):<14}{_('why'):<40}")
+    for match in compilation.matches:
+        reasons = "; ".join(f"{r.code}={r.value}" for r in match.reasons)
+        print(f"{match.kind:<15}{match.id:>8}  {match.ref:<14}{reasons}")
+        if match.excluded:
+            print(" " * 25 + _("EXCLUDED: {reason}").format(reason=match.exclusion_reason))
+    return 0
+
+
+def run_exclude(ctx: Context, args: argparse.Namespace) -> int:
+    from models.access import requests as access
+
+    access.exclude_match(ctx.operator(), args.ref, args.kind, args.record_id, args.reason)
+    request = access.get_request(args.ref)
+    if ctx.json_output:
+        ctx.emit_json(_request_doc(request))
+    else:
+        print(_("{ref}: {kind} {id} excluded; export again before delivery").format(
+            ref=request.ref, kind=args.kind, id=args.record_id))
+    return 0
+
+
+def _with_policy(ctx: Context) -> None:
+    """Deletion dates in the report and of closed requests follow the configured policy file."""
+    from console.settings import policy_file
+
+    policy_file.activate(ctx, None)
+
+
+def run_export(ctx: Context, args: argparse.Namespace) -> int:
+    from console.reports.access_report import export_report
+
+    _with_policy(ctx)
+    result = export_report(ctx.operator(), args.ref, fmt=args.format, out=Path(args.out).expanduser(),
+                           controller=ctx.settings.controller, lang=args.lang)
+    if ctx.json_output:
+        ctx.emit_json(result.as_dict())
+    else:
+        print(_("{ref}: report written to {path} ({size} bytes, SHA-256 {sha})").format(
+            ref=result.ref, path=result.path, size=result.size, sha=result.sha256))
+    return 0
+
+
+def run_extend(ctx: Context, args: argparse.Namespace) -> int:
+    from models.access import requests as access
+
+    request = access.extend(ctx.operator(), args.ref, args.reason, args.notified)
+    _done(ctx, request, _("{ref}: extended; now due by {due}"))
+    return 0
+
+
+def run_deliver(ctx: Context, args: argparse.Namespace) -> int:
+    from models.access import requests as access
+
+    _with_policy(ctx)
+    request = access.deliver(ctx.operator(), args.ref, args.on, args.sha256)
+    if ctx.json_output:
+        ctx.emit_json({**_request_doc(request), "delivered_on": request.delivered_on.isoformat(),
+                       "sha256": request.delivered_sha256})
+    else:
+        print(_("{ref}: delivered on {day}; SHA-256 {sha} kept").format(
+            ref=request.ref, day=request.delivered_on.isoformat(), sha=request.delivered_sha256))
+    return 0
+
+
+def run_reject(ctx: Context, args: argparse.Namespace) -> int:
+    from models.access import requests as access
+
+    _with_policy(ctx)
+    _done(ctx, access.reject(ctx.operator(), args.ref, args.reason), _("{ref}: rejected"))
+    return 0
+
+
+def run_restrict(ctx: Context, args: argparse.Namespace) -> int:
+    from models.access import requests as access
+
+    count = access.restrict_billing(ctx.operator(), args.ref, args.reason)
+    if ctx.json_output:
+        ctx.emit_json({"ref": args.ref, "restricted": count})
+    else:
+        print(_("{ref}: {n} billing record(s) restricted").format(ref=args.ref, n=count))
+    return 0
+
+
+def run_list(ctx: Context, args: argparse.Namespace) -> int:
+    from models.access import requests as access
+    from models.core import audit
+
+    operator = ctx.operator()
+    access.require_officer(operator)  # the queue shows requesters' names
+    rows: list[access.RequestRow] = []
+    after = None
+    while True:  # keyset pages, so a long history never sits in memory at once in text mode
+        page = access.list_requests(state=args.state, after=after, limit=PAGE)
+        if ctx.json_output:
+            rows.extend(page)
+        else:
+            _print_rows(page, header=after is None)
+        if len(page) < PAGE:
+            break
+        after = page[-1]
+    if ctx.json_output:
+        ctx.emit_json({"requests": [r.as_dict() for r in rows]})
+    audit.record(operator.username, "access.list", None, f"state={args.state or 'all'}")
+    return 0
+
+
+def _print_rows(rows, *, header: bool) -> None:  # type: ignore[no-untyped-def]
+    if header:
+        if not rows:
+            print(_("No access requests."))
+            return
+        print(f"{_('ref'):<14}{_('state'):<11}{_('received'):<12}{_('due'):<12}{_('days left'):>10}  {_('name')}")
+    for r in rows:
+        flag = _("OVERDUE") if r.overdue else ("+" if r.extended else "")
+        print(f"{r.ref:<14}{r.state:<11}{r.received_on.isoformat():<12}{r.due_on.isoformat():<12}{r.days_left:>10}  "
+              f"{r.name} {flag}".rstrip())
+
+
+def _done(ctx: Context, request, message: str) -> None:  # type: ignore[no-untyped-def]
+    from models.access import requests as access
+
+    if ctx.json_output:
+        ctx.emit_json(_request_doc(request))
+    else:
+        print(message.format(ref=request.ref, due=access.effective_due(request).isoformat()))

@@ -1,0 +1,32 @@
+"""`support24 stats`: how many of each kind of record the database holds."""
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from models.core.i18n import _
+
+from console.cli.main import add_json, command_parent
+
+if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
+    from console.cli.context import Context
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("stats", parents=[command_parent()], help=_("count the records per kind"))
+    add_json(parser)
+    parser.set_defaults(handler=run_stats)
+
+
+def run_stats(ctx: Context, args: argparse.Namespace) -> int:
+    from models.core import stats
+
+    ctx.operator()
+    counts = stats.counts()
+    if ctx.json_output:
+        ctx.emit_json(counts)
+        return 0
+    width = max(len(name) for name in counts)
+    for name, count in counts.items():
+        print(f"{name:<{width}}  {count:>10,}".replace(",", "."))
+    return 0

@@ -1,0 +1,106 @@
+"""What every command needs: the database, the folders, the settings and the operator."""
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import sqlite3
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from models.core import schema
+from models.core.db import DatabaseTarget, open_database, parse_url
+from models.core.entities import Staff
+from models.core.identity import resolve_operator
+
+from console.settings.config import Settings, ensure_private_dir, load_settings, resolve_config_dir, resolve_data_dir, resolve_database_url
+
+
+def os_account() -> str:
+    """The operating-system account running this process (not an environment variable)."""
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
+def copy_aside(target: DatabaseTarget, old: int, new: int) -> Path | None:
+    """Before a migration, keep a copy of the SQLite file as it was (online backup API)."""
+    if target.path is None:
+        return None
+    aside = target.path.with_name(f"{target.path.name}.schema-v{old}.bak")
+    source = sqlite3.connect(str(target.path))
+    try:
+        fd = os.open(aside, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        os.close(fd)
+        dest = sqlite3.connect(str(aside))
+        with dest:
+            source.backup(dest)
+        dest.close()
+    finally:
+        source.close()
+    return aside
+
+
+@dataclass
+class Context:
+    """Resolved options of one invocation; opens the database on first use."""
+
+    database_option: str | None = None
+    data_dir_option: str | None = None
+    json_output: bool = False
+    _opened: bool = field(default=False, init=False)
+    _settings: Settings | None = field(default=None, init=False)
+
+    @property
+    def data_dir(self) -> Path:
+        return resolve_data_dir(self.data_dir_option)
+
+    @property
+    def config_dir(self) -> Path:
+        return resolve_config_dir()
+
+    @property
+    def database_url(self) -> str:
+        return resolve_database_url(self.database_option, self.data_dir)
+
+    @property
+    def target(self) -> DatabaseTarget:
+        return parse_url(self.database_url)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_dir)
+        return self._settings
+
+    def open(self) -> DatabaseTarget:
+        """Create the data folder (0700), connect, and bring the schema up to date."""
+        if self._opened:
+            return self.target
+        ensure_private_dir(self.data_dir)
+        target = self.target
+        open_database(self.database_url)
+        schema.ensure_schema(lambda old, new: copy_aside(target, old, new))
+        self._opened = True
+        return target
+
+    def operator(self) -> Staff:
+        """The staff record of the OS account, or UnknownOperator with instructions."""
+        self.open()
+        return resolve_operator(os_account())
+
+    def emit_json(self, document: Any) -> None:
+        json.dump(document, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+
+    def say(self, message: str) -> None:
+        """Human-readable output; silent in --json mode so stdout stays one document."""
+        if not self.json_output:
+            print(message)
+
+    def progress_enabled(self) -> bool:
+        return not self.json_output and sys.stderr.isatty()
+
+    def terminal_width(self) -> int:
+        return shutil.get_terminal_size((100, 24)).columns

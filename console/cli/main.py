@@ -1,0 +1,104 @@
+"""The command line (DESIGN.md §10): a public contract for cron, systemd and scripts.
+
+Each module in console/cli/commands/ adds its subcommands through `register(subparsers)`;
+handlers take (Context, argparse.Namespace) and return the exit code.
+Exit codes: 0 done, 1 a check failed, 2 bad input or usage, 3 refused.
+Building the parser must stay cheap (`support24 --help`, issue 7): command modules import
+only argparse, typing and models.i18n at the top and their real work inside the handlers.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from typing import Sequence
+
+from models.core.i18n import _
+
+from console.cli import commands
+
+
+def common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--database", metavar="URL", default=default,
+                        help=_("database URL (sqlite:///PATH or postgresql://USER@HOST/DB); env SUPPORT24_DATABASE_URL"))
+    parser.add_argument("--data-dir", metavar="DIR", default=default,
+                        help=_("data folder; env SUPPORT24_DATA_DIR"))
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help=_("print one JSON document on stdout and nothing else"))
+
+
+def command_parent() -> argparse.ArgumentParser:
+    """Options every subcommand accepts after its name too."""
+    parent = argparse.ArgumentParser(add_help=False)
+    common_options(parent, suppress=True)
+    return parent
+
+
+def command_modules() -> list[str]:
+    """The modules of console/cli/commands/, sorted; a plain listing, as pkgutil would import inspect (issue 7)."""
+    names = set()
+    for folder in commands.__path__:
+        for entry in os.scandir(folder):
+            if entry.name.endswith(".py") and entry.name != "__init__.py":
+                names.add(entry.name[:-3])
+            elif entry.is_dir() and os.path.exists(os.path.join(entry.path, "__init__.py")):
+                names.add(entry.name)
+    return sorted(names)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="support24",
+        description=_("Data-protection console for SUPPORT-24 remote maintenance. Without a command it opens the console."),
+    )
+    common_options(parser, suppress=False)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in command_modules():
+        module = importlib.import_module(f"{commands.__name__}.{name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    # Only now: `--help` and usage errors exit above without loading the database layer.
+    from models.core.errors import Support24Error
+
+    from console.settings.config import skip_postgres_driver
+
+    skip_postgres_driver(getattr(args, "database", None), getattr(args, "data_dir", None))
+
+    from console.cli.context import Context
+
+    ctx = Context(
+        database_option=getattr(args, "database", None),
+        data_dir_option=getattr(args, "data_dir", None),
+        json_output=bool(getattr(args, "json", False)),
+    )
+    try:
+        if args.command is None:
+            from console.cli.app import run_console
+
+            return run_console(ctx)
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            parser.parse_args([args.command, "--help"])
+            return 2
+        return int(handler(ctx, args))
+    except Support24Error as exc:
+        print(f"support24: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(_("support24: interrupted"), file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,1 +1,0 @@
-"""Subcommands; every module here with a `register(subparsers)` is picked up by cli.py."""

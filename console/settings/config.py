@@ -1,0 +1,123 @@
+"""Where things live (data folder, config folder, database URL) and the settings file."""
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from models.core.errors import ValidationError
+from models.core.i18n import _
+
+APP_NAME = "support24"
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_config_dir() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME, appauthor=False))
+
+
+def resolve_data_dir(option: str | None) -> Path:
+    """--data-dir, else SUPPORT24_DATA_DIR, else the user's data folder."""
+    raw = option or os.environ.get("SUPPORT24_DATA_DIR")
+    return Path(raw).expanduser().resolve() if raw else default_data_dir()
+
+
+def resolve_config_dir(data_dir_option: str | None = None) -> Path:
+    raw = os.environ.get("SUPPORT24_CONFIG_DIR")
+    return Path(raw).expanduser().resolve() if raw else default_config_dir()
+
+
+def resolve_database_url(option: str | None, data_dir: Path) -> str:
+    """--database, else SUPPORT24_DATABASE_URL, else a SQLite file in the data folder."""
+    url = option or os.environ.get("SUPPORT24_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{data_dir / 'support24.db'}"
+
+
+def skip_postgres_driver(database_option: str | None, data_dir_option: str | None) -> bool:
+    """On SQLite, keep the PostgreSQL driver out of the process; True if it was kept out.
+
+    peewee imports psycopg at its own import whenever it is installed (11 MiB resident,
+    about 80 ms); a console on an embedded database never uses it. Call before peewee loads.
+    """
+    if "peewee" in sys.modules or "psycopg" in sys.modules:
+        return False
+    url = resolve_database_url(database_option, resolve_data_dir(data_dir_option))
+    if not url.startswith("sqlite:"):
+        return False
+    sys.modules["psycopg"] = None  # type: ignore[assignment]  # `import psycopg` now fails, as if absent
+    return True
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create the folder for the owner only (0700); tighten it if it exists looser."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
+@dataclass(frozen=True)
+class Controller:
+    """P13: the controller printed on every access report."""
+
+    name: str = "Luna Computersysteme GmbH"
+    brand: str = "SUPPORT-24"
+    office: str = "Büro Hanau"
+    street: str = "Stresemannstr. 21"
+    postal_code: str = "63450"
+    city: str = "Hanau"
+    email: str = "datenschutz@support-24.eu"
+    supervisory_authority: str = "Der Hessische Beauftragte für Datenschutz und Informationsfreiheit"
+
+    def lines(self) -> list[str]:
+        return [f"{self.name} ({self.brand})", self.office, self.street, f"{self.postal_code} {self.city}", self.email]
+
+
+@dataclass(frozen=True)
+class Settings:
+    controller: Controller = field(default_factory=Controller)
+    timer_interval_minutes: int = 15
+    refresh_seconds: float = 5.0
+    language: str = "de"
+    policy_file: str | None = None
+
+
+def load_settings(config_dir: Path) -> Settings:
+    """Read config.toml from the config folder; absent means the defaults."""
+    path = config_dir / "config.toml"
+    if not path.exists():
+        return Settings()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValidationError(str(path), _("cannot be read: {problem}").format(problem=exc)) from None
+    controller_raw = raw.get("controller", {})
+    known = set(Controller.__dataclass_fields__)
+    unknown = set(controller_raw) - known
+    if unknown:
+        raise ValidationError(f"{path}: controller", _("unknown keys: {keys}").format(keys=", ".join(sorted(unknown))))
+    timer = raw.get("timer", {})
+    interval = timer.get("interval_minutes", 15)
+    if not isinstance(interval, int) or interval < 1:
+        raise ValidationError(f"{path}: timer.interval_minutes", _("must be a whole number of 1 or more"))
+    refresh = timer.get("refresh_seconds", 5.0)
+    if not isinstance(refresh, (int, float)) or refresh <= 0:
+        raise ValidationError(f"{path}: timer.refresh_seconds", _("must be a positive number"))
+    return Settings(
+        controller=Controller(**controller_raw),
+        timer_interval_minutes=interval,
+        refresh_seconds=float(refresh),
+        language=str(raw.get("language", "de")),
+        policy_file=raw.get("policy_file"),
+    )

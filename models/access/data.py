@@ -1,0 +1,385 @@
+"""The copy of the data (GDPR Art. 15(3)) behind the included matches of a compilation.
+
+Plain dictionaries with Python values, so that the report writers in console/ need no
+database. The large kinds (orders, sessions with what they captured, billing records) are
+read in pages of PAGE records, each page with one query per table over indexed ids, so a
+report of tens of thousands of records is written as it is read and memory stays bounded.
+Each record says when it will be deleted: a concrete date from the policy, or what the date
+still waits for (completion, billing, closing of a request, a legal hold); the dates are
+computed once per order, not per record.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any, Callable, Iterable, Iterator
+
+from peewee import JOIN, fn
+
+from models.access import report_json as access_json
+from models.core import clock
+from models.retention import policy
+from models.core.entities import (
+    AccessRequest, ActivityEvent, BillingBatch, BillingRecord, ChatMessage, Consent, ContactPerson, Customer,
+    Disclosure, GatheredFile, LegalHold, Order, Participant, Recording, RemoteSession, Staff, SystemInfo,
+)
+from models.access.rows import ByIds
+from models.access.matching import Match, chunks
+
+SESSION_CATEGORIES = ("connection", "activity", "chat", "video", "system_info", "gathered_files")
+PAGE = 500  # records per page: one query per table each, few enough to hold at once
+Record = dict[str, Any]
+
+# What a session captured: the report's key, the table and the columns it shows (after the session id).
+CAPTURED: dict[str, tuple[Any, tuple[Any, ...], Any]] = {
+    "activity": (ActivityEvent, (ActivityEvent.at, ActivityEvent.action, ActivityEvent.detail, ActivityEvent.file_name,
+                                 ActivityEvent.direction, ActivityEvent.file_size, ActivityEvent.file_sha256),
+                 ActivityEvent.at),
+    "chat": (ChatMessage, (ChatMessage.at, ChatMessage.sender, ChatMessage.text), ChatMessage.at),
+    "consents": (Consent, (Consent.ref, Consent.kind, Consent.given_by, Consent.method, Consent.granted, Consent.at,
+                           Consent.note), Consent.at),
+    "disclosures": (Disclosure, (Disclosure.ref, Disclosure.recipient, Disclosure.categories, Disclosure.scope,
+                                 Disclosure.basis, Disclosure.customer_informed_at, Disclosure.at), Disclosure.at),
+    "system_info": (SystemInfo, (SystemInfo.at, SystemInfo.data), SystemInfo.at),
+    "gathered_files": (GatheredFile, (GatheredFile.at, GatheredFile.kind, GatheredFile.path, GatheredFile.size,
+                                      GatheredFile.sha256), GatheredFile.at),
+    "recordings": (Recording, (Recording.path, Recording.started_at, Recording.ended_at, Recording.size,
+                               Recording.sha256), Recording.started_at),
+}
+_JSON_COLUMNS = {"disclosures": "categories", "system_info": "data"}  # stored as JSON text
+
+
+def _due(day: datetime | None, status: str | None = None) -> Record:
+    """A deletion date as the report shows it: the Berlin day, or a status saying what it waits for."""
+    if day is not None:
+        return {"due_on": clock.berlin_date(day).isoformat(), "status": "scheduled"}
+    return {"due_on": None, "status": status}
+
+
+class OrderDues:
+    """Deletion date per session-bound category of an order, from its anchors and the active policy,
+    as `retention_due.order_dues` computes them for the purge; the same date's record shared by
+    every order that has it.
+
+    A report runs this for tens of thousands of orders: the dates anchored at the billing day are
+    computed once per day, those anchored at the completion instant once per order."""
+
+    def __init__(self) -> None:
+        active = policy.active()
+        self._scheduled: dict[datetime, Record] = {}
+        self._waiting = {status: {c: _due(None, status) for c in SESSION_CATEGORIES}
+                         for status in ("held", "after_completion")}
+        rules = {c: active.rule(c) for c in SESSION_CATEGORIES}
+        self._on_completion = [(c, r) for c, r in rules.items() if r.anchor == "order_completed"]
+        self._on_billing = [(c, r) for c, r in rules.items() if r.anchor != "order_completed"]
+        self._billed: dict[date | None, tuple[dict[str, datetime | None], datetime | None]] = {}
+
+    def _day(self, due: datetime | None) -> Record:
+        if due is None:
+            return _due(None, "after_billing")
+        record = self._scheduled.get(due)
+        if record is None:
+            record = self._scheduled[due] = _due(due)
+        return record
+
+    def _billing_dues(self, billed_on: date | None) -> tuple[dict[str, datetime | None], datetime | None]:
+        """The billing-anchored dates of one billing day, and the latest of them (None if any is unknown)."""
+        found = self._billed.get(billed_on)
+        if found is None:
+            dues = {c: rule.due_from(billed_on) if billed_on is not None else None for c, rule in self._on_billing}
+            values = list(dues.values())
+            latest = None if any(v is None for v in values) else max(values, default=None)  # type: ignore[type-var]
+            found = self._billed[billed_on] = (dues, latest)
+        return found
+
+    def of(self, completed_at: datetime | None, billed_on: date | None, held: bool) -> dict[str, Record]:
+        if held:
+            return self._waiting["held"]
+        if completed_at is None:
+            return self._waiting["after_completion"]
+        billed, latest = self._billing_dues(billed_on)
+        dues = dict(billed)
+        unknown = bool(self._on_billing) and latest is None
+        for category, rule in self._on_completion:
+            due = dues[category] = rule.due_from(completed_at)
+            if latest is None or due > latest:
+                latest = due
+        # the connection data goes last: with everything else, once every date is known (retention_due)
+        dues["connection"] = None if unknown else latest
+        return {c: self._day(dues[c]) for c in SESSION_CATEGORIES}
+
+
+def order_dues(completed_at: datetime | None, billed_on: date | None, held: bool) -> dict[str, Record]:
+    """Deletion date per session-bound category of one order, from its anchors and the active policy."""
+    return OrderDues().of(completed_at, billed_on, held)
+
+
+def _ids(matches: Iterable[Match], kind: str) -> list[int]:
+    return sorted({m.id for m in matches if m.kind == kind and not m.excluded})
+
+
+def _fetch(make_query: Callable[[list[int]], Any], ids: Iterable[int]) -> Iterator[Any]:
+    """The rows for `ids`, queried in chunks so that no IN list outgrows a backend's parameter limit."""
+    for chunk in chunks(sorted(set(ids))):
+        yield from make_query(chunk)
+
+
+def _sorted_ids(key_columns: tuple[Any, ...], id_column: Any, ids: Iterable[int]) -> list[int]:
+    """`ids` in report order, reading only the sort key of each (small tuples, not records)."""
+    model = id_column.model
+    keys = list(ByIds(lambda chunk: model.select(*key_columns, id_column).where(id_column.in_(chunk))).chunked(ids))
+    keys.sort()
+    return [k[-1] for k in keys]
+
+
+def _pages(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), PAGE):
+        yield ids[start:start + PAGE]
+
+
+def _held_query() -> ByIds:
+    return ByIds(lambda ids: LegalHold.select(LegalHold.order).where(LegalHold.order.in_(ids)
+                                                                     & LegalHold.released_at.is_null()))
+
+
+def _held(order_ids: Iterable[int], query: ByIds | None = None) -> set[int]:
+    """Orders under an active legal hold (a billing dispute, P8)."""
+    return {h[0] for h in (query or _held_query()).chunked(order_ids)}
+
+
+def _consent(c: Consent) -> Record:
+    return {"ref": c.ref, "kind": c.kind, "given_by": c.given_by, "method": c.method, "granted": c.granted,
+            "at": c.at, "note": c.note}
+
+
+_NAMES = {key: tuple(column.name for column in columns) for key, (_model, columns, _at) in CAPTURED.items()}
+
+
+def _records(key: str, columns: tuple[Any, ...], row: tuple[Any, ...]) -> Record:
+    record = dict(zip(_NAMES[key], row))
+    json_column = _JSON_COLUMNS.get(key)
+    if json_column:
+        record[json_column] = json.loads(record[json_column])
+    return record
+
+
+class SubjectData:
+    """Everything the included matches hold, by kind; the large kinds are read page by page."""
+
+    def __init__(self, matches: list[Match]) -> None:
+        self.customer_ids = _ids(matches, "customer")
+        self.contact_ids = _ids(matches, "contact")
+        self.session_ids = _ids(matches, "session")
+        self.consent_ids = _ids(matches, "consent")
+        self.billing_ids = _ids(matches, "billing_record")
+        self.request_ids = _ids(matches, "access_request")
+        self._order_matches = _ids(matches, "order")
+        self._sessions: list[int] | None = None
+        self._orders: list[int] | None = None
+        self._held = _held_query()
+
+    # -- order of the large kinds (ids only) ---------------------------------------------------------
+
+    def session_order(self) -> list[int]:
+        """Session ids by start, then id."""
+        if self._sessions is None:
+            self._sessions = _sorted_ids((RemoteSession.started_at,), RemoteSession.id, self.session_ids)
+        return self._sessions
+
+    def order_order(self) -> list[int]:
+        """Ids of the matched orders and of the matched sessions' orders, by opening, then id."""
+        if self._orders is None:
+            of_sessions = ByIds(lambda chunk: RemoteSession.select(RemoteSession.order)
+                                .where(RemoteSession.id.in_(chunk))).chunked(self.session_ids)
+            ids = set(self._order_matches) | {row[0] for row in of_sessions}
+            self._orders = _sorted_ids((Order.opened_at,), Order.id, ids)
+        return self._orders
+
+    # -- small kinds -------------------------------------------------------------------------------
+
+    def customers(self) -> list[Record]:
+        rows = sorted(_fetch(lambda ids: Customer.select().where(Customer.id.in_(ids)), self.customer_ids),
+                      key=lambda c: c.number)
+        return [{"number": c.number, "name": c.name, "email": c.email, "address": c.address,
+                 "professional_secrecy": c.professional_secrecy, "created_at": c.created_at,
+                 "deletion": _due(None, "while_customer")} for c in rows]
+
+    def contacts(self) -> list[Record]:
+        rows = _fetch(lambda ids: ContactPerson.select(ContactPerson, Customer).join(Customer)
+                      .where(ContactPerson.id.in_(ids)).order_by(ContactPerson.id), self.contact_ids)
+        return [{"customer_number": c.customer.number, "name": c.name, "email": c.email, "phone": c.phone,
+                 "created_at": c.created_at, "deletion": _due(None, "while_customer")} for c in rows]
+
+    def consents(self) -> list[Record]:
+        """Consents the subject gave in sessions that are not in the report otherwise."""
+        if not self.consent_ids:
+            return []
+        rows = sorted(_fetch(lambda chunk: Consent.select(Consent, RemoteSession, Order).join(RemoteSession).join(Order)
+                             .where(Consent.id.in_(chunk)), self.consent_ids), key=lambda c: (c.at, c.id))
+        in_report = set(self.session_ids)
+        rows = [c for c in rows if c.session_id not in in_report]  # the others are shown with their session
+        held = _held(c.session.order_id for c in rows)
+        out = []
+        for c in rows:
+            record = _consent(c)
+            record["session_ref"] = c.session.ref
+            order = c.session.order
+            record["deletion"] = order_dues(order.completed_at, order.billed_on, order.id in held)["connection"]
+            out.append(record)
+        return out
+
+    def access_requests(self) -> list[Record]:
+        rows = sorted(_fetch(lambda chunk: AccessRequest.select().where(AccessRequest.id.in_(chunk)), self.request_ids),
+                      key=lambda r: (r.received_on, r.ref))
+        return [{"ref": r.ref, "name": r.name, "received_on": r.received_on, "channel": r.channel, "state": r.state,
+                 "delivered_on": r.delivered_on, "rejected_reason": r.rejected_reason,
+                 "deletion": _due(r.due_at, "after_closing")} for r in rows]
+
+    # -- large kinds, page by page --------------------------------------------------------------------
+
+    def orders(self) -> Iterator[Record]:
+        query = ByIds(lambda ids: Order.select(Order.id, Order.ref, Customer.number, Order.opened_at, Order.completed_at,
+                                               Order.billed_on, Order.billing_class, Order.description)
+                      .join(Customer).where(Order.id.in_(ids)))
+        for page in _pages(self.order_order()):
+            rows = query.rows(page)
+            held = _held(page, self._held)
+            for o in sorted(rows, key=lambda o: (o[3], o[0])):
+                yield {"ref": o[1], "customer_number": o[2], "opened_at": o[3], "completed_at": o[4],
+                       "billed_on": o[5], "billing_class": o[6], "description": o[7], "legal_hold": o[0] in held}
+
+    def sessions(self, *, encoded: bool = False) -> Iterator[Record]:
+        """Sessions by start, each with its deletion per category and everything it captured.
+        With `encoded` (the JSON export), activity, chat and consents come as JSON text made by the
+        database where it writes exactly what Python would (`access_json`)."""
+        query = ByIds(lambda ids: RemoteSession.select(
+            RemoteSession.id, RemoteSession.ref, Order.ref, Staff.name, RemoteSession.started_at,
+            RemoteSession.ended_at, RemoteSession.customer_ip, RemoteSession.workstation,
+            RemoteSession.customer_person, RemoteSession.screen_private, RemoteSession.tool,
+            Order.id, Order.completed_at, Order.billed_on)
+            .join(Order).switch(RemoteSession).join(Staff).where(RemoteSession.id.in_(ids)))
+        captured_queries = {key: self._captured_query(key) for key in CAPTURED}
+        in_sql = {key: access_json.CapturedJson(key, self._plain_rows(key)) for key in access_json.COLUMNS
+                  if encoded and access_json.available()}
+        participants_query = ByIds(lambda ids: Participant.select(
+            Participant.session, Staff.name, Participant.joined_at, Participant.left_at).join(Staff)
+            .where(Participant.session.in_(ids)).order_by(Participant.session, Participant.joined_at, Participant.id))
+        order_dues_of = OrderDues()
+        for page in _pages(self.session_order()):
+            rows = sorted(query.rows(page), key=lambda s: (s[4], s[0]))
+            held = _held({s[11] for s in rows}, self._held)
+            dues: dict[int, dict[str, Record]] = {}
+            for s in rows:
+                if s[11] not in dues:
+                    dues[s[11]] = order_dues_of.of(s[12], s[13], s[11] in held)
+            captured = {key: in_sql[key].rows(page) if key in in_sql else self._captured(key, q, page)
+                        for key, q in captured_queries.items()}
+            participants: dict[int, list[Record]] = defaultdict(list)
+            for session_id, name, joined_at, left_at in participants_query.rows(page):
+                participants[session_id].append({"name": name, "joined_at": joined_at, "left_at": left_at})
+            for s in rows:
+                record = {"ref": s[1], "order_ref": s[2], "technician": s[3], "started_at": s[4], "ended_at": s[5],
+                          "customer_ip": s[6], "workstation": s[7], "customer_person": s[8],
+                          "screen_private": s[9], "tool": s[10], "deletion": dues[s[11]]}
+                for key in ("activity", "chat", "consents", "disclosures"):
+                    record[key] = captured[key].get(s[0], [])
+                record["participants"] = participants.get(s[0], [])
+                for key in ("system_info", "gathered_files", "recordings"):
+                    record[key] = captured[key].get(s[0], [])
+                yield record
+
+    @staticmethod
+    def _plain_rows(key: str) -> Callable[[list[int]], dict[int, Record]]:
+        """Records of one captured table by row id (for rows the database cannot write as JSON exactly)."""
+        model, columns, _at = CAPTURED[key]
+        query = ByIds(lambda ids: model.select(model.id, *columns).where(model.id.in_(ids)))
+        return lambda ids: {row[0]: dict(zip(_NAMES[key], row[1:])) for row in query.chunked(ids)}
+
+    @staticmethod
+    def _captured_query(key: str) -> ByIds:
+        model, columns, at = CAPTURED[key]
+        return ByIds(lambda ids: model.select(model.session, *columns).where(model.session.in_(ids))
+                     .order_by(model.session, at, model.id))
+
+    @staticmethod
+    def _captured(key: str, query: ByIds, session_ids: list[int]) -> dict[int, list[Record]]:
+        """What the sessions of one page captured in one table, per session, by time then id."""
+        columns = CAPTURED[key][1]
+        grouped: dict[int, list[Record]] = defaultdict(list)
+        if key not in _JSON_COLUMNS:  # the common case, 200,000 rows for the largest subject: no call per row
+            names = _NAMES[key]
+            for row in query.rows(session_ids):
+                grouped[row[0]].append(dict(zip(names, row[1:])))
+            return grouped
+        for row in query.rows(session_ids):
+            grouped[row[0]].append(_records(key, columns, row[1:]))
+        return grouped
+
+    def billing_records(self) -> Iterator[Record]:
+        ordered = _sorted_ids((BillingRecord.session_date, BillingRecord.ref), BillingRecord.id, self.billing_ids)
+        columns = (BillingRecord.ref, BillingRecord.session_ref, BillingRecord.session_date, BillingRecord.started_at,
+                   BillingRecord.ended_at, BillingRecord.duration_minutes, BillingRecord.customer_number,
+                   BillingRecord.customer_name, BillingRecord.workstation_or_employee, BillingRecord.billing_class,
+                   BillingBatch.number, BillingRecord.restricted_at, BillingRecord.restriction_reason)
+        query = ByIds(lambda ids: BillingRecord.select(*columns, BillingRecord.due_at).join(BillingBatch, JOIN.LEFT_OUTER)
+                      .where(BillingRecord.id.in_(ids)))
+        for page in _pages(ordered):
+            rows = query.rows(page)
+            for b in sorted(rows, key=lambda b: (b[2], b[0])):
+                record = {("batch" if column is BillingBatch.number else column.name): value
+                          for column, value in zip(columns, b)}
+                record["deletion"] = _due(b[-1], "after_billing")
+                yield record
+
+    # -- for the Art. 15(1) information, before the copy is written ------------------------------------
+
+    def disclosures(self) -> list[Record]:
+        """Every disclosure made from the subject's sessions, in the order of the sessions, with the session's ref."""
+        model, columns, _at = CAPTURED["disclosures"]
+        rows = ByIds(lambda chunk: model.select(model.session, RemoteSession.ref, model.id, *columns)
+                     .join(RemoteSession).where(model.session.in_(chunk))).chunked(self.session_ids)
+        position = {session_id: n for n, session_id in enumerate(self.session_order())}
+        out = sorted(rows, key=lambda r: (position[r[0]], r[-1], r[2]))
+        return [dict(_records("disclosures", columns, r[3:]), session_ref=r[1]) for r in out]
+
+    def counts(self) -> dict[str, int]:
+        """Records per category, counted over the indexes (the copy itself is read later, page by page)."""
+        def count(model: Any) -> int:
+            query = ByIds(lambda ids: model.select(fn.COUNT(model.id)).where(model.session.in_(ids)))
+            return sum(row[0] or 0 for row in query.chunked(self.session_ids))
+
+        per_session = {key: count(model) for key, (model, _c, _a) in CAPTURED.items()}
+        return {
+            "master": len(self.customer_ids) + len(self.contact_ids),
+            "connection": len(self.session_ids), "activity": per_session["activity"], "chat": per_session["chat"],
+            "video": per_session["recordings"], "system_info": per_session["system_info"],
+            "gathered_files": per_session["gathered_files"],
+            "consent": per_session["consents"] + per_session["disclosures"] + len(self.consents()),
+            "billing": len(self.billing_ids), "access_requests": len(self.request_ids) + 1,
+        }
+
+
+def subject_data(matches: list[Match]) -> dict[str, list[Record]]:
+    """The whole copy at once, for callers that want lists (tests, small reports); the export streams instead."""
+    data = SubjectData(matches)
+    return {
+        "customers": data.customers(), "contacts": data.contacts(), "orders": list(data.orders()),
+        "sessions": list(data.sessions()), "consents": data.consents(),
+        "billing_records": list(data.billing_records()), "access_requests": data.access_requests(),
+    }
+
+
+def request_record(request: AccessRequest) -> Record:
+    """The request itself as the report shows it (it is the subject's data too)."""
+    extra = json.loads(request.identifiers) if request.identifiers else {"workstations": [], "ips": []}
+    return {
+        "ref": request.ref, "name": request.name, "email": request.email, "address": request.address,
+        "customer_number": request.customer.number if request.customer_id else None,
+        "workstations": extra.get("workstations", []), "ips": extra.get("ips", []),
+        "received_on": request.received_on, "channel": request.channel, "due_on": request.due_on,
+        "extended_due_on": request.extended_due_on, "extension_reason": request.extension_reason,
+        "extension_notified_on": request.extension_notified_on, "verified_at": request.verified_at,
+        "verification_method": request.verification_method,
+        "deletion": _due(request.due_at, "after_closing"),
+    }

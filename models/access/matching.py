@@ -1,0 +1,223 @@
+"""Finding every record that names the subject of an access request (GDPR Art. 15, P12).
+
+Each lookup is one query over an indexed column: the folded name keys (`fold`, so that
+"Müller", "Mueller" and "MÜLLER" meet), e-mail addresses, customer numbers, workstation
+keys and customer IPs. Orders and sessions of the subject's customer come along with it;
+a match the officer excluded brings nothing along.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from peewee import SQL, fn
+
+from models.access.rows import ByIds, named
+from models.core.clock import berlin_date
+from models.core.entities import (
+    AccessRequest, AccessRequestExclusion, BillingRecord, Consent, ContactPerson, Customer, Order, RemoteSession,
+)
+from models.core.text import fold
+
+MATCH_KINDS = ("customer", "contact", "order", "session", "consent", "billing_record", "access_request")
+REASON_CODES = ("customer_number", "name", "email", "workstation", "ip", "customer", "session", "earlier_request")
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a record matched: a code (REASON_CODES) and the value that matched."""
+
+    code: str
+    value: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "value": self.value}
+
+
+@dataclass(slots=True)
+class Match:
+    """One record that names the subject, with every reason it matched."""
+
+    kind: str
+    id: int
+    ref: str
+    label: str
+    reasons: list[Reason] = field(default_factory=list)
+    excluded: bool = False
+    exclusion_reason: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "id": self.id, "ref": self.ref, "label": self.label,
+                "reasons": [r.as_dict() for r in self.reasons], "excluded": self.excluded,
+                "exclusion_reason": self.exclusion_reason}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What the requester gave us to find them by, in matching form."""
+
+    request_id: int
+    name_key: str
+    email: str | None
+    customer_id: int | None
+    workstation_keys: tuple[str, ...]
+    ips: tuple[str, ...]
+
+    @classmethod
+    def of(cls, request: AccessRequest) -> "Subject":
+        extra = json.loads(request.identifiers) if request.identifiers else {}
+        return cls(
+            request_id=request.id, name_key=request.name_key,
+            email=request.email, customer_id=request.customer_id,
+            workstation_keys=tuple(sorted({fold(w) for w in extra.get("workstations", []) if fold(w)})),
+            ips=tuple(sorted(set(extra.get("ips", [])))),
+        )
+
+
+def _email_is(column, email: str | None):  # type: ignore[no-untyped-def]
+    """Case-insensitive e-mail comparison, served by the LOWER(email) indexes (entities.py)."""
+    return fn.LOWER(column) == fn.LOWER(email) if email else SQL("1 = 0")
+
+
+class _Found:
+    """Matches collected by (kind, id), so a record found twice carries both reasons."""
+
+    def __init__(self, excluded: dict[tuple[str, int], str]) -> None:
+        self.by_key: dict[tuple[str, int], Match] = {}
+        self.excluded = excluded
+
+    def add(self, kind: str, record_id: int, ref: str, label: str, reason: Reason) -> None:
+        key = (kind, record_id)
+        match = self.by_key.get(key)
+        if match is None:
+            match = Match(kind, record_id, ref, label)
+            if key in self.excluded:
+                match.excluded, match.exclusion_reason = True, self.excluded[key]
+            self.by_key[key] = match
+        if reason not in match.reasons:
+            match.reasons.append(reason)
+
+    def ids(self, kind: str) -> list[int]:
+        """Ids of the included (not excluded) matches of `kind`: only these bring more along."""
+        return [m.id for (k, _i), m in self.by_key.items() if k == kind and not m.excluded]
+
+    def ordered(self) -> list[Match]:
+        order = {kind: n for n, kind in enumerate(MATCH_KINDS)}
+        return sorted(self.by_key.values(), key=lambda m: (order[m.kind], m.ref, m.id))
+
+
+def _in(column, values: Iterable[object]):  # type: ignore[no-untyped-def]
+    """`column IN values`, or a false condition when there are none (no empty IN lists)."""
+    values = list(values)
+    return column.in_(values) if values else SQL("1 = 0")
+
+
+CHUNK = 500  # ids per IN list: well below SQLite's and PostgreSQL's parameter limits
+
+
+def chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def find_matches(subject: Subject) -> list[Match]:
+    """Every record naming the subject, each with its reasons and exclusion, in a stable order."""
+    excluded = {(e.record_kind, e.record_id): e.reason for e in
+                AccessRequestExclusion.select().where(AccessRequestExclusion.request == subject.request_id)}
+    found = _Found(excluded)
+    _customers(subject, found)
+    _contacts(subject, found)
+    _orders_and_sessions(subject, found)
+    _consents(subject, found)
+    _billing_records(subject, found)
+    _earlier_requests(subject, found)
+    return found.ordered()
+
+
+def _customers(subject: Subject, found: _Found) -> None:
+    if subject.customer_id is not None:
+        for c in Customer.select().where(Customer.id == subject.customer_id):
+            found.add("customer", c.id, c.number, c.name, Reason("customer_number", c.number))
+    for c in Customer.select().where(Customer.name_key == subject.name_key):
+        found.add("customer", c.id, c.number, c.name, Reason("name", c.name))
+    for c in Customer.select().where(_email_is(Customer.email, subject.email)):
+        found.add("customer", c.id, c.number, c.name, Reason("email", c.email))
+
+
+def _contacts(subject: Subject, found: _Found) -> None:
+    query = ContactPerson.select(ContactPerson, Customer.number).join(Customer)
+    for c in query.where(ContactPerson.name_key == subject.name_key):
+        found.add("contact", c.id, c.customer.number, c.name, Reason("name", c.name))
+    for c in query.where(_email_is(ContactPerson.email, subject.email)):
+        found.add("contact", c.id, c.customer.number, c.name, Reason("email", c.email))
+
+
+def _orders_and_sessions(subject: Subject, found: _Found) -> None:
+    customers = found.ids("customer")
+    numbers = {m.id: m.ref for m in found.by_key.values() if m.kind == "customer"}
+    orders = Order.select(Order.id, Order.ref, Order.opened_at, Order.customer).where(_in(Order.customer, customers))
+    for o in named(orders):
+        found.add("order", o.id, o.ref, berlin_date(o.opened_at).isoformat(), Reason("customer", numbers[o.customer]))
+    order_refs = {m.id: m.ref for m in found.by_key.values() if m.kind == "order" and not m.excluded}
+    columns = (RemoteSession.id, RemoteSession.ref, RemoteSession.started_at, RemoteSession.order,
+               RemoteSession.customer_person, RemoteSession.workstation, RemoteSession.customer_ip)
+
+    def sessions(condition):  # type: ignore[no-untyped-def]
+        return named(RemoteSession.select(*columns).where(condition))
+
+    def add(s, reason: Reason) -> None:  # type: ignore[no-untyped-def]
+        found.add("session", s.id, s.ref, berlin_date(s.started_at).isoformat(), reason)
+
+    by_order = ByIds(lambda ids: RemoteSession.select(*columns).where(RemoteSession.order.in_(ids)), named=True)
+    for s in by_order.chunked(order_refs):
+        add(s, Reason("customer", order_refs[s.order]))
+    for s in sessions(RemoteSession.customer_person_key == subject.name_key):
+        add(s, Reason("name", s.customer_person or ""))
+    for s in sessions(_in(RemoteSession.workstation_key, subject.workstation_keys)):
+        add(s, Reason("workstation", s.workstation or ""))
+    for s in sessions(_in(RemoteSession.customer_ip, subject.ips)):
+        add(s, Reason("ip", s.customer_ip or ""))
+
+
+def _consents(subject: Subject, found: _Found) -> None:
+    query = Consent.select(Consent.id, Consent.ref, Consent.kind, Consent.given_by)
+    for c in named(query.where(Consent.given_by_key == subject.name_key)):
+        found.add("consent", c.id, c.ref, c.kind, Reason("name", c.given_by))
+
+
+def _billing_records(subject: Subject, found: _Found) -> None:
+    numbers = [m.ref for m in found.by_key.values() if m.kind == "customer" and not m.excluded]
+    columns = (BillingRecord.id, BillingRecord.ref, BillingRecord.session_date, BillingRecord.session_ref,
+               BillingRecord.customer_number, BillingRecord.customer_name, BillingRecord.workstation_or_employee,
+               BillingRecord.workstation_or_employee_key)
+
+    def records(condition):  # type: ignore[no-untyped-def]
+        return named(BillingRecord.select(*columns).where(condition))
+
+    def add(b, reason: Reason) -> None:  # type: ignore[no-untyped-def]
+        found.add("billing_record", b.id, b.ref, b.session_date.isoformat(), reason)
+
+    for b in records(_in(BillingRecord.customer_number, numbers)):
+        add(b, Reason("customer", b.customer_number))
+    for b in records(BillingRecord.customer_name_key == subject.name_key):
+        add(b, Reason("name", b.customer_name))
+    keys = {subject.name_key, *subject.workstation_keys}
+    for b in records(_in(BillingRecord.workstation_or_employee_key, keys)):
+        code = "name" if b.workstation_or_employee_key == subject.name_key else "workstation"
+        add(b, Reason(code, b.workstation_or_employee or ""))
+    by_session = ByIds(lambda ids: BillingRecord.select(*columns).where(BillingRecord.session.in_(ids)), named=True)
+    for b in by_session.chunked(found.ids("session")):
+        add(b, Reason("session", b.session_ref))
+
+
+def _earlier_requests(subject: Subject, found: _Found) -> None:
+    others = AccessRequest.id != subject.request_id
+    for r in AccessRequest.select().where(others & (AccessRequest.name_key == subject.name_key)):
+        found.add("access_request", r.id, r.ref, r.received_on.isoformat(), Reason("name", r.name))
+    for r in AccessRequest.select().where(others & _email_is(AccessRequest.email, subject.email)):
+        found.add("access_request", r.id, r.ref, r.received_on.isoformat(), Reason("email", r.email or ""))
+    customers = found.ids("customer")
+    query = AccessRequest.select(AccessRequest, Customer.number).join(Customer)
+    for r in query.where(others & _in(AccessRequest.customer, customers)):
+        found.add("access_request", r.id, r.ref, r.received_on.isoformat(), Reason("customer", r.customer.number))

@@ -1,0 +1,78 @@
+"""Read-side for the access-request screens: the paged queue and one request in full (audited)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from models.core import audit
+from models.access.requests import OPEN_STATES, ROLE, effective_due, get_request, list_requests
+from models.access.queries import RequestRow
+from models.browse.paging import Page, clamp
+from models.core.clock import today_berlin
+from models.core.entities import AccessRequestExclusion, Staff
+from models.core.identity import require_role
+
+
+def requests_page(state: str | None, after: tuple[Any, ...] | None, limit: int) -> Page[RequestRow]:
+    """A page of requests by the deadline in force (state None = all, "open", "closed" or one state)."""
+    limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
+    rows = list_requests(state=state, after=after, limit=limit + 1)  # type: ignore[arg-type]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, rows[-1].cursor if more and rows else None)
+
+
+@dataclass(frozen=True)
+class RequestDetail:
+    """One request as the detail screen shows it."""
+
+    ref: str
+    name: str
+    email: str | None
+    customer_number: str | None
+    address: str | None
+    identifiers: dict[str, list[str]]
+    received_on: date
+    channel: str
+    due_on: date
+    extended_due_on: date | None
+    extension_reason: str | None
+    days_left: int
+    state: str
+    verified_at: datetime | None
+    verification_method: str | None
+    verified_by: str | None
+    compiled_at: datetime | None
+    exported_at: datetime | None
+    exported_sha256: str | None
+    delivered_on: date | None
+    rejected_reason: str | None
+    exclusions: int
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+def request_detail(actor: Staff, ref: str, *, record: bool = True) -> RequestDetail:
+    """The request with the requester's details; opening it is a read of personal data, so it is audited.
+
+    `record=False` is for the reload after a workflow step, which was audited itself.
+    """
+    require_role(actor, ROLE)
+    r = get_request(ref)
+    if record:
+        audit.record(actor.username, "access.view", ref)
+    due = effective_due(r)
+    return RequestDetail(
+        ref=r.ref, name=r.name, email=r.email, customer_number=r.customer.number if r.customer_id else None,
+        address=r.address, identifiers=json.loads(r.identifiers) if r.identifiers else {},
+        received_on=r.received_on, channel=r.channel, due_on=r.due_on, extended_due_on=r.extended_due_on,
+        extension_reason=r.extension_reason, days_left=(due - today_berlin()).days, state=r.state,
+        verified_at=r.verified_at, verification_method=r.verification_method, verified_by=r.verified_by,
+        compiled_at=r.compiled_at, exported_at=r.exported_at, exported_sha256=r.exported_sha256,
+        delivered_on=r.delivered_on, rejected_reason=r.rejected_reason,
+        exclusions=AccessRequestExclusion.select().where(AccessRequestExclusion.request == r.id).count(),
+    )

@@ -1,0 +1,88 @@
+"""The dashboard's facts: a handful of small, indexed queries (counts and first rows)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from peewee import fn
+
+from models.core import clock
+from models.core.entities import Order, PurgeRun, RemoteSession, Staff
+
+FIRST_ROWS = 5
+
+
+@dataclass(frozen=True)
+class ActiveLine:
+    ref: str
+    customer: str
+    technician: str
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the dashboard shows; parts whose domain code is missing are None."""
+
+    active_count: int
+    active_first: list[ActiveLine]
+    unbilled_count: int
+    unbilled_oldest: datetime | None
+    uncommitted_staff: list[str]
+    last_purge: dict[str, Any] | None
+    retention: dict[str, int] | None = None  # state -> count
+    retention_next_due: datetime | None = None
+    due_next_24h: int | None = None
+    due_per_day: list[tuple[date, int]] | None = None
+    access: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _retention(now: datetime) -> tuple[dict[str, int], datetime | None, int, list[tuple[date, int]]]:
+    from models.retention import queue as retention  # on first use: the console starts without it
+
+    counts: dict[str, int] = {}
+    next_due: datetime | None = None
+    for row in retention.queue_summary(now):
+        counts[row.state] = counts.get(row.state, 0) + row.count
+        if row.state == "scheduled" and row.next_due_at and (next_due is None or row.next_due_at < next_due):
+            next_due = row.next_due_at
+    per_day = retention.due_per_day(30, now)
+    next_24h = sum(count for _day, count in per_day[:2]) if per_day else 0
+    return counts, next_due, next_24h, per_day
+
+
+def _access() -> dict[str, Any]:
+    from models.access import queries
+
+    summary = queries.open_requests_summary()
+    return {"open": summary.open_count, "overdue": summary.overdue_count,
+            "nearest_due_on": summary.nearest_due_on, "nearest_ref": summary.nearest_ref}
+
+
+def dashboard() -> Dashboard:
+    """Read the dashboard in a few queries; no personal data beyond names of the active sessions."""
+    now = clock.now()
+    running = RemoteSession.ended_at.is_null()
+    active_count = RemoteSession.select().where(running).count()
+    first = [
+        ActiveLine(s.ref, s.order.customer.name, s.technician.username, s.started_at)
+        for s in RemoteSession.select(RemoteSession, Order, Staff)
+        .join(Order).switch(RemoteSession).join(Staff)
+        .where(running).order_by(RemoteSession.started_at, RemoteSession.id).limit(FIRST_ROWS)
+    ]
+    unbilled = Order.completed_at.is_null(False) & Order.billed_on.is_null()
+    unbilled_row = Order.select(fn.COUNT(Order.id).alias("n"), fn.MIN(Order.completed_at).alias("oldest")) \
+        .where(unbilled).dicts().get()
+    oldest = Order.completed_at.python_value(unbilled_row["oldest"]) if unbilled_row["oldest"] else None
+    uncommitted = [s.username for s in Staff.select(Staff.username)
+                   .where(Staff.active & Staff.commitment_signed_on.is_null()).order_by(Staff.username).limit(10)]
+    last = PurgeRun.select().where(~PurgeRun.dry_run).order_by(PurgeRun.started_at.desc(), PurgeRun.id.desc()).first()
+    last_purge = None if last is None else {
+        "started_at": last.started_at, "state": last.state, "deleted": last.deleted_count, "operator": last.operator}
+    result = Dashboard(active_count, first, int(unbilled_row["n"] or 0), oldest, uncommitted, last_purge)
+    retention = _retention(now)
+    result = Dashboard(**{**result.__dict__, "retention": retention[0], "retention_next_due": retention[1],
+                              "due_next_24h": retention[2], "due_per_day": retention[3]})
+    return Dashboard(**{**result.__dict__, "access": _access()})

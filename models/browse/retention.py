@@ -1,0 +1,59 @@
+"""Read-side pages for the retention screen: queue, purge runs, deletions, holds (keyset, no personal data)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from models.retention import holds
+from models.purge import run as purge
+from models.retention import queue as retention
+from models.browse.paging import Page, clamp
+from models.core.entities import DeletionRecord, PurgeLease
+from models.retention.holds import HoldView
+from models.purge.run import RunView
+from models.retention.queue import QueueItem
+
+
+def queue_page(category: str | None, state: str | None, after: tuple[Any, ...] | None, limit: int,
+               as_of: datetime | None = None) -> Page[QueueItem]:
+    """One page of the retention queue, filtered by category and state, in due order."""
+    limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
+    rows = retention.queue_items(as_of=as_of, category=category, state=state, after=after, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, rows[-1].key if more and rows else None)
+
+
+def runs_page(after: tuple[Any, ...] | None, limit: int) -> Page[RunView]:
+    """Purge runs, newest first."""
+    limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
+    rows = purge.recent_runs(after=after[0] if after else None, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, (rows[-1].id,) if more and rows else None)
+
+
+def deletions_page(run_id: int | None, after: tuple[Any, ...] | None, limit: int) -> Page[DeletionRecord]:
+    """Deletion records of one run (all runs if None), newest first."""
+    limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
+    rows = purge.deletions(run_id=run_id, after=after[0] if after else None, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, (rows[-1].id,) if more and rows else None)
+
+
+def holds_page(after: tuple[Any, ...] | None, limit: int) -> Page[HoldView]:
+    """Active legal holds, oldest first."""
+    limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
+    rows = holds.active_holds(after=after[0] if after else None, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, (rows[-1].id,) if more and rows else None)
+
+
+def lease_holder(now: datetime) -> str | None:
+    """Who holds the purge lease now (as recorded in its row), or None."""
+    row = PurgeLease.get_or_none(PurgeLease.name == "purge")
+    if row is None or row.expires_at <= now:
+        return None
+    return str(row.holder)

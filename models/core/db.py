@@ -1,0 +1,145 @@
+"""Binding the models to SQLite or PostgreSQL through one DatabaseProxy."""
+from __future__ import annotations
+
+import hashlib
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import parse_qs, unquote, urlparse
+
+from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+
+from models.core.errors import ValidationError
+from models.core.i18n import _
+
+database = DatabaseProxy()
+_current: dict[str, "DatabaseTarget"] = {}
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "secure_delete": 1,
+    "synchronous": "normal",
+    "cache_size": -32000,
+}
+BUSY_TIMEOUT_SECONDS = 15
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    """Where a database URL points: a backend and its connection details."""
+
+    url: str
+    backend: str  # "sqlite" or "postgresql"
+    path: Path | None = None
+    schema: str | None = None
+
+    def describe(self) -> str:
+        """The location for display, without any password."""
+        if self.path is not None:
+            return str(self.path)
+        parsed = urlparse(self.url)
+        host = parsed.hostname or "localhost"
+        port = f":{parsed.port}" if parsed.port else ""
+        schema = f" (schema {self.schema})" if self.schema else ""
+        return f"postgresql://{host}{port}{parsed.path}{schema}"
+
+
+def parse_url(url: str) -> DatabaseTarget:
+    """Understand `sqlite:///path` and `postgresql://user@host:port/db?schema=s`.
+
+    As everywhere else (SQLAlchemy, Django): `sqlite:///data/x.db` is relative to the current
+    folder, `sqlite:////srv/x.db` absolute. The path is made absolute here, once.
+    """
+    if url.startswith("sqlite:///"):
+        raw = unquote(url[len("sqlite:///"):])
+        if raw.rstrip("/") == "":
+            raise ValidationError("--database", _("a sqlite URL needs a file path"))
+        return DatabaseTarget(url=url, backend="sqlite", path=Path(raw).absolute())
+    if url.startswith(("postgresql://", "postgres://")):
+        schema = parse_qs(urlparse(url).query).get("schema", [None])[0]
+        return DatabaseTarget(url=url, backend="postgresql", schema=schema)
+    raise ValidationError(
+        "--database",
+        _("unsupported URL {url!r}; use sqlite:///PATH or postgresql://USER@HOST/DB").format(url=url),
+    )
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only before SQLite touches it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+def open_database(url: str) -> Database:
+    """Connect the proxy to the database at `url` and return the concrete database."""
+    target = parse_url(url)
+    if target.backend == "sqlite":
+        assert target.path is not None
+        _create_private_file(target.path)
+        db: Database = SqliteDatabase(
+            str(target.path),
+            pragmas=SQLITE_PRAGMAS,
+            timeout=BUSY_TIMEOUT_SECONDS,
+            lock_type="IMMEDIATE",  # writers queue up front instead of deadlocking on upgrade
+            check_same_thread=False,
+        )
+    else:
+        parsed = urlparse(url)
+        kwargs: dict[str, object] = {
+            "host": parsed.hostname or "localhost",
+            "port": parsed.port or 5432,
+            "user": unquote(parsed.username) if parsed.username else None,
+            "password": unquote(parsed.password) if parsed.password else None,
+        }
+        if target.schema:
+            kwargs["options"] = f"-c search_path={target.schema}"
+        db = PostgresqlDatabase(
+            parsed.path.lstrip("/") or "postgres",
+            **{k: v for k, v in kwargs.items() if v is not None},
+        )
+    database.initialize(db)
+    db.connect(reuse_if_open=True)
+    _current["target"] = target
+    return db
+
+
+def close_database() -> None:
+    if database.obj is not None and not database.is_closed():
+        database.close()
+
+
+def current_target() -> DatabaseTarget:
+    return _current["target"]
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, SqliteDatabase)
+
+
+def is_postgres() -> bool:
+    return isinstance(database.obj, PostgresqlDatabase)
+
+
+def lock_key(name: str) -> int:
+    """A stable 63-bit advisory-lock key for `name`, distinct per schema."""
+    target = current_target()
+    digest = hashlib.sha256(f"{target.schema or ''}:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") & 0x7FFFFFFFFFFFFFFF
+
+
+@contextmanager
+def write_tx(serialize: str | None = None) -> Iterator[None]:
+    """A write transaction; with `serialize`, one such transaction at a time across processes.
+
+    SQLite transactions already begin IMMEDIATE (one writer at a time). PostgreSQL takes a
+    transaction-scoped advisory lock named by `serialize`.
+    """
+    with database.atomic():
+        if serialize and is_postgres():
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (lock_key(serialize),))
+        yield

@@ -1,0 +1,120 @@
+"""The staff register (P3) and the customer register, with their rules."""
+from __future__ import annotations
+
+from datetime import date
+
+from models.core import audit
+from models.core import clock
+from models.core import validation
+from models.core.db import write_tx
+from models.core.entities import ContactPerson, Customer, Staff
+from models.core.errors import NotFound, RuleViolation, ValidationError
+from models.core.i18n import _
+from models.core.identity import normalize_roles, require_role
+from models.core.text import fold
+
+
+def _past_day(field_name: str, value: date | str | None, *, required: bool = True) -> date | None:
+    """A commitment date: a valid day, not after today (a promise not yet signed does not count)."""
+    day = validation.day(field_name, value, required=required)
+    if day is not None and day > clock.today_berlin():
+        raise ValidationError(field_name, _("lies in the future"))
+    return day
+
+
+def register_staff(
+    actor: Staff | None,
+    username: str,
+    name: str,
+    roles: str | list[str],
+    commitment_signed_on: date | str | None,
+    *,
+    secrecy_commitment_on: date | str | None = None,
+) -> Staff:
+    """Add a staff member; `actor` None only for `init` on an empty register."""
+    username = validation.username("username", username)
+    clean_name = validation.name("name", name)
+    role_text = normalize_roles(roles)
+    signed = _past_day("commitment_signed_on", commitment_signed_on, required=False)
+    secrecy = _past_day("secrecy_commitment_on", secrecy_commitment_on, required=False)
+    with write_tx():
+        if actor is None:
+            if Staff.select().where(Staff.roles.contains("admin")).exists():
+                raise RuleViolation(_("an administrator exists already; ask them to add staff"))
+        else:
+            require_role(actor, "admin")
+        if Staff.select().where(Staff.username == username).exists():
+            raise ValidationError("username", _("{user!r} is registered already").format(user=username))
+        staff = Staff.create(
+            username=username, name=clean_name, roles=role_text, commitment_signed_on=signed,
+            secrecy_commitment_on=secrecy, active=True, created_at=clock.now(),
+        )
+        audit.record(actor.username if actor else username, "staff.register", username)
+    return staff
+
+
+def update_staff(
+    actor: Staff,
+    username: str,
+    *,
+    roles: str | list[str] | None = None,
+    commitment_signed_on: date | str | None = None,
+    secrecy_commitment_on: date | str | None = None,
+    active: bool | None = None,
+) -> Staff:
+    """Change roles, commitment dates or the active flag of a staff member."""
+    require_role(actor, "admin")
+    with write_tx():
+        staff = Staff.get_or_none(Staff.username == username)
+        if staff is None:
+            raise NotFound(_("no staff member {user!r}").format(user=username))
+        if roles is not None:
+            staff.roles = normalize_roles(roles)
+        if commitment_signed_on is not None:
+            staff.commitment_signed_on = _past_day("commitment_signed_on", commitment_signed_on)
+        if secrecy_commitment_on is not None:
+            staff.secrecy_commitment_on = _past_day("secrecy_commitment_on", secrecy_commitment_on)
+        if active is not None:
+            if not active and staff.username == actor.username:
+                raise RuleViolation(_("you cannot deactivate your own account"))
+            staff.active = active
+        staff.save()
+        audit.record(actor.username, "staff.update", username)
+    return staff
+
+
+def register_customer(
+    actor: Staff, number: str, name: str, *, email: str | None = None, address: str | None = None,
+    professional_secrecy: bool = False,
+) -> Customer:
+    require_role(actor, "admin", "technician")
+    number = validation.customer_number("number", number)
+    clean_name = validation.name("name", name)
+    clean_email = validation.email("email", email)
+    clean_address = validation.text("address", address, required=False, max_length=1000)
+    with write_tx():
+        if Customer.select().where(Customer.number == number).exists():
+            raise ValidationError("number", _("customer {number} exists already").format(number=number))
+        customer = Customer.create(
+            number=number, name=clean_name, name_key=fold(clean_name), email=clean_email,
+            address=clean_address, professional_secrecy=professional_secrecy, created_at=clock.now(),
+        )
+        audit.record(actor.username, "customer.register", number)
+    return customer
+
+
+def add_contact(actor: Staff, customer_number: str, name: str, *, email: str | None = None, phone: str | None = None) -> ContactPerson:
+    require_role(actor, "admin", "technician")
+    clean_name = validation.name("name", name)
+    clean_email = validation.email("email", email)
+    clean_phone = validation.name("phone", phone, required=False, max_length=64)
+    with write_tx():
+        customer = Customer.get_or_none(Customer.number == customer_number)
+        if customer is None:
+            raise NotFound(_("no customer {number}").format(number=customer_number))
+        contact = ContactPerson.create(
+            customer=customer, name=clean_name, name_key=fold(clean_name), email=clean_email,
+            phone=clean_phone, created_at=clock.now(),
+        )
+        audit.record(actor.username, "contact.add", customer_number)
+    return contact

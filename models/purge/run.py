@@ -1,0 +1,221 @@
+"""The purge (DESIGN.md §5): delete what is due and not held, in short transactions, with proof.
+
+One run takes the purge lease, brings due dates up to the active policy, walks the queue's
+due and overdue items in keyset batches, deletes each item with its deletion record, rotates
+old backups, appends the records to the journal and makes the deletion irrecoverable in the
+database files (WAL checkpoint on SQLite, VACUUM on PostgreSQL).
+"""
+from __future__ import annotations
+
+import socket
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from models.core import audit
+from models.core import clock
+from models.purge import backups as purge_backups
+from models.purge import journal as purge_journal
+from models.retention import queue as retention
+from models.retention import due as retention_due
+from models.core.db import database, is_postgres, is_sqlite
+from models.core.entities import AccessRequest, BillingRecord, DeletionRecord, PurgeRun, RetentionDue
+from models.purge.lease import Lease, describe_holder
+from models.retention.policy import active
+from models.purge.chunks import delete_order_chunk, delete_row_chunk
+from models.purge.items import drop_empty_due_rows
+from models.retention.due import SESSION_CATEGORIES
+
+Progress = Callable[[int, int], None]  # (items done, items planned)
+RENEW_EVERY_SECONDS = 60.0  # well inside the lease's 10 minutes
+VACUUM_TABLES = ("system_info", "gathered_file", "activity_event", "chat_message", "recording", "consent",
+                 "participant", "disclosure", "remote_session", "billing_record", "access_request",
+                 "access_request_exclusion", "retention_due")
+
+
+@dataclass
+class PurgeResult:
+    run_id: int
+    dry_run: bool
+    policy_version: str
+    deleted: dict[str, int] = field(default_factory=dict)  # items per category (planned on a dry run)
+    checkpoint: str | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.deleted.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "dry_run": self.dry_run, "policy_version": self.policy_version,
+                "deleted": dict(sorted(self.deleted.items())), "total": self.total, "checkpoint": self.checkpoint}
+
+
+def _due_batches(as_of: datetime, batch_size: int) -> Iterator[tuple[str, list[int]]]:
+    """Due, unheld items in batches: category by category (the session row last),
+    each by keyset on its own index, so a backlog of years costs no more per batch than a day's."""
+    rd = RetentionDue
+    for name in SESSION_CATEGORIES:
+        last = 0
+        while True:
+            ids = [order_id for (order_id,) in rd.select(rd.order).where(
+                (rd.category == name) & (rd.order > last) & (rd.due_at <= as_of) & ~retention.held(rd.order))
+                .order_by(rd.order).limit(batch_size).tuples()]
+            if not ids:
+                break
+            yield name, ids
+            last = ids[-1]
+    for name, model, hold_column in (("billing", BillingRecord, BillingRecord.order), ("access_requests", AccessRequest, None)):
+        last = 0
+        while True:
+            where = (model.id > last) & (model.due_at <= as_of)
+            if hold_column is not None:
+                where &= ~retention.held(hold_column)
+            ids = [item_id for (item_id,) in model.select(model.id).where(where).order_by(model.id).limit(batch_size).tuples()]
+            if not ids:
+                break
+            yield name, ids
+            last = ids[-1]
+
+
+def _count_due(as_of: datetime) -> int:
+    return sum(r.count for r in retention.queue_summary(as_of) if r.state in ("due", "overdue"))
+
+
+def _plan(as_of: datetime, batch_size: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in retention.queue_summary(as_of):
+        if row.state in ("due", "overdue"):
+            counts[row.category] = counts.get(row.category, 0) + row.count
+    counts_backup = purge_backups.due_count(as_of, active().backup_rotation_days)
+    if counts_backup:
+        counts["backup"] = counts_backup
+    return counts
+
+
+def run_purge(operator: str, *, data_dir: Path, dry_run: bool = False, batch_size: int = 500,
+              progress: Progress | None = None, holder: str | None = None) -> PurgeResult:
+    """Delete everything due and not held; raise errors.Busy naming the holder if a purge runs elsewhere."""
+    policy = active()
+    as_of = clock.now()
+    retention_due.sync(policy)
+    if dry_run:
+        run = PurgeRun.create(started_at=as_of, finished_at=clock.now(), operator=operator, host=socket.gethostname(),
+                              policy_version=policy.version, dry_run=True, state="done")
+        audit.record(operator, "purge.dry_run", f"run {run.id}")
+        return PurgeResult(run.id, True, policy.version, _plan(as_of, batch_size))
+    lease = Lease(holder or describe_holder(operator))
+    with lease:
+        purge_journal.catch_up(data_dir)
+        # holding the lease, no other run is alive: a "running" one was killed
+        PurgeRun.update(state="interrupted").where((PurgeRun.state == "running") & ~PurgeRun.dry_run).execute()
+        run = PurgeRun.create(started_at=as_of, operator=operator, host=socket.gethostname(),
+                              policy_version=policy.version, dry_run=False, state="running")
+        result = PurgeResult(run.id, False, policy.version)
+        try:
+            _purge_items(run, result, as_of=as_of, data_dir=data_dir, batch_size=batch_size, progress=progress, lease=lease)
+            drop_empty_due_rows(as_of)
+            for record in purge_backups.rotate(as_of, policy.backup_rotation_days, run=run, policy_version=policy.version):
+                result.deleted[record.category] = result.deleted.get(record.category, 0) + 1
+        except BaseException as exc:
+            PurgeRun.update(state="failed", finished_at=clock.now(), error=str(exc)[:2000],
+                            deleted_count=result.total).where(PurgeRun.id == run.id).execute()
+            purge_journal.catch_up(data_dir)
+            raise
+        PurgeRun.update(state="done", finished_at=clock.now(), deleted_count=result.total).where(PurgeRun.id == run.id).execute()
+        purge_journal.catch_up(data_dir)
+        audit.record(operator, "purge.run", f"run {run.id}", f"deleted {result.total} items")
+    result.checkpoint = compact(touched=bool(result.total))  # last: nothing written after it
+    return result
+
+
+def _purge_items(run: PurgeRun, result: PurgeResult, *, as_of: datetime, data_dir: Path, batch_size: int,
+                 progress: Progress | None, lease: Lease) -> None:
+    planned = _count_due(as_of)
+    done, renewed = 0, [time.monotonic()]
+    if progress:
+        progress(0, planned)
+
+    def keep_lease() -> None:  # a chunk with big files to shred keeps the lease
+        if time.monotonic() - renewed[0] > RENEW_EVERY_SECONDS:
+            lease.renew()
+            renewed[0] = time.monotonic()
+
+    for category, ids in _due_batches(as_of, batch_size):
+        if category in SESSION_CATEGORIES:
+            deleted = delete_order_chunk(category, ids, as_of=as_of, data_dir=data_dir, run=run,
+                                         policy_version=run.policy_version, tick=keep_lease)
+        else:
+            deleted = delete_row_chunk(category, ids, as_of=as_of, run=run, policy_version=run.policy_version)
+        for name, count in deleted.items():
+            result.deleted[name] = result.deleted.get(name, 0) + count
+        done += len(ids)
+        if progress:
+            progress(done, max(planned, done))
+        lease.renew()
+        renewed[0] = time.monotonic()
+
+
+def compact(*, touched: bool = True) -> str | None:
+    """Make deleted rows unrecoverable in the database files; returns what was done."""
+    if is_sqlite():
+        busy, log, moved = database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return f"wal_checkpoint(TRUNCATE) busy={busy} log={log} checkpointed={moved}"
+    if is_postgres() and touched:
+        for table in VACUUM_TABLES:
+            database.execute_sql(f'VACUUM (ANALYZE) "{table}"')
+        return "vacuum " + ", ".join(VACUUM_TABLES)
+    return None
+
+
+@dataclass(frozen=True)
+class RunView:
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    operator: str
+    policy_version: str
+    dry_run: bool
+    state: str
+    deleted_count: int
+    error: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "started_at": self.started_at.isoformat(),
+                "finished_at": self.finished_at.isoformat() if self.finished_at else None, "operator": self.operator,
+                "policy_version": self.policy_version, "dry_run": self.dry_run, "state": self.state,
+                "deleted_count": self.deleted_count, "error": self.error}
+
+
+def recent_runs(after: int | None = None, limit: int = 50) -> list[RunView]:
+    """Purge runs, newest first, keyset-paged by run id (pass the last id seen)."""
+    query = PurgeRun.select()
+    if after is not None:
+        query = query.where(PurgeRun.id < after)
+    return [_view(r) for r in query.order_by(PurgeRun.id.desc()).limit(limit)]
+
+
+def last_run() -> RunView | None:
+    """The newest purge run that was not a preview, by any console or command, or None."""
+    run = PurgeRun.select().where(~PurgeRun.dry_run).order_by(PurgeRun.id.desc()).first()
+    return _view(run) if run is not None else None
+
+
+def _view(r: PurgeRun) -> RunView:
+    return RunView(r.id, r.started_at, r.finished_at, r.operator, r.policy_version, r.dry_run, r.state,
+                   r.deleted_count, r.error)
+
+
+def deletions(run_id: int | None = None, after: int | None = None, limit: int = 50) -> list[DeletionRecord]:
+    """Deletion records, newest first, optionally of one run; keyset-paged by record id."""
+    query = DeletionRecord.select()
+    if run_id is not None:
+        query = query.where(DeletionRecord.run == run_id)
+    if after is not None:
+        query = query.where(DeletionRecord.id < after)
+    return list(query.order_by(DeletionRecord.id.desc()).limit(limit))
+
+
+def deletion_dict(record: DeletionRecord) -> dict[str, Any]:
+    return purge_journal.as_line(record)

@@ -1,0 +1,213 @@
+"""Due dates per (category, order) under the active policy, kept in the retention_due table.
+
+A policy may give each session-bound category its own period and anchor, so two columns on
+the order are not enough: one row per category and order holds the due instant and the
+anchors and the fingerprint of the rules it was computed from (a hash of the periods and
+anchors, so two policy files with the same rules under different version labels do not make
+consoles recompute each other's dates). `sync()` (re)computes stale rows in
+batches; orders.py refreshes a single order when its anchors change. The connection
+category is the session row itself, which everything else hangs off, so it falls due no
+earlier than the last other category of the order (docs/retention.md).
+
+A row exists only while the order holds data of its category: it is written at completion
+for the categories present, added by `note_data()` when data arrives for a completed order,
+and deleted by the purge with the data. So the queue counts index ranges instead of asking
+each row whether its data still exists.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from typing import Any
+
+from peewee import SQL, fn
+
+from models.core.db import database, is_postgres, lock_key, write_tx
+from models.retention.holds import ITEM_LOCK
+from models.core.entities import (
+    AccessRequest, ActivityEvent, BillingRecord, ChatMessage, GatheredFile, Order, Recording, RemoteSession,
+    RetentionDue, SchemaMeta, SystemInfo,
+)
+from models.retention.policy import Policy, active
+
+# Order-bound categories; "connection" last because deleting the session row ends the rest.
+SESSION_CATEGORIES = ("system_info", "gathered_files", "activity", "chat", "video", "connection")
+ORDER_ANCHORS = ("order_completed", "order_billed")
+VERSION_KEY = "retention_policy_version"
+BATCH = 500
+DATA_TABLES = {
+    "system_info": SystemInfo, "gathered_files": GatheredFile, "activity": ActivityEvent,
+    "chat": ChatMessage, "video": Recording,
+}
+
+
+def fingerprint(policy: Policy) -> str:
+    """What due dates depend on: every rule's anchor, period and rounding (not the version label)."""
+    rules = sorted((r.category, r.anchor, r.hours, r.days, r.months, r.years, r.anchor_rounding or "")
+                   for r in policy.rules.values())
+    return "rules:" + hashlib.sha256(repr(rules).encode()).hexdigest()[:16]
+
+
+def order_dues(completed_at: datetime, billed_on: date | None, policy: Policy | None = None) -> dict[str, datetime | None]:
+    """Due instant per session-bound category of one order; None while the billing date is unknown."""
+    p = policy or active()
+    dues: dict[str, datetime | None] = {}
+    for category in SESSION_CATEGORIES:
+        rule = p.rule(category)
+        if rule.anchor == "order_completed":
+            dues[category] = rule.due_from(completed_at)
+        else:
+            dues[category] = rule.due_from(billed_on) if billed_on is not None else None
+    others = [dues[c] for c in SESSION_CATEGORIES]
+    dues["connection"] = None if any(d is None for d in others) else max(d for d in others if d is not None)
+    return dues
+
+
+def has_data(category: str, order_column: Any) -> Any:
+    """SQL: the order still holds data of this session-bound category."""
+    if category == "connection":
+        return fn.EXISTS(RemoteSession.select(SQL("1")).where(RemoteSession.order == order_column))
+    table = DATA_TABLES[category]
+    return fn.EXISTS(table.select(SQL("1")).join(RemoteSession, on=(table.session == RemoteSession.id))
+                     .where(RemoteSession.order == order_column))
+
+
+def drop_rows_without_data() -> int:
+    """Schema 2: databases written before rows became sparse lose the rows of absent categories."""
+    removed = 0
+    for category in SESSION_CATEGORIES:
+        rd = RetentionDue
+        removed += rd.delete().where((rd.category == category) & ~has_data(category, rd.order)).execute()
+    return removed
+
+
+def present_categories(order_ids: list[int]) -> dict[int, set[str]]:
+    """The session-bound categories each order holds data of: one indexed query per category."""
+    found: dict[int, set[str]] = {order_id: set() for order_id in order_ids}
+    if not order_ids:
+        return found
+    rs = RemoteSession
+    for (order_id,) in rs.select(rs.order).where(rs.order.in_(order_ids)).distinct().tuples():
+        found[order_id].add("connection")
+    for category, table in DATA_TABLES.items():
+        has = table.select(SQL("1")).where(table.session == rs.id)
+        query = rs.select(rs.order).where(rs.order.in_(order_ids) & fn.EXISTS(has)).distinct()
+        for (order_id,) in query.tuples():
+            found[order_id].add(category)
+    return found
+
+
+def _rows(order_id: int, completed_at: datetime, billed_on: date | None, policy: Policy,
+          present: set[str]) -> list[dict]:
+    mark = fingerprint(policy)
+    return [{"category": category, "order": order_id, "due_at": due, "completed_at": completed_at,
+             "billed_on": billed_on, "policy_version": mark}
+            for category, due in order_dues(completed_at, billed_on, policy).items() if category in present]
+
+
+def _write_orders(orders: list[tuple[int, datetime, date | None]], policy: Policy) -> None:
+    """Replace the rows of these completed orders, for the categories each still holds."""
+    ids = [order_id for order_id, _completed, _billed in orders]
+    present = present_categories(ids)
+    RetentionDue.delete().where(RetentionDue.order.in_(ids)).execute()
+    rows = [row for order_id, completed, billed in orders
+            for row in _rows(order_id, completed, billed, policy, present[order_id])]
+    for start in range(0, len(rows), BATCH):
+        RetentionDue.insert_many(rows[start:start + BATCH]).execute()
+
+
+def refresh_order(order: Order, policy: Policy | None = None) -> None:
+    """Recompute one order's rows after its completion or billing date was set."""
+    if order.completed_at is None:
+        return
+    with write_tx(serialize="retention_due"):
+        _write_orders([(order.id, order.completed_at, order.billed_on)], policy or active())
+
+
+def note_data(order_id: int, category: str) -> None:
+    """Data of `category` is about to be written for this order, inside the caller's transaction.
+
+    Once the order is completed the category must be in the queue, or the data would never
+    fall due. Called before the data row is inserted: on PostgreSQL the share lock on the
+    order waits for a completion in progress, and the purge's item lock for a purge of this
+    order, so neither can miss the new row (SQLite has one writer at a time anyway).
+    """
+    query = Order.select(Order.completed_at, Order.billed_on).where(Order.id == order_id)
+    if is_postgres():
+        query = query.for_update("FOR SHARE")
+    order = query.first()
+    if order is None or order.completed_at is None:
+        return
+    if is_postgres():
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (lock_key(ITEM_LOCK),))
+    exists = RetentionDue.select(SQL("1")).where((RetentionDue.order == order_id) & (RetentionDue.category == category))
+    if exists.exists():
+        return
+    policy = active()
+    wanted = {category} if category == "connection" else {category, "connection"}
+    have = {c for (c,) in RetentionDue.select(RetentionDue.category).where(RetentionDue.order == order_id).tuples()}
+    rows = _rows(order_id, order.completed_at, order.billed_on, policy, wanted - have)
+    if rows:
+        RetentionDue.insert_many(rows).execute()
+
+
+def _stale_orders(policy: Policy, after_id: int):
+    rd = RetentionDue
+    current = rd.select(SQL("1")).where(
+        (rd.order == Order.id) & (rd.category == "connection") & (rd.policy_version == fingerprint(policy))
+        & (rd.completed_at == Order.completed_at)
+        & ((rd.billed_on == Order.billed_on) | (rd.billed_on.is_null() & Order.billed_on.is_null()))
+    )
+    has_sessions = RemoteSession.select(SQL("1")).where(RemoteSession.order == Order.id)
+    return (Order.select(Order.id, Order.completed_at, Order.billed_on)
+            .where(Order.completed_at.is_null(False) & (Order.id > after_id) & fn.EXISTS(has_sessions)
+                   & ~fn.EXISTS(current))
+            .order_by(Order.id).limit(BATCH))
+
+
+def _recompute_own_columns(policy: Policy) -> None:
+    """Billing records and closed access requests carry their own due_at: recompute on a new version."""
+    billing = policy.rule("billing")
+    days = [row.session_date for row in BillingRecord.select(BillingRecord.session_date).distinct()]
+    for day in days:  # one update per calendar day, not per record
+        BillingRecord.update(due_at=billing.due_from(day)).where(BillingRecord.session_date == day).execute()
+    rule = policy.rule("access_requests")
+    last = 0
+    while True:
+        rows = list(AccessRequest.select(AccessRequest.id, AccessRequest.closed_at)
+                    .where(AccessRequest.closed_at.is_null(False) & (AccessRequest.id > last))
+                    .order_by(AccessRequest.id).limit(BATCH))
+        if not rows:
+            break
+        for row in rows:
+            AccessRequest.update(due_at=rule.due_from(row.closed_at)).where(AccessRequest.id == row.id).execute()
+        last = rows[-1].id
+
+
+def stored_version() -> str | None:
+    row = SchemaMeta.get_or_none(SchemaMeta.key == VERSION_KEY)
+    return row.value if row else None
+
+
+def sync(policy: Policy | None = None) -> int:
+    """Bring every due date up to the active policy; returns how many orders were (re)computed.
+
+    Cheap when nothing is stale: one anti-join over completed orders per batch.
+    """
+    p = policy or active()
+    mark = fingerprint(p)
+    if stored_version() != mark:
+        with write_tx(serialize="retention_due"):
+            _recompute_own_columns(p)
+            SchemaMeta.insert(key=VERSION_KEY, value=mark).on_conflict(
+                conflict_target=[SchemaMeta.key], update={SchemaMeta.value: mark}).execute()
+    done, after = 0, 0
+    while True:
+        with write_tx(serialize="retention_due"):
+            rows = list(_stale_orders(p, after))
+            if rows:
+                _write_orders([(row.id, row.completed_at, row.billed_on) for row in rows], p)
+        if not rows:
+            return done
+        done += len(rows)
+        after = rows[-1].id

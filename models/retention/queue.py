@@ -1,0 +1,362 @@
+"""The retention queue (DESIGN.md §5): what falls due when, in which state, computed in SQL.
+
+Three sources make the queue: one row per (session-bound category, order) in retention_due
+(which holds a row only while the order holds data of that category), billing records and
+closed access requests. The state is a CASE over indexed columns; paging is by keyset on
+(due_at, category, item_id) with undated items last. The summary counts index ranges per
+state and subtracts the few held orders, so it costs the same on a day's data as on ten years'.
+"""
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from peewee import SQL, Case, Value, fn
+
+from models.core import clock
+from models.retention import due_counts
+from models.core.clock import berlin_midnight_utc
+from models.core.entities import AccessRequest, BillingRecord, LegalHold, Order, RetentionDue
+from models.core.errors import NotFound, ValidationError
+from models.core.i18n import _
+from models.retention.policy import CATEGORIES, active
+from models.retention.due import SESSION_CATEGORIES
+
+STATES = ("scheduled", "due", "overdue", "held", "blocked")
+OVERDUE_AFTER = timedelta(hours=24)  # the timer runs every few minutes; a day late means trouble
+FAR_FUTURE = datetime(9999, 1, 1).astimezone()
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    category: str
+    item_id: int  # order id for session-bound categories, else the row's own id
+    ref: str | None
+    order_ref: str | None
+    due_at: datetime | None
+    state: str
+
+    @property
+    def key(self) -> tuple[datetime | None, str, int]:
+        return (self.due_at, self.category, self.item_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"category": self.category, "item_id": self.item_id, "ref": self.ref, "order_ref": self.order_ref,
+                "due_at": self.due_at.isoformat() if self.due_at else None, "state": self.state}
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    category: str
+    state: str
+    count: int
+    next_due_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"category": self.category, "state": self.state, "count": self.count,
+                "next_due_at": self.next_due_at.isoformat() if self.next_due_at else None}
+
+
+def held(order_column: Any) -> Any:
+    """SQL: the order has an active legal hold."""
+    return fn.EXISTS(LegalHold.select(SQL("1")).where((LegalHold.order == order_column) & LegalHold.released_at.is_null()))
+
+
+def _state(due: Any, held: Any, as_of: datetime, blocked_since: Any | None) -> Any:
+    branches = [(held, "held")]
+    if blocked_since is not None:
+        warn = timedelta(days=active().unbilled_warning_days)
+        branches.append((due.is_null() & (blocked_since <= as_of - warn), "blocked"))
+    branches += [(due.is_null(), "scheduled"), (due <= as_of - OVERDUE_AFTER, "overdue"), (due <= as_of, "due")]
+    return Case(None, branches, "scheduled")
+
+
+def _sources(as_of: datetime, *, category: str | None = None, order_id: int | None = None,
+             refs: bool = True, due_only: bool = False) -> list[Any]:
+    """One SELECT per source with the columns category, item_id, ref, order_ref, due_at, state.
+
+    Without `refs` (the summary and the chart) the join to orders is left out.
+    """
+    rd = RetentionDue
+    selects = []
+    for name in SESSION_CATEGORIES:
+        if category not in (None, name):
+            continue
+        where = rd.category == name
+        if due_only:  # a range on the (category, due_at) index instead of every row
+            where &= rd.due_at <= as_of
+        if order_id is not None:
+            where &= rd.order == order_id
+        ref = Order.ref if refs else Value(None)
+        query = rd.select(Value(name).alias("category"), rd.order.alias("item_id"), ref.alias("ref"),
+                          ref.alias("order_ref"), rd.due_at.alias("due_at"),
+                          _state(rd.due_at, held(rd.order), as_of, rd.completed_at).alias("state"))
+        if refs:
+            query = query.join(Order, on=(rd.order == Order.id))
+        selects.append(query.where(where))
+    br = BillingRecord
+    if category in (None, "billing"):
+        where = br.due_at.is_null(False) if order_id is None else (br.order == order_id)
+        if due_only:
+            where &= br.due_at <= as_of
+        ref = Order.ref if refs else Value(None)
+        query = br.select(Value("billing").alias("category"), br.id.alias("item_id"), br.ref.alias("ref"),
+                          ref.alias("order_ref"), br.due_at.alias("due_at"),
+                          _state(br.due_at, held(br.order), as_of, None).alias("state"))
+        if refs:
+            query = query.join(Order, on=(br.order == Order.id))
+        selects.append(query.where(where))
+    ar = AccessRequest
+    if category in (None, "access_requests") and order_id is None:
+        selects.append(
+            ar.select(Value("access_requests").alias("category"), ar.id.alias("item_id"), ar.ref.alias("ref"),
+                      ar.ref.alias("order_ref"), ar.due_at.alias("due_at"),
+                      _state(ar.due_at, Value(False) == Value(True), as_of, None).alias("state"))
+            .where(ar.due_at.is_null(False) & (ar.due_at <= as_of) if due_only else ar.due_at.is_null(False)))
+    return selects
+
+
+def _check_category(category: str | None) -> None:
+    if category is not None and category not in CATEGORIES:
+        raise ValidationError("category", _("{value!r} is not one of: {allowed}").format(
+            value=category, allowed=", ".join(CATEGORIES)))
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """One source of the summary: its rows, due column, order column (for holds) and blocked anchor."""
+    category: str
+    model: Any
+    where: Any
+    due: Any
+    order: Any | None
+    blocked_since: Any | None
+
+
+def _counted_sources() -> list[_Counted]:
+    rd, br, ar = RetentionDue, BillingRecord, AccessRequest
+    sources = [_Counted(name, rd, rd.category == name, rd.due_at, rd.order, rd.completed_at)
+               for name in SESSION_CATEGORIES]
+    sources.append(_Counted("billing", br, br.due_at.is_null(False), br.due_at, br.order, None))
+    sources.append(_Counted("access_requests", ar, ar.due_at.is_null(False), ar.due_at, None, None))
+    return sources
+
+
+def held_order_ids() -> list[int]:
+    """Orders under an active legal hold: a handful, read once per summary."""
+    query = LegalHold.select(LegalHold.order).where(LegalHold.released_at.is_null()).distinct()
+    return [order_id for (order_id,) in query.tuples()]
+
+
+def _count(source: _Counted, where: Any) -> int:
+    return source.model.select(fn.COUNT(SQL("*"))).where(source.where & where).scalar() or 0
+
+
+def _first_due(source: _Counted, where: Any, held_ids: list[int]) -> datetime | None:
+    """The earliest due date in a range outside held orders: one seek on the due index."""
+    query = source.model.select(source.due).where(source.where & where & source.due.is_null(False))
+    if held_ids and source.order is not None:
+        query = query.where(source.order.not_in(held_ids))
+    return _py(query.order_by(source.due).limit(1).scalar())
+
+
+def _state_of(due: datetime | None, blocked_since: datetime | None, at: datetime, late: datetime,
+              warn: datetime) -> str:
+    """The state a row would have without its hold, as _state() computes it in SQL."""
+    if due is None:
+        return "blocked" if blocked_since is not None and blocked_since <= warn else "scheduled"
+    return "overdue" if due <= late else "due" if due <= at else "scheduled"
+
+
+def queue_summary(as_of: datetime | None = None) -> list[SummaryRow]:
+    """Count and earliest due date per (category, state).
+
+    Dated rows: whole UTC days come from the per-day counters (due_counts.py), the rows of the
+    day in which "overdue" ends are counted one by one, "due" (24 hours) is counted directly
+    and "scheduled" is the rest. The few rows of held orders are read and taken off the state
+    they would otherwise be in. So the cost does not grow with years of billing records.
+    """
+    at = as_of or clock.now()
+    late = at - OVERDUE_AFTER
+    warn = at - timedelta(days=active().unbilled_warning_days)
+    late_day = due_counts.day_of(late)
+    late_day_start = datetime.fromisoformat(late_day).replace(tzinfo=timezone.utc)
+    held_ids = held_order_ids()
+    rows = []
+    for source in _counted_sources():
+        due = source.due
+        counts = dict.fromkeys(("overdue", "due", "scheduled", "blocked"), 0)
+        counts["overdue"] = (due_counts.days_sum(source.category, late_day)
+                             + _count(source, (due >= late_day_start) & (due <= late)))
+        counts["due"] = _count(source, (due > late) & (due <= at))
+        counts["scheduled"] = due_counts.days_sum(source.category) - counts["overdue"] - counts["due"]
+        if source.blocked_since is not None:
+            counts["blocked"] = _count(source, due.is_null() & (source.blocked_since <= warn))
+            counts["scheduled"] += _count(source, due.is_null() & (source.blocked_since > warn))
+        held: list[datetime | None] = []
+        if held_ids and source.order is not None:
+            since = source.blocked_since if source.blocked_since is not None else Value(None)
+            query = source.model.select(due, since).where(source.where & source.order.in_(held_ids))
+            for held_due, held_since in query.tuples():
+                held_due, held_since = _py(held_due), _py(held_since)
+                counts[_state_of(held_due, held_since, at, late, warn)] -= 1
+                held.append(held_due)
+        ranges = {"overdue": due <= late, "due": (due > late) & (due <= at), "scheduled": due > at}
+        for state, count in counts.items():
+            if count:
+                first = _first_due(source, ranges[state], held_ids) if state in ranges else None
+                rows.append(SummaryRow(source.category, state, count, first))
+        if held:
+            dated = [d for d in held if d is not None]
+            rows.append(SummaryRow(source.category, "held", len(held), min(dated) if dated else None))
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    return sorted(rows, key=lambda r: (order.get(r.category, 99), STATES.index(r.state)))
+
+
+def _py(value: object) -> datetime | None:
+    return RetentionDue.due_at.python_value(value)
+
+
+def queue_items(*, as_of: datetime | None = None, category: str | None = None, state: str | None = None,
+                after: QueueItem | tuple[datetime | None, str, int] | None = None, limit: int = 50,
+                order_id: int | None = None, states: tuple[str, ...] | None = None) -> list[QueueItem]:
+    """One page of the queue in (due_at, category, item_id) order, undated items last.
+
+    Each source is read on its own index in that order, at most `limit` rows past the key, and
+    the sorted runs are merged here: a page costs the same on ten rows as on ten million.
+    """
+    _check_category(category)
+    if state is not None and state not in STATES:
+        raise ValidationError("state", _("{value!r} is not one of: {allowed}").format(value=state, allowed=", ".join(STATES)))
+    at = as_of or clock.now()
+    wanted = set(states or ()) | ({state} if state else set())
+    if state is not None and states:
+        wanted = {state} & set(states)
+        if not wanted:
+            return []
+    key = None
+    if after is not None:
+        key = after.key if isinstance(after, QueueItem) else after
+    runs = []
+    for dated in (True, False):
+        if key is not None and key[0] is None and dated:
+            continue  # the previous page ended among the undated items
+        for source in _page_sources(at, category, order_id, wanted, dated):
+            runs.append(_read_run(source, key, limit, dated, wanted))
+        merged = list(heapq.merge(*runs, key=_sort_key))[:limit]
+        if len(merged) >= limit or not dated:
+            return merged
+        runs = [merged]  # undated items follow every dated one
+    return []
+
+
+def _sort_key(item: QueueItem) -> tuple[datetime, str, int]:
+    return (item.due_at or FAR_FUTURE, item.category, item.item_id)
+
+
+@dataclass(frozen=True)
+class _Source:
+    name: str
+    query: Any  # a SELECT of category, item_id, ref, order_ref, due_at, state
+    due: Any  # the due column
+    item: Any  # the item id column
+
+
+def _page_sources(at: datetime, category: str | None, order_id: int | None, wanted: set[str],
+                  dated: bool) -> list[_Source]:
+    """The sources of the queue as separate SELECTs, restricted by due range where the states allow.
+
+    Undated rows (P8 waiting for a billing date) can only be held, blocked or scheduled; dated
+    rows never blocked; due and overdue lie at or before `at`, unheld scheduled ones after it.
+    """
+    if wanted and not (wanted & ({"held", "scheduled", "due", "overdue"} if dated else {"held", "blocked", "scheduled"})):
+        return []
+    sources = []
+    for select, (name, due, item) in zip(_sources(at, category=category, order_id=order_id),
+                                         _source_columns(category, order_id)):
+        query = select.where(due.is_null(False) if dated else due.is_null())
+        if dated and wanted and wanted <= {"due", "overdue"}:
+            query = query.where(due <= at)
+        elif dated and wanted == {"scheduled"}:
+            query = query.where(due > at)
+        sources.append(_Source(name, query, due, item))
+    return sources
+
+
+def _source_columns(category: str | None, order_id: int | None) -> list[tuple[str, Any, Any]]:
+    """(category, due column, item column) of each source, in the order _sources() yields them."""
+    columns = [(name, RetentionDue.due_at, RetentionDue.order) for name in SESSION_CATEGORIES
+               if category in (None, name)]
+    if category in (None, "billing"):
+        columns.append(("billing", BillingRecord.due_at, BillingRecord.id))
+    if category in (None, "access_requests") and order_id is None:
+        columns.append(("access_requests", AccessRequest.due_at, AccessRequest.id))
+    return columns
+
+
+def _read_run(source: _Source, key: tuple[datetime | None, str, int] | None, limit: int, dated: bool,
+              wanted: set[str]) -> list[QueueItem]:
+    """At most `limit` rows of one source after `key`, in (due_at, item_id) order."""
+    query = source.query
+    if key is not None:
+        a_due, a_cat, a_item = key
+        if dated:
+            if source.name > a_cat:
+                query = query.where(source.due >= a_due)
+            elif source.name == a_cat:
+                query = query.where((source.due > a_due) | ((source.due == a_due) & (source.item > a_item)))
+            else:
+                query = query.where(source.due > a_due)
+        elif a_due is None:
+            if source.name < a_cat:
+                return []
+            if source.name == a_cat:
+                query = query.where(source.item > a_item)
+    query = query.order_by(source.due, source.item) if dated else query.order_by(source.item)
+    items: list[QueueItem] = []
+    # The state is a CASE, not an index: read in index order and filter, a page at a time.
+    offset_key = None
+    while len(items) < limit:
+        page = query if offset_key is None else query.where(
+            (source.due > offset_key[0]) | ((source.due == offset_key[0]) & (source.item > offset_key[1]))
+            if dated else source.item > offset_key[1])
+        step = limit * 2 if wanted else limit  # unfiltered, a run never needs more than a page
+        rows = list(page.limit(step).tuples())
+        for category, item_id, ref, order_ref, due_at, state in rows:
+            if not wanted or state in wanted:
+                items.append(QueueItem(category, int(item_id), ref, order_ref, _py(due_at), state))
+        if len(rows) < step or not wanted:
+            break
+        last = rows[-1]
+        offset_key = (last[4], last[1])
+    return items[:limit]
+
+
+def due_per_day(days: int = 30, as_of: datetime | None = None) -> list[tuple[date, int]]:
+    """How many unheld items fall due on each of the next `days` Berlin days (today first)."""
+    at = as_of or clock.now()
+    first = clock.berlin_date(at)
+    bounds = [berlin_midnight_utc(first + timedelta(days=i)) for i in range(days + 1)]
+    held_ids = held_order_ids()
+    counts = [0] * days
+    for source in _counted_sources():
+        due = source.due
+        where = source.where & (due >= bounds[0]) & (due < bounds[-1])
+        if held_ids and source.order is not None:
+            where &= source.order.not_in(held_ids)
+        bucket = Case(None, [(due < bounds[i + 1], i) for i in range(days)], None)
+        query = source.model.select(bucket.alias("day"), fn.COUNT(SQL("*"))).where(where).group_by(SQL("day"))
+        for day, n in query.tuples():
+            if day is not None:
+                counts[int(day)] += int(n)
+    return [(first + timedelta(days=i), counts[i]) for i in range(days)]
+
+
+def order_retention(order_ref: str, as_of: datetime | None = None) -> list[QueueItem]:
+    """Every category of one order that still holds data, and each billing record, with due date and state."""
+    order = Order.get_or_none(Order.ref == order_ref)
+    if order is None:
+        raise NotFound(_("no order {ref}").format(ref=order_ref))
+    return queue_items(as_of=as_of, order_id=order.id, limit=1000)

@@ -1,0 +1,283 @@
+"""One access request: its facts, the workflow steps it allows now, and the compile preview.
+
+Steps out of order are not offered (shown disabled, the hint line says what comes first);
+if another console moved the request meanwhile, models/access refuses and the form or
+the hint shows why. Compiling is an audited read of personal data; so is opening.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from console.settings.config import Controller
+from models.access import requests as access
+from models.core import clock
+from models.access.requests import Compilation
+from models.browse.paging import release_thread_connection
+from models.browse.access import RequestDetail, request_detail
+from models.core.entities import Staff
+from models.core.i18n import _
+
+from screens.access.forms import (
+    DeliverForm, ExcludeForm, ExportForm, ExtendForm, RejectForm, StepForm, VerifyForm,
+)
+from screens.access.urgency import days_left_text, theme_colour, urgency_variable
+from screens.kit.base import ForwardFailures
+from screens.shell.chrome import QuietFooter, ShellHeader
+from screens.kit.text import literal
+
+MATCH_COLUMNS = [("kind", _("Kind")), ("ref", _("Ref")), ("label", _("Record")), ("why", _("Matched by")),
+                 ("excluded", _("Excluded"))]
+STEP_STATES = {
+    "verify": ("received",),
+    "compile": ("verified", "compiled", "reviewed"),
+    "exclude": ("compiled", "reviewed"),
+    "export": ("compiled", "reviewed"),
+    "extend": access.OPEN_STATES,
+    "deliver": ("reviewed",),
+    "reject": access.OPEN_STATES,
+}
+NEXT_STEP = {
+    "received": _("Next: verify the requester's identity (v). Compiling, export and delivery come after."),
+    "verified": _("Next: compile the matches (c) and review them; exclude false ones (x)."),
+    "compiled": _("Next: review the matches (c shows them), exclude false ones (x), then export the report (e)."),
+    "reviewed": _("Next: deliver the exported report (d). A new exclusion needs a new export."),
+    "delivered": _("Delivered: closed; nothing can be changed."),
+    "rejected": _("Rejected: closed; nothing can be changed."),
+}
+
+
+class DetailLoaded(Message):
+    def __init__(self, detail: RequestDetail) -> None:
+        super().__init__()
+        self.detail = detail
+
+
+class Compiled(Message):
+    def __init__(self, compilation: Compilation) -> None:
+        super().__init__()
+        self.compilation = compilation
+
+
+def detail_text(detail: RequestDetail, colour: str) -> Text:
+    """The request's facts; the requester's own text is shown literally."""
+    text = Text()
+    text.append(f"{detail.ref}  ", style="bold")
+    text.append_text(literal(detail.name, style="bold"))
+    text.append(f"  [{detail.state}]\n")
+    due = detail.extended_due_on or detail.due_on
+    text.append(_("received {received} by {channel} · due {due}").format(
+        received=detail.received_on.strftime("%d.%m.%Y"), channel=detail.channel, due=due.strftime("%d.%m.%Y")))
+    text.append(f" ({days_left_text(detail.days_left, detail.is_open)})", style=f"bold {colour}" if colour else "bold")
+    if detail.extended_due_on:
+        text.append("\n" + _("extended from {day}: ").format(day=detail.due_on.strftime("%d.%m.%Y")))
+        text.append_text(literal(detail.extension_reason))
+    contact = [value for value in (detail.email, detail.customer_number) if value]
+    if contact:
+        text.append("\n")
+        text.append_text(literal(" · ".join(contact)))
+    if detail.address:
+        text.append("\n")
+        text.append_text(literal(detail.address))
+    for key, label in (("workstations", _("workstations")), ("ips", _("IPs"))):
+        if detail.identifiers.get(key):
+            text.append(f"\n{label}: ")
+            text.append_text(literal(", ".join(detail.identifiers[key])))
+    if detail.verified_at:
+        text.append("\n" + _("verified {at} by {who}: ").format(at=clock.format_berlin(detail.verified_at),
+                                                                 who=detail.verified_by))
+        text.append_text(literal(detail.verification_method))
+    if detail.compiled_at:
+        text.append("\n" + _("compiled {at}, {n} exclusions").format(at=clock.format_berlin(detail.compiled_at),
+                                                                      n=detail.exclusions))
+    if detail.exported_at:
+        text.append("\n" + _("exported {at}, sha256 {digest}…").format(at=clock.format_berlin(detail.exported_at),
+                                                                        digest=(detail.exported_sha256 or "")[:16]))
+    if detail.delivered_on:
+        text.append("\n" + _("delivered on {day}").format(day=detail.delivered_on.strftime("%d.%m.%Y")))
+    if detail.rejected_reason:
+        text.append("\n" + _("rejected: "))
+        text.append_text(literal(detail.rejected_reason))
+    return text
+
+
+class AccessDetailScreen(ForwardFailures, Screen[None]):
+    """A pushed screen for one request; Escape goes back to the list."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", _("Back"), id="access.back"),
+        Binding("v", "verify", _("Verify"), id="access.verify"),
+        Binding("c", "compile", _("Compile"), id="access.compile"),
+        Binding("x", "exclude", _("Exclude"), id="access.exclude"),
+        Binding("e", "export", _("Export"), id="access.export"),
+        Binding("t", "extend", _("Extend"), id="access.extend"),
+        Binding("d", "deliver", _("Deliver"), id="access.deliver"),
+        Binding("j", "reject", _("Reject"), id="access.reject"),
+    ]
+
+    def __init__(self, operator: Staff, ref: str) -> None:
+        super().__init__()
+        self.operator = operator
+        self.ref = ref
+        self.detail: RequestDetail | None = None
+        self.compilation: Compilation | None = None
+
+    def compose(self) -> ComposeResult:
+        yield ShellHeader()
+        with VerticalScroll(classes="access-detail-top"):
+            yield Static(Text(_("loading {ref} …").format(ref=self.ref)), id="ad-facts")
+        yield Static(id="ad-next", classes="pane-title")
+        table: DataTable[Any] = DataTable(id="ad-matches", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("", id="hint", classes="hint")
+        yield QuietFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#ad-matches", DataTable)
+        for key, label in MATCH_COLUMNS:
+            table.add_column(label, key=key)
+        self.load(record=True)
+
+    # -- loading ----------------------------------------------------------------------------
+    @work(thread=True, exit_on_error=False, exclusive=True, group="detail")
+    def load(self, record: bool = False) -> None:
+        try:
+            detail = request_detail(self.operator, self.ref, record=record)
+        finally:
+            release_thread_connection()
+        self.post_message(DetailLoaded(detail))
+
+    @on(DetailLoaded)
+    def show_detail(self, message: DetailLoaded) -> None:
+        self.detail = detail = message.detail
+        variable = urgency_variable(detail.days_left, detail.is_open)
+        colour = theme_colour(self.app, variable) if variable else ""
+        self.query_one("#ad-facts", Static).update(detail_text(detail, colour))
+        if self.compilation is None:
+            note = _("Matches: not compiled in this view yet (c).") if detail.state in STEP_STATES["compile"] else ""
+            self.query_one("#ad-next", Static).update(Text(note))
+        self.hint(NEXT_STEP[detail.state])
+        self.refresh_bindings()
+
+    def hint(self, text: str | Text) -> None:
+        self.query_one("#hint", Static).update(text if isinstance(text, Text) else Text(text))
+
+    # -- which steps are offered ------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in STEP_STATES:
+            return True
+        # Steps out of order are not offered (hidden, so the footer fits 80 columns); the hint
+        # line says what comes next, and models/access refuses them anyway.
+        if self.detail is None or self.detail.state not in STEP_STATES[action]:
+            return False
+        if action == "extend" and (self.detail.extended_due_on is not None or self.detail.days_left < 0):
+            return False
+        if action == "exclude":
+            match = self.selected_match()
+            return None if match is None or match.excluded else True  # disabled: pick a match first
+        return True
+
+    def selected_match(self) -> Any | None:
+        table = self.query_one("#ad-matches", DataTable)
+        if self.compilation is None or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((m for m in self.compilation.matches if f"{m.kind}:{m.id}" == key), None)
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def on_worker_state_changed(self, event: Any) -> None:
+        if event.worker.group == "compile" and event.worker.error is not None:
+            self.hint(Text(str(event.worker.error)))  # and it stays readable here
+            self.load()
+
+    # -- compile preview ---------------------------------------------------------------------
+    def action_compile(self) -> None:
+        self.hint(_("Compiling: looking for every record that names the requester …"))
+        self.compile()
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="compile")
+    def compile(self) -> None:
+        try:
+            compilation = access.compile_request(self.operator, self.ref)
+        finally:
+            release_thread_connection()
+        self.post_message(Compiled(compilation))
+
+    @on(Compiled)
+    def show_matches(self, message: Compiled) -> None:
+        self.compilation = compilation = message.compilation
+        table = self.query_one("#ad-matches", DataTable)
+        selected = self.selected_match()
+        table.clear()
+        for match in compilation.matches:
+            why = ", ".join(f"{r.code}={r.value}" for r in match.reasons)
+            excluded = literal(match.exclusion_reason, style="italic") if match.excluded else Text("")
+            table.add_row(Text(match.kind), literal(match.ref), literal(match.label), literal(why), excluded,
+                          key=f"{match.kind}:{match.id}")
+        if selected is not None and f"{selected.kind}:{selected.id}" in table.rows:
+            table.move_cursor(row=table.get_row_index(f"{selected.kind}:{selected.id}"), animate=False)
+        self.query_one("#ad-next", Static).update(Text(_("Matches compiled {at}: {n} included, {x} excluded").format(
+            at=clock.format_berlin(compilation.compiled_at), n=len(compilation.included()),
+            x=len(compilation.excluded()))))
+        table.focus()
+        self.load()
+
+    # -- steps -----------------------------------------------------------------------------
+    def step(self, form: StepForm, done: str, *, recompile: bool = False) -> None:
+        def after(result: object) -> None:
+            if result is None:
+                return
+            self.notify(done, markup=False)
+            if recompile:
+                self.compile()
+            else:
+                self.load()
+
+        self.app.push_screen(form, after)
+
+    def action_verify(self) -> None:
+        self.step(VerifyForm(self.operator, self.ref), _("Identity verified."))
+
+    def action_exclude(self) -> None:
+        match = self.selected_match()
+        if match is not None:
+            self.step(ExcludeForm(self.operator, self.ref, match.kind, match.id, match.ref),
+                      _("Match excluded; export the report again."), recompile=True)
+
+    def action_export(self) -> None:
+        app = cast(Any, self.app)
+        settings = getattr(app, "settings", None)
+        controller = settings.controller if settings is not None else Controller()
+        lang = settings.language if settings is not None else "de"
+        form = ExportForm(self.operator, self.ref, Path(app.info.data_dir), controller, lang)
+
+        def after(result: object) -> None:
+            if result is None or form.outcome is None:
+                return
+            out = form.outcome
+            self.notify(_("Report written: {path} ({size} bytes, sha256 {digest}…)").format(
+                path=out.path, size=out.size, digest=out.sha256[:16]), markup=False, timeout=10)
+            self.hint(Text(_("Exported to {path}").format(path=out.path)))
+            self.load()
+
+        self.app.push_screen(form, after)
+
+    def action_extend(self) -> None:
+        self.step(ExtendForm(self.operator, self.ref), _("Deadline extended by two months."))
+
+    def action_deliver(self) -> None:
+        self.step(DeliverForm(self.operator, self.ref), _("Delivered; the request is closed."))
+
+    def action_reject(self) -> None:
+        self.step(RejectForm(self.operator, self.ref), _("Rejected; the request is closed."))

@@ -1,0 +1,119 @@
+"""Access requests (GDPR Art. 15, P12): the queue by nearest deadline, coloured by urgency; open one.
+
+Only the privacy officer works these requests; others see the queue without the
+requesters' names and the actions disabled with the reason (DESIGN.md §3).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from models.access import requests as access
+from models.browse.access import requests_page
+from models.core.i18n import _
+
+from screens.access.detail import AccessDetailScreen
+from screens.access.forms import OpenRequestForm
+from screens.access.urgency import days_left_text, theme_colour, urgency_variable
+from screens.kit.base import MainScreen, PagedTable
+from screens.kit.roles import refusal
+from screens.kit.text import literal
+
+COLUMNS = [("ref", _("Request")), ("name", _("Requester")), ("received", _("Received")), ("due", _("Due")),
+           ("left", _("Days left")), ("state", _("State"))]
+STATE_FILTERS: tuple[str | None, ...] = ("open", None, "closed", *access.OPEN_STATES, *access.CLOSED_STATES)
+
+
+class AccessRequestsScreen(MainScreen):
+    MODE = "access"
+    BINDINGS = [
+        Binding("n", "new", _("New request"), id="access.new"),
+        Binding("enter", "open", _("Open"), id="access.open"),
+        Binding("s", "cycle_state", _("State"), id="access.state"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state: str | None = "open"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="ar-filter", classes="pane-title")
+        yield PagedTable(COLUMNS, self.fetch, self.render_row, key=lambda row: row.ref, id="ar-table")
+
+    @property
+    def table(self) -> PagedTable:
+        return self.query_one("#ar-table", PagedTable)
+
+    @property
+    def officer(self) -> bool:
+        return refusal(self.operator, access.ROLE) is None
+
+    def on_mount(self) -> None:
+        self.show_filter()
+        reason = refusal(self.operator, access.ROLE)
+        if reason:
+            self.hint(_("Read-only, names hidden: {reason}").format(reason=reason))
+        else:
+            self.hint(_("enter opens the highlighted request; n registers a new one."))
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.table.reload())
+
+    def fetch(self, after: Any, limit: int) -> Any:
+        return requests_page(self.state, after, limit)
+
+    def render_row(self, row: Any) -> list[Text]:
+        is_open = row.state in access.OPEN_STATES
+        variable = urgency_variable(row.days_left, is_open)
+        colour = theme_colour(self.app, variable) if variable else ""
+        due = row.due_on.strftime("%d.%m.%Y") + (" +" if row.extended else "")
+        return [Text(row.ref), literal(row.name) if self.officer else Text("—"),
+                Text(row.received_on.strftime("%d.%m.%Y")), Text(due),
+                Text(days_left_text(row.days_left, is_open), style=f"bold {colour}" if colour else ""), Text(row.state)]
+
+    def show_filter(self) -> None:
+        shown = self.state or _("all")
+        self.query_one("#ar-filter", Static).update(Text(
+            _("Requests · {state} · nearest deadline first (s: state, +: extended)").format(
+                state=shown)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("new", "open"):
+            if not self.officer:
+                return None
+            if action == "open" and self.table.selected() is None:
+                return None
+        return True
+
+    def on_paged_table_loaded(self, message: PagedTable.Loaded) -> None:
+        self.refresh_bindings()
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def on_data_table_row_selected(self) -> None:
+        if self.check_action("open", ()):
+            self.action_open()
+
+    def action_cycle_state(self) -> None:
+        self.state = STATE_FILTERS[(STATE_FILTERS.index(self.state) + 1) % len(STATE_FILTERS)]
+        self.show_filter()
+        self.table.reload()
+
+    def action_new(self) -> None:
+        form = OpenRequestForm(self.operator)
+
+        def opened(result: object) -> None:
+            if result is not None and form.created_ref:
+                self.notify(_("Access request {ref} opened.").format(ref=form.created_ref), markup=False)
+                self.table.reload()
+                self.app.push_screen(AccessDetailScreen(self.operator, form.created_ref))
+
+        self.app.push_screen(form, opened)
+
+    def action_open(self) -> None:
+        row = self.table.selected()
+        if row is not None:
+            self.app.push_screen(AccessDetailScreen(self.operator, row.ref))

@@ -1,0 +1,84 @@
+"""Forms of the accounting screen: export a batch to a folder, acknowledge a batch with its billing date."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Input, Static
+
+from console.jobs import billing_export
+from models.billing import outbox as billing
+from models.core import clock
+from models.core.entities import Staff
+from models.core.errors import ValidationError
+from models.core.i18n import _
+
+from screens.kit.forms import FormScreen
+
+
+@dataclass(frozen=True)
+class ExportInput:
+    folder: Path
+
+
+class ExportBatchForm(FormScreen[ExportInput]):
+    """Every outbox record into the next numbered batch (CSV + JSON), or one batch again, byte for byte."""
+
+    def __init__(self, operator: Staff, default_folder: Path, *, reexport: int | None = None, waiting: int = 0) -> None:
+        super().__init__()
+        self.operator = operator
+        self.default_folder = default_folder
+        self.reexport = reexport
+        self.waiting = waiting
+        self.outcome: billing_export.ExportResult | None = None
+        self.TITLE = (_("Export batch {n} again").format(n=reexport) if reexport is not None
+                      else _("Export the outbox as the next batch"))
+
+    def compose_fields(self) -> ComposeResult:
+        if self.reexport is None:
+            yield Static(Text(_("{n} records wait in the outbox.").format(n=self.waiting)))
+        yield from self.field("folder", _("Folder (created 0700 if missing)"), Input(str(self.default_folder)))
+
+    def collect(self) -> ExportInput:
+        raw = self.required("folder")
+        return ExportInput(Path(raw).expanduser())
+
+    def perform(self, data: ExportInput) -> None:
+        try:
+            self.outcome = billing_export.export(self.operator, data.folder, reexport=self.reexport)
+        except ValidationError as exc:
+            if exc.field == "--out":  # the CLI's option name; here it is the folder field
+                raise ValidationError("folder", exc.problem) from None
+            raise
+
+
+@dataclass(frozen=True)
+class AckInput:
+    billed_on: date
+
+
+class AcknowledgeForm(FormScreen[AckInput]):
+    """Accounting billed the batch: its orders get the billing date that starts P8's three months."""
+
+    def __init__(self, operator: Staff, number: int) -> None:
+        super().__init__()
+        self.operator = operator
+        self.number = number
+        self.outcome: Any = None
+        self.TITLE = _("Acknowledge batch {n}").format(n=number)
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.field("billed_on", _("Billed on (the invoice date)"), Input(clock.today_berlin().isoformat()))
+
+    def collect(self) -> AckInput:
+        day = self.day("billed_on")
+        if day is None:
+            raise ValidationError("billed_on", _("is required"))
+        return AckInput(day)
+
+    def perform(self, data: AckInput) -> None:
+        self.outcome = billing.acknowledge(self.operator, self.number, data.billed_on)

@@ -1,0 +1,230 @@
+"""Accounting (P9): the billing outbox, the numbered batches with their records, export and acknowledgement.
+
+Reading outbox and batch rows is an audited read of personal data (models/billing does it),
+so the outbox is re-read only when its count changed, not on every refresh tick.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import ContentSwitcher, Static
+
+from models.billing import outbox as billing
+from models.core import clock
+from models.browse.paging import Page, release_thread_connection
+from models.browse.billing import batch_records_page, batches_page, outbox_page
+from models.core.i18n import _
+
+from screens.accounting.forms import AcknowledgeForm, ExportBatchForm
+from screens.kit.base import MainScreen, PagedTable
+from screens.kit.roles import refusal
+from screens.kit.text import literal
+
+VIEWS = (("outbox", _("Outbox")), ("batches", _("Batches")))
+RECORD_COLUMNS = [("ref", _("Record")), ("order", _("Order")), ("session", _("Session")), ("date", _("Date")),
+                  ("minutes", _("Min")), ("customer", _("Customer")), ("class", _("Class")),
+                  ("who", _("Workstation/employee"))]
+BATCH_COLUMNS = [("number", _("Batch")), ("created", _("Created")), ("by", _("By")), ("records", _("Records")),
+                 ("sha", _("SHA-256")), ("ack", _("Acknowledged")), ("billed", _("Billed on"))]
+EMPTY: Page[Any] = Page([], None)
+
+
+class CountLoaded(Message):
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.count = count
+
+
+def render_record(row: billing.BillingRow) -> list[Text]:
+    return [Text(row.ref), literal(row.order_ref), literal(row.session_ref), Text(row.session_date.strftime("%d.%m.%Y")),
+            Text(str(row.duration_minutes), justify="right"),
+            literal(f"{row.customer_number} {row.customer_name}"), Text(row.billing_class),
+            literal(row.workstation_or_employee)]
+
+
+def render_batch(batch: billing.BatchInfo) -> list[Text]:
+    return [Text(str(batch.number)), Text(clock.format_berlin(batch.created_at)), literal(batch.created_by),
+            Text(str(batch.record_count), justify="right"), Text(batch.sha256[:8] + "…"),
+            Text(clock.berlin_date(batch.acknowledged_at).strftime("%d.%m.%Y") if batch.acknowledged_at else _("open")),
+            Text(batch.billed_on.strftime("%d.%m.%Y") if batch.billed_on else "—")]
+
+
+class AccountingScreen(MainScreen):
+    MODE = "accounting"
+    BINDINGS = [
+        Binding("v", "next_view", _("View"), id="accounting.view"),
+        Binding("x", "export", _("Export"), id="accounting.export"),
+        Binding("k", "acknowledge", _("Acknowledge"), id="accounting.ack"),
+        Binding("r", "reexport", _("Re-export"), id="accounting.reexport"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = "outbox"
+        self.count: int | None = None
+        self.batch_number: int | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="acc-views", classes="view-bar")
+        with ContentSwitcher(initial="outbox", id="acc-switcher"):
+            with Vertical(id="outbox"):
+                yield Static(id="acc-count", classes="pane-title")
+                yield PagedTable(RECORD_COLUMNS, self.fetch_outbox, render_record, key=lambda r: str(r.id),
+                                 id="acc-outbox")
+            with Vertical(id="batches"):
+                yield PagedTable(BATCH_COLUMNS, self.fetch_batches, render_batch, key=lambda b: str(b.number),
+                                 id="acc-batches")
+                yield Static(id="acc-records-title", classes="pane-title")
+                yield PagedTable(RECORD_COLUMNS, self.fetch_batch_records, render_record, key=lambda r: str(r.id),
+                                 id="acc-records")
+
+    @property
+    def allowed(self) -> bool:
+        return refusal(self.operator, *billing.BILLING_ROLES) is None
+
+    def on_mount(self) -> None:
+        self.show_views()
+        reason = refusal(self.operator, *billing.BILLING_ROLES)
+        if reason:
+            self.hint(_("Records hidden, actions disabled: {reason}").format(reason=reason))
+
+    # -- data (the domain functions check the role and audit the reads) -----------------------
+    def fetch_outbox(self, after: Any, limit: int) -> Page[Any]:
+        return outbox_page(self.operator, after, limit) if self.allowed else EMPTY
+
+    def fetch_batches(self, after: Any, limit: int) -> Page[Any]:
+        return batches_page(self.operator, after, limit) if self.allowed else EMPTY
+
+    def fetch_batch_records(self, after: Any, limit: int) -> Page[Any]:
+        if not self.allowed or self.batch_number is None:
+            return EMPTY
+        return batch_records_page(self.operator, self.batch_number, after, limit)
+
+    def refresh_data(self) -> None:
+        """Batches every time (no personal data); outbox rows only when their count changed."""
+        self.query_one("#acc-batches", PagedTable).reload()
+        if self.count is None:  # the first load: rows and count side by side, not one after the other
+            self.query_one("#acc-outbox", PagedTable).reload()
+        self.load_count()
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="count")
+    def load_count(self) -> None:
+        try:
+            count = billing.outbox_count()
+        finally:
+            release_thread_connection()
+        self.post_message(CountLoaded(count))
+
+    @on(CountLoaded)
+    def show_count(self, message: CountLoaded) -> None:
+        changed = self.count is not None and message.count != self.count
+        self.count = message.count
+        self.query_one("#acc-count", Static).update(Text(
+            _("Outbox: {n} records wait for the next batch (x exports them)").format(n=message.count)))
+        if changed:
+            self.query_one("#acc-outbox", PagedTable).reload()
+        self.refresh_bindings()
+
+    def show_views(self) -> None:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append("v ", style="bold")
+        for name, title in VIEWS:
+            line.append(f" {title} ", style="reverse bold" if name == self.view else "")
+        self.query_one("#acc-views", Static).update(line)
+
+    def on_paged_table_loaded(self, message: PagedTable.Loaded) -> None:
+        if message.table.id == "acc-batches":
+            self.follow_batch()
+        self.refresh_bindings()
+
+    def on_data_table_row_highlighted(self, event: Any) -> None:
+        if event.data_table.id == "acc-batches":
+            self.follow_batch()
+        self.refresh_bindings()
+
+    def follow_batch(self) -> None:
+        """Show the records of the highlighted batch."""
+        batch = self.query_one("#acc-batches", PagedTable).selected()
+        number = batch.number if batch is not None else None
+        if number != self.batch_number:
+            self.batch_number = number
+            title = _("Records of batch {n}").format(n=number) if number is not None else ""
+            self.query_one("#acc-records-title", Static).update(Text(title))
+            self.query_one("#acc-records", PagedTable).reload()
+
+    # -- actions --------------------------------------------------------------------------
+    def selected_batch(self) -> billing.BatchInfo | None:
+        return self.query_one("#acc-batches", PagedTable).selected() if self.view == "batches" else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("export", "acknowledge", "reexport"):
+            if not self.allowed:
+                return None  # the hint says why
+            if action == "export":
+                return None if not self.count else True
+            batch = self.selected_batch()
+            if batch is None:
+                return None
+            if action == "acknowledge" and batch.acknowledged_at is not None:
+                return None
+        return True
+
+    def action_next_view(self) -> None:
+        names = [name for name, _title in VIEWS]
+        self.view = names[(names.index(self.view) + 1) % len(names)]
+        self.query_one("#acc-switcher", ContentSwitcher).current = self.view
+        self.show_views()
+        self.query_one("#acc-outbox" if self.view == "outbox" else "#acc-batches", PagedTable).focus()
+        self.refresh_bindings()
+
+    @property
+    def default_folder(self) -> Path:
+        return Path(cast(Any, self.app).info.data_dir) / "billing"
+
+    def action_export(self) -> None:
+        self.open_export(ExportBatchForm(self.operator, self.default_folder, waiting=self.count or 0))
+
+    def action_reexport(self) -> None:
+        batch = self.selected_batch()
+        if batch is not None:
+            self.open_export(ExportBatchForm(self.operator, self.default_folder, reexport=batch.number))
+
+    def open_export(self, form: ExportBatchForm) -> None:
+        def done(result: object) -> None:
+            out = form.outcome
+            if result is None or out is None:
+                return
+            if out.batch is None:
+                self.notify(_("The outbox is empty; nothing written."), markup=False)
+            else:
+                same = "" if not out.reexport else (_(" (identical)") if out.identical else _(" (DIFFERS from the first export)"))
+                self.notify(_("Batch {n}: {count} records → {csv}{same}").format(
+                    n=out.batch.number, count=out.batch.record_count, csv=out.csv_path, same=same), markup=False,
+                    timeout=10)
+                self.hint(Text(_("Batch {n} written to {path}").format(n=out.batch.number, path=out.csv_path)))
+            self.refresh_data()
+
+        self.app.push_screen(form, done)
+
+    def action_acknowledge(self) -> None:
+        batch = self.selected_batch()
+        if batch is None:
+            return
+        form = AcknowledgeForm(self.operator, batch.number)
+
+        def done(result: object) -> None:
+            out = form.outcome
+            if result is None or out is None:
+                return
+            self.notify(_("Batch {n} acknowledged: {billed} orders billed, {waiting} still waiting.").format(
+                n=batch.number, billed=out.orders_billed, waiting=out.orders_waiting), markup=False)
+            self.refresh_data()
+
+        self.app.push_screen(form, done)

@@ -1,0 +1,91 @@
+"""Audit: the hash-chained trail, newest first, and a verify action that shows its result."""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Input, Static
+
+from models.browse.paging import release_thread_connection
+from models.browse.people import AuditRow, audit_page, verify_trail
+from models.core.i18n import _
+
+from screens.kit.base import MainScreen, PagedTable
+from screens.kit.roles import refusal
+from screens.kit.text import literal
+
+COLUMNS = [("id", _("#")), ("at", _("When")), ("actor", _("Who")), ("action", _("Action")), ("ref", _("Ref")),
+           ("detail", _("Detail"))]
+VERIFY_ROLES = ("privacy_officer", "admin")
+
+
+def render_event(row: AuditRow) -> list[Text]:
+    return [Text(str(row.id)), literal(row.at), literal(row.actor), literal(row.action), literal(row.ref),
+            literal(row.detail)]
+
+
+class AuditScreen(MainScreen):
+    MODE = "audit"
+    BINDINGS = [
+        Binding("v", "verify", _("Verify chain"), id="audit.verify"),
+        Binding("slash", "search", _("Filter"), id="audit.search"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(Text(_("Chain not checked yet: press v to verify.")), id="verify-result", classes="panel")
+        with Horizontal(classes="filters"):
+            yield Input(placeholder=_("who (username)"), id="q-actor")
+            yield Input(placeholder=_("action starts with, e.g. session."), id="q-action")
+        yield PagedTable(COLUMNS, self.fetch, render_event, id="audit-table")
+
+    def on_mount(self) -> None:
+        self.query_one("#audit-table").focus()
+        reason = refusal(self.operator, *VERIFY_ROLES)
+        if reason:
+            self.hint(_("Verify: {reason}").format(reason=reason))
+
+    def fetch(self, after: tuple[Any, ...] | None, limit: int) -> Any:
+        return audit_page(self.query_one("#q-actor", Input).value, self.query_one("#q-action", Input).value,
+                          after, limit)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "verify" and refusal(self.operator, *VERIFY_ROLES):
+            return None
+        return True
+
+    def action_search(self) -> None:
+        self.query_one("#q-actor", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        table = self.query_one("#audit-table", PagedTable)
+        table.restart()
+        table.focus()
+
+    def action_verify(self) -> None:
+        self.query_one("#verify-result", Static).update(Text(_("verifying …")))
+        self.verify()
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="verify")
+    def verify(self) -> None:
+        try:
+            result = verify_trail(self.operator)
+        finally:
+            release_thread_connection()
+        self.app.call_from_thread(self.show_result, result)
+
+    def show_result(self, result: Any) -> None:
+        if result.ok:
+            text = Text(_("✓ Chain intact: {n} events checked.").format(n=result.checked), style="bold")
+        else:
+            text = Text(_("✗ Chain BROKEN at event {id}: {problem} ({n} events checked before it).").format(
+                id=result.first_bad_id, problem=result.problem, n=result.checked), style="bold")
+        box = self.query_one("#verify-result", Static)
+        box.update(text)
+        box.set_class(result.ok, "ok")  # colours come from the theme (console.tcss)
+        box.set_class(not result.ok, "bad")
+        self.refresh_data()

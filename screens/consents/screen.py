@@ -1,0 +1,69 @@
+"""Consent log: every consent and disclosure record, filterable by kind, customer and session."""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Input, Select
+
+from models.browse.consents import KINDS, ConsentFilter, LogRow, consent_log
+from models.core.i18n import _
+
+from screens.kit.base import MainScreen, PagedTable
+from screens.kit.text import literal
+
+COLUMNS = [("at", _("When")), ("ref", _("Ref")), ("kind", _("Kind")), ("session", _("Session")),
+           ("customer", _("Customer")), ("who", _("Who / recipient")), ("what", _("Answer / basis, scope"))]
+
+
+def render_log(row: LogRow) -> list[Text]:
+    kind = _("disclosure") if row.source == "disclosure" else row.kind
+    return [literal(row.at), Text(row.ref), Text(kind), Text(row.session_ref), literal(row.customer), literal(row.who),
+            literal(row.what)]
+
+
+class ConsentLogScreen(MainScreen):
+    MODE = "consents"
+    BINDINGS = [Binding("slash", "search", _("Filter"), id="consents.search")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = ConsentFilter()
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(classes="filters"):
+            yield Select([(kind, kind) for kind in KINDS], prompt=_("any kind"), id="q-kind")
+            yield Input(placeholder=_("customer no./name"), id="q-customer")
+            yield Input(placeholder=_("session ref"), id="q-session")
+        yield PagedTable(COLUMNS, self.fetch, render_log, id="consents-table")
+
+    def on_mount(self) -> None:
+        self.query_one("#consents-table").focus()
+
+    def fetch(self, after: tuple[Any, ...] | None, limit: int) -> Any:
+        return consent_log(self.filter, after, limit)
+
+    def action_search(self) -> None:
+        self.query_one("#q-kind", Select).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.apply_filter()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.apply_filter(only_if_changed=True)  # the Select also reports its first value at mount
+
+    def apply_filter(self, only_if_changed: bool = False) -> None:
+        kind = self.query_one("#q-kind", Select).value  # NULL when cleared
+        wanted = ConsentFilter(kind=kind if isinstance(kind, str) else "",
+                               customer=self.query_one("#q-customer", Input).value.strip(),
+                               session=self.query_one("#q-session", Input).value.strip())
+        if only_if_changed and wanted == self.filter:
+            return
+        self.filter = wanted
+        table = self.query_one("#consents-table", PagedTable)
+        table.restart()

@@ -1,0 +1,73 @@
+"""Help: every key, and an about line (database, schema version, policy version)."""
+from __future__ import annotations
+
+from typing import Any, cast
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from models.core.i18n import _
+
+from screens.kit.base import MainScreen
+from screens.shell.modes import MODE_SPECS
+from screens.kit.text import literal
+
+SCREEN_KEYS: list[tuple[str, str, str]] = [
+    ("2 " + _("Sessions"), "s / e", _("start a session / end the selected one")),
+    ("2 " + _("Sessions"), "a / c / i", _("add activity or file transfer / chat line / system information")),
+    ("2 " + _("Sessions"), "t / d", _("add a second technician (consent first) / record a disclosure")),
+    ("3 " + _("Orders"), "/ enter", _("search / open the order's detail")),
+    ("3 " + _("Orders"), "o / h / r / v", _("in the detail: complete / place a legal hold / release it / "
+                                            "open a session")),
+    ("4 " + _("Consent"), "/", _("filter by kind, customer, session")),
+    ("5 " + _("Retention"), "v / c / s", _("next view (queue, purge runs, holds) / filter category / state")),
+    ("5 " + _("Retention"), "p / h / r", _("purge: preview, then confirm / place a legal hold / release it")),
+    ("6 " + _("Access"), "n / enter / s", _("open a request / its detail / filter by state")),
+    ("6 " + _("Access"), "v c x e", _("in the detail: verify / compile / exclude a match / export")),
+    ("6 " + _("Access"), "t d j", _("in the detail: extend / deliver / reject")),
+    ("7 " + _("Billing"), "v / x / r / k", _("next view / export a batch / export it again / acknowledge")),
+    ("8 " + _("Staff"), "n / x", _("register staff / deactivate the selected member")),
+    ("8 " + _("Staff"), "u / p", _("register a customer / add a contact person")),
+    ("9 " + _("Audit"), "v", _("verify the hash chain")),
+    (_("forms"), "ctrl+s / esc", _("save / cancel")),
+    (_("anywhere"), "ctrl+p", _("command palette: go to a screen by name, change theme")),
+    (_("anywhere"), "ctrl+t / ctrl+q", _("change theme / quit")),
+]
+
+
+class HelpScreen(MainScreen):
+    MODE = "help"
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(classes="body"):
+            yield Static(self.keys_table(), id="help-keys")
+            yield Static(self.about(), id="help-about")
+
+    @staticmethod
+    def keys_table() -> Table:
+        table = Table(title=_("Keys"), expand=True, box=None, show_header=True, title_justify="left")
+        table.add_column(_("where"), no_wrap=True)
+        table.add_column(_("key"), no_wrap=True, style="bold")
+        table.add_column(_("what"))
+        for item in MODE_SPECS:
+            table.add_row(_("anywhere"), item.key, Text(item.help))
+        for where, key, what in SCREEN_KEYS:
+            table.add_row(where, key, what)
+        return table
+
+    def about(self) -> Text:
+        info = cast(Any, self.app).info
+        text = Text("\n" + _("About") + "\n", style="bold")
+        text.append(_("database") + ": ")
+        text.append_text(literal(info.database))
+        text.append("\n" + _("data folder") + ": ")
+        text.append_text(literal(info.data_dir))
+        text.append("\n" + _("schema version {schema} · policy version {policy}").format(
+            schema=info.schema_version, policy=info.policy_version))
+        text.append("\n" + _("operator") + ": ")
+        text.append_text(literal(f"{info.operator_name} ({info.operator_username}) — " +
+                                 ", ".join(sorted(self.operator.role_set))))
+        return text

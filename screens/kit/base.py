@@ -1,0 +1,208 @@
+"""The base of data screens: lazily paged tables filled by thread workers, live refresh.
+
+A PagedTable asks a fetch function (a models/ query) for one page at a time in a thread
+worker and receives it as a typed message; scrolling near the end loads the next page by
+keyset. A MainScreen refreshes its tables with a one-shot timer that is re-armed after each
+refresh, and only while the screen is the visible one.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, ClassVar, Sequence, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState
+
+from models.browse.paging import Page, release_thread_connection
+from models.core.entities import Staff
+
+from screens.shell.chrome import ModeBar, QuietFooter, ShellHeader
+from screens.kit.messages import WorkerFailed
+
+Fetch = Callable[[tuple[Any, ...] | None, int], Page[Any]]
+Render = Callable[[Any], Sequence[Text | str]]
+
+
+class ForwardFailures:
+    """Mixin: a failed worker of this node becomes a WorkerFailed message for the app."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            cast(Any, self).post_message(WorkerFailed(event.worker.name, event.worker.error))
+
+
+class PagedTable(ForwardFailures, DataTable):
+    """A DataTable that loads pages lazily from a models/ query in a thread worker."""
+
+    class PageLoaded(Message):
+        def __init__(self, generation: int, page: Page[Any], replace: bool, force: bool = False) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page = page
+            self.replace = replace
+            self.force = force
+
+    class Loaded(Message):
+        """Bubbles after a (re)load settled, failed or not; the screen re-arms its timer."""
+
+        def __init__(self, table: "PagedTable") -> None:
+            super().__init__()
+            self.table = table
+
+    def __init__(self, columns: Sequence[tuple[str, str]], fetch: Fetch, render: Render, *,
+                 page_size: int = 50, key: Callable[[Any], str] = lambda row: str(row.key), **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.columns_spec = list(columns)
+        self.fetch = fetch
+        self.render_row = render
+        self.row_key = key
+        self.page_size = page_size
+        self.rows_by_key: dict[str, Any] = {}
+        self.next_after: tuple[Any, ...] | None = None
+        self.generation = 0
+        self.loading_page = False
+
+    def on_mount(self) -> None:
+        for column_key, label in self.columns_spec:
+            self.add_column(label, key=column_key)
+
+    # -- loading ---------------------------------------------------------------------
+    def reload(self) -> None:
+        """Fetch from the start again, as many rows as are shown now (at least one page)."""
+        self.generation += 1
+        self.loading_page = True
+        self._load(self.generation, None, max(self.page_size, len(self.rows_by_key)), True)
+
+    def restart(self) -> None:
+        """Start over from the first page, e.g. after the filter changed."""
+        self.generation += 1
+        self.loading_page = True
+        self._load(self.generation, None, self.page_size, True, True)
+
+    def load_more(self) -> None:
+        if self.next_after is None or self.loading_page:
+            return
+        self.loading_page = True
+        self._load(self.generation, self.next_after, self.page_size, False)
+
+    @work(thread=True, exit_on_error=False, group="page")
+    def _load(self, generation: int, after: tuple[Any, ...] | None, limit: int, replace: bool,
+              force: bool = False) -> None:
+        try:
+            page = self.fetch(after, limit)
+        finally:
+            release_thread_connection()
+        self.post_message(self.PageLoaded(generation, page, replace, force))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.loading_page = False
+            self.post_message(self.Loaded(self))
+
+    @on(PageLoaded)
+    def _apply_page(self, message: PageLoaded) -> None:
+        message.stop()
+        if message.generation != self.generation:
+            return  # a newer reload (e.g. a changed filter) superseded this page
+        self.loading_page = False
+        self.next_after = message.page.after
+        if message.replace and not message.force and list(message.page.rows) == list(self.rows_by_key.values()):
+            self.post_message(self.Loaded(self))  # nothing changed: keep the table as it is
+            return
+        if message.replace:
+            selected = self.selected_key()
+            self.clear()
+            self.rows_by_key.clear()
+        for row in message.page.rows:
+            key = self.row_key(row)
+            if key in self.rows_by_key:
+                continue
+            self.rows_by_key[key] = row
+            self.add_row(*self.render_row(row), key=key)
+        if message.replace:
+            if selected in self.rows_by_key:
+                self.move_cursor(row=self.get_row_index(selected), animate=False)
+            self.post_message(self.Loaded(self))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= self.row_count - 5:
+            self.load_more()
+
+    # -- selection -------------------------------------------------------------------
+    def selected_key(self) -> str | None:
+        if self.row_count == 0:
+            return None
+        try:
+            return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+        except Exception:  # no valid cursor
+            return None
+
+    def selected(self) -> Any | None:
+        key = self.selected_key()
+        return self.rows_by_key.get(key) if key is not None else None
+
+
+class MainScreen(ForwardFailures, Screen[None]):
+    """A mode's screen: header, mode bar, the body, a hint line, footer, and live refresh."""
+
+    MODE: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refresh_timer: Timer | None = None
+        self.refresh_pending = False
+
+    @property
+    def operator(self) -> Staff:
+        return cast(Any, self.app).operator
+
+    def compose(self) -> ComposeResult:
+        yield ShellHeader()
+        yield ModeBar(self.MODE)
+        yield from self.compose_body()
+        yield Static("", id="hint", classes="hint")
+        yield QuietFooter(compact=True)
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def hint(self, text: str | Text) -> None:
+        """A line above the footer: why an action is disabled, what a result was."""
+        self.query_one("#hint", Static).update(text if isinstance(text, Text) else Text(text))
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+
+    # -- live refresh ------------------------------------------------------------------
+    def refresh_data(self) -> None:
+        """Reload every table of the screen (and whatever else the screen shows)."""
+        for table in self.query(PagedTable):
+            table.reload()
+
+    def on_paged_table_loaded(self, message: PagedTable.Loaded) -> None:
+        self.arm_refresh()
+
+    def arm_refresh(self) -> None:
+        """One one-shot timer at a time: the next refresh is planned only after this one."""
+        if self.refresh_timer is not None:
+            self.refresh_timer.stop()
+        seconds = float(getattr(self.app, "refresh_seconds", 5.0))
+        self.refresh_timer = self.set_timer(seconds, self.refresh_tick)
+
+    def refresh_tick(self) -> None:
+        """The timer's callback: refresh if visible, else remember to refresh on return."""
+        self.refresh_timer = None
+        if self.app.screen is not self:
+            self.refresh_pending = True
+            return
+        self.refresh_data()
+
+    def on_screen_resume(self) -> None:
+        if self.refresh_pending:
+            self.refresh_pending = False
+            self.refresh_data()

@@ -1,0 +1,52 @@
+"""The forms and texts of the retention screen: placing a legal hold, the purge preview."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Input, TextArea
+
+from models.retention import holds
+from models.purge import run as purge
+from models.core.entities import Staff
+from models.core.i18n import _
+
+from screens.kit.forms import FormScreen
+
+
+@dataclass(frozen=True)
+class HoldInput:
+    order_ref: str
+    reason: str
+
+
+class HoldForm(FormScreen[HoldInput]):
+    """A billing dispute: stop every retention clock of one order until the hold is released (P8)."""
+
+    TITLE = _("Place a legal hold")
+
+    def __init__(self, operator: Staff, order_ref: str = "") -> None:
+        super().__init__()
+        self.operator = operator
+        self.order_ref = order_ref
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.field("order_ref", _("Order ref"), Input(self.order_ref, placeholder="A-2026-0001"))
+        yield from self.field("reason", _("Reason (e.g. the billing dispute)"), TextArea())
+
+    def collect(self) -> HoldInput:
+        return HoldInput(self.required("order_ref"), self.value("reason"))
+
+    def perform(self, data: HoldInput) -> None:
+        holds.place_hold(self.operator, data.order_ref, data.reason)
+
+
+def plan_text(result: purge.PurgeResult) -> Text:
+    """What a dry run found due, per category, for the confirm question."""
+    text = Text(_("Purge preview (dry run {id}, policy {policy}):").format(id=result.run_id, policy=result.policy_version)
+                + "\n", style="bold")
+    for category, count in sorted(result.deleted.items()):
+        text.append(f"  {category:<16} {count:>7}\n")
+    text.append(f"  {_('total'):<16} {result.total:>7}", style="bold")
+    return text

@@ -1,0 +1,404 @@
+"""Retention queue: what falls due by category and state, legal holds, purge runs, and running a purge.
+
+A purge is always previewed first (a dry run that only counts), then confirmed, then run
+in a thread worker that reports progress; only a privacy officer may run one or place and
+release holds (DESIGN.md §3, §5). The lease keeps it to one purge across all consoles.
+"""
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any, cast
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import ContentSwitcher, ProgressBar, Static
+
+from models.core import clock
+from models.retention import holds
+from models.purge import run as purge
+from models.browse.paging import release_thread_connection
+from models.browse.retention import deletions_page, holds_page, lease_holder, queue_page, runs_page
+from models.core.i18n import _
+from models.core.identity import require_role
+from models.retention.policy import CATEGORIES
+from models.retention.queue import STATES, SummaryRow, queue_summary
+
+from screens.access.urgency import STATE_COLOURS, theme_colour
+from screens.kit.base import MainScreen, PagedTable
+from screens.kit.forms import ConfirmScreen
+from screens.retention.forms import HoldForm, plan_text
+from screens.kit.roles import refusal
+from screens.kit.text import literal
+
+PURGE_ROLES = holds.HOLD_ROLES  # the officer runs purges and places holds (DESIGN.md §3)
+VIEWS = (("queue", _("Queue")), ("runs", _("Purge runs")), ("holds", _("Legal holds")))
+QUEUE_COLUMNS = [("due", _("Due")), ("category", _("Category")), ("ref", _("Ref")), ("order", _("Order")),
+                 ("state", _("State"))]
+RUN_COLUMNS = [("id", _("Run")), ("started", _("Started")), ("who", _("By")), ("kind", _("Kind")),
+               ("state", _("State")), ("deleted", _("Deleted")), ("policy", _("Policy"))]
+DELETION_COLUMNS = [("id", _("Record")), ("category", _("Category")), ("ref", _("Ref")), ("due", _("Was due")),
+                    ("deleted", _("Deleted at")), ("method", _("Method"))]
+HOLD_COLUMNS = [("id", _("Hold")), ("order", _("Order")), ("placed", _("Placed")), ("by", _("By")),
+                ("reason", _("Reason"))]
+
+
+class SummaryLoaded(Message):
+    def __init__(self, rows: list[SummaryRow], holder: str | None) -> None:
+        super().__init__()
+        self.rows = rows
+        self.holder = holder
+
+
+class PurgePreviewed(Message):
+    def __init__(self, result: purge.PurgeResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class PurgeProgress(Message):
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+
+
+class PurgeFinished(Message):
+    def __init__(self, result: purge.PurgeResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+def summary_table(rows: list[SummaryRow]) -> Table:
+    """Categories down, states across; each cell the count, with the next due date per category."""
+    table = Table(box=None, expand=False, pad_edge=False, show_edge=False, padding=(0, 1))
+    table.add_column(_("category"), no_wrap=True, style="bold")
+    for state in STATES:
+        table.add_column(_(state), justify="right", no_wrap=True)
+    table.add_column(_("next due"), no_wrap=True)
+    by_category: dict[str, dict[str, SummaryRow]] = {}
+    for row in rows:
+        by_category.setdefault(row.category, {})[row.state] = row
+    for category in CATEGORIES:
+        cells = by_category.get(category)
+        if not cells:
+            continue
+        dated = [r.next_due_at for r in cells.values() if r.next_due_at is not None and r.state != "held"]
+        table.add_row(category, *[str(cells[s].count) if s in cells else "·" for s in STATES],
+                      clock.format_berlin(min(dated)) if dated else "—")
+    if not by_category:
+        table.add_row(_("nothing is kept that falls due"), *[""] * (len(STATES) + 1))
+    return table
+
+
+class RetentionScreen(MainScreen):
+    MODE = "retention"
+    BINDINGS = [
+        Binding("v", "next_view", _("View"), id="retention.view"),
+        Binding("c", "cycle_category", _("Category"), id="retention.category"),
+        Binding("s", "cycle_state", _("State"), id="retention.state"),
+        Binding("p", "purge", _("Purge…"), id="retention.purge"),
+        Binding("h", "place_hold", _("Hold"), id="retention.hold"),
+        Binding("r", "release_hold", _("Release"), id="retention.release"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = "queue"
+        self.summary_wanted = False
+        self.category: str | None = None
+        self.state: str | None = None
+        self.run_id: int | None = None
+        self.purging = False
+        self.wanted_run: int | None = None  # a run just made: show its deletion records
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="ret-views", classes="view-bar")
+        yield ProgressBar(id="ret-progress", show_eta=False)
+        with ContentSwitcher(initial="queue", id="ret-switcher"):
+            with Vertical(id="queue"):
+                yield Static(id="ret-summary", classes="panel")
+                yield Static(id="ret-filter", classes="pane-title")
+                yield PagedTable(QUEUE_COLUMNS, self.fetch_queue, self.render_item, id="ret-queue")
+
+    def build_view(self, view: str) -> Vertical:
+        """The purge runs and holds views are mounted when first shown: fewer widgets to lay out
+        before the queue's first frame."""
+        if view == "runs":
+            return Vertical(
+                PagedTable(RUN_COLUMNS, runs_page, self.render_run, key=lambda r: str(r.id), id="ret-runs"),
+                Static(id="ret-deletions-title", classes="pane-title"),
+                PagedTable(DELETION_COLUMNS, self.fetch_deletions, self.render_deletion, key=lambda r: str(r.id),
+                           id="ret-deletions"),
+                id="runs")
+        return Vertical(PagedTable(HOLD_COLUMNS, holds_page, self.render_hold, key=lambda r: str(r.id), id="ret-holds"),
+                        id="holds")
+
+    def on_mount(self) -> None:
+        self.query_one("#ret-progress", ProgressBar).display = False
+        self.show_views()
+        self.show_filter()
+        reason = refusal(self.operator, *PURGE_ROLES)
+        if reason:
+            self.hint(_("Purge and holds disabled: {reason}").format(reason=reason))
+
+    # -- data -------------------------------------------------------------------------------
+    def fetch_queue(self, after: Any, limit: int) -> Any:
+        return queue_page(self.category, self.state, after, limit)
+
+    def fetch_deletions(self, after: Any, limit: int) -> Any:
+        return deletions_page(self.run_id, after, limit)
+
+    def refresh_data(self) -> None:
+        """The visible view's tables and the summary; a view's tables load when it is shown."""
+        self.summary_wanted = True  # after the first table's page: the two would only slow each other
+        for table in self.query_one(f"#{self.view}").query(PagedTable):
+            table.reload()
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="summary")
+    def load_summary(self) -> None:
+        try:
+            rows, holder = queue_summary(), lease_holder(clock.now())
+        finally:
+            release_thread_connection()
+        self.post_message(SummaryLoaded(rows, holder))
+
+    @on(SummaryLoaded)
+    def show_summary(self, message: SummaryLoaded) -> None:
+        summary = self.query_one("#ret-summary", Static)
+        if message.holder:
+            line = Text(_("A purge is running: "), style="bold")
+            line.append_text(literal(message.holder))
+            summary.update(Group(summary_table(message.rows), line))
+        else:
+            summary.update(summary_table(message.rows))
+
+    # -- rendering ------------------------------------------------------------------------
+    def coloured(self, value: str, variable: str | None) -> Text:
+        colour = theme_colour(self.app, variable) if variable else ""
+        return Text(value, style=f"bold {colour}" if colour else "")
+
+    def render_item(self, item: Any) -> list[Text]:
+        return [Text(clock.format_berlin(item.due_at) if item.due_at else _("not yet")), Text(item.category),
+                literal(item.ref), literal(item.order_ref), self.coloured(_(item.state), STATE_COLOURS.get(item.state))]
+
+    def render_run(self, run: Any) -> list[Text]:
+        return [Text(str(run.id)), Text(clock.format_berlin(run.started_at)), literal(run.operator),
+                Text(_("preview") if run.dry_run else _("purge")), self.coloured(_(run.state), STATE_COLOURS.get(run.state)),
+                Text("—" if run.dry_run else str(run.deleted_count)), literal(run.policy_version)]
+
+    def render_deletion(self, record: Any) -> list[Text]:
+        return [Text(str(record.id)), Text(record.category), literal(record.ref), Text(clock.format_berlin(record.due_at)),
+                Text(clock.format_berlin(record.deleted_at)), literal(record.method)]
+
+    def render_hold(self, hold: Any) -> list[Text]:
+        return [Text(str(hold.id)), literal(hold.order_ref), Text(clock.format_berlin(hold.placed_at)),
+                literal(hold.placed_by), literal(hold.reason)]
+
+    def show_views(self) -> None:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append("v ", style="bold")
+        for name, title in VIEWS:
+            line.append(f" {title} ", style="reverse bold" if name == self.view else "")
+        self.query_one("#ret-views", Static).update(line)
+
+    def show_filter(self) -> None:
+        text = _("Queue · category: {category} · state: {state}   (c / s to change)").format(
+            category=self.category or _("all"), state=_(self.state) if self.state else _("all"))
+        self.query_one("#ret-filter", Static).update(Content(text))
+
+    # -- actions --------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("cycle_category", "cycle_state"):
+            return self.view == "queue"
+        if action in ("purge", "place_hold", "release_hold"):
+            if refusal(self.operator, *PURGE_ROLES):
+                return None  # shown disabled; the hint says why
+            if action == "purge":
+                return None if self.purging else True
+            if action == "release_hold":
+                return self.view == "holds" and self.query_one("#ret-holds", PagedTable).selected() is not None
+        return True
+
+    async def action_next_view(self) -> None:
+        names = [name for name, _title in VIEWS]
+        self.view = names[(names.index(self.view) + 1) % len(names)]
+        switcher = self.query_one("#ret-switcher", ContentSwitcher)
+        if not switcher.query_children(f"#{self.view}"):
+            await switcher.add_content(self.build_view(self.view))
+        switcher.current = self.view
+        self.show_views()
+        if self.view == "runs":  # the deletion records follow the run highlighted once the runs are in
+            self.run_id = None
+            self.query_one("#ret-runs", PagedTable).reload()
+        else:
+            for table in self.query_one(f"#{self.view}").query(PagedTable):
+                table.reload()
+        first = {"queue": "#ret-queue", "runs": "#ret-runs", "holds": "#ret-holds"}[self.view]
+        self.query_one(first, PagedTable).focus()
+        self.refresh_bindings()
+
+    def action_cycle_category(self) -> None:
+        options: list[str | None] = [None, *CATEGORIES]
+        self.category = options[(options.index(self.category) + 1) % len(options)]
+        self.show_filter()
+        self.query_one("#ret-queue", PagedTable).reload()
+
+    def action_cycle_state(self) -> None:
+        options: list[str | None] = [None, *STATES]
+        self.state = options[(options.index(self.state) + 1) % len(options)]
+        self.show_filter()
+        self.query_one("#ret-queue", PagedTable).reload()
+
+    def on_data_table_row_highlighted(self, event: Any) -> None:
+        if event.data_table.id == "ret-runs":
+            self.follow_run()
+        self.refresh_bindings()
+
+    def on_paged_table_loaded(self, message: PagedTable.Loaded) -> None:
+        if self.summary_wanted:
+            self.summary_wanted = False
+            self.load_summary()
+        if message.table.id == "ret-runs":
+            self.follow_run()
+        self.refresh_bindings()
+
+    def follow_run(self) -> None:
+        """Show the deletion records of the highlighted purge run."""
+        table = self.query_one("#ret-runs", PagedTable)
+        if self.wanted_run is not None and str(self.wanted_run) in table.rows_by_key:
+            table.move_cursor(row=table.get_row_index(str(self.wanted_run)), animate=False)
+            self.wanted_run = None
+        run = table.selected()
+        if run is not None and run.id != self.run_id:
+            self.run_id = run.id
+            self.query_one("#ret-deletions-title", Static).update(
+                Text(_("Deletion records of run {id} (policy {policy})").format(id=run.id, policy=run.policy_version)))
+            self.query_one("#ret-deletions", PagedTable).reload()
+
+    # -- holds ----------------------------------------------------------------------------
+    def action_place_hold(self) -> None:
+        def placed(result: object) -> None:
+            if result is not None:
+                self.notify(_("Legal hold placed on {ref}.").format(ref=getattr(result, "order_ref", "")), markup=False)
+                self.refresh_data()
+
+        self.app.push_screen(HoldForm(self.operator), placed)
+
+    def action_release_hold(self) -> None:
+        hold = self.query_one("#ret-holds", PagedTable).selected()
+        if hold is None:
+            return
+        question = Text(_("Release legal hold {id} on order {ref}?").format(id=hold.id, ref=hold.order_ref) + "\n")
+        question.append_text(literal(hold.reason))
+        question.append("\n" + _("What is past due goes in the next purge run."))
+        self.app.push_screen(ConfirmScreen(question), partial(self.release_answered, hold.id))
+
+    def release_answered(self, hold_id: int, yes: bool | None) -> None:
+        if yes:
+            self.release(hold_id)
+
+    @work(thread=True, exit_on_error=False, group="hold")
+    def release(self, hold_id: int) -> None:
+        try:
+            holds.release_hold(self.operator, hold_id)
+        finally:
+            release_thread_connection()
+        self.app.call_from_thread(self.released, hold_id)
+
+    def released(self, hold_id: int) -> None:
+        self.notify(_("Legal hold {id} released.").format(id=hold_id), markup=False)
+        self.refresh_data()
+
+    # -- purge: preview, confirm, run ------------------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        return Path(cast(Any, self.app).info.data_dir)
+
+    def action_purge(self) -> None:
+        reason = refusal(self.operator, *PURGE_ROLES)
+        if reason:
+            self.hint(reason)
+            return
+        self.hint(_("Preview: counting what is due …"))
+        self.preview()
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="purge-preview")
+    def preview(self) -> None:
+        try:
+            require_role(self.operator, *PURGE_ROLES)
+            result = purge.run_purge(self.operator.username, data_dir=self.data_dir, dry_run=True)
+        finally:
+            release_thread_connection()
+        self.post_message(PurgePreviewed(result))
+
+    @on(PurgePreviewed)
+    def previewed(self, message: PurgePreviewed) -> None:
+        result = message.result
+        self.refresh_data()
+        if not result.total:
+            self.hint(_("Preview (run {id}): nothing is due; no purge needed.").format(id=result.run_id))
+            return
+        self.hint(_("Preview (run {id}): {n} items due.").format(id=result.run_id, n=result.total))
+        question = plan_text(result)
+        question.append("\n\n" + _("Delete these items now, permanently?"), style="bold")
+        self.app.push_screen(ConfirmScreen(question), self.purge_answered)
+
+    def purge_answered(self, yes: bool | None) -> None:
+        if not yes:
+            self.hint(_("Purge cancelled; nothing was deleted."))
+            return
+        self.purging = True
+        bar = self.query_one("#ret-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
+        self.hint(_("Purging …"))
+        self.refresh_bindings()
+        self.run_purge()
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="purge")
+    def run_purge(self) -> None:
+        last = [0]
+
+        def progress(done: int, total: int) -> None:
+            step = max(1, total // 100)  # at most ~100 messages per run
+            if done == total or done - last[0] >= step:
+                last[0] = done
+                self.post_message(PurgeProgress(done, total))
+
+        try:
+            require_role(self.operator, *PURGE_ROLES)
+            result = purge.run_purge(self.operator.username, data_dir=self.data_dir, progress=progress)
+        finally:
+            release_thread_connection()
+        self.post_message(PurgeFinished(result))
+
+    @on(PurgeProgress)
+    def show_progress(self, message: PurgeProgress) -> None:
+        self.query_one("#ret-progress", ProgressBar).update(total=max(message.total, 1), progress=message.done)
+
+    @on(PurgeFinished)
+    def purge_finished(self, message: PurgeFinished) -> None:
+        result = message.result
+        detail = ", ".join(f"{category} {n}" for category, n in sorted(result.deleted.items()))
+        text = _("Purge run {id}: {n} items deleted.").format(id=result.run_id, n=result.total)
+        self.notify(f"{text} {detail}".strip(), title=_("Purge"), markup=False)
+        self.hint(f"{text} {detail}".strip())
+        self.wanted_run = result.run_id
+        self.refresh_data()
+
+    def on_worker_state_changed(self, event: Any) -> None:
+        if event.worker.group in ("purge", "purge-preview") and event.worker.is_finished:
+            if event.worker.group == "purge":
+                self.purging = False
+                self.query_one("#ret-progress", ProgressBar).display = False
+                self.refresh_bindings()
+            if event.worker.error is not None:
+                self.hint(Text(str(event.worker.error)))

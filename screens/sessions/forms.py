@@ -1,0 +1,264 @@
+"""Forms of the Active sessions screen: start, consent, activity, chat, system info, colleague, disclosure."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Input, Select, Static, TextArea
+
+from models.browse import jobs as browse_jobs
+from models.sessions import sessions
+from models.core.entities import BILLING_CLASSES, CONSENT_METHODS, DISCLOSURE_BASES, TRANSFER_DIRECTIONS, Staff
+from models.core.errors import ValidationError
+from models.core.i18n import _
+from models.retention.policy import CATEGORIES
+from models.sessions.sessions import ConsentInput, FileTransfer, SessionInput
+
+from screens.kit.forms import FormScreen, Tick
+
+CONSENT_QUESTIONS = {
+    "screen_visibility": _("Others can see the technician's screen. Did the customer agree before the start? (P4)"),
+    "additional_staff": _("A second technician joins. Did the customer agree before they join? (P6)"),
+    "disclosure": _("Data is passed on with the customer's consent. Did the customer agree? (P11)"),
+}
+
+
+def choices(values: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
+    return [(value, value) for value in values]
+
+
+class ConsentForm(FormScreen[ConsentInput]):
+    """Who agreed, how, and whether they agreed; returned to the form that asked for it."""
+
+    def __init__(self, kind: str, given_by: str = "") -> None:
+        super().__init__()
+        self.kind = kind
+        self.given_by = given_by
+        self.TITLE = _("Consent first: {kind}").format(kind=kind)
+
+    def compose_fields(self) -> ComposeResult:
+        yield Static(Text(CONSENT_QUESTIONS.get(self.kind, "")))
+        yield from self.field("given_by", _("given by (customer's person)"), Input(self.given_by))
+        yield from self.field("method", _("how"), Select(choices(CONSENT_METHODS), value="verbal", allow_blank=False))
+        yield from self.field("granted", _("answer"), Tick(_("the customer agreed"), value=True))
+        yield from self.field("note", _("note (optional)"), Input())
+
+    def collect(self) -> ConsentInput:
+        return ConsentInput(kind=self.kind, given_by=self.required("given_by"), method=self.value("method"),
+                            granted=self.checked("granted"), note=self.optional("note"))
+
+
+@dataclass(frozen=True)
+class StartData:
+    session: SessionInput
+    customer_number: str | None
+    billing_class: str
+
+
+class StartSessionForm(FormScreen[StartData]):
+    TITLE = _("Start a session")
+
+    def __init__(self, operator: Staff) -> None:
+        super().__init__()
+        self.operator = operator
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.field("order", _("order ref (empty: a new order for the customer below)"), Input())
+        yield from self.field("customer", _("customer number for a new order"), Input())
+        yield from self.field("billing_class", _("billing class of a new order"),
+                              Select(choices(BILLING_CLASSES), value="billable", allow_blank=False))
+        yield from self.field("technician", _("technician (username)"), Input(self.operator.username))
+        yield from self.field("customer_ip", _("customer IP"), Input())
+        yield from self.field("workstation", _("workstation"), Input())
+        yield from self.field("customer_person", _("customer person"), Input())
+        yield from self.field("screen_private", _("screen privacy (P4)"),
+                              Tick(_("only the technician sees the screen"), value=True))
+
+    def collect(self) -> StartData:
+        order = self.value("order").upper()
+        customer = self.value("customer")
+        if not order and not customer:
+            raise ValidationError("order", _("give an order ref, or a customer number for a new order"))
+        data = SessionInput(order=order, technician=self.required("technician"),
+                            customer_ip=self.optional("customer_ip"), workstation=self.optional("workstation"),
+                            customer_person=self.optional("customer_person"),
+                            screen_private=self.checked("screen_private"))
+        return StartData(data, customer or None, self.value("billing_class"))
+
+    async def prepare(self, data: StartData) -> StartData | None:
+        if data.session.screen_private:
+            return data
+        consent = await self.app.push_screen_wait(ConsentForm("screen_visibility", data.session.customer_person or ""))
+        if consent is None:
+            self.show_error("screen_private", _("others can see the screen: the session starts only after the "
+                                                "customer's consent is recorded (P4)"))
+            return None
+        session = SessionInput(**{**data.session.__dict__, "consents": [consent]})
+        return StartData(session, data.customer_number, data.billing_class)
+
+    def perform(self, data: StartData) -> Any:
+        return browse_jobs.start_job(self.operator, data.session, customer_number=data.customer_number,
+                                     billing_class=data.billing_class)
+
+
+class SessionForm(FormScreen[Any]):
+    """A form about one running session."""
+
+    def __init__(self, operator: Staff, session_ref: str) -> None:
+        super().__init__()
+        self.operator = operator
+        self.session_ref = session_ref
+
+
+@dataclass(frozen=True)
+class ActivityData:
+    action: str
+    detail: str | None
+    transfer: FileTransfer | None
+
+
+class ActivityForm(SessionForm):
+    def compose_fields(self) -> ComposeResult:
+        yield Static(Text(_("Activity in {ref}").format(ref=self.session_ref)), classes="form-title")
+        yield from self.field("action", _("action"), Input("note"))
+        yield from self.field("detail", _("detail"), Input())
+        yield from self.field("file_name", _("file transferred (empty: none)"), Input())
+        yield from self.field("file_direction", _("direction"),
+                              Select(choices(TRANSFER_DIRECTIONS), value="upload", allow_blank=False))
+        yield from self.field("file_size", _("size in bytes"), Input())
+        yield from self.field("file_sha256", _("SHA-256"), Input())
+
+    def collect(self) -> ActivityData:
+        transfer = None
+        if self.value("file_name"):
+            raw = self.value("file_size")
+            if not raw.isdigit():
+                raise ValidationError("file_size", _("must be a whole number of bytes"))
+            transfer = FileTransfer(self.value("file_name"), self.value("file_direction"), int(raw),
+                                    self.value("file_sha256").lower())
+            action = "file_" + transfer.direction
+        else:
+            action = self.required("action")
+        return ActivityData(action, self.optional("detail"), transfer)
+
+    def perform(self, data: ActivityData) -> Any:
+        return sessions.log_activity(self.operator, self.session_ref, data.action, detail=data.detail,
+                                     transfer=data.transfer)
+
+
+@dataclass(frozen=True)
+class ChatData:
+    sender: str
+    text: str
+
+
+class ChatForm(SessionForm):
+    def compose_fields(self) -> ComposeResult:
+        yield Static(Text(_("Chat line in {ref}").format(ref=self.session_ref)), classes="form-title")
+        yield from self.field("sender", _("from"), Select(choices(["customer", "technician"]), value="customer",
+                                                          allow_blank=False))
+        yield from self.field("text", _("text"), Input())
+
+    def collect(self) -> ChatData:
+        return ChatData(self.value("sender"), self.required("text"))
+
+    def perform(self, data: ChatData) -> Any:
+        return sessions.add_chat(self.operator, self.session_ref, data.sender, data.text)
+
+
+class SystemInfoForm(SessionForm):
+    def compose_fields(self) -> ComposeResult:
+        yield Static(Text(_("System information for {ref} (JSON object)").format(ref=self.session_ref)),
+                     classes="form-title")
+        yield from self.field("data", _("data, e.g. {\"os\": \"Windows 11 Pro\"}"), TextArea("{}", language=None))
+
+    def collect(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.value("data"))
+        except json.JSONDecodeError as exc:
+            raise ValidationError("data", _("is not valid JSON: {problem}").format(problem=exc.msg)) from None
+        if not isinstance(data, dict) or not data:
+            raise ValidationError("data", _("must be a non-empty JSON object"))
+        return data
+
+    def perform(self, data: dict[str, Any]) -> Any:
+        return sessions.add_system_info(self.operator, self.session_ref, data)
+
+
+@dataclass(frozen=True)
+class ColleagueData:
+    username: str
+    consent: ConsentInput | None = None
+
+
+class ColleagueForm(SessionForm):
+    def __init__(self, operator: Staff, session_ref: str, customer_person: str = "") -> None:
+        super().__init__(operator, session_ref)
+        self.customer_person = customer_person
+
+    def compose_fields(self) -> ComposeResult:
+        yield Static(Text(_("Second technician for {ref}; the customer's consent is asked next (P6)")
+                          .format(ref=self.session_ref)), classes="form-title")
+        yield from self.field("username", _("colleague (username)"), Input())
+
+    def collect(self) -> ColleagueData:
+        return ColleagueData(self.required("username"))
+
+    async def prepare(self, data: ColleagueData) -> ColleagueData | None:
+        consent = await self.app.push_screen_wait(ConsentForm("additional_staff", self.customer_person))
+        if consent is None:
+            self.show_error("username", _("a colleague joins only after the customer's consent is recorded (P6)"))
+            return None
+        return ColleagueData(data.username, consent)
+
+    def perform(self, data: ColleagueData) -> Any:
+        assert data.consent is not None
+        return browse_jobs.add_colleague(self.operator, self.session_ref, data.username, data.consent)
+
+
+@dataclass(frozen=True)
+class DisclosureData:
+    recipient: str
+    categories: list[str]
+    scope: str
+    basis: str
+    consent: ConsentInput | None = None
+
+
+class DisclosureForm(SessionForm):
+    def __init__(self, operator: Staff, session_ref: str, customer_person: str = "") -> None:
+        super().__init__(operator, session_ref)
+        self.customer_person = customer_person
+
+    def compose_fields(self) -> ComposeResult:
+        yield Static(Text(_("Disclosure from {ref} (P11); the customer is told now").format(ref=self.session_ref)),
+                     classes="form-title")
+        yield from self.field("recipient", _("recipient"), Input())
+        yield from self.field("categories", _("categories, comma-separated: {all}").format(all=", ".join(CATEGORIES)),
+                              Input())
+        yield from self.field("scope", _("scope (what, how much)"), Input())
+        yield from self.field("basis", _("legal basis"), Select(choices(DISCLOSURE_BASES), value="consent",
+                                                                 allow_blank=False))
+
+    def collect(self) -> DisclosureData:
+        categories = [c.strip() for c in self.required("categories").replace(" ", ",").split(",") if c.strip()]
+        unknown = [c for c in categories if c not in CATEGORIES]
+        if unknown:
+            raise ValidationError("categories", _("unknown: {names}").format(names=", ".join(unknown)))
+        return DisclosureData(self.required("recipient"), categories, self.required("scope"), self.value("basis"))
+
+    async def prepare(self, data: DisclosureData) -> DisclosureData | None:
+        if data.basis != "consent":
+            return data
+        consent = await self.app.push_screen_wait(ConsentForm("disclosure", self.customer_person))
+        if consent is None:
+            self.show_error("basis", _("on the basis of consent, the customer's consent is recorded first (P11)"))
+            return None
+        return DisclosureData(data.recipient, data.categories, data.scope, data.basis, consent)
+
+    def perform(self, data: DisclosureData) -> Any:
+        return browse_jobs.disclose(self.operator, self.session_ref, data.consent, recipient=data.recipient,
+                                    categories=data.categories, scope=data.scope, basis=data.basis)

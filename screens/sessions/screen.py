@@ -1,0 +1,150 @@
+"""Active sessions: the live list with elapsed time ticking, and every action on a running session."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+
+from models.sessions import sessions
+from models.browse.paging import release_thread_connection
+from models.browse.sessions import SessionRow, active_sessions
+from models.core.i18n import _
+
+from screens.kit.base import MainScreen, PagedTable
+from screens.orders.details import SessionDetailScreen
+from screens.kit.forms import ConfirmScreen, FormScreen
+from screens.kit.roles import refusal
+from screens.sessions.forms import ActivityForm, ChatForm, ColleagueForm, DisclosureForm, StartSessionForm, SystemInfoForm
+from screens.kit.text import elapsed, literal
+
+COLUMNS = [("ref", _("Session")), ("elapsed", _("Elapsed")), ("customer", _("Customer")), ("tech", _("Tech")),
+           ("workstation", _("Workstation")), ("person", _("Person")), ("ip", _("IP")), ("screen", _("Screen"))]
+ROW_ACTIONS = ("end", "activity", "chat", "sysinfo", "colleague", "disclose", "open")
+
+
+def render_session(row: SessionRow) -> list[Text]:
+    return [Text(row.ref), Text(elapsed(row.started_at)), literal(row.customer), literal(row.technician),
+            literal(row.workstation), literal(row.customer_person), literal(row.customer_ip),
+            Text(_("private") if row.screen_private else _("shared"))]
+
+
+class ActiveSessionsScreen(MainScreen):
+    MODE = "sessions"
+    BINDINGS = [
+        Binding("s", "start", _("Start"), id="sessions.start"),
+        Binding("e", "end", _("End"), id="sessions.end"),
+        Binding("a", "activity", _("Act."), id="sessions.activity"),
+        Binding("c", "chat", _("Chat"), id="sessions.chat"),
+        Binding("i", "sysinfo", _("Info"), id="sessions.sysinfo"),
+        Binding("t", "colleague", _("+Tech"), id="sessions.colleague"),
+        Binding("d", "disclose", _("Discl."), id="sessions.disclose"),
+        Binding("enter", "open", _("Detail"), id="sessions.open", show=False),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield PagedTable(COLUMNS, active_sessions, render_session, id="sessions-table")
+
+    @property
+    def table(self) -> PagedTable:
+        return self.query_one("#sessions-table", PagedTable)
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.tick_elapsed, name="elapsed")
+        reason = refusal(self.operator, *sessions.SESSION_ROLES)
+        if reason:
+            self.hint(_("Read-only: {reason}").format(reason=reason))
+
+    def tick_elapsed(self) -> None:
+        """Advance the elapsed column from the application clock; no database work."""
+        table = self.table
+        for key, row in table.rows_by_key.items():
+            table.update_cell(key, "elapsed", Text(elapsed(row.started_at)))
+
+    def selected(self) -> SessionRow | None:
+        return self.table.selected()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open":
+            return self.selected() is not None
+        if action == "start" or action in ROW_ACTIONS:
+            if refusal(self.operator, *sessions.SESSION_ROLES):
+                return None  # shown disabled; the hint line says why
+            if action != "start" and self.selected() is None:
+                return None
+        return True
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def on_data_table_row_selected(self) -> None:
+        self.action_open()
+
+    def on_paged_table_loaded(self, message: PagedTable.Loaded) -> None:
+        self.refresh_bindings()
+
+    # -- actions ----------------------------------------------------------------------------
+    def open_form(self, form: FormScreen[Any], done: str) -> None:
+        def after(result: object) -> None:
+            if result is not None:
+                self.notify(done, markup=False)
+                self.refresh_data()
+
+        self.app.push_screen(form, after)
+
+    def action_start(self) -> None:
+        self.open_form(StartSessionForm(self.operator), _("Session started."))
+
+    def with_row(self, build: Callable[[SessionRow], FormScreen[Any]], done: str) -> None:
+        row = self.selected()
+        if row is not None:
+            self.open_form(build(row), done)
+
+    def action_activity(self) -> None:
+        self.with_row(lambda row: ActivityForm(self.operator, row.ref), _("Activity recorded."))
+
+    def action_chat(self) -> None:
+        self.with_row(lambda row: ChatForm(self.operator, row.ref), _("Chat line recorded."))
+
+    def action_sysinfo(self) -> None:
+        self.with_row(lambda row: SystemInfoForm(self.operator, row.ref), _("System information recorded."))
+
+    def action_colleague(self) -> None:
+        self.with_row(lambda row: ColleagueForm(self.operator, row.ref, row.customer_person or ""),
+                      _("Colleague joined."))
+
+    def action_disclose(self) -> None:
+        self.with_row(lambda row: DisclosureForm(self.operator, row.ref, row.customer_person or ""),
+                      _("Disclosure recorded."))
+
+    def action_open(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.app.push_screen(SessionDetailScreen(self.operator, row.ref))
+
+    def action_end(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        question = Text(_("End session {ref} now?").format(ref=row.ref) + "\n")
+        question.append_text(literal(f"{row.customer} · {row.workstation or ''} · {elapsed(row.started_at)}"))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.end_session(row.ref)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    @work(thread=True, exit_on_error=False, group="end")
+    def end_session(self, ref: str) -> None:
+        try:
+            sessions.end_session(self.operator, ref)
+        finally:
+            release_thread_connection()
+        self.app.call_from_thread(self.ended, ref)
+
+    def ended(self, ref: str) -> None:
+        self.notify(_("Session {ref} ended.").format(ref=ref), markup=False)
+        self.refresh_data()

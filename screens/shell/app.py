@@ -1,0 +1,108 @@
+"""The console app: modes from the registry, header, theme, and the one failure handler."""
+from __future__ import annotations
+
+import sys
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Iterable
+
+from rich.text import Text
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from models.core.entities import Staff
+from models.core.errors import Support24Error
+from models.core.i18n import _
+
+from screens.shell.chrome import ShellHeader
+from screens.kit.messages import WorkerFailed
+from screens.shell.modes import MODE_SPECS
+from screens.shell.timer import PurgeScheduler, PurgeTimerMixin
+
+
+@dataclass(frozen=True)
+class ConsoleInfo:
+    """Facts the screens show about this console; built by console/cli/app.py."""
+
+    operator_username: str
+    operator_name: str
+    database: str  # location for display, without a password
+    data_dir: str
+    schema_version: int
+    policy_version: str
+    refresh_seconds: float = 5.0
+
+
+def mode_bindings() -> list[Binding]:
+    """One binding per mode (id mode.<name>), grouped so the footer stays short at 80 columns."""
+    group = Binding.Group(description=_("modes"), compact=True)
+    return [
+        Binding(item.key, f"app.switch_mode('{item.name}')", item.title, id=f"mode.{item.name}", group=group)
+        for item in MODE_SPECS
+    ]
+
+
+WORKER_SWITCH_SECONDS = 0.0005
+
+
+class ConsoleApp(PurgeTimerMixin, App[None]):
+    """The support24 console for one operator (DESIGN.md §2, §3, §11)."""
+
+    TITLE = "support24"
+    CSS_PATH = ["../styles/console.tcss", "../styles/screens2.tcss"]
+    BINDINGS = [
+        *mode_bindings(),
+        Binding("ctrl+t", "change_theme", _("Theme"), id="app.theme", show=False),
+        Binding("ctrl+q", "quit", _("Quit"), id="app.quit"),
+    ]
+
+    def __init__(self, operator: Staff, info: ConsoleInfo, *, start_mode: str = "dashboard",
+                 scheduler: PurgeScheduler | None = None, settings: Any = None) -> None:
+        self.MODES = {item.name: item.factory() for item in MODE_SPECS}
+        super().__init__()
+        # Workers run many short queries, each re-taking the GIL from the busy render loop;
+        # at the default 5 ms switch interval a page of 20 queries waited 100 ms for it.
+        sys.setswitchinterval(WORKER_SWITCH_SECONDS)
+        self.operator = operator
+        self.info = info
+        self.refresh_seconds = info.refresh_seconds
+        self.start_mode = start_mode
+        self.status_text = ""
+        self.purge_scheduler = scheduler  # the purge timer (screens/shell/timer.py); None: no timer
+        self.settings = settings  # console.config.Settings when run for real (controller, language)
+
+    def on_mount(self) -> None:
+        self.switch_mode(self.start_mode)
+        self.start_purge_timer()
+
+    def set_status(self, text: str) -> None:
+        """Show a short status (e.g. the purge timer's last/next run) in every header."""
+        self.status_text = text
+        # Every mode's stack, not only the current one: a mode switched back to shows no stale status
+        # (Textual 8 keeps the stacks in _screen_stacks; the pinned version is the contract here).
+        stacks = getattr(self, "_screen_stacks", {}) or {"": [self.screen, *self._background_screens]}
+        for stack in list(stacks.values()):
+            for screen in stack:
+                for header in screen.query(ShellHeader):
+                    header.show()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for item in MODE_SPECS:
+            yield SystemCommand(_("Go to {title}").format(title=item.title) + f" ({item.key})", item.help,
+                                partial(self.switch_mode, item.name))
+        yield from super().get_system_commands(screen)
+
+    def on_worker_failed(self, message: WorkerFailed) -> None:
+        """The one place a failed worker becomes a visible error (never a traceback)."""
+        error = message.error
+        if isinstance(error, Support24Error):
+            self.notify(Text(str(error)).plain, title=_("Refused"), severity="error", timeout=8, markup=False)
+        elif "database is locked" in str(error):
+            self.notify(_("The database is busy (another console or the purge is writing). Nothing was saved; "
+                          "try again in a moment."), title=_("Busy"), severity="warning", timeout=8, markup=False)
+        else:
+            self.log.error(f"worker {message.name} failed: {error!r}")
+            self.notify(_("Something went wrong: {error}").format(error=f"{type(error).__name__}: {error}"),
+                        title=_("Error"), severity="error", timeout=10, markup=False)

@@ -1,0 +1,118 @@
+"""The lines around every main screen: header (operator, database, status) and mode bar."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.text import Text
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
+
+from models.core.i18n import _
+
+from screens.shell.modes import MODE_SPECS
+from screens.kit.text import literal
+
+if TYPE_CHECKING:
+    from screens.shell.app import ConsoleApp
+
+
+class ShellHeader(Static):
+    """One line: product, operator, database, and a status slot (e.g. the purge timer)."""
+
+    DEFAULT_CLASSES = "shell-header"
+
+    def on_mount(self) -> None:
+        self.show()
+
+    def show(self) -> None:
+        app = cast("ConsoleApp", self.app)
+        info = app.info
+        line = Text()
+        line.append("support24", style="bold")
+        line.append("  " + _("operator") + ": ")
+        line.append_text(literal(f"{info.operator_name} ({info.operator_username})"))
+        line.append("  " + _("db") + ": ")
+        line.append_text(literal(info.database))
+        if app.status_text:
+            status = Text("  │ ")
+            status.append_text(literal(app.status_text))
+            room = (self.size.width or 200) - 2 - status.cell_len  # padding 0 1
+            if line.cell_len > room:  # keep the status whole; shorten operator and database
+                line.truncate(max(room, 10), overflow="ellipsis")
+            line.append_text(status)
+        self.update(line)
+
+    def on_resize(self) -> None:
+        self.show()
+
+
+class ModeBar(Static):
+    """Every mode with its key; the current one is marked."""
+
+    DEFAULT_CLASSES = "mode-bar"
+
+    def __init__(self, current: str) -> None:
+        super().__init__()
+        self.current = current
+
+    def on_resize(self) -> None:
+        self.update(self.line(self.size.width))
+
+    def line(self, width: int) -> Text:
+        """Full titles when they fit, else the first four letters of each (80 columns)."""
+        full = sum(len(item.title) + 3 for item in MODE_SPECS) + 2 <= width
+        line = Text(no_wrap=True, overflow="ellipsis")
+        for item in MODE_SPECS:
+            style = "reverse bold" if item.name == self.current else ""
+            line.append(f"{item.key}", style="bold " + style)
+            line.append(f" {item.title if full else item.title[:4]}", style=style)
+            line.append(" ")
+        return line
+
+
+class QuietFooter(Footer):
+    """Textual's footer, rebuilt only when the keys it would show have changed.
+
+    The stock footer recomposes all its keys after every bindings refresh (focus moves, a row
+    highlighted, an action enabled); with twenty keys that cost a screen a third of its first
+    frame. Here refreshes within one frame coalesce, and an unchanged set of keys is kept.
+    """
+
+    _pending = False
+    _shown: tuple[tuple[str, str, str, bool, str], ...] | None = None
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._pending:
+            self._pending = True
+            self.call_after_refresh(self._recompose_if_changed)
+
+    def _signature(self) -> tuple[tuple[str, str, str, bool, str], ...]:
+        return tuple((binding.key, binding.action, binding.description, enabled, tooltip or "")
+                     for _node, binding, enabled, tooltip in self.screen.active_bindings.values() if binding.show)
+
+    async def _recompose_if_changed(self) -> None:
+        self._pending = False
+        shown = self._signature()
+        if shown == self._shown:
+            return
+        before, self._shown = self._shown, shown
+        if before is not None and [k[:3] for k in before] == [k[:3] for k in shown] and self._restate(shown):
+            return  # the same keys, only enabled or disabled: no need to rebuild them
+        await self.recompose()
+
+    def _restate(self, shown: tuple[tuple[str, str, str, bool, str], ...]) -> bool:
+        """Enable or disable the keys in place; False if a key has no widget to show it."""
+        state = {(key, action): (enabled, tooltip) for key, action, _description, enabled, tooltip in shown}
+        widgets = [w for w in self.query(FooterKey) if (w.key, w.action) in state]  # not the palette's key
+        if {(w.key, w.action) for w in widgets} != set(state):
+            return False
+        for widget in widgets:
+            enabled, tooltip = state[(widget.key, widget.action)]
+            widget._disabled = not enabled  # what FooterKey's own click handler reads (textual 8.2.8)
+            widget.set_class(not enabled, "-disabled")
+            widget.tooltip = tooltip or None
+        return True

@@ -1,0 +1,213 @@
+"""The purge timer inside the console (DESIGN.md §5, issue 6 §2): the scheduler's run in a thread worker.
+
+The app arms a one-shot Textual timer for the scheduler's next run; its callback starts
+`run_once()` in an exclusive thread worker (the screen never waits), and the result comes
+back as a message: the header shows last run, next run, what it deleted or who holds the
+lease, a run that deleted something is announced, and the timer is armed again. The lease
+in models/ keeps several consoles from purging at once. Tests call `purge_timer_tick()` with
+a FixedClock instead of waiting.
+"""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import Any, Callable, Protocol
+
+from textual import work
+from textual.message import Message
+from textual.timer import Timer
+
+from models.core import clock
+from models.browse.paging import release_thread_connection
+from models.core.i18n import _
+
+FIRST_RUN_DELAY = 20.0  # seconds after start, so the console is up before the first purge
+MIN_DELAY = 1.0
+
+
+class Outcome(Protocol):
+    started_at: datetime
+    finished_at: datetime
+    deleted: dict[str, int]
+    busy_holder: str | None
+    error: str | None
+
+
+class PurgeScheduler(Protocol):
+    """What the console needs of console.scheduler.Scheduler (screens do not import the CLI side)."""
+
+    next_run_at: datetime
+    last_outcome: Any
+    progress: Any
+
+    def run_once(self) -> Any: ...
+
+    def recorded_last_run(self) -> Any: ...
+
+
+class PurgeTimerRan(Message):
+    """A timer run finished (deleted, skipped because the lease is held elsewhere, or failed)."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
+class PurgeRecorded(Message):
+    """The database's last purge run, read when the console starts (before its own timer ran)."""
+
+    def __init__(self, outcome: Any) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
+class PurgeTimerProgress(Message):
+    """How far the running timer purge has come (sent at most once a second)."""
+
+    def __init__(self, started_at: datetime, done: int, planned: int) -> None:
+        super().__init__()
+        self.started_at = started_at
+        self.done = done
+        self.planned = planned
+
+
+PROGRESS_EVERY_SECONDS = 1.0
+
+
+def running_text(started_at: datetime, done: int | None = None, planned: int | None = None) -> str:
+    if done is None or not planned:
+        return _("purge running since {at}").format(at=hhmm(started_at))
+    return _("purge running since {at}: {done} of {planned}").format(at=hhmm(started_at), done=done, planned=planned)
+
+
+def hhmm(value: datetime) -> str:
+    return clock.to_berlin(value).strftime("%H:%M")
+
+
+def status_text(outcome: Outcome | None, next_run_at: datetime | None) -> str:
+    """One short line for the header: last run and its result, next run."""
+    parts: list[str] = []
+    if outcome is None:
+        parts.append(_("purge: not run yet"))
+    elif getattr(outcome, "running", False):
+        parts.append(running_text(outcome.started_at))
+    elif outcome.busy_holder:
+        parts.append(_("purge {at}: lease held by {holder}").format(at=hhmm(outcome.started_at),
+                                                                     holder=outcome.busy_holder))
+    elif outcome.error:
+        parts.append(_("purge {at} FAILED: {error}").format(at=hhmm(outcome.started_at), error=outcome.error))
+    else:
+        total = sum(outcome.deleted.values())
+        parts.append(_("purge {at}: {n} deleted").format(at=hhmm(outcome.finished_at), n=total))
+    if next_run_at is not None:
+        parts.append(_("next {at}").format(at=hhmm(next_run_at)))
+    return " · ".join(parts)
+
+
+def deleted_text(outcome: Outcome) -> str:
+    return ", ".join(f"{category} {count}" for category, count in sorted(outcome.deleted.items()))
+
+
+class PurgeTimerMixin:
+    """Mixed into the App: owns the scheduler, its one-shot timer and its worker."""
+
+    purge_scheduler: PurgeScheduler | None = None
+    purge_timer: Timer | None = None
+
+    def start_purge_timer(self, first_delay: float = FIRST_RUN_DELAY) -> None:
+        """Show the status and plan the first run; nothing happens without a scheduler."""
+        if self.purge_scheduler is None:
+            return
+        scheduler = self.purge_scheduler
+        start = clock.now() + timedelta(seconds=first_delay)
+        if scheduler.next_run_at < start:
+            scheduler.next_run_at = start  # so the header says when the first run really comes
+        app: Any = self
+        app.set_status(status_text(scheduler.last_outcome, scheduler.next_run_at))
+        self.arm_purge_timer(first_delay)
+        if scheduler.last_outcome is None:
+            self.load_recorded_purge()
+
+    @work(thread=True, exclusive=True, group="purge-recorded", exit_on_error=False)
+    def load_recorded_purge(self) -> None:
+        """The last run any console made, so a fresh console does not say 'not run yet'."""
+        assert self.purge_scheduler is not None
+        try:
+            outcome = self.purge_scheduler.recorded_last_run()
+        finally:
+            release_thread_connection()
+        if outcome is not None:
+            app: Any = self
+            app.post_message(PurgeRecorded(outcome))
+
+    def on_purge_recorded(self, message: PurgeRecorded) -> None:
+        scheduler = self.purge_scheduler
+        if scheduler is None or scheduler.last_outcome is not None or self.purge_timer is None:
+            return  # this console's own run is newer, or under way
+        app: Any = self
+        app.set_status(status_text(message.outcome, scheduler.next_run_at))
+
+    def arm_purge_timer(self, minimum: float = MIN_DELAY) -> None:
+        """One one-shot timer at a time, for the scheduler's next run (never sooner than `minimum`)."""
+        if self.purge_scheduler is None:
+            return
+        if self.purge_timer is not None:
+            self.purge_timer.stop()
+        seconds = max(minimum, (self.purge_scheduler.next_run_at - clock.now()).total_seconds())
+        app: Any = self
+        self.purge_timer = app.set_timer(seconds, self.purge_timer_tick, name="purge-timer")
+
+    def purge_timer_tick(self) -> None:
+        """The timer's callback: start the run in a thread worker and return at once."""
+        self.purge_timer = None
+        if self.purge_scheduler is not None:
+            app: Any = self
+            app.set_status(running_text(clock.now()))
+            self.run_purge_timer()
+
+    @work(thread=True, exclusive=True, group="purge-timer", exit_on_error=False)
+    def run_purge_timer(self) -> None:
+        scheduler = self.purge_scheduler
+        assert scheduler is not None
+        app: Any = self
+        scheduler.progress = self._progress_reporter(clock.now())
+        try:
+            outcome = scheduler.run_once()  # never raises: busy and errors are in the outcome
+        finally:
+            scheduler.progress = None
+            release_thread_connection()
+        app.post_message(PurgeTimerRan(outcome))
+
+    def _progress_reporter(self, started_at: datetime) -> Callable[[int, int], None]:
+        """A progress callback for the purge thread: a message to the app at most once a second."""
+        app: Any = self
+        last = [float("-inf")]
+
+        def report(done: int, planned: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_EVERY_SECONDS:
+                last[0] = now
+                app.post_message(PurgeTimerProgress(started_at, done, planned))
+
+        return report
+
+    def on_purge_timer_progress(self, message: PurgeTimerProgress) -> None:
+        app: Any = self
+        app.set_status(running_text(message.started_at, message.done, message.planned))
+
+    def on_purge_timer_ran(self, message: PurgeTimerRan) -> None:
+        app: Any = self
+        outcome = message.outcome
+        scheduler = self.purge_scheduler
+        app.set_status(status_text(outcome, scheduler.next_run_at if scheduler else None))
+        total = sum(outcome.deleted.values())
+        if total and not getattr(outcome, "skipped", False):  # another console's run was announced there
+            app.notify(_("Purge timer deleted {n} items: {detail}").format(n=total, detail=deleted_text(outcome)),
+                       title=_("Purge"), markup=False, timeout=10)
+            refresh = getattr(app.screen, "refresh_data", None)
+            if callable(refresh):
+                refresh()  # what the visible screen lists may be gone now
+        elif outcome.error:
+            app.notify(_("Purge timer failed: {error}").format(error=outcome.error), title=_("Purge"),
+                       severity="error", markup=False, timeout=10)
+        self.arm_purge_timer()
