@@ -4,6 +4,7 @@ Measures on the database given (default: .bench/large.db, made by
 `support24 demo --scale large --database sqlite:///.bench/large.db`) and prints a table of
 name, value, unit, baseline, ratio and goal. Reproduction: docs/benchmarks.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,22 +13,28 @@ import platform
 import sys
 from pathlib import Path
 
-from models.core.db import parse_url
-
 from benchmarks.report import Measurement, emit_json, table
+from models.core.db import parse_url
 
 PARTS = ("help", "bulk", "queue", "access", "screens", "purge")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--database", default=os.environ.get("SUPPORT24_BENCH_DATABASE", "sqlite:///.bench/large.db"),
-                        help="SQLite URL of the database to measure (default: sqlite:///.bench/large.db)")
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("SUPPORT24_BENCH_DATABASE", "sqlite:///.bench/large.db"),
+        help="SQLite URL of the database to measure (default: sqlite:///.bench/large.db)",
+    )
     parser.add_argument("--data-dir", help="its data folder (default: beside the database, data/)")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {', '.join(PARTS)}")
-    parser.add_argument("--purge-budget", type=float, default=600.0,
-                        help="seconds the console's purge may run on its copy before it is stopped (default 600)")
+    parser.add_argument(
+        "--purge-budget",
+        type=float,
+        default=600.0,
+        help="seconds the console's purge may run on its copy before it is stopped (default 600)",
+    )
     return parser.parse_args(argv)
 
 
@@ -43,8 +50,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     path = parse_url(args.database).path.resolve()
     if not path.exists():
-        print(f"benchmarks: {path} does not exist; make it with: support24 demo --scale large "
-              f"--database sqlite:///{path} --data-dir {path.parent / 'data'}", file=sys.stderr)
+        print(
+            f"benchmarks: {path} does not exist; make it with: support24 demo --scale large "
+            f"--database sqlite:///{path} --data-dir {path.parent / 'data'}",
+            file=sys.stderr,
+        )
         return 2
     data_dir = Path(args.data_dir) if args.data_dir else path.parent / "data"
     rows: list[Measurement] = []
@@ -76,12 +86,13 @@ def main(argv: list[str] | None = None) -> int:
     if {"queue", "access"} & set(parts):
         guarded("queue summary and access report", lambda: _in_process(path, data_dir, parts, say))
     if "purge" in parts:
+        from benchmarks.bench_purge import purge_vs_raw
         from console.cli.context import os_account
 
-        from benchmarks.bench_purge import purge_vs_raw
-
-        guarded(f"purge vs raw (budget {args.purge_budget:.0f} s)",
-                lambda: purge_vs_raw(path, data_dir, os_account(), budget=args.purge_budget))
+        guarded(
+            f"purge vs raw (budget {args.purge_budget:.0f} s)",
+            lambda: purge_vs_raw(path, data_dir, os_account(), budget=args.purge_budget),
+        )
     print(emit_json(rows, context) if args.json else table(rows))
     return 0
 
@@ -91,13 +102,12 @@ def _in_process(path: Path, data_dir: Path, parts: list[str], say) -> list[Measu
     import shutil
     import tempfile
 
-    from console.settings.config import load_settings, resolve_config_dir
-    from console.cli.context import os_account
-    from models.core.db import close_database, open_database
-    from models.core.identity import resolve_operator
-
     from benchmarks import bench_db
     from benchmarks.bench_purge import checkpointed_copy
+    from console.cli.context import os_account
+    from console.settings.config import load_settings, resolve_config_dir
+    from models.core.db import close_database, open_database
+    from models.core.identity import resolve_operator
 
     rows = []
     work = Path(tempfile.mkdtemp(prefix=".bench-work-", dir=path.parent))
@@ -116,8 +126,15 @@ def _in_process(path: Path, data_dir: Path, parts: list[str], say) -> list[Measu
                 try:
                     rows.append(bench_db.access_report(resolve_operator(os_account()), controller))
                 except Exception as exc:  # noqa: BLE001 - the queue figure stays
-                    rows.append(Measurement("access report (compile + JSON export)", None, "ms", goal="<= 2000 ms",
-                                            note=f"failed: {type(exc).__name__}: {exc}"[:300]))
+                    rows.append(
+                        Measurement(
+                            "access report (compile + JSON export)",
+                            None,
+                            "ms",
+                            goal="<= 2000 ms",
+                            note=f"failed: {type(exc).__name__}: {exc}"[:300],
+                        )
+                    )
         finally:
             close_database()
     finally:
@@ -130,14 +147,32 @@ def _context(path: Path) -> dict[str, object]:
 
     connection = sqlite3.connect(str(path))
     try:
-        counts = {t: connection.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]
-                  for t in ("orders", "remote_session", "billing_record", "activity_event", "chat_message", "consent",
-                            "access_request", "audit_event", "retention_due")}
+        counts = {
+            t: connection.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]
+            for t in (
+                "orders",
+                "remote_session",
+                "billing_record",
+                "activity_event",
+                "chat_message",
+                "consent",
+                "access_request",
+                "audit_event",
+                "retention_due",
+            )
+        }
     finally:
         connection.close()
-    return {"database": str(path), "size_mb": round(path.stat().st_size / 2**20), "rows": counts,
-            "cpus": os.cpu_count(), "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-            "machine": platform.machine(), "system": platform.platform()}
+    return {
+        "database": str(path),
+        "size_mb": round(path.stat().st_size / 2**20),
+        "rows": counts,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "machine": platform.machine(),
+        "system": platform.platform(),
+    }
 
 
 if __name__ == "__main__":

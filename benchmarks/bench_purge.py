@@ -6,6 +6,7 @@ records say which items went; copy B then gets plain `DELETE` statements for exa
 items, set-based in chunks, with `secure_delete` on and the WAL checkpointed and truncated
 at the end, as the console does. The ratio compares seconds per deleted row.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,21 +17,37 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from benchmarks.report import Measurement, at_most
 from models.core import clock
-from models.purge import run as purge
-from models.retention import queue as retention
 from models.core.db import close_database, open_database
 from models.core.entities import DeletionRecord
 from models.core.identity import resolve_operator
-
-from benchmarks.report import Measurement, at_most
+from models.purge import run as purge
+from models.retention import queue as retention
 
 # Rows of personal data and proof; retention_due is bookkeeping (the console also drops emptied due
 # rows of categories that never held data), so it is deleted on both sides but not counted.
-COUNTED = ("activity_event", "chat_message", "system_info", "gathered_file", "recording", "consent", "participant",
-           "disclosure", "remote_session", "billing_record", "access_request", "access_request_exclusion")
-ROW_TABLES = {"system_info": "system_info", "activity": "activity_event", "chat": "chat_message",
-              "gathered_files": "gathered_file", "video": "recording"}
+COUNTED = (
+    "activity_event",
+    "chat_message",
+    "system_info",
+    "gathered_file",
+    "recording",
+    "consent",
+    "participant",
+    "disclosure",
+    "remote_session",
+    "billing_record",
+    "access_request",
+    "access_request_exclusion",
+)
+ROW_TABLES = {
+    "system_info": "system_info",
+    "activity": "activity_event",
+    "chat": "chat_message",
+    "gathered_files": "gathered_file",
+    "video": "recording",
+}
 CHUNK = 500
 
 
@@ -80,8 +97,13 @@ def app_purge(path: Path, data_dir: Path, operator_name: str, budget: float) -> 
         items: dict[str, list[int]] = defaultdict(list)
         for category, item_id in DeletionRecord.select(DeletionRecord.category, DeletionRecord.item_id).tuples():
             items[category].append(int(item_id))
-        return {"seconds": seconds, "items": dict(items), "finished": finished, "planned_items": planned_items[0],
-                "done_items": done[0]}
+        return {
+            "seconds": seconds,
+            "items": dict(items),
+            "finished": finished,
+            "planned_items": planned_items[0],
+            "done_items": done[0],
+        }
     finally:
         close_database()
 
@@ -102,7 +124,7 @@ def summary_ms(path: Path) -> float:
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:
-    return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
 def raw_purge(path: Path, items: dict[str, list[int]]) -> tuple[float, int]:
@@ -120,23 +142,31 @@ def raw_purge(path: Path, items: dict[str, list[int]]) -> tuple[float, int]:
                 connection.execute("BEGIN IMMEDIATE")
                 deleted += connection.execute(f'DELETE FROM "{table}" WHERE session_id IN ({sessions})', chunk).rowcount
                 if category == "video":
-                    connection.execute(f"UPDATE consent SET corrects_id = NULL WHERE kind = 'recording' AND session_id IN ({sessions})", chunk)
-                    deleted += connection.execute(f"DELETE FROM consent WHERE kind = 'recording' AND session_id IN ({sessions})", chunk).rowcount
+                    connection.execute(
+                        f"UPDATE consent SET corrects_id = NULL WHERE kind = 'recording' AND session_id IN ({sessions})",
+                        chunk,
+                    )
+                    deleted += connection.execute(
+                        f"DELETE FROM consent WHERE kind = 'recording' AND session_id IN ({sessions})", chunk
+                    ).rowcount
                 # the console drops the emptied (category, order) due row with the data
-                connection.execute(f"DELETE FROM retention_due WHERE category = ? AND order_id IN ({marks})",
-                                   [category, *chunk])
+                connection.execute(
+                    f"DELETE FROM retention_due WHERE category = ? AND order_id IN ({marks})", [category, *chunk]
+                )
                 connection.execute("COMMIT")
         for chunk in _chunks(sorted(set(items.get("connection", [])))):
             marks = ",".join("?" * len(chunk))
             sessions = f"SELECT id FROM remote_session WHERE order_id IN ({marks})"
             connection.execute("BEGIN IMMEDIATE")
-            for statement in (f"DELETE FROM participant WHERE session_id IN ({sessions})",
-                              f"DELETE FROM disclosure WHERE session_id IN ({sessions})",
-                              f"UPDATE consent SET corrects_id = NULL WHERE session_id IN ({sessions})",
-                              f"DELETE FROM consent WHERE session_id IN ({sessions})",
-                              f"UPDATE billing_record SET session_id = NULL WHERE session_id IN ({sessions})",
-                              f"DELETE FROM remote_session WHERE order_id IN ({marks})",
-                              f"DELETE FROM retention_due WHERE order_id IN ({marks})"):
+            for statement in (
+                f"DELETE FROM participant WHERE session_id IN ({sessions})",
+                f"DELETE FROM disclosure WHERE session_id IN ({sessions})",
+                f"UPDATE consent SET corrects_id = NULL WHERE session_id IN ({sessions})",
+                f"DELETE FROM consent WHERE session_id IN ({sessions})",
+                f"UPDATE billing_record SET session_id = NULL WHERE session_id IN ({sessions})",
+                f"DELETE FROM remote_session WHERE order_id IN ({marks})",
+                f"DELETE FROM retention_due WHERE order_id IN ({marks})",
+            ):
                 cursor = connection.execute(statement, chunk)
                 if statement.startswith("DELETE") and "retention_due" not in statement:
                     deleted += cursor.rowcount
@@ -146,7 +176,9 @@ def raw_purge(path: Path, items: dict[str, list[int]]) -> tuple[float, int]:
                 marks = ",".join("?" * len(chunk))
                 connection.execute("BEGIN IMMEDIATE")
                 if table == "access_request":
-                    deleted += connection.execute(f"DELETE FROM access_request_exclusion WHERE request_id IN ({marks})", chunk).rowcount
+                    deleted += connection.execute(
+                        f"DELETE FROM access_request_exclusion WHERE request_id IN ({marks})", chunk
+                    ).rowcount
                 deleted += connection.execute(f"DELETE FROM {table} WHERE id IN ({marks})", chunk).rowcount
                 connection.execute("COMMIT")
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -155,8 +187,9 @@ def raw_purge(path: Path, items: dict[str, list[int]]) -> tuple[float, int]:
         connection.close()
 
 
-def purge_vs_raw(source: Path, source_data_dir: Path, operator_name: str, *, budget: float = 600.0,
-                 work_dir: Path | None = None) -> Measurement:
+def purge_vs_raw(
+    source: Path, source_data_dir: Path, operator_name: str, *, budget: float = 600.0, work_dir: Path | None = None
+) -> Measurement:
     """Copies, the console's purge, raw DELETEs of the same rows; the ratio of seconds per row."""
     work = Path(tempfile.mkdtemp(prefix=".purge-bench-", dir=work_dir or source.parent))
     try:
@@ -185,17 +218,33 @@ def purge_vs_raw(source: Path, source_data_dir: Path, operator_name: str, *, bud
     if not app["finished"]:
         done, planned = int(app["done_items"]), int(app["planned_items"])  # type: ignore[arg-type]
         projected = app_seconds * planned / max(done, 1)
-        note = (f"stopped after the {budget:.0f} s budget at {done:,} of {planned:,} due items "
-                f"({app_rows:,} rows); the whole purge would take about {projected / 60:.0f} min at this pace")
+        note = (
+            f"stopped after the {budget:.0f} s budget at {done:,} of {planned:,} due items "
+            f"({app_rows:,} rows); the whole purge would take about {projected / 60:.0f} min at this pace"
+        )
     if app_rows != raw_rows:
         note += f"{'; ' if note else ''}raw deleted {raw_rows:,} rows, the console {app_rows:,}"
     measurement = Measurement(
-        "purge, seconds per deleted row", None if per_row_app is None else per_row_app * 1e6, "µs/row",
-        baseline=None if per_row_raw is None else per_row_raw * 1e6, baseline_name="raw sqlite3 DELETEs (same rows)",
-        goal="ratio <= 1.5", note=note,
-        extra={"app_seconds": round(app_seconds, 2), "app_rows": app_rows, "raw_seconds": round(raw_seconds, 3),
-               "raw_rows": raw_rows, "finished": app["finished"], "planned_items": app["planned_items"],
-               "done_items": app["done_items"], "rows_before": before, "rows_after": after,
-               "queue_summary_after_purge_ms": round(summary_after_ms, 1), "as_of": clock.now().isoformat()})
+        "purge, seconds per deleted row",
+        None if per_row_app is None else per_row_app * 1e6,
+        "µs/row",
+        baseline=None if per_row_raw is None else per_row_raw * 1e6,
+        baseline_name="raw sqlite3 DELETEs (same rows)",
+        goal="ratio <= 1.5",
+        note=note,
+        extra={
+            "app_seconds": round(app_seconds, 2),
+            "app_rows": app_rows,
+            "raw_seconds": round(raw_seconds, 3),
+            "raw_rows": raw_rows,
+            "finished": app["finished"],
+            "planned_items": app["planned_items"],
+            "done_items": app["done_items"],
+            "rows_before": before,
+            "rows_after": after,
+            "queue_summary_after_purge_ms": round(summary_after_ms, 1),
+            "as_of": clock.now().isoformat(),
+        },
+    )
     measurement.met = at_most(measurement.ratio, 1.5)
     return measurement

@@ -1,4 +1,5 @@
 """Screens to their first full frame and peak memory, each probe in a fresh interpreter (probe.py)."""
+
 from __future__ import annotations
 
 import json
@@ -29,14 +30,25 @@ def screens_and_memory(database: str, data_dir: str | None) -> list[Measurement]
     errors = console.get("errors") or {}
     for mode, seconds in console["seconds"].items():  # type: ignore[union-attr]
         value = None if seconds is None else float(seconds) * 1000
-        m = Measurement(f"screen '{mode}' to first full frame", value, "ms", baseline=bare_ms,
-                        baseline_name="bare Textual app, 50-row DataTable", goal="ratio <= 1.5",
-                        note=str(errors.get(mode, "")))  # type: ignore[union-attr]
+        m = Measurement(
+            f"screen '{mode}' to first full frame",
+            value,
+            "ms",
+            baseline=bare_ms,
+            baseline_name="bare Textual app, 50-row DataTable",
+            goal="ratio <= 1.5",
+            note=str(errors.get(mode, "")),
+        )  # type: ignore[union-attr]
         m.met = at_most(m.ratio, 1.5)
         rows.append(m)
-    memory = Measurement("console peak memory (one console, every main screen)", float(visit["maxrss_kib"]) / 1024,  # type: ignore[arg-type]
-                         "MiB", baseline=float(bare_once["maxrss_kib"]) / 1024,  # type: ignore[arg-type]
-                         baseline_name="bare Textual app, 50-row DataTable", goal="ratio <= 1.5")
+    memory = Measurement(
+        "console peak memory (one console, every main screen)",
+        float(visit["maxrss_kib"]) / 1024,  # type: ignore[arg-type]
+        "MiB",
+        baseline=float(bare_once["maxrss_kib"]) / 1024,  # type: ignore[arg-type]
+        baseline_name="bare Textual app, 50-row DataTable",
+        goal="ratio <= 1.5",
+    )
     memory.met = at_most(memory.ratio, 1.5)
     rows.append(memory)
     return rows

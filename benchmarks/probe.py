@@ -7,6 +7,7 @@ Textual app with a 50-row DataTable; `python -m benchmarks.probe tour --database
 one console and visits every main screen in turn, as an operator would (for peak memory).
 Prints one JSON document: seconds per mode and the peak resident set in KiB.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """Measurements and how they are printed: a plain table, or one JSON document with --json."""
+
 from __future__ import annotations
 
 import json
@@ -64,16 +65,29 @@ def _fmt(value: float | None) -> str:
 def table(rows: list[Measurement]) -> str:
     """name, value, unit, baseline, ratio, goal, met — then the notes below the table."""
     header = ("name", "value", "unit", "baseline", "ratio", "goal", "met")
-    body = [(m.name, _fmt(m.value), m.unit, _fmt(m.baseline), _fmt(m.ratio), m.goal,
-             "-" if m.met is None else ("yes" if m.met else "NO")) for m in rows]
+    body = [
+        (
+            m.name,
+            _fmt(m.value),
+            m.unit,
+            _fmt(m.baseline),
+            _fmt(m.ratio),
+            m.goal,
+            "-" if m.met is None else ("yes" if m.met else "NO"),
+        )
+        for m in rows
+    ]
     widths = [max(len(str(r[i])) for r in [header, *body]) for i in range(len(header))]
-    lines = ["  ".join(str(c).ljust(w) if i in (0, 2, 5, 6) else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
-             for r in [header, *body]]
+    lines = [
+        "  ".join(str(c).ljust(w) if i in (0, 2, 5, 6) else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        for r in [header, *body]
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     notes = [f"- {m.name}: {m.note}" for m in rows if m.note]
     return "\n".join(lines + ([""] + notes if notes else []))
 
 
 def emit_json(rows: list[Measurement], context: dict[str, Any]) -> str:
-    return json.dumps({"context": context, "measurements": [m.as_dict() for m in rows]}, ensure_ascii=False, indent=2,
-                      default=str)
+    return json.dumps(
+        {"context": context, "measurements": [m.as_dict() for m in rows]}, ensure_ascii=False, indent=2, default=str
+    )

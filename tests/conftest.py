@@ -5,6 +5,7 @@ Select the backend with SUPPORT24_TEST_BACKEND=sqlite (default) or postgresql; t
 PostgreSQL server is SUPPORT24_TEST_PG_URL (default postgresql://127.0.0.1:5432/test).
 Each test run works in a schema of its own, so parallel runs do not meet.
 """
+
 from __future__ import annotations
 
 import os
@@ -108,5 +109,11 @@ def fixed_clock() -> Iterator[clock.FixedClock]:
 
 @pytest.fixture
 def admin(db: str) -> Staff:
-    return Staff.create(username="admin1", name="Anna Admin", roles="admin", commitment_signed_on=datetime(2024, 1, 2).date(),
-                        active=True, created_at=clock.now())
+    return Staff.create(
+        username="admin1",
+        name="Anna Admin",
+        roles="admin",
+        commitment_signed_on=datetime(2024, 1, 2).date(),
+        active=True,
+        created_at=clock.now(),
+    )

@@ -1,4 +1,5 @@
 """The access-request workflow: order of steps, deadlines, extension rules, closing, the queue."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -6,11 +7,10 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from models.access import requests as access
-from models.retention import policy
 from models.access.requests import list_requests, open_requests_summary
 from models.core.entities import AccessRequest, AuditEvent
 from models.core.errors import PermissionDenied, RuleViolation, ValidationError
-
+from models.retention import policy
 from tests.support import factories as f
 
 SHA = "cd" * 32
@@ -27,22 +27,30 @@ def _open(officer, received: str = "2026-11-24", name: str = "Erika Weber", **kw
 
 
 def test_open_sets_the_deadline_and_audits(officer) -> None:
-    request = _open(officer, "2026-03-05", customer_number="K-10042", email="erika@example.org",
-                    identifiers={"workstations": ["EMPFANG-PC"], "ips": ["2001:db8::0:1"]})
+    request = _open(
+        officer,
+        "2026-03-05",
+        customer_number="K-10042",
+        email="erika@example.org",
+        identifiers={"workstations": ["EMPFANG-PC"], "ips": ["2001:db8::0:1"]},
+    )
     assert request.ref == "AR-2026-0001" and request.due_on == date(2026, 4, 7) and request.state == "received"
     assert request.identifiers == '{"workstations": ["EMPFANG-PC"], "ips": ["2001:db8::1"]}'
     assert AuditEvent.get(AuditEvent.action == "access.open").ref == request.ref
 
 
-@pytest.mark.parametrize(("field", "kwargs"), [
-    ("received_on", {"received": "2026-11-26"}),  # tomorrow
-    ("received_on", {"received": "24.11.2026"}),
-    ("name", {"name": " "}),
-    ("customer", {"customer_number": "K-99999"}),
-    ("email", {"email": "not-an-address"}),
-    ("ip", {"identifiers": {"ips": ["300.1.1.1"]}}),
-    ("identifiers", {"identifiers": {"phones": ["1"]}}),
-])
+@pytest.mark.parametrize(
+    ("field", "kwargs"),
+    [
+        ("received_on", {"received": "2026-11-26"}),  # tomorrow
+        ("received_on", {"received": "24.11.2026"}),
+        ("name", {"name": " "}),
+        ("customer", {"customer_number": "K-99999"}),
+        ("email", {"email": "not-an-address"}),
+        ("ip", {"identifiers": {"ips": ["300.1.1.1"]}}),
+        ("identifiers", {"identifiers": {"phones": ["1"]}}),
+    ],
+)
 def test_open_refuses_bad_input_by_field_and_stores_nothing(officer, field: str, kwargs: dict) -> None:
     with pytest.raises(ValidationError) as caught:
         _open(officer, **kwargs)
@@ -84,7 +92,9 @@ def test_delivery_keeps_the_exported_hash_and_starts_the_retention_clock(officer
     ref = _open(officer).ref
     _to_reviewed(officer, ref)
     request = access.deliver(officer, ref, "2026-11-24")
-    assert request.state == "delivered" and request.delivered_sha256 == SHA and request.delivered_on == date(2026, 11, 24)
+    assert (
+        request.state == "delivered" and request.delivered_sha256 == SHA and request.delivered_on == date(2026, 11, 24)
+    )
     assert request.closed_at == fixed_clock.current
     assert request.due_at == policy.active().rule("access_requests").due_from(fixed_clock.current)
     assert request.due_at.year == 2029

@@ -1,5 +1,6 @@
 """`support24 access-request`: a letter taken from receipt to delivery with the CLI alone,
 one JSON document with --json, exit 2 for steps out of order, exit 3 without the role."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,10 +11,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from console.cli.main import main
 from console.cli.context import os_account
+from console.cli.main import main
 from models.core.entities import AccessRequest, AuditEvent, Staff
-
 from tests.support.access_seed import OTHER_SECRET, seed
 
 ME = os_account()
@@ -32,8 +32,22 @@ def world(db: str, fixed_clock):
 
 
 def test_a_letter_from_receipt_to_delivery(world, capsys, tmp_path: Path) -> None:
-    code, out, _err = run(capsys, "access-request", "open", "--name", "Erika Weber", "--customer", "K-10042",
-                          "--received", "2026-11-24", "--channel", "letter", "--ip", "203.0.113.7", "--json")
+    code, out, _err = run(
+        capsys,
+        "access-request",
+        "open",
+        "--name",
+        "Erika Weber",
+        "--customer",
+        "K-10042",
+        "--received",
+        "2026-11-24",
+        "--channel",
+        "letter",
+        "--ip",
+        "203.0.113.7",
+        "--json",
+    )
     assert code == 0 and json.loads(out) == {"ref": "AR-2026-0001", "due_on": "2026-12-24"}
     ref = "AR-2026-0001"
     code, out, err = run(capsys, "access-request", "export", ref, "--format", "html", "--out", str(tmp_path / "a.html"))
@@ -43,21 +57,31 @@ def test_a_letter_from_receipt_to_delivery(world, capsys, tmp_path: Path) -> Non
     matches = json.loads(out)["matches"]
     namesake = next(m for m in matches if m["ref"] == "K-30003")
     assert namesake["reasons"] == [{"code": "name", "value": "ERIKA WEBER"}]
-    code, out, _err = run(capsys, "access-request", "exclude", ref, "customer", str(namesake["id"]), "--reason", "Namensvetterin")
+    code, out, _err = run(
+        capsys, "access-request", "exclude", ref, "customer", str(namesake["id"]), "--reason", "Namensvetterin"
+    )
     assert code == 0
-    session = next(m for m in json.loads(run(capsys, "access-request", "compile", ref, "--json")[1])["matches"]
-                   if m["ref"] == "S-2026-0003")
-    assert run(capsys, "access-request", "exclude", ref, "session", str(session["id"]), "--reason", "andere Firma")[0] == 0
+    session = next(
+        m
+        for m in json.loads(run(capsys, "access-request", "compile", ref, "--json")[1])["matches"]
+        if m["ref"] == "S-2026-0003"
+    )
+    assert (
+        run(capsys, "access-request", "exclude", ref, "session", str(session["id"]), "--reason", "andere Firma")[0] == 0
+    )
     code, out, _err = run(capsys, "access-request", "compile", ref)
     assert code == 0 and "EXCLUDED: Namensvetterin" in out and "S-2026-0001" in out
 
-    code, out, _err = run(capsys, "access-request", "export", ref, "--format", "json", "--out", str(tmp_path / "a.json"), "--json")
+    code, out, _err = run(
+        capsys, "access-request", "export", ref, "--format", "json", "--out", str(tmp_path / "a.json"), "--json"
+    )
     exported = json.loads(out)
     document = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
     jsonschema.validate(document, SCHEMA)
     assert OTHER_SECRET not in json.dumps(document) and "K-30003" not in json.dumps(document)
-    code, out, _err = run(capsys, "access-request", "export", ref, "--format", "md", "--lang", "en",
-                          "--out", str(tmp_path / "a.md"))
+    code, out, _err = run(
+        capsys, "access-request", "export", ref, "--format", "md", "--lang", "en", "--out", str(tmp_path / "a.md")
+    )
     assert code == 0 and "SHA-256" in out
     markdown = (tmp_path / "a.md").read_bytes()
     assert stat.S_IMODE((tmp_path / "a.md").stat().st_mode) == 0o600
@@ -70,17 +94,28 @@ def test_a_letter_from_receipt_to_delivery(world, capsys, tmp_path: Path) -> Non
     code, _out, err = run(capsys, "access-request", "reject", ref, "--reason", "zu spät")
     assert code == 2 and "delivered already" in err
     actions = {e.action for e in AuditEvent.select().where(AuditEvent.ref == ref)}
-    assert actions >= {"access.open", "access.verify", "access.compile", "access.exclude", "access.export", "access.deliver"}
+    assert actions >= {
+        "access.open",
+        "access.verify",
+        "access.compile",
+        "access.exclude",
+        "access.export",
+        "access.deliver",
+    }
 
 
 def test_extension_rules_on_the_command_line(world, capsys) -> None:
     run(capsys, "access-request", "open", "--name", "Hans Maier", "--received", "2026-11-02", "--channel", "email")
     ref = "AR-2026-0001"
-    code, out, _err = run(capsys, "access-request", "extend", ref, "--reason", "Umfang", "--notified", "2026-11-20", "--json")
+    code, out, _err = run(
+        capsys, "access-request", "extend", ref, "--reason", "Umfang", "--notified", "2026-11-20", "--json"
+    )
     assert code == 0 and json.loads(out) == {"ref": ref, "state": "received", "due_on": "2027-02-02"}
     code, _out, err = run(capsys, "access-request", "extend", ref, "--reason", "noch mal", "--notified", "2026-11-20")
     assert code == 2 and "second extension" in err
-    code, _out, err = run(capsys, "access-request", "open", "--name", "X", "--received", "2026-13-01", "--channel", "fax")
+    code, _out, err = run(
+        capsys, "access-request", "open", "--name", "X", "--received", "2026-13-01", "--channel", "fax"
+    )
     assert code == 2 and "received_on" in err
     with pytest.raises(SystemExit) as caught:
         main(["access-request", "open", "--name", "X", "--received", "2026-11-01", "--channel", "pigeon"])
@@ -92,7 +127,10 @@ def test_list_shows_days_left_and_flags_overdue(world, capsys) -> None:
     run(capsys, "access-request", "open", "--name", "Bald", "--received", "2026-11-20", "--channel", "letter")
     code, out, _err = run(capsys, "access-request", "list", "--json")
     rows = json.loads(out)["requests"]
-    assert code == 0 and [(r["name"], r["days_left"], r["overdue"]) for r in rows] == [("Spät", -4, True), ("Bald", 27, False)]  # 20 Dec is a Sunday: due Mon 21 Dec
+    assert code == 0 and [(r["name"], r["days_left"], r["overdue"]) for r in rows] == [
+        ("Spät", -4, True),
+        ("Bald", 27, False),
+    ]  # 20 Dec is a Sunday: due Mon 21 Dec
     code, out, _err = run(capsys, "access-request", "list")
     lines = out.splitlines()
     assert "OVERDUE" in lines[1] and "Spät" in lines[1] and "OVERDUE" not in lines[2]
@@ -102,7 +140,9 @@ def test_list_shows_days_left_and_flags_overdue(world, capsys) -> None:
 
 def test_without_the_privacy_officer_role_exit_3(world, capsys) -> None:
     Staff.update(roles="technician").where(Staff.username == ME).execute()
-    code, out, err = run(capsys, "access-request", "open", "--name", "X", "--received", "2026-11-20", "--channel", "letter")
+    code, out, err = run(
+        capsys, "access-request", "open", "--name", "X", "--received", "2026-11-20", "--channel", "letter"
+    )
     assert code == 3 and out == "" and "privacy_officer" in err
     assert run(capsys, "access-request", "list")[0] == 3
     assert AccessRequest.select().count() == 0
@@ -118,8 +158,9 @@ def test_closing_and_export_follow_the_configured_policy_file(world, capsys, tmp
     run(capsys, "access-request", "open", "--name", "Erika Weber", "--received", "2026-11-24", "--channel", "letter")
     run(capsys, "access-request", "verify", "AR-2026-0001", "--method", "Ausweis")
     run(capsys, "access-request", "compile", "AR-2026-0001")
-    code, out, _err = run(capsys, "access-request", "export", "AR-2026-0001", "--format", "json",
-                          "--out", str(tmp_path / "r.json"))
+    code, out, _err = run(
+        capsys, "access-request", "export", "AR-2026-0001", "--format", "json", "--out", str(tmp_path / "r.json")
+    )
     document = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert code == 0 and document["policy_version"].startswith("office-2")
     retention = {c["category"]: c["retention"] for c in document["information"]["categories"]}

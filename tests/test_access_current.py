@@ -1,5 +1,6 @@
 """An export right after a compile reuses its matches only while nothing changed: the report
 always shows the database as it is when exported, and every export still audits its compile."""
+
 from __future__ import annotations
 
 import gc
@@ -14,7 +15,6 @@ from console.settings.config import Controller
 from models.access import requests as access
 from models.core.db import current_target, database, is_sqlite
 from models.core.entities import AuditEvent, Customer
-
 from tests.support import factories as f
 from tests.support.access_seed import seed
 
@@ -28,8 +28,9 @@ def world(db: str, fixed_clock):
 
 @pytest.fixture
 def ref(world) -> str:
-    request = access.open_request(world.officer, name="Erika Weber", received_on="2026-11-24", channel="letter",
-                                  customer_number="K-10042")
+    request = access.open_request(
+        world.officer, name="Erika Weber", received_on="2026-11-24", channel="letter", customer_number="K-10042"
+    )
     access.verify_identity(world.officer, request.ref, "Personalausweis vorgelegt")
     return request.ref
 
@@ -51,12 +52,14 @@ def searches(monkeypatch) -> list[int]:
 def _order_refs(world, ref: str) -> set[str]:
     """The orders the report names, among its matches and in its copy of the data."""
     document = report_document(world.officer, ref, controller=CONTROLLER)
-    return ({m["ref"] for m in document["matches"] if m["kind"] == "order"}
-            | {o["ref"] for o in document["data"]["orders"]})
+    return {m["ref"] for m in document["matches"] if m["kind"] == "order"} | {
+        o["ref"] for o in document["data"]["orders"]
+    }
 
 
-def test_an_export_after_a_compile_reuses_its_matches_and_still_audits_the_compile(world, ref, searches,
-                                                                                   tmp_path: Path) -> None:
+def test_an_export_after_a_compile_reuses_its_matches_and_still_audits_the_compile(
+    world, ref, searches, tmp_path: Path
+) -> None:
     before = AuditEvent.select().count()
     compilation = access.compile_request(world.officer, ref)
     export_report(world.officer, ref, fmt="json", out=tmp_path / "r.json", controller=CONTROLLER)
@@ -99,8 +102,11 @@ def test_a_change_committed_by_another_connection_is_in_the_export(world, ref) -
 def test_a_compile_inside_a_transaction_that_rolls_back_is_not_reused(world, ref) -> None:
     access.compile_request(world.officer, ref)
     with database.atomic() as transaction:
-        f.order("A-2026-0998", Customer.get(Customer.number == "K-10042"),
-                opened_at=datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc))
+        f.order(
+            "A-2026-0998",
+            Customer.get(Customer.number == "K-10042"),
+            opened_at=datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc),
+        )
         compilation = access.compile_request(world.officer, ref)
         assert any(m.ref == "A-2026-0998" for m in compilation.matches)
         transaction.rollback()

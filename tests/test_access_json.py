@@ -1,43 +1,69 @@
 """The JSON export with what sessions captured written by the database (models/access/report_json.py) is
 byte for byte the document the plain Python encoder writes, on SQLite and PostgreSQL, for any
 text the subject or a technician typed, and for rows the database cannot format itself."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from console.reports import json_writer
 from console.reports.access_report import open_report
 from console.settings.config import Controller
-from console.reports import json_writer
-from models.access import requests as access
 from models.access import report_json as access_json
+from models.access import requests as access
 from models.core.db import database, is_sqlite
 from models.core.entities import ActivityEvent, ChatMessage, Consent, RemoteSession, Staff
-
 from tests.support.access_seed import seed
 
 CONTROLLER = Controller(city="Hanau")
 AT = datetime(2026, 11, 20, 9, 30, 15, 987654, tzinfo=timezone.utc)
-NASTY = ['"quoted" \\ back\\slash /', "line\nbreak\r\ttab\b\f", "\x01\x1f\x7f control", "äöü ß € 😀 \u2028\u2029 \ufeff",
-         "</script><b>&amp;</b>", "", " "]
+NASTY = [
+    '"quoted" \\ back\\slash /',
+    "line\nbreak\r\ttab\b\f",
+    "\x01\x1f\x7f control",
+    "äöü ß € 😀 \u2028\u2029 \ufeff",
+    "</script><b>&amp;</b>",
+    "",
+    " ",
+]
 
 
 @pytest.fixture
 def ref(db: str, fixed_clock) -> str:
     world = seed()
-    request = access.open_request(world.officer, name="Erika Weber", received_on="2026-11-24", channel="letter",
-                                  customer_number="K-10042")
+    request = access.open_request(
+        world.officer, name="Erika Weber", received_on="2026-11-24", channel="letter", customer_number="K-10042"
+    )
     access.verify_identity(world.officer, request.ref, "Personalausweis vorgelegt")
     access.compile_request(world.officer, request.ref)
     session = RemoteSession.get(RemoteSession.ref == "S-2026-0001")
     for n, text in enumerate(NASTY):
         at = AT + timedelta(minutes=n)
-        ActivityEvent.create(session=session, at=at, action=text or "x", detail=text, file_name=None if n % 2 else text,
-                             direction="upload", file_size=n * 2**40, file_sha256=None)
+        ActivityEvent.create(
+            session=session,
+            at=at,
+            action=text or "x",
+            detail=text,
+            file_name=None if n % 2 else text,
+            direction="upload",
+            file_size=n * 2**40,
+            file_sha256=None,
+        )
         ChatMessage.create(session=session, at=at, sender=text or "x", text=text)
-        Consent.create(ref=f"C-2026-09{n:02d}", session=session, kind="screen", given_by=text, given_by_key="x",
-                       method="verbal", granted=bool(n % 2), at=at, created_at=at, note=text if n % 3 else None)
+        Consent.create(
+            ref=f"C-2026-09{n:02d}",
+            session=session,
+            kind="screen",
+            given_by=text,
+            given_by_key="x",
+            method="verbal",
+            granted=bool(n % 2),
+            at=at,
+            created_at=at,
+            note=text if n % 3 else None,
+        )
     return request.ref
 
 
@@ -59,9 +85,12 @@ def test_activity_chat_and_consents_from_sql_are_the_same_bytes(ref: str) -> Non
 def test_rows_the_database_cannot_format_fall_back_to_python(ref: str) -> None:
     if not is_sqlite():
         pytest.skip("PostgreSQL columns are typed: a size is a number, an instant a timestamp")
-    database.execute_sql("UPDATE activity_event SET file_size = 'zwölf' WHERE id = (SELECT MIN(id) FROM activity_event)")
-    database.execute_sql("UPDATE chat_message SET at = '2026-11-20T09:30:15+00:00' "
-                         "WHERE id = (SELECT MAX(id) FROM chat_message)")
+    database.execute_sql(
+        "UPDATE activity_event SET file_size = 'zwölf' WHERE id = (SELECT MIN(id) FROM activity_event)"
+    )
+    database.execute_sql(
+        "UPDATE chat_message SET at = '2026-11-20T09:30:15+00:00' WHERE id = (SELECT MAX(id) FROM chat_message)"
+    )
     database.execute_sql("UPDATE consent SET granted = 'yes' WHERE id = (SELECT MAX(id) FROM consent)")
     fast, plain = _both(ref)
     assert fast == plain

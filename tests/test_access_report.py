@@ -1,6 +1,7 @@
 """The access report: every category of the subject's data and the Art. 15(1) information,
 nothing of anyone else, a JSON document that meets its schema, escaped HTML and Markdown,
 files written 0600 with their hash recorded, and audit events for every compile and export."""
+
 from __future__ import annotations
 
 import hashlib
@@ -11,14 +12,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from console.reports.access_report import export_report, open_report, report_document
-from console.settings.config import Controller
 from console.reports import html_writer, md_writer
+from console.reports.access_report import export_report, open_report, report_document
 from console.reports.texts import DE, EN
+from console.settings.config import Controller
 from models.access import requests as access
 from models.core.entities import AuditEvent, BillingRecord, LegalHold, Order
 from models.core.errors import RuleViolation, ValidationError
-
 from tests.support.access_seed import OTHER_SECRET, seed
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "access-report.schema.json").read_text(encoding="utf-8"))
@@ -33,8 +33,14 @@ def world(db: str, fixed_clock):
 @pytest.fixture
 def ready(world) -> str:
     """Erika Weber's request, verified and compiled, the namesake customer and its session excluded."""
-    request = access.open_request(world.officer, name="Erika Weber", received_on="2026-11-24", channel="letter",
-                                  customer_number="K-10042", email="e.weber@mueller.example")
+    request = access.open_request(
+        world.officer,
+        name="Erika Weber",
+        received_on="2026-11-24",
+        channel="letter",
+        customer_number="K-10042",
+        email="e.weber@mueller.example",
+    )
     access.verify_identity(world.officer, request.ref, "Personalausweis vorgelegt")
     compilation = access.compile_request(world.officer, request.ref)
     for match in compilation.included():
@@ -73,10 +79,26 @@ def test_the_report_holds_every_category_of_the_subject_and_nothing_of_anyone_el
 
 def test_the_art_15_1_information_is_complete(world, ready) -> None:
     info = _document(world, ready)["information"]
-    assert [p["purpose"] for p in info["purposes"]] == ["fulfilment", "billing", "proof", "retention", "consent", "access"]
+    assert [p["purpose"] for p in info["purposes"]] == [
+        "fulfilment",
+        "billing",
+        "proof",
+        "retention",
+        "consent",
+        "access",
+    ]
     categories = {c["category"]: c for c in info["categories"]}
-    assert set(categories) >= {"system_info", "gathered_files", "connection", "activity", "chat", "video", "billing",
-                               "consent", "access_requests"}
+    assert set(categories) >= {
+        "system_info",
+        "gathered_files",
+        "connection",
+        "activity",
+        "chat",
+        "video",
+        "billing",
+        "consent",
+        "access_requests",
+    }
     assert categories["connection"]["retention"] == "3 Monate nach der Abrechnung"
     assert categories["billing"]["retention"] == "11 Jahre ab dem Tag der Sitzung"
     assert categories["chat"]["records"] == 1
@@ -101,8 +123,11 @@ def test_an_unbilled_order_says_deletion_waits_for_billing(world) -> None:
     access.verify_identity(world.officer, request.ref, "Rückruf")
     access.compile_request(world.officer, request.ref)
     session = _document(world, request.ref, "en")["data"]["sessions"][0]
-    assert session["deletion"]["chat"] == {"due_on": None, "status": "after_billing",
-                                           "text": EN["status_after_billing"]}
+    assert session["deletion"]["chat"] == {
+        "due_on": None,
+        "status": "after_billing",
+        "text": EN["status_after_billing"],
+    }
     assert session["deletion"]["system_info"]["status"] == "scheduled"
 
 
@@ -166,7 +191,9 @@ def test_export_refusals_write_nothing(world, tmp_path: Path) -> None:
     access.verify_identity(world.officer, request.ref, "Ausweis")
     access.compile_request(world.officer, request.ref)
     with pytest.raises(ValidationError, match="does not exist"):
-        export_report(world.officer, request.ref, fmt="json", out=tmp_path / "nowhere" / "r.json", controller=CONTROLLER)
+        export_report(
+            world.officer, request.ref, fmt="json", out=tmp_path / "nowhere" / "r.json", controller=CONTROLLER
+        )
     with pytest.raises(ValidationError, match="--lang"):
         export_report(world.officer, request.ref, fmt="json", out=out, controller=CONTROLLER, lang="fr")
     assert list(tmp_path.iterdir()) == []
@@ -199,8 +226,9 @@ def test_the_exported_json_file_is_the_whole_document_and_meets_the_schema(world
     written = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(SCHEMA).validate(written)
     whole = _document(world, ready)
-    assert {k: v for k, v in written.items() if k != "generated_at"} == \
-        {k: v for k, v in whole.items() if k != "generated_at"}
+    assert {k: v for k, v in written.items() if k != "generated_at"} == {
+        k: v for k, v in whole.items() if k != "generated_at"
+    }
     lines = (tmp_path / "r.json").read_text(encoding="utf-8").splitlines()
     assert any(line.startswith('{"ref":"S-2026-0001"') for line in lines)  # one compact record per line
 
@@ -210,12 +238,15 @@ def test_reading_in_pages_of_one_record_changes_nothing(world, ready, monkeypatc
     from models.access import matching
 
     whole = _document(world, ready)
-    texts = {fmt: render(_report(world, ready)) for fmt, render in (("html", html_writer.render), ("md", md_writer.render))}
+    texts = {
+        fmt: render(_report(world, ready)) for fmt, render in (("html", html_writer.render), ("md", md_writer.render))
+    }
     monkeypatch.setattr(access_data, "PAGE", 1)
     monkeypatch.setattr(matching, "CHUNK", 1)
     paged = _document(world, ready)
-    assert {k: v for k, v in paged.items() if k != "generated_at"} == \
-        {k: v for k, v in whole.items() if k != "generated_at"}
+    assert {k: v for k, v in paged.items() if k != "generated_at"} == {
+        k: v for k, v in whole.items() if k != "generated_at"
+    }
     assert html_writer.render(_report(world, ready)) == texts["html"]
     assert md_writer.render(_report(world, ready)) == texts["md"]
 

@@ -1,5 +1,6 @@
 """Backups (P10): catalogued, private, rotated by the purge; a restored old backup comes back
 without the data purged since it was made (journal replay), also via `deletions reapply`."""
+
 from __future__ import annotations
 
 import json
@@ -9,17 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from console.jobs.backup import make_backup, restore
-from console.cli.main import main
 from console.cli.context import os_account
-from models.retention import holds
-from models.purge import run as purge
-from models.purge import journal as purge_journal
+from console.cli.main import main
+from console.jobs.backup import make_backup, restore
 from models.core.db import close_database, current_target, is_sqlite, open_database
 from models.core.entities import BackupEntry, ChatMessage, DeletionRecord, RemoteSession
 from models.core.errors import RuleViolation, ValidationError
+from models.purge import journal as purge_journal
+from models.purge import run as purge
 from models.purge.items import count_rows
-
+from models.retention import holds
 from tests.support import factories as f
 from tests.support import purge_world
 from tests.support.purge_world import marker, order_id
@@ -55,8 +55,11 @@ def test_backup_is_private_catalogued_and_a_restore_replays_the_deletions_made_s
     assert {r.id for r in DeletionRecord.select()} == kept_ids
     db_file = current_target().path
     assert db_file is not None
-    scanned = db_file.read_bytes() + (db_file.with_name(db_file.name + "-wal").read_bytes()
-                                      if db_file.with_name(db_file.name + "-wal").exists() else b"")
+    scanned = db_file.read_bytes() + (
+        db_file.with_name(db_file.name + "-wal").read_bytes()
+        if db_file.with_name(db_file.name + "-wal").exists()
+        else b""
+    )
     assert marker("old", "chat").encode() not in scanned and marker("recent", "chat").encode() in scanned
     assert purge.run_purge("dora", data_dir=world.data_dir).total == 0  # nothing left to do, nothing twice
     again = restore("admin1", path, world.data_dir)
@@ -101,8 +104,14 @@ def test_deletions_reapply_after_a_restore_made_with_other_tools(world, db_url) 
     ChatMessage.insert_many(chats).execute()
     DeletionRecord.delete().execute()
     assert count_rows("chat", old) == 1
-    purge_world.add_order(world, purge_world.Customer.get(), "again", "A-2026-0099", purge_world.ORDERS["old"][1],
-                          purge_world.ORDERS["old"][2])
+    purge_world.add_order(
+        world,
+        purge_world.Customer.get(),
+        "again",
+        "A-2026-0099",
+        purge_world.ORDERS["old"][1],
+        purge_world.ORDERS["old"][2],
+    )
     f.staff(os_account(), roles="privacy_officer admin", name="Olga Operator")
     code = main(["deletions", "reapply", "--json"])
     assert code == 0

@@ -1,5 +1,6 @@
 """The accounting handoff (P9): batches as accounting's importers read them, never a record
 twice, identical re-exports, and the acknowledgement that starts P8's 3-month clock."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,13 +14,12 @@ import pytest
 
 from console.jobs import billing_export
 from console.jobs.billing_export import COLUMNS, escape_cell, export
-from models.core import audit
 from models.billing import outbox as billing
-from models.sessions import orders
+from models.core import audit
 from models.core.entities import AuditEvent, BillingBatch, BillingRecord, Customer, Order, RetentionDue
 from models.core.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
 from models.core.text import fold
-
+from models.sessions import orders
 from tests.support import factories as f
 from tests.support.billing import T0, completed_order, read_csv
 
@@ -44,10 +44,19 @@ def test_csv_reads_back_with_the_csv_module_in_the_erp_format(desk, tmp_path: Pa
     assert tuple(header) == COLUMNS
     cells = dict(zip(header, row))
     assert cells == {
-        "batch": "1", "record": "B-2026-0001", "order": "A-2026-0001", "session": "S-2026-0001",
-        "customer_number": "K-10042", "customer_name": "Bäckerei Schmidt", "billing_class": "contract",
-        "session_date": "24.11.2026", "start_time": "07:00", "end_date": "24.11.2026", "end_time": "07:40",
-        "duration_minutes": "40", "workstation_or_employee": "EMPFANG-PC",
+        "batch": "1",
+        "record": "B-2026-0001",
+        "order": "A-2026-0001",
+        "session": "S-2026-0001",
+        "customer_number": "K-10042",
+        "customer_name": "Bäckerei Schmidt",
+        "billing_class": "contract",
+        "session_date": "24.11.2026",
+        "start_time": "07:00",
+        "end_date": "24.11.2026",
+        "end_time": "07:40",
+        "duration_minutes": "40",
+        "workstation_or_employee": "EMPFANG-PC",
     }
 
 
@@ -63,7 +72,10 @@ def test_files_are_private_and_the_json_carries_the_csv_checksum(desk, tmp_path:
     assert document["batch"] == 1 and document["record_count"] == 2 and document["created_at"] == "2026-11-24T10:00:00Z"
     assert [r["session"] for r in document["records"]] == ["S-2026-0001", "S-2026-0002"]
     assert document["records"][1]["duration_minutes"] == 15 and document["records"][1]["start_time"] == "08:00"
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["support24-billing-000001.csv", "support24-billing-000001.json"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "support24-billing-000001.csv",
+        "support24-billing-000001.json",
+    ]
 
 
 def test_a_session_over_midnight_keeps_its_berlin_dates(desk, tmp_path: Path) -> None:
@@ -72,10 +84,14 @@ def test_a_session_over_midnight_keeps_its_berlin_dates(desk, tmp_path: Path) ->
     completed_order(tech, "A-2026-0001", customer, spans=[(late, 60)])
     cells = dict(zip(*read_csv(export(acct, tmp_path / "out").csv_path)))
     assert (cells["session_date"], cells["start_time"], cells["end_date"], cells["end_time"]) == (
-        "23.11.2026", "23:30", "24.11.2026", "00:30")
+        "23.11.2026",
+        "23:30",
+        "24.11.2026",
+        "00:30",
+    )
 
 
-@pytest.mark.parametrize("value", ["=HYPERLINK(\"http://x\")", "+49 6181", "-2+3", "@SUM(A1)", "\tfoo", "\rbar"])
+@pytest.mark.parametrize("value", ['=HYPERLINK("http://x")', "+49 6181", "-2+3", "@SUM(A1)", "\tfoo", "\rbar"])
 def test_formula_starts_are_escaped(value: str) -> None:
     assert escape_cell(value) == "'" + value
     assert escape_cell("Bäckerei " + value) == "Bäckerei " + value
@@ -132,7 +148,9 @@ def test_reexport_writes_the_same_bytes_and_creates_no_batch(desk, tmp_path: Pat
         export(acct, tmp_path / "out", reexport=7)
 
 
-def test_a_failed_write_leaves_no_batch_no_files_and_the_records_in_the_outbox(desk, tmp_path: Path, monkeypatch) -> None:
+def test_a_failed_write_leaves_no_batch_no_files_and_the_records_in_the_outbox(
+    desk, tmp_path: Path, monkeypatch
+) -> None:
     tech, acct, customer = desk
     completed_order(tech, "A-2026-0001", customer)
 
@@ -240,7 +258,9 @@ def test_orders_billed_outside_the_outbox_are_not_sent_again(desk, tmp_path: Pat
     assert billing.outbox_count() == 0 and export(acct, tmp_path / "out").batch is None
 
 
-def test_an_order_spread_over_two_batches_is_billed_when_both_are_acknowledged(desk, tmp_path: Path, fixed_clock) -> None:
+def test_an_order_spread_over_two_batches_is_billed_when_both_are_acknowledged(
+    desk, tmp_path: Path, fixed_clock
+) -> None:
     tech, acct, customer = desk
     completed_order(tech, "A-2026-0001", customer, spans=[(T0, 10), (T0 + timedelta(hours=1), 10)])
     export(acct, tmp_path / "out")
@@ -259,7 +279,8 @@ def test_an_order_spread_over_two_batches_is_billed_when_both_are_acknowledged(d
 
 
 def test_when_the_files_cannot_be_put_in_place_after_the_commit_reexport_recovers_them(
-        desk, tmp_path: Path, monkeypatch) -> None:
+    desk, tmp_path: Path, monkeypatch
+) -> None:
     tech, acct, customer = desk
     completed_order(tech, "A-2026-0001", customer)
 

@@ -1,5 +1,6 @@
 """`support24 billing …` as cron jobs and accounting scripts call it: one JSON document with
 --json, exit codes 0/1/2/3 (DESIGN.md §10), and the whole P9 path from import to P8 clock."""
+
 from __future__ import annotations
 
 import json
@@ -8,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from console.cli.main import main
 from console.cli.context import os_account
+from console.cli.main import main
 from models.core.entities import BillingBatch, BillingRecord, Order, Staff
-
 from tests.support import factories as f
 from tests.support.billing import completed_order, read_csv
 from tests.support.importing import sample, write_jsonl
@@ -54,7 +54,11 @@ def test_the_p9_path_end_to_end_from_import_to_the_p8_due_date(db, fixed_clock, 
     header, row = read_csv(Path(exported["files"][0]))
     cells = dict(zip(header, row))
     assert (cells["session_date"], cells["start_time"], cells["end_time"], cells["duration_minutes"]) == (
-        "02.03.2026", "10:00", "10:40", "40")
+        "02.03.2026",
+        "10:00",
+        "10:40",
+        "40",
+    )
     assert (cells["customer_number"], cells["workstation_or_employee"]) == ("K-10042", "EMPFANG-PC")
 
     code, out, _err = run(capsys, "billing", "ack", "1", "--billed-on", "2026-03-31", "--json")
@@ -84,7 +88,8 @@ def test_reexport_is_identical_and_a_changed_record_exits_1(one_order, capsys, t
     again = json.loads(out)
     assert code == 0 and again["identical"] and again["reexport"]
     assert (tmp_path / "a" / "support24-billing-000001.csv").read_bytes() == (
-        tmp_path / "b" / "support24-billing-000001.csv").read_bytes()
+        tmp_path / "b" / "support24-billing-000001.csv"
+    ).read_bytes()
     BillingRecord.update(customer_name="Bäckerei Schmidt GmbH").execute()
     code, _out, err = run(capsys, "billing", "export", "--out", str(tmp_path / "c"), "--reexport", "1")
     assert code == 1 and "no longer matches its stored checksum" in err
@@ -115,8 +120,12 @@ def test_ack_exit_codes_and_messages(one_order, capsys, tmp_path: Path, fixed_cl
 def test_without_the_accounting_role_everything_is_refused_with_exit_3(db, fixed_clock, capsys, tmp_path: Path) -> None:
     tech = f.staff(ME, roles="technician", name="Olga Operator")
     completed_order(tech, "A-2026-0001", f.customer())
-    for argv in (["billing", "export", "--out", str(tmp_path / "erp")], ["billing", "ack", "1", "--billed-on", "2026-11-24"],
-                 ["billing", "outbox"], ["billing", "batches", "--json"]):
+    for argv in (
+        ["billing", "export", "--out", str(tmp_path / "erp")],
+        ["billing", "ack", "1", "--billed-on", "2026-11-24"],
+        ["billing", "outbox"],
+        ["billing", "batches", "--json"],
+    ):
         code, out, err = run(capsys, *argv)
         assert code == 3 and out == "" and "lacks the role accounting or admin" in err
     assert not (tmp_path / "erp").exists() and BillingBatch.select().count() == 0

@@ -1,5 +1,6 @@
 """The command line as a contract (DESIGN.md §10): one JSON document with --json, exit codes
 0/1/2/3, clear refusals, and never the developer's own data folder."""
+
 from __future__ import annotations
 
 import json
@@ -10,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from console.cli.main import main
 from console.cli.context import Context, os_account
+from console.cli.main import main
 from models.core import stats
 from models.core.db import close_database, open_database
 from models.core.entities import AuditEvent, Staff
-
 from tests.support import factories as f
 from tests.support.importing import sample, write_jsonl
 
@@ -54,7 +54,11 @@ def test_import_json_is_one_document_and_second_run_changes_nothing(me, capsys, 
     assert code == 0 and first["ok"] and first["written"] and first["counts"]["session"]["created"] == 1
     code, out, _err = run(capsys, "import", str(path), "--json")
     second = json.loads(out)
-    assert code == 0 and not second["written"] and second["counts"]["session"] == {"created": 0, "updated": 0, "skipped": 1, "purged": 0}
+    assert (
+        code == 0
+        and not second["written"]
+        and second["counts"]["session"] == {"created": 0, "updated": 0, "skipped": 1, "purged": 0}
+    )
 
 
 def test_import_dry_run_json_and_bad_json(me, capsys, tmp_path: Path) -> None:
@@ -105,7 +109,9 @@ def test_missing_role_is_refused_with_exit_3(db: str, fixed_clock, capsys, tmp_p
 
 
 def test_init_twice_is_refused_cleanly(db: str, capsys) -> None:
-    code, out, _err = run(capsys, "init", "--admin", ME, "--name", "Olga Operator", "--commitment-date", "2024-01-15", "--json")
+    code, out, _err = run(
+        capsys, "init", "--admin", ME, "--name", "Olga Operator", "--commitment-date", "2024-01-15", "--json"
+    )
     assert code == 0 and json.loads(out)["admin"] == ME
     code, out, err = run(capsys, "init", "--admin", ME, "--name", "Olga Operator", "--commitment-date", "2024-01-15")
     assert code == 2 and out == "" and "exists already" in err and "Traceback" not in err
@@ -120,11 +126,21 @@ def test_usage_errors_exit_2(capsys) -> None:
 
 def test_subprocess_uses_only_the_test_folders(db: str, isolated_dirs: Path, tmp_path: Path) -> None:
     """A real process: --json output is one document, and data lands in the test's folder only."""
-    Staff.create(username=ME, name="Olga Operator", roles="admin technician", commitment_signed_on=date(2024, 1, 15),
-                 active=True, created_at=__import__("models.core.clock", fromlist=["now"]).now())
+    Staff.create(
+        username=ME,
+        name="Olga Operator",
+        roles="admin technician",
+        commitment_signed_on=date(2024, 1, 15),
+        active=True,
+        created_at=__import__("models.core.clock", fromlist=["now"]).now(),
+    )
     close_database()
-    result = subprocess.run([sys.executable, "-m", "console", "import", str(write_jsonl(tmp_path / "in.jsonl", sample()[:4])),
-                             "--json"], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "console", "import", str(write_jsonl(tmp_path / "in.jsonl", sample()[:4])), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["counts"]["customer"]["created"] == 1
     context = Context()

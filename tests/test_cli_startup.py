@@ -1,6 +1,7 @@
 """`support24 --help` starts fast (issue 7): building the parser and printing help or a usage
 error loads neither the database layer nor any domain module; the real work is imported by
 the handlers. Checked in a fresh interpreter, as a user's shell would start it."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The Art. 12(3) deadline counted under Regulation 1182/71 with Hesse's public holidays."""
+
 from __future__ import annotations
 
 import calendar
@@ -8,23 +9,35 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.access.deadlines import answer_due, extended_due, holiday_name, is_working_day, months_later, next_working_day
+from models.access.deadlines import (
+    answer_due,
+    extended_due,
+    holiday_name,
+    is_working_day,
+    months_later,
+    next_working_day,
+)
 
 DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31))
 MONTH_ENDS = st.builds(
     lambda y, m, back: date(y, m, calendar.monthrange(y, m)[1]) - timedelta(days=back),
-    st.integers(2020, 2035), st.integers(1, 12), st.integers(0, 3),
+    st.integers(2020, 2035),
+    st.integers(1, 12),
+    st.integers(0, 3),
 )
 
 
-@pytest.mark.parametrize(("received", "due"), [
-    (date(2026, 1, 31), date(2026, 3, 2)),  # Sat; Feb has no 31st → Sat 28 Feb → Mon 2 Mar
-    (date(2026, 3, 5), date(2026, 4, 7)),  # 5 Apr is Easter Sunday, 6 Apr Easter Monday
-    (date(2026, 11, 25), date(2026, 12, 28)),  # 25 Dec and 26 Dec holidays, 27 Dec a Sunday
-    (date(2026, 5, 4), date(2026, 6, 5)),  # 4 Jun 2026 is Corpus Christi, a holiday in Hesse → Fri 5 Jun
-    (date(2028, 1, 31), date(2028, 2, 29)),  # leap year: the last day of February, a Tuesday
-    (date(2026, 9, 3), date(2026, 10, 5)),  # 3 Oct is German Unity Day (a Saturday) → Mon 5 Oct
-])
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        (date(2026, 1, 31), date(2026, 3, 2)),  # Sat; Feb has no 31st → Sat 28 Feb → Mon 2 Mar
+        (date(2026, 3, 5), date(2026, 4, 7)),  # 5 Apr is Easter Sunday, 6 Apr Easter Monday
+        (date(2026, 11, 25), date(2026, 12, 28)),  # 25 Dec and 26 Dec holidays, 27 Dec a Sunday
+        (date(2026, 5, 4), date(2026, 6, 5)),  # 4 Jun 2026 is Corpus Christi, a holiday in Hesse → Fri 5 Jun
+        (date(2028, 1, 31), date(2028, 2, 29)),  # leap year: the last day of February, a Tuesday
+        (date(2026, 9, 3), date(2026, 10, 5)),  # 3 Oct is German Unity Day (a Saturday) → Mon 5 Oct
+    ],
+)
 def test_examples(received: date, due: date) -> None:
     assert answer_due(received) == due
 
@@ -86,14 +99,21 @@ def test_the_holiday_calendar_loads_only_when_a_deadline_is_counted() -> None:
     import sys
     from pathlib import Path
 
-    probe = ("import importlib, json, sys\n"
-             "from screens.shell.modes import MODE_SPECS\n"
-             "for spec in MODE_SPECS: importlib.import_module('screens.' + spec.screen.split(':')[0])\n"
-             "import models.access.requests, models.access.deadlines as d\n"
-             "before = 'holidays' in sys.modules\n"
-             "due = d.answer_due(__import__('datetime').date(2026, 3, 3))\n"
-             "print(json.dumps([before, 'holidays' in sys.modules, due.isoformat()]))\n")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).resolve().parents[1])
+    probe = (
+        "import importlib, json, sys\n"
+        "from screens.shell.modes import MODE_SPECS\n"
+        "for spec in MODE_SPECS: importlib.import_module('screens.' + spec.screen.split(':')[0])\n"
+        "import models.access.requests, models.access.deadlines as d\n"
+        "before = 'holidays' in sys.modules\n"
+        "due = d.answer_due(__import__('datetime').date(2026, 3, 3))\n"
+        "print(json.dumps([before, 'holidays' in sys.modules, due.isoformat()]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [False, True, "2026-04-07"]  # 3 April is Good Friday, 6 April Easter Monday

@@ -3,6 +3,7 @@
 The small scale goes through the domain; the bulk generator (medium/large) is exercised
 with a tiny Scale so it runs in seconds on both backends.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -14,19 +15,28 @@ from typing import Iterator
 
 import pytest
 
-from console.demo import fill as demo
-from console.demo import common as demo_common
-from console.cli.main import main
 from console.cli.context import os_account
-from models.core import audit
-from models.core import clock
-from models.retention import policy
-from models.core import stats
+from console.cli.main import main
+from console.demo import common as demo_common
+from console.demo import fill as demo
+from models.core import audit, clock, stats
 from models.core.entities import (
-    ALL_MODELS, AccessRequest, BillingBatch, BillingRecord, ChatMessage, Consent, GatheredFile, LegalHold, Order,
-    Recording, RemoteSession, RetentionDue, SchemaMeta, Staff,
+    ALL_MODELS,
+    AccessRequest,
+    BillingBatch,
+    BillingRecord,
+    ChatMessage,
+    Consent,
+    GatheredFile,
+    LegalHold,
+    Order,
+    Recording,
+    RemoteSession,
+    RetentionDue,
+    SchemaMeta,
+    Staff,
 )
-
+from models.retention import policy
 from tests.support import factories as f
 
 ME = os_account()
@@ -45,15 +55,20 @@ def builtin_policy_after() -> Iterator[None]:
     policy.activate(policy.Policy())
 
 
-def test_small_demo_opens_for_the_os_account_and_shows_today(db, fixed_clock, capsys, isolated_dirs: Path,
-                                                             builtin_policy_after) -> None:
+def test_small_demo_opens_for_the_os_account_and_shows_today(
+    db, fixed_clock, capsys, isolated_dirs: Path, builtin_policy_after
+) -> None:
     code, out, err = run(capsys, "demo", "--scale", "small", "--json")
     assert code == 0, err
     # due dates were computed under the policy the purge will use: nothing to recompute later
     assert RetentionDue.select().count() > 0
     from models.retention import due as retention_due
 
-    assert not RetentionDue.select().where(RetentionDue.policy_version != retention_due.fingerprint(policy.active())).exists()
+    assert (
+        not RetentionDue.select()
+        .where(RetentionDue.policy_version != retention_due.fingerprint(policy.active()))
+        .exists()
+    )
     document = json.loads(out)
     assert document["operator"] == ME and document["counts"]["orders"] >= 200
     me = Staff.get(Staff.username == ME)
@@ -82,9 +97,16 @@ def test_small_demo_opens_for_the_os_account_and_shows_today(db, fixed_clock, ca
     assert BillingRecord.select().where(BillingRecord.batch.is_null()).exists()
     from console.jobs import billing_export
 
-    acknowledged = BillingBatch.select().where(BillingBatch.billed_on.is_null(False)).order_by(BillingBatch.number).first()
+    acknowledged = (
+        BillingBatch.select().where(BillingBatch.billed_on.is_null(False)).order_by(BillingBatch.number).first()
+    )
     assert billing_export.export(me, isolated_dirs.parent / "export", reexport=acknowledged.number).identical
-    assert {c.kind for c in Consent.select(Consent.kind)} == {"screen_visibility", "additional_staff", "disclosure", "recording"}
+    assert {c.kind for c in Consent.select(Consent.kind)} == {
+        "screen_visibility",
+        "additional_staff",
+        "disclosure",
+        "recording",
+    }
     # IPv4 and IPv6, umlauts, hostile chat kept literally with escapes stripped
     ips = [s.customer_ip for s in RemoteSession.select(RemoteSession.customer_ip)]
     assert any(":" in ip for ip in ips) and any("." in ip for ip in ips)
@@ -93,7 +115,9 @@ def test_small_demo_opens_for_the_os_account_and_shows_today(db, fixed_clock, ca
     assert "[bold red]x[/]" in texts and "[link=http://x]y[/link]" in texts
     assert not any("\x1b" in t or "\x07" in t for t in texts) and "[31mrot[0m und wieder normal" in texts
     # files in the data folder match their recorded size and hash, owner-only
-    files = [(g.path, g.size, g.sha256) for g in GatheredFile.select()] + [(r.path, r.size, r.sha256) for r in Recording.select()]
+    files = [(g.path, g.size, g.sha256) for g in GatheredFile.select()] + [
+        (r.path, r.size, r.sha256) for r in Recording.select()
+    ]
     assert len(files) >= 9
     for rel, size, digest in files:
         path = isolated_dirs / rel
@@ -129,8 +153,14 @@ def test_unknown_scale_is_a_usage_error(db, capsys) -> None:
 
 def _snapshot() -> list[tuple[object, ...]]:
     rows: list[tuple[object, ...]] = []
-    rows += [(o.ref, o.customer.number, o.opened_at, o.completed_at, o.billed_on, o.billing_class) for o in Order.select().order_by(Order.ref)]
-    rows += [(s.ref, s.customer_ip, s.workstation, s.customer_person, s.started_at) for s in RemoteSession.select().order_by(RemoteSession.ref)]
+    rows += [
+        (o.ref, o.customer.number, o.opened_at, o.completed_at, o.billed_on, o.billing_class)
+        for o in Order.select().order_by(Order.ref)
+    ]
+    rows += [
+        (s.ref, s.customer_ip, s.workstation, s.customer_person, s.started_at)
+        for s in RemoteSession.select().order_by(RemoteSession.ref)
+    ]
     rows += [(m.at, m.sender, m.text) for m in ChatMessage.select().order_by(ChatMessage.at, ChatMessage.text)]
     rows += [(c.ref, c.kind, c.given_by, c.at) for c in Consent.select().order_by(Consent.ref)]
     return rows
@@ -160,8 +190,18 @@ def test_same_seed_same_data_other_seed_other_data(db, fixed_clock, isolated_dir
 
 def test_bulk_generator_writes_valid_rows_and_a_verifiable_chain(db, fixed_clock, isolated_dirs: Path) -> None:
     demo_bulk = pytest.importorskip("console.demo.bulk")
-    tiny = demo_common.Scale("tiny", orders=600, customers=40, technicians=5, window_activity=900, window_chat=300,
-                             backlog_activity_per_order=1.0, consents=120, access_requests=10, audit_events=1500)
+    tiny = demo_common.Scale(
+        "tiny",
+        orders=600,
+        customers=40,
+        technicians=5,
+        window_activity=900,
+        window_chat=300,
+        backlog_activity_per_order=1.0,
+        consents=120,
+        access_requests=10,
+        audit_events=1500,
+    )
     report = demo_bulk.generate(tiny, random.Random(3), clock.now())
     me = demo.ensure_operator(ME)
     world = demo_bulk.world_for_scenario(random.Random(3), clock.now(), isolated_dirs, me)
@@ -176,9 +216,17 @@ def test_bulk_generator_writes_valid_rows_and_a_verifiable_chain(db, fixed_clock
     if db.startswith("sqlite"):  # the raw sqlite3 baseline of the same rows was measured
         assert report["rates"]["raw_rows_per_s"] and report["rates"]["sample_rows"] > 0
     # every screen-not-private session has a granted screen_visibility consent at or before its start
-    unconsented = RemoteSession.select().where(~RemoteSession.screen_private).where(
-        ~RemoteSession.id.in_(Consent.select(Consent.session).where(
-            (Consent.kind == "screen_visibility") & Consent.granted & (Consent.at <= RemoteSession.started_at))))
+    unconsented = (
+        RemoteSession.select()
+        .where(~RemoteSession.screen_private)
+        .where(
+            ~RemoteSession.id.in_(
+                Consent.select(Consent.session).where(
+                    (Consent.kind == "screen_visibility") & Consent.granted & (Consent.at <= RemoteSession.started_at)
+                )
+            )
+        )
+    )
     assert unconsented.count() == 0
     # refs continue without collisions after the bulk phase
     from models.core.refs import next_ref

@@ -1,4 +1,5 @@
 """Storage, schema versions and the audit chain."""
+
 from __future__ import annotations
 
 import stat
@@ -8,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from models.core import audit
-from models.core import schema
+from models.core import audit, schema
 from models.core.db import database, is_sqlite
 from models.core.entities import AuditEvent, SchemaMeta
 from models.core.errors import SchemaError, ValidationError
@@ -62,10 +62,12 @@ def test_audit_chain_detects_swapped_events(db: str) -> None:
     audit.record("b", "two", "R-2")
     audit.record("c", "three", "R-3")
     first, second = AuditEvent.get_by_id(1), AuditEvent.get_by_id(2)
-    AuditEvent.update(actor=second.actor, action=second.action, ref=second.ref, hash=second.hash,
-                      prev_hash=second.prev_hash).where(AuditEvent.id == 1).execute()
-    AuditEvent.update(actor=first.actor, action=first.action, ref=first.ref, hash=first.hash,
-                      prev_hash=first.prev_hash).where(AuditEvent.id == 2).execute()
+    AuditEvent.update(
+        actor=second.actor, action=second.action, ref=second.ref, hash=second.hash, prev_hash=second.prev_hash
+    ).where(AuditEvent.id == 1).execute()
+    AuditEvent.update(
+        actor=first.actor, action=first.action, ref=first.ref, hash=first.hash, prev_hash=first.prev_hash
+    ).where(AuditEvent.id == 2).execute()
     assert audit.verify().first_bad_id == 1
 
 
@@ -82,7 +84,8 @@ def test_older_schema_is_copied_aside_then_migrated(db: str) -> None:
         database.execute_sql("CREATE TABLE migration_probe (id INTEGER PRIMARY KEY)")
 
     result = schema.ensure_schema(
-        lambda old, new: calls.append((old, new)), target_version=schema.SCHEMA_VERSION + 1,
+        lambda old, new: calls.append((old, new)),
+        target_version=schema.SCHEMA_VERSION + 1,
         migrations={schema.SCHEMA_VERSION + 1: add_column},
     )
     assert result == "migrated"

@@ -1,13 +1,13 @@
 """Legal holds (P8): only the privacy officer places and releases them, each is audited, and
 lists page by id."""
+
 from __future__ import annotations
 
 import pytest
 
-from models.retention import holds
 from models.core.entities import AuditEvent
 from models.core.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
-
+from models.retention import holds
 from tests.support import factories as f
 
 

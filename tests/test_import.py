@@ -1,4 +1,5 @@
 """The JSON Lines import: all or nothing, every bad line named, idempotent, dry-run."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -6,16 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from models.core import audit
-from models.core import stats
+from console.importing.importer import run_import
+from models.core import audit, stats
 from models.core.entities import (
-    ActivityEvent, AuditEvent, BillingRecord, ChatMessage, Consent, ContactPerson, Order, Participant, RemoteSession,
+    ActivityEvent,
+    AuditEvent,
+    BillingRecord,
+    ChatMessage,
+    Consent,
+    ContactPerson,
+    Order,
+    Participant,
+    RemoteSession,
     Staff,
 )
 from models.core.errors import PermissionDenied
-
-from console.importing.importer import run_import
-
 from tests.support import factories as f
 from tests.support.importing import S, sample, write_jsonl
 
@@ -34,9 +40,18 @@ def test_complete_file_is_stored_through_the_domain(operator, tmp_path: Path) ->
     assert result.ok, result.problems
     assert result.counts["consent"]["created"] == 3 and result.counts["contact"]["created"] == 2
     session = RemoteSession.get(RemoteSession.ref == S)
-    assert (session.screen_private, session.customer_ip, session.tool, session.external_id) == (False, "203.0.113.7", "teamviewer", "7d1c")
+    assert (session.screen_private, session.customer_ip, session.tool, session.external_id) == (
+        False,
+        "203.0.113.7",
+        "teamviewer",
+        "7d1c",
+    )
     upload = ActivityEvent.get()
-    assert (upload.direction, upload.file_size, upload.file_name) == ("upload", 1048576, "drv.zip")  # direction inferred
+    assert (upload.direction, upload.file_size, upload.file_name) == (
+        "upload",
+        1048576,
+        "drv.zip",
+    )  # direction inferred
     order = Order.get(Order.ref == "A-2026-0001")
     assert order.billed_on == date(2026, 3, 31) and order.records_due_at is not None
     record = BillingRecord.get()
@@ -46,7 +61,8 @@ def test_complete_file_is_stored_through_the_domain(operator, tmp_path: Path) ->
     assert participant.consent is not None and participant.left_at == session.ended_at
     assert audit.verify().ok
     assert {"session.start", "consent.record", "billing.create", "order.billed", "import.run"} <= {
-        e.action for e in AuditEvent.select(AuditEvent.action)}
+        e.action for e in AuditEvent.select(AuditEvent.action)
+    }
 
 
 def test_reimport_changes_nothing_and_writes_no_audit(operator, tmp_path: Path) -> None:
@@ -71,12 +87,12 @@ def test_dry_run_reports_and_writes_nothing(operator, tmp_path: Path) -> None:
 
 def test_several_bad_lines_are_each_named_and_nothing_is_stored(operator, tmp_path: Path) -> None:
     lines = sample()
-    lines[1]["username"] = "Jana S"                 # line 2
-    lines[2]["number"] = "10042"                    # line 3
-    lines[7]["file"]["sha256"] = "nope"             # line 8
-    lines[8]["at"] = "2026-03-02T09:06:00"          # line 9: no time zone
-    lines.append("{not json")                       # line 17
-    lines.append({"type": "invoice"})               # line 18
+    lines[1]["username"] = "Jana S"  # line 2
+    lines[2]["number"] = "10042"  # line 3
+    lines[7]["file"]["sha256"] = "nope"  # line 8
+    lines[8]["at"] = "2026-03-02T09:06:00"  # line 9: no time zone
+    lines.append("{not json")  # line 17
+    lines.append({"type": "invoice"})  # line 18
     before = stats.counts()
     result = _import(operator, tmp_path, lines)
     assert not result.ok
@@ -110,8 +126,18 @@ def test_shared_screen_needs_consent_at_or_before_start(operator, tmp_path: Path
 
 def test_refused_consent_later_than_grant_wins(operator, tmp_path: Path) -> None:
     lines = sample()
-    lines.insert(0, {"type": "consent", "session": S, "kind": "screen_visibility", "given_by": "Erika Weber",
-                     "method": "verbal", "granted": False, "at": "2026-03-02T08:59:30Z"})
+    lines.insert(
+        0,
+        {
+            "type": "consent",
+            "session": S,
+            "kind": "screen_visibility",
+            "given_by": "Erika Weber",
+            "method": "verbal",
+            "granted": False,
+            "at": "2026-03-02T08:59:30Z",
+        },
+    )
     result = _import(operator, tmp_path, lines)
     assert [field for _n, field, _p in result.problems] == ["screen_private"]
 
@@ -133,7 +159,7 @@ def test_disclosure_on_consent_needs_disclosure_consent(operator, tmp_path: Path
 def test_order_lifecycle_is_checked(operator, tmp_path: Path) -> None:
     lines = sample()
     lines[4]["completed_at"] = "2026-03-02T09:30:00Z"  # before the session ended at 09:40
-    lines[4]["billed_at"] = "2026-03-01"               # before completion
+    lines[4]["billed_at"] = "2026-03-01"  # before completion
     result = _import(operator, tmp_path, lines)
     problems = {(n, field) for n, field, _p in result.problems}
     assert problems == {(5, "completed_at"), (5, "billed_at")}
@@ -290,8 +316,14 @@ def test_bulk_capture_keeps_to_the_session(operator, tmp_path: Path) -> None:
 
     assert _import(operator, tmp_path, sample()).ok
     with pytest.raises(ValidationError, match="after session"):
-        bulk.add_chat_many(operator, S, [bulk.ChatItem("2026-03-02T09:10:00Z", "customer", "ok"),
-                                         bulk.ChatItem("2026-03-02T10:10:00Z", "customer", "too late")])
+        bulk.add_chat_many(
+            operator,
+            S,
+            [
+                bulk.ChatItem("2026-03-02T09:10:00Z", "customer", "ok"),
+                bulk.ChatItem("2026-03-02T10:10:00Z", "customer", "too late"),
+            ],
+        )
     assert ChatMessage.select().count() == 1
     clerk = f.staff("bea", roles="accounting", name="Bea Buch")
     with pytest.raises(PermissionDenied):
@@ -311,8 +343,14 @@ def test_reimport_after_the_purge_brings_nothing_back(operator, tmp_path: Path, 
     assert again.ok, again.problems
     assert again.counts["session"]["purged"] == 1 and again.counts["chat"]["purged"] == 1
     assert again.counts["system_info"]["purged"] == 1 and again.counts["consent"]["purged"] == 3
-    assert (RemoteSession.select().count(), ChatMessage.select().count(), SystemInfo.select().count(),
-            ActivityEvent.select().count(), Consent.select().count(), Participant.select().count()) == (0, 0, 0, 0, 0, 0)
+    assert (
+        RemoteSession.select().count(),
+        ChatMessage.select().count(),
+        SystemInfo.select().count(),
+        ActivityEvent.select().count(),
+        Consent.select().count(),
+        Participant.select().count(),
+    ) == (0, 0, 0, 0, 0, 0)
     assert BillingRecord.select().count() == 1  # kept 11 years (P10)
     assert audit.verify().ok
 

@@ -1,4 +1,5 @@
 """`support24 convert`: real remote-support logs become import lines that import cleanly."""
+
 from __future__ import annotations
 
 import json
@@ -7,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from console.cli.main import main
 from console.cli.context import os_account
+from console.cli.main import main
 from models.core.entities import ActivityEvent, RemoteSession
-
 from tests.support import factories as f
 
 DATA = Path(__file__).parent / "data" / "remote-tools"
@@ -25,8 +25,20 @@ def desk(db: str, fixed_clock):
 
 
 def _convert(capsys, tool: str, name: str, *extra: str) -> tuple[int, list[dict], str]:
-    code = main(["convert", tool, str(DATA / name), "--order", "A-2024-0001", "--technician", "mmueller",
-                 "--screen-private", "yes", *extra])
+    code = main(
+        [
+            "convert",
+            tool,
+            str(DATA / name),
+            "--order",
+            "A-2024-0001",
+            "--technician",
+            "mmueller",
+            "--screen-private",
+            "yes",
+            *extra,
+        ]
+    )
     out, err = capsys.readouterr()
     return code, [json.loads(line) for line in out.splitlines()], err
 
@@ -43,7 +55,11 @@ def test_teamviewer_incoming_list_converts_and_imports_idempotently(desk, capsys
     assert main(["import", str(path)]) == 0
     stored = RemoteSession.get()
     assert (stored.tool, stored.order.ref, RemoteSession.select().count(), ActivityEvent.select().count()) == (
-        "teamviewer", "A-2024-0001", 1, 1)
+        "teamviewer",
+        "A-2024-0001",
+        1,
+        1,
+    )
 
 
 def test_teamviewer_outgoing_list_has_no_partner_name_column(desk, capsys) -> None:
@@ -64,8 +80,9 @@ def test_anydesk_service_trace_gives_times_and_customer_ip(desk, capsys, tmp_pat
 def test_rustdesk_posts_need_a_start_time(desk, capsys) -> None:
     code, lines, err = _convert(capsys, "rustdesk", "rustdesk_lantongxue_audit_conn_posts.jsonl")
     assert code == 2 and "--started-at" in err and lines == []
-    code, lines, _err = _convert(capsys, "rustdesk", "rustdesk_lantongxue_audit_conn_posts.jsonl",
-                                 "--started-at", "2024-02-01T09:00:00Z")
+    code, lines, _err = _convert(
+        capsys, "rustdesk", "rustdesk_lantongxue_audit_conn_posts.jsonl", "--started-at", "2024-02-01T09:00:00Z"
+    )
     assert code == 0 and lines[0]["customer_ip"] == "103.156.242.225"
 
 

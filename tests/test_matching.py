@@ -1,4 +1,5 @@
 """Matching finds every record that names the subject, says why, and nothing of anyone else."""
+
 from __future__ import annotations
 
 import logging
@@ -9,13 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.access import requests as access
 from models.access import matching
+from models.access import requests as access
 from models.core.db import database
 from models.core.entities import AccessRequestExclusion, Customer
 from models.core.errors import RuleViolation, ValidationError
 from models.core.text import fold
-
 from tests.support.access_seed import seed
 
 
@@ -41,8 +41,15 @@ def test_fold_meets_umlaut_and_case_variants(spelling: str) -> None:
 
 @given(st.text(alphabet="aouAOUäöüÄÖÜß ", min_size=1, max_size=20))
 def test_fold_of_umlauts_equals_fold_of_their_transcription(name: str) -> None:
-    spelled = name.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("Ä", "AE") \
-        .replace("Ö", "OE").replace("Ü", "UE").replace("ß", "ss")
+    spelled = (
+        name.replace("ä", "ae")
+        .replace("ö", "oe")
+        .replace("ü", "ue")
+        .replace("Ä", "AE")
+        .replace("Ö", "OE")
+        .replace("Ü", "UE")
+        .replace("ß", "ss")
+    )
     assert fold(name) == fold(spelled) == fold(spelled.upper())
 
 
@@ -71,8 +78,12 @@ def test_customer_number_brings_orders_sessions_and_billing_records(world) -> No
 
 
 def test_email_workstation_and_ip_match_exactly_what_they_name(world) -> None:
-    ref = _open(world, "Niemand", email="e.weber@mueller.example",
-                identifiers={"workstations": ["empfang-pc"], "ips": ["192.0.2.44"]})
+    ref = _open(
+        world,
+        "Niemand",
+        email="e.weber@mueller.example",
+        identifiers={"workstations": ["empfang-pc"], "ips": ["192.0.2.44"]},
+    )
     found = _keys(access.compile_request(world.officer, ref))
     assert found[("contact", "K-10042")] == ["email"]  # stored as E.Weber@Mueller.example
     sessions = {ref: codes for (kind, ref), codes in found.items() if kind == "session"}
@@ -121,12 +132,18 @@ def test_earlier_requests_of_the_same_person_are_found(world) -> None:
     assert [(m.ref, [r.code for r in m.reasons]) for m in compilation.included("access_request")] == [(first, ["name"])]
 
 
-@pytest.mark.skipif(os.environ.get("SUPPORT24_TEST_BACKEND", "sqlite") != "sqlite",
-                    reason="reads SQLite's EXPLAIN QUERY PLAN; PostgreSQL plans depend on table statistics")
+@pytest.mark.skipif(
+    os.environ.get("SUPPORT24_TEST_BACKEND", "sqlite") != "sqlite",
+    reason="reads SQLite's EXPLAIN QUERY PLAN; PostgreSQL plans depend on table statistics",
+)
 def test_compile_and_report_read_through_indexes_only(world) -> None:
     """Every query of matching and of the report's data searches an index; none scans a table."""
-    ref = _open(world, customer_number="K-10042", email="x@example.org",
-                identifiers={"workstations": ["EMPFANG-PC"], "ips": ["203.0.113.7"]})
+    ref = _open(
+        world,
+        customer_number="K-10042",
+        email="x@example.org",
+        identifiers={"workstations": ["EMPFANG-PC"], "ips": ["203.0.113.7"]},
+    )
     access.compile_request(world.officer, ref)
     statements: list[tuple[str, list]] = []
 

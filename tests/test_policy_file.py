@@ -1,5 +1,6 @@
 """The policy as data: the packaged file equals DESIGN.md §4, every mistake is refused by key,
 the stricter P7 reading is one setting away, and a new version recomputes due dates."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -7,13 +8,12 @@ from datetime import datetime, timezone
 import pytest
 
 from console.settings.policy_file import default_text, parse
-from models.retention import policy as policy_model
-from models.retention import queue as retention
-from models.retention import due as retention_due
 from models.core.entities import BillingRecord
 from models.core.errors import ValidationError
+from models.retention import due as retention_due
+from models.retention import policy as policy_model
+from models.retention import queue as retention
 from models.retention.policy import Policy
-
 from tests.support import purge_world
 
 UTC = timezone.utc
@@ -26,18 +26,24 @@ def test_the_packaged_file_is_the_design_default() -> None:
     assert {r.clause for r in loaded.policy.rules.values()} >= {"P7", "P8", "P10"}
 
 
-@pytest.mark.parametrize(("change", "field", "problem"), [
-    (("[rules.chat]  ", "[rules.emails]  "), "rules.emails", "unknown category"),
-    (("hours = 48\n", "hours = -48\n"), "rules.system_info.hours", "must not be negative"),
-    (("hours = 48\n", ""), "rules.system_info", "needs a period"),
-    (("years = 11\n", "years = 11.5\n"), "rules.billing.years", "whole number"),
-    (('anchor = "session_date"', 'anchor = "order_completed"'), "rules.billing.anchor", "must be one of"),
-    (('chat_video_reading = "P8"', 'chat_video_reading = "P9"'), "chat_video_reading", "P7"),
-    (('version = "2026-1"', 'verison = "2026-1"'), "default", "unknown keys: verison"),
-    (('clause = "P10"\n', ""), "rules.billing.clause", "is required"),
-    (('# anchor_rounding = "end_of_year"\n', 'anchor_rounding = "end_of_month"\n'), "rules.billing.anchor_rounding",
-     "end_of_year"),
-])
+@pytest.mark.parametrize(
+    ("change", "field", "problem"),
+    [
+        (("[rules.chat]  ", "[rules.emails]  "), "rules.emails", "unknown category"),
+        (("hours = 48\n", "hours = -48\n"), "rules.system_info.hours", "must not be negative"),
+        (("hours = 48\n", ""), "rules.system_info", "needs a period"),
+        (("years = 11\n", "years = 11.5\n"), "rules.billing.years", "whole number"),
+        (('anchor = "session_date"', 'anchor = "order_completed"'), "rules.billing.anchor", "must be one of"),
+        (('chat_video_reading = "P8"', 'chat_video_reading = "P9"'), "chat_video_reading", "P7"),
+        (('version = "2026-1"', 'verison = "2026-1"'), "default", "unknown keys: verison"),
+        (('clause = "P10"\n', ""), "rules.billing.clause", "is required"),
+        (
+            ('# anchor_rounding = "end_of_year"\n', 'anchor_rounding = "end_of_month"\n'),
+            "rules.billing.anchor_rounding",
+            "end_of_year",
+        ),
+    ],
+)
 def test_every_mistake_is_refused_naming_the_key(change: tuple[str, str], field: str, problem: str) -> None:
     text = default_text()
     assert change[0] in text
@@ -78,8 +84,12 @@ def test_activating_a_new_version_recomputes_every_due_date(db, fixed_clock, iso
     purge_world.build(isolated_dirs, names=("recent",))
     before = {i.category: i for i in retention.order_retention("A-2026-0002")}
     assert before["chat"].due_at == datetime(2027, 2, 22, 23, 0, tzinfo=UTC)
-    strict = parse(default_text().replace('chat_video_reading = "P8"', 'chat_video_reading = "P7"')
-                   .replace('# anchor_rounding = "end_of_year"\n', 'anchor_rounding = "end_of_year"\n'), "strict").policy
+    strict = parse(
+        default_text()
+        .replace('chat_video_reading = "P8"', 'chat_video_reading = "P7"')
+        .replace('# anchor_rounding = "end_of_year"\n', 'anchor_rounding = "end_of_year"\n'),
+        "strict",
+    ).policy
     policy_model.activate(strict)
     assert retention_due.sync() == 1
     after = {i.category: i for i in retention.order_retention("A-2026-0002")}

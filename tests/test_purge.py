@@ -1,4 +1,5 @@
 """The purge (DESIGN.md §5, issue 4): exactly what is due, with proof, never held data, once."""
+
 from __future__ import annotations
 
 import json
@@ -7,18 +8,27 @@ from datetime import timedelta
 
 import pytest
 
-from models.retention import holds
-from models.purge import run as purge
-from models.purge import journal as purge_journal
-from models.retention import queue as retention
 from models.core.entities import (
-    ActivityEvent, BillingRecord, ChatMessage, Consent, DeletionRecord, GatheredFile, LegalHold, PurgeLease, PurgeRun, Recording,
-    RemoteSession, SystemInfo,
+    ActivityEvent,
+    BillingRecord,
+    ChatMessage,
+    Consent,
+    DeletionRecord,
+    GatheredFile,
+    LegalHold,
+    PurgeLease,
+    PurgeRun,
+    Recording,
+    RemoteSession,
+    SystemInfo,
 )
 from models.core.errors import Busy
-from models.purge.lease import Lease
+from models.purge import journal as purge_journal
+from models.purge import run as purge
 from models.purge.items import count_rows
-
+from models.purge.lease import Lease
+from models.retention import holds
+from models.retention import queue as retention
 from tests.support import purge_world
 from tests.support.purge_world import order_id
 
@@ -67,7 +77,17 @@ def test_deletion_records_hold_no_personal_data_and_the_journal_has_them_all(wor
     lines = [json.loads(line) for line in journal.splitlines()]
     assert [line["id"] for line in lines] == [r.id for r in DeletionRecord.select().order_by(DeletionRecord.id)]
     assert "Erika" not in journal and "203.0.113" not in journal and "MK-" not in journal
-    assert set(lines[0]) == {"id", "run", "category", "item_id", "ref", "due_at", "deleted_at", "policy_version", "method"}
+    assert set(lines[0]) == {
+        "id",
+        "run",
+        "category",
+        "item_id",
+        "ref",
+        "due_at",
+        "deleted_at",
+        "policy_version",
+        "method",
+    }
 
 
 def test_a_second_purge_deletes_nothing(world) -> None:
@@ -112,10 +132,13 @@ def test_a_purge_refuses_while_another_holds_the_lease_and_names_it(world) -> No
 
 def test_an_expired_lease_of_a_crashed_holder_does_not_block(world, fixed_clock, db) -> None:
     from models.core.db import is_postgres
+
     if is_postgres():
         pytest.skip("PostgreSQL frees the advisory lock when the holder's connection dies; no expiry there")
     now = fixed_clock()  # another process took the lease and died without releasing it
-    PurgeLease.create(name="purge", holder="ghost@host pid 1 (purge)", acquired_at=now, expires_at=now + timedelta(minutes=10))
+    PurgeLease.create(
+        name="purge", holder="ghost@host pid 1 (purge)", acquired_at=now, expires_at=now + timedelta(minutes=10)
+    )
     with pytest.raises(Busy, match="ghost@host"):
         purge.run_purge("dora", data_dir=world.data_dir)
     fixed_clock.advance(minutes=11)
@@ -124,6 +147,7 @@ def test_an_expired_lease_of_a_crashed_holder_does_not_block(world, fixed_clock,
 
 def test_p8_items_stay_until_three_months_after_billing_to_the_day(db, fixed_clock, isolated_dirs) -> None:
     from datetime import datetime, timezone
+
     world = purge_world.build(isolated_dirs, names=("recent",))
     oid = order_id("A-2026-0002")
     fixed_clock.set(datetime(2027, 2, 22, 22, 59, tzinfo=timezone.utc))  # 22.02.2027 23:59 Berlin
@@ -136,6 +160,7 @@ def test_p8_items_stay_until_three_months_after_billing_to_the_day(db, fixed_clo
 
 def test_p7_items_go_exactly_48_hours_after_completion(db, fixed_clock, isolated_dirs) -> None:
     from datetime import datetime, timezone
+
     world = purge_world.build(isolated_dirs, names=("recent",))
     oid = order_id("A-2026-0002")
     completed = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
@@ -153,6 +178,7 @@ def test_p7_items_go_exactly_48_hours_after_completion(db, fixed_clock, isolated
 
 def test_billing_records_go_eleven_years_after_the_session_date(db, fixed_clock, isolated_dirs) -> None:
     from datetime import datetime, timezone
+
     world = purge_world.build(isolated_dirs, names=("ancient",))
     record = BillingRecord.get()
     assert record.due_at == datetime(2026, 3, 1, 23, 0, tzinfo=timezone.utc)  # 02.03.2026 00:00 Berlin
@@ -169,11 +195,13 @@ def test_closed_access_requests_go_with_their_exclusions_when_due(db, fixed_cloc
     from models.access import requests as access
     from models.core.entities import AccessRequest, AccessRequestExclusion
     from tests.support import factories as f
+
     officer = f.staff("dora", "privacy_officer", name="Dora Datenschutz")
     old = access.open_request(officer, name="Erika Weber", received_on="2026-11-02", channel="letter")
     access.reject(officer, old.ref, "Identität nicht nachweisbar")
-    AccessRequestExclusion.create(request=old.id, record_kind="chat", record_id=1, reason="Namensvetter",
-                                  excluded_by="dora", at=fixed_clock())
+    AccessRequestExclusion.create(
+        request=old.id, record_kind="chat", record_id=1, reason="Namensvetter", excluded_by="dora", at=fixed_clock()
+    )
     kept = access.open_request(officer, name="Hans Meier", received_on="2026-11-03", channel="email")
     fixed_clock.advance(days=1)
     access.reject(officer, kept.ref, "zurückgezogen")

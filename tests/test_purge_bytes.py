@@ -1,15 +1,15 @@
 """Irrecoverable (DESIGN.md §5): after a purge the purged text is in no byte of the database
 file, its WAL or the data folder, while the text of kept data is still found there."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from models.retention import holds
-from models.purge import run as purge
 from models.core.db import is_sqlite
-
+from models.purge import run as purge
+from models.retention import holds
 from tests.support import purge_world
 from tests.support.purge_world import marker
 

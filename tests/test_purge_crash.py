@@ -1,6 +1,7 @@
 """Crash safety (issue 4): a purge killed with SIGKILL at random moments never deletes anything
 not due, never leaves a deletion record without its deletion or a file without its row, and the
 next run finishes the work. Also: two processes racing for the lease, exactly one wins."""
+
 from __future__ import annotations
 
 import json
@@ -15,17 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from models.retention import holds
-from models.purge import run as purge
-from models.purge import journal as purge_journal
-from models.retention import queue as retention
 from models.core.db import close_database, open_database
 from models.core.entities import BillingRecord, Customer, DeletionRecord, GatheredFile, Recording
-
-from tests.support import purge_world
-from tests.conftest import NOW
-from tests.support.purge_world import ORDERS, order_id
+from models.purge import journal as purge_journal
+from models.purge import run as purge
 from models.purge.items import count_rows
+from models.retention import holds
+from models.retention import queue as retention
+from tests.conftest import NOW
+from tests.support import purge_world
+from tests.support.purge_world import ORDERS, order_id
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
@@ -46,8 +46,13 @@ ORDER_CATEGORIES = ("system_info", "gathered_files", "activity", "chat", "video"
 
 
 def _child(db_url: str, data_dir: Path, batch: int = 5) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", CHILD, db_url, NOW.isoformat(), str(data_dir), str(batch)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, db_url, NOW.isoformat(), str(data_dir), str(batch)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.fixture
@@ -112,7 +117,9 @@ def test_sigkill_at_random_moments_leaves_a_consistent_state_and_the_next_run_fi
     assert deleted == expected
     assert DeletionRecord.select().count() == len(expected)  # nothing deleted twice
     assert purge_journal.last_id(world.data_dir) == max(r.id for r in DeletionRecord.select())
-    assert result.total == len(expected) - sum(1 for _ in DeletionRecord.select().where(DeletionRecord.run != result.run_id))
+    assert result.total == len(expected) - sum(
+        1 for _ in DeletionRecord.select().where(DeletionRecord.run != result.run_id)
+    )
     assert purge.run_purge("dora", data_dir=world.data_dir).total == 0
     states = [r.state for r in purge.recent_runs()]
     assert states.count("interrupted") == kills and "running" not in states
@@ -140,8 +147,17 @@ lease.release()
 
 def test_two_processes_racing_for_the_lease_exactly_one_wins_and_the_loser_names_it(db, db_url) -> None:
     close_database()
-    racers = [subprocess.Popen([sys.executable, "-c", RACER, db_url, str(n)], cwd=ROOT, stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in (1, 2)]
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACER, db_url, str(n)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in (1, 2)
+    ]
     for racer in racers:
         assert racer.stdout is not None and racer.stdout.readline().strip() == "ready"
     for racer in racers:  # release both at once

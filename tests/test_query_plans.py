@@ -6,6 +6,7 @@ SELECT it sends, asks SQLite for `EXPLAIN QUERY PLAN` of it and fails on a plain
 A scan through an index (`SCAN t USING INDEX`) is allowed: with a LIMIT it stops early,
 and it is how SQLite walks an index in order. SQLite only: PostgreSQL plans by statistics.
 """
+
 from __future__ import annotations
 
 import random
@@ -15,30 +16,44 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from console.demo import fill as demo
 from console.cli.context import os_account
+from console.demo import fill as demo
 from models.access import queries as access_queries
 from models.billing import outbox as billing
 from models.browse import detail as browse_detail
 from models.browse import sessions as browse_sessions
 from models.core import clock
-from models.retention import holds
-from models.sessions import orders
-from models.purge import run as purge
-from models.retention import queue as retention
-from models.sessions import sessions as session_rules
 from models.core.db import database, is_sqlite
 from models.core.entities import Order, RemoteSession, Staff
 from models.core.identity import resolve_operator
-
+from models.purge import run as purge
+from models.retention import holds
+from models.retention import queue as retention
+from models.sessions import orders
+from models.sessions import sessions as session_rules
 from tests.conftest import BACKEND
 
-pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans by statistics")
+pytestmark = pytest.mark.skipif(
+    BACKEND != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans by statistics"
+)
 
 LARGE_TABLES = {
-    "orders", "remote_session", "activity_event", "chat_message", "billing_record", "retention_due", "consent",
-    "participant", "disclosure", "audit_event", "customer", "contact_person", "system_info", "gathered_file",
-    "recording", "deletion_record",
+    "orders",
+    "remote_session",
+    "activity_event",
+    "chat_message",
+    "billing_record",
+    "retention_due",
+    "consent",
+    "participant",
+    "disclosure",
+    "audit_event",
+    "customer",
+    "contact_person",
+    "system_info",
+    "gathered_file",
+    "recording",
+    "deletion_record",
 }
 SCAN = re.compile(r"^SCAN (?:TABLE )?(\w+)(?: AS \w+)?(.*)$")
 ALIAS = re.compile(r'"(\w+)" AS "(\w+)"')
@@ -72,8 +87,12 @@ def full_scans(sql: str, params: Any, *, paged: bool = False) -> list[str]:
     touches_large = any(table in LARGE_TABLES for table, _alias in ALIAS.findall(sql))
     details = [row[-1] for row in rows]
     # A page whose rows come from a UNION of large tables, sorted afterwards, reads every row for every page.
-    if paged and touches_large and any("TEMP B-TREE" in d and "ORDER BY" in d for d in details) \
-            and any(d.startswith(("COMPOUND", "MERGE", "CO-ROUTINE", "MATERIALIZE")) for d in details):
+    if (
+        paged
+        and touches_large
+        and any("TEMP B-TREE" in d and "ORDER BY" in d for d in details)
+        and any(d.startswith(("COMPOUND", "MERGE", "CO-ROUTINE", "MATERIALIZE")) for d in details)
+    ):
         bad.append("each page sorts the whole union before its first row (USE TEMP B-TREE FOR ORDER BY)")
     for row in rows:
         match = SCAN.match(row[-1])
@@ -130,7 +149,9 @@ CASES: dict[str, Callable[[Staff], object]] = {
     # paging
     "orders first page": lambda me: browse_sessions.orders(limit=50),
     "orders next page": lambda me: browse_sessions.orders(after=browse_sessions.orders(limit=5).after, limit=50),
-    "orders of a customer": lambda me: browse_sessions.orders(browse_sessions.OrderFilter(customer="K-10001"), limit=50),
+    "orders of a customer": lambda me: browse_sessions.orders(
+        browse_sessions.OrderFilter(customer="K-10001"), limit=50
+    ),
     "active sessions": lambda me: browse_sessions.active_sessions(limit=50),
     "billing outbox page": lambda me: billing.outbox(me, limit=50),
     "billing batches page": lambda me: billing.list_batches(me, limit=50),
@@ -141,9 +162,21 @@ CASES: dict[str, Callable[[Staff], object]] = {
 }
 
 
-PAGED = {"queue first page", "queue next page", "queue of one category and state", "orders first page",
-         "orders next page", "orders of a customer", "active sessions", "billing outbox page", "billing batches page",
-         "access requests by deadline", "active holds", "deletion records page", "chat transcript page"}
+PAGED = {
+    "queue first page",
+    "queue next page",
+    "queue of one category and state",
+    "orders first page",
+    "orders next page",
+    "orders of a customer",
+    "active sessions",
+    "billing outbox page",
+    "billing batches page",
+    "access requests by deadline",
+    "active holds",
+    "deletion records page",
+    "chat transcript page",
+}
 
 
 # Known and reported (docs/benchmarks.md): strict, so the marker must go once the query is fixed.

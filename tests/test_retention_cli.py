@@ -1,5 +1,6 @@
 """The retention commands as a contract: policy show, retention queue, hold, purge, deletions,
 scheduler --once; one JSON document with --json, exit 3 for refusals and a held lease."""
+
 from __future__ import annotations
 
 import json
@@ -9,12 +10,11 @@ from typing import Iterator
 
 import pytest
 
-from console.cli.main import main
 from console.cli.context import os_account
+from console.cli.main import main
 from models.core.db import is_postgres, lock_key
 from models.core.entities import ChatMessage, DeletionRecord, PurgeLease
 from models.purge.items import count_rows
-
 from tests.support import factories as f
 from tests.support import purge_world
 from tests.support.purge_world import order_id
@@ -40,7 +40,9 @@ def test_policy_show_json_names_every_rule_with_clause_and_anchor(world, capsys)
     document = json.loads(out)
     assert code == 0 and err == ""
     rules = {r["category"]: r for r in document["rules"]}
-    assert rules["chat"]["clause"] == "P8" and rules["chat"]["anchor"] == "order_billed" and rules["chat"]["months"] == 3
+    assert (
+        rules["chat"]["clause"] == "P8" and rules["chat"]["anchor"] == "order_billed" and rules["chat"]["months"] == 3
+    )
     assert rules["system_info"]["hours"] == 48 and rules["billing"]["years"] == 11
     assert document["version"].startswith("2026-1+") and document["chat_video_reading"] == "P8"
 
@@ -60,10 +62,16 @@ def test_retention_queue_json_lists_items_and_summary(world, capsys) -> None:
     document = json.loads(out)
     assert code == 0
     assert {(i["ref"], i["state"]) for i in document["items"]} == {
-        ("A-2015-0001", "overdue"), ("A-2026-0001", "overdue"), ("A-2026-0002", "scheduled"),
-        ("A-2026-0003", "overdue"), ("A-2026-0004", "blocked")}
+        ("A-2015-0001", "overdue"),
+        ("A-2026-0001", "overdue"),
+        ("A-2026-0002", "scheduled"),
+        ("A-2026-0003", "overdue"),
+        ("A-2026-0004", "blocked"),
+    }
     assert {(r["state"], r["count"]) for r in document["summary"]} == {("overdue", 3), ("scheduled", 1), ("blocked", 1)}
-    code, out, _err = run(capsys, "retention", "queue", "--json", "--as-of", "2020-01-01T00:00:00Z", "--state", "overdue")
+    code, out, _err = run(
+        capsys, "retention", "queue", "--json", "--as-of", "2020-01-01T00:00:00Z", "--state", "overdue"
+    )
     assert code == 0 and [i["ref"] for i in json.loads(out)["items"]] == ["A-2015-0001"] * 6  # billing: due 2026
 
 
@@ -109,6 +117,7 @@ def lease_taken_elsewhere(holder: str, now) -> Iterator[None]:  # type: ignore[n
     import psycopg
 
     from tests.conftest import PG_URL
+
     with psycopg.connect(PG_URL.replace("postgresql://", "postgresql://root@", 1), autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s)", (lock_key("lease:purge"),))
         yield

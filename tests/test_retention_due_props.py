@@ -1,6 +1,7 @@
 """Due-date properties (DESIGN.md §4): hours are exact across daylight-saving changes; months and
 years land on Berlin midnight of the calendar date, month ends clamp, 29 February rolls to the
 28th; end-of-year rounding; never a day early; the session row's due date is the last one."""
+
 from __future__ import annotations
 
 import calendar
@@ -11,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.core.clock import berlin_date, to_berlin
-from models.retention.policy import Policy, Rule
 from models.retention.due import SESSION_CATEGORIES, order_dues
+from models.retention.policy import Policy, Rule
 
 UTC = timezone.utc
 days = st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31))
@@ -64,8 +65,9 @@ def test_examples_from_the_calendar() -> None:
 
 @settings(max_examples=200)
 @given(instants, st.one_of(st.none(), st.integers(min_value=0, max_value=400)), st.booleans())
-def test_the_session_row_falls_due_last_and_waits_for_the_billing_date(completed: datetime, billed_after: int | None,
-                                                                         strict: bool) -> None:
+def test_the_session_row_falls_due_last_and_waits_for_the_billing_date(
+    completed: datetime, billed_after: int | None, strict: bool
+) -> None:
     rules = dict(Policy().rules)
     if strict:
         rules["chat"] = Rule("chat", "order_completed", "P7", hours=48)
@@ -85,11 +87,12 @@ def test_the_session_row_falls_due_last_and_waits_for_the_billing_date(completed
 
 @settings(max_examples=200)
 @given(instants, st.one_of(st.none(), st.integers(min_value=0, max_value=400)), st.booleans(), st.booleans())
-def test_the_access_report_shows_the_dates_the_purge_uses(completed: datetime, billed_after: int | None,
-                                                          strict: bool, chat_on_billing_only: bool) -> None:
+def test_the_access_report_shows_the_dates_the_purge_uses(
+    completed: datetime, billed_after: int | None, strict: bool, chat_on_billing_only: bool
+) -> None:
     """The report computes per billing day and per order, not per call: the same dates as the purge."""
-    from models.retention import policy as policy_model
     from models.access.data import OrderDues, _due
+    from models.retention import policy as policy_model
 
     rules = dict(Policy().rules)
     if strict:

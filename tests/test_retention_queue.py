@@ -1,14 +1,14 @@
 """The retention queue (DESIGN.md §5): states, summary, paging, per-order view, day chart."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
 import pytest
 
-from models.retention import queue as retention
 from models.core.entities import LegalHold
 from models.core.errors import ValidationError
-
+from models.retention import queue as retention
 from tests.support import purge_world
 
 UTC = timezone.utc
@@ -17,7 +17,9 @@ UTC = timezone.utc
 @pytest.fixture
 def world(db, fixed_clock, isolated_dirs):
     w = purge_world.build(isolated_dirs)
-    LegalHold.create(order=purge_world.order_id("A-2026-0003"), reason="dispute", placed_at=fixed_clock(), placed_by="dora")
+    LegalHold.create(
+        order=purge_world.order_id("A-2026-0003"), reason="dispute", placed_at=fixed_clock(), placed_by="dora"
+    )
     return w
 
 
@@ -38,8 +40,13 @@ def test_queue_states_per_category_and_order(world) -> None:
     for category in ("activity", "chat", "video", "connection"):
         assert states[(category, "A-2026-0004")] == "blocked"
     billing = {i.order_ref: i.state for i in items if i.category == "billing"}
-    assert billing == {"A-2026-0001": "scheduled", "A-2026-0002": "scheduled", "A-2026-0003": "held",
-                       "A-2026-0004": "scheduled", "A-2015-0001": "overdue"}
+    assert billing == {
+        "A-2026-0001": "scheduled",
+        "A-2026-0002": "scheduled",
+        "A-2026-0003": "held",
+        "A-2026-0004": "scheduled",
+        "A-2015-0001": "overdue",
+    }
 
 
 def test_p8_due_date_is_three_calendar_months_after_billing_on_berlin_midnight(world) -> None:

@@ -4,6 +4,7 @@ The queue counts index ranges on that table, so a missing row would mean data th
 falls due and an extra row an item that is not there: both are checked here, including data
 that arrives after the order was completed and databases written before rows became sparse.
 """
+
 from __future__ import annotations
 
 import threading
@@ -12,19 +13,16 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from models.core import bulk
-from models.retention import due_counts
-from models.sessions import orders
-from models.purge import run as purge
-from models.retention import queue as retention
-from models.core import schema
-from models.sessions import sessions
+from models.core import bulk, schema
 from models.core.db import database, write_tx
 from models.core.entities import ChatMessage, DueCount, Order, RetentionDue, SchemaMeta
+from models.purge import run as purge
+from models.retention import due_counts
+from models.retention import queue as retention
+from models.sessions import orders, sessions
 from models.sessions.sessions import SessionInput
-
-from tests.support import factories as f
 from tests.conftest import BACKEND
+from tests.support import factories as f
 from tests.support import purge_world
 
 UTC = timezone.utc
@@ -37,9 +35,18 @@ def _rows(ref: str) -> set[str]:
 
 def _order_with_activity_only(tech, ref: str, start: datetime) -> str:
     f.order(ref, f.customer(), opened_at=start - timedelta(hours=1))
-    session = sessions.start_session(tech, SessionInput(
-        order=ref, technician=tech.username, customer_ip="203.0.113.9", workstation=None,
-        customer_person="Erika Weber", screen_private=True, started_at=start))
+    session = sessions.start_session(
+        tech,
+        SessionInput(
+            order=ref,
+            technician=tech.username,
+            customer_ip="203.0.113.9",
+            workstation=None,
+            customer_person="Erika Weber",
+            screen_private=True,
+            started_at=start,
+        ),
+    )
     sessions.log_activity(tech, session.ref, "login", at=start + timedelta(minutes=1))
     sessions.end_session(tech, session.ref, ended_at=start + timedelta(minutes=30))
     orders.complete_order(tech, ref, completed_at=start + timedelta(hours=1))
@@ -69,8 +76,9 @@ def test_chat_logged_after_completion_joins_the_queue_and_is_purged(db, fixed_cl
     assert due["chat"].due_at == due["activity"].due_at and due["chat"].state == "overdue"
     purge.run_purge("dora", data_dir=isolated_dirs)
     assert ChatMessage.select().count() == 0
-    assert retention.order_retention("A-2026-0101") == [i for i in retention.order_retention("A-2026-0101")
-                                                        if i.category == "billing"]
+    assert retention.order_retention("A-2026-0101") == [
+        i for i in retention.order_retention("A-2026-0101") if i.category == "billing"
+    ]
 
 
 def test_an_old_database_loses_rows_of_absent_categories_when_migrated(db, fixed_clock, isolated_dirs) -> None:
@@ -126,9 +134,18 @@ def test_a_chat_line_saved_while_another_console_completes_the_order_is_queued(d
     tech = f.staff("tina", "technician admin accounting", signed=date(2014, 1, 1))
     start = datetime(2026, 11, 20, 8, tzinfo=UTC)
     f.order("A-2026-0102", f.customer(), opened_at=start - timedelta(hours=1))
-    session = sessions.start_session(tech, SessionInput(
-        order="A-2026-0102", technician=tech.username, customer_ip="203.0.113.9", workstation=None,
-        customer_person="Erika Weber", screen_private=True, started_at=start))
+    session = sessions.start_session(
+        tech,
+        SessionInput(
+            order="A-2026-0102",
+            technician=tech.username,
+            customer_ip="203.0.113.9",
+            workstation=None,
+            customer_person="Erika Weber",
+            screen_private=True,
+            started_at=start,
+        ),
+    )
     sessions.end_session(tech, session.ref, ended_at=start + timedelta(minutes=30))
     outcome: dict[str, object] = {}
 
@@ -144,7 +161,9 @@ def test_a_chat_line_saved_while_another_console_completes_the_order_is_queued(d
     with write_tx():
         sessions.add_chat(tech, session.ref, "customer", "still typing", at=start + timedelta(minutes=5))
         other.start()
-        waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        waiting = (
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
         deadline = time.monotonic() + 10
         while database.execute_sql(waiting).fetchone()[0] == 0 and time.monotonic() < deadline:
             threading.Event().wait(0.01)  # until the completion waits for this transaction

@@ -1,5 +1,6 @@
 """The scheduler class both the console and `support24 scheduler` run: interval, outcome,
 a lease held elsewhere, and one run at a time per instance."""
+
 from __future__ import annotations
 
 import threading
@@ -8,10 +9,9 @@ from datetime import timedelta
 import pytest
 
 from console.jobs.scheduler import Scheduler
-from models.purge import run as purge
 from models.core.entities import DeletionRecord, PurgeRun
+from models.purge import run as purge
 from models.purge.lease import Lease
-
 from tests.support import purge_world
 
 
@@ -112,8 +112,8 @@ def test_interval_must_be_positive(world) -> None:
 
 def test_the_timer_follows_the_policy_file_and_a_bad_one_stops_the_run(world, isolated_dirs, tmp_path) -> None:
     from console.settings.policy_file import default_text
-    from models.retention import policy as policy_model
     from models.core.entities import ChatMessage
+    from models.retention import policy as policy_model
     from models.retention.policy import Policy
 
     config = tmp_path / "config"
@@ -124,8 +124,9 @@ def test_the_timer_follows_the_policy_file_and_a_bad_one_stops_the_run(world, is
         outcome = scheduler.run_once()
         assert outcome.error is not None and "rules.system_info.hours" in outcome.error
         assert DeletionRecord.select().count() == 0
-        (config / "policy.toml").write_text(default_text().replace('chat_video_reading = "P8"', 'chat_video_reading = "P7"'),
-                                            encoding="utf-8")
+        (config / "policy.toml").write_text(
+            default_text().replace('chat_video_reading = "P8"', 'chat_video_reading = "P7"'), encoding="utf-8"
+        )
         outcome = scheduler.run_once()
         assert outcome.ok and policy_model.active().rule("chat").anchor == "order_completed"
         assert ChatMessage.select().count() == 1  # only the recent order's chat (completed < 48 h ago) is left

@@ -1,4 +1,5 @@
 """Access requests screens: the queue with urgency, opening one, the whole workflow, refusals, text safety."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -53,8 +54,9 @@ async def test_officer_answers_a_request_step_by_step(db, fixed_clock, isolated_
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("n")
-        await fill(pilot, name="Erika Weber", email="e.weber@mueller.example", customer="K-10042",
-                   workstations="EMPFANG-PC")
+        await fill(
+            pilot, name="Erika Weber", email="e.weber@mueller.example", customer="K-10042", workstations="EMPFANG-PC"
+        )
         await pilot.press("ctrl+s")
         await settle(pilot)
         request = AccessRequest.get(AccessRequest.name == "Erika Weber")
@@ -196,8 +198,14 @@ def test_snapshot_queue(snap_compare, db, fixed_clock, isolated_dirs, size: str)
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_detail_with_compile_preview(snap_compare, db, fixed_clock, isolated_dirs, size: str) -> None:
     world = access_seed.seed()
-    request = access.open_request(world.officer, name="Erika Weber", received_on=date(2026, 11, 24), channel="letter",
-                                  email="e.weber@mueller.example", customer_number="K-10042")
+    request = access.open_request(
+        world.officer,
+        name="Erika Weber",
+        received_on=date(2026, 11, 24),
+        channel="letter",
+        email="e.weber@mueller.example",
+        customer_number="K-10042",
+    )
     access.verify_identity(world.officer, request.ref, "signature compared with the contract")
     app = access_app(world.officer, isolated_dirs)
 

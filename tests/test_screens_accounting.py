@@ -1,4 +1,5 @@
 """Accounting screen: outbox (audited, re-read only when it changes), export, batches, acknowledge, refusals."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta

@@ -1,13 +1,14 @@
 """Consent log, staff and customers, audit, dashboard, help, unknown accounts, paging and the shell."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from models.core import audit
-from models.sessions import sessions
 from models.browse.consents import ConsentFilter, consent_log
 from models.browse.sessions import active_sessions, orders
+from models.core import audit
 from models.core.entities import AuditEvent, ContactPerson, Customer, Staff
+from models.sessions import sessions
 from screens.shell.refusal import RefusalApp
 from tests.support import factories
 from tests.test_screens_support import HOSTILE, SHOWN, aio, make_app, screen_text, settle, world
@@ -16,9 +17,16 @@ from tests.test_screens_support import HOSTILE, SHOWN, aio, make_app, screen_tex
 @aio
 async def test_consent_log_newest_first_and_filters(db, fixed_clock) -> None:
     w = world()
-    sessions.record_disclosure(w["tech"], w["shared"].ref, recipient="Hersteller XY", categories=["system_info"],
-                               scope="Protokoll", basis="job", customer_informed_at="2026-11-23T09:10:00Z",
-                               at="2026-11-23T09:10:00Z")
+    sessions.record_disclosure(
+        w["tech"],
+        w["shared"].ref,
+        recipient="Hersteller XY",
+        categories=["system_info"],
+        scope="Protokoll",
+        basis="job",
+        customer_informed_at="2026-11-23T09:10:00Z",
+        at="2026-11-23T09:10:00Z",
+    )
     app = make_app(w["tech"], start_mode="consents")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -46,9 +54,18 @@ def test_keyset_pages_cover_every_row_once(db, fixed_clock) -> None:
     order = factories.order(cust=customer)
     refs = []
     for i in range(7):
-        s = sessions.start_session(tech, sessions.SessionInput(
-            order=order.ref, technician=tech.username, customer_ip=None, workstation=f"PC{i}", customer_person="Eva",
-            screen_private=True, started_at=datetime(2026, 11, 24, 9, i // 2, tzinfo=timezone.utc)))  # equal starts
+        s = sessions.start_session(
+            tech,
+            sessions.SessionInput(
+                order=order.ref,
+                technician=tech.username,
+                customer_ip=None,
+                workstation=f"PC{i}",
+                customer_person="Eva",
+                screen_private=True,
+                started_at=datetime(2026, 11, 24, 9, i // 2, tzinfo=timezone.utc),
+            ),
+        )  # equal starts
         sessions.record_consent(tech, s.ref, sessions.ConsentInput("recording", "Eva", "verbal", True))
         refs.append(s.ref)
     seen, after = [], None

@@ -1,6 +1,7 @@
 """Opening a screen asks the database for its first page once per visible table, and a failed
 worker is reported once: Textual calls each class's handler in the MRO itself, so a handler
 that also calls super() runs the base's work twice."""
+
 from __future__ import annotations
 
 from collections import Counter

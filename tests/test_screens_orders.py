@@ -1,4 +1,5 @@
 """Orders and sessions: search, detail with retention state, completion, holds, refusals."""
+
 from __future__ import annotations
 
 from models.core.entities import AuditEvent, LegalHold, Order
@@ -46,8 +47,9 @@ async def test_detail_shows_categories_with_due_dates_and_is_audited(db, fixed_c
     from models.sessions import sessions
 
     w = world()
-    sessions.add_system_info(w["tech"], w["shared"].ref, {"os": "Windows 11"},
-                             at=datetime(2026, 11, 23, 9, 10, tzinfo=timezone.utc))
+    sessions.add_system_info(
+        w["tech"], w["shared"].ref, {"os": "Windows 11"}, at=datetime(2026, 11, 23, 9, 10, tzinfo=timezone.utc)
+    )
     app = make_app(w["tech"], start_mode="orders")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -61,7 +63,9 @@ async def test_detail_shows_categories_with_due_dates_and_is_audited(db, fixed_c
         video = next(line for line in text.splitlines() if line.strip().startswith("video"))
         assert "nothing kept" in video and "—" in video  # no recording: no date, nothing scheduled
         assert SHOWN.split(" \x1b")[0][:10] in text
-        assert AuditEvent.select().where((AuditEvent.action == "order.read") & (AuditEvent.ref == "A-2026-0002")).exists()
+        assert (
+            AuditEvent.select().where((AuditEvent.action == "order.read") & (AuditEvent.ref == "A-2026-0002")).exists()
+        )
         # completed already: the action is disabled with the reason
         assert app.screen.check_action("complete", ()) is None
         assert "completed already" in text
@@ -125,9 +129,17 @@ async def test_order_detail_opens_any_of_its_sessions(db, fixed_clock) -> None:
     from models.sessions.sessions import SessionInput
 
     w = world()
-    second = sessions.start_session(w["tech"], SessionInput(
-        order="A-2026-0001", technician="mmueller", customer_ip=None, workstation="LAGER", customer_person=None,
-        screen_private=True))
+    second = sessions.start_session(
+        w["tech"],
+        SessionInput(
+            order="A-2026-0001",
+            technician="mmueller",
+            customer_ip=None,
+            workstation="LAGER",
+            customer_person=None,
+            screen_private=True,
+        ),
+    )
     app = make_app(w["tech"], start_mode="orders")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

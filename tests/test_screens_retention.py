@@ -1,4 +1,5 @@
 """Retention queue screen: summary and queue, holds, the purge preview → confirm → run, refusals, snapshots."""
+
 from __future__ import annotations
 
 import os
@@ -6,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-
-from models.retention import holds
 from models.core.entities import DeletionRecord, LegalHold, PurgeRun, SystemInfo
+from models.retention import holds
 from screens.shell.app import ConsoleApp
 from tests.support import purge_world
 from tests.support.screens2 import aio, console, screen_text, settle

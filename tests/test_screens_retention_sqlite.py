@@ -4,6 +4,7 @@ The deletion method shown names the backend's way of making data unrecoverable
 (secure_delete+wal-truncate on SQLite, vacuum on PostgreSQL). A module skipped as a whole
 on PostgreSQL keeps the snapshot tool from calling this file's snapshots unused there.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Active sessions: the live list, starting, consent first, colleagues, disclosures, ending, refusals."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -44,8 +45,16 @@ async def test_whole_job_shared_screen_consent_colleague_activity_chat_end(db, f
         await settle(pilot)
         await pilot.press("s")
         form = app.screen
-        await fill(pilot, form, order="", customer="K-10042", customer_ip="192.0.2.1", workstation="KASSE-2",
-                   customer_person="Erika Weber", screen_private=False)
+        await fill(
+            pilot,
+            form,
+            order="",
+            customer="K-10042",
+            customer_ip="192.0.2.1",
+            workstation="KASSE-2",
+            customer_person="Erika Weber",
+            screen_private=False,
+        )
         await pilot.press("ctrl+s")
         await settle(pilot)
         consent = app.screen
@@ -72,8 +81,9 @@ async def test_whole_job_shared_screen_consent_colleague_activity_chat_end(db, f
         assert Participant.get(Participant.session == started).staff.username == "jschulz"
         # activity with a file transfer, a chat line
         await pilot.press("a")
-        await fill(pilot, app.screen, file_name="drv.zip", file_direction="download", file_size="1024",
-                   file_sha256="a" * 64)
+        await fill(
+            pilot, app.screen, file_name="drv.zip", file_direction="download", file_size="1024", file_sha256="a" * 64
+        )
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert started.activity.get().file_name == "drv.zip"
@@ -186,9 +196,17 @@ async def test_live_refresh_by_timer_callback_only_when_visible(db, fixed_clock)
         screen = app.screen
         assert screen.refresh_timer is not None  # armed after the first load
         fixed_clock.advance(minutes=10)
-        other = sessions.start_session(w["colleague"], SessionInput(  # another console starts one
-            order="A-2026-0001", technician="jschulz", customer_ip=None, workstation="LAGER", customer_person=None,
-            screen_private=True))
+        other = sessions.start_session(
+            w["colleague"],
+            SessionInput(  # another console starts one
+                order="A-2026-0001",
+                technician="jschulz",
+                customer_ip=None,
+                workstation="LAGER",
+                customer_person=None,
+                screen_private=True,
+            ),
+        )
         assert other.ref not in screen_text(app)
         screen.refresh_tick()
         await settle(pilot)

@@ -2,6 +2,7 @@
 
 Update after a deliberate change with: pytest tests/test_screens_snap.py --snapshot-update
 """
+
 from __future__ import annotations
 
 import pytest

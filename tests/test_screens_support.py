@@ -1,4 +1,5 @@
 """Shared builders for the screen tests: a small fixed world and an app around an operator."""
+
 from __future__ import annotations
 
 import asyncio
@@ -6,8 +7,8 @@ import functools
 from datetime import date, datetime, timezone
 from typing import Any, Awaitable, Callable
 
-from models.sessions import sessions
 from models.core.entities import Customer, Order, RemoteSession, Staff
+from models.sessions import sessions
 from models.sessions.sessions import ConsentInput, SessionInput
 from screens.shell.app import ConsoleApp, ConsoleInfo
 from tests.support import factories
@@ -29,9 +30,15 @@ def aio(test: Callable[..., Awaitable[None]]) -> Callable[..., None]:
 
 def make_app(operator: Staff, *, start_mode: str = "dashboard", refresh_seconds: float = 3600.0) -> ConsoleApp:
     """An app for one operator; a long refresh so that only the test decides when to refresh."""
-    info = ConsoleInfo(operator_username=operator.username, operator_name=operator.name,
-                       database="sqlite:///test.db", data_dir="/data", schema_version=1,
-                       policy_version="builtin-2026-1", refresh_seconds=refresh_seconds)
+    info = ConsoleInfo(
+        operator_username=operator.username,
+        operator_name=operator.name,
+        database="sqlite:///test.db",
+        data_dir="/data",
+        schema_version=1,
+        policy_version="builtin-2026-1",
+        refresh_seconds=refresh_seconds,
+    )
     return ConsoleApp(operator, info, start_mode=start_mode)
 
 
@@ -44,23 +51,57 @@ def world() -> dict[str, Any]:
     customer = factories.customer("K-10042", "Bäckerei Schmidt")
     hostile = factories.customer("K-66666", HOSTILE)
     order = factories.order("A-2026-0001", customer, opened_at=datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc))
-    running = sessions.start_session(tech, SessionInput(
-        order=order.ref, technician="mmueller", customer_ip="203.0.113.7", workstation="EMPFANG-PC",
-        customer_person="Erika Weber", screen_private=True, started_at=datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)))
+    running = sessions.start_session(
+        tech,
+        SessionInput(
+            order=order.ref,
+            technician="mmueller",
+            customer_ip="203.0.113.7",
+            workstation="EMPFANG-PC",
+            customer_person="Erika Weber",
+            screen_private=True,
+            started_at=datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc),
+        ),
+    )
     sessions.add_chat(tech, running.ref, "customer", HOSTILE, at=datetime(2026, 11, 24, 9, 5, tzinfo=timezone.utc))
     other = factories.order("A-2026-0002", hostile, opened_at=datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc))
-    shared = sessions.start_session(tech, SessionInput(
-        order=other.ref, technician="mmueller", customer_ip="198.51.100.4", workstation=HOSTILE_NAME,
-        customer_person="Olaf Offen", screen_private=False, started_at=datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc),
-        consents=[ConsentInput("screen_visibility", "Olaf Offen", "verbal", True,
-                               at=datetime(2026, 11, 23, 8, 59, tzinfo=timezone.utc))]))
+    shared = sessions.start_session(
+        tech,
+        SessionInput(
+            order=other.ref,
+            technician="mmueller",
+            customer_ip="198.51.100.4",
+            workstation=HOSTILE_NAME,
+            customer_person="Olaf Offen",
+            screen_private=False,
+            started_at=datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc),
+            consents=[
+                ConsentInput(
+                    "screen_visibility",
+                    "Olaf Offen",
+                    "verbal",
+                    True,
+                    at=datetime(2026, 11, 23, 8, 59, tzinfo=timezone.utc),
+                )
+            ],
+        ),
+    )
     sessions.end_session(tech, shared.ref, ended_at=datetime(2026, 11, 23, 9, 40, tzinfo=timezone.utc))
     from models.sessions import orders
 
     orders.complete_order(tech, other.ref, completed_at=datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc))
-    return {"tech": tech, "colleague": colleague, "officer": officer, "accountant": accountant,
-            "customer": customer, "hostile": hostile, "order": order, "running": running, "shared": shared,
-            "other": other}
+    return {
+        "tech": tech,
+        "colleague": colleague,
+        "officer": officer,
+        "accountant": accountant,
+        "customer": customer,
+        "hostile": hostile,
+        "order": order,
+        "running": running,
+        "shared": shared,
+        "other": other,
+    }
 
 
 async def settle(pilot: Any) -> None:

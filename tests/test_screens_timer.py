@@ -1,4 +1,5 @@
 """The purge timer inside the console: driven by calling its callback under a FixedClock, never by waiting."""
+
 from __future__ import annotations
 
 import asyncio
@@ -155,8 +156,9 @@ async def test_a_fresh_console_shows_the_last_purge_any_console_made(db, fixed_c
         assert f"purge 11:00: {done.total} deleted · next 11:15" in header(app)
         assert not app._notifications and PurgeRun.select().where(~PurgeRun.dry_run).count() == 1
 
-    PurgeRun.create(started_at=clock.now(), operator="dora", policy_version="x", dry_run=False, state="running",
-                    deleted_count=0)  # a purge under way elsewhere right now
+    PurgeRun.create(
+        started_at=clock.now(), operator="dora", policy_version="x", dry_run=False, state="running", deleted_count=0
+    )  # a purge under way elsewhere right now
     app = timer_app(world.tech, isolated_dirs, Scheduler(isolated_dirs, world.tech.username, interval_minutes=15))
     async with app.run_test(size=(120, 40)) as pilot:
         await stop_real_timer(pilot)

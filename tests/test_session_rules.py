@@ -1,16 +1,15 @@
 """P3, P4, P6, P11 and the order lifecycle, refusals first."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from models.sessions import orders
-from models.sessions import sessions
 from models.core.entities import BillingRecord, Consent, Participant, RemoteSession
 from models.core.errors import PermissionDenied, RuleViolation, ValidationError
+from models.sessions import orders, sessions
 from models.sessions.sessions import ConsentInput, SessionInput
-
 from tests.support import factories as f
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
@@ -24,8 +23,15 @@ def desk(db: str, fixed_clock):
 
 
 def _session(tech, **overrides) -> SessionInput:
-    values = dict(order="A-2026-0001", technician=tech.username, customer_ip="203.0.113.7", workstation="EMPFANG-PC",
-                  customer_person="Erika Weber", screen_private=True, started_at=T0)
+    values = dict(
+        order="A-2026-0001",
+        technician=tech.username,
+        customer_ip="203.0.113.7",
+        workstation="EMPFANG-PC",
+        customer_person="Erika Weber",
+        screen_private=True,
+        started_at=T0,
+    )
     values.update(overrides)
     return SessionInput(**values)
 
@@ -70,8 +76,11 @@ def test_second_technician_needs_consent_first(desk) -> None:
     session = sessions.start_session(desk, _session(desk))
     with pytest.raises(RuleViolation, match="P6"):
         sessions.add_participant(desk, session.ref, "jschulz", joined_at=T0 + timedelta(minutes=10))
-    sessions.record_consent(desk, session.ref, ConsentInput("additional_staff", "Erika Weber", "verbal", True,
-                                                            at=T0 + timedelta(minutes=12)))
+    sessions.record_consent(
+        desk,
+        session.ref,
+        ConsentInput("additional_staff", "Erika Weber", "verbal", True, at=T0 + timedelta(minutes=12)),
+    )
     with pytest.raises(RuleViolation):  # consent given after the join time does not count
         sessions.add_participant(desk, session.ref, "jschulz", joined_at=T0 + timedelta(minutes=10))
     sessions.add_participant(desk, session.ref, "jschulz", joined_at=T0 + timedelta(minutes=15))
@@ -80,12 +89,19 @@ def test_second_technician_needs_consent_first(desk) -> None:
 
 def test_disclosure_on_consent_needs_disclosure_consent(desk) -> None:
     session = sessions.start_session(desk, _session(desk))
-    kwargs = dict(recipient="Hersteller-Support XY", categories=["system_info"], scope="Fehlerprotokoll",
-                  basis="consent", customer_informed_at=T0 + timedelta(minutes=20), at=T0 + timedelta(minutes=25))
+    kwargs = dict(
+        recipient="Hersteller-Support XY",
+        categories=["system_info"],
+        scope="Fehlerprotokoll",
+        basis="consent",
+        customer_informed_at=T0 + timedelta(minutes=20),
+        at=T0 + timedelta(minutes=25),
+    )
     with pytest.raises(RuleViolation, match="P11"):
         sessions.record_disclosure(desk, session.ref, **kwargs)
-    sessions.record_consent(desk, session.ref, ConsentInput("disclosure", "Erika Weber", "email", True,
-                                                            at=T0 + timedelta(minutes=21)))
+    sessions.record_consent(
+        desk, session.ref, ConsentInput("disclosure", "Erika Weber", "email", True, at=T0 + timedelta(minutes=21))
+    )
     assert sessions.record_disclosure(desk, session.ref, **kwargs).consent is not None
 
 
@@ -105,7 +121,11 @@ def test_lifecycle_refusals_and_billing_records(desk) -> None:
         orders.mark_billed(clerk, "A-2026-0001", date(2026, 11, 24))
     orders.complete_order(desk, "A-2026-0001", completed_at=T0 + timedelta(minutes=45))
     record = BillingRecord.get()
-    assert (record.duration_minutes, record.customer_number, record.workstation_or_employee) == (40, "K-10042", "EMPFANG-PC")
+    assert (record.duration_minutes, record.customer_number, record.workstation_or_employee) == (
+        40,
+        "K-10042",
+        "EMPFANG-PC",
+    )
     assert record.session_date == date(2026, 11, 24)
     order = orders.mark_billed(clerk, "A-2026-0001", date(2026, 11, 24))
     assert order.records_due_at is not None

@@ -1,4 +1,5 @@
 """Property tests for the validation of values from outside: timestamps, IP addresses, text."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -9,15 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.core import clock
-from models.core import validation
+from models.core import clock, validation
 from models.core.errors import ValidationError
 from models.core.text import has_control
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
 offsets = st.integers(min_value=-23 * 60 - 59, max_value=23 * 60 + 59).map(lambda m: timezone(timedelta(minutes=m)))
-instants = st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2026, 11, 24, 10, 4),
-                        timezones=st.just(timezone.utc))
+instants = st.datetimes(
+    min_value=datetime(1970, 1, 2), max_value=datetime(2026, 11, 24, 10, 4), timezones=st.just(timezone.utc)
+)
 
 
 @pytest.fixture(autouse=True, scope="module")

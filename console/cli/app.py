@@ -1,11 +1,11 @@
 """Wires the console: opens the database, resolves the operator, and runs the Textual app."""
+
 from __future__ import annotations
 
-from models.retention import policy
+from console.cli.context import Context, os_account
 from models.core import schema
 from models.core.errors import UnknownOperator
-
-from console.cli.context import Context, os_account
+from models.retention import policy
 
 
 def build_info(ctx: Context):  # -> screens.shell.ConsoleInfo
@@ -15,18 +15,21 @@ def build_info(ctx: Context):  # -> screens.shell.ConsoleInfo
     target = ctx.open()
     operator = ctx.operator()
     return operator, ConsoleInfo(
-        operator_username=operator.username, operator_name=operator.name, database=target.describe(),
-        data_dir=str(ctx.data_dir), schema_version=schema.installed_version() or schema.SCHEMA_VERSION,
-        policy_version=policy.active().version, refresh_seconds=ctx.settings.refresh_seconds,
+        operator_username=operator.username,
+        operator_name=operator.name,
+        database=target.describe(),
+        data_dir=str(ctx.data_dir),
+        schema_version=schema.installed_version() or schema.SCHEMA_VERSION,
+        policy_version=policy.active().version,
+        refresh_seconds=ctx.settings.refresh_seconds,
     )
 
 
 def run_console(ctx: Context) -> int:
     """Open the console; an unknown OS account sees a screen that says what to do."""
-    from screens.shell.refusal import RefusalApp
-    from screens.shell.app import ConsoleApp
-
     from console.settings.policy_file import activate
+    from screens.shell.app import ConsoleApp
+    from screens.shell.refusal import RefusalApp
 
     try:
         activate(ctx, None)  # the configured policy, as the CLI and the timer use it (due dates, purge)

@@ -1,4 +1,5 @@
 """What every command needs: the database, the folders, the settings and the operator."""
+
 from __future__ import annotations
 
 import json
@@ -11,12 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from console.settings.config import (
+    Settings,
+    ensure_private_dir,
+    load_settings,
+    resolve_config_dir,
+    resolve_data_dir,
+    resolve_database_url,
+)
 from models.core import schema
 from models.core.db import DatabaseTarget, open_database, parse_url
 from models.core.entities import Staff
 from models.core.identity import resolve_operator
-
-from console.settings.config import Settings, ensure_private_dir, load_settings, resolve_config_dir, resolve_data_dir, resolve_database_url
 
 
 def os_account() -> str:

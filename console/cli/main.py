@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 a check failed, 2 bad input or usage, 3 refused.
 Building the parser must stay cheap (`support24 --help`, issue 7): command modules import
 only argparse, typing and models.i18n at the top and their real work inside the handlers.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,17 +15,19 @@ import os
 import sys
 from typing import Sequence
 
-from models.core.i18n import _
-
 from console.cli import commands
+from models.core.i18n import _
 
 
 def common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
-    parser.add_argument("--database", metavar="URL", default=default,
-                        help=_("database URL (sqlite:///PATH or postgresql://USER@HOST/DB); env SUPPORT24_DATABASE_URL"))
-    parser.add_argument("--data-dir", metavar="DIR", default=default,
-                        help=_("data folder; env SUPPORT24_DATA_DIR"))
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        default=default,
+        help=_("database URL (sqlite:///PATH or postgresql://USER@HOST/DB); env SUPPORT24_DATABASE_URL"),
+    )
+    parser.add_argument("--data-dir", metavar="DIR", default=default, help=_("data folder; env SUPPORT24_DATA_DIR"))
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:
@@ -53,7 +56,9 @@ def command_modules() -> list[str]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="support24",
-        description=_("Data-protection console for SUPPORT-24 remote maintenance. Without a command it opens the console."),
+        description=_(
+            "Data-protection console for SUPPORT-24 remote maintenance. Without a command it opens the console."
+        ),
     )
     common_options(parser, suppress=False)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -69,9 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     # Only now: `--help` and usage errors exit above without loading the database layer.
-    from models.core.errors import Support24Error
-
     from console.settings.config import skip_postgres_driver
+    from models.core.errors import Support24Error
 
     skip_postgres_driver(getattr(args, "database", None), getattr(args, "data_dir", None))
 

@@ -4,6 +4,7 @@ Each keeps the rules the domain functions would enforce (refs through a counter 
 RefCounter, an audit chain that `audit verify` accepts, commitment dates before any work,
 deadlines from models.deadlines), only written in bulk.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -15,19 +16,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from models.access import requests as access
-from models.core import audit
-from models.core import clock
+from console.demo import common, names
+from console.demo.bulk_writer import BulkWriter
 from models.access import deadlines
-from models.retention import policy
+from models.access import requests as access
+from models.core import audit, clock
 from models.core.entities import (
-    AccessRequest, AuditEvent, ConsentWording, ContactPerson, Customer, RefCounter, Staff,
+    AccessRequest,
+    AuditEvent,
+    ConsentWording,
+    ContactPerson,
+    Customer,
+    RefCounter,
+    Staff,
 )
 from models.core.text import fold
-
-from console.demo import common
-from console.demo import names
-from console.demo.bulk_writer import BulkWriter
+from models.retention import policy
 
 UTC = timezone.utc
 
@@ -69,7 +73,9 @@ class AuditChain:
         while heap and (moment is None or heap[0][0] <= moment):
             at, _serial, actor, action, ref, detail = heapq.heappop(heap)
             event_hash = audit.digest(self.next_id, at.replace(tzinfo=UTC), actor, action, ref, detail, self.prev_hash)
-            self.writer.add(AuditEvent, (self.next_id, self.ts(at), actor, action, ref, detail, self.prev_hash, event_hash))
+            self.writer.add(
+                AuditEvent, (self.next_id, self.ts(at), actor, action, ref, detail, self.prev_hash, event_hash)
+            )
             self.prev_hash = event_hash
             self.next_id += 1
             self.count += 1
@@ -106,8 +112,16 @@ def next_id(model: type) -> int:
     return (model.select(model.id).order_by(model.id.desc()).scalar() or 0) + 1  # type: ignore[attr-defined]
 
 
-def make_people(writer: BulkWriter, chain: AuditChain, rng: random.Random, start: datetime, technicians: int,
-                customers: int, ts: Any, day: Any) -> People:
+def make_people(
+    writer: BulkWriter,
+    chain: AuditChain,
+    rng: random.Random,
+    start: datetime,
+    technicians: int,
+    customers: int,
+    ts: Any,
+    day: Any,
+) -> People:
     """Technicians (most committed before the history starts, some hired later), back office, customers, contacts."""
     people = People()
     staff_id = next_id(Staff)
@@ -119,7 +133,11 @@ def make_people(writer: BulkWriter, chain: AuditChain, rng: random.Random, start
         full = common.person_name(rng)
         user = _username(full, used)
         if index < technicians:
-            hired = first_day if index < technicians * 2 // 3 else first_day + timedelta(days=rng.randint(200, (today - first_day).days - 60))
+            hired = (
+                first_day
+                if index < technicians * 2 // 3
+                else first_day + timedelta(days=rng.randint(200, (today - first_day).days - 60))
+            )
             roles = "technician"
         else:
             hired, roles = first_day, ("accounting" if index == technicians else "privacy_officer")
@@ -144,8 +162,9 @@ def make_people(writer: BulkWriter, chain: AuditChain, rng: random.Random, start
     return people
 
 
-def _customers(writer: BulkWriter, chain: AuditChain, rng: random.Random, start: datetime, count: int, ts: Any,
-               people: People) -> None:
+def _customers(
+    writer: BulkWriter, chain: AuditChain, rng: random.Random, start: datetime, count: int, ts: Any, people: People
+) -> None:
     customer_id, contact_id = next_id(Customer), next_id(ContactPerson)
     total = 0.0
     for index in range(count):
@@ -158,8 +177,18 @@ def _customers(writer: BulkWriter, chain: AuditChain, rng: random.Random, start:
         contacts = []
         for _ in range(rng.randint(1, 3)):
             person = common.person_name(rng)
-            writer.add(ContactPerson, (contact_id, customer_id, person, fold(person), None,
-                                       f"+49 6181 {rng.randint(10000, 99999)}", ts(created)))
+            writer.add(
+                ContactPerson,
+                (
+                    contact_id,
+                    customer_id,
+                    person,
+                    fold(person),
+                    None,
+                    f"+49 6181 {rng.randint(10000, 99999)}",
+                    ts(created),
+                ),
+            )
             contact_id += 1
             contacts.append(person)
         people.contacts[customer_id] = contacts
@@ -180,8 +209,18 @@ def _username(full: str, used: set[str]) -> str:
     return candidate
 
 
-def access_requests(writer: BulkWriter, chain: AuditChain, rng: random.Random, refs: Refs, people: People,
-                    start: datetime, now: datetime, count: int, ts: Any, day: Any) -> None:
+def access_requests(
+    writer: BulkWriter,
+    chain: AuditChain,
+    rng: random.Random,
+    refs: Refs,
+    people: People,
+    start: datetime,
+    now: datetime,
+    count: int,
+    ts: Any,
+    day: Any,
+) -> None:
     """Requests over the years, almost all answered; the biggest customer's contact asked last month."""
     request_id = next_id(AccessRequest)
     today = clock.berlin_date(now.replace(tzinfo=UTC))
@@ -199,17 +238,32 @@ def access_requests(writer: BulkWriter, chain: AuditChain, rng: random.Random, r
         state = "verified" if index == len(received_days) - 1 else ("rejected" if rejected else "delivered")
         closed = None if state == "verified" else at + timedelta(days=rng.randint(5, 25))
         ref = refs.next(access.REF_PREFIX, received.year)
-        writer.add(AccessRequest, (
-            request_id, ref, name, fold(name), None, customer[0], common.address(rng),
-            json.dumps({"workstations": [rng.choice(names.WORKSTATIONS)]}, ensure_ascii=False), day(received),
-            rng.choice(("letter", "email", "fax")), day(due), state, ts(at + timedelta(days=2)),
-            "Rückruf unter bekannter Telefonnummer", people.officer,
-            ts(None if state == "verified" else at + timedelta(days=3)),
-            day(closed.date()) if state == "delivered" and closed else None,
-            "Identität ließ sich nicht bestätigen" if state == "rejected" else None,
-            ts(closed), ts(None if closed is None else rule.due_from(closed.replace(tzinfo=UTC)).replace(tzinfo=None)),
-            ts(at),
-        ))
+        writer.add(
+            AccessRequest,
+            (
+                request_id,
+                ref,
+                name,
+                fold(name),
+                None,
+                customer[0],
+                common.address(rng),
+                json.dumps({"workstations": [rng.choice(names.WORKSTATIONS)]}, ensure_ascii=False),
+                day(received),
+                rng.choice(("letter", "email", "fax")),
+                day(due),
+                state,
+                ts(at + timedelta(days=2)),
+                "Rückruf unter bekannter Telefonnummer",
+                people.officer,
+                ts(None if state == "verified" else at + timedelta(days=3)),
+                day(closed.date()) if state == "delivered" and closed else None,
+                "Identität ließ sich nicht bestätigen" if state == "rejected" else None,
+                ts(closed),
+                ts(None if closed is None else rule.due_from(closed.replace(tzinfo=UTC)).replace(tzinfo=None)),
+                ts(at),
+            ),
+        )
         chain.push(at, people.officer, "access.open", ref)
         chain.push(at + timedelta(days=2), people.officer, "access.verify", ref)
         if closed is not None:
@@ -217,6 +271,26 @@ def access_requests(writer: BulkWriter, chain: AuditChain, rng: random.Random, r
         request_id += 1
 
 
-ACCESS_COLUMNS = ("id", "ref", "name", "name_key", "email", "customer", "address", "identifiers", "received_on",
-                  "channel", "due_on", "state", "verified_at", "verification_method", "verified_by", "compiled_at",
-                  "delivered_on", "rejected_reason", "closed_at", "due_at", "created_at")
+ACCESS_COLUMNS = (
+    "id",
+    "ref",
+    "name",
+    "name_key",
+    "email",
+    "customer",
+    "address",
+    "identifiers",
+    "received_on",
+    "channel",
+    "due_on",
+    "state",
+    "verified_at",
+    "verification_method",
+    "verified_by",
+    "compiled_at",
+    "delivered_on",
+    "rejected_reason",
+    "closed_at",
+    "due_at",
+    "created_at",
+)

@@ -6,6 +6,7 @@ written parents first (so foreign keys hold at every statement) with the DB-API'
 `raw_baseline()` can time plain `sqlite3.executemany` of exactly those rows into an empty
 copy of the schema.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -26,8 +27,10 @@ SQLITE_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 def storage_converters() -> tuple[Callable[[datetime | None], Any], Callable[[date | None], Any]]:
     """How naive-UTC datetimes and dates are stored: fixed-width text on SQLite (as UTCDateTimeField), native on PG."""
     if is_sqlite():
-        return (lambda v: None if v is None else v.isoformat(" ", "microseconds"),
-                lambda v: None if v is None else v.isoformat())
+        return (
+            lambda v: None if v is None else v.isoformat(" ", "microseconds"),
+            lambda v: None if v is None else v.isoformat(),
+        )
     return (lambda v: v), (lambda v: v)
 
 
@@ -41,7 +44,8 @@ class BulkWriter:
         for model in models:
             names = [model._meta.fields[c].column_name for c in columns[model]]
             self.sql[model._meta.table_name] = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
-                model._meta.table_name, ", ".join(f'"{n}"' for n in names), ", ".join([param] * len(names)))
+                model._meta.table_name, ", ".join(f'"{n}"' for n in names), ", ".join([param] * len(names))
+            )
         self.buffers: dict[str, list[tuple[Any, ...]]] = {name: [] for name in self.order}
         self.pending = 0
         self.counts: Counter[str] = Counter()
@@ -90,9 +94,13 @@ class BulkWriter:
         """Seconds that plain sqlite3.executemany needs for the sampled rows, same schema and pragmas (SQLite only)."""
         if not is_sqlite() or not self.sample_rows():
             return None
-        ddl = [row[0] for row in database.execute_sql(
-            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
-            "ORDER BY CASE type WHEN 'table' THEN 0 ELSE 1 END")]
+        ddl = [
+            row[0]
+            for row in database.execute_sql(
+                "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+                "ORDER BY CASE type WHEN 'table' THEN 0 ELSE 1 END"
+            )
+        ]
         target = Path(database.obj.database).parent
         with tempfile.TemporaryDirectory(dir=target, prefix=".raw-baseline-") as folder:
             connection = sqlite3.connect(str(Path(folder) / "raw.db"), isolation_level=None)
@@ -106,7 +114,7 @@ class BulkWriter:
                     rows = self.sample[name]
                     for start in range(0, len(rows), FLUSH_ROWS):
                         connection.execute("BEGIN")
-                        connection.executemany(self.sql[name], rows[start:start + FLUSH_ROWS])
+                        connection.executemany(self.sql[name], rows[start : start + FLUSH_ROWS])
                         connection.execute("COMMIT")
                 return time.perf_counter() - began
             finally:

@@ -3,6 +3,7 @@
 Everything random comes from one `random.Random(seed)` so the same seed and the same
 "now" give the same database; times are placed relative to `models.clock.now()`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -12,9 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from models.access import deadlines
-
 from console.demo import names
+from models.access import deadlines
 
 
 @dataclass(frozen=True)
@@ -35,12 +35,30 @@ class Scale:
 
 
 SCALES: dict[str, Scale] = {
-    "medium": Scale("medium", orders=20_000, customers=800, technicians=12, window_activity=75_000,
-                    window_chat=20_000, backlog_activity_per_order=2.5, consents=7_500, access_requests=40,
-                    audit_events=50_000),
-    "large": Scale("large", orders=400_000, customers=12_000, technicians=30, window_activity=1_500_000,
-                   window_chat=400_000, backlog_activity_per_order=2.5, consents=150_000, access_requests=500,
-                   audit_events=1_000_000),
+    "medium": Scale(
+        "medium",
+        orders=20_000,
+        customers=800,
+        technicians=12,
+        window_activity=75_000,
+        window_chat=20_000,
+        backlog_activity_per_order=2.5,
+        consents=7_500,
+        access_requests=40,
+        audit_events=50_000,
+    ),
+    "large": Scale(
+        "large",
+        orders=400_000,
+        customers=12_000,
+        technicians=30,
+        window_activity=1_500_000,
+        window_chat=400_000,
+        backlog_activity_per_order=2.5,
+        consents=150_000,
+        access_requests=500,
+        audit_events=1_000_000,
+    ),
 }
 SMALL_HISTORY_ORDERS = 160
 SMALL_CUSTOMERS = 60
@@ -72,7 +90,7 @@ def address(rng: random.Random) -> str:
 def customer_ip(rng: random.Random) -> str:
     """Documentation ranges only (RFC 5737, RFC 3849): about one address in four is IPv6."""
     if rng.random() < 0.25:
-        return f"2001:db8:{rng.randint(0, 0xffff):x}:{rng.randint(0, 0xffff):x}::{rng.randint(1, 0xffff):x}"
+        return f"2001:db8:{rng.randint(0, 0xFFFF):x}:{rng.randint(0, 0xFFFF):x}::{rng.randint(1, 0xFFFF):x}"
     net = rng.choice(("192.0.2", "198.51.100", "203.0.113"))
     return f"{net}.{rng.randint(1, 254)}"
 
@@ -115,12 +133,18 @@ def batch_sha256(batch: object) -> str:
     import csv
     import io
 
+    from console.jobs.billing_export import COLUMNS, csv_cells
     from models.billing.outbox import BatchContent, BatchInfo
 
-    from console.jobs.billing_export import COLUMNS, csv_cells
-
-    info = BatchInfo(batch.number, batch.created_at, batch.created_by, batch.record_count, "",  # type: ignore[attr-defined]
-                     batch.acknowledged_at, batch.billed_on)  # type: ignore[attr-defined]
+    info = BatchInfo(
+        batch.number,
+        batch.created_at,
+        batch.created_by,
+        batch.record_count,
+        "",  # type: ignore[attr-defined]
+        batch.acknowledged_at,
+        batch.billed_on,
+    )  # type: ignore[attr-defined]
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(COLUMNS)

@@ -5,6 +5,7 @@ audited); medium and large write the long history in bulk (console/demo/bulk.py)
 add the same near-now situations through the domain. The OS account running the demo is
 registered with every role, so `make run` opens the console at once.
 """
+
 from __future__ import annotations
 
 import random
@@ -14,16 +15,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 
-from models.core import clock
-from models.core import people
+from console.demo import common
+from console.demo import scenario as demo_scenario
+from console.demo import small as demo_small
+from models.core import clock, people
 from models.core.db import database
 from models.core.entities import Customer, Order, Staff
 from models.core.errors import RuleViolation, ValidationError
 from models.core.i18n import _
-
-from console.demo import common
-from console.demo import scenario as demo_scenario
-from console.demo import small as demo_small
 
 SCALE_NAMES = ("small", "medium", "large")
 Progress = Callable[[str], None]
@@ -39,8 +38,14 @@ class DemoResult:
     bulk: dict[str, object] = field(default_factory=dict)  # rows and rates of the bulk phase
 
     def as_dict(self) -> dict[str, object]:
-        return {"scale": self.scale, "seed": self.seed, "skipped": self.skipped, "seconds": round(self.seconds, 3),
-                "operator": self.operator, "bulk": self.bulk}
+        return {
+            "scale": self.scale,
+            "seed": self.seed,
+            "skipped": self.skipped,
+            "seconds": round(self.seconds, 3),
+            "operator": self.operator,
+            "bulk": self.bulk,
+        }
 
 
 def has_data() -> bool:
@@ -54,22 +59,36 @@ def ensure_operator(username: str) -> Staff:
     existing = Staff.get_or_none(Staff.username == username)
     admin = Staff.select().where(Staff.roles.contains("admin") & Staff.active).order_by(Staff.id).first()
     if existing is None:
-        staff = people.register_staff(admin, username, _("Demo Operator"),
-                                      list(common.ALL_ROLES), signed, secrecy_commitment_on=signed)
+        staff = people.register_staff(
+            admin, username, _("Demo Operator"), list(common.ALL_ROLES), signed, secrecy_commitment_on=signed
+        )
         return staff
     if not existing.active or existing.role_set != set(common.ALL_ROLES) or existing.commitment_signed_on is None:
         actor = admin if admin is not None and admin.id != existing.id else existing
         if not actor.has_role("admin"):
-            raise RuleViolation(_("{user} is registered without the admin role; ask an administrator to run the demo")
-                                .format(user=username))
-        return people.update_staff(actor, username, roles=list(common.ALL_ROLES),
-                                   commitment_signed_on=existing.commitment_signed_on or signed,
-                                   secrecy_commitment_on=existing.secrecy_commitment_on or signed, active=True)
+            raise RuleViolation(
+                _("{user} is registered without the admin role; ask an administrator to run the demo").format(
+                    user=username
+                )
+            )
+        return people.update_staff(
+            actor,
+            username,
+            roles=list(common.ALL_ROLES),
+            commitment_signed_on=existing.commitment_signed_on or signed,
+            secrecy_commitment_on=existing.secrecy_commitment_on or signed,
+            active=True,
+        )
     return existing
 
 
-def build_small(world: demo_small.DemoWorld, *, history_orders: int = common.SMALL_HISTORY_ORDERS,
-                recent_orders: int = 36, progress: Progress | None = None) -> None:
+def build_small(
+    world: demo_small.DemoWorld,
+    *,
+    history_orders: int = common.SMALL_HISTORY_ORDERS,
+    recent_orders: int = 36,
+    progress: Progress | None = None,
+) -> None:
     """The small scale: staff, customers, twelve years of orders and today's situations, all via models/."""
     say = progress or (lambda _msg: None)
     say(_("staff and customers"))
@@ -81,18 +100,22 @@ def build_small(world: demo_small.DemoWorld, *, history_orders: int = common.SMA
     demo_scenario.build(world, recent_orders=recent_orders)
 
 
-def run_demo(username: str, data_dir: Path, scale: str, seed: int, *, if_empty: bool = False,
-             progress: Progress | None = None) -> DemoResult:
+def run_demo(
+    username: str, data_dir: Path, scale: str, seed: int, *, if_empty: bool = False, progress: Progress | None = None
+) -> DemoResult:
     """Generate the demo; refuses a database that holds data unless `if_empty` makes it a no-op."""
     if scale not in SCALE_NAMES:
-        raise ValidationError("--scale", _("{value!r} is not one of: {options}").format(value=scale, options=", ".join(SCALE_NAMES)))
+        raise ValidationError(
+            "--scale", _("{value!r} is not one of: {options}").format(value=scale, options=", ".join(SCALE_NAMES))
+        )
     result = DemoResult(scale=scale, seed=seed, operator=username)
     if has_data():
         if if_empty:
             result.skipped = True
             return result
-        raise RuleViolation(_("the database holds data already; the demo fills only an empty one "
-                              "(use --if-empty to skip quietly)"))
+        raise RuleViolation(
+            _("the database holds data already; the demo fills only an empty one (use --if-empty to skip quietly)")
+        )
     say = progress or (lambda _msg: None)
     began = time.perf_counter()
     rng = random.Random(seed)

@@ -4,6 +4,7 @@ Staff, customers and a few hundred orders over twelve years are written with the
 calls the console and the importer use (P3 commitments, P4/P6/P11 consents, billing
 records on completion, due dates from the policy), each one audited.
 """
+
 from __future__ import annotations
 
 import random
@@ -13,16 +14,11 @@ from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 
-from models.core import bulk
-from models.core import clock
-from models.sessions import orders
-from models.core import people
-from models.sessions import sessions
+from console.demo import common, names
+from models.core import bulk, clock, people
 from models.core.entities import Customer, Staff
+from models.sessions import orders, sessions
 from models.sessions.sessions import ConsentInput, SessionInput
-
-from console.demo import common
-from console.demo import names
 
 
 @dataclass
@@ -57,10 +53,12 @@ def register_staff(world: DemoWorld, technicians: int = 8) -> None:
         world.technicians.append(staff)
     intern = common.person_name(rng)
     people.register_staff(world.me, _username(intern, used), intern, "technician", None)  # P3: may not work yet
-    world.accountant = people.register_staff(world.me, _username("Buchhaltung Weiß", used), "Birgit Weiß",
-                                             "accounting", today - timedelta(days=3000))
-    world.officer = people.register_staff(world.me, _username("Datenschutz Öztürk", used), "Derya Öztürk",
-                                          "privacy_officer", today - timedelta(days=3000))
+    world.accountant = people.register_staff(
+        world.me, _username("Buchhaltung Weiß", used), "Birgit Weiß", "accounting", today - timedelta(days=3000)
+    )
+    world.officer = people.register_staff(
+        world.me, _username("Datenschutz Öztürk", used), "Derya Öztürk", "privacy_officer", today - timedelta(days=3000)
+    )
 
 
 def _username(full: str, used: set[str]) -> str:
@@ -82,8 +80,9 @@ def register_customers(world: DemoWorld, count: int = common.SMALL_CUSTOMERS) ->
         name, secrecy = common.firm_name(rng, index)
         number = f"K-{10001 + index}"
         email = f"info@kunde{10001 + index}.example" if index % 4 else None
-        customer = people.register_customer(world.me, number, name, email=email, address=common.address(rng),
-                                            professional_secrecy=secrecy)
+        customer = people.register_customer(
+            world.me, number, name, email=email, address=common.address(rng), professional_secrecy=secrecy
+        )
         world.customers.append(customer)
         contacts = []
         for _ in range(rng.randint(1, 3)):
@@ -93,8 +92,11 @@ def register_customers(world: DemoWorld, count: int = common.SMALL_CUSTOMERS) ->
         world.contacts[number] = contacts
     for kind, text in names.CONSENT_WORDINGS.items():
         sessions.add_wording(world.me, kind, text)
-    sessions.add_wording(world.me, "screen_visibility", names.CONSENT_WORDINGS["screen_visibility"]
-                         + " Sie können jederzeit widersprechen.")
+    sessions.add_wording(
+        world.me,
+        "screen_visibility",
+        names.CONSENT_WORDINGS["screen_visibility"] + " Sie können jederzeit widersprechen.",
+    )
 
 
 def technician_for(world: DemoWorld, at: datetime) -> Staff:
@@ -105,8 +107,16 @@ def technician_for(world: DemoWorld, at: datetime) -> Staff:
 
 
 def run_session(
-    world: DemoWorld, order_ref: str, customer: Customer, start: datetime, *, minutes: int | None,
-    screen_private: bool | None = None, chat: int = 0, activity: int = 4, hostile: bool = False,
+    world: DemoWorld,
+    order_ref: str,
+    customer: Customer,
+    start: datetime,
+    *,
+    minutes: int | None,
+    screen_private: bool | None = None,
+    chat: int = 0,
+    activity: int = 4,
+    hostile: bool = False,
     participant: bool = False,
 ) -> str:
     """Start (and unless `minutes` is None, end) one session with its consents and capture."""
@@ -114,24 +124,48 @@ def run_session(
     tech = technician_for(world, start)
     person = rng.choice(world.contacts[customer.number])
     private = rng.random() > 0.25 if screen_private is None else screen_private
-    consents = [] if private else [ConsentInput("screen_visibility", person, rng.choice(("verbal", "chat")), True,
-                                                at=start - timedelta(minutes=1))]
+    consents = (
+        []
+        if private
+        else [
+            ConsentInput(
+                "screen_visibility", person, rng.choice(("verbal", "chat")), True, at=start - timedelta(minutes=1)
+            )
+        ]
+    )
     world.session_count += 1
-    session = sessions.start_session(tech, SessionInput(
-        order=order_ref, technician=tech.username, customer_ip=common.customer_ip(rng),
-        workstation=rng.choice(names.WORKSTATIONS), customer_person=person, screen_private=private,
-        started_at=start, tool=rng.choice(names.TOOLS), external_id=f"demo-{world.session_count:06d}",
-        consents=consents,
-    ))
+    session = sessions.start_session(
+        tech,
+        SessionInput(
+            order=order_ref,
+            technician=tech.username,
+            customer_ip=common.customer_ip(rng),
+            workstation=rng.choice(names.WORKSTATIONS),
+            customer_person=person,
+            screen_private=private,
+            started_at=start,
+            tool=rng.choice(names.TOOLS),
+            external_id=f"demo-{world.session_count:06d}",
+            consents=consents,
+        ),
+    )
     span = minutes if minutes is not None else max(1, int((world.now - start).total_seconds() // 60))
     items = []
     for step in range(activity):
         at = start + timedelta(minutes=span * (step + 0.5) / max(activity, 1))
         if step == 1:
             file_name = rng.choice(names.TRANSFER_FILES)
-            items.append(bulk.ActivityItem(at, "file_transfer", "Datei übertragen", file_name,
-                                           rng.choice(("upload", "download")), rng.randint(2_000, 40_000_000),
-                                           common.sha256_hex(rng)))
+            items.append(
+                bulk.ActivityItem(
+                    at,
+                    "file_transfer",
+                    "Datei übertragen",
+                    file_name,
+                    rng.choice(("upload", "download")),
+                    rng.randint(2_000, 40_000_000),
+                    common.sha256_hex(rng),
+                )
+            )
         else:
             items.append(bulk.ActivityItem(at, rng.choice(names.ACTIVITY_ACTIONS), rng.choice(names.ACTIVITY_DETAILS)))
     bulk.add_activity_many(tech, session.ref, items)
@@ -141,34 +175,55 @@ def run_session(
             at = start + timedelta(minutes=span * (step + 0.3) / chat)
             sender = "customer" if step % 2 else "technician"
             pool = names.CHAT_CUSTOMER if step % 2 else names.CHAT_TECHNICIAN
-            text = names.HOSTILE_CHAT[(step // 2) % len(names.HOSTILE_CHAT)] if hostile and step % 2 else rng.choice(pool)
+            text = (
+                names.HOSTILE_CHAT[(step // 2) % len(names.HOSTILE_CHAT)] if hostile and step % 2 else rng.choice(pool)
+            )
             lines.append(bulk.ChatItem(at, sender, text))
         bulk.add_chat_many(tech, session.ref, lines)
     if participant:
         join = start + timedelta(minutes=max(1, span // 3))
-        sessions.record_consent(tech, session.ref, ConsentInput("additional_staff", person, "verbal", True,
-                                                                at=join - timedelta(minutes=1)))
-        other = next(t for t in world.technicians if t.id != tech.id and t.commitment_signed_on
-                     and t.commitment_signed_on <= clock.berlin_date(join))
+        sessions.record_consent(
+            tech, session.ref, ConsentInput("additional_staff", person, "verbal", True, at=join - timedelta(minutes=1))
+        )
+        other = next(
+            t
+            for t in world.technicians
+            if t.id != tech.id and t.commitment_signed_on and t.commitment_signed_on <= clock.berlin_date(join)
+        )
         sessions.add_participant(tech, session.ref, other.username, joined_at=join)
     if minutes is not None:
         sessions.end_session(tech, session.ref, ended_at=start + timedelta(minutes=minutes))
     return session.ref
 
 
-def history_order(world: DemoWorld, opened: datetime, *, bill: bool = True, detail: bool = False) -> tuple[str, datetime]:
+def history_order(
+    world: DemoWorld, opened: datetime, *, bill: bool = True, detail: bool = False
+) -> tuple[str, datetime]:
     """One finished order: sessions, capture, completion (billing records) and, if due, billing."""
     rng = world.rng
     customer = rng.choice(world.customers)
     billing_class = common.weighted(rng, names.BILLING_CLASS_WEIGHTS)
-    order = orders.open_order(world.me, customer.number, billing_class=billing_class, opened_at=opened,
-                              description=rng.choice(names.ORDER_DESCRIPTIONS))
+    order = orders.open_order(
+        world.me,
+        customer.number,
+        billing_class=billing_class,
+        opened_at=opened,
+        description=rng.choice(names.ORDER_DESCRIPTIONS),
+    )
     start = opened + timedelta(minutes=rng.randint(5, 90))
     end = start
     for _ in range(2 if rng.random() < 0.1 else 1):
         minutes = rng.randint(8, 95)
-        run_session(world, order.ref, customer, start, minutes=minutes, chat=rng.choice((0, 0, 4, 6)) if detail else 0,
-                    activity=rng.randint(3, 8) if detail else 2, participant=detail and rng.random() < 0.08)
+        run_session(
+            world,
+            order.ref,
+            customer,
+            start,
+            minutes=minutes,
+            chat=rng.choice((0, 0, 4, 6)) if detail else 0,
+            activity=rng.randint(3, 8) if detail else 2,
+            participant=detail and rng.random() < 0.08,
+        )
         end = start + timedelta(minutes=minutes)
         start = end + timedelta(hours=rng.randint(1, 30))
     completed = end + timedelta(minutes=rng.randint(2, 120))

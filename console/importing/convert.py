@@ -6,6 +6,7 @@ screen was private. Those come from the caller, and `support24 import --dry-run`
 checks the result like any other file. Unrecognised log lines are ignored (logs are noisy);
 a connection row that cannot be read is reported by line number.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,9 +50,15 @@ def _teamviewer(text: str, problems: list[str]) -> list[Connection]:
     or the Web API's reports/connections JSON."""
     if text.lstrip().startswith("{"):
         records = json.loads(text).get("records", [])
-        return [Connection(str(r["id"]), datetime.fromisoformat(r["start_date"].replace("Z", "+00:00")),
-                           datetime.fromisoformat(r["end_date"].replace("Z", "+00:00")) if r.get("end_date") else None,
-                           workstation=r.get("devicename")) for r in records]
+        return [
+            Connection(
+                str(r["id"]),
+                datetime.fromisoformat(r["start_date"].replace("Z", "+00:00")),
+                datetime.fromisoformat(r["end_date"].replace("Z", "+00:00")) if r.get("end_date") else None,
+                workstation=r.get("devicename"),
+            )
+            for r in records
+        ]
     found = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -137,9 +144,15 @@ def convert(tool: str, text: str, defaults: Defaults) -> tuple[list[dict[str, An
         if started is None:
             problems.append(f"{connection.external_id}: the log has no start time; give --started-at")
             continue
-        session: dict[str, Any] = {"type": "session", "order": defaults.order, "technician": defaults.technician,
-                                   "started_at": _iso(started), "screen_private": defaults.screen_private,
-                                   "tool": tool, "external_id": connection.external_id[:128]}
+        session: dict[str, Any] = {
+            "type": "session",
+            "order": defaults.order,
+            "technician": defaults.technician,
+            "started_at": _iso(started),
+            "screen_private": defaults.screen_private,
+            "tool": tool,
+            "external_id": connection.external_id[:128],
+        }
         if ended is not None:
             session["ended_at"] = _iso(ended)
         for key in ("customer_ip", "workstation"):

@@ -5,22 +5,22 @@ a whole against itself and the database (import_plan.py), then, only if nothing 
 wrong, write it in one transaction through the domain functions (import_write.py). On
 any problem nothing is stored and every problem is reported as `line N: field: problem`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from console.importing.plan import Plan
+from console.importing.records import OrderRec, Problems, Record, StaffRec, parse_line
+from console.importing.write import WriteRefused, write
 from models.core import audit
 from models.core.db import write_tx
 from models.core.entities import Staff
 from models.core.errors import PermissionDenied, ValidationError
 from models.core.i18n import _
 from models.core.identity import require_role
-
-from console.importing.plan import Plan
-from console.importing.records import OrderRec, Problems, Record, StaffRec, parse_line
-from console.importing.write import WriteRefused, write
 
 IMPORT_ROLES = ("admin", "technician")
 
@@ -43,9 +43,13 @@ class ImportResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "file": self.path, "ok": self.ok, "dry_run": self.dry_run, "lines": self.lines,
+            "file": self.path,
+            "ok": self.ok,
+            "dry_run": self.dry_run,
+            "lines": self.lines,
             "written": self.ok and not self.dry_run and self.changed() > 0,
-            "counts": self.counts, "billing_records_created": self.billing_records,
+            "counts": self.counts,
+            "billing_records_created": self.billing_records,
             "problems": [{"line": n, "field": f, "problem": p} for n, f, p in self.problems],
         }
 
@@ -77,12 +81,18 @@ def check_roles(actor: Staff, plan: Plan) -> None:
     require_role(actor, *IMPORT_ROLES)
     new_staff = plan.to_write(StaffRec)
     if new_staff and not actor.has_role("admin"):
-        raise PermissionDenied(_("line {n}: adding staff needs the admin role, which {user} lacks").format(
-            n=new_staff[0].line, user=actor.username))
+        raise PermissionDenied(
+            _("line {n}: adding staff needs the admin role, which {user} lacks").format(
+                n=new_staff[0].line, user=actor.username
+            )
+        )
     billing = [r for r in plan.of(OrderRec) if r.bill and r.action != "skip"]
     if billing and not (actor.has_role("admin") or actor.has_role("accounting")):
-        raise PermissionDenied(_("line {n}: billed_at needs the accounting or admin role, which {user} lacks").format(
-            n=billing[0].line, user=actor.username))
+        raise PermissionDenied(
+            _("line {n}: billed_at needs the accounting or admin role, which {user} lacks").format(
+                n=billing[0].line, user=actor.username
+            )
+        )
 
 
 def run_import(actor: Staff, path: Path, *, dry_run: bool = False) -> ImportResult:
@@ -102,8 +112,11 @@ def run_import(actor: Staff, path: Path, *, dry_run: bool = False) -> ImportResu
     try:
         with write_tx():
             result.billing_records = write(plan, actor)
-            summary = " ".join(f"{name}={c['created'] + c['updated']}" for name, c in result.counts.items()
-                               if c["created"] or c["updated"])
+            summary = " ".join(
+                f"{name}={c['created'] + c['updated']}"
+                for name, c in result.counts.items()
+                if c["created"] or c["updated"]
+            )
             audit.record(actor.username, "import.run", None, summary)
     except WriteRefused as exc:
         result.problems = [(exc.line, exc.field, exc.problem)]

@@ -4,6 +4,7 @@ References resolve against the file and the database; rules (P3, P4, P6, P11, th
 lifecycle) are checked by timestamps, never by line order. Each record is marked create,
 update or skip; skips make a re-import of the same file change nothing. Only reads here.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -14,31 +15,72 @@ from typing import Any, Iterable, TypeVar
 
 from peewee import Field, Model
 
+from console.importing.records import (
+    ActivityRec,
+    ChatRec,
+    ChildRec,
+    ConsentRec,
+    ContactRec,
+    CustomerRec,
+    DisclosureRec,
+    GatheredRec,
+    OrderRec,
+    ParticipantRec,
+    Problems,
+    Record,
+    RecordingRec,
+    SessionRec,
+    StaffRec,
+    SystemInfoRec,
+)
 from models.core import clock
 from models.core.entities import (
-    ActivityEvent, ChatMessage, Consent, ConsentWording, ContactPerson, Customer, DeletionRecord, Disclosure,
-    GatheredFile, Order,
-    Participant, Recording, RemoteSession, Staff, SystemInfo,
+    ActivityEvent,
+    ChatMessage,
+    Consent,
+    ConsentWording,
+    ContactPerson,
+    Customer,
+    DeletionRecord,
+    Disclosure,
+    GatheredFile,
+    Order,
+    Participant,
+    Recording,
+    RemoteSession,
+    Staff,
+    SystemInfo,
 )
 from models.core.i18n import _
 from models.core.text import fold
 
-from console.importing.records import (
-    ActivityRec, ChatRec, ChildRec, ConsentRec, ContactRec, CustomerRec, DisclosureRec, GatheredRec, OrderRec,
-    ParticipantRec, Problems, Record, RecordingRec, SessionRec, StaffRec, SystemInfoRec,
-)
-
 R = TypeVar("R", bound=Record)
 # The retention category whose deletion record means a line's data is gone for good.
 PURGED_CATEGORY: dict[type, str] = {
-    SessionRec: "connection", ConsentRec: "connection", ParticipantRec: "connection", DisclosureRec: "connection",
-    ActivityRec: "activity", ChatRec: "chat", SystemInfoRec: "system_info", RecordingRec: "video",
+    SessionRec: "connection",
+    ConsentRec: "connection",
+    ParticipantRec: "connection",
+    DisclosureRec: "connection",
+    ActivityRec: "activity",
+    ChatRec: "chat",
+    SystemInfoRec: "system_info",
+    RecordingRec: "video",
     GatheredRec: "gathered_files",
 }
 TYPE_NAMES: dict[type, str] = {
-    StaffRec: "staff", CustomerRec: "customer", ContactRec: "contact", OrderRec: "order", SessionRec: "session",
-    ConsentRec: "consent", ParticipantRec: "participant", ActivityRec: "activity", ChatRec: "chat",
-    SystemInfoRec: "system_info", RecordingRec: "recording", GatheredRec: "gathered_file", DisclosureRec: "disclosure",
+    StaffRec: "staff",
+    CustomerRec: "customer",
+    ContactRec: "contact",
+    OrderRec: "order",
+    SessionRec: "session",
+    ConsentRec: "consent",
+    ParticipantRec: "participant",
+    ActivityRec: "activity",
+    ChatRec: "chat",
+    SystemInfoRec: "system_info",
+    RecordingRec: "recording",
+    GatheredRec: "gathered_file",
+    DisclosureRec: "disclosure",
 }
 _CHUNK = 500
 
@@ -81,8 +123,9 @@ class SessionView:
 
 def _same(a: Record, b: Record) -> bool:
     skip = {"line", "action"}
-    return {k: v for k, v in dataclasses.asdict(a).items() if k not in skip} == \
-        {k: v for k, v in dataclasses.asdict(b).items() if k not in skip}
+    return {k: v for k, v in dataclasses.asdict(a).items() if k not in skip} == {
+        k: v for k, v in dataclasses.asdict(b).items() if k not in skip
+    }
 
 
 def _lookup(model: type[Model], column: Field, values: Iterable[Any]) -> dict[Any, Model]:
@@ -90,7 +133,7 @@ def _lookup(model: type[Model], column: Field, values: Iterable[Any]) -> dict[An
     wanted = sorted(set(values))
     found: dict[Any, Model] = {}
     for start in range(0, len(wanted), _CHUNK):
-        for row in model.select().where(column.in_(wanted[start:start + _CHUNK])):
+        for row in model.select().where(column.in_(wanted[start : start + _CHUNK])):
             found[getattr(row, column.name)] = row
     return found
 
@@ -104,7 +147,8 @@ def committed_problem(staff: StaffView, at: datetime) -> str | None:
         return _("{who} has no written confidentiality commitment on file (P3)").format(who=who)
     if staff.commitment_signed_on > clock.berlin_date(at):
         return _("{who} signed the confidentiality commitment only on {day} (P3)").format(
-            who=who, day=staff.commitment_signed_on.isoformat())
+            who=who, day=staff.commitment_signed_on.isoformat()
+        )
     if "technician" not in staff.roles:
         return _("{who} is not a technician").format(who=who)
     return None
@@ -156,8 +200,12 @@ class Plan:
         result: dict[str, dict[str, int]] = {}
         for kind, name in TYPE_NAMES.items():
             tally = Counter(r.action for r in self.of(kind) + self.purged[kind])
-            result[name] = {"created": tally["create"], "updated": tally["update"], "skipped": tally["skip"],
-                            "purged": tally["purged"]}
+            result[name] = {
+                "created": tally["create"],
+                "updated": tally["update"],
+                "skipped": tally["skip"],
+                "purged": tally["purged"],
+            }
         return result
 
     def to_write(self, kind: type[R]) -> list[R]:
@@ -175,8 +223,11 @@ class Plan:
                 if _same(seen[k], record):
                     record.action = "skip"
                 else:
-                    self.bad(record, "line", _("defines {key} again, differently from line {line}").format(
-                        key=k, line=seen[k].line))
+                    self.bad(
+                        record,
+                        "line",
+                        _("defines {key} again, differently from line {line}").format(key=k, line=seen[k].line),
+                    )
                 continue
             seen[k] = record
             firsts.append(record)
@@ -185,8 +236,11 @@ class Plan:
     def staff_view(self, username: str) -> StaffView | None:
         if username not in self.staff:
             row = Staff.get_or_none(Staff.username == username)
-            self.staff[username] = None if row is None else StaffView(
-                row.username, row.name, row.role_set, row.commitment_signed_on, row.active)
+            self.staff[username] = (
+                None
+                if row is None
+                else StaffView(row.username, row.name, row.role_set, row.commitment_signed_on, row.active)
+            )
         return self.staff[username]
 
     def customer_exists(self, number: str) -> bool:
@@ -202,8 +256,15 @@ class Plan:
 
     @staticmethod
     def _stored_order(row: Order) -> OrderView:
-        return OrderView(row.ref, row.customer.number, row.opened_at, row.completed_at, row.billed_on, row.id,
-                         row.completed_at is not None)
+        return OrderView(
+            row.ref,
+            row.customer.number,
+            row.opened_at,
+            row.completed_at,
+            row.billed_on,
+            row.id,
+            row.completed_at is not None,
+        )
 
     def session_view(self, key: str) -> SessionView | None:
         if key not in self.sessions:
@@ -217,15 +278,21 @@ class Plan:
 
     def _stored_session(self, row: RemoteSession) -> SessionView:
         view = SessionView(row.ref, row.order.ref, row.technician.username, row.started_at, row.ended_at, row.id)
-        for consent in Consent.select(Consent.id, Consent.at, Consent.kind, Consent.granted).where(Consent.session == row.id):
+        for consent in Consent.select(Consent.id, Consent.at, Consent.kind, Consent.granted).where(
+            Consent.session == row.id
+        ):
             view.consents.append((consent.at, (0, consent.id), consent.kind, consent.granted))
         return view
 
     def child_session(self, record: ChildRec) -> SessionView | None:
         view = self.session_view(record.session)
         if view is None:
-            self.missing(record, "session", record.session,
-                         _("no session {ref} in the file or the database").format(ref=record.session))
+            self.missing(
+                record,
+                "session",
+                record.session,
+                _("no session {ref} in the file or the database").format(ref=record.session),
+            )
         return view
 
     # --- people ---------------------------------------------------------------------------
@@ -237,12 +304,15 @@ class Plan:
             row = stored.get(rec.username)
             if row is not None:
                 rec.action = "skip"  # the register is kept as an admin left it
-                self.staff[rec.username] = StaffView(row.username, row.name, row.role_set, row.commitment_signed_on, row.active)
+                self.staff[rec.username] = StaffView(
+                    row.username, row.name, row.role_set, row.commitment_signed_on, row.active
+                )
                 continue
             if rec.commitment_signed_on and rec.commitment_signed_on > clock.today_berlin():
                 self.bad(rec, "commitment_signed_on", _("lies in the future"))
-            self.staff[rec.username] = StaffView(rec.username, rec.name, frozenset(rec.roles.split()),
-                                                 rec.commitment_signed_on, rec.active)
+            self.staff[rec.username] = StaffView(
+                rec.username, rec.name, frozenset(rec.roles.split()), rec.commitment_signed_on, rec.active
+            )
 
     def _customers(self) -> None:
         records = self._first_definitions(self.of(CustomerRec), lambda r: r.number)
@@ -255,10 +325,19 @@ class Plan:
         records = self._first_definitions(self.of(ContactRec), lambda r: (r.customer, fold(r.name)))
         for rec in records:
             if not self.customer_exists(rec.customer):
-                self.missing(rec, "customer", rec.customer, _("no customer {number} in the file or the database").format(number=rec.customer))
+                self.missing(
+                    rec,
+                    "customer",
+                    rec.customer,
+                    _("no customer {number} in the file or the database").format(number=rec.customer),
+                )
                 continue
-            stored = ContactPerson.select().join(Customer).where(
-                (Customer.number == rec.customer) & (ContactPerson.name_key == fold(rec.name))).exists()
+            stored = (
+                ContactPerson.select()
+                .join(Customer)
+                .where((Customer.number == rec.customer) & (ContactPerson.name_key == fold(rec.name)))
+                .exists()
+            )
             rec.action = "skip" if stored else "create"
 
     # --- orders and sessions --------------------------------------------------------------
@@ -270,7 +349,12 @@ class Plan:
             row = stored.get(rec.ref)
             if row is None:
                 if not self.customer_exists(rec.customer):
-                    self.missing(rec, "customer", rec.customer, _("no customer {number} in the file or the database").format(number=rec.customer))
+                    self.missing(
+                        rec,
+                        "customer",
+                        rec.customer,
+                        _("no customer {number} in the file or the database").format(number=rec.customer),
+                    )
                 rec.complete, rec.bill = rec.completed_at is not None, rec.billed_on is not None
                 self.orders[rec.ref] = OrderView(rec.ref, rec.customer, rec.opened_at, rec.completed_at, rec.billed_on)
             else:
@@ -289,24 +373,41 @@ class Plan:
                     self.bad(rec, "billed_at", _("lies in the future"))
 
     def _compare_order(self, rec: OrderRec, view: OrderView) -> None:
-        for name, mine, theirs in (("customer", rec.customer, view.customer), ("opened_at", rec.opened_at, view.opened_at)):
+        for name, mine, theirs in (
+            ("customer", rec.customer, view.customer),
+            ("opened_at", rec.opened_at, view.opened_at),
+        ):
             if mine != theirs:
-                self.bad(rec, name, _("differs from the stored order {ref} ({value})").format(ref=rec.ref, value=theirs))
+                self.bad(
+                    rec, name, _("differs from the stored order {ref} ({value})").format(ref=rec.ref, value=theirs)
+                )
         stored_class = Order.get_by_id(view.row_id).billing_class
         if rec.billing_class != stored_class:
-            self.bad(rec, "billing_class", _("differs from the stored order {ref} ({value})").format(ref=rec.ref, value=stored_class))
+            self.bad(
+                rec,
+                "billing_class",
+                _("differs from the stored order {ref} ({value})").format(ref=rec.ref, value=stored_class),
+            )
         if rec.completed_at is not None:
             if view.completed_at is None:
                 rec.complete, view.completed_at = True, rec.completed_at
             elif view.completed_at != rec.completed_at:
-                self.bad(rec, "completed_at", _("order {ref} was completed at {at} already").format(
-                    ref=rec.ref, at=view.completed_at.isoformat()))
+                self.bad(
+                    rec,
+                    "completed_at",
+                    _("order {ref} was completed at {at} already").format(
+                        ref=rec.ref, at=view.completed_at.isoformat()
+                    ),
+                )
         if rec.billed_on is not None:
             if view.billed_on is None:
                 rec.bill, view.billed_on = True, rec.billed_on
             elif view.billed_on != rec.billed_on:
-                self.bad(rec, "billed_at", _("order {ref} was billed on {day} already").format(
-                    ref=rec.ref, day=view.billed_on.isoformat()))
+                self.bad(
+                    rec,
+                    "billed_at",
+                    _("order {ref} was billed on {day} already").format(ref=rec.ref, day=view.billed_on.isoformat()),
+                )
         rec.action = "update" if rec.complete or rec.bill else "skip"
 
     def _sessions(self) -> None:
@@ -321,8 +422,17 @@ class Plan:
                     continue
             row = RemoteSession.get_or_none(RemoteSession.ref == rec.ref) if rec.ref else None
             if rec.tool and rec.external_id:
-                by_ext = RemoteSession.get_or_none((RemoteSession.tool == rec.tool) & (RemoteSession.external_id == rec.external_id))
-                if by_ext is not None and row is not None and by_ext.id != row.id or by_ext is not None and rec.ref and row is None:
+                by_ext = RemoteSession.get_or_none(
+                    (RemoteSession.tool == rec.tool) & (RemoteSession.external_id == rec.external_id)
+                )
+                if (
+                    by_ext is not None
+                    and row is not None
+                    and by_ext.id != row.id
+                    or by_ext is not None
+                    and rec.ref
+                    and row is None
+                ):
                     self.bad(rec, "external_id", _("belongs to the stored session {ref}").format(ref=by_ext.ref))
                     rec.action = "refused"
                     continue
@@ -340,17 +450,26 @@ class Plan:
                 self.sessions[view.ref] = view
 
     def _compare_session(self, rec: SessionRec, view: SessionView, row: RemoteSession) -> None:
-        for name, mine, theirs in (("order", rec.order, view.order), ("technician", rec.technician, view.technician),
-                                   ("started_at", rec.started_at, view.started_at)):
+        for name, mine, theirs in (
+            ("order", rec.order, view.order),
+            ("technician", rec.technician, view.technician),
+            ("started_at", rec.started_at, view.started_at),
+        ):
             if mine != theirs:
-                self.bad(rec, name, _("differs from the stored session {ref} ({value})").format(ref=view.ref, value=theirs))
+                self.bad(
+                    rec, name, _("differs from the stored session {ref} ({value})").format(ref=view.ref, value=theirs)
+                )
         if rec.ended_at is not None:
             if view.ended_at is None:
                 if rec.ended_at < view.started_at:
                     self.bad(rec, "ended_at", _("lies before the session started"))
                 rec.end, view.ended_at = True, rec.ended_at
             elif view.ended_at != rec.ended_at:
-                self.bad(rec, "ended_at", _("session {ref} ended at {at} already").format(ref=view.ref, at=view.ended_at.isoformat()))
+                self.bad(
+                    rec,
+                    "ended_at",
+                    _("session {ref} ended at {at} already").format(ref=view.ref, at=view.ended_at.isoformat()),
+                )
         rec.action = "update" if rec.end else "skip"
         rec.ref = rec.ref or view.ref
 
@@ -360,23 +479,41 @@ class Plan:
                 continue
             order = self.order_view(rec.order)
             if order is None:
-                self.missing(rec, "order", rec.order, _("no order {ref} in the file or the database").format(ref=rec.order))
+                self.missing(
+                    rec, "order", rec.order, _("no order {ref} in the file or the database").format(ref=rec.order)
+                )
             else:
                 if rec.started_at < order.opened_at:
                     self.bad(rec, "started_at", _("lies before order {ref} was opened").format(ref=order.ref))
                 if order.completed_before:
-                    self.bad(rec, "order", _("order {ref} was completed before; a new session needs a new order").format(ref=order.ref))
+                    self.bad(
+                        rec,
+                        "order",
+                        _("order {ref} was completed before; a new session needs a new order").format(ref=order.ref),
+                    )
                 elif order.completed_at is not None and rec.started_at >= order.completed_at:
                     self.bad(rec, "started_at", _("lies after order {ref} was completed").format(ref=order.ref))
             technician = self.staff_view(rec.technician)
             if technician is None:
-                self.missing(rec, "technician", rec.technician, _("no staff member {user!r} in the file or the database").format(user=rec.technician))
+                self.missing(
+                    rec,
+                    "technician",
+                    rec.technician,
+                    _("no staff member {user!r} in the file or the database").format(user=rec.technician),
+                )
             elif (problem := committed_problem(technician, rec.started_at)) is not None:
                 self.bad(rec, "technician", problem)
             view = self.sessions[rec.key]
-            if not rec.screen_private and view is not None and not view.latest_grant("screen_visibility", rec.started_at):
-                self.bad(rec, "screen_private", _(
-                    "is false, so a granted screen_visibility consent at or before started_at is needed (P4)"))
+            if (
+                not rec.screen_private
+                and view is not None
+                and not view.latest_grant("screen_visibility", rec.started_at)
+            ):
+                self.bad(
+                    rec,
+                    "screen_private",
+                    _("is false, so a granted screen_visibility consent at or before started_at is needed (P4)"),
+                )
 
     def _order_rules(self) -> None:
         for rec in self.of(OrderRec):
@@ -387,7 +524,8 @@ class Plan:
             view = self.orders[rec.ref]
             if view is not None and view.row_id is not None:
                 for row in RemoteSession.select(RemoteSession.id, RemoteSession.ref, RemoteSession.ended_at).where(
-                        RemoteSession.order == view.row_id):
+                    RemoteSession.order == view.row_id
+                ):
                     merged = self.sessions.get(row.ref)
                     ends.append((row.ref, merged.ended_at if merged else row.ended_at))
             for key, ended in ends:
@@ -404,17 +542,28 @@ class Plan:
             view = self.child_session(rec)
             if view is None:
                 continue
-            if rec.wording_version is not None and not ConsentWording.select().where(
-                    (ConsentWording.kind == rec.kind) & (ConsentWording.version == rec.wording_version)).exists():
-                self.bad(rec, "wording_version", _("no wording version {v} for {kind}").format(v=rec.wording_version, kind=rec.kind))
-            if rec.corrects and (view.row_id is None or not Consent.select().where(
-                    (Consent.ref == rec.corrects) & (Consent.session == view.row_id)).exists()):
+            if (
+                rec.wording_version is not None
+                and not ConsentWording.select()
+                .where((ConsentWording.kind == rec.kind) & (ConsentWording.version == rec.wording_version))
+                .exists()
+            ):
+                self.bad(
+                    rec,
+                    "wording_version",
+                    _("no wording version {v} for {kind}").format(v=rec.wording_version, kind=rec.kind),
+                )
+            if rec.corrects and (
+                view.row_id is None
+                or not Consent.select().where((Consent.ref == rec.corrects) & (Consent.session == view.row_id)).exists()
+            ):
                 self.bad(rec, "corrects", _("no stored consent {ref} on this session").format(ref=rec.corrects))
             if view.row_id is not None:
                 if view.row_id not in stored_keys:
                     stored_keys[view.row_id] = Counter(
                         (c.kind, c.at, c.given_by_key, c.method, c.granted)
-                        for c in Consent.select().where(Consent.session == view.row_id))
+                        for c in Consent.select().where(Consent.session == view.row_id)
+                    )
                 keys = stored_keys[view.row_id]
                 if keys[rec.natural_key()] > 0:
                     keys[rec.natural_key()] -= 1
@@ -423,18 +572,33 @@ class Plan:
             view.consents.append((rec.at, (1, rec.line), rec.kind, rec.granted))
 
     def _participants(self) -> None:
-        stays_of: dict[tuple[int, str], list[tuple[datetime, datetime | None, ParticipantRec | None]]] = defaultdict(list)
+        stays_of: dict[tuple[int, str], list[tuple[datetime, datetime | None, ParticipantRec | None]]] = defaultdict(
+            list
+        )
         views: dict[tuple[int, str], SessionView] = {}
         for rec in self.of(ParticipantRec):
             view = self.child_session(rec)
             staff = self.staff_view(rec.username)
             if staff is None:
-                self.missing(rec, "username", rec.username, _("no staff member {user!r} in the file or the database").format(user=rec.username))
+                self.missing(
+                    rec,
+                    "username",
+                    rec.username,
+                    _("no staff member {user!r} in the file or the database").format(user=rec.username),
+                )
             if view is None or staff is None:
                 continue
-            if view.row_id is not None and Participant.select().join(Staff).where(
-                    (Participant.session == view.row_id) & (Staff.username == rec.username)
-                    & (Participant.joined_at == rec.joined_at)).exists():
+            if (
+                view.row_id is not None
+                and Participant.select()
+                .join(Staff)
+                .where(
+                    (Participant.session == view.row_id)
+                    & (Staff.username == rec.username)
+                    & (Participant.joined_at == rec.joined_at)
+                )
+                .exists()
+            ):
                 rec.action = "skip"
                 continue
             if (problem := committed_problem(staff, rec.joined_at)) is not None:
@@ -445,23 +609,36 @@ class Plan:
             if rec.left_at is not None:
                 self._within(rec, view, rec.left_at, "left_at")
             if not view.latest_grant("additional_staff", rec.joined_at):
-                self.bad(rec, "joined_at", _(
-                    "{user} may join only after a granted additional_staff consent on this session (P6)").format(user=rec.username))
+                self.bad(
+                    rec,
+                    "joined_at",
+                    _("{user} may join only after a granted additional_staff consent on this session (P6)").format(
+                        user=rec.username
+                    ),
+                )
             stays_of[(id(view), rec.username)].append((rec.joined_at, rec.left_at, rec))
             views[(id(view), rec.username)] = view
         for pair, stays in stays_of.items():
             view = views[pair]
             if view.row_id is not None:  # earlier stays of the same person in a stored session
-                stays.extend((p.joined_at, p.left_at, None) for p in Participant.select().join(Staff).where(
-                    (Participant.session == view.row_id) & (Staff.username == pair[1])))
+                stays.extend(
+                    (p.joined_at, p.left_at, None)
+                    for p in Participant.select()
+                    .join(Staff)
+                    .where((Participant.session == view.row_id) & (Staff.username == pair[1]))
+                )
             stays.sort(key=lambda s: s[0])
             for (joined, left, rec), (next_joined, _left, next_rec) in zip(stays, stays[1:]):
                 if left is None or left > next_joined:
                     culprit = rec or next_rec
                     assert culprit is not None
-                    self.bad(culprit, "left_at" if rec else "joined_at", _(
-                        "{user} is in the session from {joined} until {left}; stays must not overlap").format(
-                        user=pair[1], joined=joined.isoformat(), left=left.isoformat() if left else _("the end")))
+                    self.bad(
+                        culprit,
+                        "left_at" if rec else "joined_at",
+                        _("{user} is in the session from {joined} until {left}; stays must not overlap").format(
+                            user=pair[1], joined=joined.isoformat(), left=left.isoformat() if left else _("the end")
+                        ),
+                    )
 
     def _within(self, record: Record, view: SessionView, at: datetime, field_name: str) -> bool:
         if at < view.started_at:
@@ -477,8 +654,11 @@ class Plan:
         loaders = {
             ActivityRec: lambda sid: (
                 (e.at, e.action, e.detail, e.file_name, e.direction, e.file_size, e.file_sha256)
-                for e in ActivityEvent.select().where(ActivityEvent.session == sid)),
-            ChatRec: lambda sid: ((m.at, m.sender, m.text) for m in ChatMessage.select().where(ChatMessage.session == sid)),
+                for e in ActivityEvent.select().where(ActivityEvent.session == sid)
+            ),
+            ChatRec: lambda sid: (
+                (m.at, m.sender, m.text) for m in ChatMessage.select().where(ChatMessage.session == sid)
+            ),
             SystemInfoRec: lambda sid: ((i.at, i.data) for i in SystemInfo.select().where(SystemInfo.session == sid)),
         }
         for kind, loader in loaders.items():
@@ -498,8 +678,10 @@ class Plan:
 
     def _attachments(self) -> None:
         """Recordings and gathered files: one per session and path (gathered: and time)."""
-        for kind, model, key in ((RecordingRec, Recording, lambda r: (r.session, r.path)),
-                                 (GatheredRec, GatheredFile, lambda r: (r.session, r.path, r.at))):
+        for kind, model, key in (
+            (RecordingRec, Recording, lambda r: (r.session, r.path)),
+            (GatheredRec, GatheredFile, lambda r: (r.session, r.path, r.at)),
+        ):
             for rec in self._first_definitions(self.of(kind), key):
                 view = self.child_session(rec)
                 if view is None or view.row_id is None:
@@ -520,14 +702,20 @@ class Plan:
                 if view.row_id not in stored:
                     stored[view.row_id] = Counter(
                         (fold(d.recipient), d.basis, d.customer_informed_at, d.at)
-                        for d in Disclosure.select().where(Disclosure.session == view.row_id))
+                        for d in Disclosure.select().where(Disclosure.session == view.row_id)
+                    )
                 if stored[view.row_id][rec.natural_key()] > 0:
                     stored[view.row_id][rec.natural_key()] -= 1
                     rec.action = "skip"
                     continue
             if rec.basis == "consent" and not view.latest_grant("disclosure", rec.at):
-                self.bad(rec, "basis", _("is consent, so a granted disclosure consent at or before {at} is needed (P11)").format(
-                    at=rec.at.isoformat()))
+                self.bad(
+                    rec,
+                    "basis",
+                    _("is consent, so a granted disclosure consent at or before {at} is needed (P11)").format(
+                        at=rec.at.isoformat()
+                    ),
+                )
 
     def _purged(self) -> None:
         """Lines whose data the purge deleted are not stored again: a re-import after a purge
@@ -542,9 +730,13 @@ class Plan:
         refs = sorted(set(order_of.values()))
         gone: set[tuple[str, str]] = set()
         for start in range(0, len(refs), _CHUNK):
-            chunk = refs[start:start + _CHUNK]
-            gone |= {(row.ref, row.category) for row in DeletionRecord.select(DeletionRecord.ref, DeletionRecord.category)
-                     .where(DeletionRecord.ref.in_(chunk)).distinct()}
+            chunk = refs[start : start + _CHUNK]
+            gone |= {
+                (row.ref, row.category)
+                for row in DeletionRecord.select(DeletionRecord.ref, DeletionRecord.category)
+                .where(DeletionRecord.ref.in_(chunk))
+                .distinct()
+            }
         if not gone:
             return
         for kind, category in PURGED_CATEGORY.items():

@@ -4,6 +4,7 @@ Each field is checked on its own, so a line with three bad fields reports all th
 Only field-level checks happen here; references and rules are checked in import_plan.py.
 The field reference is docs/import-format.md.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,8 @@ from models.core.entities import BILLING_CLASSES, CONSENT_KINDS, CONSENT_METHODS
 from models.core.errors import ValidationError
 from models.core.i18n import _
 from models.core.identity import normalize_roles
-from models.retention.policy import CATEGORIES
 from models.core.text import fold
+from models.retention.policy import CATEGORIES
 
 REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
 TOOL = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
@@ -209,6 +210,7 @@ class DisclosureRec(ChildRec):
 
 # --- field checks that validation.py does not have ------------------------------------------
 
+
 def ref(field_name: str, value: object, *, required: bool = True) -> str | None:
     if value is None or value == "":
         if required:
@@ -225,7 +227,9 @@ def session_ref(field_name: str, value: object) -> str:
         tool, _sep, external = value.partition(":")
         if TOOL.fullmatch(tool) and external and validation.name(field_name, external, max_length=128):
             return value
-        raise ValidationError(field_name, _("{value!r} is neither a session ref nor tool:external_id").format(value=value))
+        raise ValidationError(
+            field_name, _("{value!r} is neither a session ref nor tool:external_id").format(value=value)
+        )
     result = ref(field_name, value)
     assert result is not None
     return result
@@ -313,7 +317,10 @@ def _staff(f: Fields) -> StaffRec | None:
         f.fail("roles", _("give either role or roles, not both"))
     role_field = "roles" if "roles" in f.obj else "role"
     rec = StaffRec(
-        f.line, f.get("username", validation.username), f.name("name"), f.get(role_field, roles),
+        f.line,
+        f.get("username", validation.username),
+        f.name("name"),
+        f.get(role_field, roles),
         f.get("commitment_signed_on", validation.day, required=False),
         f.get("secrecy_commitment_on", validation.day, required=False),
         f.get("active", boolean, required=False, default=True),
@@ -324,7 +331,8 @@ def _staff(f: Fields) -> StaffRec | None:
 def _contact(f: Fields, customer: str | None, prefix: str = "") -> ContactRec:
     obj = f.obj
     return ContactRec(
-        f.line, customer or "",
+        f.line,
+        customer or "",
         f.get(prefix + "name", validation.name, value=obj.get("name")),
         f.get(prefix + "email", validation.email, value=obj.get("email")),
         f.get(prefix + "phone", validation.name, value=obj.get("phone"), required=False, max_length=64),
@@ -333,10 +341,16 @@ def _contact(f: Fields, customer: str | None, prefix: str = "") -> ContactRec:
 
 def _customer(f: Fields) -> list[Record]:
     number = f.get("number", validation.customer_number)
-    records: list[Record] = [CustomerRec(
-        f.line, number, f.name("name"), f.get("email", validation.email), f.text("address", required=False, max_length=1000),
-        f.get("professional_secrecy", boolean, required=False),
-    )]
+    records: list[Record] = [
+        CustomerRec(
+            f.line,
+            number,
+            f.name("name"),
+            f.get("email", validation.email),
+            f.text("address", required=False, max_length=1000),
+            f.get("professional_secrecy", boolean, required=False),
+        )
+    ]
     contacts = f.obj.get("contacts")
     if contacts is not None:
         if not isinstance(contacts, list):
@@ -358,19 +372,31 @@ def _customer(f: Fields) -> list[Record]:
 
 def _order(f: Fields) -> OrderRec:
     return OrderRec(
-        f.line, f.get("ref", ref), f.get("customer", validation.customer_number), f.timestamp("opened_at"),
-        f.timestamp("completed_at", required=False), f.get("billed_at", validation.day, required=False),
-        f.get("billing_class", validation.choice, BILLING_CLASSES), f.text("description", required=False, max_length=2000),
+        f.line,
+        f.get("ref", ref),
+        f.get("customer", validation.customer_number),
+        f.timestamp("opened_at"),
+        f.timestamp("completed_at", required=False),
+        f.get("billed_at", validation.day, required=False),
+        f.get("billing_class", validation.choice, BILLING_CLASSES),
+        f.text("description", required=False, max_length=2000),
     )
 
 
 def _session(f: Fields) -> SessionRec:
     rec = SessionRec(
-        f.line, f.get("ref", ref, required=False), f.get("order", ref), f.get("technician", validation.username),
-        f.timestamp("started_at"), f.timestamp("ended_at", required=False),
-        f.get("customer_ip", validation.ip_address, required=False), f.name("workstation", required=False),
-        f.name("customer_person", required=False), f.get("screen_private", boolean),
-        f.get("tool", tool), f.name("external_id", required=False, max_length=128),
+        f.line,
+        f.get("ref", ref, required=False),
+        f.get("order", ref),
+        f.get("technician", validation.username),
+        f.timestamp("started_at"),
+        f.timestamp("ended_at", required=False),
+        f.get("customer_ip", validation.ip_address, required=False),
+        f.name("workstation", required=False),
+        f.name("customer_person", required=False),
+        f.get("screen_private", boolean),
+        f.get("tool", tool),
+        f.name("external_id", required=False, max_length=128),
     )
     if f.obj.get("external_id") and not f.obj.get("tool"):
         f.fail("tool", _("is required with external_id"))
@@ -386,16 +412,32 @@ def _consent(f: Fields, session: str) -> ConsentRec:
     if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
         f.fail("wording_version", _("must be a whole number of 1 or more"))
     return ConsentRec(
-        f.line, session, f.get("kind", validation.choice, CONSENT_KINDS), f.name("given_by"),
-        f.get("method", validation.choice, CONSENT_METHODS), f.get("granted", boolean), f.timestamp("at"),
-        version, f.text("note", required=False, max_length=2000), f.get("corrects", ref, required=False),
+        f.line,
+        session,
+        f.get("kind", validation.choice, CONSENT_KINDS),
+        f.name("given_by"),
+        f.get("method", validation.choice, CONSENT_METHODS),
+        f.get("granted", boolean),
+        f.timestamp("at"),
+        version,
+        f.text("note", required=False, max_length=2000),
+        f.get("corrects", ref, required=False),
     )
 
 
 def _activity(f: Fields, session: str) -> ActivityRec:
     action = f.name("action", max_length=64)
-    rec = ActivityRec(f.line, session, f.timestamp("at"), action, f.text("detail", required=False, max_length=4000),
-                      None, None, None, None)
+    rec = ActivityRec(
+        f.line,
+        session,
+        f.timestamp("at"),
+        action,
+        f.text("detail", required=False, max_length=4000),
+        None,
+        None,
+        None,
+        None,
+    )
     transfer = f.obj.get("file")
     if transfer is None:
         return rec
@@ -430,23 +472,40 @@ def _system_info(f: Fields, session: str) -> SystemInfoRec:
 
 
 def _recording(f: Fields, session: str) -> RecordingRec:
-    rec = RecordingRec(f.line, session, f.get("path", relative_path), f.timestamp("started_at"),
-                       f.timestamp("ended_at", required=False), f.get("size", whole),
-                       f.get("sha256", validation.sha256, required=False))
+    rec = RecordingRec(
+        f.line,
+        session,
+        f.get("path", relative_path),
+        f.timestamp("started_at"),
+        f.timestamp("ended_at", required=False),
+        f.get("size", whole),
+        f.get("sha256", validation.sha256, required=False),
+    )
     if rec.started_at and rec.ended_at and rec.ended_at < rec.started_at:
         f.fail("ended_at", _("lies before started_at"))
     return rec
 
 
 def _gathered(f: Fields, session: str) -> GatheredRec:
-    return GatheredRec(f.line, session, f.get("path", relative_path),
-                       f.get("kind", validation.choice, GATHERED_KINDS, value=f.obj.get("kind", "file")),
-                       f.timestamp("at"), f.get("size", whole), f.get("sha256", validation.sha256, required=False))
+    return GatheredRec(
+        f.line,
+        session,
+        f.get("path", relative_path),
+        f.get("kind", validation.choice, GATHERED_KINDS, value=f.obj.get("kind", "file")),
+        f.timestamp("at"),
+        f.get("size", whole),
+        f.get("sha256", validation.sha256, required=False),
+    )
 
 
 def _participant(f: Fields, session: str) -> ParticipantRec:
-    rec = ParticipantRec(f.line, session, f.get("username", validation.username), f.timestamp("joined_at"),
-                         f.timestamp("left_at", required=False))
+    rec = ParticipantRec(
+        f.line,
+        session,
+        f.get("username", validation.username),
+        f.timestamp("joined_at"),
+        f.timestamp("left_at", required=False),
+    )
     if rec.joined_at and rec.left_at and rec.left_at < rec.joined_at:
         f.fail("left_at", _("lies before joined_at"))
     return rec
@@ -462,9 +521,16 @@ def _disclosure(f: Fields, session: str) -> DisclosureRec:
             f.get("categories", validation.choice, CATEGORIES, value=item)
     informed = f.timestamp("customer_informed_at")
     at = f.timestamp("at", required=False) or informed
-    return DisclosureRec(f.line, session, f.name("recipient"), sorted(set(map(str, categories))),
-                         f.text("scope", max_length=2000), f.get("basis", validation.choice, DISCLOSURE_BASES),
-                         informed, at)
+    return DisclosureRec(
+        f.line,
+        session,
+        f.name("recipient"),
+        sorted(set(map(str, categories))),
+        f.text("scope", max_length=2000),
+        f.get("basis", validation.choice, DISCLOSURE_BASES),
+        informed,
+        at,
+    )
 
 
 ALLOWED: dict[str, tuple[str, ...]] = {
@@ -472,8 +538,19 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "customer": ("number", "name", "email", "address", "professional_secrecy", "contacts"),
     "contact": ("customer", "name", "email", "phone"),
     "order": ("ref", "customer", "opened_at", "completed_at", "billed_at", "billing_class", "description"),
-    "session": ("ref", "order", "technician", "started_at", "ended_at", "customer_ip", "workstation", "customer_person",
-                "screen_private", "tool", "external_id"),
+    "session": (
+        "ref",
+        "order",
+        "technician",
+        "started_at",
+        "ended_at",
+        "customer_ip",
+        "workstation",
+        "customer_person",
+        "screen_private",
+        "tool",
+        "external_id",
+    ),
     "consent": ("session", "kind", "given_by", "method", "granted", "at", "wording_version", "note", "corrects"),
     "activity": ("session", "at", "action", "detail", "file"),
     "chat": ("session", "at", "sender", "text"),
@@ -484,8 +561,14 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "disclosure": ("session", "recipient", "categories", "scope", "basis", "customer_informed_at", "at"),
 }
 _CHILD_PARSERS: dict[str, Callable[[Fields, str], Record]] = {
-    "consent": _consent, "activity": _activity, "chat": _chat, "system_info": _system_info,
-    "recording": _recording, "gathered_file": _gathered, "participant": _participant, "disclosure": _disclosure,
+    "consent": _consent,
+    "activity": _activity,
+    "chat": _chat,
+    "system_info": _system_info,
+    "recording": _recording,
+    "gathered_file": _gathered,
+    "participant": _participant,
+    "disclosure": _disclosure,
 }
 TYPES = tuple(ALLOWED)
 
@@ -502,7 +585,9 @@ def parse_line(number: int, text: str, problems: Problems) -> list[Record]:
         return []
     kind = obj.get("type")
     if not isinstance(kind, str) or kind not in ALLOWED:
-        problems.add(number, "type", _("{value!r} is not one of: {options}").format(value=kind, options=", ".join(TYPES)))
+        problems.add(
+            number, "type", _("{value!r} is not one of: {options}").format(value=kind, options=", ".join(TYPES))
+        )
         return []
     f = Fields(number, obj, problems, ALLOWED[kind])
     records: list[Record]
@@ -519,7 +604,11 @@ def parse_line(number: int, text: str, problems: Problems) -> list[Record]:
     else:
         records = [_CHILD_PARSERS[kind](f, f.get("session", session_ref))]
     if not f.ok:
-        keys = [obj.get(k) for k in ("username", "number", "ref")] if kind in ("staff", "customer", "order", "session") else []
+        keys = (
+            [obj.get(k) for k in ("username", "number", "ref")]
+            if kind in ("staff", "customer", "order", "session")
+            else []
+        )
         if kind == "session":
             keys.append(f"{obj.get('tool')}:{obj.get('external_id')}")
         problems.broken.update(k for k in keys if isinstance(k, str))

@@ -6,6 +6,7 @@ back over the database and, before anything else uses it, re-applies every journ
 made since (models/purge/replay.py). PostgreSQL has its own tools (pg_dump, base backups); after
 restoring with them, `support24 deletions reapply` does the replay.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,21 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from models.core import audit
-from models.core import clock
-from models.purge import run as purge
-from models.purge import files as purge_files
-from models.purge import journal as purge_journal
-from models.retention import due as retention_due
+from console.settings.config import ensure_private_dir
+from models.core import audit, clock
 from models.core.db import close_database, current_target, is_sqlite, open_database
 from models.core.entities import BackupEntry
 from models.core.errors import RuleViolation, ValidationError
 from models.core.i18n import _
+from models.core.schema import ensure_schema
+from models.purge import files as purge_files
+from models.purge import journal as purge_journal
+from models.purge import run as purge
 from models.purge.lease import Lease, describe_holder
 from models.purge.replay import ReplayResult, reapply
-from models.core.schema import ensure_schema
-
-from console.settings.config import ensure_private_dir
+from models.retention import due as retention_due
 
 PREFIX = "support24-backup-"
 
@@ -53,9 +52,12 @@ def _sha256(path: Path) -> str:
 
 def _require_sqlite(action: str) -> Path:
     if not is_sqlite():
-        raise RuleViolation(_(
-            "{action} works on the SQLite database only; on PostgreSQL use pg_dump / pg_restore and then run "
-            "`support24 deletions reapply` (docs/retention.md)").format(action=action))
+        raise RuleViolation(
+            _(
+                "{action} works on the SQLite database only; on PostgreSQL use pg_dump / pg_restore and then run "
+                "`support24 deletions reapply` (docs/retention.md)"
+            ).format(action=action)
+        )
     path = current_target().path
     assert path is not None
     return path
@@ -78,8 +80,9 @@ def make_backup(operator: str, out_dir: Path) -> BackupEntry:
             dest.close()
     finally:
         source.close()
-    entry = BackupEntry.create(path=str(target.resolve()), created_at=clock.now(), size=target.stat().st_size,
-                               sha256=_sha256(target))
+    entry = BackupEntry.create(
+        path=str(target.resolve()), created_at=clock.now(), size=target.stat().st_size, sha256=_sha256(target)
+    )
     audit.record(operator, "backup.create", target.name)
     return entry
 
@@ -95,7 +98,9 @@ def _check_backup(path: Path) -> None:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        raise ValidationError("FILE", _("{path} is not a support24 backup: {problem}").format(path=path, problem=exc)) from None
+        raise ValidationError(
+            "FILE", _("{path} is not a support24 backup: {problem}").format(path=path, problem=exc)
+        ) from None
     if ok != "ok":
         raise ValidationError("FILE", _("{path} is damaged: {problem}").format(path=path, problem=ok))
 

@@ -9,6 +9,7 @@ Both files are written to temporary names inside the batch transaction and renam
 after it committed: a failed write rolls the batch back, and a crash never leaves a file
 for a batch the database does not know.
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,8 +23,8 @@ from pathlib import Path
 from typing import Iterator
 
 from models.billing import outbox as billing
-from models.core import clock
 from models.billing.outbox import BatchContent, BillingRow
+from models.core import clock
 from models.core.entities import Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _
@@ -31,8 +32,19 @@ from models.core.identity import require_role
 
 FORMAT = "support24-billing/1"
 COLUMNS = (
-    "batch", "record", "order", "session", "customer_number", "customer_name", "billing_class",
-    "session_date", "start_time", "end_date", "end_time", "duration_minutes", "workstation_or_employee",
+    "batch",
+    "record",
+    "order",
+    "session",
+    "customer_number",
+    "customer_name",
+    "billing_class",
+    "session_date",
+    "start_time",
+    "end_date",
+    "end_time",
+    "duration_minutes",
+    "workstation_or_employee",
 )
 # OWASP CSV injection: a leading = + - @ starts a formula; tab and CR can hide one.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -56,9 +68,19 @@ def csv_cells(number: int, row: BillingRow) -> list[str]:
     """One CSV row in COLUMNS order, every text cell escaped."""
     start_time, end_date, end_time = _berlin(row)
     values = [
-        str(number), row.ref, row.order_ref, row.session_ref, row.customer_number, row.customer_name,
-        row.billing_class, row.session_date.strftime("%d.%m.%Y"), start_time, end_date, end_time,
-        str(row.duration_minutes), row.workstation_or_employee or "",
+        str(number),
+        row.ref,
+        row.order_ref,
+        row.session_ref,
+        row.customer_number,
+        row.customer_name,
+        row.billing_class,
+        row.session_date.strftime("%d.%m.%Y"),
+        start_time,
+        end_date,
+        end_time,
+        str(row.duration_minutes),
+        row.workstation_or_employee or "",
     ]
     return [escape_cell(value) for value in values]
 
@@ -67,12 +89,21 @@ def json_record(number: int, row: BillingRow) -> dict[str, object]:
     """The same record for machines: ISO dates, Berlin HH:MM, UTC instants, text unescaped."""
     start_time, _end_date, end_time = _berlin(row)
     return {
-        "batch": number, "record": row.ref, "order": row.order_ref, "session": row.session_ref,
-        "customer_number": row.customer_number, "customer_name": row.customer_name,
-        "billing_class": row.billing_class, "session_date": row.session_date.isoformat(),
-        "start_time": start_time, "end_date": clock.berlin_date(row.ended_at).isoformat(), "end_time": end_time,
-        "duration_minutes": row.duration_minutes, "workstation_or_employee": row.workstation_or_employee,
-        "started_at": _utc(row.started_at), "ended_at": _utc(row.ended_at),
+        "batch": number,
+        "record": row.ref,
+        "order": row.order_ref,
+        "session": row.session_ref,
+        "customer_number": row.customer_number,
+        "customer_name": row.customer_name,
+        "billing_class": row.billing_class,
+        "session_date": row.session_date.isoformat(),
+        "start_time": start_time,
+        "end_date": clock.berlin_date(row.ended_at).isoformat(),
+        "end_time": end_time,
+        "duration_minutes": row.duration_minutes,
+        "workstation_or_employee": row.workstation_or_employee,
+        "started_at": _utc(row.started_at),
+        "ended_at": _utc(row.ended_at),
     }
 
 
@@ -125,8 +156,12 @@ def _write_csv(fd: int, content: BatchContent) -> None:
 
 def _json_chunks(content: BatchContent, csv_name: str, csv_sha256: str) -> Iterator[str]:
     head = {
-        "format": FORMAT, "batch": content.batch.number, "created_at": _utc(content.batch.created_at),
-        "record_count": content.batch.record_count, "csv_file": csv_name, "csv_sha256": csv_sha256,
+        "format": FORMAT,
+        "batch": content.batch.number,
+        "created_at": _utc(content.batch.created_at),
+        "record_count": content.batch.record_count,
+        "csv_file": csv_name,
+        "csv_sha256": csv_sha256,
     }
     yield json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "records": ['
     for index, row in enumerate(content.rows()):
@@ -157,8 +192,9 @@ def stage_files(directory: Path, content: BatchContent, staged: Staged) -> str:
     if not content.reexport:
         for final in (csv_final, json_final):
             if final.exists():  # another database, or a restored backup, used this number already
-                raise ValidationError("--out", _("{file} exists already; refusing to overwrite another batch").format(
-                    file=final))
+                raise ValidationError(
+                    "--out", _("{file} exists already; refusing to overwrite another batch").format(file=final)
+                )
     csv_temp, fd = _temp_file(directory, csv_final)
     staged.pairs.append((csv_temp, csv_final))
     _write_csv(fd, content)
@@ -188,8 +224,12 @@ class ExportResult:
         if self.batch is None:
             return {"batch": None, "record_count": 0, "files": [], "message": _("the outbox is empty; nothing written")}
         return {
-            "batch": self.batch.number, "record_count": self.batch.record_count, "reexport": self.reexport,
-            "created_at": _utc(self.batch.created_at), "sha256": self.sha256, "identical": self.identical,
+            "batch": self.batch.number,
+            "record_count": self.batch.record_count,
+            "reexport": self.reexport,
+            "created_at": _utc(self.batch.created_at),
+            "sha256": self.sha256,
+            "identical": self.identical,
             "files": [str(self.csv_path), str(self.json_path)],
         }
 
@@ -215,16 +255,21 @@ def export(actor: Staff, directory: Path, *, reexport: int | None = None) -> Exp
         try:
             content = billing.create_batch(actor, reexport=reexport, deliver=lambda c: stage_files(out, c, staged))
         except OSError as exc:  # disk full, permissions: the transaction rolled the batch back
-            raise ValidationError("--out", _("cannot write the batch files: {error}; nothing was exported").format(
-                error=exc.strerror or exc)) from exc
+            raise ValidationError(
+                "--out",
+                _("cannot write the batch files: {error}; nothing was exported").format(error=exc.strerror or exc),
+            ) from exc
         if content is None:
             return ExportResult(None)
         try:
             staged.publish()
         except OSError as exc:  # after the commit: the batch exists, so say how to get its files
-            raise ValidationError("--out", _(
-                "batch {number} is recorded but its files could not be put in place ({error}); "
-                "write them with --reexport {number}").format(number=content.batch.number, error=exc.strerror or exc)
+            raise ValidationError(
+                "--out",
+                _(
+                    "batch {number} is recorded but its files could not be put in place ({error}); "
+                    "write them with --reexport {number}"
+                ).format(number=content.batch.number, error=exc.strerror or exc),
             ) from exc
     finally:
         staged.discard()

@@ -6,6 +6,7 @@ its turn. It never raises: a lease held elsewhere or an error becomes part of th
 thread worker can call `run_once()` and post the result. Times come from
 models.clock, so tests drive it with a FixedClock.
 """
+
 from __future__ import annotations
 
 import logging
@@ -15,12 +16,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from models.core import clock
-from models.purge import run as purge
-from models.core.errors import Busy, Support24Error
-from models.purge.lease import describe_holder
-
 from console.settings import policy_file
+from models.core import clock
+from models.core.errors import Busy, Support24Error
+from models.purge import run as purge
+from models.purge.lease import describe_holder
 
 log = logging.getLogger("support24.scheduler")
 
@@ -41,9 +41,16 @@ class SchedulerOutcome:
         return self.error is None and self.busy_holder is None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"started_at": self.started_at.isoformat(), "finished_at": self.finished_at.isoformat(),
-                "run_id": self.run_id, "deleted": dict(sorted(self.deleted.items())), "total": sum(self.deleted.values()),
-                "busy_holder": self.busy_holder, "error": self.error, "skipped": self.skipped}
+        return {
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat(),
+            "run_id": self.run_id,
+            "deleted": dict(sorted(self.deleted.items())),
+            "total": sum(self.deleted.values()),
+            "busy_holder": self.busy_holder,
+            "error": self.error,
+            "skipped": self.skipped,
+        }
 
     def summary(self) -> str:
         if self.skipped:
@@ -59,9 +66,18 @@ class SchedulerOutcome:
 class Scheduler:
     """Runs the purge on a fixed interval; thread-safe (one run at a time per instance)."""
 
-    def __init__(self, data_dir: Path, operator: str, interval_minutes: int = 15, holder: str | None = None, *,
-                 batch_size: int = 500, policy_option: str | None = None, load_policy: bool = True,
-                 share_turns: bool = False) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        operator: str,
+        interval_minutes: int = 15,
+        holder: str | None = None,
+        *,
+        batch_size: int = 500,
+        policy_option: str | None = None,
+        load_policy: bool = True,
+        share_turns: bool = False,
+    ) -> None:
         if interval_minutes < 1:
             raise ValueError("interval_minutes must be 1 or more")
         self.data_dir = data_dir
@@ -87,8 +103,14 @@ class Scheduler:
         if run is None:
             return None
         error = None if run.state in ("done", "running") else (run.error or run.state)
-        return SchedulerOutcome(run.started_at, run.finished_at or run.started_at, {"total": run.deleted_count},
-                                error=error, run_id=run.id, running=run.state == "running")
+        return SchedulerOutcome(
+            run.started_at,
+            run.finished_at or run.started_at,
+            {"total": run.deleted_count},
+            error=error,
+            run_id=run.id,
+            running=run.state == "running",
+        )
 
     def _recent_other_run(self, now: datetime) -> SchedulerOutcome | None:
         """A finished run by another console or command less than one interval ago, as a skipped
@@ -98,8 +120,13 @@ class Scheduler:
         except Exception:  # the purge itself will report what is wrong with the database
             log.exception("reading the last purge run failed")
             return None
-        if (recorded is None or recorded.running or recorded.error is not None or recorded.run_id in self._own_runs
-                or recorded.finished_at <= now - self.interval):
+        if (
+            recorded is None
+            or recorded.running
+            or recorded.error is not None
+            or recorded.run_id in self._own_runs
+            or recorded.finished_at <= now - self.interval
+        ):
             return None
         return replace(recorded, skipped=True)
 
@@ -121,8 +148,13 @@ class Scheduler:
             try:
                 if self.load_policy:  # the configured file, re-read so an edit takes effect; a bad one stops the run
                     policy_file.activate_configured(self.policy_option)
-                result = purge.run_purge(self.operator, data_dir=self.data_dir, batch_size=self.batch_size,
-                                         holder=self.holder, progress=self.progress)
+                result = purge.run_purge(
+                    self.operator,
+                    data_dir=self.data_dir,
+                    batch_size=self.batch_size,
+                    holder=self.holder,
+                    progress=self.progress,
+                )
                 outcome = SchedulerOutcome(started, clock.now(), dict(result.deleted), run_id=result.run_id)
             except Busy as exc:
                 outcome = SchedulerOutcome(started, clock.now(), busy_holder=getattr(exc, "holder", None) or str(exc))

@@ -1,5 +1,6 @@
 """Exporting an access report to a file: open the document, write it 0600 as it is read (the
 SHA-256 computed on the way), and record the export (its hash is what `deliver` stores by default)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,23 +9,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
-from models.access import requests as access
-from models.core import clock
-from models.retention import policy
-from models.core.entities import Staff
-from models.core.errors import ValidationError
-from models.core.i18n import _
-
-from console.settings.config import Controller
 from console.reports import html_writer, json_writer, md_writer
 from console.reports.document import ReportDocument, build_document
 from console.reports.texts import LANGUAGES
+from console.settings.config import Controller
+from models.access import requests as access
+from models.core import clock
+from models.core.entities import Staff
+from models.core.errors import ValidationError
+from models.core.i18n import _
+from models.retention import policy
 
 WRITERS: dict[str, Callable[[ReportDocument, TextIO], None]] = {
-    "json": json_writer.write, "html": html_writer.write, "md": md_writer.write,
+    "json": json_writer.write,
+    "html": html_writer.write,
+    "md": md_writer.write,
 }
 RENDERERS: dict[str, Callable[[ReportDocument], str]] = {
-    "json": json_writer.render, "html": html_writer.render, "md": md_writer.render,
+    "json": json_writer.render,
+    "html": html_writer.render,
+    "md": md_writer.render,
 }
 BUFFER = 1 << 20  # characters collected before they are encoded, hashed and written
 FORMATS = tuple(WRITERS)
@@ -40,21 +44,30 @@ class ExportResult:
     size: int
 
     def as_dict(self) -> dict[str, object]:
-        return {"ref": self.ref, "path": str(self.path), "format": self.format, "language": self.language,
-                "sha256": self.sha256, "size": self.size}
+        return {
+            "ref": self.ref,
+            "path": str(self.path),
+            "format": self.format,
+            "language": self.language,
+            "sha256": self.sha256,
+            "size": self.size,
+        }
 
 
 def _check_lang(lang: str) -> None:
     if lang not in LANGUAGES:
-        raise ValidationError("--lang", _("{value!r} is not one of: {options}").format(value=lang, options=", ".join(LANGUAGES)))
+        raise ValidationError(
+            "--lang", _("{value!r} is not one of: {options}").format(value=lang, options=", ".join(LANGUAGES))
+        )
 
 
 def open_report(actor: Staff, ref: str, *, controller: Controller, lang: str = "de") -> ReportDocument:
     """The report of one request, to be written by a writer (compiles afresh; the compile is audited)."""
     _check_lang(lang)
     request, compilation, data = access.report_source(actor, ref)
-    return build_document(request, compilation, data, controller=controller, policy=policy.active(), lang=lang,
-                          generated_at=clock.now())
+    return build_document(
+        request, compilation, data, controller=controller, policy=policy.active(), lang=lang, generated_at=clock.now()
+    )
 
 
 def report_document(actor: Staff, ref: str, *, controller: Controller, lang: str = "de") -> dict[str, Any]:
@@ -114,10 +127,14 @@ def write_private(path: Path, produce: Callable[[Any], None]) -> tuple[str, int]
     return sink.sha256.hexdigest(), sink.size
 
 
-def export_report(actor: Staff, ref: str, *, fmt: str, out: Path, controller: Controller, lang: str = "de") -> ExportResult:
+def export_report(
+    actor: Staff, ref: str, *, fmt: str, out: Path, controller: Controller, lang: str = "de"
+) -> ExportResult:
     """Write the report as `fmt` into `out` (0600) as it is read, and record the export with the file's SHA-256."""
     if fmt not in WRITERS:
-        raise ValidationError("--format", _("{value!r} is not one of: {options}").format(value=fmt, options=", ".join(FORMATS)))
+        raise ValidationError(
+            "--format", _("{value!r} is not one of: {options}").format(value=fmt, options=", ".join(FORMATS))
+        )
     _check_lang(lang)
     check_target(out)
     access.check_exportable(ref)  # refuse before reading anything

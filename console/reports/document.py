@@ -6,23 +6,31 @@ rule and count, recipients including every disclosure actually made, source, rig
 complaint), how each record was found, and the copy of the data (Art. 15(3)), each record
 with its concrete deletion date or what that date still waits for.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime, timezone
 from typing import Any, Iterator
 
-from models.access.requests import Compilation
-from models.access.data import SubjectData
-from models.retention.policy import Policy, Rule
-
-from console.settings.config import Controller
 from console.reports.texts import LANGUAGES, texts
+from console.settings.config import Controller
+from models.access.data import SubjectData
+from models.access.requests import Compilation
+from models.retention.policy import Policy, Rule
 
 SCHEMA_ID = "https://support-24.eu/schemas/access-report-1.json"
 SCHEMA_VERSION = 1
-POLICY_CATEGORIES = ("system_info", "gathered_files", "connection", "activity", "chat", "video", "billing",
-                     "access_requests")
+POLICY_CATEGORIES = (
+    "system_info",
+    "gathered_files",
+    "connection",
+    "activity",
+    "chat",
+    "video",
+    "billing",
+    "access_requests",
+)
 RIGHTS = ("rectification", "erasure", "restriction", "objection", "withdraw")
 PURPOSES = ("fulfilment", "billing", "proof", "retention", "consent", "access")
 
@@ -50,22 +58,46 @@ def format_day(day: str | None, lang: str) -> str:
 def describe_rule(rule: Rule, lang: str) -> str:
     """'3 Monate nach der Abrechnung' / '3 months after billing'."""
     t = texts(lang)
-    parts = [t[f"unit_{unit}"].format(n=getattr(rule, unit)) for unit in ("years", "months", "days", "hours")
-             if getattr(rule, unit)]
+    parts = [
+        t[f"unit_{unit}"].format(n=getattr(rule, unit))
+        for unit in ("years", "months", "days", "hours")
+        if getattr(rule, unit)
+    ]
     rounding = t["end_of_year"] if rule.anchor_rounding == "end_of_year" else ""
     return f"{' '.join(parts)} {t['anchor_' + rule.anchor]}{rounding}"
 
 
 def _categories(policy: Policy, counts: dict[str, int], lang: str) -> list[dict[str, Any]]:
     t = texts(lang)
-    rows = [{"category": "master", "title": t["cat_master"], "clause": None, "retention": t["retention_master"],
-             "records": counts["master"]}]
+    rows = [
+        {
+            "category": "master",
+            "title": t["cat_master"],
+            "clause": None,
+            "retention": t["retention_master"],
+            "records": counts["master"],
+        }
+    ]
     for category in POLICY_CATEGORIES:
         rule = policy.rule(category)
-        rows.append({"category": category, "title": t[f"cat_{category}"], "clause": rule.clause,
-                     "retention": describe_rule(rule, lang), "records": counts[category]})
-    rows.append({"category": "consent", "title": t["cat_consent"], "clause": "P4, P6, P11",
-                 "retention": t["retention_consent"], "records": counts["consent"]})
+        rows.append(
+            {
+                "category": category,
+                "title": t[f"cat_{category}"],
+                "clause": rule.clause,
+                "retention": describe_rule(rule, lang),
+                "records": counts[category],
+            }
+        )
+    rows.append(
+        {
+            "category": "consent",
+            "title": t["cat_consent"],
+            "clause": "P4, P6, P11",
+            "retention": t["retention_consent"],
+            "records": counts["consent"],
+        }
+    )
     return rows
 
 
@@ -99,8 +131,17 @@ class ReportDocument:
     carries its localized text, made once per distinct date and status.
     """
 
-    def __init__(self, request: dict[str, Any], compilation: Compilation, data: SubjectData, *,
-                 controller: Controller, policy: Policy, lang: str, generated_at: datetime) -> None:
+    def __init__(
+        self,
+        request: dict[str, Any],
+        compilation: Compilation,
+        data: SubjectData,
+        *,
+        controller: Controller,
+        policy: Policy,
+        lang: str,
+        generated_at: datetime,
+    ) -> None:
         if lang not in LANGUAGES:
             raise ValueError(lang)
         self.lang = lang
@@ -110,28 +151,34 @@ class ReportDocument:
         self._texts: dict[tuple[str | None, str], dict[str, Any]] = {}
         self._per_order: dict[tuple[tuple[str, str | None, str], ...], dict[str, Any]] = {}
         t = self._t
-        self.head: dict[str, Any] = plain({
-            "$schema": SCHEMA_ID,
-            "schema_version": SCHEMA_VERSION,
-            "language": lang,
-            "generated_at": generated_at,
-            "policy_version": policy.version,
-            "controller": asdict(controller),
-            "request": dict(request, deletion=self.deletion(request["deletion"])),
-            "information": {
-                "purposes": [{"purpose": p, "text": t[f"purpose_{p}"]} for p in PURPOSES],
-                "categories": _categories(policy, data.counts(), lang),
-                "recipients": [{"recipient": "accounting", "text": t["recipient_accounting"]},
-                               {"recipient": "staff", "text": t["recipient_staff"]}],
-                "disclosures": data.disclosures(),
-                "source": t["source_text"],
-                "rights": [{"right": r, "text": t[f"right_{r}"]} for r in RIGHTS],
-                "complaint": {"authority": controller.supervisory_authority,
-                              "text": t["complaint_text"].format(authority=controller.supervisory_authority)},
-                "automated_decisions": t["automated_text"],
-                "transmission_note": t["transmission_text"],
-            },
-        })
+        self.head: dict[str, Any] = plain(
+            {
+                "$schema": SCHEMA_ID,
+                "schema_version": SCHEMA_VERSION,
+                "language": lang,
+                "generated_at": generated_at,
+                "policy_version": policy.version,
+                "controller": asdict(controller),
+                "request": dict(request, deletion=self.deletion(request["deletion"])),
+                "information": {
+                    "purposes": [{"purpose": p, "text": t[f"purpose_{p}"]} for p in PURPOSES],
+                    "categories": _categories(policy, data.counts(), lang),
+                    "recipients": [
+                        {"recipient": "accounting", "text": t["recipient_accounting"]},
+                        {"recipient": "staff", "text": t["recipient_staff"]},
+                    ],
+                    "disclosures": data.disclosures(),
+                    "source": t["source_text"],
+                    "rights": [{"right": r, "text": t[f"right_{r}"]} for r in RIGHTS],
+                    "complaint": {
+                        "authority": controller.supervisory_authority,
+                        "text": t["complaint_text"].format(authority=controller.supervisory_authority),
+                    },
+                    "automated_decisions": t["automated_text"],
+                    "transmission_note": t["transmission_text"],
+                },
+            }
+        )
 
     def deletion(self, deletion: dict[str, Any]) -> dict[str, Any]:
         """A deletion with its text: 'am 23.02.2027' or what the date waits for (shared, not copied)."""
@@ -139,8 +186,11 @@ class ReportDocument:
         done = self._texts.get(key)
         if done is None:
             day = deletion["due_on"]
-            text = (self._t["status_scheduled"].format(day=format_day(day, self.lang)) if day
-                    else self._t[f"status_{deletion['status']}"])
+            text = (
+                self._t["status_scheduled"].format(day=format_day(day, self.lang))
+                if day
+                else self._t[f"status_{deletion['status']}"]
+            )
             done = self._texts[key] = {"due_on": day, "status": deletion["status"], "text": text}
         return done
 
@@ -157,9 +207,15 @@ class ReportDocument:
         for m in self.compilation.matches:
             if m.excluded:
                 continue
-            yield {"kind": m.kind, "ref": m.ref, "label": m.label,
-                   "reasons": [{"code": r.code, "value": r.value, "text": t[f"reason_{r.code}"].format(value=r.value)}
-                               for r in m.reasons]}
+            yield {
+                "kind": m.kind,
+                "ref": m.ref,
+                "label": m.label,
+                "reasons": [
+                    {"code": r.code, "value": r.value, "text": t[f"reason_{r.code}"].format(value=r.value)}
+                    for r in m.reasons
+                ],
+            }
 
     def section(self, key: str, *, encoded: bool = False) -> Iterator[dict[str, Any]]:
         """The records of one kind of the copy (DATA_KEYS), in report order, deletions with their texts.
@@ -187,9 +243,16 @@ class ReportDocument:
 
 
 def build_document(
-    request: dict[str, Any], compilation: Compilation, data: SubjectData, *,
-    controller: Controller, policy: Policy, lang: str, generated_at: datetime,
+    request: dict[str, Any],
+    compilation: Compilation,
+    data: SubjectData,
+    *,
+    controller: Controller,
+    policy: Policy,
+    lang: str,
+    generated_at: datetime,
 ) -> ReportDocument:
     """The report for one request; only included matches, never the excluded ones (another person's data)."""
-    return ReportDocument(request, compilation, data, controller=controller, policy=policy, lang=lang,
-                          generated_at=generated_at)
+    return ReportDocument(
+        request, compilation, data, controller=controller, policy=policy, lang=lang, generated_at=generated_at
+    )

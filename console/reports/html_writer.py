@@ -4,6 +4,7 @@ Every value from the database is escaped (`html.escape`), so a name or chat line
 markup is shown literally. No scripts, no external resources. Written as it is read, table
 row by table row, so a large report is never held whole.
 """
+
 from __future__ import annotations
 
 import io
@@ -44,8 +45,16 @@ def _rows(rows: Iterable[Iterable[Any]], pre_columns: frozenset[int]) -> Iterato
         yield "<tr>" + "".join(cells) + "</tr>"
 
 
-def _write_table(out: TextIO, title: str | None, level: int, headers: Iterable[str], rows: Iterable[Iterable[Any]],
-                 *, pre_columns: frozenset[int] = frozenset(), empty: str = "") -> None:
+def _write_table(
+    out: TextIO,
+    title: str | None,
+    level: int,
+    headers: Iterable[str],
+    rows: Iterable[Iterable[Any]],
+    *,
+    pre_columns: frozenset[int] = frozenset(),
+    empty: str = "",
+) -> None:
     """A table (under its heading) written row by row as the rows are read; nothing for no rows unless `empty`."""
     lines = _rows(rows, pre_columns)
     first = next(lines, None)
@@ -76,17 +85,25 @@ def write(document: ReportDocument, out: TextIO) -> None:
     view = ReportView(document)
     t = texts(view.lang)
     info = view.info
-    out.write(f'<!DOCTYPE html>\n<html lang="{_e(view.lang)}">\n<head>\n<meta charset="utf-8">\n'
-              f"<title>{_e(t['title'])} {_e(view.request['ref'])}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n")
+    out.write(
+        f'<!DOCTYPE html>\n<html lang="{_e(view.lang)}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{_e(t['title'])} {_e(view.request['ref'])}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+    )
     out.write('<div class="controller">' + "<br>".join(_e(line) for line in view.controller_lines()) + "</div>\n")
-    out.write(f"<h1>{_e(t['title'])}</h1>\n<p class=\"muted\">{_e(t['subtitle'])}</p>\n")
+    out.write(f'<h1>{_e(t["title"])}</h1>\n<p class="muted">{_e(t["subtitle"])}</p>\n')
     _write_table(out, None, 0, [t["request"], ""], view.request_rows())
     out.write(f"<h2>{_e(t['information'])}</h2>\n")
     out.write(_section(t["purposes"], _list(p["text"] for p in info["purposes"]), 3))
     _write_table(out, t["categories"], 3, [t["category"], t["retention"], t["records"]], view.category_rows())
     out.write(_section(t["recipients"], _list(r["text"] for r in info["recipients"]), 3))
-    _write_table(out, t["disclosures"], 3, view.disclosure_headers(), view.disclosure_rows(),
-                 empty=f"<p>{_e(t['no_disclosures'])}</p>")
+    _write_table(
+        out,
+        t["disclosures"],
+        3,
+        view.disclosure_headers(),
+        view.disclosure_rows(),
+        empty=f"<p>{_e(t['no_disclosures'])}</p>",
+    )
     out.write(_section(t["source"], f"<p>{_e(info['source'])}</p>", 3))
     out.write(_section(t["rights"], _list(r["text"] for r in info["rights"]) + f"<p>{_e(t['requests_text'])}</p>", 3))
     out.write(_section(t["complaint"], f"<p>{_e(info['complaint']['text'])}</p>", 3))
@@ -104,10 +121,12 @@ def write(document: ReportDocument, out: TextIO) -> None:
             pre = frozenset({len(headers) - 1}) if multiline else frozenset()
             _write_table(out, title, 4, headers, rows, pre_columns=pre)
         if session.has_recordings:
-            out.write(f"<p class=\"muted\">{_e(t['video_note'])}</p>\n")
+            out.write(f'<p class="muted">{_e(t["video_note"])}</p>\n')
         out.write("</div>\n")
-    out.write(f"<p class=\"muted\">{_e(t['generated_at'])}: {_e(view.generated)} · "
-              f"{_e(t['policy_version'])}: {_e(view.doc['policy_version'])}</p>\n")
+    out.write(
+        f'<p class="muted">{_e(t["generated_at"])}: {_e(view.generated)} · '
+        f"{_e(t['policy_version'])}: {_e(view.doc['policy_version'])}</p>\n"
+    )
     out.write("</body>\n</html>\n")
 
 

@@ -4,6 +4,7 @@ Written as it is read: the head at once, then one record per line (compact, no i
 inside a record), so a report of tens of thousands of records streams in C-encoder speed and
 stays greppable. Key order is as built, so two exports of the same data are identical.
 """
+
 from __future__ import annotations
 
 import io
@@ -11,9 +12,9 @@ import json
 import json.encoder
 from typing import Any, Callable, Iterable, TextIO
 
+from console.reports.document import DATA_KEYS, ReportDocument, json_value
 from models.access.report_json import JsonArray
 
-from console.reports.document import DATA_KEYS, ReportDocument, json_value
 
 def _record_encoder() -> Callable[[Any], str]:
     """Compact UTF-8 JSON of one record. The C encoder is made once and called per record, since

@@ -3,6 +3,7 @@
 Every value from the database is escaped so that it shows literally: Markdown and HTML
 punctuation gets a backslash, and line breaks inside a table cell become `<br>`.
 """
+
 from __future__ import annotations
 
 import io
@@ -42,8 +43,9 @@ def escape_md(value: Any) -> str:
     return escaped.replace("\r\n", "\n").replace("\n", "<br>")
 
 
-def _write_table(out: TextIO, level: int, title: str | None, headers: Iterable[str], rows: Iterable[list[str]],
-                 *, empty: str = "") -> None:
+def _write_table(
+    out: TextIO, level: int, title: str | None, headers: Iterable[str], rows: Iterable[list[str]], *, empty: str = ""
+) -> None:
     """A table (under its heading) written row by row as the rows are read; nothing for no rows unless `empty`."""
     lines = ("| " + " | ".join(escape_md(v) for v in row) + " |\n" for row in rows)
     first = next(lines, None)
@@ -83,11 +85,20 @@ def write(document: ReportDocument, out: TextIO) -> None:
     out.write(_section(3, t["purposes"], _bullets(p["text"] for p in info["purposes"])))
     _write_table(out, 3, t["categories"], [t["category"], t["retention"], t["records"]], view.category_rows())
     out.write(_section(3, t["recipients"], _bullets(r["text"] for r in info["recipients"])))
-    _write_table(out, 3, t["disclosures"], view.disclosure_headers(), view.disclosure_rows(),
-                 empty=escape_md(t["no_disclosures"]))
+    _write_table(
+        out,
+        3,
+        t["disclosures"],
+        view.disclosure_headers(),
+        view.disclosure_rows(),
+        empty=escape_md(t["no_disclosures"]),
+    )
     out.write(_section(3, t["source"], escape_md(info["source"]) + "\n"))
-    out.write(_section(3, t["rights"], _bullets(r["text"] for r in info["rights"]) + "\n"
-                       + escape_md(t["requests_text"]) + "\n"))
+    out.write(
+        _section(
+            3, t["rights"], _bullets(r["text"] for r in info["rights"]) + "\n" + escape_md(t["requests_text"]) + "\n"
+        )
+    )
     out.write(_section(3, t["complaint"], escape_md(info["complaint"]["text"]) + "\n"))
     out.write(_section(3, t["automated"], escape_md(info["automated_decisions"]) + "\n"))
     out.write(_section(3, t["transmission"], escape_md(info["transmission_note"]) + "\n"))
@@ -101,8 +112,10 @@ def write(document: ReportDocument, out: TextIO) -> None:
             _write_table(out, 4, title, headers, rows)
         if session.has_recordings:
             out.write(escape_md(t["video_note"]) + "\n\n")
-    out.write(f"{escape_md(t['generated_at'])}: {escape_md(view.generated)} · "
-              f"{escape_md(t['policy_version'])}: {escape_md(view.doc['policy_version'])}\n")
+    out.write(
+        f"{escape_md(t['generated_at'])}: {escape_md(view.generated)} · "
+        f"{escape_md(t['policy_version'])}: {escape_md(view.doc['policy_version'])}\n"
+    )
 
 
 def render(document: ReportDocument) -> str:

@@ -4,6 +4,7 @@ The report's language is chosen per document (`--lang`), independent of the cons
 language, so its texts live in one table per language instead of the process-wide gettext
 catalogue. Both tables have the same keys (a test holds them to it).
 """
+
 from __future__ import annotations
 
 LANGUAGES = ("de", "en")
@@ -137,19 +138,19 @@ DE: dict[str, str] = {
     "recipient_staff": "Unsere zur Vertraulichkeit verpflichteten Techniker; weitere Mitarbeiter nur nach Ihrer Einwilligung",
     "no_disclosures": "Weitergaben an Dritte sind zu Ihren Daten nicht verzeichnet.",
     "source_text": "Die Daten stammen von Ihnen bzw. Ihrem Unternehmen (Auftrag, Angaben in der Sitzung, Chat), "
-                   "aus Ihrem System während der Fernwartung (Systeminformationen, erhobene Dateien) und aus unserem "
-                   "Fernwartungswerkzeug (Verbindungsdaten, Tätigkeitsprotokoll, Aufzeichnungen).",
+    "aus Ihrem System während der Fernwartung (Systeminformationen, erhobene Dateien) und aus unserem "
+    "Fernwartungswerkzeug (Verbindungsdaten, Tätigkeitsprotokoll, Aufzeichnungen).",
     "right_rectification": "Berichtigung unrichtiger Daten (Art. 16 DSGVO)",
     "right_erasure": "Löschung (Art. 17 DSGVO); Daten, die wir wegen gesetzlicher Aufbewahrungspflichten behalten "
-                     "müssen, werden stattdessen eingeschränkt (§ 35 Abs. 3 BDSG)",
+    "müssen, werden stattdessen eingeschränkt (§ 35 Abs. 3 BDSG)",
     "right_restriction": "Einschränkung der Verarbeitung (Art. 18 DSGVO)",
     "right_objection": "Widerspruch gegen die Verarbeitung (Art. 21 DSGVO)",
     "right_withdraw": "Widerruf einer Einwilligung mit Wirkung für die Zukunft (Art. 7 Abs. 3 DSGVO)",
     "complaint_text": "Sie können sich bei einer Datenschutz-Aufsichtsbehörde beschweren (Art. 77 DSGVO), "
-                      "für uns zuständig: {authority}.",
+    "für uns zuständig: {authority}.",
     "automated_text": "Eine automatisierte Entscheidungsfindung einschließlich Profiling (Art. 22 DSGVO) findet nicht statt.",
     "transmission_text": "Bei der Übertragung über das Internet (z. B. per Chat) kann es zu Sicherheitslücken kommen; "
-                         "ein lückenloser Schutz vor dem Zugriff Dritter ist dort nicht möglich.",
+    "ein lückenloser Schutz vor dem Zugriff Dritter ist dort nicht möglich.",
     "requests_text": "Anfragen richten Sie bitte an die oben genannte Anschrift des Verantwortlichen.",
     "channel_letter": "Brief",
     "channel_email": "E-Mail",
@@ -287,19 +288,19 @@ EN: dict[str, str] = {
     "recipient_staff": "Our technicians, committed to confidentiality; further staff only with your consent",
     "no_disclosures": "No disclosures to third parties are recorded for your data.",
     "source_text": "The data comes from you or your company (the order, what you told us in the session, chat), "
-                   "from your system during the remote maintenance (system information, gathered files) and from our "
-                   "remote-maintenance tool (connection data, activity log, recordings).",
+    "from your system during the remote maintenance (system information, gathered files) and from our "
+    "remote-maintenance tool (connection data, activity log, recordings).",
     "right_rectification": "Rectification of inaccurate data (Art. 16 GDPR)",
     "right_erasure": "Erasure (Art. 17 GDPR); data we must keep under a legal retention duty is restricted "
-                     "instead (BDSG § 35(3))",
+    "instead (BDSG § 35(3))",
     "right_restriction": "Restriction of processing (Art. 18 GDPR)",
     "right_objection": "Objection to processing (Art. 21 GDPR)",
     "right_withdraw": "Withdrawal of a consent for the future (Art. 7(3) GDPR)",
     "complaint_text": "You may lodge a complaint with a data-protection supervisory authority (Art. 77 GDPR); "
-                      "the one responsible for us is {authority}.",
+    "the one responsible for us is {authority}.",
     "automated_text": "No automated decision-making, including profiling (Art. 22 GDPR), takes place.",
     "transmission_text": "Transmission over the internet (e.g. by chat) can have security gaps; complete protection "
-                         "against access by third parties is not possible there.",
+    "against access by third parties is not possible there.",
     "requests_text": "Please send requests to the controller's address above.",
     "channel_letter": "letter",
     "channel_email": "e-mail",

@@ -2,6 +2,7 @@
 words, shared by the HTML and Markdown writers so both show the same content. Values stay raw
 text here; each writer escapes them for its own format. Tables come as row iterators, read
 from the document's sections as the writer goes, so a large report is never held whole."""
+
 from __future__ import annotations
 
 import json
@@ -9,10 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Iterator
 
-from models.core.clock import to_berlin
-
 from console.reports.document import ReportDocument, format_day
 from console.reports.texts import texts
+from models.core.clock import to_berlin
 
 Row = list[str]
 Table = tuple[str, list[str], Iterable[Row]]
@@ -61,14 +61,22 @@ class ReportView:
     def request_rows(self) -> list[Row]:
         r, t = self.request, self.t
         rows = [
-            [t["ref"], r["ref"]], [t["name"], r["name"]], [t["email"], r["email"] or ""],
-            [t["address"], r["address"] or ""], [t["customer_number"], r["customer_number"] or ""],
-            [t["workstation"], ", ".join(r["workstations"])], [t["customer_ip"], ", ".join(r["ips"])],
-            [t["received_on"], self.day(r["received_on"])], [t["channel"], t[f"channel_{r['channel']}"]],
+            [t["ref"], r["ref"]],
+            [t["name"], r["name"]],
+            [t["email"], r["email"] or ""],
+            [t["address"], r["address"] or ""],
+            [t["customer_number"], r["customer_number"] or ""],
+            [t["workstation"], ", ".join(r["workstations"])],
+            [t["customer_ip"], ", ".join(r["ips"])],
+            [t["received_on"], self.day(r["received_on"])],
+            [t["channel"], t[f"channel_{r['channel']}"]],
             [t["due_on"], self.day(r["due_on"])],
         ]
         if r["extended_due_on"]:
-            rows += [[t["extended_due_on"], self.day(r["extended_due_on"])], [t["extension_reason"], r["extension_reason"]]]
+            rows += [
+                [t["extended_due_on"], self.day(r["extended_due_on"])],
+                [t["extension_reason"], r["extension_reason"]],
+            ]
         rows.append([t["verified"], f"{self.time(r['verified_at'])} ({r['verification_method'] or ''})"])
         return [row for row in rows if row[1]]
 
@@ -80,43 +88,119 @@ class ReportView:
         return [t["recipient"], t["category"], t["scope"], t["basis"], t["at"], t["informed_at"], t["sessions"]]
 
     def disclosure_rows(self) -> list[Row]:
-        return [[d["recipient"], ", ".join(d["categories"]), d["scope"], d["basis"], self.time(d["at"]),
-                 self.time(d["customer_informed_at"]), d["session_ref"]] for d in self.info["disclosures"]]
+        return [
+            [
+                d["recipient"],
+                ", ".join(d["categories"]),
+                d["scope"],
+                d["basis"],
+                self.time(d["at"]),
+                self.time(d["customer_informed_at"]),
+                d["session_ref"],
+            ]
+            for d in self.info["disclosures"]
+        ]
 
     def match_rows(self) -> Iterator[Row]:
-        return ([self.t[f"kind_{m['kind']}"], f"{m['ref']} ({m['label']})", "; ".join(r["text"] for r in m["reasons"])]
-                for m in self.document.matches())
+        return (
+            [self.t[f"kind_{m['kind']}"], f"{m['ref']} ({m['label']})", "; ".join(r["text"] for r in m["reasons"])]
+            for m in self.document.matches()
+        )
 
     def flat_tables(self) -> Iterator[Table]:
         """The tables of the copy besides the sessions; each table's rows are read as the writer takes them."""
         t, section = self.t, self.document.section
-        yield (t["customers"], [t["customer_number"], t["name"], t["email"], t["address"], t["deletion"]],
-               ([c["number"], c["name"], c["email"] or "", c["address"] or "", c["deletion"]["text"]]
-                for c in section("customers")))
-        yield (t["contacts"], [t["customer_number"], t["name"], t["email"], "Tel.", t["deletion"]],
-               ([c["customer_number"], c["name"], c["email"] or "", c["phone"] or "", c["deletion"]["text"]]
-                for c in section("contacts")))
-        yield (t["orders"], [t["ref"], t["customer_number"], t["started_at"], t["ended_at"], t["billing_class"], t["detail"]],
-               ([o["ref"], o["customer_number"], self.time(o["opened_at"]), self.time(o["completed_at"]),
-                 o["billing_class"], o["description"] or ""] for o in section("orders")))
-        yield (t["consents"], [t["ref"], t["sessions"], t["kind"], t["given_by"], t["method"], t["granted"], t["at"],
-                               t["deletion"]],
-               ([c["ref"], c["session_ref"], c["kind"], c["given_by"], c["method"], self.yes_no(c["granted"]),
-                 self.time(c["at"]), c["deletion"]["text"]] for c in section("consents")))
-        yield (t["billing_records"], [t["ref"], t["session_date"], t["started_at"], t["ended_at"], t["duration"],
-                                      t["name"], t["workstation"], t["billing_class"], t["deletion"]],
-               ([b["ref"], self.day(b["session_date"]), self.time(b["started_at"]), self.time(b["ended_at"]),
-                 str(b["duration_minutes"]), f"{b['customer_name']} ({b['customer_number']})",
-                 b["workstation_or_employee"] or "", b["billing_class"], self._billing_deletion(b)]
-                for b in section("billing_records")))
-        yield (t["access_requests"], [t["ref"], t["received_on"], t["channel"], t["state"], t["deletion"]],
-               ([r["ref"], self.day(r["received_on"]), t[f"channel_{r['channel']}"], r["state"], r["deletion"]["text"]]
-                for r in section("access_requests")))
+        yield (
+            t["customers"],
+            [t["customer_number"], t["name"], t["email"], t["address"], t["deletion"]],
+            (
+                [c["number"], c["name"], c["email"] or "", c["address"] or "", c["deletion"]["text"]]
+                for c in section("customers")
+            ),
+        )
+        yield (
+            t["contacts"],
+            [t["customer_number"], t["name"], t["email"], "Tel.", t["deletion"]],
+            (
+                [c["customer_number"], c["name"], c["email"] or "", c["phone"] or "", c["deletion"]["text"]]
+                for c in section("contacts")
+            ),
+        )
+        yield (
+            t["orders"],
+            [t["ref"], t["customer_number"], t["started_at"], t["ended_at"], t["billing_class"], t["detail"]],
+            (
+                [
+                    o["ref"],
+                    o["customer_number"],
+                    self.time(o["opened_at"]),
+                    self.time(o["completed_at"]),
+                    o["billing_class"],
+                    o["description"] or "",
+                ]
+                for o in section("orders")
+            ),
+        )
+        yield (
+            t["consents"],
+            [t["ref"], t["sessions"], t["kind"], t["given_by"], t["method"], t["granted"], t["at"], t["deletion"]],
+            (
+                [
+                    c["ref"],
+                    c["session_ref"],
+                    c["kind"],
+                    c["given_by"],
+                    c["method"],
+                    self.yes_no(c["granted"]),
+                    self.time(c["at"]),
+                    c["deletion"]["text"],
+                ]
+                for c in section("consents")
+            ),
+        )
+        yield (
+            t["billing_records"],
+            [
+                t["ref"],
+                t["session_date"],
+                t["started_at"],
+                t["ended_at"],
+                t["duration"],
+                t["name"],
+                t["workstation"],
+                t["billing_class"],
+                t["deletion"],
+            ],
+            (
+                [
+                    b["ref"],
+                    self.day(b["session_date"]),
+                    self.time(b["started_at"]),
+                    self.time(b["ended_at"]),
+                    str(b["duration_minutes"]),
+                    f"{b['customer_name']} ({b['customer_number']})",
+                    b["workstation_or_employee"] or "",
+                    b["billing_class"],
+                    self._billing_deletion(b),
+                ]
+                for b in section("billing_records")
+            ),
+        )
+        yield (
+            t["access_requests"],
+            [t["ref"], t["received_on"], t["channel"], t["state"], t["deletion"]],
+            (
+                [r["ref"], self.day(r["received_on"]), t[f"channel_{r['channel']}"], r["state"], r["deletion"]["text"]]
+                for r in section("access_requests")
+            ),
+        )
 
     def _billing_deletion(self, record: dict[str, Any]) -> str:
         text = record["deletion"]["text"]
         if record["restricted_at"]:
-            text += f"; {self.t['restricted']}: {self.time(record['restricted_at'])} {record['restriction_reason'] or ''}"
+            text += (
+                f"; {self.t['restricted']}: {self.time(record['restricted_at'])} {record['restriction_reason'] or ''}"
+            )
         return text
 
     def sessions(self) -> Iterator[SessionView]:
@@ -126,33 +210,78 @@ class ReportView:
         t = self.t
         deletion = s["deletion"]
         facts = [
-            [t["started_at"], self.time(s["started_at"])], [t["ended_at"], self.time(s["ended_at"])],
-            [t["customer_ip"], s["customer_ip"] or ""], [t["workstation"], s["workstation"] or ""],
-            [t["customer_person"], s["customer_person"] or ""], [t["technician"], s["technician"]],
-            [t["screen_private"], self.yes_no(s["screen_private"])], [t["orders"], s["order_ref"]],
+            [t["started_at"], self.time(s["started_at"])],
+            [t["ended_at"], self.time(s["ended_at"])],
+            [t["customer_ip"], s["customer_ip"] or ""],
+            [t["workstation"], s["workstation"] or ""],
+            [t["customer_person"], s["customer_person"] or ""],
+            [t["technician"], s["technician"]],
+            [t["screen_private"], self.yes_no(s["screen_private"])],
+            [t["orders"], s["order_ref"]],
             [f"{t['deletion']}: {t['cat_connection']}", deletion["connection"]["text"]],
         ]
-        view = SessionView(f"{t['sessions']}: {s['ref']}", [f for f in facts if f[1]], has_recordings=bool(s["recordings"]))
+        view = SessionView(
+            f"{t['sessions']}: {s['ref']}", [f for f in facts if f[1]], has_recordings=bool(s["recordings"])
+        )
         tables: list[Table] = [
-            (f"{t['activity']} ({deletion['activity']['text']})", [t["at"], t["action"], t["detail"], t["file"]],
-             [[self.time(a["at"]), a["action"], a["detail"] or "", self._file(a)] for a in s["activity"]]),
-            (f"{t['chat']} ({deletion['chat']['text']})", [t["at"], t["sender"], t["text"]],
-             [[self.time(m["at"]), m["sender"], m["text"]] for m in s["chat"]]),
-            (t["consents"], [t["ref"], t["kind"], t["given_by"], t["method"], t["granted"], t["at"]],
-             [[c["ref"], c["kind"], c["given_by"], c["method"], self.yes_no(c["granted"]), self.time(c["at"])]
-              for c in s["consents"]]),
-            (t["disclosures"], [t["recipient"], t["category"], t["scope"], t["basis"], t["informed_at"]],
-             [[d["recipient"], ", ".join(d["categories"]), d["scope"], d["basis"], self.time(d["customer_informed_at"])]
-              for d in s["disclosures"]]),
-            (t["participants"], [t["name"], t["started_at"], t["ended_at"]],
-             [[p["name"], self.time(p["joined_at"]), self.time(p["left_at"])] for p in s["participants"]]),
-            (f"{t['system_info']} ({deletion['system_info']['text']})", [t["at"], t["detail"]],
-             [[self.time(i["at"]), json.dumps(i["data"], ensure_ascii=False, indent=2, sort_keys=True)]
-              for i in s["system_info"]]),
-            (f"{t['gathered_files']} ({deletion['gathered_files']['text']})", [t["at"], t["kind"], t["path"], "SHA-256"],
-             [[self.time(g["at"]), g["kind"], g["path"], g["sha256"] or ""] for g in s["gathered_files"]]),
-            (f"{t['recordings']} ({deletion['video']['text']})", [t["path"], t["started_at"], t["ended_at"], "SHA-256"],
-             [[r["path"], self.time(r["started_at"]), self.time(r["ended_at"]), r["sha256"] or ""] for r in s["recordings"]]),
+            (
+                f"{t['activity']} ({deletion['activity']['text']})",
+                [t["at"], t["action"], t["detail"], t["file"]],
+                [[self.time(a["at"]), a["action"], a["detail"] or "", self._file(a)] for a in s["activity"]],
+            ),
+            (
+                f"{t['chat']} ({deletion['chat']['text']})",
+                [t["at"], t["sender"], t["text"]],
+                [[self.time(m["at"]), m["sender"], m["text"]] for m in s["chat"]],
+            ),
+            (
+                t["consents"],
+                [t["ref"], t["kind"], t["given_by"], t["method"], t["granted"], t["at"]],
+                [
+                    [c["ref"], c["kind"], c["given_by"], c["method"], self.yes_no(c["granted"]), self.time(c["at"])]
+                    for c in s["consents"]
+                ],
+            ),
+            (
+                t["disclosures"],
+                [t["recipient"], t["category"], t["scope"], t["basis"], t["informed_at"]],
+                [
+                    [
+                        d["recipient"],
+                        ", ".join(d["categories"]),
+                        d["scope"],
+                        d["basis"],
+                        self.time(d["customer_informed_at"]),
+                    ]
+                    for d in s["disclosures"]
+                ],
+            ),
+            (
+                t["participants"],
+                [t["name"], t["started_at"], t["ended_at"]],
+                [[p["name"], self.time(p["joined_at"]), self.time(p["left_at"])] for p in s["participants"]],
+            ),
+            (
+                f"{t['system_info']} ({deletion['system_info']['text']})",
+                [t["at"], t["detail"]],
+                [
+                    [self.time(i["at"]), json.dumps(i["data"], ensure_ascii=False, indent=2, sort_keys=True)]
+                    for i in s["system_info"]
+                ],
+            ),
+            (
+                f"{t['gathered_files']} ({deletion['gathered_files']['text']})",
+                [t["at"], t["kind"], t["path"], "SHA-256"],
+                [[self.time(g["at"]), g["kind"], g["path"], g["sha256"] or ""] for g in s["gathered_files"]],
+            ),
+            (
+                f"{t['recordings']} ({deletion['video']['text']})",
+                [t["path"], t["started_at"], t["ended_at"], "SHA-256"],
+                [
+                    [r["path"], self.time(r["started_at"]), self.time(r["ended_at"]), r["sha256"] or ""]
+                    for r in s["recordings"]
+                ],
+            ),
         ]
         view.tables = [table for table in tables if table[2]]
         return view

@@ -1,4 +1,5 @@
 """Where things live (data folder, config folder, database URL) and the settings file."""
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ folder, else the packaged default. Anything wrong (an unknown category or key, a
 negative period, an anchor a category cannot use) is a ValidationError naming the key, and
 nothing runs.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -14,19 +15,21 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from models.retention import policy as policy_model
+from console.cli.context import Context
+from console.settings.config import Settings, load_settings, resolve_config_dir
 from models.core.errors import ValidationError
 from models.core.i18n import _
+from models.retention import policy as policy_model
 from models.retention.policy import CATEGORIES, Policy, Rule
-
-from console.settings.config import Settings, load_settings, resolve_config_dir
-from console.cli.context import Context
 
 TOP_KEYS = {"version", "unbilled_warning_days", "backup_rotation_days", "chat_video_reading", "rules"}
 RULE_KEYS = {"clause", "anchor", "hours", "days", "months", "years", "anchor_rounding"}
 PERIOD_KEYS = ("hours", "days", "months", "years")
 ANCHORS_FOR = {
-    **{c: ("order_completed", "order_billed") for c in ("system_info", "gathered_files", "connection", "activity", "chat", "video")},
+    **{
+        c: ("order_completed", "order_billed")
+        for c in ("system_info", "gathered_files", "connection", "activity", "chat", "video")
+    },
     "billing": ("session_date",),
     "access_requests": ("request_closed",),
 }
@@ -48,7 +51,9 @@ def _whole(where: str, value: Any, *, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(where, _("must be a whole number"))
     if value < minimum:
-        raise ValidationError(where, _("must not be negative") if minimum == 0 else _("must be {n} or more").format(n=minimum))
+        raise ValidationError(
+            where, _("must not be negative") if minimum == 0 else _("must be {n} or more").format(n=minimum)
+        )
     return value
 
 
@@ -63,13 +68,15 @@ def _rule(name: str, raw: Any, where: str) -> Rule:
         raise ValidationError(f"{where}.clause", _("is required: the policy clause this rule keeps (e.g. P7)"))
     anchor = raw.get("anchor")
     if anchor not in ANCHORS_FOR[name]:
-        raise ValidationError(f"{where}.anchor", _("must be one of: {allowed}").format(allowed=", ".join(ANCHORS_FOR[name])))
+        raise ValidationError(
+            f"{where}.anchor", _("must be one of: {allowed}").format(allowed=", ".join(ANCHORS_FOR[name]))
+        )
     periods = {key: _whole(f"{where}.{key}", raw.get(key, 0)) for key in PERIOD_KEYS}
     if not any(periods.values()):
         raise ValidationError(where, _("needs a period: hours, days, months or years"))
     rounding = raw.get("anchor_rounding")
     if rounding not in (None, "end_of_year"):
-        raise ValidationError(f"{where}.anchor_rounding", _("must be \"end_of_year\" or left out"))
+        raise ValidationError(f"{where}.anchor_rounding", _('must be "end_of_year" or left out'))
     return Rule(name, anchor, clause.strip(), anchor_rounding=rounding, **periods)
 
 
@@ -84,26 +91,29 @@ def parse(text: str, source: str) -> LoadedPolicy:
         raise ValidationError(source, _("unknown keys: {keys}").format(keys=", ".join(sorted(unknown))))
     version = raw.get("version")
     if not isinstance(version, str) or not version.strip() or len(version) > 40:
-        raise ValidationError("version", _("is required: a short text such as \"2026-1\""))
+        raise ValidationError("version", _('is required: a short text such as "2026-1"'))
     rules_raw = raw.get("rules")
     if not isinstance(rules_raw, dict):
         raise ValidationError("rules", _("is required: one [rules.CATEGORY] table per category"))
     for name in rules_raw:
         if name not in CATEGORIES:
-            raise ValidationError(f"rules.{name}", _("unknown category; known: {known}").format(known=", ".join(CATEGORIES)))
+            raise ValidationError(
+                f"rules.{name}", _("unknown category; known: {known}").format(known=", ".join(CATEGORIES))
+            )
     missing = [c for c in CATEGORIES if c not in rules_raw]
     if missing:
         raise ValidationError("rules", _("missing rules for: {names}").format(names=", ".join(missing)))
     rules = {name: _rule(name, rules_raw[name], f"rules.{name}") for name in CATEGORIES}
     reading = raw.get("chat_video_reading", "P8")
     if reading not in READINGS:
-        raise ValidationError("chat_video_reading", _("must be \"P8\" (default) or \"P7\" (stricter)"))
+        raise ValidationError("chat_video_reading", _('must be "P8" (default) or "P7" (stricter)'))
     if reading == "P7":
         for name in ("chat", "video"):
             rules[name] = Rule(name, "order_completed", "P7 (stricter reading)", hours=48)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
     policy = Policy(
-        version=f"{version.strip()}+{digest}", rules=rules,
+        version=f"{version.strip()}+{digest}",
+        rules=rules,
         unbilled_warning_days=_whole("unbilled_warning_days", raw.get("unbilled_warning_days", 45), minimum=1),
         backup_rotation_days=_whole("backup_rotation_days", raw.get("backup_rotation_days", 30), minimum=1),
     )
@@ -149,11 +159,23 @@ def describe(loaded: LoadedPolicy) -> dict[str, Any]:
     """The policy as `policy show --json` prints it."""
     p = loaded.policy
     return {
-        "version": p.version, "source": loaded.source, "chat_video_reading": loaded.chat_video_reading,
-        "unbilled_warning_days": p.unbilled_warning_days, "backup_rotation_days": p.backup_rotation_days,
+        "version": p.version,
+        "source": loaded.source,
+        "chat_video_reading": loaded.chat_video_reading,
+        "unbilled_warning_days": p.unbilled_warning_days,
+        "backup_rotation_days": p.backup_rotation_days,
         "rules": [
-            {"category": r.category, "clause": r.clause, "anchor": r.anchor, "hours": r.hours, "days": r.days,
-             "months": r.months, "years": r.years, "anchor_rounding": r.anchor_rounding, "text": r.describe()}
+            {
+                "category": r.category,
+                "clause": r.clause,
+                "anchor": r.anchor,
+                "hours": r.hours,
+                "days": r.days,
+                "months": r.months,
+                "years": r.years,
+                "anchor_rounding": r.anchor_rounding,
+                "text": r.describe(),
+            }
             for r in p.rules.values()
         ],
     }

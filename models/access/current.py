@@ -9,6 +9,7 @@ PostgreSQL has no such cheap and exact signal for one database, so it always com
 Anything uncertain (another connection, a compile inside a caller's transaction, the caller
 no longer holding the compilation) means: compile again.
 """
+
 from __future__ import annotations
 
 import weakref

@@ -8,6 +8,7 @@ Each record says when it will be deleted: a concrete date from the policy, or wh
 still waits for (completion, billing, closing of a request, a legal hold); the dates are
 computed once per order, not per record.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,14 +19,29 @@ from typing import Any, Callable, Iterable, Iterator
 from peewee import JOIN, fn
 
 from models.access import report_json as access_json
-from models.core import clock
-from models.retention import policy
-from models.core.entities import (
-    AccessRequest, ActivityEvent, BillingBatch, BillingRecord, ChatMessage, Consent, ContactPerson, Customer,
-    Disclosure, GatheredFile, LegalHold, Order, Participant, Recording, RemoteSession, Staff, SystemInfo,
-)
-from models.access.rows import ByIds
 from models.access.matching import Match, chunks
+from models.access.rows import ByIds
+from models.core import clock
+from models.core.entities import (
+    AccessRequest,
+    ActivityEvent,
+    BillingBatch,
+    BillingRecord,
+    ChatMessage,
+    Consent,
+    ContactPerson,
+    Customer,
+    Disclosure,
+    GatheredFile,
+    LegalHold,
+    Order,
+    Participant,
+    Recording,
+    RemoteSession,
+    Staff,
+    SystemInfo,
+)
+from models.retention import policy
 
 SESSION_CATEGORIES = ("connection", "activity", "chat", "video", "system_info", "gathered_files")
 PAGE = 500  # records per page: one query per table each, few enough to hold at once
@@ -33,19 +49,49 @@ Record = dict[str, Any]
 
 # What a session captured: the report's key, the table and the columns it shows (after the session id).
 CAPTURED: dict[str, tuple[Any, tuple[Any, ...], Any]] = {
-    "activity": (ActivityEvent, (ActivityEvent.at, ActivityEvent.action, ActivityEvent.detail, ActivityEvent.file_name,
-                                 ActivityEvent.direction, ActivityEvent.file_size, ActivityEvent.file_sha256),
-                 ActivityEvent.at),
+    "activity": (
+        ActivityEvent,
+        (
+            ActivityEvent.at,
+            ActivityEvent.action,
+            ActivityEvent.detail,
+            ActivityEvent.file_name,
+            ActivityEvent.direction,
+            ActivityEvent.file_size,
+            ActivityEvent.file_sha256,
+        ),
+        ActivityEvent.at,
+    ),
     "chat": (ChatMessage, (ChatMessage.at, ChatMessage.sender, ChatMessage.text), ChatMessage.at),
-    "consents": (Consent, (Consent.ref, Consent.kind, Consent.given_by, Consent.method, Consent.granted, Consent.at,
-                           Consent.note), Consent.at),
-    "disclosures": (Disclosure, (Disclosure.ref, Disclosure.recipient, Disclosure.categories, Disclosure.scope,
-                                 Disclosure.basis, Disclosure.customer_informed_at, Disclosure.at), Disclosure.at),
+    "consents": (
+        Consent,
+        (Consent.ref, Consent.kind, Consent.given_by, Consent.method, Consent.granted, Consent.at, Consent.note),
+        Consent.at,
+    ),
+    "disclosures": (
+        Disclosure,
+        (
+            Disclosure.ref,
+            Disclosure.recipient,
+            Disclosure.categories,
+            Disclosure.scope,
+            Disclosure.basis,
+            Disclosure.customer_informed_at,
+            Disclosure.at,
+        ),
+        Disclosure.at,
+    ),
     "system_info": (SystemInfo, (SystemInfo.at, SystemInfo.data), SystemInfo.at),
-    "gathered_files": (GatheredFile, (GatheredFile.at, GatheredFile.kind, GatheredFile.path, GatheredFile.size,
-                                      GatheredFile.sha256), GatheredFile.at),
-    "recordings": (Recording, (Recording.path, Recording.started_at, Recording.ended_at, Recording.size,
-                               Recording.sha256), Recording.started_at),
+    "gathered_files": (
+        GatheredFile,
+        (GatheredFile.at, GatheredFile.kind, GatheredFile.path, GatheredFile.size, GatheredFile.sha256),
+        GatheredFile.at,
+    ),
+    "recordings": (
+        Recording,
+        (Recording.path, Recording.started_at, Recording.ended_at, Recording.size, Recording.sha256),
+        Recording.started_at,
+    ),
 }
 _JSON_COLUMNS = {"disclosures": "categories", "system_info": "data"}  # stored as JSON text
 
@@ -68,8 +114,9 @@ class OrderDues:
     def __init__(self) -> None:
         active = policy.active()
         self._scheduled: dict[datetime, Record] = {}
-        self._waiting = {status: {c: _due(None, status) for c in SESSION_CATEGORIES}
-                         for status in ("held", "after_completion")}
+        self._waiting = {
+            status: {c: _due(None, status) for c in SESSION_CATEGORIES} for status in ("held", "after_completion")
+        }
         rules = {c: active.rule(c) for c in SESSION_CATEGORIES}
         self._on_completion = [(c, r) for c, r in rules.items() if r.anchor == "order_completed"]
         self._on_billing = [(c, r) for c, r in rules.items() if r.anchor != "order_completed"]
@@ -135,12 +182,13 @@ def _sorted_ids(key_columns: tuple[Any, ...], id_column: Any, ids: Iterable[int]
 
 def _pages(ids: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), PAGE):
-        yield ids[start:start + PAGE]
+        yield ids[start : start + PAGE]
 
 
 def _held_query() -> ByIds:
-    return ByIds(lambda ids: LegalHold.select(LegalHold.order).where(LegalHold.order.in_(ids)
-                                                                     & LegalHold.released_at.is_null()))
+    return ByIds(
+        lambda ids: LegalHold.select(LegalHold.order).where(LegalHold.order.in_(ids) & LegalHold.released_at.is_null())
+    )
 
 
 def _held(order_ids: Iterable[int], query: ByIds | None = None) -> set[int]:
@@ -149,8 +197,15 @@ def _held(order_ids: Iterable[int], query: ByIds | None = None) -> set[int]:
 
 
 def _consent(c: Consent) -> Record:
-    return {"ref": c.ref, "kind": c.kind, "given_by": c.given_by, "method": c.method, "granted": c.granted,
-            "at": c.at, "note": c.note}
+    return {
+        "ref": c.ref,
+        "kind": c.kind,
+        "given_by": c.given_by,
+        "method": c.method,
+        "granted": c.granted,
+        "at": c.at,
+        "note": c.note,
+    }
 
 
 _NAMES = {key: tuple(column.name for column in columns) for key, (_model, columns, _at) in CAPTURED.items()}
@@ -190,8 +245,9 @@ class SubjectData:
     def order_order(self) -> list[int]:
         """Ids of the matched orders and of the matched sessions' orders, by opening, then id."""
         if self._orders is None:
-            of_sessions = ByIds(lambda chunk: RemoteSession.select(RemoteSession.order)
-                                .where(RemoteSession.id.in_(chunk))).chunked(self.session_ids)
+            of_sessions = ByIds(
+                lambda chunk: RemoteSession.select(RemoteSession.order).where(RemoteSession.id.in_(chunk))
+            ).chunked(self.session_ids)
             ids = set(self._order_matches) | {row[0] for row in of_sessions}
             self._orders = _sorted_ids((Order.opened_at,), Order.id, ids)
         return self._orders
@@ -199,24 +255,60 @@ class SubjectData:
     # -- small kinds -------------------------------------------------------------------------------
 
     def customers(self) -> list[Record]:
-        rows = sorted(_fetch(lambda ids: Customer.select().where(Customer.id.in_(ids)), self.customer_ids),
-                      key=lambda c: c.number)
-        return [{"number": c.number, "name": c.name, "email": c.email, "address": c.address,
-                 "professional_secrecy": c.professional_secrecy, "created_at": c.created_at,
-                 "deletion": _due(None, "while_customer")} for c in rows]
+        rows = sorted(
+            _fetch(lambda ids: Customer.select().where(Customer.id.in_(ids)), self.customer_ids), key=lambda c: c.number
+        )
+        return [
+            {
+                "number": c.number,
+                "name": c.name,
+                "email": c.email,
+                "address": c.address,
+                "professional_secrecy": c.professional_secrecy,
+                "created_at": c.created_at,
+                "deletion": _due(None, "while_customer"),
+            }
+            for c in rows
+        ]
 
     def contacts(self) -> list[Record]:
-        rows = _fetch(lambda ids: ContactPerson.select(ContactPerson, Customer).join(Customer)
-                      .where(ContactPerson.id.in_(ids)).order_by(ContactPerson.id), self.contact_ids)
-        return [{"customer_number": c.customer.number, "name": c.name, "email": c.email, "phone": c.phone,
-                 "created_at": c.created_at, "deletion": _due(None, "while_customer")} for c in rows]
+        rows = _fetch(
+            lambda ids: (
+                ContactPerson.select(ContactPerson, Customer)
+                .join(Customer)
+                .where(ContactPerson.id.in_(ids))
+                .order_by(ContactPerson.id)
+            ),
+            self.contact_ids,
+        )
+        return [
+            {
+                "customer_number": c.customer.number,
+                "name": c.name,
+                "email": c.email,
+                "phone": c.phone,
+                "created_at": c.created_at,
+                "deletion": _due(None, "while_customer"),
+            }
+            for c in rows
+        ]
 
     def consents(self) -> list[Record]:
         """Consents the subject gave in sessions that are not in the report otherwise."""
         if not self.consent_ids:
             return []
-        rows = sorted(_fetch(lambda chunk: Consent.select(Consent, RemoteSession, Order).join(RemoteSession).join(Order)
-                             .where(Consent.id.in_(chunk)), self.consent_ids), key=lambda c: (c.at, c.id))
+        rows = sorted(
+            _fetch(
+                lambda chunk: (
+                    Consent.select(Consent, RemoteSession, Order)
+                    .join(RemoteSession)
+                    .join(Order)
+                    .where(Consent.id.in_(chunk))
+                ),
+                self.consent_ids,
+            ),
+            key=lambda c: (c.at, c.id),
+        )
         in_report = set(self.session_ids)
         rows = [c for c in rows if c.session_id not in in_report]  # the others are shown with their session
         held = _held(c.session.order_id for c in rows)
@@ -230,41 +322,100 @@ class SubjectData:
         return out
 
     def access_requests(self) -> list[Record]:
-        rows = sorted(_fetch(lambda chunk: AccessRequest.select().where(AccessRequest.id.in_(chunk)), self.request_ids),
-                      key=lambda r: (r.received_on, r.ref))
-        return [{"ref": r.ref, "name": r.name, "received_on": r.received_on, "channel": r.channel, "state": r.state,
-                 "delivered_on": r.delivered_on, "rejected_reason": r.rejected_reason,
-                 "deletion": _due(r.due_at, "after_closing")} for r in rows]
+        rows = sorted(
+            _fetch(lambda chunk: AccessRequest.select().where(AccessRequest.id.in_(chunk)), self.request_ids),
+            key=lambda r: (r.received_on, r.ref),
+        )
+        return [
+            {
+                "ref": r.ref,
+                "name": r.name,
+                "received_on": r.received_on,
+                "channel": r.channel,
+                "state": r.state,
+                "delivered_on": r.delivered_on,
+                "rejected_reason": r.rejected_reason,
+                "deletion": _due(r.due_at, "after_closing"),
+            }
+            for r in rows
+        ]
 
     # -- large kinds, page by page --------------------------------------------------------------------
 
     def orders(self) -> Iterator[Record]:
-        query = ByIds(lambda ids: Order.select(Order.id, Order.ref, Customer.number, Order.opened_at, Order.completed_at,
-                                               Order.billed_on, Order.billing_class, Order.description)
-                      .join(Customer).where(Order.id.in_(ids)))
+        query = ByIds(
+            lambda ids: (
+                Order.select(
+                    Order.id,
+                    Order.ref,
+                    Customer.number,
+                    Order.opened_at,
+                    Order.completed_at,
+                    Order.billed_on,
+                    Order.billing_class,
+                    Order.description,
+                )
+                .join(Customer)
+                .where(Order.id.in_(ids))
+            )
+        )
         for page in _pages(self.order_order()):
             rows = query.rows(page)
             held = _held(page, self._held)
             for o in sorted(rows, key=lambda o: (o[3], o[0])):
-                yield {"ref": o[1], "customer_number": o[2], "opened_at": o[3], "completed_at": o[4],
-                       "billed_on": o[5], "billing_class": o[6], "description": o[7], "legal_hold": o[0] in held}
+                yield {
+                    "ref": o[1],
+                    "customer_number": o[2],
+                    "opened_at": o[3],
+                    "completed_at": o[4],
+                    "billed_on": o[5],
+                    "billing_class": o[6],
+                    "description": o[7],
+                    "legal_hold": o[0] in held,
+                }
 
     def sessions(self, *, encoded: bool = False) -> Iterator[Record]:
         """Sessions by start, each with its deletion per category and everything it captured.
         With `encoded` (the JSON export), activity, chat and consents come as JSON text made by the
         database where it writes exactly what Python would (`access_json`)."""
-        query = ByIds(lambda ids: RemoteSession.select(
-            RemoteSession.id, RemoteSession.ref, Order.ref, Staff.name, RemoteSession.started_at,
-            RemoteSession.ended_at, RemoteSession.customer_ip, RemoteSession.workstation,
-            RemoteSession.customer_person, RemoteSession.screen_private, RemoteSession.tool,
-            Order.id, Order.completed_at, Order.billed_on)
-            .join(Order).switch(RemoteSession).join(Staff).where(RemoteSession.id.in_(ids)))
+        query = ByIds(
+            lambda ids: (
+                RemoteSession.select(
+                    RemoteSession.id,
+                    RemoteSession.ref,
+                    Order.ref,
+                    Staff.name,
+                    RemoteSession.started_at,
+                    RemoteSession.ended_at,
+                    RemoteSession.customer_ip,
+                    RemoteSession.workstation,
+                    RemoteSession.customer_person,
+                    RemoteSession.screen_private,
+                    RemoteSession.tool,
+                    Order.id,
+                    Order.completed_at,
+                    Order.billed_on,
+                )
+                .join(Order)
+                .switch(RemoteSession)
+                .join(Staff)
+                .where(RemoteSession.id.in_(ids))
+            )
+        )
         captured_queries = {key: self._captured_query(key) for key in CAPTURED}
-        in_sql = {key: access_json.CapturedJson(key, self._plain_rows(key)) for key in access_json.COLUMNS
-                  if encoded and access_json.available()}
-        participants_query = ByIds(lambda ids: Participant.select(
-            Participant.session, Staff.name, Participant.joined_at, Participant.left_at).join(Staff)
-            .where(Participant.session.in_(ids)).order_by(Participant.session, Participant.joined_at, Participant.id))
+        in_sql = {
+            key: access_json.CapturedJson(key, self._plain_rows(key))
+            for key in access_json.COLUMNS
+            if encoded and access_json.available()
+        }
+        participants_query = ByIds(
+            lambda ids: (
+                Participant.select(Participant.session, Staff.name, Participant.joined_at, Participant.left_at)
+                .join(Staff)
+                .where(Participant.session.in_(ids))
+                .order_by(Participant.session, Participant.joined_at, Participant.id)
+            )
+        )
         order_dues_of = OrderDues()
         for page in _pages(self.session_order()):
             rows = sorted(query.rows(page), key=lambda s: (s[4], s[0]))
@@ -273,15 +424,27 @@ class SubjectData:
             for s in rows:
                 if s[11] not in dues:
                     dues[s[11]] = order_dues_of.of(s[12], s[13], s[11] in held)
-            captured = {key: in_sql[key].rows(page) if key in in_sql else self._captured(key, q, page)
-                        for key, q in captured_queries.items()}
+            captured = {
+                key: in_sql[key].rows(page) if key in in_sql else self._captured(key, q, page)
+                for key, q in captured_queries.items()
+            }
             participants: dict[int, list[Record]] = defaultdict(list)
             for session_id, name, joined_at, left_at in participants_query.rows(page):
                 participants[session_id].append({"name": name, "joined_at": joined_at, "left_at": left_at})
             for s in rows:
-                record = {"ref": s[1], "order_ref": s[2], "technician": s[3], "started_at": s[4], "ended_at": s[5],
-                          "customer_ip": s[6], "workstation": s[7], "customer_person": s[8],
-                          "screen_private": s[9], "tool": s[10], "deletion": dues[s[11]]}
+                record = {
+                    "ref": s[1],
+                    "order_ref": s[2],
+                    "technician": s[3],
+                    "started_at": s[4],
+                    "ended_at": s[5],
+                    "customer_ip": s[6],
+                    "workstation": s[7],
+                    "customer_person": s[8],
+                    "screen_private": s[9],
+                    "tool": s[10],
+                    "deletion": dues[s[11]],
+                }
                 for key in ("activity", "chat", "consents", "disclosures"):
                     record[key] = captured[key].get(s[0], [])
                 record["participants"] = participants.get(s[0], [])
@@ -299,8 +462,13 @@ class SubjectData:
     @staticmethod
     def _captured_query(key: str) -> ByIds:
         model, columns, at = CAPTURED[key]
-        return ByIds(lambda ids: model.select(model.session, *columns).where(model.session.in_(ids))
-                     .order_by(model.session, at, model.id))
+        return ByIds(
+            lambda ids: (
+                model.select(model.session, *columns)
+                .where(model.session.in_(ids))
+                .order_by(model.session, at, model.id)
+            )
+        )
 
     @staticmethod
     def _captured(key: str, query: ByIds, session_ids: list[int]) -> dict[int, list[Record]]:
@@ -318,17 +486,35 @@ class SubjectData:
 
     def billing_records(self) -> Iterator[Record]:
         ordered = _sorted_ids((BillingRecord.session_date, BillingRecord.ref), BillingRecord.id, self.billing_ids)
-        columns = (BillingRecord.ref, BillingRecord.session_ref, BillingRecord.session_date, BillingRecord.started_at,
-                   BillingRecord.ended_at, BillingRecord.duration_minutes, BillingRecord.customer_number,
-                   BillingRecord.customer_name, BillingRecord.workstation_or_employee, BillingRecord.billing_class,
-                   BillingBatch.number, BillingRecord.restricted_at, BillingRecord.restriction_reason)
-        query = ByIds(lambda ids: BillingRecord.select(*columns, BillingRecord.due_at).join(BillingBatch, JOIN.LEFT_OUTER)
-                      .where(BillingRecord.id.in_(ids)))
+        columns = (
+            BillingRecord.ref,
+            BillingRecord.session_ref,
+            BillingRecord.session_date,
+            BillingRecord.started_at,
+            BillingRecord.ended_at,
+            BillingRecord.duration_minutes,
+            BillingRecord.customer_number,
+            BillingRecord.customer_name,
+            BillingRecord.workstation_or_employee,
+            BillingRecord.billing_class,
+            BillingBatch.number,
+            BillingRecord.restricted_at,
+            BillingRecord.restriction_reason,
+        )
+        query = ByIds(
+            lambda ids: (
+                BillingRecord.select(*columns, BillingRecord.due_at)
+                .join(BillingBatch, JOIN.LEFT_OUTER)
+                .where(BillingRecord.id.in_(ids))
+            )
+        )
         for page in _pages(ordered):
             rows = query.rows(page)
             for b in sorted(rows, key=lambda b: (b[2], b[0])):
-                record = {("batch" if column is BillingBatch.number else column.name): value
-                          for column, value in zip(columns, b)}
+                record = {
+                    ("batch" if column is BillingBatch.number else column.name): value
+                    for column, value in zip(columns, b)
+                }
                 record["deletion"] = _due(b[-1], "after_billing")
                 yield record
 
@@ -337,14 +523,20 @@ class SubjectData:
     def disclosures(self) -> list[Record]:
         """Every disclosure made from the subject's sessions, in the order of the sessions, with the session's ref."""
         model, columns, _at = CAPTURED["disclosures"]
-        rows = ByIds(lambda chunk: model.select(model.session, RemoteSession.ref, model.id, *columns)
-                     .join(RemoteSession).where(model.session.in_(chunk))).chunked(self.session_ids)
+        rows = ByIds(
+            lambda chunk: (
+                model.select(model.session, RemoteSession.ref, model.id, *columns)
+                .join(RemoteSession)
+                .where(model.session.in_(chunk))
+            )
+        ).chunked(self.session_ids)
         position = {session_id: n for n, session_id in enumerate(self.session_order())}
         out = sorted(rows, key=lambda r: (position[r[0]], r[-1], r[2]))
         return [dict(_records("disclosures", columns, r[3:]), session_ref=r[1]) for r in out]
 
     def counts(self) -> dict[str, int]:
         """Records per category, counted over the indexes (the copy itself is read later, page by page)."""
+
         def count(model: Any) -> int:
             query = ByIds(lambda ids: model.select(fn.COUNT(model.id)).where(model.session.in_(ids)))
             return sum(row[0] or 0 for row in query.chunked(self.session_ids))
@@ -352,11 +544,15 @@ class SubjectData:
         per_session = {key: count(model) for key, (model, _c, _a) in CAPTURED.items()}
         return {
             "master": len(self.customer_ids) + len(self.contact_ids),
-            "connection": len(self.session_ids), "activity": per_session["activity"], "chat": per_session["chat"],
-            "video": per_session["recordings"], "system_info": per_session["system_info"],
+            "connection": len(self.session_ids),
+            "activity": per_session["activity"],
+            "chat": per_session["chat"],
+            "video": per_session["recordings"],
+            "system_info": per_session["system_info"],
             "gathered_files": per_session["gathered_files"],
             "consent": per_session["consents"] + per_session["disclosures"] + len(self.consents()),
-            "billing": len(self.billing_ids), "access_requests": len(self.request_ids) + 1,
+            "billing": len(self.billing_ids),
+            "access_requests": len(self.request_ids) + 1,
         }
 
 
@@ -364,9 +560,13 @@ def subject_data(matches: list[Match]) -> dict[str, list[Record]]:
     """The whole copy at once, for callers that want lists (tests, small reports); the export streams instead."""
     data = SubjectData(matches)
     return {
-        "customers": data.customers(), "contacts": data.contacts(), "orders": list(data.orders()),
-        "sessions": list(data.sessions()), "consents": data.consents(),
-        "billing_records": list(data.billing_records()), "access_requests": data.access_requests(),
+        "customers": data.customers(),
+        "contacts": data.contacts(),
+        "orders": list(data.orders()),
+        "sessions": list(data.sessions()),
+        "consents": data.consents(),
+        "billing_records": list(data.billing_records()),
+        "access_requests": data.access_requests(),
     }
 
 
@@ -374,12 +574,20 @@ def request_record(request: AccessRequest) -> Record:
     """The request itself as the report shows it (it is the subject's data too)."""
     extra = json.loads(request.identifiers) if request.identifiers else {"workstations": [], "ips": []}
     return {
-        "ref": request.ref, "name": request.name, "email": request.email, "address": request.address,
+        "ref": request.ref,
+        "name": request.name,
+        "email": request.email,
+        "address": request.address,
         "customer_number": request.customer.number if request.customer_id else None,
-        "workstations": extra.get("workstations", []), "ips": extra.get("ips", []),
-        "received_on": request.received_on, "channel": request.channel, "due_on": request.due_on,
-        "extended_due_on": request.extended_due_on, "extension_reason": request.extension_reason,
-        "extension_notified_on": request.extension_notified_on, "verified_at": request.verified_at,
+        "workstations": extra.get("workstations", []),
+        "ips": extra.get("ips", []),
+        "received_on": request.received_on,
+        "channel": request.channel,
+        "due_on": request.due_on,
+        "extended_due_on": request.extended_due_on,
+        "extension_reason": request.extension_reason,
+        "extension_notified_on": request.extension_notified_on,
+        "verified_at": request.verified_at,
         "verification_method": request.verification_method,
         "deletion": _due(request.due_at, "after_closing"),
     }

@@ -5,6 +5,7 @@ receipt (or that month's last day, when it has no such date); an end on a Saturd
 or public holiday moves to the next working day. Holidays are those of Hesse, where the
 office is (DESIGN.md §6, P13).
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta

@@ -5,6 +5,7 @@ Each lookup is one query over an indexed column: the folded name keys (`fold`, s
 keys and customer IPs. Orders and sessions of the subject's customer come along with it;
 a match the officer excluded brings nothing along.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,14 @@ from peewee import SQL, fn
 from models.access.rows import ByIds, named
 from models.core.clock import berlin_date
 from models.core.entities import (
-    AccessRequest, AccessRequestExclusion, BillingRecord, Consent, ContactPerson, Customer, Order, RemoteSession,
+    AccessRequest,
+    AccessRequestExclusion,
+    BillingRecord,
+    Consent,
+    ContactPerson,
+    Customer,
+    Order,
+    RemoteSession,
 )
 from models.core.text import fold
 
@@ -48,9 +56,15 @@ class Match:
     exclusion_reason: str | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "id": self.id, "ref": self.ref, "label": self.label,
-                "reasons": [r.as_dict() for r in self.reasons], "excluded": self.excluded,
-                "exclusion_reason": self.exclusion_reason}
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "ref": self.ref,
+            "label": self.label,
+            "reasons": [r.as_dict() for r in self.reasons],
+            "excluded": self.excluded,
+            "exclusion_reason": self.exclusion_reason,
+        }
 
 
 @dataclass(frozen=True)
@@ -68,8 +82,10 @@ class Subject:
     def of(cls, request: AccessRequest) -> "Subject":
         extra = json.loads(request.identifiers) if request.identifiers else {}
         return cls(
-            request_id=request.id, name_key=request.name_key,
-            email=request.email, customer_id=request.customer_id,
+            request_id=request.id,
+            name_key=request.name_key,
+            email=request.email,
+            customer_id=request.customer_id,
             workstation_keys=tuple(sorted({fold(w) for w in extra.get("workstations", []) if fold(w)})),
             ips=tuple(sorted(set(extra.get("ips", [])))),
         )
@@ -118,13 +134,15 @@ CHUNK = 500  # ids per IN list: well below SQLite's and PostgreSQL's parameter l
 
 def chunks(ids: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
+        yield ids[start : start + CHUNK]
 
 
 def find_matches(subject: Subject) -> list[Match]:
     """Every record naming the subject, each with its reasons and exclusion, in a stable order."""
-    excluded = {(e.record_kind, e.record_id): e.reason for e in
-                AccessRequestExclusion.select().where(AccessRequestExclusion.request == subject.request_id)}
+    excluded = {
+        (e.record_kind, e.record_id): e.reason
+        for e in AccessRequestExclusion.select().where(AccessRequestExclusion.request == subject.request_id)
+    }
     found = _Found(excluded)
     _customers(subject, found)
     _contacts(subject, found)
@@ -160,8 +178,15 @@ def _orders_and_sessions(subject: Subject, found: _Found) -> None:
     for o in named(orders):
         found.add("order", o.id, o.ref, berlin_date(o.opened_at).isoformat(), Reason("customer", numbers[o.customer]))
     order_refs = {m.id: m.ref for m in found.by_key.values() if m.kind == "order" and not m.excluded}
-    columns = (RemoteSession.id, RemoteSession.ref, RemoteSession.started_at, RemoteSession.order,
-               RemoteSession.customer_person, RemoteSession.workstation, RemoteSession.customer_ip)
+    columns = (
+        RemoteSession.id,
+        RemoteSession.ref,
+        RemoteSession.started_at,
+        RemoteSession.order,
+        RemoteSession.customer_person,
+        RemoteSession.workstation,
+        RemoteSession.customer_ip,
+    )
 
     def sessions(condition):  # type: ignore[no-untyped-def]
         return named(RemoteSession.select(*columns).where(condition))
@@ -188,9 +213,16 @@ def _consents(subject: Subject, found: _Found) -> None:
 
 def _billing_records(subject: Subject, found: _Found) -> None:
     numbers = [m.ref for m in found.by_key.values() if m.kind == "customer" and not m.excluded]
-    columns = (BillingRecord.id, BillingRecord.ref, BillingRecord.session_date, BillingRecord.session_ref,
-               BillingRecord.customer_number, BillingRecord.customer_name, BillingRecord.workstation_or_employee,
-               BillingRecord.workstation_or_employee_key)
+    columns = (
+        BillingRecord.id,
+        BillingRecord.ref,
+        BillingRecord.session_date,
+        BillingRecord.session_ref,
+        BillingRecord.customer_number,
+        BillingRecord.customer_name,
+        BillingRecord.workstation_or_employee,
+        BillingRecord.workstation_or_employee_key,
+    )
 
     def records(condition):  # type: ignore[no-untyped-def]
         return named(BillingRecord.select(*columns).where(condition))

@@ -1,4 +1,5 @@
 """The access-request queue: nearest deadline first, computed and paged in SQL (keyset)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,8 +8,7 @@ from typing import Union
 
 from peewee import Case, fn
 
-from models.core import clock
-from models.core import validation
+from models.core import clock, validation
 from models.core.entities import ACCESS_STATES, AccessRequest
 from models.core.errors import ValidationError
 from models.core.i18n import _
@@ -37,9 +37,16 @@ class RequestRow:
         return (self.due_on, self.ref)
 
     def as_dict(self) -> dict[str, object]:
-        return {"ref": self.ref, "name": self.name, "received_on": self.received_on.isoformat(),
-                "due_on": self.due_on.isoformat(), "extended": self.extended, "days_left": self.days_left,
-                "overdue": self.overdue, "state": self.state}
+        return {
+            "ref": self.ref,
+            "name": self.name,
+            "received_on": self.received_on.isoformat(),
+            "due_on": self.due_on.isoformat(),
+            "extended": self.extended,
+            "days_left": self.days_left,
+            "overdue": self.overdue,
+            "state": self.state,
+        }
 
 
 @dataclass(frozen=True)
@@ -52,9 +59,12 @@ class OpenSummary:
     nearest_ref: str | None
 
     def as_dict(self) -> dict[str, object]:
-        return {"open": self.open_count, "overdue": self.overdue_count,
-                "nearest_due_on": self.nearest_due_on.isoformat() if self.nearest_due_on else None,
-                "nearest_ref": self.nearest_ref}
+        return {
+            "open": self.open_count,
+            "overdue": self.overdue_count,
+            "nearest_due_on": self.nearest_due_on.isoformat() if self.nearest_due_on else None,
+            "nearest_ref": self.nearest_ref,
+        }
 
 
 def _due_expression():  # type: ignore[no-untyped-def]
@@ -78,15 +88,22 @@ def _as_day(value: object) -> date:
 
 
 def list_requests(
-    *, state: str | None = None, after: Union[RequestRow, tuple[date, str], None] = None, limit: int = 50,
+    *,
+    state: str | None = None,
+    after: Union[RequestRow, tuple[date, str], None] = None,
+    limit: int = 50,
 ) -> list[RequestRow]:
     """A page of requests ordered by the deadline in force, then ref; `after` is the last row seen."""
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationError("limit", _("must be between 1 and {n}").format(n=MAX_LIMIT))
     due = _due_expression()
     query = AccessRequest.select(
-        AccessRequest.ref, AccessRequest.name, AccessRequest.received_on, AccessRequest.state,
-        AccessRequest.extended_due_on, due.alias("due"),
+        AccessRequest.ref,
+        AccessRequest.name,
+        AccessRequest.received_on,
+        AccessRequest.state,
+        AccessRequest.extended_due_on,
+        due.alias("due"),
     )
     condition = _state_condition(state)
     if condition is not None:
@@ -99,11 +116,18 @@ def list_requests(
     for r in query.order_by(due, AccessRequest.ref).limit(limit).dicts():
         day = _as_day(r["due"])
         left = (day - today).days
-        rows.append(RequestRow(
-            ref=r["ref"], name=r["name"], received_on=r["received_on"], due_on=day,
-            extended=r["extended_due_on"] is not None, days_left=left,
-            overdue=left < 0 and r["state"] in OPEN_STATES, state=r["state"],
-        ))
+        rows.append(
+            RequestRow(
+                ref=r["ref"],
+                name=r["name"],
+                received_on=r["received_on"],
+                due_on=day,
+                extended=r["extended_due_on"] is not None,
+                days_left=left,
+                overdue=left < 0 and r["state"] in OPEN_STATES,
+                state=r["state"],
+            )
+        )
     return rows
 
 
@@ -112,12 +136,25 @@ def open_requests_summary() -> OpenSummary:
     due = _due_expression()
     is_open = AccessRequest.state.in_(OPEN_STATES)
     today = clock.today_berlin()
-    row = AccessRequest.select(fn.COUNT(AccessRequest.id).alias("n"),
-                               fn.SUM(Case(None, [(due < today, 1)], 0)).alias("late")).where(is_open).dicts().get()
-    nearest = AccessRequest.select(AccessRequest.ref, due.alias("due")).where(is_open) \
-        .order_by(due, AccessRequest.ref).limit(1).dicts().first()
+    row = (
+        AccessRequest.select(
+            fn.COUNT(AccessRequest.id).alias("n"), fn.SUM(Case(None, [(due < today, 1)], 0)).alias("late")
+        )
+        .where(is_open)
+        .dicts()
+        .get()
+    )
+    nearest = (
+        AccessRequest.select(AccessRequest.ref, due.alias("due"))
+        .where(is_open)
+        .order_by(due, AccessRequest.ref)
+        .limit(1)
+        .dicts()
+        .first()
+    )
     return OpenSummary(
-        open_count=int(row["n"] or 0), overdue_count=int(row["late"] or 0),
+        open_count=int(row["n"] or 0),
+        overdue_count=int(row["late"] or 0),
         nearest_due_on=_as_day(nearest["due"]) if nearest else None,
         nearest_ref=nearest["ref"] if nearest else None,
     )

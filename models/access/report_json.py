@@ -8,6 +8,7 @@ fixed-width text, a number stored as text) comes back as the plain record, which
 encodes in Python. Before the first use, a probe compares the database's string escaping with
 Python's on every ASCII character and some others; if they differ, nothing is built in SQL.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,9 @@ from typing import Any, Callable
 from models.core.db import database, is_postgres
 from models.core.entities import ActivityEvent, ChatMessage, Consent
 
-_SQLITE_INSTANT = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]"
+_SQLITE_INSTANT = (
+    "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]"
+)
 PROBE = "".join(chr(c) for c in range(1, 128)) + "äß€\u2028\u2029\ufeff\U0001f600"
 
 
@@ -28,25 +31,46 @@ class JsonArray(list):  # type: ignore[type-arg]
 
 # What is built in SQL: the report's key, its columns as (field, kind), kinds text/int/bool/instant.
 COLUMNS: dict[str, tuple[Any, tuple[tuple[Any, str], ...]]] = {
-    "activity": (ActivityEvent, ((ActivityEvent.at, "instant"), (ActivityEvent.action, "text"),
-                                 (ActivityEvent.detail, "text"), (ActivityEvent.file_name, "text"),
-                                 (ActivityEvent.direction, "text"), (ActivityEvent.file_size, "int"),
-                                 (ActivityEvent.file_sha256, "text"))),
+    "activity": (
+        ActivityEvent,
+        (
+            (ActivityEvent.at, "instant"),
+            (ActivityEvent.action, "text"),
+            (ActivityEvent.detail, "text"),
+            (ActivityEvent.file_name, "text"),
+            (ActivityEvent.direction, "text"),
+            (ActivityEvent.file_size, "int"),
+            (ActivityEvent.file_sha256, "text"),
+        ),
+    ),
     "chat": (ChatMessage, ((ChatMessage.at, "instant"), (ChatMessage.sender, "text"), (ChatMessage.text, "text"))),
-    "consents": (Consent, ((Consent.ref, "text"), (Consent.kind, "text"), (Consent.given_by, "text"),
-                           (Consent.method, "text"), (Consent.granted, "bool"), (Consent.at, "instant"),
-                           (Consent.note, "text"))),
+    "consents": (
+        Consent,
+        (
+            (Consent.ref, "text"),
+            (Consent.kind, "text"),
+            (Consent.given_by, "text"),
+            (Consent.method, "text"),
+            (Consent.granted, "bool"),
+            (Consent.at, "instant"),
+            (Consent.note, "text"),
+        ),
+    ),
 }
 
 
 def _sqlite(column: str, kind: str) -> tuple[str, str]:
     """(value for json_object, condition under which it writes exactly what Python writes) on SQLite."""
     if kind == "instant":
-        return (f"substr({column}, 1, 10) || 'T' || substr({column}, 12, 8) || 'Z'",
-                f"({column} IS NULL OR {column} GLOB '{_SQLITE_INSTANT}')")
+        return (
+            f"substr({column}, 1, 10) || 'T' || substr({column}, 12, 8) || 'Z'",
+            f"({column} IS NULL OR {column} GLOB '{_SQLITE_INSTANT}')",
+        )
     if kind == "bool":
-        return (f"CASE WHEN {column} IS NULL THEN NULL WHEN {column} THEN json('true') ELSE json('false') END",
-                f"typeof({column}) IN ('integer', 'null')")
+        return (
+            f"CASE WHEN {column} IS NULL THEN NULL WHEN {column} THEN json('true') ELSE json('false') END",
+            f"typeof({column}) IN ('integer', 'null')",
+        )
     wanted = "'text'" if kind == "text" else "'integer'"
     return column, f"typeof({column}) IN ({wanted}, 'null')"
 
@@ -59,8 +83,11 @@ def _sqlite_object(pairs: list[tuple[str, str]]) -> str:
 def _postgres(column: str, kind: str) -> tuple[str, str]:
     """(JSON text, condition) on PostgreSQL: typed columns; an infinite timestamp is left to Python."""
     if kind == "instant":
-        return (f"""CASE WHEN {column} IS NULL THEN 'null' ELSE '"' || to_char({column}, 'YYYY-MM-DD"T"HH24:MI:SS') """
-                f"""|| 'Z"' END""", f"({column} IS NULL OR isfinite({column}))")
+        return (
+            f"""CASE WHEN {column} IS NULL THEN 'null' ELSE '"' || to_char({column}, 'YYYY-MM-DD"T"HH24:MI:SS') """
+            f"""|| 'Z"' END""",
+            f"({column} IS NULL OR isfinite({column}))",
+        )
     if kind == "bool":
         return f"CASE WHEN {column} IS NULL THEN 'null' WHEN {column} THEN 'true' ELSE 'false' END", "TRUE"
     if kind == "int":
@@ -106,8 +133,10 @@ class CapturedJson:
             value, check = dialect(f'"{field.column_name}"', kind)
             pairs.append((field.name, value))
             checks.append(check)
-        self._select = (f'SELECT "session_id", CASE WHEN {" AND ".join(checks)} THEN {_object()(pairs)} END, "id" '
-                        f'FROM "{model._meta.table_name}"')
+        self._select = (
+            f'SELECT "session_id", CASE WHEN {" AND ".join(checks)} THEN {_object()(pairs)} END, "id" '
+            f'FROM "{model._meta.table_name}"'
+        )
         self._order = 'ORDER BY "session_id", "at", "id"'  # as access_data: by time, then id
         self._plain = plain
         self._sql: dict[int, str] = {}

@@ -6,6 +6,7 @@ reason at any open step. Steps out of order are refused with the reason. Every s
 every compile (a read of personal data) is an audit event; a closed request gets its own
 deletion date from the policy's `access_requests` rule.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,22 +15,24 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from models.access import current as access_current
-from models.core import audit
-from models.core import clock
-from models.retention import policy
-from models.core import validation
-from models.access.queries import (  # noqa: F401 (part of this module's API)
-    STATE_FILTERS, OpenSummary, RequestRow, list_requests, open_requests_summary,
-)
-from models.core.db import database, write_tx
 from models.access.deadlines import answer_due, extended_due
+from models.access.matching import MATCH_KINDS, Match, Subject, find_matches
+from models.access.queries import (  # noqa: F401 (part of this module's API)
+    STATE_FILTERS,
+    OpenSummary,
+    RequestRow,
+    list_requests,
+    open_requests_summary,
+)
+from models.core import audit, clock, validation
+from models.core.db import database, write_tx
 from models.core.entities import ACCESS_CHANNELS, AccessRequest, AccessRequestExclusion, BillingRecord, Customer, Staff
 from models.core.errors import NotFound, RuleViolation, ValidationError
 from models.core.i18n import _
 from models.core.identity import require_role
-from models.access.matching import MATCH_KINDS, Match, Subject, find_matches
 from models.core.refs import next_ref
 from models.core.text import fold
+from models.retention import policy
 
 if TYPE_CHECKING:
     from models.access.data import SubjectData
@@ -56,8 +59,11 @@ class Compilation:
         return [m for m in self.matches if m.excluded]
 
     def as_dict(self) -> dict[str, object]:
-        return {"ref": self.ref, "compiled_at": self.compiled_at.isoformat(),
-                "matches": [m.as_dict() for m in self.matches]}
+        return {
+            "ref": self.ref,
+            "compiled_at": self.compiled_at.isoformat(),
+            "matches": [m.as_dict() for m in self.matches],
+        }
 
 
 def require_officer(actor: Staff) -> None:
@@ -105,13 +111,21 @@ def _past_day(field_name: str, value: date | str, *, not_before: date | None = N
     if day > clock.today_berlin():
         raise ValidationError(field_name, _("lies in the future"))
     if not_before is not None and day < not_before:
-        raise ValidationError(field_name, _("lies before the request was received ({day})").format(day=not_before.isoformat()))
+        raise ValidationError(
+            field_name, _("lies before the request was received ({day})").format(day=not_before.isoformat())
+        )
     return day
 
 
 def open_request(
-    actor: Staff, *, name: str, received_on: date | str, channel: str, email: str | None = None,
-    customer_number: str | None = None, address: str | None = None,
+    actor: Staff,
+    *,
+    name: str,
+    received_on: date | str,
+    channel: str,
+    email: str | None = None,
+    customer_number: str | None = None,
+    address: str | None = None,
     identifiers: dict[str, list[str]] | None = None,
 ) -> AccessRequest:
     """Register a written request; its deadline is one month under Regulation 1182/71."""
@@ -130,9 +144,18 @@ def open_request(
             if customer is None:
                 raise ValidationError("customer", _("no customer {number}").format(number=customer_number))
         request = AccessRequest.create(
-            ref=next_ref(AccessRequest, REF_PREFIX, received.year), name=clean_name, name_key=fold(clean_name),
-            email=clean_email, customer=customer, address=clean_address, identifiers=extra, received_on=received,
-            channel=channel, due_on=answer_due(received), state="received", created_at=clock.now(),
+            ref=next_ref(AccessRequest, REF_PREFIX, received.year),
+            name=clean_name,
+            name_key=fold(clean_name),
+            email=clean_email,
+            customer=customer,
+            address=clean_address,
+            identifiers=extra,
+            received_on=received,
+            channel=channel,
+            due_on=answer_due(received),
+            state="received",
+            created_at=clock.now(),
         )
         audit.record(actor.username, "access.open", request.ref)
     return request
@@ -145,14 +168,18 @@ def _open(ref: str, *allowed: str, action: str) -> AccessRequest:
         raise RuleViolation(_("{ref} is {state} already; nothing can be changed").format(ref=ref, state=request.state))
     if request.state not in allowed:
         if request.state == "received":
-            raise RuleViolation(_("cannot {action} {ref}: the requester's identity is not verified yet").format(
-                action=action, ref=ref))
+            raise RuleViolation(
+                _("cannot {action} {ref}: the requester's identity is not verified yet").format(action=action, ref=ref)
+            )
         if request.state == "verified":
-            raise RuleViolation(_("cannot {action} {ref}: compile it first and review the matches").format(
-                action=action, ref=ref))
+            raise RuleViolation(
+                _("cannot {action} {ref}: compile it first and review the matches").format(action=action, ref=ref)
+            )
         if request.state == "compiled" and action == "deliver":
             raise RuleViolation(_("cannot deliver {ref}: export the reviewed report first").format(ref=ref))
-        raise RuleViolation(_("cannot {action} {ref} in state {state}").format(action=action, ref=ref, state=request.state))
+        raise RuleViolation(
+            _("cannot {action} {ref} in state {state}").format(action=action, ref=ref, state=request.state)
+        )
     return request
 
 
@@ -165,8 +192,11 @@ def verify_identity(actor: Staff, ref: str, method: str) -> AccessRequest:
         if request.state != "received":
             if request.state in CLOSED_STATES:
                 _open(ref, action="verify")
-            raise RuleViolation(_("{ref} was verified already on {when} by {who}").format(
-                ref=ref, when=clock.format_berlin(request.verified_at), who=request.verified_by))
+            raise RuleViolation(
+                _("{ref} was verified already on {when} by {who}").format(
+                    ref=ref, when=clock.format_berlin(request.verified_at), who=request.verified_by
+                )
+            )
         request.verified_at, request.verification_method, request.verified_by = clock.now(), clean, actor.username
         request.state = "verified"
         request.save()
@@ -208,13 +238,23 @@ def exclude_match(actor: Staff, ref: str, record_kind: str, record_id: int, reas
         current = {(m.kind, m.id): m for m in find_matches(Subject.of(request))}
         match = current.get((kind, int(record_id)))
         if match is None:
-            raise ValidationError("record_id", _("{kind} {id} is not among the matches of {ref}").format(
-                kind=kind, id=record_id, ref=ref))
+            raise ValidationError(
+                "record_id", _("{kind} {id} is not among the matches of {ref}").format(kind=kind, id=record_id, ref=ref)
+            )
         if match.excluded:
-            raise RuleViolation(_("{kind} {id} is excluded already: {reason}").format(
-                kind=kind, id=record_id, reason=match.exclusion_reason))
-        exclusion = AccessRequestExclusion.create(request=request, record_kind=kind, record_id=int(record_id),
-                                                  reason=clean_reason, excluded_by=actor.username, at=clock.now())
+            raise RuleViolation(
+                _("{kind} {id} is excluded already: {reason}").format(
+                    kind=kind, id=record_id, reason=match.exclusion_reason
+                )
+            )
+        exclusion = AccessRequestExclusion.create(
+            request=request,
+            record_kind=kind,
+            record_id=int(record_id),
+            reason=clean_reason,
+            excluded_by=actor.username,
+            at=clock.now(),
+        )
         _back_to_compiled(request)
         audit.record(actor.username, "access.exclude", ref, f"{kind}:{record_id}")
     return exclusion
@@ -254,14 +294,22 @@ def extend(actor: Staff, ref: str, reason: str, notified_on: date | str) -> Acce
     with write_tx():
         request = _open(ref, *OPEN_STATES, action="extend")
         if request.extended_due_on is not None:
-            raise RuleViolation(_("{ref} was extended already, to {day}; a second extension is not allowed").format(
-                ref=ref, day=request.extended_due_on.isoformat()))
+            raise RuleViolation(
+                _("{ref} was extended already, to {day}; a second extension is not allowed").format(
+                    ref=ref, day=request.extended_due_on.isoformat()
+                )
+            )
         if clock.today_berlin() > request.due_on:
-            raise RuleViolation(_("{ref} can no longer be extended: the first month ended on {day}").format(
-                ref=ref, day=request.due_on.isoformat()))
+            raise RuleViolation(
+                _("{ref} can no longer be extended: the first month ended on {day}").format(
+                    ref=ref, day=request.due_on.isoformat()
+                )
+            )
         notified = _past_day("notified_on", notified_on, not_before=request.received_on)
         if notified > request.due_on:
-            raise ValidationError("notified_on", _("lies after the first month ({day})").format(day=request.due_on.isoformat()))
+            raise ValidationError(
+                "notified_on", _("lies after the first month ({day})").format(day=request.due_on.isoformat())
+            )
         request.extended_due_on = extended_due(request.due_on)
         request.extension_reason, request.extension_notified_on = clean_reason, notified
         request.save()
@@ -317,7 +365,9 @@ def report_source(actor: Staff, ref: str) -> tuple[dict[str, object], Compilatio
     return request_record(request), compilation, SubjectData(compilation.matches)
 
 
-def report_material(actor: Staff, ref: str) -> tuple[dict[str, object], Compilation, dict[str, list[dict[str, object]]]]:
+def report_material(
+    actor: Staff, ref: str
+) -> tuple[dict[str, object], Compilation, dict[str, list[dict[str, object]]]]:
     """As `report_source`, with the copy of the data read at once into lists (for small reports and tests)."""
     from models.access.data import subject_data
 
@@ -333,11 +383,16 @@ def restrict_billing(actor: Staff, ref: str, reason: str) -> int:
     with write_tx():
         request = get_request(ref)
         if request.state in ("received", "rejected"):
-            raise RuleViolation(_("cannot restrict for {ref}: the requester's identity is not verified").format(ref=ref))
+            raise RuleViolation(
+                _("cannot restrict for {ref}: the requester's identity is not verified").format(ref=ref)
+            )
         ids = [m.id for m in find_matches(Subject.of(request)) if m.kind == "billing_record" and not m.excluded]
         if not ids:
             raise RuleViolation(_("{ref} has no billing records among its matches").format(ref=ref))
-        count = BillingRecord.update(restricted_at=clock.now(), restriction_reason=clean_reason).where(
-            BillingRecord.id.in_(ids) & BillingRecord.restricted_at.is_null()).execute()
+        count = (
+            BillingRecord.update(restricted_at=clock.now(), restriction_reason=clean_reason)
+            .where(BillingRecord.id.in_(ids) & BillingRecord.restricted_at.is_null())
+            .execute()
+        )
         audit.record(actor.username, "access.restrict", ref, f"billing_records={count}")
     return count

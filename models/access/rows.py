@@ -5,6 +5,7 @@ Peewee builds a 500-id IN list far slower than the database answers it, and turn
 column of every row through its field; a report of tens of thousands of records runs
 hundreds of such queries, so these helpers skip both costs and keep the same values.
 """
+
 from __future__ import annotations
 
 from collections import namedtuple
@@ -18,6 +19,7 @@ from models.core.fields import UTCDateTimeField
 
 _SQLITE_WIDTH = len("2026-11-24 09:00:00.000000")  # fields._SQLITE_FORMAT
 
+
 def _as_day(value: Any) -> Any:
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
@@ -27,10 +29,12 @@ def _as_day(value: Any) -> Any:
 def _instant(field: UTCDateTimeField) -> Callable[[Any], Any]:
     """SQLite's fixed-width naive UTC text parses straight to an aware UTC datetime (several times
     faster than parsing and then replacing the zone); anything else goes through the field."""
+
     def convert(value: Any) -> Any:
         if isinstance(value, str) and len(value) == _SQLITE_WIDTH:
             return datetime.fromisoformat(value + "+00:00")
         return field.python_value(value)
+
     return convert
 
 
@@ -100,7 +104,6 @@ class ByIds:
     def chunked(self, ids: Iterable[int]) -> Iterator[tuple[Any, ...]]:
         """The rows for any number of ids, in chunks below the backends' parameter limits."""
         from models.access.matching import chunks  # matching reads its rows through this module too
+
         for chunk in chunks(sorted(set(ids))):
             yield from self.rows(chunk)
-
-

@@ -5,6 +5,7 @@ Writing the batch files is the caller's job (console/jobs/billing_export.py): `c
 hands the batch to a `deliver` callback inside its transaction, so a batch whose files
 could not be written is rolled back and never counts as exported.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,16 +14,14 @@ from typing import Callable, Iterator
 
 from peewee import JOIN, fn
 
-from models.core import audit
-from models.core import clock
-from models.retention import due as retention_due
-from models.core import validation
+from models.core import audit, clock, validation
 from models.core.clock import berlin_midnight_utc
 from models.core.db import write_tx
 from models.core.entities import BillingBatch, BillingRecord, Order, Staff
 from models.core.errors import NotFound, RuleViolation, ValidationError
 from models.core.i18n import _
 from models.core.identity import require_role
+from models.retention import due as retention_due
 from models.sessions.orders import billed_fields
 
 BILLING_ROLES = ("accounting", "admin")  # as orders.mark_billed
@@ -95,18 +94,40 @@ Deliver = Callable[[BatchContent], str]
 
 
 def _info(batch: BillingBatch) -> BatchInfo:
-    return BatchInfo(batch.number, batch.created_at, batch.created_by, batch.record_count, batch.sha256,
-                     batch.acknowledged_at, batch.billed_on)
+    return BatchInfo(
+        batch.number,
+        batch.created_at,
+        batch.created_by,
+        batch.record_count,
+        batch.sha256,
+        batch.acknowledged_at,
+        batch.billed_on,
+    )
 
 
 def _row_query():  # type: ignore[no-untyped-def]
     r = BillingRecord
     # Plain tuples in BillingRow's field order: building model instances cost 3/4 of an export.
-    return (r.select(r.id, r.ref, Order.ref, r.session_ref, r.session_date, r.started_at, r.ended_at,
-                     r.duration_minutes, r.customer_number, r.customer_name, r.workstation_or_employee,
-                     r.billing_class, BillingBatch.number)
-            .join(Order, on=(r.order == Order.id))
-            .switch(r).join(BillingBatch, JOIN.LEFT_OUTER, on=(r.batch == BillingBatch.id)))
+    return (
+        r.select(
+            r.id,
+            r.ref,
+            Order.ref,
+            r.session_ref,
+            r.session_date,
+            r.started_at,
+            r.ended_at,
+            r.duration_minutes,
+            r.customer_number,
+            r.customer_name,
+            r.workstation_or_employee,
+            r.billing_class,
+            BillingBatch.number,
+        )
+        .join(Order, on=(r.order == Order.id))
+        .switch(r)
+        .join(BillingBatch, JOIN.LEFT_OUTER, on=(r.batch == BillingBatch.id))
+    )
 
 
 def _rows(query, after: int | None, limit: int) -> list[BillingRow]:  # type: ignore[no-untyped-def]
@@ -197,8 +218,9 @@ def create_batch(actor: Staff, *, deliver: Deliver, reexport: int | None = None)
         if not _outbox_joined().exists():
             return None
         number = (BillingBatch.select(fn.MAX(BillingBatch.number)).scalar() or 0) + 1
-        batch = BillingBatch.create(number=number, created_at=clock.now(), created_by=actor.username,
-                                    record_count=0, sha256="")
+        batch = BillingBatch.create(
+            number=number, created_at=clock.now(), created_by=actor.username, record_count=0, sha256=""
+        )
         moved = BillingRecord.update(batch=batch).where(_outbox_condition()).execute()
         batch.record_count = moved
         content = BatchContent(_info(batch), reexport=False)
@@ -213,8 +235,7 @@ def _reexport(actor: Staff, number: int, deliver: Deliver) -> BatchContent:
     batch = get_batch(number)
     content = BatchContent(_info(batch), reexport=True)
     written = deliver(content)
-    audit.record(actor.username, "billing.reexport", str(number),
-                 "identical" if written == batch.sha256 else "differs")
+    audit.record(actor.username, "billing.reexport", str(number), "identical" if written == batch.sha256 else "differs")
     return content
 
 
@@ -234,47 +255,72 @@ def acknowledge(actor: Staff, batch_number: int, billed_on: date | str) -> AckRe
         batch = get_batch(batch_number)
         if batch.acknowledged_at is not None:
             if batch.billed_on != day:
-                raise RuleViolation(_("batch {number} was acknowledged with billing date {day} already").format(
-                    number=batch_number, day=batch.billed_on.isoformat()))
+                raise RuleViolation(
+                    _("batch {number} was acknowledged with billing date {day} already").format(
+                        number=batch_number, day=batch.billed_on.isoformat()
+                    )
+                )
             return AckResult(_info(batch), True, 0, 0, 0, None)
         in_batch = BillingRecord.select(BillingRecord.order).where(BillingRecord.batch == batch)
-        late = (Order.select(Order.ref, Order.completed_at)
-                .where(Order.id.in_(in_batch) & (Order.completed_at >= berlin_midnight_utc(day + timedelta(days=1))))
-                .order_by(Order.completed_at).first())
+        late = (
+            Order.select(Order.ref, Order.completed_at)
+            .where(Order.id.in_(in_batch) & (Order.completed_at >= berlin_midnight_utc(day + timedelta(days=1))))
+            .order_by(Order.completed_at)
+            .first()
+        )
         if late is not None:
-            raise ValidationError("billed_on", _("lies before order {ref} was completed ({day})").format(
-                ref=late.ref, day=clock.format_berlin(late.completed_at)))
+            raise ValidationError(
+                "billed_on",
+                _("lies before order {ref} was completed ({day})").format(
+                    ref=late.ref, day=clock.format_berlin(late.completed_at)
+                ),
+            )
         batch.acknowledged_at = clock.now()
         batch.billed_on = day
         batch.save()
         billed_before = Order.select().where(Order.id.in_(in_batch) & Order.billed_on.is_null(False)).count()
         billed, waiting, due = _bill_orders(in_batch, day)
-        audit.record(actor.username, "billing.ack", str(batch_number),
-                     f"billed_on={day.isoformat()} orders={billed} waiting={waiting}")
+        audit.record(
+            actor.username,
+            "billing.ack",
+            str(batch_number),
+            f"billed_on={day.isoformat()} orders={billed} waiting={waiting}",
+        )
     return AckResult(_info(batch), False, billed, waiting, billed_before, due)
 
 
 def _bill_orders(in_batch, day: date) -> tuple[int, int, datetime | None]:  # type: ignore[no-untyped-def]
     """Set billed_on and records_due_at on the batch's unbilled orders that are now fully billed."""
-    open_records = (BillingRecord.select(BillingRecord.order)
-                    .join(BillingBatch, JOIN.LEFT_OUTER, on=(BillingRecord.batch == BillingBatch.id))
-                    .where(BillingRecord.batch.is_null() | BillingBatch.acknowledged_at.is_null()))
+    open_records = (
+        BillingRecord.select(BillingRecord.order)
+        .join(BillingBatch, JOIN.LEFT_OUTER, on=(BillingRecord.batch == BillingBatch.id))
+        .where(BillingRecord.batch.is_null() | BillingBatch.acknowledged_at.is_null())
+    )
     unbilled = Order.select(Order.id).where(Order.id.in_(in_batch) & Order.billed_on.is_null())
     waiting = Order.select().where(Order.id.in_(unbilled) & Order.id.in_(open_records)).count()
     ready = Order.select(Order.id).where(Order.id.in_(unbilled) & Order.id.not_in(open_records))
     # Usually every order's latest billing date is `day`; the loop only runs longer for
     # orders spread over several batches acknowledged with different dates.
-    dates = (BillingBatch.select(BillingBatch.billed_on).distinct()
-             .join(BillingRecord, on=(BillingRecord.batch == BillingBatch.id))
-             .where(BillingRecord.order.in_(ready) & (BillingBatch.billed_on >= day)))
+    dates = (
+        BillingBatch.select(BillingBatch.billed_on)
+        .distinct()
+        .join(BillingRecord, on=(BillingRecord.batch == BillingBatch.id))
+        .where(BillingRecord.order.in_(ready) & (BillingBatch.billed_on >= day))
+    )
     billed, used = 0, []
     for latest in sorted({row.billed_on for row in dates}, reverse=True):
-        latest_of_order = (BillingRecord.select(BillingRecord.order)
-                           .join(BillingBatch, on=(BillingRecord.batch == BillingBatch.id))
-                           .where(BillingRecord.order.in_(ready)).group_by(BillingRecord.order)
-                           .having(fn.MAX(BillingBatch.billed_on) == latest))
-        count = (Order.update(**billed_fields(latest))
-                 .where(Order.id.in_(latest_of_order) & Order.billed_on.is_null()).execute())
+        latest_of_order = (
+            BillingRecord.select(BillingRecord.order)
+            .join(BillingBatch, on=(BillingRecord.batch == BillingBatch.id))
+            .where(BillingRecord.order.in_(ready))
+            .group_by(BillingRecord.order)
+            .having(fn.MAX(BillingBatch.billed_on) == latest)
+        )
+        count = (
+            Order.update(**billed_fields(latest))
+            .where(Order.id.in_(latest_of_order) & Order.billed_on.is_null())
+            .execute()
+        )
         if count:
             billed += count
             used.append(latest)
@@ -284,5 +330,3 @@ def _bill_orders(in_batch, day: date) -> tuple[int, int, datetime | None]:  # ty
     retention_due.sync()
     due = billed_fields(used[0])["records_due_at"] if len(used) == 1 else None
     return billed, waiting, due  # type: ignore[return-value]
-
-

@@ -1,4 +1,5 @@
 """Read-side for the access-request screens: the paged queue and one request in full (audited)."""
+
 from __future__ import annotations
 
 import json
@@ -6,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from models.core import audit
-from models.access.requests import OPEN_STATES, ROLE, effective_due, get_request, list_requests
 from models.access.queries import RequestRow
+from models.access.requests import OPEN_STATES, ROLE, effective_due, get_request, list_requests
 from models.browse.paging import Page, clamp
+from models.core import audit
 from models.core.clock import today_berlin
 from models.core.entities import AccessRequestExclusion, Staff
 from models.core.identity import require_role
@@ -67,12 +68,26 @@ def request_detail(actor: Staff, ref: str, *, record: bool = True) -> RequestDet
         audit.record(actor.username, "access.view", ref)
     due = effective_due(r)
     return RequestDetail(
-        ref=r.ref, name=r.name, email=r.email, customer_number=r.customer.number if r.customer_id else None,
-        address=r.address, identifiers=json.loads(r.identifiers) if r.identifiers else {},
-        received_on=r.received_on, channel=r.channel, due_on=r.due_on, extended_due_on=r.extended_due_on,
-        extension_reason=r.extension_reason, days_left=(due - today_berlin()).days, state=r.state,
-        verified_at=r.verified_at, verification_method=r.verification_method, verified_by=r.verified_by,
-        compiled_at=r.compiled_at, exported_at=r.exported_at, exported_sha256=r.exported_sha256,
-        delivered_on=r.delivered_on, rejected_reason=r.rejected_reason,
+        ref=r.ref,
+        name=r.name,
+        email=r.email,
+        customer_number=r.customer.number if r.customer_id else None,
+        address=r.address,
+        identifiers=json.loads(r.identifiers) if r.identifiers else {},
+        received_on=r.received_on,
+        channel=r.channel,
+        due_on=r.due_on,
+        extended_due_on=r.extended_due_on,
+        extension_reason=r.extension_reason,
+        days_left=(due - today_berlin()).days,
+        state=r.state,
+        verified_at=r.verified_at,
+        verification_method=r.verification_method,
+        verified_by=r.verified_by,
+        compiled_at=r.compiled_at,
+        exported_at=r.exported_at,
+        exported_sha256=r.exported_sha256,
+        delivered_on=r.delivered_on,
+        rejected_reason=r.rejected_reason,
         exclusions=AccessRequestExclusion.select().where(AccessRequestExclusion.request == r.id).count(),
     )

@@ -1,4 +1,5 @@
 """Read-side pages for the accounting screen (the domain functions check the role and audit reads)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,12 +25,16 @@ def outbox_page(actor: Staff, after: tuple[Any, ...] | None, limit: int) -> Page
 def batches_page(actor: Staff, after: tuple[Any, ...] | None, limit: int) -> Page[BatchInfo]:
     """Batches, newest first."""
     limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
-    return _page(billing.list_batches(actor, after=after[0] if after else None, limit=limit + 1), limit,
-                 lambda b: (b.number,))
+    return _page(
+        billing.list_batches(actor, after=after[0] if after else None, limit=limit + 1), limit, lambda b: (b.number,)
+    )
 
 
 def batch_records_page(actor: Staff, number: int, after: tuple[Any, ...] | None, limit: int) -> Page[BillingRow]:
     """One batch's records in record order (an audited read)."""
     limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
-    return _page(billing.batch_records(actor, number, after=after[0] if after else None, limit=limit + 1), limit,
-                 lambda r: (r.id,))
+    return _page(
+        billing.batch_records(actor, number, after=after[0] if after else None, limit=limit + 1),
+        limit,
+        lambda r: (r.id,),
+    )

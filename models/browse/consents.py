@@ -3,6 +3,7 @@
 The two tables are paged each by its own (at, id) cursor and merged, so a page never
 needs more than limit+1 rows from each.
 """
+
 from __future__ import annotations
 
 import json
@@ -62,28 +63,49 @@ def _query(model: Any, flt: ConsentFilter, cursor: tuple[datetime, int] | None, 
 
 def _consent_row(c: Consent) -> LogRow:
     answer = _("granted") if c.granted else _("refused")
-    return LogRow(f"C:{c.ref}", "consent", c.ref, c.at, c.kind, c.session.ref, c.session.order.customer.name,
-                  c.given_by, f"{answer} ({c.method})" + (f" — {c.note}" if c.note else ""))
+    return LogRow(
+        f"C:{c.ref}",
+        "consent",
+        c.ref,
+        c.at,
+        c.kind,
+        c.session.ref,
+        c.session.order.customer.name,
+        c.given_by,
+        f"{answer} ({c.method})" + (f" — {c.note}" if c.note else ""),
+    )
 
 
 def _disclosure_row(d: Disclosure) -> LogRow:
     categories = ", ".join(json.loads(d.categories))
-    return LogRow(f"D:{d.ref}", "disclosure", d.ref, d.at, "disclosure_record", d.session.ref,
-                  d.session.order.customer.name, d.recipient, f"{d.basis}: {categories} — {d.scope}")
+    return LogRow(
+        f"D:{d.ref}",
+        "disclosure",
+        d.ref,
+        d.at,
+        "disclosure_record",
+        d.session.ref,
+        d.session.order.customer.name,
+        d.recipient,
+        f"{d.basis}: {categories} — {d.scope}",
+    )
 
 
-def consent_log(flt: ConsentFilter | None = None, after: tuple[Any, ...] | None = None,
-                limit: int = 100) -> Page[LogRow]:
+def consent_log(
+    flt: ConsentFilter | None = None, after: tuple[Any, ...] | None = None, limit: int = 100
+) -> Page[LogRow]:
     """One page of consents and disclosures, newest first; `after` holds a cursor per table."""
     flt = flt or ConsentFilter()
     if flt.kind and flt.kind not in KINDS:
-        raise ValidationError("kind", _("{value!r} is not one of: {allowed}").format(value=flt.kind,
-                                                                                      allowed=", ".join(KINDS)))
+        raise ValidationError(
+            "kind", _("{value!r} is not one of: {allowed}").format(value=flt.kind, allowed=", ".join(KINDS))
+        )
     limit = clamp(limit)
     consent_cursor, disclosure_cursor = after if after is not None else (None, None)
     consents = [] if flt.kind == "disclosure_record" else _query(Consent, flt, consent_cursor, limit)
-    disclosures = [] if flt.kind and flt.kind != "disclosure_record" else _query(Disclosure, flt, disclosure_cursor,
-                                                                                 limit)
+    disclosures = (
+        [] if flt.kind and flt.kind != "disclosure_record" else _query(Disclosure, flt, disclosure_cursor, limit)
+    )
     tagged = [(c.at, 0, c.id, c) for c in consents] + [(d.at, 1, d.id, d) for d in disclosures]
     tagged.sort(key=lambda t: (t[0], t[1], t[2]), reverse=True)
     taken = tagged[:limit]

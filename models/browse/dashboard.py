@@ -1,4 +1,5 @@
 """The dashboard's facts: a handful of small, indexed queries (counts and first rows)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -57,8 +58,12 @@ def _access() -> dict[str, Any]:
     from models.access import queries
 
     summary = queries.open_requests_summary()
-    return {"open": summary.open_count, "overdue": summary.overdue_count,
-            "nearest_due_on": summary.nearest_due_on, "nearest_ref": summary.nearest_ref}
+    return {
+        "open": summary.open_count,
+        "overdue": summary.overdue_count,
+        "nearest_due_on": summary.nearest_due_on,
+        "nearest_ref": summary.nearest_ref,
+    }
 
 
 def dashboard() -> Dashboard:
@@ -69,20 +74,48 @@ def dashboard() -> Dashboard:
     first = [
         ActiveLine(s.ref, s.order.customer.name, s.technician.username, s.started_at)
         for s in RemoteSession.select(RemoteSession, Order, Staff)
-        .join(Order).switch(RemoteSession).join(Staff)
-        .where(running).order_by(RemoteSession.started_at, RemoteSession.id).limit(FIRST_ROWS)
+        .join(Order)
+        .switch(RemoteSession)
+        .join(Staff)
+        .where(running)
+        .order_by(RemoteSession.started_at, RemoteSession.id)
+        .limit(FIRST_ROWS)
     ]
     unbilled = Order.completed_at.is_null(False) & Order.billed_on.is_null()
-    unbilled_row = Order.select(fn.COUNT(Order.id).alias("n"), fn.MIN(Order.completed_at).alias("oldest")) \
-        .where(unbilled).dicts().get()
+    unbilled_row = (
+        Order.select(fn.COUNT(Order.id).alias("n"), fn.MIN(Order.completed_at).alias("oldest"))
+        .where(unbilled)
+        .dicts()
+        .get()
+    )
     oldest = Order.completed_at.python_value(unbilled_row["oldest"]) if unbilled_row["oldest"] else None
-    uncommitted = [s.username for s in Staff.select(Staff.username)
-                   .where(Staff.active & Staff.commitment_signed_on.is_null()).order_by(Staff.username).limit(10)]
+    uncommitted = [
+        s.username
+        for s in Staff.select(Staff.username)
+        .where(Staff.active & Staff.commitment_signed_on.is_null())
+        .order_by(Staff.username)
+        .limit(10)
+    ]
     last = PurgeRun.select().where(~PurgeRun.dry_run).order_by(PurgeRun.started_at.desc(), PurgeRun.id.desc()).first()
-    last_purge = None if last is None else {
-        "started_at": last.started_at, "state": last.state, "deleted": last.deleted_count, "operator": last.operator}
+    last_purge = (
+        None
+        if last is None
+        else {
+            "started_at": last.started_at,
+            "state": last.state,
+            "deleted": last.deleted_count,
+            "operator": last.operator,
+        }
+    )
     result = Dashboard(active_count, first, int(unbilled_row["n"] or 0), oldest, uncommitted, last_purge)
     retention = _retention(now)
-    result = Dashboard(**{**result.__dict__, "retention": retention[0], "retention_next_due": retention[1],
-                              "due_next_24h": retention[2], "due_per_day": retention[3]})
+    result = Dashboard(
+        **{
+            **result.__dict__,
+            "retention": retention[0],
+            "retention_next_due": retention[1],
+            "due_next_24h": retention[2],
+            "due_per_day": retention[3],
+        }
+    )
     return Dashboard(**{**result.__dict__, "access": _access()})

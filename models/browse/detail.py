@@ -1,4 +1,5 @@
 """Detail views of one order or one session; opening them is a read of personal data, so audited."""
+
 from __future__ import annotations
 
 import json
@@ -6,11 +7,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from models.core import audit
-from models.core import clock
+from models.core import audit, clock
 from models.core.entities import (
-    ActivityEvent, BillingRecord, ChatMessage, Consent, Disclosure, GatheredFile, LegalHold, Order, Participant, Recording,
-    RemoteSession, Staff, SystemInfo,
+    ActivityEvent,
+    BillingRecord,
+    ChatMessage,
+    Consent,
+    Disclosure,
+    GatheredFile,
+    LegalHold,
+    Order,
+    Participant,
+    Recording,
+    RemoteSession,
+    Staff,
+    SystemInfo,
 )
 from models.core.errors import NotFound
 from models.core.i18n import _
@@ -81,8 +92,12 @@ def _categories(order: Order, held: bool) -> tuple[list[CategoryLine], str | Non
     due: dict[str, datetime | None] = {"system_info": order.gathered_due_at, "gathered_files": order.gathered_due_at}
     for category in ("connection", "activity", "chat", "video"):
         due[category] = order.records_due_at
-    first_billing = BillingRecord.select(BillingRecord.due_at).where(BillingRecord.order == order) \
-        .order_by(BillingRecord.due_at).first()
+    first_billing = (
+        BillingRecord.select(BillingRecord.due_at)
+        .where(BillingRecord.order == order)
+        .order_by(BillingRecord.due_at)
+        .first()
+    )
     due["billing"] = first_billing.due_at if first_billing else None
     states: dict[str, str] = {}
     note = None
@@ -94,8 +109,12 @@ def _categories(order: Order, held: bool) -> tuple[list[CategoryLine], str | Non
             due[item.category] = item.due_at or due.get(item.category)
     now = clock.now()
     # a category without records has nothing to delete: no date, not "scheduled" (sparse retention_due)
-    lines = [CategoryLine(c, n, due.get(c), states.get(c) or _simple_state(due.get(c), held, now)) if n
-             else CategoryLine(c, 0, None, NOTHING_KEPT) for c, n in counts.items()]
+    lines = [
+        CategoryLine(c, n, due.get(c), states.get(c) or _simple_state(due.get(c), held, now))
+        if n
+        else CategoryLine(c, 0, None, NOTHING_KEPT)
+        for c, n in counts.items()
+    ]
     return lines, note
 
 
@@ -105,17 +124,36 @@ def order_detail(actor: Staff, ref: str) -> OrderDetail:
     order = Order.get_or_none(Order.ref == ref)
     if order is None:
         raise NotFound(_("no order {ref}").format(ref=ref))
-    sessions = [(s.ref, s.technician.username, s.started_at, s.ended_at)
-                for s in RemoteSession.select(RemoteSession, Staff).join(Staff)
-                .where(RemoteSession.order == order).order_by(RemoteSession.started_at).limit(DETAIL_ROWS)]
-    holds = [HoldLine(h.id, h.reason, h.placed_at, h.placed_by, h.released_at)
-             for h in LegalHold.select().where(LegalHold.order == order).order_by(LegalHold.placed_at.desc()).limit(20)]
+    sessions = [
+        (s.ref, s.technician.username, s.started_at, s.ended_at)
+        for s in RemoteSession.select(RemoteSession, Staff)
+        .join(Staff)
+        .where(RemoteSession.order == order)
+        .order_by(RemoteSession.started_at)
+        .limit(DETAIL_ROWS)
+    ]
+    holds = [
+        HoldLine(h.id, h.reason, h.placed_at, h.placed_by, h.released_at)
+        for h in LegalHold.select().where(LegalHold.order == order).order_by(LegalHold.placed_at.desc()).limit(20)
+    ]
     held = any(h.released_at is None for h in holds)
     categories, note = _categories(order, held)
     audit.record(actor.username, "order.read", order.ref)
     customer = order.customer
-    return OrderDetail(order.ref, customer.number, customer.name, order.billing_class, order.description,
-                       order.opened_at, order.completed_at, order.billed_on, sessions, categories, holds, note)
+    return OrderDetail(
+        order.ref,
+        customer.number,
+        customer.name,
+        order.billing_class,
+        order.description,
+        order.opened_at,
+        order.completed_at,
+        order.billed_on,
+        sessions,
+        categories,
+        holds,
+        note,
+    )
 
 
 @dataclass(frozen=True)
@@ -131,7 +169,9 @@ class SessionDetail:
     customer_person: str | None
     screen_private: bool
     participants: list[tuple[str, datetime, datetime | None]] = field(default_factory=list)
-    consents: list[tuple[str, str, str, bool, str, datetime]] = field(default_factory=list)  # ref kind by granted method at
+    consents: list[tuple[str, str, str, bool, str, datetime]] = field(
+        default_factory=list
+    )  # ref kind by granted method at
     disclosures: list[tuple[str, str, str, str, datetime]] = field(default_factory=list)  # ref recipient basis scope at
     activity: list[tuple[datetime, str, str | None, str | None]] = field(default_factory=list)  # at action detail file
     chat: list[tuple[datetime, str, str]] = field(default_factory=list)
@@ -145,23 +185,49 @@ def session_detail(actor: Staff, ref: str) -> SessionDetail:
     if s is None:
         raise NotFound(_("no session {ref}").format(ref=ref))
     detail = SessionDetail(
-        s.ref, s.order.ref, s.order.customer.name, s.technician.username, s.started_at, s.ended_at, s.customer_ip,
-        s.workstation, s.customer_person, s.screen_private,
-        participants=[(p.staff.username, p.joined_at, p.left_at) for p in
-                      Participant.select(Participant, Staff).join(Staff).where(Participant.session == s)
-                      .order_by(Participant.joined_at).limit(DETAIL_ROWS)],
-        consents=[(c.ref, c.kind, c.given_by, c.granted, c.method, c.at) for c in
-                  Consent.select().where(Consent.session == s).order_by(Consent.at).limit(DETAIL_ROWS)],
-        disclosures=[(d.ref, d.recipient, d.basis, f"{', '.join(json.loads(d.categories))}: {d.scope}", d.at) for d in
-                     Disclosure.select().where(Disclosure.session == s).order_by(Disclosure.at).limit(DETAIL_ROWS)],
-        activity=[(a.at, a.action, a.detail, _file_text(a)) for a in
-                  ActivityEvent.select().where(ActivityEvent.session == s).order_by(ActivityEvent.at, ActivityEvent.id)
-                  .limit(DETAIL_ROWS)],
-        chat=[(m.at, m.sender, m.text) for m in
-              ChatMessage.select().where(ChatMessage.session == s).order_by(ChatMessage.at, ChatMessage.id)
-              .limit(DETAIL_ROWS)],
-        system_info=[(i.at, i.data) for i in
-                     SystemInfo.select().where(SystemInfo.session == s).order_by(SystemInfo.at).limit(20)],
+        s.ref,
+        s.order.ref,
+        s.order.customer.name,
+        s.technician.username,
+        s.started_at,
+        s.ended_at,
+        s.customer_ip,
+        s.workstation,
+        s.customer_person,
+        s.screen_private,
+        participants=[
+            (p.staff.username, p.joined_at, p.left_at)
+            for p in Participant.select(Participant, Staff)
+            .join(Staff)
+            .where(Participant.session == s)
+            .order_by(Participant.joined_at)
+            .limit(DETAIL_ROWS)
+        ],
+        consents=[
+            (c.ref, c.kind, c.given_by, c.granted, c.method, c.at)
+            for c in Consent.select().where(Consent.session == s).order_by(Consent.at).limit(DETAIL_ROWS)
+        ],
+        disclosures=[
+            (d.ref, d.recipient, d.basis, f"{', '.join(json.loads(d.categories))}: {d.scope}", d.at)
+            for d in Disclosure.select().where(Disclosure.session == s).order_by(Disclosure.at).limit(DETAIL_ROWS)
+        ],
+        activity=[
+            (a.at, a.action, a.detail, _file_text(a))
+            for a in ActivityEvent.select()
+            .where(ActivityEvent.session == s)
+            .order_by(ActivityEvent.at, ActivityEvent.id)
+            .limit(DETAIL_ROWS)
+        ],
+        chat=[
+            (m.at, m.sender, m.text)
+            for m in ChatMessage.select()
+            .where(ChatMessage.session == s)
+            .order_by(ChatMessage.at, ChatMessage.id)
+            .limit(DETAIL_ROWS)
+        ],
+        system_info=[
+            (i.at, i.data) for i in SystemInfo.select().where(SystemInfo.session == s).order_by(SystemInfo.at).limit(20)
+        ],
     )
     audit.record(actor.username, "session.read", s.ref, "detail incl. chat" if detail.chat else "detail")
     return detail

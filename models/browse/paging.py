@@ -5,6 +5,7 @@ Every list function takes `after` (the key of the last row already shown, or Non
 never loads an unbounded list. The key of a row is its sort key; `Page.after` is the
 key to pass for the next page, or None at the end.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

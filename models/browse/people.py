@@ -1,4 +1,5 @@
 """Staff register, customers and contacts, and the audit trail as keyset-paged lists."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,8 +8,8 @@ from typing import Any
 
 from peewee import fn
 
-from models.core import audit
 from models.browse.paging import Page, clamp, page_of
+from models.core import audit
 from models.core.entities import AuditEvent, ContactPerson, Customer, Staff
 from models.core.identity import require_role
 from models.core.text import fold
@@ -33,8 +34,13 @@ def staff_page(after: tuple[Any, ...] | None = None, limit: int = 100) -> Page[S
         query = query.where(Staff.username > after[0])
     rows = list(query.order_by(Staff.username).limit(limit + 1))
     page = page_of(rows, limit, lambda s: (s.username,))
-    return Page([StaffRow(s.username, s.username, s.name, s.roles, s.commitment_signed_on, s.secrecy_commitment_on,
-                          s.active) for s in page.rows], page.after)
+    return Page(
+        [
+            StaffRow(s.username, s.username, s.name, s.roles, s.commitment_signed_on, s.secrecy_commitment_on, s.active)
+            for s in page.rows
+        ],
+        page.after,
+    )
 
 
 @dataclass(frozen=True)
@@ -52,18 +58,29 @@ def customers_page(search: str = "", after: tuple[Any, ...] | None = None, limit
     limit = clamp(limit)
     query = Customer.select()
     if search.strip():
-        query = query.where((Customer.number.startswith(search.strip()))
-                            | Customer.name_key.startswith(fold(search)))
+        query = query.where((Customer.number.startswith(search.strip())) | Customer.name_key.startswith(fold(search)))
     if after is not None:
         query = query.where(Customer.number > after[0])
     rows = list(query.order_by(Customer.number).limit(limit + 1))
     page = page_of(rows, limit, lambda c: (c.number,))
     ids = [c.id for c in page.rows]
-    counts = {r.customer_id: r.n for r in ContactPerson.select(ContactPerson.customer, fn.COUNT(ContactPerson.id)
-                                                                .alias("n"))
-              .where(ContactPerson.customer.in_(ids)).group_by(ContactPerson.customer)} if ids else {}
-    return Page([CustomerRow(c.number, c.number, c.name, c.email, c.professional_secrecy, counts.get(c.id, 0))
-                 for c in page.rows], page.after)
+    counts = (
+        {
+            r.customer_id: r.n
+            for r in ContactPerson.select(ContactPerson.customer, fn.COUNT(ContactPerson.id).alias("n"))
+            .where(ContactPerson.customer.in_(ids))
+            .group_by(ContactPerson.customer)
+        }
+        if ids
+        else {}
+    )
+    return Page(
+        [
+            CustomerRow(c.number, c.number, c.name, c.email, c.professional_secrecy, counts.get(c.id, 0))
+            for c in page.rows
+        ],
+        page.after,
+    )
 
 
 @dataclass(frozen=True)
@@ -76,8 +93,14 @@ class ContactRow:
 def contacts_of(actor: Staff, customer_number: str, limit: int = 50) -> list[ContactRow]:
     """A customer's contact persons (personal data: the read is audited)."""
     require_role(actor, "admin", "technician", "privacy_officer")
-    rows = [ContactRow(p.name, p.email, p.phone) for p in ContactPerson.select().join(Customer)
-            .where(Customer.number == customer_number).order_by(ContactPerson.name_key).limit(clamp(limit))]
+    rows = [
+        ContactRow(p.name, p.email, p.phone)
+        for p in ContactPerson.select()
+        .join(Customer)
+        .where(Customer.number == customer_number)
+        .order_by(ContactPerson.name_key)
+        .limit(clamp(limit))
+    ]
     audit.record(actor.username, "contacts.read", customer_number)
     return rows
 
@@ -93,8 +116,9 @@ class AuditRow:
     detail: str | None
 
 
-def audit_page(actor_filter: str = "", action_prefix: str = "", after: tuple[Any, ...] | None = None,
-               limit: int = 100) -> Page[AuditRow]:
+def audit_page(
+    actor_filter: str = "", action_prefix: str = "", after: tuple[Any, ...] | None = None, limit: int = 100
+) -> Page[AuditRow]:
     """The trail newest first by id; filters use the indexed actor and action columns."""
     limit = clamp(limit)
     query = AuditEvent.select()

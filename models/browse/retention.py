@@ -1,21 +1,23 @@
 """Read-side pages for the retention screen: queue, purge runs, deletions, holds (keyset, no personal data)."""
+
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from models.retention import holds
-from models.purge import run as purge
-from models.retention import queue as retention
 from models.browse.paging import Page, clamp
 from models.core.entities import DeletionRecord, PurgeLease
-from models.retention.holds import HoldView
+from models.purge import run as purge
 from models.purge.run import RunView
+from models.retention import holds
+from models.retention import queue as retention
+from models.retention.holds import HoldView
 from models.retention.queue import QueueItem
 
 
-def queue_page(category: str | None, state: str | None, after: tuple[Any, ...] | None, limit: int,
-               as_of: datetime | None = None) -> Page[QueueItem]:
+def queue_page(
+    category: str | None, state: str | None, after: tuple[Any, ...] | None, limit: int, as_of: datetime | None = None
+) -> Page[QueueItem]:
     """One page of the retention queue, filtered by category and state, in due order."""
     limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
     rows = retention.queue_items(as_of=as_of, category=category, state=state, after=after, limit=limit + 1)

@@ -1,4 +1,5 @@
 """Lists of sessions and orders for the console, keyset-paged over indexed columns."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,20 +31,38 @@ class SessionRow:
 
 
 def _session_row(s: RemoteSession) -> SessionRow:
-    return SessionRow(s.ref, s.ref, s.order.ref, s.order.customer.number, s.order.customer.name, s.technician.username,
-                      s.started_at, s.ended_at, s.workstation, s.customer_person, s.customer_ip, s.screen_private)
+    return SessionRow(
+        s.ref,
+        s.ref,
+        s.order.ref,
+        s.order.customer.number,
+        s.order.customer.name,
+        s.technician.username,
+        s.started_at,
+        s.ended_at,
+        s.workstation,
+        s.customer_person,
+        s.customer_ip,
+        s.screen_private,
+    )
 
 
 def active_sessions(after: tuple[Any, ...] | None = None, limit: int = 100) -> Page[SessionRow]:
     """Running sessions, oldest first, by (started_at, id)."""
     limit = clamp(limit)
-    query = (RemoteSession.select(RemoteSession, Order, Customer, Staff)
-             .join(Order).join(Customer).switch(RemoteSession).join(Staff)
-             .where(RemoteSession.ended_at.is_null()))
+    query = (
+        RemoteSession.select(RemoteSession, Order, Customer, Staff)
+        .join(Order)
+        .join(Customer)
+        .switch(RemoteSession)
+        .join(Staff)
+        .where(RemoteSession.ended_at.is_null())
+    )
     if after is not None:
         started, ident = after
-        query = query.where((RemoteSession.started_at > started)
-                            | ((RemoteSession.started_at == started) & (RemoteSession.id > ident)))
+        query = query.where(
+            (RemoteSession.started_at > started) | ((RemoteSession.started_at == started) & (RemoteSession.id > ident))
+        )
     rows = list(query.order_by(RemoteSession.started_at, RemoteSession.id).limit(limit + 1))
     page = page_of(rows, limit, lambda s: (s.started_at, s.id))
     return Page([_session_row(s) for s in page.rows], page.after)
@@ -87,17 +106,21 @@ def _order_conditions(flt: OrderFilter) -> list[Any]:
     if flt.ref:
         ref = flt.ref.strip().upper()
         in_sessions = RemoteSession.select(RemoteSession.id).where(
-            (RemoteSession.order == Order.id) & RemoteSession.ref.startswith(ref))
+            (RemoteSession.order == Order.id) & RemoteSession.ref.startswith(ref)
+        )
         conditions.append(Order.ref.startswith(ref) | fn.EXISTS(in_sessions))
     if flt.day is not None:
         start, end = berlin_midnight_utc(flt.day), berlin_midnight_utc(flt.day + timedelta(days=1))
         on_day = RemoteSession.select(RemoteSession.id).where(
-            (RemoteSession.order == Order.id) & (RemoteSession.started_at >= start) & (RemoteSession.started_at < end))
+            (RemoteSession.order == Order.id) & (RemoteSession.started_at >= start) & (RemoteSession.started_at < end)
+        )
         conditions.append(((Order.opened_at >= start) & (Order.opened_at < end)) | fn.EXISTS(on_day))
     if flt.technician:
         # The technician's sessions by the indexed foreign key, once; not a subquery per order.
         tech = Staff.select(Staff.id).where(Staff.username == flt.technician.strip())
-        conditions.append(Order.id.in_(RemoteSession.select(RemoteSession.order).where(RemoteSession.technician.in_(tech))))
+        conditions.append(
+            Order.id.in_(RemoteSession.select(RemoteSession.order).where(RemoteSession.technician.in_(tech)))
+        )
     return conditions
 
 
@@ -117,28 +140,57 @@ def orders(flt: OrderFilter | None = None, after: tuple[Any, ...] | None = None,
     counts: dict[int, int] = {}
     held: set[int] = set()
     if ids:
-        counts = {r.order_id: r.n for r in RemoteSession.select(RemoteSession.order, fn.COUNT(RemoteSession.id).alias("n"))
-                  .where(RemoteSession.order.in_(ids)).group_by(RemoteSession.order)}
-        held = {h.order_id for h in LegalHold.select(LegalHold.order)
-                .where(LegalHold.order.in_(ids) & LegalHold.released_at.is_null())}
-    return Page([
-        OrderRow(o.ref, o.ref, o.customer.number, o.customer.name, o.opened_at, o.completed_at, o.billed_on,
-                 o.billing_class, counts.get(o.id, 0), o.id in held)
-        for o in page.rows
-    ], page.after)
+        counts = {
+            r.order_id: r.n
+            for r in RemoteSession.select(RemoteSession.order, fn.COUNT(RemoteSession.id).alias("n"))
+            .where(RemoteSession.order.in_(ids))
+            .group_by(RemoteSession.order)
+        }
+        held = {
+            h.order_id
+            for h in LegalHold.select(LegalHold.order).where(LegalHold.order.in_(ids) & LegalHold.released_at.is_null())
+        }
+    return Page(
+        [
+            OrderRow(
+                o.ref,
+                o.ref,
+                o.customer.number,
+                o.customer.name,
+                o.opened_at,
+                o.completed_at,
+                o.billed_on,
+                o.billing_class,
+                counts.get(o.id, 0),
+                o.id in held,
+            )
+            for o in page.rows
+        ],
+        page.after,
+    )
 
 
 def open_orders_of(customer_number: str, limit: int = 20) -> list[str]:
     """Refs of a customer's orders that can still take a session (for the start form)."""
-    return [o.ref for o in Order.select(Order.ref).join(Customer)
-            .where((Customer.number == customer_number) & Order.completed_at.is_null())
-            .order_by(Order.opened_at.desc()).limit(clamp(limit))]
+    return [
+        o.ref
+        for o in Order.select(Order.ref)
+        .join(Customer)
+        .where((Customer.number == customer_number) & Order.completed_at.is_null())
+        .order_by(Order.opened_at.desc())
+        .limit(clamp(limit))
+    ]
 
 
 def technicians(limit: int = 200) -> list[tuple[str, str]]:
     """(username, name) of active staff with the technician role, for choosing a colleague."""
-    return [(s.username, s.name) for s in Staff.select(Staff.username, Staff.name)
-            .where(Staff.active & Staff.roles.contains("technician")).order_by(Staff.username).limit(clamp(limit))]
+    return [
+        (s.username, s.name)
+        for s in Staff.select(Staff.username, Staff.name)
+        .where(Staff.active & Staff.roles.contains("technician"))
+        .order_by(Staff.username)
+        .limit(clamp(limit))
+    ]
 
 
 __all__ = ["OrderFilter", "OrderRow", "SessionRow", "active_sessions", "orders", "open_orders_of", "technicians"]

@@ -4,6 +4,7 @@ Each event's hash covers its id, time, actor, action, reference, detail and the 
 hash; ids are contiguous and the head (last id and hash) is kept in schema_meta, so an
 edited, removed, reordered or truncated event is found by `verify()`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,7 +22,9 @@ HEAD_KEY = "audit_head"
 _BATCH = 5000
 
 
-def digest(event_id: int, at: datetime, actor: str, action: str, ref: str | None, detail: str | None, prev_hash: str) -> str:
+def digest(
+    event_id: int, at: datetime, actor: str, action: str, ref: str | None, detail: str | None, prev_hash: str
+) -> str:
     at_text = at.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds")
     payload = json.dumps([event_id, at_text, actor, action, ref, detail, prev_hash], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -43,8 +46,14 @@ def record(actor: str, action: str, ref: str | None = None, detail: str | None =
         at = clock.now()
         event_hash = digest(event_id, at, actor, action, ref, detail, prev_hash)
         AuditEvent.insert(
-            id=event_id, at=at, actor=actor, action=action, ref=ref, detail=detail,
-            prev_hash=prev_hash, hash=event_hash,
+            id=event_id,
+            at=at,
+            actor=actor,
+            action=action,
+            ref=ref,
+            detail=detail,
+            prev_hash=prev_hash,
+            hash=event_hash,
         ).execute()
         _set_head(event_id, event_hash)
     return event_id
@@ -57,8 +66,16 @@ def chained_rows(
     event_id = start_id
     for at, actor, action, ref, detail in events:
         event_hash = digest(event_id, at, actor, action, ref, detail, prev_hash)
-        yield {"id": event_id, "at": at, "actor": actor, "action": action, "ref": ref,
-               "detail": detail, "prev_hash": prev_hash, "hash": event_hash}
+        yield {
+            "id": event_id,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "ref": ref,
+            "detail": detail,
+            "prev_hash": prev_hash,
+            "hash": event_hash,
+        }
         prev_hash = event_hash
         event_id += 1
 
@@ -97,20 +114,20 @@ def verify() -> VerifyResult:
     prev_hash = GENESIS
     checked = 0
     while True:
-        batch = list(
-            AuditEvent.select()
-            .where(AuditEvent.id >= expected_id)
-            .order_by(AuditEvent.id)
-            .limit(_BATCH)
-        )
+        batch = list(AuditEvent.select().where(AuditEvent.id >= expected_id).order_by(AuditEvent.id).limit(_BATCH))
         if not batch:
             break
         for event in batch:
             if event.id != expected_id:
                 return VerifyResult(False, checked, expected_id, _("event {id} is missing").format(id=expected_id))
             if event.prev_hash != prev_hash:
-                return VerifyResult(False, checked, event.id, _("event {id} does not follow its predecessor").format(id=event.id))
-            if digest(event.id, event.at, event.actor, event.action, event.ref, event.detail, event.prev_hash) != event.hash:
+                return VerifyResult(
+                    False, checked, event.id, _("event {id} does not follow its predecessor").format(id=event.id)
+                )
+            if (
+                digest(event.id, event.at, event.actor, event.action, event.ref, event.detail, event.prev_hash)
+                != event.hash
+            ):
                 return VerifyResult(False, checked, event.id, _("event {id} was altered").format(id=event.id))
             prev_hash = event.hash
             expected_id += 1
@@ -119,7 +136,11 @@ def verify() -> VerifyResult:
     if head_id != checked or head_hash != prev_hash:
         first_bad = min(head_id, checked) + 1 if head_id != checked else checked
         return VerifyResult(
-            False, checked, first_bad,
-            _("the chain ends at event {last} but its recorded head is event {head}").format(last=checked, head=head_id),
+            False,
+            checked,
+            first_bad,
+            _("the chain ends at event {last} but its recorded head is event {head}").format(
+                last=checked, head=head_id
+            ),
         )
     return VerifyResult(True, checked)

@@ -5,6 +5,7 @@ The same checks as the one-at-a-time functions in sessions.py (role, fields, ins
 session), but one multi-row insert and one audit event per session and kind, so a long
 activity log neither takes minutes nor floods the audit trail.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,14 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
-from models.core import audit
-from models.retention import due as retention_due
-from models.core import validation
+from models.core import audit, validation
 from models.core.db import write_tx
 from models.core.entities import TRANSFER_DIRECTIONS, ActivityEvent, ChatMessage, Staff, SystemInfo
 from models.core.errors import ValidationError
 from models.core.i18n import _
 from models.core.identity import require_role
+from models.retention import due as retention_due
 from models.sessions.sessions import SESSION_ROLES, _within_session, get_session
 
 _ROWS_PER_INSERT = 100  # 8 columns x 100 rows stays under SQLite's bound-parameter limit
@@ -54,7 +54,10 @@ def _activity_row(item: ActivityItem) -> dict[str, Any]:
         "at": validation.timestamp("at", item.at),
         "action": validation.name("action", item.action, max_length=64),
         "detail": validation.text("detail", item.detail, required=False, max_length=4000),
-        "file_name": None, "direction": None, "file_size": None, "file_sha256": None,
+        "file_name": None,
+        "direction": None,
+        "file_size": None,
+        "file_sha256": None,
     }
     if item.file_name is not None or item.direction is not None or item.file_sha256 is not None:
         row["file_name"] = validation.name("file.name", item.file_name, max_length=255)
@@ -65,8 +68,11 @@ def _activity_row(item: ActivityItem) -> dict[str, Any]:
 
 
 def _chat_row(item: ChatItem) -> dict[str, Any]:
-    return {"at": validation.timestamp("at", item.at), "sender": validation.name("sender", item.sender, max_length=64),
-            "text": validation.text("text", item.text)}
+    return {
+        "at": validation.timestamp("at", item.at),
+        "sender": validation.name("sender", item.sender, max_length=64),
+        "text": validation.text("text", item.text),
+    }
 
 
 def _system_info_row(item: SystemInfoItem) -> dict[str, Any]:
@@ -78,8 +84,9 @@ def _system_info_row(item: SystemInfoItem) -> dict[str, Any]:
     return {"at": validation.timestamp("at", item.at), "data": document}
 
 
-def _add_many(actor: Staff, session_ref: str, model: type, rows: list[dict[str, Any]], action: str,
-              category: str) -> int:
+def _add_many(
+    actor: Staff, session_ref: str, model: type, rows: list[dict[str, Any]], action: str, category: str
+) -> int:
     if not rows:
         return 0
     with write_tx():
@@ -89,7 +96,7 @@ def _add_many(actor: Staff, session_ref: str, model: type, rows: list[dict[str, 
             _within_session(session, row["at"], "at")
             row["session"] = session.id
         for start in range(0, len(rows), _ROWS_PER_INSERT):
-            model.insert_many(rows[start:start + _ROWS_PER_INSERT]).execute()
+            model.insert_many(rows[start : start + _ROWS_PER_INSERT]).execute()
         audit.record(actor.username, action, session.ref, f"{len(rows)} entries")
     return len(rows)
 
@@ -97,8 +104,7 @@ def _add_many(actor: Staff, session_ref: str, model: type, rows: list[dict[str, 
 def add_activity_many(actor: Staff, session_ref: str, items: Iterable[ActivityItem]) -> int:
     """Log many activity entries of one session; returns how many were stored."""
     require_role(actor, *SESSION_ROLES)
-    return _add_many(actor, session_ref, ActivityEvent, [_activity_row(i) for i in items], "activity.add",
-                     "activity")
+    return _add_many(actor, session_ref, ActivityEvent, [_activity_row(i) for i in items], "activity.add", "activity")
 
 
 def add_chat_many(actor: Staff, session_ref: str, items: Iterable[ChatItem]) -> int:
@@ -108,5 +114,6 @@ def add_chat_many(actor: Staff, session_ref: str, items: Iterable[ChatItem]) -> 
 
 def add_system_info_many(actor: Staff, session_ref: str, items: Iterable[SystemInfoItem]) -> int:
     require_role(actor, *SESSION_ROLES)
-    return _add_many(actor, session_ref, SystemInfo, [_system_info_row(i) for i in items], "system_info.add",
-                     "system_info")
+    return _add_many(
+        actor, session_ref, SystemInfo, [_system_info_row(i) for i in items], "system_info.add", "system_info"
+    )

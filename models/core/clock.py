@@ -1,4 +1,5 @@
 """The one clock of the application; tests and the UI replace it instead of sleeping."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone

@@ -1,4 +1,5 @@
 """Binding the models to SQLite or PostgreSQL through one DatabaseProxy."""
+
 from __future__ import annotations
 
 import hashlib
@@ -54,7 +55,7 @@ def parse_url(url: str) -> DatabaseTarget:
     folder, `sqlite:////srv/x.db` absolute. The path is made absolute here, once.
     """
     if url.startswith("sqlite:///"):
-        raw = unquote(url[len("sqlite:///"):])
+        raw = unquote(url[len("sqlite:///") :])
         if raw.rstrip("/") == "":
             raise ValidationError("--database", _("a sqlite URL needs a file path"))
         return DatabaseTarget(url=url, backend="sqlite", path=Path(raw).absolute())

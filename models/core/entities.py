@@ -1,4 +1,5 @@
 """The tables of the domain (DESIGN.md §1, §4, §5, §6). Rules live in the modules beside this."""
+
 from __future__ import annotations
 
 from peewee import (

@@ -1,4 +1,5 @@
 """Errors the core raises; the CLI and screens turn them into messages and exit codes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Field types shared by the models: UTC instants stored the same way on both backends."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -1,4 +1,5 @@
 """Operators and roles (DESIGN.md §3). Enforced here so every caller is held to them."""
+
 from __future__ import annotations
 
 from models.core.entities import ROLES, Staff
@@ -13,7 +14,9 @@ def normalize_roles(roles: str | list[str] | tuple[str, ...] | set[str]) -> str:
         raise ValidationError("roles", _("at least one role is required"))
     for role in items:
         if role not in ROLES:
-            raise ValidationError("roles", _("{role!r} is not one of: {roles}").format(role=role, roles=", ".join(ROLES)))
+            raise ValidationError(
+                "roles", _("{role!r} is not one of: {roles}").format(role=role, roles=", ".join(ROLES))
+            )
     return " ".join(sorted(set(items)))
 
 

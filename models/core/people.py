@@ -1,11 +1,10 @@
 """The staff register (P3) and the customer register, with their rules."""
+
 from __future__ import annotations
 
 from datetime import date
 
-from models.core import audit
-from models.core import clock
-from models.core import validation
+from models.core import audit, clock, validation
 from models.core.db import write_tx
 from models.core.entities import ContactPerson, Customer, Staff
 from models.core.errors import NotFound, RuleViolation, ValidationError
@@ -46,8 +45,13 @@ def register_staff(
         if Staff.select().where(Staff.username == username).exists():
             raise ValidationError("username", _("{user!r} is registered already").format(user=username))
         staff = Staff.create(
-            username=username, name=clean_name, roles=role_text, commitment_signed_on=signed,
-            secrecy_commitment_on=secrecy, active=True, created_at=clock.now(),
+            username=username,
+            name=clean_name,
+            roles=role_text,
+            commitment_signed_on=signed,
+            secrecy_commitment_on=secrecy,
+            active=True,
+            created_at=clock.now(),
         )
         audit.record(actor.username if actor else username, "staff.register", username)
     return staff
@@ -84,7 +88,12 @@ def update_staff(
 
 
 def register_customer(
-    actor: Staff, number: str, name: str, *, email: str | None = None, address: str | None = None,
+    actor: Staff,
+    number: str,
+    name: str,
+    *,
+    email: str | None = None,
+    address: str | None = None,
     professional_secrecy: bool = False,
 ) -> Customer:
     require_role(actor, "admin", "technician")
@@ -96,14 +105,21 @@ def register_customer(
         if Customer.select().where(Customer.number == number).exists():
             raise ValidationError("number", _("customer {number} exists already").format(number=number))
         customer = Customer.create(
-            number=number, name=clean_name, name_key=fold(clean_name), email=clean_email,
-            address=clean_address, professional_secrecy=professional_secrecy, created_at=clock.now(),
+            number=number,
+            name=clean_name,
+            name_key=fold(clean_name),
+            email=clean_email,
+            address=clean_address,
+            professional_secrecy=professional_secrecy,
+            created_at=clock.now(),
         )
         audit.record(actor.username, "customer.register", number)
     return customer
 
 
-def add_contact(actor: Staff, customer_number: str, name: str, *, email: str | None = None, phone: str | None = None) -> ContactPerson:
+def add_contact(
+    actor: Staff, customer_number: str, name: str, *, email: str | None = None, phone: str | None = None
+) -> ContactPerson:
     require_role(actor, "admin", "technician")
     clean_name = validation.name("name", name)
     clean_email = validation.email("email", email)
@@ -113,8 +129,12 @@ def add_contact(actor: Staff, customer_number: str, name: str, *, email: str | N
         if customer is None:
             raise NotFound(_("no customer {number}").format(number=customer_number))
         contact = ContactPerson.create(
-            customer=customer, name=clean_name, name_key=fold(clean_name), email=clean_email,
-            phone=clean_phone, created_at=clock.now(),
+            customer=customer,
+            name=clean_name,
+            name_key=fold(clean_name),
+            email=clean_email,
+            phone=clean_phone,
+            created_at=clock.now(),
         )
         audit.record(actor.username, "contact.add", customer_number)
     return contact

@@ -1,4 +1,5 @@
 """Public references such as A-2026-0001 that people say aloud and write in letters."""
+
 from __future__ import annotations
 
 from peewee import CharField, Model
@@ -18,7 +19,5 @@ def next_ref(model: type[Model], prefix: str, year: int) -> str:
             ref = f"{prefix}-{year}-{number:04d}"
             if not model.select().where(field == ref).exists():
                 break
-        RefCounter.update(last=number).where(
-            (RefCounter.prefix == prefix) & (RefCounter.year == year)
-        ).execute()
+        RefCounter.update(last=number).where((RefCounter.prefix == prefix) & (RefCounter.year == year)).execute()
     return ref

@@ -4,17 +4,18 @@ A new database gets every table at the current version. An older one is handed t
 `before_migrate` (the console copies it aside) and then upgraded step by step; a newer one
 is refused, since this version cannot know what it would break.
 """
+
 from __future__ import annotations
 
 from typing import Callable
 
 from peewee import Database
 
-from models.retention import due_counts
 from models.core.db import database, write_tx
 from models.core.entities import ALL_MODELS, DueCount, SchemaMeta
 from models.core.errors import SchemaError
 from models.core.i18n import _
+from models.retention import due_counts
 
 SCHEMA_VERSION = 3
 VERSION_KEY = "schema_version"

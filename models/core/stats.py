@@ -1,9 +1,21 @@
 """Counts of what the database holds, for `support24 stats` and the console's header."""
+
 from __future__ import annotations
 
 from models.core.entities import (
-    AccessRequest, ActivityEvent, AuditEvent, BillingRecord, ChatMessage, Consent, Customer,
-    Disclosure, Order, Participant, Recording, RemoteSession, SystemInfo,
+    AccessRequest,
+    ActivityEvent,
+    AuditEvent,
+    BillingRecord,
+    ChatMessage,
+    Consent,
+    Customer,
+    Disclosure,
+    Order,
+    Participant,
+    Recording,
+    RemoteSession,
+    SystemInfo,
 )
 
 COUNTED = {

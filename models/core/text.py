@@ -1,4 +1,5 @@
 """Text hygiene: control characters, lengths, and the folded form used for matching."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Parsing and checking of values that come from outside; each failure names its field."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -114,7 +115,9 @@ def ip_address(field: str, value: object, *, required: bool = True) -> str | Non
     if not isinstance(value, str):
         raise ValidationError(field, _("must be an IP address as text"))
     if "%" in value:  # an IPv6 zone index names a local interface, not a customer address
-        raise ValidationError(field, _("{value!r} carries a zone index (%...); give the address alone").format(value=value))
+        raise ValidationError(
+            field, _("{value!r} carries a zone index (%...); give the address alone").format(value=value)
+        )
     try:
         return str(ipaddress.ip_address(value.strip()))
     except ValueError:
@@ -137,7 +140,9 @@ def username(field: str, value: object) -> str:
 
 def choice(field: str, value: object, options: tuple[str, ...] | list[str]) -> str:
     if value not in options:
-        raise ValidationError(field, _("{value!r} is not one of: {options}").format(value=value, options=", ".join(options)))
+        raise ValidationError(
+            field, _("{value!r} is not one of: {options}").format(value=value, options=", ".join(options))
+        )
     return str(value)
 
 

@@ -1,5 +1,6 @@
 """Backups the console made are deleted securely once older than the policy's rotation period
 (P10: "with all copies on backup media"); the restore replays the journal for the rest."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -8,9 +9,9 @@ from pathlib import Path
 from peewee import SQL, fn
 
 from models.core import clock
-from models.purge import files as purge_files
 from models.core.db import write_tx
 from models.core.entities import BackupEntry, DeletionRecord, PurgeRun
+from models.purge import files as purge_files
 
 
 def _due(as_of: datetime, rotation_days: int):  # type: ignore[no-untyped-def]
@@ -30,8 +31,16 @@ def rotate(as_of: datetime, rotation_days: int, *, run: PurgeRun | None, policy_
         with write_tx():
             entry.deleted_at = clock.now()
             entry.save()
-            records.append(DeletionRecord.create(
-                run=run, category="backup", item_id=entry.id, ref=path.name,
-                due_at=entry.created_at + timedelta(days=rotation_days), deleted_at=clock.now(),
-                policy_version=policy_version, method=purge_files.METHOD))
+            records.append(
+                DeletionRecord.create(
+                    run=run,
+                    category="backup",
+                    item_id=entry.id,
+                    ref=path.name,
+                    due_at=entry.created_at + timedelta(days=rotation_days),
+                    deleted_at=clock.now(),
+                    policy_version=policy_version,
+                    method=purge_files.METHOD,
+                )
+            )
     return records

@@ -8,6 +8,7 @@ deletion: a crash then leaves rows without files (the next run finishes them), n
 without its row. Per item this is the work of purge_items.py, done set-based, so a backlog of
 years costs about what SQLite needs for the raw DELETEs.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,32 +18,49 @@ from typing import Any, Callable
 from peewee import Value, fn
 
 from models.core import clock
-from models.purge import files as purge_files
 from models.core.db import write_tx
 from models.core.entities import (
-    AccessRequest, AccessRequestExclusion, BillingRecord, Consent, DeletionRecord, Disclosure, LegalHold, Order,
-    Participant, PurgeRun, RemoteSession, RetentionDue,
+    AccessRequest,
+    AccessRequestExclusion,
+    BillingRecord,
+    Consent,
+    DeletionRecord,
+    Disclosure,
+    LegalHold,
+    Order,
+    Participant,
+    PurgeRun,
+    RemoteSession,
+    RetentionDue,
 )
-from models.retention.holds import ITEM_LOCK
+from models.purge import files as purge_files
 from models.purge.items import FILE_TABLES, ROW_TABLES, row_method
 from models.purge.sql import insert_rows, run_ids
 from models.retention.due import SESSION_CATEGORIES
+from models.retention.holds import ITEM_LOCK
 
 DATA_CATEGORIES = SESSION_CATEGORIES[:-1]  # everything under the session row
 
 
 def _held(order_ids: list[int]) -> set[int]:
-    cursor = run_ids("held", lambda ids: LegalHold.select(LegalHold.order).where(
-        LegalHold.order.in_(ids) & LegalHold.released_at.is_null()), order_ids)
+    cursor = run_ids(
+        "held",
+        lambda ids: LegalHold.select(LegalHold.order).where(LegalHold.order.in_(ids) & LegalHold.released_at.is_null()),
+        order_ids,
+    )
     return {order_id for (order_id,) in cursor.fetchall()}
 
 
 def _dues(order_ids: list[int]) -> dict[int, dict[str, datetime | None]]:
     """Every retention_due row of these orders: order -> category -> due."""
     dues: dict[int, dict[str, datetime | None]] = {}
-    cursor = run_ids("dues", lambda ids: RetentionDue.select(RetentionDue.order, RetentionDue.category,
-                                                             RetentionDue.due_at).where(RetentionDue.order.in_(ids)),
-                     order_ids)
+    cursor = run_ids(
+        "dues",
+        lambda ids: RetentionDue.select(RetentionDue.order, RetentionDue.category, RetentionDue.due_at).where(
+            RetentionDue.order.in_(ids)
+        ),
+        order_ids,
+    )
     converted: dict[object, datetime | None] = {}  # due dates repeat (Berlin midnights): parse each once
     for order_id, category, due in cursor.fetchall():
         if due not in converted:
@@ -78,9 +96,18 @@ def _sessions(order_ids: list[int]) -> Any:
 
 def _with_rows(table: Any, order_ids: list[int]) -> set[int]:
     """The orders among these that still hold rows in `table`."""
-    cursor = run_ids(f"with-rows:{table._meta.table_name}", lambda ids: RemoteSession.select(RemoteSession.order).where(
-        RemoteSession.order.in_(ids) & fn.EXISTS(table.select(table.id).where(table.session == RemoteSession.id)))
-        .distinct(), order_ids)
+    cursor = run_ids(
+        f"with-rows:{table._meta.table_name}",
+        lambda ids: (
+            RemoteSession.select(RemoteSession.order)
+            .where(
+                RemoteSession.order.in_(ids)
+                & fn.EXISTS(table.select(table.id).where(table.session == RemoteSession.id))
+            )
+            .distinct()
+        ),
+        order_ids,
+    )
     return {order_id for (order_id,) in cursor.fetchall()}
 
 
@@ -90,14 +117,16 @@ def chunk_files(category: str, order_ids: list[int]) -> list[str]:
     for name in names:
         table = FILE_TABLES.get(name)
         if table is not None:
-            cursor = run_ids(f"files:{name}", lambda ids, t=table: t.select(t.path).where(t.session.in_(_sessions(ids))),
-                             order_ids)
+            cursor = run_ids(
+                f"files:{name}", lambda ids, t=table: t.select(t.path).where(t.session.in_(_sessions(ids))), order_ids
+            )
             paths += [path for (path,) in cursor.fetchall()]
     return paths
 
 
-def _delete_planned(category: str, plan: dict[int, dict[str, datetime]], run: PurgeRun | None,
-                    policy_version: str) -> dict[str, int]:
+def _delete_planned(
+    category: str, plan: dict[int, dict[str, datetime]], run: PurgeRun | None, policy_version: str
+) -> dict[str, int]:
     ids = sorted(plan)
     run_id = run.id if run is not None else None  # an id, not the instance: the insert hashes each value
     refs = dict(run_ids("refs", lambda o: Order.select(Order.id, Order.ref).where(Order.id.in_(o)), ids).fetchall())
@@ -107,8 +136,18 @@ def _delete_planned(category: str, plan: dict[int, dict[str, datetime]], run: Pu
     def record(name: str, order_id: int) -> None:
         due = plan[order_id].get(name) or plan[order_id][category]  # a row-less category goes with the session
         method = row_method() + (f"+{purge_files.METHOD}" if name in FILE_TABLES else "")
-        records.append({"run": run_id, "category": name, "item_id": order_id, "ref": refs.get(order_id), "due_at": due,
-                        "deleted_at": now, "policy_version": policy_version, "method": method})
+        records.append(
+            {
+                "run": run_id,
+                "category": name,
+                "item_id": order_id,
+                "ref": refs.get(order_id),
+                "due_at": due,
+                "deleted_at": now,
+                "policy_version": policy_version,
+                "method": method,
+            }
+        )
 
     names = DATA_CATEGORIES if category == "connection" else (category,)
     for name in names:
@@ -117,18 +156,30 @@ def _delete_planned(category: str, plan: dict[int, dict[str, datetime]], run: Pu
             record(name, order_id)
         run_ids(f"delete:{name}", lambda o, t=table: t.delete().where(t.session.in_(_sessions(o))), ids)
         if name == "video":  # the recording consent justified the video and goes with it
-            run_ids("delete:recording-consent", lambda o: Consent.delete().where(
-                Consent.session.in_(_sessions(o)) & (Consent.kind == "recording")), ids)
-        run_ids(f"delete-due:{name}", lambda o, n=name: RetentionDue.delete().where(
-            RetentionDue.order.in_(o) & (RetentionDue.category == n)), ids)
+            run_ids(
+                "delete:recording-consent",
+                lambda o: Consent.delete().where(Consent.session.in_(_sessions(o)) & (Consent.kind == "recording")),
+                ids,
+            )
+        run_ids(
+            f"delete-due:{name}",
+            lambda o, n=name: RetentionDue.delete().where(RetentionDue.order.in_(o) & (RetentionDue.category == n)),
+            ids,
+        )
     if category == "connection":  # billing_record.session is SET NULL by the foreign key
-        with_sessions = run_ids("with-sessions", lambda o: RemoteSession.select(RemoteSession.order).where(
-            RemoteSession.order.in_(o)).distinct(), ids)
+        with_sessions = run_ids(
+            "with-sessions",
+            lambda o: RemoteSession.select(RemoteSession.order).where(RemoteSession.order.in_(o)).distinct(),
+            ids,
+        )
         for order_id in sorted(order_id for (order_id,) in with_sessions.fetchall()):
             record("connection", order_id)
         for table in (Participant, Disclosure, Consent):
-            run_ids(f"delete:{table._meta.table_name}", lambda o, t=table: t.delete().where(
-                t.session.in_(_sessions(o))), ids)
+            run_ids(
+                f"delete:{table._meta.table_name}",
+                lambda o, t=table: t.delete().where(t.session.in_(_sessions(o))),
+                ids,
+            )
         run_ids("delete:session", lambda o: RemoteSession.delete().where(RemoteSession.order.in_(o)), ids)
         run_ids("delete-due:all", lambda o: RetentionDue.delete().where(RetentionDue.order.in_(o)), ids)
     insert_rows(DeletionRecord, records)
@@ -138,9 +189,16 @@ def _delete_planned(category: str, plan: dict[int, dict[str, datetime]], run: Pu
     return counts
 
 
-def delete_order_chunk(category: str, order_ids: list[int], *, as_of: datetime, data_dir: Path,
-                       run: PurgeRun | None, policy_version: str,
-                       tick: Callable[[], None] | None = None) -> dict[str, int]:
+def delete_order_chunk(
+    category: str,
+    order_ids: list[int],
+    *,
+    as_of: datetime,
+    data_dir: Path,
+    run: PurgeRun | None,
+    policy_version: str,
+    tick: Callable[[], None] | None = None,
+) -> dict[str, int]:
     """Delete one session-bound category of these orders where still due and not held.
 
     Returns deletion records written per category. Without files it is one transaction; with
@@ -162,27 +220,52 @@ def delete_order_chunk(category: str, order_ids: list[int], *, as_of: datetime, 
         return _delete_planned(category, plan, run, policy_version) if plan else {}
 
 
-def delete_row_chunk(category: str, item_ids: list[int], *, as_of: datetime, run: PurgeRun | None,
-                     policy_version: str) -> dict[str, int]:
+def delete_row_chunk(
+    category: str, item_ids: list[int], *, as_of: datetime, run: PurgeRun | None, policy_version: str
+) -> dict[str, int]:
     """Delete these billing records or closed access requests where still due (billing: not held)."""
     model = BillingRecord if category == "billing" else AccessRequest
     owner = BillingRecord.order if model is BillingRecord else Value(None)
     with write_tx(serialize=ITEM_LOCK):
-        cursor = run_ids(f"rows:{category}", lambda o: model.select(model.id, model.ref, model.due_at, owner).where(
-            model.id.in_(o)), item_ids)
-        found = [(row_id, ref, model.due_at.python_value(due), order_id) for row_id, ref, due, order_id in cursor.fetchall()]
+        cursor = run_ids(
+            f"rows:{category}",
+            lambda o: model.select(model.id, model.ref, model.due_at, owner).where(model.id.in_(o)),
+            item_ids,
+        )
+        found = [
+            (row_id, ref, model.due_at.python_value(due), order_id) for row_id, ref, due, order_id in cursor.fetchall()
+        ]
         held = _held(sorted({order_id for *_rest, order_id in found if order_id is not None})) if found else set()
-        rows = [(row_id, ref, due) for row_id, ref, due, order_id in found
-                if due is not None and due <= as_of and order_id not in held]
+        rows = [
+            (row_id, ref, due)
+            for row_id, ref, due, order_id in found
+            if due is not None and due <= as_of and order_id not in held
+        ]
         if not rows:
             return {}
         ids = [row_id for row_id, _ref, _due in rows]
         if model is AccessRequest:
-            run_ids("delete:exclusions", lambda o: AccessRequestExclusion.delete().where(
-                AccessRequestExclusion.request.in_(o)), ids)
+            run_ids(
+                "delete:exclusions",
+                lambda o: AccessRequestExclusion.delete().where(AccessRequestExclusion.request.in_(o)),
+                ids,
+            )
         run_ids(f"delete:{category}", lambda o: model.delete().where(model.id.in_(o)), ids)
         now, method, run_id = clock.now(), row_method(), run.id if run is not None else None
-        insert_rows(DeletionRecord, [
-            {"run": run_id, "category": category, "item_id": row_id, "ref": ref, "due_at": due, "deleted_at": now,
-             "policy_version": policy_version, "method": method} for row_id, ref, due in rows])
+        insert_rows(
+            DeletionRecord,
+            [
+                {
+                    "run": run_id,
+                    "category": category,
+                    "item_id": row_id,
+                    "ref": ref,
+                    "due_at": due,
+                    "deleted_at": now,
+                    "policy_version": policy_version,
+                    "method": method,
+                }
+                for row_id, ref, due in rows
+            ],
+        )
         return {category: len(rows)}

@@ -3,6 +3,7 @@
 Paths come from the database relative to the data folder; one that leaves the folder or is a
 symlink is refused, so a crafted import line cannot make the purge shred a file elsewhere.
 """
+
 from __future__ import annotations
 
 import os

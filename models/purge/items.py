@@ -3,6 +3,7 @@
 The purge itself deletes a chunk of orders at a time (purge_chunks.py); a restore replays the
 journal item by item with these (purge_replay.py), and drops due rows left without data.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,17 +11,30 @@ from typing import Any, Callable
 
 from peewee import SQL, fn
 
-from models.purge import sql as purge_sql
 from models.core.db import is_sqlite, write_tx
 from models.core.entities import (
-    ActivityEvent, ChatMessage, Consent, Disclosure, GatheredFile, Participant, Recording, RemoteSession,
-    RetentionDue, SystemInfo,
+    ActivityEvent,
+    ChatMessage,
+    Consent,
+    Disclosure,
+    GatheredFile,
+    Participant,
+    Recording,
+    RemoteSession,
+    RetentionDue,
+    SystemInfo,
 )
+from models.purge import sql as purge_sql
 from models.retention.due import SESSION_CATEGORIES, has_data
 
 FILE_TABLES: dict[str, Any] = {"gathered_files": GatheredFile, "video": Recording}
-ROW_TABLES: dict[str, Any] = {"system_info": SystemInfo, "activity": ActivityEvent, "chat": ChatMessage,
-                              "gathered_files": GatheredFile, "video": Recording}
+ROW_TABLES: dict[str, Any] = {
+    "system_info": SystemInfo,
+    "activity": ActivityEvent,
+    "chat": ChatMessage,
+    "gathered_files": GatheredFile,
+    "video": Recording,
+}
 
 
 def row_method() -> str:
@@ -36,8 +50,9 @@ def order_files(order_id: int, categories: list[str]) -> list[str]:
     for name in categories:
         table = FILE_TABLES.get(name)
         if table is not None:
-            cursor = purge_sql.run(f"files:{name}", lambda o, t=table: t.select(t.path).where(
-                t.session.in_(_sessions(o))), order_id)
+            cursor = purge_sql.run(
+                f"files:{name}", lambda o, t=table: t.select(t.path).where(t.session.in_(_sessions(o))), order_id
+            )
             paths += [row[0] for row in cursor.fetchall()]
     return paths
 
@@ -46,6 +61,7 @@ def _by_session(table: Any, extra: Any = None) -> Callable[[int], Any]:
     def build(order_id: int) -> Any:
         where = table.session.in_(_sessions(order_id))
         return table.delete().where(where if extra is None else where & extra)
+
     return build
 
 
@@ -54,8 +70,11 @@ def delete_order_rows(categories: list[str], order_id: int) -> None:
         if name in ROW_TABLES:
             purge_sql.run(f"delete:{name}", _by_session(ROW_TABLES[name]), order_id)
         if name != "connection":  # done: the queue no longer needs to look at it
-            purge_sql.run(f"delete-due:{name}", lambda o, n=name: RetentionDue.delete().where(
-                (RetentionDue.order == o) & (RetentionDue.category == n)), order_id)
+            purge_sql.run(
+                f"delete-due:{name}",
+                lambda o, n=name: RetentionDue.delete().where((RetentionDue.order == o) & (RetentionDue.category == n)),
+                order_id,
+            )
         if name == "video":  # the recording consent justified the video and goes with it
             purge_sql.run("delete:recording-consent", _by_session(Consent, Consent.kind == "recording"), order_id)
     if "connection" in categories:  # billing_record.session is SET NULL by the foreign key
@@ -70,8 +89,9 @@ def drop_empty_due_rows(as_of: datetime) -> int:
     an earlier version); keeps the queue's scan small. The session row's own row stays."""
     removed = 0
     for name in SESSION_CATEGORIES[:-1]:
-        empty = (RetentionDue.select(RetentionDue.id)
-                 .where((RetentionDue.category == name) & (RetentionDue.due_at <= as_of) & ~has_data(name, RetentionDue.order)))
+        empty = RetentionDue.select(RetentionDue.id).where(
+            (RetentionDue.category == name) & (RetentionDue.due_at <= as_of) & ~has_data(name, RetentionDue.order)
+        )
         while True:  # in pages, so a first run over years of rows stays in short transactions
             with write_tx():
                 ids = [row.id for row in empty.limit(500)]

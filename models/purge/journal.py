@@ -5,6 +5,7 @@ backup was made, so those deletions are made again (backup.py, `deletions reappl
 Lines are appended after the database commit; a crash between the two is caught up by the next
 run, which appends every record with a larger id than the journal's last one.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,9 +26,17 @@ def journal_path(data_dir: Path) -> Path:
 
 
 def as_line(record: DeletionRecord) -> dict[str, Any]:
-    return {"id": record.id, "run": record.run_id, "category": record.category, "item_id": record.item_id,
-            "ref": record.ref, "due_at": record.due_at.isoformat(), "deleted_at": record.deleted_at.isoformat(),
-            "policy_version": record.policy_version, "method": record.method}
+    return {
+        "id": record.id,
+        "run": record.run_id,
+        "category": record.category,
+        "item_id": record.item_id,
+        "ref": record.ref,
+        "due_at": record.due_at.isoformat(),
+        "deleted_at": record.deleted_at.isoformat(),
+        "policy_version": record.policy_version,
+        "method": record.method,
+    }
 
 
 def _complete_end(path: Path) -> int:
@@ -81,7 +90,9 @@ def catch_up(data_dir: Path, batch: int = 5000) -> int:
     try:
         while True:
             fields = [DeletionRecord._meta.fields[name] for name in _COLUMNS]
-            query = DeletionRecord.select(*fields).where(DeletionRecord.id > after).order_by(DeletionRecord.id).limit(batch)
+            query = (
+                DeletionRecord.select(*fields).where(DeletionRecord.id > after).order_by(DeletionRecord.id).limit(batch)
+            )
             rows = database.execute(query).fetchall()  # stored values; _line converts the instants
             if not rows:
                 break

@@ -5,6 +5,7 @@ a crashed holder stops blocking when its lease expires. PostgreSQL: a session ad
 freed by the server when the holder's connection dies; the lease row there only names the
 holder for the refusal message.
 """
+
 from __future__ import annotations
 
 import os
@@ -60,8 +61,11 @@ class Lease:
             error = Busy(_("another purge is running (holder unknown)"))
             error.holder = None  # type: ignore[attr-defined]
             return error
-        error = Busy(_("another purge is running: {holder}, since {since}").format(
-            holder=row.holder, since=clock.format_berlin(row.acquired_at, with_seconds=True)))
+        error = Busy(
+            _("another purge is running: {holder}, since {since}").format(
+                holder=row.holder, since=clock.format_berlin(row.acquired_at, with_seconds=True)
+            )
+        )
         error.holder = row.holder  # type: ignore[attr-defined]  # for the scheduler's outcome
         return error
 
@@ -85,14 +89,21 @@ class Lease:
 
     def _acquire(self, now) -> None:  # type: ignore[no-untyped-def]
         if is_postgres():
-            got = database.execute_sql("SELECT pg_try_advisory_lock(%s)", (lock_key(f"lease:{self.name}"),)).fetchone()[0]
+            got = database.execute_sql("SELECT pg_try_advisory_lock(%s)", (lock_key(f"lease:{self.name}"),)).fetchone()[
+                0
+            ]
             if not got:
                 raise self._busy(self._holder_row())
             self._write(now)
         else:
             with write_tx():
                 row = PurgeLease.get_or_none(PurgeLease.name == self.name)
-                if row is not None and row.expires_at > now and row.holder != self.holder and not _dead_here(row.holder):
+                if (
+                    row is not None
+                    and row.expires_at > now
+                    and row.holder != self.holder
+                    and not _dead_here(row.holder)
+                ):
                     raise self._busy(row)
                 self._write(now)
 
@@ -116,8 +127,11 @@ class Lease:
         if is_postgres():
             return
         with write_tx():
-            count = (PurgeLease.update(expires_at=clock.now() + self.ttl)
-                     .where((PurgeLease.name == self.name) & (PurgeLease.holder == self.holder)).execute())
+            count = (
+                PurgeLease.update(expires_at=clock.now() + self.ttl)
+                .where((PurgeLease.name == self.name) & (PurgeLease.holder == self.holder))
+                .execute()
+            )
         if not count:
             self.held = False
             raise self._busy(PurgeLease.get_or_none(PurgeLease.name == self.name))
@@ -137,5 +151,7 @@ class Lease:
         self.acquire()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.release()

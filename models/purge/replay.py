@@ -5,6 +5,7 @@ file, lists every deletion; each one the database does not know (by deletion rec
 again, with its original record, before the database is used. Idempotent: a second replay
 finds every id present and changes nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,12 +15,12 @@ from typing import Any, Iterable
 from peewee import fn
 
 from models.core import clock
-from models.purge import files as purge_files
 from models.core.db import database, is_postgres, write_tx
 from models.core.entities import AccessRequest, AccessRequestExclusion, BackupEntry, BillingRecord, DeletionRecord
-from models.retention.holds import ITEM_LOCK
+from models.purge import files as purge_files
 from models.purge.items import FILE_TABLES, delete_order_rows, order_files
 from models.retention.due import SESSION_CATEGORIES
+from models.retention.holds import ITEM_LOCK
 
 
 @dataclass
@@ -61,9 +62,15 @@ def reapply(entries: Iterable[dict[str, Any]], data_dir: Path) -> ReplayResult:
         with write_tx(serialize=ITEM_LOCK):
             _apply(entry, data_dir)
             DeletionRecord.insert(
-                id=int(entry["id"]), run=None, category=entry["category"], item_id=int(entry["item_id"]),
-                ref=entry.get("ref"), due_at=entry["due_at"], deleted_at=entry["deleted_at"],
-                policy_version=entry["policy_version"], method=entry["method"],
+                id=int(entry["id"]),
+                run=None,
+                category=entry["category"],
+                item_id=int(entry["item_id"]),
+                ref=entry.get("ref"),
+                due_at=entry["due_at"],
+                deleted_at=entry["deleted_at"],
+                policy_version=entry["policy_version"],
+                method=entry["method"],
             ).execute()
         result.applied += 1
     if result.applied and is_postgres():  # explicit ids: move the sequence past them

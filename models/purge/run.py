@@ -5,6 +5,7 @@ due and overdue items in keyset batches, deletes each item with its deletion rec
 old backups, appends the records to the journal and makes the deletion irrecoverable in the
 database files (WAL checkpoint on SQLite, VACUUM on PostgreSQL).
 """
+
 from __future__ import annotations
 
 import socket
@@ -14,25 +15,36 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from models.core import audit
-from models.core import clock
-from models.purge import backups as purge_backups
-from models.purge import journal as purge_journal
-from models.retention import queue as retention
-from models.retention import due as retention_due
+from models.core import audit, clock
 from models.core.db import database, is_postgres, is_sqlite
 from models.core.entities import AccessRequest, BillingRecord, DeletionRecord, PurgeRun, RetentionDue
-from models.purge.lease import Lease, describe_holder
-from models.retention.policy import active
+from models.purge import backups as purge_backups
+from models.purge import journal as purge_journal
 from models.purge.chunks import delete_order_chunk, delete_row_chunk
 from models.purge.items import drop_empty_due_rows
+from models.purge.lease import Lease, describe_holder
+from models.retention import due as retention_due
+from models.retention import queue as retention
 from models.retention.due import SESSION_CATEGORIES
+from models.retention.policy import active
 
 Progress = Callable[[int, int], None]  # (items done, items planned)
 RENEW_EVERY_SECONDS = 60.0  # well inside the lease's 10 minutes
-VACUUM_TABLES = ("system_info", "gathered_file", "activity_event", "chat_message", "recording", "consent",
-                 "participant", "disclosure", "remote_session", "billing_record", "access_request",
-                 "access_request_exclusion", "retention_due")
+VACUUM_TABLES = (
+    "system_info",
+    "gathered_file",
+    "activity_event",
+    "chat_message",
+    "recording",
+    "consent",
+    "participant",
+    "disclosure",
+    "remote_session",
+    "billing_record",
+    "access_request",
+    "access_request_exclusion",
+    "retention_due",
+)
 
 
 @dataclass
@@ -48,8 +60,14 @@ class PurgeResult:
         return sum(self.deleted.values())
 
     def as_dict(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "dry_run": self.dry_run, "policy_version": self.policy_version,
-                "deleted": dict(sorted(self.deleted.items())), "total": self.total, "checkpoint": self.checkpoint}
+        return {
+            "run_id": self.run_id,
+            "dry_run": self.dry_run,
+            "policy_version": self.policy_version,
+            "deleted": dict(sorted(self.deleted.items())),
+            "total": self.total,
+            "checkpoint": self.checkpoint,
+        }
 
 
 def _due_batches(as_of: datetime, batch_size: int) -> Iterator[tuple[str, list[int]]]:
@@ -59,20 +77,31 @@ def _due_batches(as_of: datetime, batch_size: int) -> Iterator[tuple[str, list[i
     for name in SESSION_CATEGORIES:
         last = 0
         while True:
-            ids = [order_id for (order_id,) in rd.select(rd.order).where(
-                (rd.category == name) & (rd.order > last) & (rd.due_at <= as_of) & ~retention.held(rd.order))
-                .order_by(rd.order).limit(batch_size).tuples()]
+            ids = [
+                order_id
+                for (order_id,) in rd.select(rd.order)
+                .where((rd.category == name) & (rd.order > last) & (rd.due_at <= as_of) & ~retention.held(rd.order))
+                .order_by(rd.order)
+                .limit(batch_size)
+                .tuples()
+            ]
             if not ids:
                 break
             yield name, ids
             last = ids[-1]
-    for name, model, hold_column in (("billing", BillingRecord, BillingRecord.order), ("access_requests", AccessRequest, None)):
+    for name, model, hold_column in (
+        ("billing", BillingRecord, BillingRecord.order),
+        ("access_requests", AccessRequest, None),
+    ):
         last = 0
         while True:
             where = (model.id > last) & (model.due_at <= as_of)
             if hold_column is not None:
                 where &= ~retention.held(hold_column)
-            ids = [item_id for (item_id,) in model.select(model.id).where(where).order_by(model.id).limit(batch_size).tuples()]
+            ids = [
+                item_id
+                for (item_id,) in model.select(model.id).where(where).order_by(model.id).limit(batch_size).tuples()
+            ]
             if not ids:
                 break
             yield name, ids
@@ -94,15 +123,29 @@ def _plan(as_of: datetime, batch_size: int) -> dict[str, int]:
     return counts
 
 
-def run_purge(operator: str, *, data_dir: Path, dry_run: bool = False, batch_size: int = 500,
-              progress: Progress | None = None, holder: str | None = None) -> PurgeResult:
+def run_purge(
+    operator: str,
+    *,
+    data_dir: Path,
+    dry_run: bool = False,
+    batch_size: int = 500,
+    progress: Progress | None = None,
+    holder: str | None = None,
+) -> PurgeResult:
     """Delete everything due and not held; raise errors.Busy naming the holder if a purge runs elsewhere."""
     policy = active()
     as_of = clock.now()
     retention_due.sync(policy)
     if dry_run:
-        run = PurgeRun.create(started_at=as_of, finished_at=clock.now(), operator=operator, host=socket.gethostname(),
-                              policy_version=policy.version, dry_run=True, state="done")
+        run = PurgeRun.create(
+            started_at=as_of,
+            finished_at=clock.now(),
+            operator=operator,
+            host=socket.gethostname(),
+            policy_version=policy.version,
+            dry_run=True,
+            state="done",
+        )
         audit.record(operator, "purge.dry_run", f"run {run.id}")
         return PurgeResult(run.id, True, policy.version, _plan(as_of, batch_size))
     lease = Lease(holder or describe_holder(operator))
@@ -110,28 +153,49 @@ def run_purge(operator: str, *, data_dir: Path, dry_run: bool = False, batch_siz
         purge_journal.catch_up(data_dir)
         # holding the lease, no other run is alive: a "running" one was killed
         PurgeRun.update(state="interrupted").where((PurgeRun.state == "running") & ~PurgeRun.dry_run).execute()
-        run = PurgeRun.create(started_at=as_of, operator=operator, host=socket.gethostname(),
-                              policy_version=policy.version, dry_run=False, state="running")
+        run = PurgeRun.create(
+            started_at=as_of,
+            operator=operator,
+            host=socket.gethostname(),
+            policy_version=policy.version,
+            dry_run=False,
+            state="running",
+        )
         result = PurgeResult(run.id, False, policy.version)
         try:
-            _purge_items(run, result, as_of=as_of, data_dir=data_dir, batch_size=batch_size, progress=progress, lease=lease)
+            _purge_items(
+                run, result, as_of=as_of, data_dir=data_dir, batch_size=batch_size, progress=progress, lease=lease
+            )
             drop_empty_due_rows(as_of)
-            for record in purge_backups.rotate(as_of, policy.backup_rotation_days, run=run, policy_version=policy.version):
+            for record in purge_backups.rotate(
+                as_of, policy.backup_rotation_days, run=run, policy_version=policy.version
+            ):
                 result.deleted[record.category] = result.deleted.get(record.category, 0) + 1
         except BaseException as exc:
-            PurgeRun.update(state="failed", finished_at=clock.now(), error=str(exc)[:2000],
-                            deleted_count=result.total).where(PurgeRun.id == run.id).execute()
+            PurgeRun.update(
+                state="failed", finished_at=clock.now(), error=str(exc)[:2000], deleted_count=result.total
+            ).where(PurgeRun.id == run.id).execute()
             purge_journal.catch_up(data_dir)
             raise
-        PurgeRun.update(state="done", finished_at=clock.now(), deleted_count=result.total).where(PurgeRun.id == run.id).execute()
+        PurgeRun.update(state="done", finished_at=clock.now(), deleted_count=result.total).where(
+            PurgeRun.id == run.id
+        ).execute()
         purge_journal.catch_up(data_dir)
         audit.record(operator, "purge.run", f"run {run.id}", f"deleted {result.total} items")
     result.checkpoint = compact(touched=bool(result.total))  # last: nothing written after it
     return result
 
 
-def _purge_items(run: PurgeRun, result: PurgeResult, *, as_of: datetime, data_dir: Path, batch_size: int,
-                 progress: Progress | None, lease: Lease) -> None:
+def _purge_items(
+    run: PurgeRun,
+    result: PurgeResult,
+    *,
+    as_of: datetime,
+    data_dir: Path,
+    batch_size: int,
+    progress: Progress | None,
+    lease: Lease,
+) -> None:
     planned = _count_due(as_of)
     done, renewed = 0, [time.monotonic()]
     if progress:
@@ -144,8 +208,15 @@ def _purge_items(run: PurgeRun, result: PurgeResult, *, as_of: datetime, data_di
 
     for category, ids in _due_batches(as_of, batch_size):
         if category in SESSION_CATEGORIES:
-            deleted = delete_order_chunk(category, ids, as_of=as_of, data_dir=data_dir, run=run,
-                                         policy_version=run.policy_version, tick=keep_lease)
+            deleted = delete_order_chunk(
+                category,
+                ids,
+                as_of=as_of,
+                data_dir=data_dir,
+                run=run,
+                policy_version=run.policy_version,
+                tick=keep_lease,
+            )
         else:
             deleted = delete_row_chunk(category, ids, as_of=as_of, run=run, policy_version=run.policy_version)
         for name, count in deleted.items():
@@ -182,10 +253,17 @@ class RunView:
     error: str | None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "started_at": self.started_at.isoformat(),
-                "finished_at": self.finished_at.isoformat() if self.finished_at else None, "operator": self.operator,
-                "policy_version": self.policy_version, "dry_run": self.dry_run, "state": self.state,
-                "deleted_count": self.deleted_count, "error": self.error}
+        return {
+            "id": self.id,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "operator": self.operator,
+            "policy_version": self.policy_version,
+            "dry_run": self.dry_run,
+            "state": self.state,
+            "deleted_count": self.deleted_count,
+            "error": self.error,
+        }
 
 
 def recent_runs(after: int | None = None, limit: int = 50) -> list[RunView]:
@@ -203,8 +281,9 @@ def last_run() -> RunView | None:
 
 
 def _view(r: PurgeRun) -> RunView:
-    return RunView(r.id, r.started_at, r.finished_at, r.operator, r.policy_version, r.dry_run, r.state,
-                   r.deleted_count, r.error)
+    return RunView(
+        r.id, r.started_at, r.finished_at, r.operator, r.policy_version, r.dry_run, r.state, r.deleted_count, r.error
+    )
 
 
 def deletions(run_id: int | None = None, after: int | None = None, limit: int = 50) -> list[DeletionRecord]:

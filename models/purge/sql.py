@@ -4,6 +4,7 @@ Building a peewee query costs more than running it; the purge's per-order statem
 only in the order id, so each is compiled once with a sentinel id and run with the real one.
 The SQL is still peewee's, so it stays portable between SQLite and PostgreSQL.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable

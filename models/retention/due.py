@@ -14,6 +14,7 @@ for the categories present, added by `note_data()` when data arrives for a compl
 and deleted by the purge with the data. So the queue counts index ranges instead of asking
 each row whether its data still exists.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,11 +24,20 @@ from typing import Any
 from peewee import SQL, fn
 
 from models.core.db import database, is_postgres, lock_key, write_tx
-from models.retention.holds import ITEM_LOCK
 from models.core.entities import (
-    AccessRequest, ActivityEvent, BillingRecord, ChatMessage, GatheredFile, Order, Recording, RemoteSession,
-    RetentionDue, SchemaMeta, SystemInfo,
+    AccessRequest,
+    ActivityEvent,
+    BillingRecord,
+    ChatMessage,
+    GatheredFile,
+    Order,
+    Recording,
+    RemoteSession,
+    RetentionDue,
+    SchemaMeta,
+    SystemInfo,
 )
+from models.retention.holds import ITEM_LOCK
 from models.retention.policy import Policy, active
 
 # Order-bound categories; "connection" last because deleting the session row ends the rest.
@@ -36,19 +46,26 @@ ORDER_ANCHORS = ("order_completed", "order_billed")
 VERSION_KEY = "retention_policy_version"
 BATCH = 500
 DATA_TABLES = {
-    "system_info": SystemInfo, "gathered_files": GatheredFile, "activity": ActivityEvent,
-    "chat": ChatMessage, "video": Recording,
+    "system_info": SystemInfo,
+    "gathered_files": GatheredFile,
+    "activity": ActivityEvent,
+    "chat": ChatMessage,
+    "video": Recording,
 }
 
 
 def fingerprint(policy: Policy) -> str:
     """What due dates depend on: every rule's anchor, period and rounding (not the version label)."""
-    rules = sorted((r.category, r.anchor, r.hours, r.days, r.months, r.years, r.anchor_rounding or "")
-                   for r in policy.rules.values())
+    rules = sorted(
+        (r.category, r.anchor, r.hours, r.days, r.months, r.years, r.anchor_rounding or "")
+        for r in policy.rules.values()
+    )
     return "rules:" + hashlib.sha256(repr(rules).encode()).hexdigest()[:16]
 
 
-def order_dues(completed_at: datetime, billed_on: date | None, policy: Policy | None = None) -> dict[str, datetime | None]:
+def order_dues(
+    completed_at: datetime, billed_on: date | None, policy: Policy | None = None
+) -> dict[str, datetime | None]:
     """Due instant per session-bound category of one order; None while the billing date is unknown."""
     p = policy or active()
     dues: dict[str, datetime | None] = {}
@@ -68,8 +85,11 @@ def has_data(category: str, order_column: Any) -> Any:
     if category == "connection":
         return fn.EXISTS(RemoteSession.select(SQL("1")).where(RemoteSession.order == order_column))
     table = DATA_TABLES[category]
-    return fn.EXISTS(table.select(SQL("1")).join(RemoteSession, on=(table.session == RemoteSession.id))
-                     .where(RemoteSession.order == order_column))
+    return fn.EXISTS(
+        table.select(SQL("1"))
+        .join(RemoteSession, on=(table.session == RemoteSession.id))
+        .where(RemoteSession.order == order_column)
+    )
 
 
 def drop_rows_without_data() -> int:
@@ -97,12 +117,22 @@ def present_categories(order_ids: list[int]) -> dict[int, set[str]]:
     return found
 
 
-def _rows(order_id: int, completed_at: datetime, billed_on: date | None, policy: Policy,
-          present: set[str]) -> list[dict]:
+def _rows(
+    order_id: int, completed_at: datetime, billed_on: date | None, policy: Policy, present: set[str]
+) -> list[dict]:
     mark = fingerprint(policy)
-    return [{"category": category, "order": order_id, "due_at": due, "completed_at": completed_at,
-             "billed_on": billed_on, "policy_version": mark}
-            for category, due in order_dues(completed_at, billed_on, policy).items() if category in present]
+    return [
+        {
+            "category": category,
+            "order": order_id,
+            "due_at": due,
+            "completed_at": completed_at,
+            "billed_on": billed_on,
+            "policy_version": mark,
+        }
+        for category, due in order_dues(completed_at, billed_on, policy).items()
+        if category in present
+    ]
 
 
 def _write_orders(orders: list[tuple[int, datetime, date | None]], policy: Policy) -> None:
@@ -110,10 +140,13 @@ def _write_orders(orders: list[tuple[int, datetime, date | None]], policy: Polic
     ids = [order_id for order_id, _completed, _billed in orders]
     present = present_categories(ids)
     RetentionDue.delete().where(RetentionDue.order.in_(ids)).execute()
-    rows = [row for order_id, completed, billed in orders
-            for row in _rows(order_id, completed, billed, policy, present[order_id])]
+    rows = [
+        row
+        for order_id, completed, billed in orders
+        for row in _rows(order_id, completed, billed, policy, present[order_id])
+    ]
     for start in range(0, len(rows), BATCH):
-        RetentionDue.insert_many(rows[start:start + BATCH]).execute()
+        RetentionDue.insert_many(rows[start : start + BATCH]).execute()
 
 
 def refresh_order(order: Order, policy: Policy | None = None) -> None:
@@ -154,15 +187,21 @@ def note_data(order_id: int, category: str) -> None:
 def _stale_orders(policy: Policy, after_id: int):
     rd = RetentionDue
     current = rd.select(SQL("1")).where(
-        (rd.order == Order.id) & (rd.category == "connection") & (rd.policy_version == fingerprint(policy))
+        (rd.order == Order.id)
+        & (rd.category == "connection")
+        & (rd.policy_version == fingerprint(policy))
         & (rd.completed_at == Order.completed_at)
         & ((rd.billed_on == Order.billed_on) | (rd.billed_on.is_null() & Order.billed_on.is_null()))
     )
     has_sessions = RemoteSession.select(SQL("1")).where(RemoteSession.order == Order.id)
-    return (Order.select(Order.id, Order.completed_at, Order.billed_on)
-            .where(Order.completed_at.is_null(False) & (Order.id > after_id) & fn.EXISTS(has_sessions)
-                   & ~fn.EXISTS(current))
-            .order_by(Order.id).limit(BATCH))
+    return (
+        Order.select(Order.id, Order.completed_at, Order.billed_on)
+        .where(
+            Order.completed_at.is_null(False) & (Order.id > after_id) & fn.EXISTS(has_sessions) & ~fn.EXISTS(current)
+        )
+        .order_by(Order.id)
+        .limit(BATCH)
+    )
 
 
 def _recompute_own_columns(policy: Policy) -> None:
@@ -174,9 +213,12 @@ def _recompute_own_columns(policy: Policy) -> None:
     rule = policy.rule("access_requests")
     last = 0
     while True:
-        rows = list(AccessRequest.select(AccessRequest.id, AccessRequest.closed_at)
-                    .where(AccessRequest.closed_at.is_null(False) & (AccessRequest.id > last))
-                    .order_by(AccessRequest.id).limit(BATCH))
+        rows = list(
+            AccessRequest.select(AccessRequest.id, AccessRequest.closed_at)
+            .where(AccessRequest.closed_at.is_null(False) & (AccessRequest.id > last))
+            .order_by(AccessRequest.id)
+            .limit(BATCH)
+        )
         if not rows:
             break
         for row in rows:
@@ -200,7 +242,8 @@ def sync(policy: Policy | None = None) -> int:
         with write_tx(serialize="retention_due"):
             _recompute_own_columns(p)
             SchemaMeta.insert(key=VERSION_KEY, value=mark).on_conflict(
-                conflict_target=[SchemaMeta.key], update={SchemaMeta.value: mark}).execute()
+                conflict_target=[SchemaMeta.key], update={SchemaMeta.value: mark}
+            ).execute()
     done, after = 0, 0
     while True:
         with write_tx(serialize="retention_due"):

@@ -6,6 +6,7 @@ queue tables keep one counter per (category, day) in due_count, inside the same 
 as the row change, on SQLite and PostgreSQL alike; the summary adds whole days and counts only
 the rows of the edge days itself. Undated rows are not counted here (they are few).
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -26,13 +27,18 @@ def day_of(moment: datetime) -> str:
 def _sqlite_statements() -> list[str]:
     statements = []
     for table, fixed in SOURCES:
+
         def cat(alias: str) -> str:
             return f"'{fixed}'" if fixed else f"{alias}.category"
 
-        add = ("INSERT INTO due_count (category, day, n) SELECT {cat}, substr(NEW.due_at, 1, 10), 1 "
-               "WHERE NEW.due_at IS NOT NULL ON CONFLICT (category, day) DO UPDATE SET n = n + 1;").format(cat=cat("NEW"))
-        sub = ("UPDATE due_count SET n = n - 1 WHERE OLD.due_at IS NOT NULL AND category = {cat} "
-               "AND day = substr(OLD.due_at, 1, 10);").format(cat=cat("OLD"))
+        add = (
+            "INSERT INTO due_count (category, day, n) SELECT {cat}, substr(NEW.due_at, 1, 10), 1 "
+            "WHERE NEW.due_at IS NOT NULL ON CONFLICT (category, day) DO UPDATE SET n = n + 1;"
+        ).format(cat=cat("NEW"))
+        sub = (
+            "UPDATE due_count SET n = n - 1 WHERE OLD.due_at IS NOT NULL AND category = {cat} "
+            "AND day = substr(OLD.due_at, 1, 10);"
+        ).format(cat=cat("OLD"))
         columns = "due_at" if fixed else "due_at, category"
         statements += [
             f"CREATE TRIGGER IF NOT EXISTS {table}_count_insert AFTER INSERT ON {table} BEGIN {add} END",
@@ -90,7 +96,8 @@ def rebuild() -> None:
         category = f"'{fixed}'" if fixed else "category"
         database.execute_sql(
             f"INSERT INTO due_count (category, day, n) SELECT {category}, {day}, COUNT(*) FROM {table} "
-            f"WHERE due_at IS NOT NULL GROUP BY 1, 2")
+            f"WHERE due_at IS NOT NULL GROUP BY 1, 2"
+        )
 
 
 def days_sum(category: str, before: str | None = None) -> int:

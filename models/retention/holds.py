@@ -1,13 +1,12 @@
 """Legal holds (P8): a billing dispute stops every retention clock of the order until released."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from models.core import audit
-from models.core import clock
-from models.core import validation
+from models.core import audit, clock, validation
 from models.core.db import write_tx
 from models.core.entities import LegalHold, Order, Staff
 from models.core.errors import NotFound, RuleViolation
@@ -35,9 +34,16 @@ class HoldView:
         return self.released_at is None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "order": self.order_ref, "reason": self.reason, "placed_at": self.placed_at.isoformat(),
-                "placed_by": self.placed_by, "released_at": self.released_at.isoformat() if self.released_at else None,
-                "released_by": self.released_by, "active": self.active}
+        return {
+            "id": self.id,
+            "order": self.order_ref,
+            "reason": self.reason,
+            "placed_at": self.placed_at.isoformat(),
+            "placed_by": self.placed_by,
+            "released_at": self.released_at.isoformat() if self.released_at else None,
+            "released_by": self.released_by,
+            "active": self.active,
+        }
 
 
 def _view(hold: LegalHold, order_ref: str) -> HoldView:

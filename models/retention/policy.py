@@ -4,6 +4,7 @@ The console loads the policy file (console/settings/policy_file.py) and activate
 use `active()` so every due date comes from one place. Periods of hours are exact; months
 and years count on the Berlin calendar with `relativedelta` (month ends clamp).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,8 +14,7 @@ from dateutil.relativedelta import relativedelta
 
 from models.core.clock import berlin_date, berlin_midnight_utc
 
-CATEGORIES = ("system_info", "gathered_files", "connection", "activity", "chat", "video", "billing",
-              "access_requests")
+CATEGORIES = ("system_info", "gathered_files", "connection", "activity", "chat", "video", "billing", "access_requests")
 ANCHORS = ("order_completed", "order_billed", "session_date", "request_closed")
 
 
@@ -41,7 +41,12 @@ class Rule:
 
     def describe(self) -> str:
         parts = []
-        for amount, unit in ((self.years, "years"), (self.months, "months"), (self.days, "days"), (self.hours, "hours")):
+        for amount, unit in (
+            (self.years, "years"),
+            (self.months, "months"),
+            (self.days, "days"),
+            (self.hours, "hours"),
+        ):
             if amount:
                 parts.append(f"{amount} {unit}")
         rounding = " (from the end of the calendar year)" if self.anchor_rounding == "end_of_year" else ""

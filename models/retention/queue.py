@@ -6,6 +6,7 @@ closed access requests. The state is a CASE over indexed columns; paging is by k
 (due_at, category, item_id) with undated items last. The summary counts index ranges per
 state and subtracts the few held orders, so it costs the same on a day's data as on ten years'.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -16,13 +17,13 @@ from typing import Any
 from peewee import SQL, Case, Value, fn
 
 from models.core import clock
-from models.retention import due_counts
 from models.core.clock import berlin_midnight_utc
 from models.core.entities import AccessRequest, BillingRecord, LegalHold, Order, RetentionDue
 from models.core.errors import NotFound, ValidationError
 from models.core.i18n import _
-from models.retention.policy import CATEGORIES, active
+from models.retention import due_counts
 from models.retention.due import SESSION_CATEGORIES
+from models.retention.policy import CATEGORIES, active
 
 STATES = ("scheduled", "due", "overdue", "held", "blocked")
 OVERDUE_AFTER = timedelta(hours=24)  # the timer runs every few minutes; a day late means trouble
@@ -43,8 +44,14 @@ class QueueItem:
         return (self.due_at, self.category, self.item_id)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"category": self.category, "item_id": self.item_id, "ref": self.ref, "order_ref": self.order_ref,
-                "due_at": self.due_at.isoformat() if self.due_at else None, "state": self.state}
+        return {
+            "category": self.category,
+            "item_id": self.item_id,
+            "ref": self.ref,
+            "order_ref": self.order_ref,
+            "due_at": self.due_at.isoformat() if self.due_at else None,
+            "state": self.state,
+        }
 
 
 @dataclass(frozen=True)
@@ -55,13 +62,19 @@ class SummaryRow:
     next_due_at: datetime | None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"category": self.category, "state": self.state, "count": self.count,
-                "next_due_at": self.next_due_at.isoformat() if self.next_due_at else None}
+        return {
+            "category": self.category,
+            "state": self.state,
+            "count": self.count,
+            "next_due_at": self.next_due_at.isoformat() if self.next_due_at else None,
+        }
 
 
 def held(order_column: Any) -> Any:
     """SQL: the order has an active legal hold."""
-    return fn.EXISTS(LegalHold.select(SQL("1")).where((LegalHold.order == order_column) & LegalHold.released_at.is_null()))
+    return fn.EXISTS(
+        LegalHold.select(SQL("1")).where((LegalHold.order == order_column) & LegalHold.released_at.is_null())
+    )
 
 
 def _state(due: Any, held: Any, as_of: datetime, blocked_since: Any | None) -> Any:
@@ -73,8 +86,14 @@ def _state(due: Any, held: Any, as_of: datetime, blocked_since: Any | None) -> A
     return Case(None, branches, "scheduled")
 
 
-def _sources(as_of: datetime, *, category: str | None = None, order_id: int | None = None,
-             refs: bool = True, due_only: bool = False) -> list[Any]:
+def _sources(
+    as_of: datetime,
+    *,
+    category: str | None = None,
+    order_id: int | None = None,
+    refs: bool = True,
+    due_only: bool = False,
+) -> list[Any]:
     """One SELECT per source with the columns category, item_id, ref, order_ref, due_at, state.
 
     Without `refs` (the summary and the chart) the join to orders is left out.
@@ -90,9 +109,14 @@ def _sources(as_of: datetime, *, category: str | None = None, order_id: int | No
         if order_id is not None:
             where &= rd.order == order_id
         ref = Order.ref if refs else Value(None)
-        query = rd.select(Value(name).alias("category"), rd.order.alias("item_id"), ref.alias("ref"),
-                          ref.alias("order_ref"), rd.due_at.alias("due_at"),
-                          _state(rd.due_at, held(rd.order), as_of, rd.completed_at).alias("state"))
+        query = rd.select(
+            Value(name).alias("category"),
+            rd.order.alias("item_id"),
+            ref.alias("ref"),
+            ref.alias("order_ref"),
+            rd.due_at.alias("due_at"),
+            _state(rd.due_at, held(rd.order), as_of, rd.completed_at).alias("state"),
+        )
         if refs:
             query = query.join(Order, on=(rd.order == Order.id))
         selects.append(query.where(where))
@@ -102,31 +126,43 @@ def _sources(as_of: datetime, *, category: str | None = None, order_id: int | No
         if due_only:
             where &= br.due_at <= as_of
         ref = Order.ref if refs else Value(None)
-        query = br.select(Value("billing").alias("category"), br.id.alias("item_id"), br.ref.alias("ref"),
-                          ref.alias("order_ref"), br.due_at.alias("due_at"),
-                          _state(br.due_at, held(br.order), as_of, None).alias("state"))
+        query = br.select(
+            Value("billing").alias("category"),
+            br.id.alias("item_id"),
+            br.ref.alias("ref"),
+            ref.alias("order_ref"),
+            br.due_at.alias("due_at"),
+            _state(br.due_at, held(br.order), as_of, None).alias("state"),
+        )
         if refs:
             query = query.join(Order, on=(br.order == Order.id))
         selects.append(query.where(where))
     ar = AccessRequest
     if category in (None, "access_requests") and order_id is None:
         selects.append(
-            ar.select(Value("access_requests").alias("category"), ar.id.alias("item_id"), ar.ref.alias("ref"),
-                      ar.ref.alias("order_ref"), ar.due_at.alias("due_at"),
-                      _state(ar.due_at, Value(False) == Value(True), as_of, None).alias("state"))
-            .where(ar.due_at.is_null(False) & (ar.due_at <= as_of) if due_only else ar.due_at.is_null(False)))
+            ar.select(
+                Value("access_requests").alias("category"),
+                ar.id.alias("item_id"),
+                ar.ref.alias("ref"),
+                ar.ref.alias("order_ref"),
+                ar.due_at.alias("due_at"),
+                _state(ar.due_at, Value(False) == Value(True), as_of, None).alias("state"),
+            ).where(ar.due_at.is_null(False) & (ar.due_at <= as_of) if due_only else ar.due_at.is_null(False))
+        )
     return selects
 
 
 def _check_category(category: str | None) -> None:
     if category is not None and category not in CATEGORIES:
-        raise ValidationError("category", _("{value!r} is not one of: {allowed}").format(
-            value=category, allowed=", ".join(CATEGORIES)))
+        raise ValidationError(
+            "category", _("{value!r} is not one of: {allowed}").format(value=category, allowed=", ".join(CATEGORIES))
+        )
 
 
 @dataclass(frozen=True)
 class _Counted:
     """One source of the summary: its rows, due column, order column (for holds) and blocked anchor."""
+
     category: str
     model: Any
     where: Any
@@ -137,8 +173,9 @@ class _Counted:
 
 def _counted_sources() -> list[_Counted]:
     rd, br, ar = RetentionDue, BillingRecord, AccessRequest
-    sources = [_Counted(name, rd, rd.category == name, rd.due_at, rd.order, rd.completed_at)
-               for name in SESSION_CATEGORIES]
+    sources = [
+        _Counted(name, rd, rd.category == name, rd.due_at, rd.order, rd.completed_at) for name in SESSION_CATEGORIES
+    ]
     sources.append(_Counted("billing", br, br.due_at.is_null(False), br.due_at, br.order, None))
     sources.append(_Counted("access_requests", ar, ar.due_at.is_null(False), ar.due_at, None, None))
     return sources
@@ -162,8 +199,9 @@ def _first_due(source: _Counted, where: Any, held_ids: list[int]) -> datetime | 
     return _py(query.order_by(source.due).limit(1).scalar())
 
 
-def _state_of(due: datetime | None, blocked_since: datetime | None, at: datetime, late: datetime,
-              warn: datetime) -> str:
+def _state_of(
+    due: datetime | None, blocked_since: datetime | None, at: datetime, late: datetime, warn: datetime
+) -> str:
     """The state a row would have without its hold, as _state() computes it in SQL."""
     if due is None:
         return "blocked" if blocked_since is not None and blocked_since <= warn else "scheduled"
@@ -188,8 +226,9 @@ def queue_summary(as_of: datetime | None = None) -> list[SummaryRow]:
     for source in _counted_sources():
         due = source.due
         counts = dict.fromkeys(("overdue", "due", "scheduled", "blocked"), 0)
-        counts["overdue"] = (due_counts.days_sum(source.category, late_day)
-                             + _count(source, (due >= late_day_start) & (due <= late)))
+        counts["overdue"] = due_counts.days_sum(source.category, late_day) + _count(
+            source, (due >= late_day_start) & (due <= late)
+        )
         counts["due"] = _count(source, (due > late) & (due <= at))
         counts["scheduled"] = due_counts.days_sum(source.category) - counts["overdue"] - counts["due"]
         if source.blocked_since is not None:
@@ -219,9 +258,16 @@ def _py(value: object) -> datetime | None:
     return RetentionDue.due_at.python_value(value)
 
 
-def queue_items(*, as_of: datetime | None = None, category: str | None = None, state: str | None = None,
-                after: QueueItem | tuple[datetime | None, str, int] | None = None, limit: int = 50,
-                order_id: int | None = None, states: tuple[str, ...] | None = None) -> list[QueueItem]:
+def queue_items(
+    *,
+    as_of: datetime | None = None,
+    category: str | None = None,
+    state: str | None = None,
+    after: QueueItem | tuple[datetime | None, str, int] | None = None,
+    limit: int = 50,
+    order_id: int | None = None,
+    states: tuple[str, ...] | None = None,
+) -> list[QueueItem]:
     """One page of the queue in (due_at, category, item_id) order, undated items last.
 
     Each source is read on its own index in that order, at most `limit` rows past the key, and
@@ -229,7 +275,9 @@ def queue_items(*, as_of: datetime | None = None, category: str | None = None, s
     """
     _check_category(category)
     if state is not None and state not in STATES:
-        raise ValidationError("state", _("{value!r} is not one of: {allowed}").format(value=state, allowed=", ".join(STATES)))
+        raise ValidationError(
+            "state", _("{value!r} is not one of: {allowed}").format(value=state, allowed=", ".join(STATES))
+        )
     at = as_of or clock.now()
     wanted = set(states or ()) | ({state} if state else set())
     if state is not None and states:
@@ -264,18 +312,22 @@ class _Source:
     item: Any  # the item id column
 
 
-def _page_sources(at: datetime, category: str | None, order_id: int | None, wanted: set[str],
-                  dated: bool) -> list[_Source]:
+def _page_sources(
+    at: datetime, category: str | None, order_id: int | None, wanted: set[str], dated: bool
+) -> list[_Source]:
     """The sources of the queue as separate SELECTs, restricted by due range where the states allow.
 
     Undated rows (P8 waiting for a billing date) can only be held, blocked or scheduled; dated
     rows never blocked; due and overdue lie at or before `at`, unheld scheduled ones after it.
     """
-    if wanted and not (wanted & ({"held", "scheduled", "due", "overdue"} if dated else {"held", "blocked", "scheduled"})):
+    if wanted and not (
+        wanted & ({"held", "scheduled", "due", "overdue"} if dated else {"held", "blocked", "scheduled"})
+    ):
         return []
     sources = []
-    for select, (name, due, item) in zip(_sources(at, category=category, order_id=order_id),
-                                         _source_columns(category, order_id)):
+    for select, (name, due, item) in zip(
+        _sources(at, category=category, order_id=order_id), _source_columns(category, order_id)
+    ):
         query = select.where(due.is_null(False) if dated else due.is_null())
         if dated and wanted and wanted <= {"due", "overdue"}:
             query = query.where(due <= at)
@@ -287,8 +339,9 @@ def _page_sources(at: datetime, category: str | None, order_id: int | None, want
 
 def _source_columns(category: str | None, order_id: int | None) -> list[tuple[str, Any, Any]]:
     """(category, due column, item column) of each source, in the order _sources() yields them."""
-    columns = [(name, RetentionDue.due_at, RetentionDue.order) for name in SESSION_CATEGORIES
-               if category in (None, name)]
+    columns = [
+        (name, RetentionDue.due_at, RetentionDue.order) for name in SESSION_CATEGORIES if category in (None, name)
+    ]
     if category in (None, "billing"):
         columns.append(("billing", BillingRecord.due_at, BillingRecord.id))
     if category in (None, "access_requests") and order_id is None:
@@ -296,8 +349,9 @@ def _source_columns(category: str | None, order_id: int | None) -> list[tuple[st
     return columns
 
 
-def _read_run(source: _Source, key: tuple[datetime | None, str, int] | None, limit: int, dated: bool,
-              wanted: set[str]) -> list[QueueItem]:
+def _read_run(
+    source: _Source, key: tuple[datetime | None, str, int] | None, limit: int, dated: bool, wanted: set[str]
+) -> list[QueueItem]:
     """At most `limit` rows of one source after `key`, in (due_at, item_id) order."""
     query = source.query
     if key is not None:
@@ -319,9 +373,15 @@ def _read_run(source: _Source, key: tuple[datetime | None, str, int] | None, lim
     # The state is a CASE, not an index: read in index order and filter, a page at a time.
     offset_key = None
     while len(items) < limit:
-        page = query if offset_key is None else query.where(
-            (source.due > offset_key[0]) | ((source.due == offset_key[0]) & (source.item > offset_key[1]))
-            if dated else source.item > offset_key[1])
+        page = (
+            query
+            if offset_key is None
+            else query.where(
+                (source.due > offset_key[0]) | ((source.due == offset_key[0]) & (source.item > offset_key[1]))
+                if dated
+                else source.item > offset_key[1]
+            )
+        )
         step = limit * 2 if wanted else limit  # unfiltered, a run never needs more than a page
         rows = list(page.limit(step).tuples())
         for category, item_id, ref, order_ref, due_at, state in rows:

@@ -1,13 +1,10 @@
 """Order lifecycle: open → completed → billed (P9). Completion creates the billing records."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from models.core import audit
-from models.core import clock
-from models.retention import policy
-from models.retention import due as retention_due
-from models.core import validation
+from models.core import audit, clock, validation
 from models.core.db import write_tx
 from models.core.entities import BILLING_CLASSES, BillingRecord, Customer, Order, RemoteSession, Staff
 from models.core.errors import NotFound, RuleViolation, ValidationError
@@ -15,6 +12,8 @@ from models.core.i18n import _
 from models.core.identity import require_role
 from models.core.refs import next_ref
 from models.core.text import fold
+from models.retention import due as retention_due
+from models.retention import policy
 
 ORDER_ROLES = ("technician", "admin")
 
@@ -27,8 +26,13 @@ def get_order(ref: str) -> Order:
 
 
 def open_order(
-    actor: Staff, customer_number: str, *, billing_class: str = "billable", ref: str | None = None,
-    opened_at: datetime | str | None = None, description: str | None = None,
+    actor: Staff,
+    customer_number: str,
+    *,
+    billing_class: str = "billable",
+    ref: str | None = None,
+    opened_at: datetime | str | None = None,
+    description: str | None = None,
 ) -> Order:
     require_role(actor, *ORDER_ROLES)
     billing_class = validation.choice("billing_class", billing_class, BILLING_CLASSES)
@@ -43,8 +47,12 @@ def open_order(
         elif Order.select().where(Order.ref == ref).exists():
             raise ValidationError("ref", _("order {ref} exists already").format(ref=ref))
         order = Order.create(
-            ref=ref, customer=customer, opened_at=opened, billing_class=billing_class,
-            description=clean_description, created_at=clock.now(),
+            ref=ref,
+            customer=customer,
+            opened_at=opened,
+            billing_class=billing_class,
+            description=clean_description,
+            created_at=clock.now(),
         )
         audit.record(actor.username, "order.open", order.ref)
     return order
@@ -57,12 +65,20 @@ def billing_record_fields(session: RemoteSession, order: Order, customer: Custom
     who = session.workstation or session.customer_person
     session_day = clock.berlin_date(session.started_at)
     return {
-        "order": order, "session": session, "session_ref": session.ref, "session_date": session_day,
-        "started_at": session.started_at, "ended_at": session.ended_at, "duration_minutes": minutes,
-        "customer_number": customer.number, "customer_name": customer.name,
-        "customer_name_key": customer.name_key, "workstation_or_employee": who,
+        "order": order,
+        "session": session,
+        "session_ref": session.ref,
+        "session_date": session_day,
+        "started_at": session.started_at,
+        "ended_at": session.ended_at,
+        "duration_minutes": minutes,
+        "customer_number": customer.number,
+        "customer_name": customer.name,
+        "customer_name_key": customer.name_key,
+        "workstation_or_employee": who,
         "workstation_or_employee_key": fold(who) if who else None,
-        "billing_class": order.billing_class, "due_at": policy.billing_due(session_day),
+        "billing_class": order.billing_class,
+        "due_at": policy.billing_due(session_day),
     }
 
 
@@ -79,7 +95,9 @@ def complete_order(actor: Staff, ref: str, *, completed_at: datetime | str | Non
         sessions = list(RemoteSession.select().where(RemoteSession.order == order).order_by(RemoteSession.started_at))
         running = [s.ref for s in sessions if s.ended_at is None]
         if running:
-            raise RuleViolation(_("order {ref} still has running sessions: {refs}").format(ref=ref, refs=", ".join(running)))
+            raise RuleViolation(
+                _("order {ref} still has running sessions: {refs}").format(ref=ref, refs=", ".join(running))
+            )
         late = [s.ref for s in sessions if s.ended_at and s.ended_at > completed]
         if late:
             raise ValidationError("completed_at", _("lies before the end of session {ref}").format(ref=late[0]))
@@ -94,7 +112,8 @@ def complete_order(actor: Staff, ref: str, *, completed_at: datetime | str | Non
             fields = billing_record_fields(session, order, customer)
             record = BillingRecord.create(
                 ref=next_ref(BillingRecord, "B", fields["session_date"].year),  # type: ignore[union-attr]
-                created_at=clock.now(), **fields,
+                created_at=clock.now(),
+                **fields,
             )
             audit.record(actor.username, "billing.create", record.ref)
         audit.record(actor.username, "order.complete", order.ref)
@@ -120,7 +139,9 @@ def mark_billed(actor: Staff, ref: str, billed_on: date | str) -> Order:
         if day < clock.berlin_date(order.completed_at):
             raise ValidationError("billed_on", _("lies before the order was completed"))
         if order.billed_on is not None and order.billed_on != day:
-            raise RuleViolation(_("order {ref} was billed on {day} already").format(ref=ref, day=order.billed_on.isoformat()))
+            raise RuleViolation(
+                _("order {ref} was billed on {day} already").format(ref=ref, day=order.billed_on.isoformat())
+            )
         for name, value in billed_fields(day).items():
             setattr(order, name, value)
         order.save()

@@ -3,6 +3,7 @@
 Every function takes the acting staff member first and checks role and rule before it
 writes; a refusal raises and leaves nothing half-written.
 """
+
 from __future__ import annotations
 
 import json
@@ -10,22 +11,34 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from models.core import audit
-from models.core import clock
-from models.retention import due as retention_due
-from models.core import validation
+from models.core import audit, clock, validation
 from models.core.db import write_tx
 from models.core.entities import (
-    CONSENT_KINDS, CONSENT_METHODS, DISCLOSURE_BASES, TRANSFER_DIRECTIONS, ActivityEvent, ChatMessage,
-    Consent, ConsentWording, Customer, Disclosure, GatheredFile, Order, Participant, Recording, RemoteSession, Staff,
+    CONSENT_KINDS,
+    CONSENT_METHODS,
+    DISCLOSURE_BASES,
+    TRANSFER_DIRECTIONS,
+    ActivityEvent,
+    ChatMessage,
+    Consent,
+    ConsentWording,
+    Customer,
+    Disclosure,
+    GatheredFile,
+    Order,
+    Participant,
+    Recording,
+    RemoteSession,
+    Staff,
     SystemInfo,
 )
 from models.core.errors import NotFound, RuleViolation, ValidationError
 from models.core.i18n import _
 from models.core.identity import require_role
-from models.retention.policy import CATEGORIES
 from models.core.refs import next_ref
 from models.core.text import fold
+from models.retention import due as retention_due
+from models.retention.policy import CATEGORIES
 
 SESSION_ROLES = ("technician", "admin")
 
@@ -74,28 +87,42 @@ def get_session(ref: str) -> RemoteSession:
     return session
 
 
-def check_committed(staff: Staff, at: datetime, *, field_name: str = "technician", customer: Customer | None = None) -> None:
+def check_committed(
+    staff: Staff, at: datetime, *, field_name: str = "technician", customer: Customer | None = None
+) -> None:
     """P3: only active staff with a written confidentiality commitment may work.
 
     For a customer bound by professional secrecy (§ 203 StGB) the extra commitment is needed too.
     """
     if not staff.active:
-        raise RuleViolation(_("{name} ({user}) is not active and may not do remote maintenance").format(
-            name=staff.name, user=staff.username))
+        raise RuleViolation(
+            _("{name} ({user}) is not active and may not do remote maintenance").format(
+                name=staff.name, user=staff.username
+            )
+        )
     if staff.commitment_signed_on is None:
-        raise RuleViolation(_("{name} ({user}) has no written confidentiality commitment on file (P3)").format(
-            name=staff.name, user=staff.username))
+        raise RuleViolation(
+            _("{name} ({user}) has no written confidentiality commitment on file (P3)").format(
+                name=staff.name, user=staff.username
+            )
+        )
     if staff.commitment_signed_on > clock.berlin_date(at):
-        raise RuleViolation(_("{name} ({user}) signed the confidentiality commitment only on {day} (P3)").format(
-            name=staff.name, user=staff.username, day=staff.commitment_signed_on.isoformat()))
+        raise RuleViolation(
+            _("{name} ({user}) signed the confidentiality commitment only on {day} (P3)").format(
+                name=staff.name, user=staff.username, day=staff.commitment_signed_on.isoformat()
+            )
+        )
     if not staff.has_role("technician"):
         raise RuleViolation(_("{name} ({user}) is not a technician").format(name=staff.name, user=staff.username))
     if customer is not None and customer.professional_secrecy:
         signed = staff.secrecy_commitment_on
         if signed is None or signed > clock.berlin_date(at):
-            raise RuleViolation(_(
-                "{name} ({user}) has no commitment to professional secrecy (§ 203 StGB) on file, which customer "
-                "{number} requires (P3)").format(name=staff.name, user=staff.username, number=customer.number))
+            raise RuleViolation(
+                _(
+                    "{name} ({user}) has no commitment to professional secrecy (§ 203 StGB) on file, which customer "
+                    "{number} requires (P3)"
+                ).format(name=staff.name, user=staff.username, number=customer.number)
+            )
 
 
 def _staff(username: str, field_name: str) -> Staff:
@@ -111,8 +138,10 @@ def _granted_consent(session: RemoteSession, kind: str, at: datetime) -> Consent
     Corrections are later records, so the latest one at that moment is what counts.
     """
     latest = (
-        Consent.select().where((Consent.session == session) & (Consent.kind == kind) & (Consent.at <= at))
-        .order_by(Consent.at.desc(), Consent.id.desc()).first()
+        Consent.select()
+        .where((Consent.session == session) & (Consent.kind == kind) & (Consent.at <= at))
+        .order_by(Consent.at.desc(), Consent.id.desc())
+        .first()
     )
     return latest if latest is not None and latest.granted else None
 
@@ -126,20 +155,38 @@ def _create_consent(actor: Staff, session: RemoteSession, item: ConsentInput) ->
     note = validation.text("note", item.note, required=False, max_length=2000)
     wording = None
     if item.wording_version is not None:
-        wording = ConsentWording.get_or_none((ConsentWording.kind == kind) & (ConsentWording.version == item.wording_version))
+        wording = ConsentWording.get_or_none(
+            (ConsentWording.kind == kind) & (ConsentWording.version == item.wording_version)
+        )
         if wording is None:
-            raise ValidationError("wording_version", _("no wording version {v} for {kind}").format(v=item.wording_version, kind=kind))
+            raise ValidationError(
+                "wording_version", _("no wording version {v} for {kind}").format(v=item.wording_version, kind=kind)
+            )
     else:
-        wording = ConsentWording.select().where(ConsentWording.kind == kind).order_by(ConsentWording.version.desc()).first()
+        wording = (
+            ConsentWording.select().where(ConsentWording.kind == kind).order_by(ConsentWording.version.desc()).first()
+        )
     corrects = None
     if item.corrects:
         corrects = Consent.get_or_none((Consent.ref == item.corrects) & (Consent.session == session))
         if corrects is None:
-            raise ValidationError("corrects", _("no consent {ref} on session {session}").format(ref=item.corrects, session=session.ref))
+            raise ValidationError(
+                "corrects", _("no consent {ref} on session {session}").format(ref=item.corrects, session=session.ref)
+            )
     consent = Consent.create(
-        ref=next_ref(Consent, "C", clock.berlin_date(at).year), session=session, kind=kind, given_by=given_by,
-        given_by_key=fold(given_by), method=method, granted=bool(item.granted), at=at, recorded_by=actor,
-        wording=wording, corrects=corrects, note=note, created_at=clock.now(),
+        ref=next_ref(Consent, "C", clock.berlin_date(at).year),
+        session=session,
+        kind=kind,
+        given_by=given_by,
+        given_by_key=fold(given_by),
+        method=method,
+        granted=bool(item.granted),
+        at=at,
+        recorded_by=actor,
+        wording=wording,
+        corrects=corrects,
+        note=note,
+        created_at=clock.now(),
     )
     audit.record(actor.username, "consent.record", consent.ref, f"{kind} granted={bool(item.granted)}")
     return consent
@@ -164,25 +211,42 @@ def start_session(actor: Staff, data: SessionInput) -> RemoteSession:
             raise ValidationError("started_at", _("lies before order {ref} was opened").format(ref=order.ref))
         technician = _staff(data.technician, "technician")
         check_committed(technician, started, customer=order.customer)
-        if external_id and RemoteSession.select().where(
-            (RemoteSession.tool == tool) & (RemoteSession.external_id == external_id)
-        ).exists():
-            raise ValidationError("external_id", _("a session with {tool} id {id} exists already").format(tool=tool, id=external_id))
+        if (
+            external_id
+            and RemoteSession.select()
+            .where((RemoteSession.tool == tool) & (RemoteSession.external_id == external_id))
+            .exists()
+        ):
+            raise ValidationError(
+                "external_id", _("a session with {tool} id {id} exists already").format(tool=tool, id=external_id)
+            )
         ref = data.ref or next_ref(RemoteSession, "S", clock.berlin_date(started).year)
         if data.ref and RemoteSession.select().where(RemoteSession.ref == ref).exists():
             raise ValidationError("ref", _("session {ref} exists already").format(ref=ref))
         session = RemoteSession.create(
-            ref=ref, order=order, technician=technician, started_at=started, customer_ip=ip,
-            workstation=workstation, workstation_key=fold(workstation) or None, customer_person=person,
-            customer_person_key=fold(person) or None, screen_private=bool(data.screen_private), tool=tool,
-            external_id=external_id, created_at=clock.now(),
+            ref=ref,
+            order=order,
+            technician=technician,
+            started_at=started,
+            customer_ip=ip,
+            workstation=workstation,
+            workstation_key=fold(workstation) or None,
+            customer_person=person,
+            customer_person_key=fold(person) or None,
+            screen_private=bool(data.screen_private),
+            tool=tool,
+            external_id=external_id,
+            created_at=clock.now(),
         )
         for item in data.consents:
             _create_consent(actor, session, item)
         if not session.screen_private and _granted_consent(session, "screen_visibility", started) is None:
-            raise RuleViolation(_(
-                "others can see the technician's screen: a granted screen_visibility consent at or before "
-                "the start is needed first (P4)"))
+            raise RuleViolation(
+                _(
+                    "others can see the technician's screen: a granted screen_visibility consent at or before "
+                    "the start is needed first (P4)"
+                )
+            )
         audit.record(actor.username, "session.start", session.ref)
     return session
 
@@ -198,7 +262,9 @@ def end_session(actor: Staff, ref: str, *, ended_at: datetime | str | None = Non
             raise ValidationError("ended_at", _("lies before the session started"))
         session.ended_at = ended
         session.save()
-        Participant.update(left_at=ended).where((Participant.session == session) & Participant.left_at.is_null()).execute()
+        Participant.update(left_at=ended).where(
+            (Participant.session == session) & Participant.left_at.is_null()
+        ).execute()
         audit.record(actor.username, "session.end", session.ref)
     return session
 
@@ -218,7 +284,11 @@ def _within_session(session: RemoteSession, at: datetime, field_name: str) -> No
 
 
 def add_participant(
-    actor: Staff, session_ref: str, username: str, *, joined_at: datetime | str | None = None,
+    actor: Staff,
+    session_ref: str,
+    username: str,
+    *,
+    joined_at: datetime | str | None = None,
     left_at: datetime | str | None = None,
 ) -> Participant:
     """P6: a second technician joins only after the customer agreed."""
@@ -240,11 +310,16 @@ def add_participant(
             raise RuleViolation(_("{user} runs this session already").format(user=username))
         consent = _granted_consent(session, "additional_staff", joined)
         if consent is None:
-            raise RuleViolation(_(
-                "{user} cannot join {ref}: the customer's additional_staff consent must be recorded first (P6)"
-            ).format(user=username, ref=session.ref))
-        if Participant.select().where((Participant.session == session) & (Participant.staff == staff)
-                                      & Participant.left_at.is_null()).exists():
+            raise RuleViolation(
+                _(
+                    "{user} cannot join {ref}: the customer's additional_staff consent must be recorded first (P6)"
+                ).format(user=username, ref=session.ref)
+            )
+        if (
+            Participant.select()
+            .where((Participant.session == session) & (Participant.staff == staff) & Participant.left_at.is_null())
+            .exists()
+        ):
             raise RuleViolation(_("{user} is in session {ref} already").format(user=username, ref=session.ref))
         participant = Participant.create(session=session, staff=staff, joined_at=joined, left_at=left, consent=consent)
         audit.record(actor.username, "participant.add", session.ref, staff.username)
@@ -252,8 +327,15 @@ def add_participant(
 
 
 def record_disclosure(
-    actor: Staff, session_ref: str, *, recipient: str, categories: list[str], scope: str, basis: str,
-    customer_informed_at: datetime | str, at: datetime | str | None = None,
+    actor: Staff,
+    session_ref: str,
+    *,
+    recipient: str,
+    categories: list[str],
+    scope: str,
+    basis: str,
+    customer_informed_at: datetime | str,
+    at: datetime | str | None = None,
 ) -> Disclosure:
     """P11: what goes to whom, how much, on which basis, and when the customer was told."""
     require_role(actor, *SESSION_ROLES)
@@ -273,18 +355,33 @@ def record_disclosure(
         if basis == "consent":
             consent = _granted_consent(session, "disclosure", when)
             if consent is None:
-                raise RuleViolation(_("a disclosure on the basis of consent needs a granted disclosure consent first (P11)"))
+                raise RuleViolation(
+                    _("a disclosure on the basis of consent needs a granted disclosure consent first (P11)")
+                )
         disclosure = Disclosure.create(
-            ref=next_ref(Disclosure, "D", clock.berlin_date(when).year), session=session, recipient=clean_recipient,
-            categories=json.dumps(sorted(set(categories))), scope=clean_scope, basis=basis, consent=consent,
-            customer_informed_at=informed, at=when, recorded_by=actor, created_at=clock.now(),
+            ref=next_ref(Disclosure, "D", clock.berlin_date(when).year),
+            session=session,
+            recipient=clean_recipient,
+            categories=json.dumps(sorted(set(categories))),
+            scope=clean_scope,
+            basis=basis,
+            consent=consent,
+            customer_informed_at=informed,
+            at=when,
+            recorded_by=actor,
+            created_at=clock.now(),
         )
         audit.record(actor.username, "disclosure.record", disclosure.ref)
     return disclosure
 
 
 def log_activity(
-    actor: Staff, session_ref: str, action: str, *, detail: str | None = None, at: datetime | str | None = None,
+    actor: Staff,
+    session_ref: str,
+    action: str,
+    *,
+    detail: str | None = None,
+    at: datetime | str | None = None,
     transfer: FileTransfer | None = None,
 ) -> ActivityEvent:
     """P5: our activity on the customer's system; transfers keep name, direction, size, SHA-256."""
@@ -309,7 +406,9 @@ def log_activity(
     return event
 
 
-def add_chat(actor: Staff, session_ref: str, sender: str, text: str, *, at: datetime | str | None = None) -> ChatMessage:
+def add_chat(
+    actor: Staff, session_ref: str, sender: str, text: str, *, at: datetime | str | None = None
+) -> ChatMessage:
     require_role(actor, *SESSION_ROLES)
     clean_sender = validation.name("sender", sender, max_length=64)
     clean_text = validation.text("text", text)
@@ -323,7 +422,9 @@ def add_chat(actor: Staff, session_ref: str, sender: str, text: str, *, at: date
     return message
 
 
-def add_system_info(actor: Staff, session_ref: str, data: dict[str, Any], *, at: datetime | str | None = None) -> SystemInfo:
+def add_system_info(
+    actor: Staff, session_ref: str, data: dict[str, Any], *, at: datetime | str | None = None
+) -> SystemInfo:
     require_role(actor, *SESSION_ROLES)
     if not isinstance(data, dict) or not data:
         raise ValidationError("data", _("must be a non-empty JSON object"))
@@ -349,8 +450,14 @@ def _relative_path(field_name: str, path: str) -> str:
 
 
 def add_recording(
-    actor: Staff, session_ref: str, path: str, *, started_at: datetime | str, ended_at: datetime | str | None = None,
-    size: int | None = None, sha256: str | None = None,
+    actor: Staff,
+    session_ref: str,
+    path: str,
+    *,
+    started_at: datetime | str,
+    ended_at: datetime | str | None = None,
+    size: int | None = None,
+    sha256: str | None = None,
 ) -> Recording:
     require_role(actor, *SESSION_ROLES)
     rel = _relative_path("path", path)
@@ -363,7 +470,10 @@ def add_recording(
         session = get_session(session_ref)
         retention_due.note_data(session.order_id, "video")
         recording = Recording.create(
-            session=session, path=rel, started_at=started, ended_at=ended,
+            session=session,
+            path=rel,
+            started_at=started,
+            ended_at=ended,
             size=validation.non_negative_int("size", size, required=False),
             sha256=validation.sha256("sha256", sha256, required=False),
         )
@@ -372,8 +482,14 @@ def add_recording(
 
 
 def add_gathered_file(
-    actor: Staff, session_ref: str, path: str, *, kind: str = "file", at: datetime | str | None = None,
-    size: int | None = None, sha256: str | None = None,
+    actor: Staff,
+    session_ref: str,
+    path: str,
+    *,
+    kind: str = "file",
+    at: datetime | str | None = None,
+    size: int | None = None,
+    sha256: str | None = None,
 ) -> GatheredFile:
     """P7: a copy of a file, a screenshot or other material, kept only 48 h after completion."""
     require_role(actor, *SESSION_ROLES)
@@ -384,7 +500,10 @@ def add_gathered_file(
         session = get_session(session_ref)
         retention_due.note_data(session.order_id, "gathered_files")
         item = GatheredFile.create(
-            session=session, at=when, kind=kind, path=rel,
+            session=session,
+            at=when,
+            kind=kind,
+            path=rel,
             size=validation.non_negative_int("size", size, required=False),
             sha256=validation.sha256("sha256", sha256, required=False),
         )
@@ -398,10 +517,15 @@ def add_wording(actor: Staff, kind: str, text: str, *, language: str = "de") -> 
     kind = validation.choice("kind", kind, CONSENT_KINDS)
     clean = validation.text("text", text, max_length=4000)
     with write_tx():
-        last = ConsentWording.select().where((ConsentWording.kind == kind) & (ConsentWording.language == language)) \
-            .order_by(ConsentWording.version.desc()).first()
-        wording = ConsentWording.create(kind=kind, version=(last.version + 1) if last else 1, language=language,
-                                        text=clean, created_at=clock.now())
+        last = (
+            ConsentWording.select()
+            .where((ConsentWording.kind == kind) & (ConsentWording.language == language))
+            .order_by(ConsentWording.version.desc())
+            .first()
+        )
+        wording = ConsentWording.create(
+            kind=kind, version=(last.version + 1) if last else 1, language=language, text=clean, created_at=clock.now()
+        )
         audit.record(actor.username, "wording.add", f"{kind}/v{wording.version}")
     return wording
 
@@ -410,7 +534,11 @@ def chat_transcript(actor: Staff, session_ref: str, *, after_id: int = 0, limit:
     """Read a page of a session's chat; reading personal data is audited."""
     require_role(actor, "technician", "privacy_officer", "admin")
     session = get_session(session_ref)
-    rows = list(ChatMessage.select().where((ChatMessage.session == session) & (ChatMessage.id > after_id))
-                .order_by(ChatMessage.id).limit(limit))
+    rows = list(
+        ChatMessage.select()
+        .where((ChatMessage.session == session) & (ChatMessage.id > after_id))
+        .order_by(ChatMessage.id)
+        .limit(limit)
+    )
     audit.record(actor.username, "chat.read", session.ref)
     return rows

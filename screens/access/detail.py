@@ -4,6 +4,7 @@ Steps out of order are not offered (shown disabled, the hint line says what come
 if another console moved the request meanwhile, models/access refuses and the form or
 the hint shows why. Compiling is an audited read of personal data; so is opening.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,23 +21,33 @@ from textual.widgets import DataTable, Static
 
 from console.settings.config import Controller
 from models.access import requests as access
-from models.core import clock
 from models.access.requests import Compilation
-from models.browse.paging import release_thread_connection
 from models.browse.access import RequestDetail, request_detail
+from models.browse.paging import release_thread_connection
+from models.core import clock
 from models.core.entities import Staff
 from models.core.i18n import _
-
 from screens.access.forms import (
-    DeliverForm, ExcludeForm, ExportForm, ExtendForm, RejectForm, StepForm, VerifyForm,
+    DeliverForm,
+    ExcludeForm,
+    ExportForm,
+    ExtendForm,
+    RejectForm,
+    StepForm,
+    VerifyForm,
 )
 from screens.access.urgency import days_left_text, theme_colour, urgency_variable
 from screens.kit.base import ForwardFailures
-from screens.shell.chrome import QuietFooter, ShellHeader
 from screens.kit.text import literal
+from screens.shell.chrome import QuietFooter, ShellHeader
 
-MATCH_COLUMNS = [("kind", _("Kind")), ("ref", _("Ref")), ("label", _("Record")), ("why", _("Matched by")),
-                 ("excluded", _("Excluded"))]
+MATCH_COLUMNS = [
+    ("kind", _("Kind")),
+    ("ref", _("Ref")),
+    ("label", _("Record")),
+    ("why", _("Matched by")),
+    ("excluded", _("Excluded")),
+]
 STEP_STATES = {
     "verify": ("received",),
     "compile": ("verified", "compiled", "reviewed"),
@@ -75,8 +86,11 @@ def detail_text(detail: RequestDetail, colour: str) -> Text:
     text.append_text(literal(detail.name, style="bold"))
     text.append(f"  [{detail.state}]\n")
     due = detail.extended_due_on or detail.due_on
-    text.append(_("received {received} by {channel} · due {due}").format(
-        received=detail.received_on.strftime("%d.%m.%Y"), channel=detail.channel, due=due.strftime("%d.%m.%Y")))
+    text.append(
+        _("received {received} by {channel} · due {due}").format(
+            received=detail.received_on.strftime("%d.%m.%Y"), channel=detail.channel, due=due.strftime("%d.%m.%Y")
+        )
+    )
     text.append(f" ({days_left_text(detail.days_left, detail.is_open)})", style=f"bold {colour}" if colour else "bold")
     if detail.extended_due_on:
         text.append("\n" + _("extended from {day}: ").format(day=detail.due_on.strftime("%d.%m.%Y")))
@@ -93,15 +107,23 @@ def detail_text(detail: RequestDetail, colour: str) -> Text:
             text.append(f"\n{label}: ")
             text.append_text(literal(", ".join(detail.identifiers[key])))
     if detail.verified_at:
-        text.append("\n" + _("verified {at} by {who}: ").format(at=clock.format_berlin(detail.verified_at),
-                                                                 who=detail.verified_by))
+        text.append(
+            "\n"
+            + _("verified {at} by {who}: ").format(at=clock.format_berlin(detail.verified_at), who=detail.verified_by)
+        )
         text.append_text(literal(detail.verification_method))
     if detail.compiled_at:
-        text.append("\n" + _("compiled {at}, {n} exclusions").format(at=clock.format_berlin(detail.compiled_at),
-                                                                      n=detail.exclusions))
+        text.append(
+            "\n"
+            + _("compiled {at}, {n} exclusions").format(at=clock.format_berlin(detail.compiled_at), n=detail.exclusions)
+        )
     if detail.exported_at:
-        text.append("\n" + _("exported {at}, sha256 {digest}…").format(at=clock.format_berlin(detail.exported_at),
-                                                                        digest=(detail.exported_sha256 or "")[:16]))
+        text.append(
+            "\n"
+            + _("exported {at}, sha256 {digest}…").format(
+                at=clock.format_berlin(detail.exported_at), digest=(detail.exported_sha256 or "")[:16]
+            )
+        )
     if detail.delivered_on:
         text.append("\n" + _("delivered on {day}").format(day=detail.delivered_on.strftime("%d.%m.%Y")))
     if detail.rejected_reason:
@@ -223,13 +245,25 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
         for match in compilation.matches:
             why = ", ".join(f"{r.code}={r.value}" for r in match.reasons)
             excluded = literal(match.exclusion_reason, style="italic") if match.excluded else Text("")
-            table.add_row(Text(match.kind), literal(match.ref), literal(match.label), literal(why), excluded,
-                          key=f"{match.kind}:{match.id}")
+            table.add_row(
+                Text(match.kind),
+                literal(match.ref),
+                literal(match.label),
+                literal(why),
+                excluded,
+                key=f"{match.kind}:{match.id}",
+            )
         if selected is not None and f"{selected.kind}:{selected.id}" in table.rows:
             table.move_cursor(row=table.get_row_index(f"{selected.kind}:{selected.id}"), animate=False)
-        self.query_one("#ad-next", Static).update(Text(_("Matches compiled {at}: {n} included, {x} excluded").format(
-            at=clock.format_berlin(compilation.compiled_at), n=len(compilation.included()),
-            x=len(compilation.excluded()))))
+        self.query_one("#ad-next", Static).update(
+            Text(
+                _("Matches compiled {at}: {n} included, {x} excluded").format(
+                    at=clock.format_berlin(compilation.compiled_at),
+                    n=len(compilation.included()),
+                    x=len(compilation.excluded()),
+                )
+            )
+        )
         table.focus()
         self.load()
 
@@ -252,8 +286,11 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
     def action_exclude(self) -> None:
         match = self.selected_match()
         if match is not None:
-            self.step(ExcludeForm(self.operator, self.ref, match.kind, match.id, match.ref),
-                      _("Match excluded; export the report again."), recompile=True)
+            self.step(
+                ExcludeForm(self.operator, self.ref, match.kind, match.id, match.ref),
+                _("Match excluded; export the report again."),
+                recompile=True,
+            )
 
     def action_export(self) -> None:
         app = cast(Any, self.app)
@@ -266,8 +303,13 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
             if result is None or form.outcome is None:
                 return
             out = form.outcome
-            self.notify(_("Report written: {path} ({size} bytes, sha256 {digest}…)").format(
-                path=out.path, size=out.size, digest=out.sha256[:16]), markup=False, timeout=10)
+            self.notify(
+                _("Report written: {path} ({size} bytes, sha256 {digest}…)").format(
+                    path=out.path, size=out.size, digest=out.sha256[:16]
+                ),
+                markup=False,
+                timeout=10,
+            )
             self.hint(Text(_("Exported to {path}").format(path=out.path)))
             self.load()
 

@@ -3,6 +3,7 @@
 Each form collects a small dataclass and calls models/access (or console/access_report for
 the export) in a thread; a refusal (step out of order, a late extension) shows in the form.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,14 +15,13 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select, TextArea
 
 from console.reports.access_report import FORMATS, export_report
-from console.settings.config import Controller
 from console.reports.texts import LANGUAGES
+from console.settings.config import Controller
 from models.access import requests as access
 from models.core import clock
 from models.core.entities import ACCESS_CHANNELS, Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _
-
 from screens.kit.forms import FormScreen
 
 
@@ -53,10 +53,12 @@ class OpenRequestForm(FormScreen[NewRequest]):
 
     def compose_fields(self) -> ComposeResult:
         yield from self.field("name", _("Requester's name"), Input())
-        yield from self.field("received_on", _("Received on (date of the written request)"),
-                              Input(clock.today_berlin().isoformat()))
-        yield from self.field("channel", _("Channel"), Select([(c, c) for c in ACCESS_CHANNELS], value="letter",
-                                                              allow_blank=False))
+        yield from self.field(
+            "received_on", _("Received on (date of the written request)"), Input(clock.today_berlin().isoformat())
+        )
+        yield from self.field(
+            "channel", _("Channel"), Select([(c, c) for c in ACCESS_CHANNELS], value="letter", allow_blank=False)
+        )
         yield from self.field("email", _("E-mail (optional)"), Input())
         yield from self.field("customer", _("Customer number (optional)"), Input(placeholder="K-10042"))
         yield from self.field("address", _("Postal address (optional)"), TextArea())
@@ -67,15 +69,29 @@ class OpenRequestForm(FormScreen[NewRequest]):
         received = self.day("received_on")
         if received is None:
             raise ValidationError("received_on", _("is required"))
-        return NewRequest(self.required("name"), received, self.value("channel"), self.optional("email"),
-                          self.optional("customer"), self.value("address").strip() or None,
-                          split_list(self.value("workstations")), split_list(self.value("ips")))
+        return NewRequest(
+            self.required("name"),
+            received,
+            self.value("channel"),
+            self.optional("email"),
+            self.optional("customer"),
+            self.value("address").strip() or None,
+            split_list(self.value("workstations")),
+            split_list(self.value("ips")),
+        )
 
     def perform(self, data: NewRequest) -> None:
         identifiers = {"workstations": data.workstations, "ips": data.ips} if data.workstations or data.ips else None
         request = access.open_request(
-            self.operator, name=data.name, received_on=data.received_on, channel=data.channel, email=data.email,
-            customer_number=data.customer_number, address=data.address, identifiers=identifiers)
+            self.operator,
+            name=data.name,
+            received_on=data.received_on,
+            channel=data.channel,
+            email=data.email,
+            customer_number=data.customer_number,
+            address=data.address,
+            identifiers=identifiers,
+        )
         self.created_ref = request.ref
 
 
@@ -101,8 +117,9 @@ class VerifyForm(StepForm):
     TITLE = _("Verify the requester's identity")
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("method", _("How was the identity checked? (e.g. signature compared with the contract)"),
-                              TextArea())
+        yield from self.field(
+            "method", _("How was the identity checked? (e.g. signature compared with the contract)"), TextArea()
+        )
 
     def collect(self) -> TextStep:
         return TextStep(self.value("method"))
@@ -209,10 +226,14 @@ class ExportForm(StepForm):
 
     def compose_fields(self) -> ComposeResult:
         yield from self.field("fmt", _("Format"), Select([(f, f) for f in FORMATS], value="html", allow_blank=False))
-        yield from self.field("lang", _("Language"), Select([(lang, lang) for lang in LANGUAGES], value=self.lang,
-                                                           allow_blank=False))
-        yield from self.field("path", _("File (empty: in the data folder)"),
-                              Input(placeholder=str(self.data_dir / f"{self.ref}-{self.lang}.html")))
+        yield from self.field(
+            "lang", _("Language"), Select([(lang, lang) for lang in LANGUAGES], value=self.lang, allow_blank=False)
+        )
+        yield from self.field(
+            "path",
+            _("File (empty: in the data folder)"),
+            Input(placeholder=str(self.data_dir / f"{self.ref}-{self.lang}.html")),
+        )
 
     def collect(self) -> ExportStep:
         fmt, lang = self.value("fmt"), self.value("lang")
@@ -224,12 +245,12 @@ class ExportForm(StepForm):
 
     def perform(self, data: ExportStep) -> None:
         try:
-            self.outcome = export_report(self.operator, self.ref, fmt=data.fmt, out=data.path,
-                                         controller=self.controller, lang=data.lang)
+            self.outcome = export_report(
+                self.operator, self.ref, fmt=data.fmt, out=data.path, controller=self.controller, lang=data.lang
+            )
         except ValidationError as exc:
             if exc.field == "--out":  # the CLI's option name; here it is the path field
                 raise ValidationError("path", exc.problem) from None
             raise
         except OSError as exc:
             raise ValidationError("path", _("cannot write: {error}").format(error=exc.strerror or exc)) from None
-

@@ -3,6 +3,7 @@
 Only the privacy officer works these requests; others see the queue without the
 requesters' names and the actions disabled with the reason (DESIGN.md §3).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,7 +16,6 @@ from textual.widgets import Static
 from models.access import requests as access
 from models.browse.access import requests_page
 from models.core.i18n import _
-
 from screens.access.detail import AccessDetailScreen
 from screens.access.forms import OpenRequestForm
 from screens.access.urgency import days_left_text, theme_colour, urgency_variable
@@ -23,8 +23,14 @@ from screens.kit.base import MainScreen, PagedTable
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
-COLUMNS = [("ref", _("Request")), ("name", _("Requester")), ("received", _("Received")), ("due", _("Due")),
-           ("left", _("Days left")), ("state", _("State"))]
+COLUMNS = [
+    ("ref", _("Request")),
+    ("name", _("Requester")),
+    ("received", _("Received")),
+    ("due", _("Due")),
+    ("left", _("Days left")),
+    ("state", _("State")),
+]
 STATE_FILTERS: tuple[str | None, ...] = ("open", None, "closed", *access.OPEN_STATES, *access.CLOSED_STATES)
 
 
@@ -69,15 +75,20 @@ class AccessRequestsScreen(MainScreen):
         variable = urgency_variable(row.days_left, is_open)
         colour = theme_colour(self.app, variable) if variable else ""
         due = row.due_on.strftime("%d.%m.%Y") + (" +" if row.extended else "")
-        return [Text(row.ref), literal(row.name) if self.officer else Text("—"),
-                Text(row.received_on.strftime("%d.%m.%Y")), Text(due),
-                Text(days_left_text(row.days_left, is_open), style=f"bold {colour}" if colour else ""), Text(row.state)]
+        return [
+            Text(row.ref),
+            literal(row.name) if self.officer else Text("—"),
+            Text(row.received_on.strftime("%d.%m.%Y")),
+            Text(due),
+            Text(days_left_text(row.days_left, is_open), style=f"bold {colour}" if colour else ""),
+            Text(row.state),
+        ]
 
     def show_filter(self) -> None:
         shown = self.state or _("all")
-        self.query_one("#ar-filter", Static).update(Text(
-            _("Requests · {state} · nearest deadline first (s: state, +: extended)").format(
-                state=shown)))
+        self.query_one("#ar-filter", Static).update(
+            Text(_("Requests · {state} · nearest deadline first (s: state, +: extended)").format(state=shown))
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("new", "open"):

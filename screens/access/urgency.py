@@ -1,4 +1,5 @@
 """Colours from the active Textual theme for cells of a DataTable (which takes rich styles, not CSS)."""
+
 from __future__ import annotations
 
 from textual.app import App
@@ -7,8 +8,16 @@ from models.core.i18n import _
 
 # urgency of an access request by days left: (upper bound, theme variable)
 URGENCY = ((-1, "error"), (7, "warning"), (14, "accent"))
-STATE_COLOURS = {"overdue": "error", "due": "warning", "held": "primary", "blocked": "error",
-                 "failed": "error", "interrupted": "warning", "running": "accent", "done": "success"}
+STATE_COLOURS = {
+    "overdue": "error",
+    "due": "warning",
+    "held": "primary",
+    "blocked": "error",
+    "failed": "error",
+    "interrupted": "warning",
+    "running": "accent",
+    "done": "success",
+}
 
 
 def theme_colour(app: App[object], variable: str) -> str:

@@ -1,4 +1,5 @@
 """Forms of the accounting screen: export a batch to a folder, acknowledge a batch with its billing date."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +17,6 @@ from models.core import clock
 from models.core.entities import Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _
-
 from screens.kit.forms import FormScreen
 
 
@@ -35,8 +35,11 @@ class ExportBatchForm(FormScreen[ExportInput]):
         self.reexport = reexport
         self.waiting = waiting
         self.outcome: billing_export.ExportResult | None = None
-        self.TITLE = (_("Export batch {n} again").format(n=reexport) if reexport is not None
-                      else _("Export the outbox as the next batch"))
+        self.TITLE = (
+            _("Export batch {n} again").format(n=reexport)
+            if reexport is not None
+            else _("Export the outbox as the next batch")
+        )
 
     def compose_fields(self) -> ComposeResult:
         if self.reexport is None:

@@ -3,6 +3,7 @@
 Reading outbox and batch rows is an audited read of personal data (models/billing does it),
 so the outbox is re-read only when its count changed, not on every refresh tick.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,22 +18,35 @@ from textual.message import Message
 from textual.widgets import ContentSwitcher, Static
 
 from models.billing import outbox as billing
-from models.core import clock
-from models.browse.paging import Page, release_thread_connection
 from models.browse.billing import batch_records_page, batches_page, outbox_page
+from models.browse.paging import Page, release_thread_connection
+from models.core import clock
 from models.core.i18n import _
-
 from screens.accounting.forms import AcknowledgeForm, ExportBatchForm
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
 VIEWS = (("outbox", _("Outbox")), ("batches", _("Batches")))
-RECORD_COLUMNS = [("ref", _("Record")), ("order", _("Order")), ("session", _("Session")), ("date", _("Date")),
-                  ("minutes", _("Min")), ("customer", _("Customer")), ("class", _("Class")),
-                  ("who", _("Workstation/employee"))]
-BATCH_COLUMNS = [("number", _("Batch")), ("created", _("Created")), ("by", _("By")), ("records", _("Records")),
-                 ("sha", _("SHA-256")), ("ack", _("Acknowledged")), ("billed", _("Billed on"))]
+RECORD_COLUMNS = [
+    ("ref", _("Record")),
+    ("order", _("Order")),
+    ("session", _("Session")),
+    ("date", _("Date")),
+    ("minutes", _("Min")),
+    ("customer", _("Customer")),
+    ("class", _("Class")),
+    ("who", _("Workstation/employee")),
+]
+BATCH_COLUMNS = [
+    ("number", _("Batch")),
+    ("created", _("Created")),
+    ("by", _("By")),
+    ("records", _("Records")),
+    ("sha", _("SHA-256")),
+    ("ack", _("Acknowledged")),
+    ("billed", _("Billed on")),
+]
 EMPTY: Page[Any] = Page([], None)
 
 
@@ -43,17 +57,28 @@ class CountLoaded(Message):
 
 
 def render_record(row: billing.BillingRow) -> list[Text]:
-    return [Text(row.ref), literal(row.order_ref), literal(row.session_ref), Text(row.session_date.strftime("%d.%m.%Y")),
-            Text(str(row.duration_minutes), justify="right"),
-            literal(f"{row.customer_number} {row.customer_name}"), Text(row.billing_class),
-            literal(row.workstation_or_employee)]
+    return [
+        Text(row.ref),
+        literal(row.order_ref),
+        literal(row.session_ref),
+        Text(row.session_date.strftime("%d.%m.%Y")),
+        Text(str(row.duration_minutes), justify="right"),
+        literal(f"{row.customer_number} {row.customer_name}"),
+        Text(row.billing_class),
+        literal(row.workstation_or_employee),
+    ]
 
 
 def render_batch(batch: billing.BatchInfo) -> list[Text]:
-    return [Text(str(batch.number)), Text(clock.format_berlin(batch.created_at)), literal(batch.created_by),
-            Text(str(batch.record_count), justify="right"), Text(batch.sha256[:8] + "…"),
-            Text(clock.berlin_date(batch.acknowledged_at).strftime("%d.%m.%Y") if batch.acknowledged_at else _("open")),
-            Text(batch.billed_on.strftime("%d.%m.%Y") if batch.billed_on else "—")]
+    return [
+        Text(str(batch.number)),
+        Text(clock.format_berlin(batch.created_at)),
+        literal(batch.created_by),
+        Text(str(batch.record_count), justify="right"),
+        Text(batch.sha256[:8] + "…"),
+        Text(clock.berlin_date(batch.acknowledged_at).strftime("%d.%m.%Y") if batch.acknowledged_at else _("open")),
+        Text(batch.billed_on.strftime("%d.%m.%Y") if batch.billed_on else "—"),
+    ]
 
 
 class AccountingScreen(MainScreen):
@@ -76,14 +101,17 @@ class AccountingScreen(MainScreen):
         with ContentSwitcher(initial="outbox", id="acc-switcher"):
             with Vertical(id="outbox"):
                 yield Static(id="acc-count", classes="pane-title")
-                yield PagedTable(RECORD_COLUMNS, self.fetch_outbox, render_record, key=lambda r: str(r.id),
-                                 id="acc-outbox")
+                yield PagedTable(
+                    RECORD_COLUMNS, self.fetch_outbox, render_record, key=lambda r: str(r.id), id="acc-outbox"
+                )
             with Vertical(id="batches"):
-                yield PagedTable(BATCH_COLUMNS, self.fetch_batches, render_batch, key=lambda b: str(b.number),
-                                 id="acc-batches")
+                yield PagedTable(
+                    BATCH_COLUMNS, self.fetch_batches, render_batch, key=lambda b: str(b.number), id="acc-batches"
+                )
                 yield Static(id="acc-records-title", classes="pane-title")
-                yield PagedTable(RECORD_COLUMNS, self.fetch_batch_records, render_record, key=lambda r: str(r.id),
-                                 id="acc-records")
+                yield PagedTable(
+                    RECORD_COLUMNS, self.fetch_batch_records, render_record, key=lambda r: str(r.id), id="acc-records"
+                )
 
     @property
     def allowed(self) -> bool:
@@ -126,8 +154,9 @@ class AccountingScreen(MainScreen):
     def show_count(self, message: CountLoaded) -> None:
         changed = self.count is not None and message.count != self.count
         self.count = message.count
-        self.query_one("#acc-count", Static).update(Text(
-            _("Outbox: {n} records wait for the next batch (x exports them)").format(n=message.count)))
+        self.query_one("#acc-count", Static).update(
+            Text(_("Outbox: {n} records wait for the next batch (x exports them)").format(n=message.count))
+        )
         if changed:
             self.query_one("#acc-outbox", PagedTable).reload()
         self.refresh_bindings()
@@ -204,10 +233,18 @@ class AccountingScreen(MainScreen):
             if out.batch is None:
                 self.notify(_("The outbox is empty; nothing written."), markup=False)
             else:
-                same = "" if not out.reexport else (_(" (identical)") if out.identical else _(" (DIFFERS from the first export)"))
-                self.notify(_("Batch {n}: {count} records → {csv}{same}").format(
-                    n=out.batch.number, count=out.batch.record_count, csv=out.csv_path, same=same), markup=False,
-                    timeout=10)
+                same = (
+                    ""
+                    if not out.reexport
+                    else (_(" (identical)") if out.identical else _(" (DIFFERS from the first export)"))
+                )
+                self.notify(
+                    _("Batch {n}: {count} records → {csv}{same}").format(
+                        n=out.batch.number, count=out.batch.record_count, csv=out.csv_path, same=same
+                    ),
+                    markup=False,
+                    timeout=10,
+                )
                 self.hint(Text(_("Batch {n} written to {path}").format(n=out.batch.number, path=out.csv_path)))
             self.refresh_data()
 
@@ -223,8 +260,12 @@ class AccountingScreen(MainScreen):
             out = form.outcome
             if result is None or out is None:
                 return
-            self.notify(_("Batch {n} acknowledged: {billed} orders billed, {waiting} still waiting.").format(
-                n=batch.number, billed=out.orders_billed, waiting=out.orders_waiting), markup=False)
+            self.notify(
+                _("Batch {n} acknowledged: {billed} orders billed, {waiting} still waiting.").format(
+                    n=batch.number, billed=out.orders_billed, waiting=out.orders_waiting
+                ),
+                markup=False,
+            )
             self.refresh_data()
 
         self.app.push_screen(form, done)

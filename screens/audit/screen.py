@@ -1,4 +1,5 @@
 """Audit: the hash-chained trail, newest first, and a verify action that shows its result."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,19 +14,30 @@ from textual.widgets import Input, Static
 from models.browse.paging import release_thread_connection
 from models.browse.people import AuditRow, audit_page, verify_trail
 from models.core.i18n import _
-
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
-COLUMNS = [("id", _("#")), ("at", _("When")), ("actor", _("Who")), ("action", _("Action")), ("ref", _("Ref")),
-           ("detail", _("Detail"))]
+COLUMNS = [
+    ("id", _("#")),
+    ("at", _("When")),
+    ("actor", _("Who")),
+    ("action", _("Action")),
+    ("ref", _("Ref")),
+    ("detail", _("Detail")),
+]
 VERIFY_ROLES = ("privacy_officer", "admin")
 
 
 def render_event(row: AuditRow) -> list[Text]:
-    return [Text(str(row.id)), literal(row.at), literal(row.actor), literal(row.action), literal(row.ref),
-            literal(row.detail)]
+    return [
+        Text(str(row.id)),
+        literal(row.at),
+        literal(row.actor),
+        literal(row.action),
+        literal(row.ref),
+        literal(row.detail),
+    ]
 
 
 class AuditScreen(MainScreen):
@@ -49,8 +61,9 @@ class AuditScreen(MainScreen):
             self.hint(_("Verify: {reason}").format(reason=reason))
 
     def fetch(self, after: tuple[Any, ...] | None, limit: int) -> Any:
-        return audit_page(self.query_one("#q-actor", Input).value, self.query_one("#q-action", Input).value,
-                          after, limit)
+        return audit_page(
+            self.query_one("#q-actor", Input).value, self.query_one("#q-action", Input).value, after, limit
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "verify" and refusal(self.operator, *VERIFY_ROLES):
@@ -82,8 +95,12 @@ class AuditScreen(MainScreen):
         if result.ok:
             text = Text(_("✓ Chain intact: {n} events checked.").format(n=result.checked), style="bold")
         else:
-            text = Text(_("✗ Chain BROKEN at event {id}: {problem} ({n} events checked before it).").format(
-                id=result.first_bad_id, problem=result.problem, n=result.checked), style="bold")
+            text = Text(
+                _("✗ Chain BROKEN at event {id}: {problem} ({n} events checked before it).").format(
+                    id=result.first_bad_id, problem=result.problem, n=result.checked
+                ),
+                style="bold",
+            )
         box = self.query_one("#verify-result", Static)
         box.update(text)
         box.set_class(result.ok, "ok")  # colours come from the theme (console.tcss)

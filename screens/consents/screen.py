@@ -1,4 +1,5 @@
 """Consent log: every consent and disclosure record, filterable by kind, customer and session."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,18 +12,31 @@ from textual.widgets import Input, Select
 
 from models.browse.consents import KINDS, ConsentFilter, LogRow, consent_log
 from models.core.i18n import _
-
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.text import literal
 
-COLUMNS = [("at", _("When")), ("ref", _("Ref")), ("kind", _("Kind")), ("session", _("Session")),
-           ("customer", _("Customer")), ("who", _("Who / recipient")), ("what", _("Answer / basis, scope"))]
+COLUMNS = [
+    ("at", _("When")),
+    ("ref", _("Ref")),
+    ("kind", _("Kind")),
+    ("session", _("Session")),
+    ("customer", _("Customer")),
+    ("who", _("Who / recipient")),
+    ("what", _("Answer / basis, scope")),
+]
 
 
 def render_log(row: LogRow) -> list[Text]:
     kind = _("disclosure") if row.source == "disclosure" else row.kind
-    return [literal(row.at), Text(row.ref), Text(kind), Text(row.session_ref), literal(row.customer), literal(row.who),
-            literal(row.what)]
+    return [
+        literal(row.at),
+        Text(row.ref),
+        Text(kind),
+        Text(row.session_ref),
+        literal(row.customer),
+        literal(row.who),
+        literal(row.what),
+    ]
 
 
 class ConsentLogScreen(MainScreen):
@@ -59,9 +73,11 @@ class ConsentLogScreen(MainScreen):
 
     def apply_filter(self, only_if_changed: bool = False) -> None:
         kind = self.query_one("#q-kind", Select).value  # NULL when cleared
-        wanted = ConsentFilter(kind=kind if isinstance(kind, str) else "",
-                               customer=self.query_one("#q-customer", Input).value.strip(),
-                               session=self.query_one("#q-session", Input).value.strip())
+        wanted = ConsentFilter(
+            kind=kind if isinstance(kind, str) else "",
+            customer=self.query_one("#q-customer", Input).value.strip(),
+            session=self.query_one("#q-session", Input).value.strip(),
+        )
         if only_if_changed and wanted == self.filter:
             return
         self.filter = wanted

@@ -1,4 +1,5 @@
 """Dashboard: active sessions, what falls due, open access requests, unbilled orders, staff gaps."""
+
 from __future__ import annotations
 
 from rich.text import Text
@@ -8,11 +9,10 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Sparkline, Static
 
-from models.core import clock
-from models.browse.paging import release_thread_connection
 from models.browse.dashboard import Dashboard, dashboard
+from models.browse.paging import release_thread_connection
+from models.core import clock
 from models.core.i18n import _
-
 from screens.kit.base import MainScreen
 from screens.kit.text import elapsed, literal
 
@@ -63,8 +63,13 @@ class DashboardScreen(MainScreen):
         if data.due_per_day:
             chart.data = [count for _day, count in data.due_per_day]
             first, last = data.due_per_day[0][0], data.due_per_day[-1][0]
-            label.update(Text(_("deletions due per day, {first} – {last} (max {top})").format(
-                first=first.strftime("%d.%m."), last=last.strftime("%d.%m."), top=max(chart.data))))
+            label.update(
+                Text(
+                    _("deletions due per day, {first} – {last} (max {top})").format(
+                        first=first.strftime("%d.%m."), last=last.strftime("%d.%m."), top=max(chart.data)
+                    )
+                )
+            )
             chart.display = True
         else:
             chart.display = False
@@ -94,19 +99,31 @@ class DashboardScreen(MainScreen):
             text.append(NOT_AVAILABLE, style="")
             return text
         overdue = data.retention.get("overdue", 0)
-        text.append(_("due now {due}, overdue {overdue}, due today/tomorrow {soon}, held {held}, blocked {blocked}")
-                    .format(due=data.retention.get("due", 0), overdue=overdue, soon=data.due_next_24h or 0,
-                            held=data.retention.get("held", 0), blocked=data.retention.get("blocked", 0)),
-                    style="")
+        text.append(
+            _("due now {due}, overdue {overdue}, due today/tomorrow {soon}, held {held}, blocked {blocked}").format(
+                due=data.retention.get("due", 0),
+                overdue=overdue,
+                soon=data.due_next_24h or 0,
+                held=data.retention.get("held", 0),
+                blocked=data.retention.get("blocked", 0),
+            ),
+            style="",
+        )
         if overdue:
             text.append("  ⚠ " + _("overdue items: run a purge (key 5)"), style="bold reverse")
         text.append("\n" + _("Last purge: "), style="bold")
         if data.last_purge is None:
             text.append(_("never"), style="")
         else:
-            text.append(_("{at}, {state}, {n} deleted, by {who}").format(
-                at=clock.format_berlin(data.last_purge["started_at"]), state=data.last_purge["state"],
-                n=data.last_purge["deleted"], who=data.last_purge["operator"]), style="")
+            text.append(
+                _("{at}, {state}, {n} deleted, by {who}").format(
+                    at=clock.format_berlin(data.last_purge["started_at"]),
+                    state=data.last_purge["state"],
+                    n=data.last_purge["deleted"],
+                    who=data.last_purge["operator"],
+                ),
+                style="",
+            )
         return text
 
     @staticmethod
@@ -117,8 +134,12 @@ class DashboardScreen(MainScreen):
             return text
         text.append(_("{n} open, {late} overdue").format(n=data.access["open"], late=data.access["overdue"]), style="")
         if data.access["nearest_due_on"]:
-            text.append(_(", nearest deadline {day} ({ref})").format(
-                day=data.access["nearest_due_on"].strftime("%d.%m.%Y"), ref=data.access["nearest_ref"]), style="")
+            text.append(
+                _(", nearest deadline {day} ({ref})").format(
+                    day=data.access["nearest_due_on"].strftime("%d.%m.%Y"), ref=data.access["nearest_ref"]
+                ),
+                style="",
+            )
         return text
 
     @staticmethod
@@ -130,8 +151,9 @@ class DashboardScreen(MainScreen):
 
     @staticmethod
     def staff_text(data: Dashboard) -> Text:
-        text = Text(_("Staff without a confidentiality commitment: {n}").format(n=len(data.uncommitted_staff)),
-                    style="bold")
+        text = Text(
+            _("Staff without a confidentiality commitment: {n}").format(n=len(data.uncommitted_staff)), style="bold"
+        )
         if data.uncommitted_staff:
             text.append("  ")
             text.append_text(literal(", ".join(data.uncommitted_staff)))

@@ -1,4 +1,5 @@
 """Help: every key, and an about line (database, schema version, policy version)."""
+
 from __future__ import annotations
 
 from typing import Any, cast
@@ -10,18 +11,20 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from models.core.i18n import _
-
 from screens.kit.base import MainScreen
-from screens.shell.modes import MODE_SPECS
 from screens.kit.text import literal
+from screens.shell.modes import MODE_SPECS
 
 SCREEN_KEYS: list[tuple[str, str, str]] = [
     ("2 " + _("Sessions"), "s / e", _("start a session / end the selected one")),
     ("2 " + _("Sessions"), "a / c / i", _("add activity or file transfer / chat line / system information")),
     ("2 " + _("Sessions"), "t / d", _("add a second technician (consent first) / record a disclosure")),
     ("3 " + _("Orders"), "/ enter", _("search / open the order's detail")),
-    ("3 " + _("Orders"), "o / h / r / v", _("in the detail: complete / place a legal hold / release it / "
-                                            "open a session")),
+    (
+        "3 " + _("Orders"),
+        "o / h / r / v",
+        _("in the detail: complete / place a legal hold / release it / open a session"),
+    ),
     ("4 " + _("Consent"), "/", _("filter by kind, customer, session")),
     ("5 " + _("Retention"), "v / c / s", _("next view (queue, purge runs, holds) / filter category / state")),
     ("5 " + _("Retention"), "p / h / r", _("purge: preview, then confirm / place a legal hold / release it")),
@@ -65,9 +68,14 @@ class HelpScreen(MainScreen):
         text.append_text(literal(info.database))
         text.append("\n" + _("data folder") + ": ")
         text.append_text(literal(info.data_dir))
-        text.append("\n" + _("schema version {schema} · policy version {policy}").format(
-            schema=info.schema_version, policy=info.policy_version))
+        text.append(
+            "\n"
+            + _("schema version {schema} · policy version {policy}").format(
+                schema=info.schema_version, policy=info.policy_version
+            )
+        )
         text.append("\n" + _("operator") + ": ")
-        text.append_text(literal(f"{info.operator_name} ({info.operator_username}) — " +
-                                 ", ".join(sorted(self.operator.role_set))))
+        text.append_text(
+            literal(f"{info.operator_name} ({info.operator_username}) — " + ", ".join(sorted(self.operator.role_set)))
+        )
         return text

@@ -5,6 +5,7 @@ worker and receives it as a typed message; scrolling near the end loads the next
 keyset. A MainScreen refreshes its tables with a one-shot timer that is re-armed after each
 refresh, and only while the screen is the visible one.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, ClassVar, Sequence, cast
@@ -20,9 +21,8 @@ from textual.worker import Worker, WorkerState
 
 from models.browse.paging import Page, release_thread_connection
 from models.core.entities import Staff
-
-from screens.shell.chrome import ModeBar, QuietFooter, ShellHeader
 from screens.kit.messages import WorkerFailed
+from screens.shell.chrome import ModeBar, QuietFooter, ShellHeader
 
 Fetch = Callable[[tuple[Any, ...] | None, int], Page[Any]]
 Render = Callable[[Any], Sequence[Text | str]]
@@ -54,8 +54,16 @@ class PagedTable(ForwardFailures, DataTable):
             super().__init__()
             self.table = table
 
-    def __init__(self, columns: Sequence[tuple[str, str]], fetch: Fetch, render: Render, *,
-                 page_size: int = 50, key: Callable[[Any], str] = lambda row: str(row.key), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        columns: Sequence[tuple[str, str]],
+        fetch: Fetch,
+        render: Render,
+        *,
+        page_size: int = 50,
+        key: Callable[[Any], str] = lambda row: str(row.key),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.columns_spec = list(columns)
         self.fetch = fetch
@@ -91,8 +99,9 @@ class PagedTable(ForwardFailures, DataTable):
         self._load(self.generation, self.next_after, self.page_size, False)
 
     @work(thread=True, exit_on_error=False, group="page")
-    def _load(self, generation: int, after: tuple[Any, ...] | None, limit: int, replace: bool,
-              force: bool = False) -> None:
+    def _load(
+        self, generation: int, after: tuple[Any, ...] | None, limit: int, replace: bool, force: bool = False
+    ) -> None:
         try:
             page = self.fetch(after, limit)
         finally:

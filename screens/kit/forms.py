@@ -5,6 +5,7 @@ A form validates inline (the message appears under the field it names), then run
 role) appears in the form and nothing is saved. On success the form is dismissed with
 its dataclass; Escape dismisses it with None.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -17,17 +18,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.worker import WorkerFailed
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.worker import WorkerFailed
 
 from models.browse.paging import release_thread_connection
 from models.core.errors import Support24Error, ValidationError
 from models.core.i18n import _
-
 from screens.kit.base import ForwardFailures
 
 T = TypeVar("T")
-
 
 
 def parse_day(raw: str | None, field_name: str = "day") -> date | None:
@@ -41,6 +40,7 @@ def parse_day(raw: str | None, field_name: str = "day") -> date | None:
         except ValueError:
             continue
     raise ValidationError(field_name, _("is not a date (YYYY-MM-DD or DD.MM.YYYY)"))
+
 
 class Tick(Checkbox):
     """A checkbox whose state shows without colour: X when on, blank when off.
@@ -186,8 +186,9 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
         prepared = await self.prepare(data)
         if prepared is None:
             return
-        worker = self.run_worker(lambda: self._perform_in_thread(prepared), thread=True, exit_on_error=False,
-                                 group="perform")
+        worker = self.run_worker(
+            lambda: self._perform_in_thread(prepared), thread=True, exit_on_error=False, group="perform"
+        )
         try:
             refusal = await worker.wait()
         except WorkerFailed:  # already shown by the app's failure handler; keep the form open

@@ -1,4 +1,5 @@
 """Typed messages that thread workers post back to the UI (workers never touch widgets)."""
+
 from __future__ import annotations
 
 from textual.message import Message

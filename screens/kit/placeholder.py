@@ -1,4 +1,5 @@
 """A mode whose domain code has not landed yet; replaced in screens/shell/modes.py when it does."""
+
 from __future__ import annotations
 
 from rich.text import Text
@@ -6,7 +7,6 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from models.core.i18n import _
-
 from screens.kit.base import MainScreen
 from screens.shell.modes import ModeSpec
 
@@ -18,5 +18,7 @@ class ComingScreen(MainScreen):
         super().__init__()
 
     def compose_body(self) -> ComposeResult:
-        yield Static(Text(f"{self.spec.help}\n\n" + _("coming: this screen arrives with its domain code.")),
-                     classes="placeholder")
+        yield Static(
+            Text(f"{self.spec.help}\n\n" + _("coming: this screen arrives with its domain code.")),
+            classes="placeholder",
+        )

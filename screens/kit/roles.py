@@ -1,4 +1,5 @@
 """What the operator may do, asked before an action is offered (DESIGN.md §3)."""
+
 from __future__ import annotations
 
 from models.core.entities import Staff

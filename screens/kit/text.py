@@ -1,4 +1,5 @@
 """Text safety (issue 6 §7): anything from outside is shown literally, never as markup."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -18,7 +19,9 @@ def literal(value: object, style: str = "") -> Text:
     if isinstance(value, date):
         return Text(value.strftime("%d.%m.%Y"), style=style)
     # ESC and other control characters are dropped; Text() never parses markup.
-    return Text(strip_control(str(value)).replace("\n", " ⏎ ") if not isinstance(value, Text) else value.plain, style=style)
+    return Text(
+        strip_control(str(value)).replace("\n", " ⏎ ") if not isinstance(value, Text) else value.plain, style=style
+    )
 
 
 def multiline(value: object) -> Text:

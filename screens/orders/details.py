@@ -1,4 +1,5 @@
 """Drill-down screens: one session or one order in full, loaded in a thread worker (reads are audited)."""
+
 from __future__ import annotations
 
 import json
@@ -15,14 +16,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from models.browse.paging import release_thread_connection
 from models.browse.detail import SessionDetail, session_detail
+from models.browse.paging import release_thread_connection
 from models.core.entities import Staff
 from models.core.i18n import _
-
 from screens.kit.base import ForwardFailures
-from screens.shell.chrome import QuietFooter, ShellHeader
 from screens.kit.text import literal, multiline
+from screens.shell.chrome import QuietFooter, ShellHeader
 
 
 class DetailScreen(ForwardFailures, Screen[None]):
@@ -92,9 +92,13 @@ class SessionDetailScreen(DetailScreen):
         head = Text()
         head.append(f"{_('Session')} {d.ref}  ·  {_('order')} {d.order_ref}\n", style="bold")
         pairs: list[tuple[str, object]] = [
-            (_("customer"), d.customer), (_("technician"), d.technician), (_("started"), d.started_at),
-            (_("ended"), d.ended_at or _("running")), (_("customer IP"), d.customer_ip),
-            (_("workstation"), d.workstation), (_("customer person"), d.customer_person),
+            (_("customer"), d.customer),
+            (_("technician"), d.technician),
+            (_("started"), d.started_at),
+            (_("ended"), d.ended_at or _("running")),
+            (_("customer IP"), d.customer_ip),
+            (_("workstation"), d.workstation),
+            (_("customer person"), d.customer_person),
             (_("screen private"), _("yes") if d.screen_private else _("no — others can see")),
         ]
         for label, value in pairs:

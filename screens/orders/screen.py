@@ -1,4 +1,5 @@
 """Orders and sessions: history searchable by customer, ref, day and technician; detail; complete; holds."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,31 +14,42 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from models.core import clock
-from models.retention import holds
-from models.sessions import orders
-from models.browse.paging import release_thread_connection
 from models.browse.detail import OrderDetail, order_detail
+from models.browse.paging import release_thread_connection
 from models.browse.sessions import OrderFilter, OrderRow
 from models.browse.sessions import orders as order_page
+from models.core import clock
 from models.core.errors import ValidationError
 from models.core.i18n import _
-
+from models.retention import holds
+from models.sessions import orders
 from screens.kit.base import MainScreen, PagedTable
-from screens.orders.details import DetailScreen, SessionDetailScreen, detail_table
 from screens.kit.forms import ConfirmScreen, FormScreen, parse_day
 from screens.kit.roles import refusal
 from screens.kit.text import literal
+from screens.orders.details import DetailScreen, SessionDetailScreen, detail_table
 
-COLUMNS = [("ref", _("Order")), ("state", _("State")), ("customer", _("Customer")), ("opened", _("Opened")),
-           ("sessions", _("Sess.")), ("class", _("Class")), ("hold", _("Hold"))]
-
-
+COLUMNS = [
+    ("ref", _("Order")),
+    ("state", _("State")),
+    ("customer", _("Customer")),
+    ("opened", _("Opened")),
+    ("sessions", _("Sess.")),
+    ("class", _("Class")),
+    ("hold", _("Hold")),
+]
 
 
 def render_order(row: OrderRow) -> list[Text]:
-    return [Text(row.ref), Text(_(row.state)), literal(f"{row.customer_number} {row.customer}"), literal(row.opened_at),
-            Text(str(row.sessions)), Text(row.billing_class), Text(_("HELD") if row.held else "")]
+    return [
+        Text(row.ref),
+        Text(_(row.state)),
+        literal(f"{row.customer_number} {row.customer}"),
+        literal(row.opened_at),
+        Text(str(row.sessions)),
+        Text(row.billing_class),
+        Text(_("HELD") if row.held else ""),
+    ]
 
 
 class OrdersScreen(MainScreen):
@@ -83,9 +95,12 @@ class OrdersScreen(MainScreen):
         except ValidationError as exc:
             self.hint(f"{_('day')}: {exc.problem}")
             return
-        self.filter = OrderFilter(customer=self.query_one("#q-customer", Input).value.strip(),
-                                  ref=self.query_one("#q-ref", Input).value.strip(), day=day,
-                                  technician=self.query_one("#q-technician", Input).value.strip())
+        self.filter = OrderFilter(
+            customer=self.query_one("#q-customer", Input).value.strip(),
+            ref=self.query_one("#q-ref", Input).value.strip(),
+            day=day,
+            technician=self.query_one("#q-technician", Input).value.strip(),
+        )
         self.hint("")
         table = self.query_one("#orders-table", PagedTable)
         table.restart()
@@ -133,9 +148,12 @@ class OrderDetailScreen(DetailScreen):
         head = Text()
         head.append(f"{_('Order')} {d.ref}\n", style="bold")
         pairs: list[tuple[str, object]] = [
-            (_("customer"), f"{d.customer_number} {d.customer}"), (_("billing class"), d.billing_class),
-            (_("description"), d.description), (_("opened"), d.opened_at),
-            (_("completed"), d.completed_at or _("not yet")), (_("billed on"), d.billed_on or _("not yet")),
+            (_("customer"), f"{d.customer_number} {d.customer}"),
+            (_("billing class"), d.billing_class),
+            (_("description"), d.description),
+            (_("opened"), d.opened_at),
+            (_("completed"), d.completed_at or _("not yet")),
+            (_("billed on"), d.billed_on or _("not yet")),
         ]
         for label, value in pairs:
             head.append(f"{label}: ", style="dim")
@@ -143,8 +161,12 @@ class OrderDetailScreen(DetailScreen):
             head.append("\n")
         hold = d.active_hold
         if hold is not None:
-            head.append(_("LEGAL HOLD since {at} by {who}: ").format(at=clock.format_berlin(hold.placed_at),
-                                                                    who=hold.placed_by), style="bold")
+            head.append(
+                _("LEGAL HOLD since {at} by {who}: ").format(
+                    at=clock.format_berlin(hold.placed_at), who=hold.placed_by
+                ),
+                style="bold",
+            )
             head.append_text(literal(hold.reason))
             head.append("\n")
         sessions = detail_table(_("Sessions"), [_("ref"), _("technician"), _("started"), _("ended")])
@@ -152,8 +174,9 @@ class OrderDetailScreen(DetailScreen):
             sessions.add_row(ref, literal(tech), literal(start), literal(end) if end else Text(_("running")))
         data = detail_table(_("Data and retention"), [_("category"), _("records"), _("due"), _("state")])
         for line in d.categories:
-            data.add_row(line.category, str(line.count), literal(line.due_at) if line.due_at else Text("—"),
-                         _(line.state))
+            data.add_row(
+                line.category, str(line.count), literal(line.due_at) if line.due_at else Text("—"), _(line.state)
+            )
         parts: list[RenderableType] = [head, sessions, Text(""), data]
         if d.retention_note:
             parts.append(Text(d.retention_note, style="dim"))
@@ -190,8 +213,11 @@ class OrderDetailScreen(DetailScreen):
 
     def show(self, message: DetailScreen.Loaded) -> None:
         super().show(message)
-        reasons = [f"{key}: {reason}" for key, action in (("o", "complete"), ("h", "hold"), ("r", "release"))
-                   if (reason := self.reason_disabled(action)) and action != "release"]
+        reasons = [
+            f"{key}: {reason}"
+            for key, action in (("o", "complete"), ("h", "hold"), ("r", "release"))
+            if (reason := self.reason_disabled(action)) and action != "release"
+        ]
         self.hint("  ·  ".join(reasons))
 
     def action_complete(self) -> None:
@@ -199,9 +225,15 @@ class OrderDetailScreen(DetailScreen):
             if yes:
                 self.complete()
 
-        self.app.push_screen(ConfirmScreen(_("Complete order {ref} now? Billing records are created, and system "
-                                             "information and gathered files fall due in 48 h (P7).")
-                                           .format(ref=self.ref)), answered)
+        self.app.push_screen(
+            ConfirmScreen(
+                _(
+                    "Complete order {ref} now? Billing records are created, and system "
+                    "information and gathered files fall due in 48 h (P7)."
+                ).format(ref=self.ref)
+            ),
+            answered,
+        )
 
     @work(thread=True, exit_on_error=False, group="order-action")
     def complete(self) -> None:
@@ -216,8 +248,9 @@ class OrderDetailScreen(DetailScreen):
         self.load()
 
     def action_hold(self) -> None:
-        self.app.push_screen(HoldForm(self.operator, self.ref),
-                             lambda result: self.done(_("Hold placed.")) if result else None)
+        self.app.push_screen(
+            HoldForm(self.operator, self.ref), lambda result: self.done(_("Hold placed.")) if result else None
+        )
 
     def action_release(self) -> None:
         hold = self.data.active_hold if self.data else None
@@ -245,7 +278,9 @@ class OrderDetailScreen(DetailScreen):
         if len(self.data.sessions) == 1:
             self.app.push_screen(SessionDetailScreen(self.operator, self.data.sessions[0][0]))
             return
-        choices = [(ref, f"{ref}  {clock.format_berlin(start)}  {tech}") for ref, tech, start, _end in self.data.sessions]
+        choices = [
+            (ref, f"{ref}  {clock.format_berlin(start)}  {tech}") for ref, tech, start, _end in self.data.sessions
+        ]
 
         def chosen(ref: str | None) -> None:
             if ref:

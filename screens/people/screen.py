@@ -1,4 +1,5 @@
 """Staff and customers: register staff with roles and commitment date, deactivate; customers, contacts."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,34 +12,55 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Checkbox, Input, Label, Static
 
-from models.core import people
 from models.browse.paging import release_thread_connection
 from models.browse.people import CustomerRow, StaffRow, contacts_of, customers_page, staff_page
+from models.core import people
 from models.core.entities import ROLES, Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _
-
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.forms import ConfirmScreen, FormScreen, Tick
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
-STAFF_COLUMNS = [("user", _("User")), ("name", _("Name")), ("roles", _("Roles")), ("commit", _("Commitment")),
-                 ("secrecy", _("§203")), ("active", _("Active"))]
-CUSTOMER_COLUMNS = [("number", _("Number")), ("name", _("Customer")), ("email", _("E-mail")),
-                    ("secrecy", _("§203")), ("contacts", _("Contacts"))]
+STAFF_COLUMNS = [
+    ("user", _("User")),
+    ("name", _("Name")),
+    ("roles", _("Roles")),
+    ("commit", _("Commitment")),
+    ("secrecy", _("§203")),
+    ("active", _("Active")),
+]
+CUSTOMER_COLUMNS = [
+    ("number", _("Number")),
+    ("name", _("Customer")),
+    ("email", _("E-mail")),
+    ("secrecy", _("§203")),
+    ("contacts", _("Contacts")),
+]
 CUSTOMER_ROLES = ("admin", "technician")
 
 
 def render_staff(row: StaffRow) -> list[Text]:
     commitment = literal(row.commitment_signed_on) if row.commitment_signed_on else Text(_("MISSING"), style="bold")
-    return [literal(row.username), literal(row.name), Text(row.roles), commitment, literal(row.secrecy_commitment_on),
-            Text(_("yes") if row.active else _("no"))]
+    return [
+        literal(row.username),
+        literal(row.name),
+        Text(row.roles),
+        commitment,
+        literal(row.secrecy_commitment_on),
+        Text(_("yes") if row.active else _("no")),
+    ]
 
 
 def render_customer(row: CustomerRow) -> list[Text]:
-    return [literal(row.number), literal(row.name), literal(row.email), Text(_("yes") if row.professional_secrecy else ""),
-            Text(str(row.contacts))]
+    return [
+        literal(row.number),
+        literal(row.name),
+        literal(row.email),
+        Text(_("yes") if row.professional_secrecy else ""),
+        Text(str(row.contacts)),
+    ]
 
 
 @dataclass(frozen=True)
@@ -71,12 +93,23 @@ class StaffForm(FormScreen[StaffData]):
         roles = [role for role in ROLES if self.query_one(f"#f-role-{role}", Checkbox).value]
         if not roles:
             raise ValidationError("roles", _("at least one role is required"))
-        return StaffData(self.required("username"), self.required("name"), roles, self.day("commitment_signed_on"),
-                         self.day("secrecy_commitment_on"))
+        return StaffData(
+            self.required("username"),
+            self.required("name"),
+            roles,
+            self.day("commitment_signed_on"),
+            self.day("secrecy_commitment_on"),
+        )
 
     def perform(self, data: StaffData) -> Any:
-        return people.register_staff(self.operator, data.username, data.name, data.roles, data.commitment_signed_on,
-                                     secrecy_commitment_on=data.secrecy_commitment_on)
+        return people.register_staff(
+            self.operator,
+            data.username,
+            data.name,
+            data.roles,
+            data.commitment_signed_on,
+            secrecy_commitment_on=data.secrecy_commitment_on,
+        )
 
 
 @dataclass(frozen=True)
@@ -98,16 +131,21 @@ class CustomerForm(FormScreen[CustomerData]):
         yield from self.field("number", _("customer number, e.g. K-10042"), Input())
         yield from self.field("name", _("name"), Input())
         yield from self.field("email", _("e-mail (optional)"), Input())
-        yield from self.field("professional_secrecy", _("professional secrecy"),
-                              Tick(_("bound by § 203 StGB (technicians need the extra commitment)")))
+        yield from self.field(
+            "professional_secrecy",
+            _("professional secrecy"),
+            Tick(_("bound by § 203 StGB (technicians need the extra commitment)")),
+        )
 
     def collect(self) -> CustomerData:
-        return CustomerData(self.required("number"), self.required("name"), self.optional("email"),
-                            self.checked("professional_secrecy"))
+        return CustomerData(
+            self.required("number"), self.required("name"), self.optional("email"), self.checked("professional_secrecy")
+        )
 
     def perform(self, data: CustomerData) -> Any:
-        return people.register_customer(self.operator, data.number, data.name, email=data.email,
-                                        professional_secrecy=data.professional_secrecy)
+        return people.register_customer(
+            self.operator, data.number, data.name, email=data.email, professional_secrecy=data.professional_secrecy
+        )
 
 
 @dataclass(frozen=True)
@@ -150,13 +188,18 @@ class PeopleScreen(MainScreen):
         yield Label(Text(_("Staff")), classes="pane-title")
         yield PagedTable(STAFF_COLUMNS, staff_page, render_staff, id="staff-table")
         yield Label(Text(_("Customers (enter: contact persons)")), classes="pane-title")
-        yield PagedTable(CUSTOMER_COLUMNS, lambda after, limit: customers_page("", after, limit), render_customer,
-                         id="customers-table")
+        yield PagedTable(
+            CUSTOMER_COLUMNS,
+            lambda after, limit: customers_page("", after, limit),
+            render_customer,
+            id="customers-table",
+        )
 
     def on_mount(self) -> None:
         self.query_one("#staff-table").focus()
-        reasons = [reason for reason in (refusal(self.operator, "admin"), refusal(self.operator, *CUSTOMER_ROLES))
-                   if reason]
+        reasons = [
+            reason for reason in (refusal(self.operator, "admin"), refusal(self.operator, *CUSTOMER_ROLES)) if reason
+        ]
         if reasons:
             self.hint(_("Some actions are disabled: {reason}").format(reason="; ".join(dict.fromkeys(reasons))))
 
@@ -203,8 +246,11 @@ class PeopleScreen(MainScreen):
         row = self.table("staff").selected()
         if row is None:
             return
-        question = Text(_("Deactivate {user}? They can no longer open the console or do remote maintenance.")
-                        .format(user=row.username))
+        question = Text(
+            _("Deactivate {user}? They can no longer open the console or do remote maintenance.").format(
+                user=row.username
+            )
+        )
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -233,6 +279,10 @@ class PeopleScreen(MainScreen):
         finally:
             release_thread_connection()
         text = Text(_("Contact persons of {number}: ").format(number=number))
-        text.append_text(literal("; ".join(
-            " ".join(part for part in (r.name, r.email or "", r.phone or "") if part) for r in rows) or _("none")))
+        text.append_text(
+            literal(
+                "; ".join(" ".join(part for part in (r.name, r.email or "", r.phone or "") if part) for r in rows)
+                or _("none")
+            )
+        )
         self.app.call_from_thread(self.hint, text)

@@ -1,4 +1,5 @@
 """The forms and texts of the retention screen: placing a legal hold, the purge preview."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,11 +8,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, TextArea
 
-from models.retention import holds
-from models.purge import run as purge
 from models.core.entities import Staff
 from models.core.i18n import _
-
+from models.purge import run as purge
+from models.retention import holds
 from screens.kit.forms import FormScreen
 
 
@@ -44,8 +44,11 @@ class HoldForm(FormScreen[HoldInput]):
 
 def plan_text(result: purge.PurgeResult) -> Text:
     """What a dry run found due, per category, for the confirm question."""
-    text = Text(_("Purge preview (dry run {id}, policy {policy}):").format(id=result.run_id, policy=result.policy_version)
-                + "\n", style="bold")
+    text = Text(
+        _("Purge preview (dry run {id}, policy {policy}):").format(id=result.run_id, policy=result.policy_version)
+        + "\n",
+        style="bold",
+    )
     for category, count in sorted(result.deleted.items()):
         text.append(f"  {category:<16} {count:>7}\n")
     text.append(f"  {_('total'):<16} {result.total:>7}", style="bold")

@@ -4,6 +4,7 @@ A purge is always previewed first (a dry run that only counts), then confirmed, 
 in a thread worker that reports progress; only a privacy officer may run one or place and
 release holds (DESIGN.md §3, §5). The lease keeps it to one purge across all consoles.
 """
+
 from __future__ import annotations
 
 from functools import partial
@@ -21,33 +22,55 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import ContentSwitcher, ProgressBar, Static
 
-from models.core import clock
-from models.retention import holds
-from models.purge import run as purge
 from models.browse.paging import release_thread_connection
 from models.browse.retention import deletions_page, holds_page, lease_holder, queue_page, runs_page
+from models.core import clock
 from models.core.i18n import _
 from models.core.identity import require_role
+from models.purge import run as purge
+from models.retention import holds
 from models.retention.policy import CATEGORIES
 from models.retention.queue import STATES, SummaryRow, queue_summary
-
 from screens.access.urgency import STATE_COLOURS, theme_colour
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.forms import ConfirmScreen
-from screens.retention.forms import HoldForm, plan_text
 from screens.kit.roles import refusal
 from screens.kit.text import literal
+from screens.retention.forms import HoldForm, plan_text
 
 PURGE_ROLES = holds.HOLD_ROLES  # the officer runs purges and places holds (DESIGN.md §3)
 VIEWS = (("queue", _("Queue")), ("runs", _("Purge runs")), ("holds", _("Legal holds")))
-QUEUE_COLUMNS = [("due", _("Due")), ("category", _("Category")), ("ref", _("Ref")), ("order", _("Order")),
-                 ("state", _("State"))]
-RUN_COLUMNS = [("id", _("Run")), ("started", _("Started")), ("who", _("By")), ("kind", _("Kind")),
-               ("state", _("State")), ("deleted", _("Deleted")), ("policy", _("Policy"))]
-DELETION_COLUMNS = [("id", _("Record")), ("category", _("Category")), ("ref", _("Ref")), ("due", _("Was due")),
-                    ("deleted", _("Deleted at")), ("method", _("Method"))]
-HOLD_COLUMNS = [("id", _("Hold")), ("order", _("Order")), ("placed", _("Placed")), ("by", _("By")),
-                ("reason", _("Reason"))]
+QUEUE_COLUMNS = [
+    ("due", _("Due")),
+    ("category", _("Category")),
+    ("ref", _("Ref")),
+    ("order", _("Order")),
+    ("state", _("State")),
+]
+RUN_COLUMNS = [
+    ("id", _("Run")),
+    ("started", _("Started")),
+    ("who", _("By")),
+    ("kind", _("Kind")),
+    ("state", _("State")),
+    ("deleted", _("Deleted")),
+    ("policy", _("Policy")),
+]
+DELETION_COLUMNS = [
+    ("id", _("Record")),
+    ("category", _("Category")),
+    ("ref", _("Ref")),
+    ("due", _("Was due")),
+    ("deleted", _("Deleted at")),
+    ("method", _("Method")),
+]
+HOLD_COLUMNS = [
+    ("id", _("Hold")),
+    ("order", _("Order")),
+    ("placed", _("Placed")),
+    ("by", _("By")),
+    ("reason", _("Reason")),
+]
 
 
 class SummaryLoaded(Message):
@@ -91,8 +114,11 @@ def summary_table(rows: list[SummaryRow]) -> Table:
         if not cells:
             continue
         dated = [r.next_due_at for r in cells.values() if r.next_due_at is not None and r.state != "held"]
-        table.add_row(category, *[str(cells[s].count) if s in cells else "·" for s in STATES],
-                      clock.format_berlin(min(dated)) if dated else "—")
+        table.add_row(
+            category,
+            *[str(cells[s].count) if s in cells else "·" for s in STATES],
+            clock.format_berlin(min(dated)) if dated else "—",
+        )
     if not by_category:
         table.add_row(_("nothing is kept that falls due"), *[""] * (len(STATES) + 1))
     return table
@@ -135,11 +161,18 @@ class RetentionScreen(MainScreen):
             return Vertical(
                 PagedTable(RUN_COLUMNS, runs_page, self.render_run, key=lambda r: str(r.id), id="ret-runs"),
                 Static(id="ret-deletions-title", classes="pane-title"),
-                PagedTable(DELETION_COLUMNS, self.fetch_deletions, self.render_deletion, key=lambda r: str(r.id),
-                           id="ret-deletions"),
-                id="runs")
-        return Vertical(PagedTable(HOLD_COLUMNS, holds_page, self.render_hold, key=lambda r: str(r.id), id="ret-holds"),
-                        id="holds")
+                PagedTable(
+                    DELETION_COLUMNS,
+                    self.fetch_deletions,
+                    self.render_deletion,
+                    key=lambda r: str(r.id),
+                    id="ret-deletions",
+                ),
+                id="runs",
+            )
+        return Vertical(
+            PagedTable(HOLD_COLUMNS, holds_page, self.render_hold, key=lambda r: str(r.id), id="ret-holds"), id="holds"
+        )
 
     def on_mount(self) -> None:
         self.query_one("#ret-progress", ProgressBar).display = False
@@ -186,21 +219,43 @@ class RetentionScreen(MainScreen):
         return Text(value, style=f"bold {colour}" if colour else "")
 
     def render_item(self, item: Any) -> list[Text]:
-        return [Text(clock.format_berlin(item.due_at) if item.due_at else _("not yet")), Text(item.category),
-                literal(item.ref), literal(item.order_ref), self.coloured(_(item.state), STATE_COLOURS.get(item.state))]
+        return [
+            Text(clock.format_berlin(item.due_at) if item.due_at else _("not yet")),
+            Text(item.category),
+            literal(item.ref),
+            literal(item.order_ref),
+            self.coloured(_(item.state), STATE_COLOURS.get(item.state)),
+        ]
 
     def render_run(self, run: Any) -> list[Text]:
-        return [Text(str(run.id)), Text(clock.format_berlin(run.started_at)), literal(run.operator),
-                Text(_("preview") if run.dry_run else _("purge")), self.coloured(_(run.state), STATE_COLOURS.get(run.state)),
-                Text("—" if run.dry_run else str(run.deleted_count)), literal(run.policy_version)]
+        return [
+            Text(str(run.id)),
+            Text(clock.format_berlin(run.started_at)),
+            literal(run.operator),
+            Text(_("preview") if run.dry_run else _("purge")),
+            self.coloured(_(run.state), STATE_COLOURS.get(run.state)),
+            Text("—" if run.dry_run else str(run.deleted_count)),
+            literal(run.policy_version),
+        ]
 
     def render_deletion(self, record: Any) -> list[Text]:
-        return [Text(str(record.id)), Text(record.category), literal(record.ref), Text(clock.format_berlin(record.due_at)),
-                Text(clock.format_berlin(record.deleted_at)), literal(record.method)]
+        return [
+            Text(str(record.id)),
+            Text(record.category),
+            literal(record.ref),
+            Text(clock.format_berlin(record.due_at)),
+            Text(clock.format_berlin(record.deleted_at)),
+            literal(record.method),
+        ]
 
     def render_hold(self, hold: Any) -> list[Text]:
-        return [Text(str(hold.id)), literal(hold.order_ref), Text(clock.format_berlin(hold.placed_at)),
-                literal(hold.placed_by), literal(hold.reason)]
+        return [
+            Text(str(hold.id)),
+            literal(hold.order_ref),
+            Text(clock.format_berlin(hold.placed_at)),
+            literal(hold.placed_by),
+            literal(hold.reason),
+        ]
 
     def show_views(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -211,7 +266,8 @@ class RetentionScreen(MainScreen):
 
     def show_filter(self) -> None:
         text = _("Queue · category: {category} · state: {state}   (c / s to change)").format(
-            category=self.category or _("all"), state=_(self.state) if self.state else _("all"))
+            category=self.category or _("all"), state=_(self.state) if self.state else _("all")
+        )
         self.query_one("#ret-filter", Static).update(Content(text))
 
     # -- actions --------------------------------------------------------------------------
@@ -280,7 +336,8 @@ class RetentionScreen(MainScreen):
         if run is not None and run.id != self.run_id:
             self.run_id = run.id
             self.query_one("#ret-deletions-title", Static).update(
-                Text(_("Deletion records of run {id} (policy {policy})").format(id=run.id, policy=run.policy_version)))
+                Text(_("Deletion records of run {id} (policy {policy})").format(id=run.id, policy=run.policy_version))
+            )
             self.query_one("#ret-deletions", PagedTable).reload()
 
     # -- holds ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 """Forms of the Active sessions screen: start, consent, activity, chat, system info, colleague, disclosure."""
+
 from __future__ import annotations
 
 import json
@@ -10,13 +11,12 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static, TextArea
 
 from models.browse import jobs as browse_jobs
-from models.sessions import sessions
 from models.core.entities import BILLING_CLASSES, CONSENT_METHODS, DISCLOSURE_BASES, TRANSFER_DIRECTIONS, Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _
 from models.retention.policy import CATEGORIES
+from models.sessions import sessions
 from models.sessions.sessions import ConsentInput, FileTransfer, SessionInput
-
 from screens.kit.forms import FormScreen, Tick
 
 CONSENT_QUESTIONS = {
@@ -47,8 +47,13 @@ class ConsentForm(FormScreen[ConsentInput]):
         yield from self.field("note", _("note (optional)"), Input())
 
     def collect(self) -> ConsentInput:
-        return ConsentInput(kind=self.kind, given_by=self.required("given_by"), method=self.value("method"),
-                            granted=self.checked("granted"), note=self.optional("note"))
+        return ConsentInput(
+            kind=self.kind,
+            given_by=self.required("given_by"),
+            method=self.value("method"),
+            granted=self.checked("granted"),
+            note=self.optional("note"),
+        )
 
 
 @dataclass(frozen=True)
@@ -68,24 +73,32 @@ class StartSessionForm(FormScreen[StartData]):
     def compose_fields(self) -> ComposeResult:
         yield from self.field("order", _("order ref (empty: a new order for the customer below)"), Input())
         yield from self.field("customer", _("customer number for a new order"), Input())
-        yield from self.field("billing_class", _("billing class of a new order"),
-                              Select(choices(BILLING_CLASSES), value="billable", allow_blank=False))
+        yield from self.field(
+            "billing_class",
+            _("billing class of a new order"),
+            Select(choices(BILLING_CLASSES), value="billable", allow_blank=False),
+        )
         yield from self.field("technician", _("technician (username)"), Input(self.operator.username))
         yield from self.field("customer_ip", _("customer IP"), Input())
         yield from self.field("workstation", _("workstation"), Input())
         yield from self.field("customer_person", _("customer person"), Input())
-        yield from self.field("screen_private", _("screen privacy (P4)"),
-                              Tick(_("only the technician sees the screen"), value=True))
+        yield from self.field(
+            "screen_private", _("screen privacy (P4)"), Tick(_("only the technician sees the screen"), value=True)
+        )
 
     def collect(self) -> StartData:
         order = self.value("order").upper()
         customer = self.value("customer")
         if not order and not customer:
             raise ValidationError("order", _("give an order ref, or a customer number for a new order"))
-        data = SessionInput(order=order, technician=self.required("technician"),
-                            customer_ip=self.optional("customer_ip"), workstation=self.optional("workstation"),
-                            customer_person=self.optional("customer_person"),
-                            screen_private=self.checked("screen_private"))
+        data = SessionInput(
+            order=order,
+            technician=self.required("technician"),
+            customer_ip=self.optional("customer_ip"),
+            workstation=self.optional("workstation"),
+            customer_person=self.optional("customer_person"),
+            screen_private=self.checked("screen_private"),
+        )
         return StartData(data, customer or None, self.value("billing_class"))
 
     async def prepare(self, data: StartData) -> StartData | None:
@@ -93,15 +106,18 @@ class StartSessionForm(FormScreen[StartData]):
             return data
         consent = await self.app.push_screen_wait(ConsentForm("screen_visibility", data.session.customer_person or ""))
         if consent is None:
-            self.show_error("screen_private", _("others can see the screen: the session starts only after the "
-                                                "customer's consent is recorded (P4)"))
+            self.show_error(
+                "screen_private",
+                _("others can see the screen: the session starts only after the customer's consent is recorded (P4)"),
+            )
             return None
         session = SessionInput(**{**data.session.__dict__, "consents": [consent]})
         return StartData(session, data.customer_number, data.billing_class)
 
     def perform(self, data: StartData) -> Any:
-        return browse_jobs.start_job(self.operator, data.session, customer_number=data.customer_number,
-                                     billing_class=data.billing_class)
+        return browse_jobs.start_job(
+            self.operator, data.session, customer_number=data.customer_number, billing_class=data.billing_class
+        )
 
 
 class SessionForm(FormScreen[Any]):
@@ -126,8 +142,9 @@ class ActivityForm(SessionForm):
         yield from self.field("action", _("action"), Input("note"))
         yield from self.field("detail", _("detail"), Input())
         yield from self.field("file_name", _("file transferred (empty: none)"), Input())
-        yield from self.field("file_direction", _("direction"),
-                              Select(choices(TRANSFER_DIRECTIONS), value="upload", allow_blank=False))
+        yield from self.field(
+            "file_direction", _("direction"), Select(choices(TRANSFER_DIRECTIONS), value="upload", allow_blank=False)
+        )
         yield from self.field("file_size", _("size in bytes"), Input())
         yield from self.field("file_sha256", _("SHA-256"), Input())
 
@@ -137,16 +154,18 @@ class ActivityForm(SessionForm):
             raw = self.value("file_size")
             if not raw.isdigit():
                 raise ValidationError("file_size", _("must be a whole number of bytes"))
-            transfer = FileTransfer(self.value("file_name"), self.value("file_direction"), int(raw),
-                                    self.value("file_sha256").lower())
+            transfer = FileTransfer(
+                self.value("file_name"), self.value("file_direction"), int(raw), self.value("file_sha256").lower()
+            )
             action = "file_" + transfer.direction
         else:
             action = self.required("action")
         return ActivityData(action, self.optional("detail"), transfer)
 
     def perform(self, data: ActivityData) -> Any:
-        return sessions.log_activity(self.operator, self.session_ref, data.action, detail=data.detail,
-                                     transfer=data.transfer)
+        return sessions.log_activity(
+            self.operator, self.session_ref, data.action, detail=data.detail, transfer=data.transfer
+        )
 
 
 @dataclass(frozen=True)
@@ -158,8 +177,9 @@ class ChatData:
 class ChatForm(SessionForm):
     def compose_fields(self) -> ComposeResult:
         yield Static(Text(_("Chat line in {ref}").format(ref=self.session_ref)), classes="form-title")
-        yield from self.field("sender", _("from"), Select(choices(["customer", "technician"]), value="customer",
-                                                          allow_blank=False))
+        yield from self.field(
+            "sender", _("from"), Select(choices(["customer", "technician"]), value="customer", allow_blank=False)
+        )
         yield from self.field("text", _("text"), Input())
 
     def collect(self) -> ChatData:
@@ -171,9 +191,10 @@ class ChatForm(SessionForm):
 
 class SystemInfoForm(SessionForm):
     def compose_fields(self) -> ComposeResult:
-        yield Static(Text(_("System information for {ref} (JSON object)").format(ref=self.session_ref)),
-                     classes="form-title")
-        yield from self.field("data", _("data, e.g. {\"os\": \"Windows 11 Pro\"}"), TextArea("{}", language=None))
+        yield Static(
+            Text(_("System information for {ref} (JSON object)").format(ref=self.session_ref)), classes="form-title"
+        )
+        yield from self.field("data", _('data, e.g. {"os": "Windows 11 Pro"}'), TextArea("{}", language=None))
 
     def collect(self) -> dict[str, Any]:
         try:
@@ -200,8 +221,12 @@ class ColleagueForm(SessionForm):
         self.customer_person = customer_person
 
     def compose_fields(self) -> ComposeResult:
-        yield Static(Text(_("Second technician for {ref}; the customer's consent is asked next (P6)")
-                          .format(ref=self.session_ref)), classes="form-title")
+        yield Static(
+            Text(
+                _("Second technician for {ref}; the customer's consent is asked next (P6)").format(ref=self.session_ref)
+            ),
+            classes="form-title",
+        )
         yield from self.field("username", _("colleague (username)"), Input())
 
     def collect(self) -> ColleagueData:
@@ -234,14 +259,18 @@ class DisclosureForm(SessionForm):
         self.customer_person = customer_person
 
     def compose_fields(self) -> ComposeResult:
-        yield Static(Text(_("Disclosure from {ref} (P11); the customer is told now").format(ref=self.session_ref)),
-                     classes="form-title")
+        yield Static(
+            Text(_("Disclosure from {ref} (P11); the customer is told now").format(ref=self.session_ref)),
+            classes="form-title",
+        )
         yield from self.field("recipient", _("recipient"), Input())
-        yield from self.field("categories", _("categories, comma-separated: {all}").format(all=", ".join(CATEGORIES)),
-                              Input())
+        yield from self.field(
+            "categories", _("categories, comma-separated: {all}").format(all=", ".join(CATEGORIES)), Input()
+        )
         yield from self.field("scope", _("scope (what, how much)"), Input())
-        yield from self.field("basis", _("legal basis"), Select(choices(DISCLOSURE_BASES), value="consent",
-                                                                 allow_blank=False))
+        yield from self.field(
+            "basis", _("legal basis"), Select(choices(DISCLOSURE_BASES), value="consent", allow_blank=False)
+        )
 
     def collect(self) -> DisclosureData:
         categories = [c.strip() for c in self.required("categories").replace(" ", ",").split(",") if c.strip()]
@@ -260,5 +289,12 @@ class DisclosureForm(SessionForm):
         return DisclosureData(data.recipient, data.categories, data.scope, data.basis, consent)
 
     def perform(self, data: DisclosureData) -> Any:
-        return browse_jobs.disclose(self.operator, self.session_ref, data.consent, recipient=data.recipient,
-                                    categories=data.categories, scope=data.scope, basis=data.basis)
+        return browse_jobs.disclose(
+            self.operator,
+            self.session_ref,
+            data.consent,
+            recipient=data.recipient,
+            categories=data.categories,
+            scope=data.scope,
+            basis=data.basis,
+        )

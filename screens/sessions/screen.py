@@ -1,4 +1,5 @@
 """Active sessions: the live list with elapsed time ticking, and every action on a running session."""
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -8,27 +9,48 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from models.sessions import sessions
 from models.browse.paging import release_thread_connection
 from models.browse.sessions import SessionRow, active_sessions
 from models.core.i18n import _
-
+from models.sessions import sessions
 from screens.kit.base import MainScreen, PagedTable
-from screens.orders.details import SessionDetailScreen
 from screens.kit.forms import ConfirmScreen, FormScreen
 from screens.kit.roles import refusal
-from screens.sessions.forms import ActivityForm, ChatForm, ColleagueForm, DisclosureForm, StartSessionForm, SystemInfoForm
 from screens.kit.text import elapsed, literal
+from screens.orders.details import SessionDetailScreen
+from screens.sessions.forms import (
+    ActivityForm,
+    ChatForm,
+    ColleagueForm,
+    DisclosureForm,
+    StartSessionForm,
+    SystemInfoForm,
+)
 
-COLUMNS = [("ref", _("Session")), ("elapsed", _("Elapsed")), ("customer", _("Customer")), ("tech", _("Tech")),
-           ("workstation", _("Workstation")), ("person", _("Person")), ("ip", _("IP")), ("screen", _("Screen"))]
+COLUMNS = [
+    ("ref", _("Session")),
+    ("elapsed", _("Elapsed")),
+    ("customer", _("Customer")),
+    ("tech", _("Tech")),
+    ("workstation", _("Workstation")),
+    ("person", _("Person")),
+    ("ip", _("IP")),
+    ("screen", _("Screen")),
+]
 ROW_ACTIONS = ("end", "activity", "chat", "sysinfo", "colleague", "disclose", "open")
 
 
 def render_session(row: SessionRow) -> list[Text]:
-    return [Text(row.ref), Text(elapsed(row.started_at)), literal(row.customer), literal(row.technician),
-            literal(row.workstation), literal(row.customer_person), literal(row.customer_ip),
-            Text(_("private") if row.screen_private else _("shared"))]
+    return [
+        Text(row.ref),
+        Text(elapsed(row.started_at)),
+        literal(row.customer),
+        literal(row.technician),
+        literal(row.workstation),
+        literal(row.customer_person),
+        literal(row.customer_ip),
+        Text(_("private") if row.screen_private else _("shared")),
+    ]
 
 
 class ActiveSessionsScreen(MainScreen):
@@ -112,12 +134,14 @@ class ActiveSessionsScreen(MainScreen):
         self.with_row(lambda row: SystemInfoForm(self.operator, row.ref), _("System information recorded."))
 
     def action_colleague(self) -> None:
-        self.with_row(lambda row: ColleagueForm(self.operator, row.ref, row.customer_person or ""),
-                      _("Colleague joined."))
+        self.with_row(
+            lambda row: ColleagueForm(self.operator, row.ref, row.customer_person or ""), _("Colleague joined.")
+        )
 
     def action_disclose(self) -> None:
-        self.with_row(lambda row: DisclosureForm(self.operator, row.ref, row.customer_person or ""),
-                      _("Disclosure recorded."))
+        self.with_row(
+            lambda row: DisclosureForm(self.operator, row.ref, row.customer_person or ""), _("Disclosure recorded.")
+        )
 
     def action_open(self) -> None:
         row = self.selected()

@@ -1,8 +1,8 @@
 """The console app: modes from the registry, header, theme, and the one failure handler."""
+
 from __future__ import annotations
 
 import sys
-
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Iterable
@@ -15,9 +15,8 @@ from textual.screen import Screen
 from models.core.entities import Staff
 from models.core.errors import Support24Error
 from models.core.i18n import _
-
-from screens.shell.chrome import ShellHeader
 from screens.kit.messages import WorkerFailed
+from screens.shell.chrome import ShellHeader
 from screens.shell.modes import MODE_SPECS
 from screens.shell.timer import PurgeScheduler, PurgeTimerMixin
 
@@ -58,8 +57,15 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         Binding("ctrl+q", "quit", _("Quit"), id="app.quit"),
     ]
 
-    def __init__(self, operator: Staff, info: ConsoleInfo, *, start_mode: str = "dashboard",
-                 scheduler: PurgeScheduler | None = None, settings: Any = None) -> None:
+    def __init__(
+        self,
+        operator: Staff,
+        info: ConsoleInfo,
+        *,
+        start_mode: str = "dashboard",
+        scheduler: PurgeScheduler | None = None,
+        settings: Any = None,
+    ) -> None:
         self.MODES = {item.name: item.factory() for item in MODE_SPECS}
         super().__init__()
         # Workers run many short queries, each re-taking the GIL from the busy render loop;
@@ -90,8 +96,11 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for item in MODE_SPECS:
-            yield SystemCommand(_("Go to {title}").format(title=item.title) + f" ({item.key})", item.help,
-                                partial(self.switch_mode, item.name))
+            yield SystemCommand(
+                _("Go to {title}").format(title=item.title) + f" ({item.key})",
+                item.help,
+                partial(self.switch_mode, item.name),
+            )
         yield from super().get_system_commands(screen)
 
     def on_worker_failed(self, message: WorkerFailed) -> None:
@@ -100,9 +109,22 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         if isinstance(error, Support24Error):
             self.notify(Text(str(error)).plain, title=_("Refused"), severity="error", timeout=8, markup=False)
         elif "database is locked" in str(error):
-            self.notify(_("The database is busy (another console or the purge is writing). Nothing was saved; "
-                          "try again in a moment."), title=_("Busy"), severity="warning", timeout=8, markup=False)
+            self.notify(
+                _(
+                    "The database is busy (another console or the purge is writing). Nothing was saved; "
+                    "try again in a moment."
+                ),
+                title=_("Busy"),
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
         else:
             self.log.error(f"worker {message.name} failed: {error!r}")
-            self.notify(_("Something went wrong: {error}").format(error=f"{type(error).__name__}: {error}"),
-                        title=_("Error"), severity="error", timeout=10, markup=False)
+            self.notify(
+                _("Something went wrong: {error}").format(error=f"{type(error).__name__}: {error}"),
+                title=_("Error"),
+                severity="error",
+                timeout=10,
+                markup=False,
+            )

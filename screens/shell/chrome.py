@@ -1,4 +1,5 @@
 """The lines around every main screen: header (operator, database, status) and mode bar."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
@@ -9,9 +10,8 @@ from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
 from models.core.i18n import _
-
-from screens.shell.modes import MODE_SPECS
 from screens.kit.text import literal
+from screens.shell.modes import MODE_SPECS
 
 if TYPE_CHECKING:
     from screens.shell.app import ConsoleApp
@@ -91,8 +91,11 @@ class QuietFooter(Footer):
             self.call_after_refresh(self._recompose_if_changed)
 
     def _signature(self) -> tuple[tuple[str, str, str, bool, str], ...]:
-        return tuple((binding.key, binding.action, binding.description, enabled, tooltip or "")
-                     for _node, binding, enabled, tooltip in self.screen.active_bindings.values() if binding.show)
+        return tuple(
+            (binding.key, binding.action, binding.description, enabled, tooltip or "")
+            for _node, binding, enabled, tooltip in self.screen.active_bindings.values()
+            if binding.show
+        )
 
     async def _recompose_if_changed(self) -> None:
         self._pending = False

@@ -4,6 +4,7 @@ To add or replace a mode, edit MODE_SPECS: the app builds its MODES, key binding
 bar and command-palette entries from this list, in this order. `screen` is
 "module:Class" under screens/ and is imported when the mode is first shown.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -38,12 +39,28 @@ class ModeSpec:
 
 MODE_SPECS: list[ModeSpec] = [
     ModeSpec("dashboard", "1", _("Dash"), _("Dashboard: what needs attention now"), "dashboard.screen:DashboardScreen"),
-    ModeSpec("sessions", "2", _("Sessions"), _("Active sessions: start, log, end"), "sessions.screen:ActiveSessionsScreen"),
-    ModeSpec("orders", "3", _("Orders"), _("Orders and sessions: history, detail, completion, holds"), "orders.screen:OrdersScreen"),
-    ModeSpec("consents", "4", _("Consent"), _("Consent log: consents and disclosures"), "consents.screen:ConsentLogScreen"),
+    ModeSpec(
+        "sessions", "2", _("Sessions"), _("Active sessions: start, log, end"), "sessions.screen:ActiveSessionsScreen"
+    ),
+    ModeSpec(
+        "orders",
+        "3",
+        _("Orders"),
+        _("Orders and sessions: history, detail, completion, holds"),
+        "orders.screen:OrdersScreen",
+    ),
+    ModeSpec(
+        "consents", "4", _("Consent"), _("Consent log: consents and disclosures"), "consents.screen:ConsentLogScreen"
+    ),
     ModeSpec("retention", "5", _("Retention"), _("Retention queue and purge runs"), "retention.screen:RetentionScreen"),
     ModeSpec("access", "6", _("Access"), _("Access requests (GDPR Art. 15)"), "access.screen:AccessRequestsScreen"),
-    ModeSpec("accounting", "7", _("Billing"), _("Accounting: billing outbox and batches"), "accounting.screen:AccountingScreen"),
+    ModeSpec(
+        "accounting",
+        "7",
+        _("Billing"),
+        _("Accounting: billing outbox and batches"),
+        "accounting.screen:AccountingScreen",
+    ),
     ModeSpec("people", "8", _("Staff"), _("Staff and customers"), "people.screen:PeopleScreen"),
     ModeSpec("audit", "9", _("Audit"), _("Audit trail and chain verification"), "audit.screen:AuditScreen"),
     ModeSpec("help", "0", _("Help"), _("Keys and about"), "help.screen:HelpScreen"),

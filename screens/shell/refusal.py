@@ -1,4 +1,5 @@
 """What an OS account that is not (or no longer) in the staff register sees: what to do."""
+
 from __future__ import annotations
 
 from rich.text import Text
@@ -28,7 +29,9 @@ class RefusalApp(App[None]):
         body.append(self.reason + "\n\n")
         body.append(_("What to do:") + "\n", style="bold")
         body.append(_("• Ask an administrator to register you: Staff and customers (key 8) → Register staff,") + "\n")
-        body.append(_("  with your account name, roles and the date of your written confidentiality commitment.") + "\n")
+        body.append(
+            _("  with your account name, roles and the date of your written confidentiality commitment.") + "\n"
+        )
         body.append(_("• On a new installation, run once:") + "\n")
         body.append(f"  support24 init --admin {self.account} --name 'Your Name' --commitment-date YYYY-MM-DD\n")
         with Vertical(classes="refusal"):

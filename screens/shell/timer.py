@@ -7,6 +7,7 @@ lease, a run that deleted something is announced, and the timer is armed again. 
 in models/ keeps several consoles from purging at once. Tests call `purge_timer_tick()` with
 a FixedClock instead of waiting.
 """
+
 from __future__ import annotations
 
 import time
@@ -17,8 +18,8 @@ from textual import work
 from textual.message import Message
 from textual.timer import Timer
 
-from models.core import clock
 from models.browse.paging import release_thread_connection
+from models.core import clock
 from models.core.i18n import _
 
 FIRST_RUN_DELAY = 20.0  # seconds after start, so the console is up before the first purge
@@ -92,8 +93,9 @@ def status_text(outcome: Outcome | None, next_run_at: datetime | None) -> str:
     elif getattr(outcome, "running", False):
         parts.append(running_text(outcome.started_at))
     elif outcome.busy_holder:
-        parts.append(_("purge {at}: lease held by {holder}").format(at=hhmm(outcome.started_at),
-                                                                     holder=outcome.busy_holder))
+        parts.append(
+            _("purge {at}: lease held by {holder}").format(at=hhmm(outcome.started_at), holder=outcome.busy_holder)
+        )
     elif outcome.error:
         parts.append(_("purge {at} FAILED: {error}").format(at=hhmm(outcome.started_at), error=outcome.error))
     else:
@@ -202,12 +204,21 @@ class PurgeTimerMixin:
         app.set_status(status_text(outcome, scheduler.next_run_at if scheduler else None))
         total = sum(outcome.deleted.values())
         if total and not getattr(outcome, "skipped", False):  # another console's run was announced there
-            app.notify(_("Purge timer deleted {n} items: {detail}").format(n=total, detail=deleted_text(outcome)),
-                       title=_("Purge"), markup=False, timeout=10)
+            app.notify(
+                _("Purge timer deleted {n} items: {detail}").format(n=total, detail=deleted_text(outcome)),
+                title=_("Purge"),
+                markup=False,
+                timeout=10,
+            )
             refresh = getattr(app.screen, "refresh_data", None)
             if callable(refresh):
                 refresh()  # what the visible screen lists may be gone now
         elif outcome.error:
-            app.notify(_("Purge timer failed: {error}").format(error=outcome.error), title=_("Purge"),
-                       severity="error", markup=False, timeout=10)
+            app.notify(
+                _("Purge timer failed: {error}").format(error=outcome.error),
+                title=_("Purge"),
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
         self.arm_purge_timer()

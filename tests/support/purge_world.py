@@ -8,17 +8,16 @@ The fixed clock stands at 2026-11-24 10:00 UTC. Orders:
 - "ancient" A-2015-0001: session 2015-03-02, billed 2015-03-31: everything due incl. billing.
 Every text carries a marker "MK-<order>-<category>" so a byte scan can look for it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from models.sessions import orders
-from models.sessions import sessions
 from models.core.entities import Customer, Order, Staff
+from models.sessions import orders, sessions
 from models.sessions.sessions import ConsentInput, FileTransfer, SessionInput
-
 from tests.support import factories as f
 
 UTC = timezone.utc
@@ -58,14 +57,29 @@ def build(data_dir: Path, names: tuple[str, ...] = tuple(ORDERS)) -> World:
 def add_order(world: World, cust: Customer, name: str, ref: str, start: datetime, billed: date | None) -> None:
     tech = world.tech
     f.order(ref, cust, opened_at=start - timedelta(hours=1))
-    session = sessions.start_session(tech, SessionInput(
-        order=ref, technician=tech.username, customer_ip="203.0.113.7", workstation="EMPFANG-PC",
-        customer_person=marker(name, "connection"), screen_private=False, started_at=start,
-        consents=[ConsentInput("screen_visibility", "Erika Weber", "verbal", True, at=start)]))
+    session = sessions.start_session(
+        tech,
+        SessionInput(
+            order=ref,
+            technician=tech.username,
+            customer_ip="203.0.113.7",
+            workstation="EMPFANG-PC",
+            customer_person=marker(name, "connection"),
+            screen_private=False,
+            started_at=start,
+            consents=[ConsentInput("screen_visibility", "Erika Weber", "verbal", True, at=start)],
+        ),
+    )
     at = start + timedelta(minutes=5)
     sessions.add_chat(tech, session.ref, "customer", marker(name, "chat"), at=at)
-    sessions.log_activity(tech, session.ref, "file_upload", detail=marker(name, "activity"), at=at,
-                          transfer=FileTransfer("drv.zip", "upload", 10, "a" * 64))
+    sessions.log_activity(
+        tech,
+        session.ref,
+        "file_upload",
+        detail=marker(name, "activity"),
+        at=at,
+        transfer=FileTransfer("drv.zip", "upload", 10, "a" * 64),
+    )
     sessions.add_system_info(tech, session.ref, {"os": marker(name, "system_info")}, at=at)
     world.files[name] = []
     for category, rel in (("video", f"recordings/{ref}.mp4"), ("gathered_files", f"gathered/{ref}.png")):

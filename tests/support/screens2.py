@@ -1,4 +1,5 @@
 """Helpers for the retention, access, accounting and timer screen tests: an app, settling, screen text."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,8 +25,15 @@ def aio(test: Callable[..., Awaitable[None]]) -> Callable[..., None]:
 
 def console(operator: Staff, data_dir: Path, mode: str, **kwargs: Any) -> ConsoleApp:
     """An app for one operator in `mode`; a long refresh so that only the test decides when to refresh."""
-    info = ConsoleInfo(operator_username=operator.username, operator_name=operator.name, database="sqlite:///test.db",
-                       data_dir=str(data_dir), schema_version=1, policy_version="builtin-2026-1", refresh_seconds=3600.0)
+    info = ConsoleInfo(
+        operator_username=operator.username,
+        operator_name=operator.name,
+        database="sqlite:///test.db",
+        data_dir=str(data_dir),
+        schema_version=1,
+        policy_version="builtin-2026-1",
+        refresh_seconds=3600.0,
+    )
     return ConsoleApp(operator, info, start_mode=mode, **kwargs)
 
 

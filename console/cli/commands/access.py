@@ -4,15 +4,15 @@ open → verify → compile (→ exclude false matches) → export → deliver, 
 within the first month; list shows the queue by nearest deadline. Role privacy_officer.
 Exit codes: 0 done, 2 bad input or a step out of order (the message says why), 3 refused.
 """
+
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from models.core.i18n import _
-
 from console.cli.main import add_json, command_parent
+from models.core.i18n import _
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
@@ -27,8 +27,9 @@ PAGE = 200
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("access-request", parents=[command_parent()],
-                                   help=_("access requests of data subjects (GDPR Art. 15)"))
+    parser = subparsers.add_parser(
+        "access-request", parents=[command_parent()], help=_("access requests of data subjects (GDPR Art. 15)")
+    )
     sub = parser.add_subparsers(dest="access_command", metavar="ACTION", required=True)
 
     def action(name: str, help_text: str, handler, *, ref: bool = True, json: bool = True) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
@@ -47,7 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--address", help=_("postal address for the answer"))
     p.add_argument("--received", required=True, metavar="YYYY-MM-DD", help=_("date the request arrived"))
     p.add_argument("--channel", required=True, choices=ACCESS_CHANNELS)
-    p.add_argument("--workstation", action="append", default=[], help=_("a workstation name the requester gave (repeatable)"))
+    p.add_argument(
+        "--workstation", action="append", default=[], help=_("a workstation name the requester gave (repeatable)")
+    )
     p.add_argument("--ip", action="append", default=[], help=_("an IP address the requester gave (repeatable)"))
 
     p = action("verify", _("record how the requester's identity was verified"), run_verify)
@@ -95,9 +98,16 @@ def run_open(ctx: Context, args: argparse.Namespace) -> int:
 
     operator = ctx.operator()
     identifiers = {"workstations": args.workstation, "ips": args.ip} if (args.workstation or args.ip) else None
-    request = access.open_request(operator, name=args.name, received_on=args.received, channel=args.channel,
-                                  email=args.email, customer_number=args.customer, address=args.address,
-                                  identifiers=identifiers)
+    request = access.open_request(
+        operator,
+        name=args.name,
+        received_on=args.received,
+        channel=args.channel,
+        email=args.email,
+        customer_number=args.customer,
+        address=args.address,
+        identifiers=identifiers,
+    )
     if ctx.json_output:
         ctx.emit_json({"ref": request.ref, "due_on": request.due_on.isoformat()})
     else:
@@ -121,7 +131,11 @@ def run_compile(ctx: Context, args: argparse.Namespace) -> int:
         ctx.emit_json(compilation.as_dict())
         return 0
     included = compilation.included()
-    print(_("{ref}: {n} matching record(s), {x} excluded").format(ref=args.ref, n=len(included), x=len(compilation.excluded())))
+    print(
+        _("{ref}: {n} matching record(s), {x} excluded").format(
+            ref=args.ref, n=len(included), x=len(compilation.excluded())
+        )
+    )
     print(f"{_('kind'):<15}{_('id'):>8}  {_('ref'):<14}{_('why'):<40}")
     for match in compilation.matches:
         reasons = "; ".join(f"{r.code}={r.value}" for r in match.reasons)
@@ -139,8 +153,11 @@ def run_exclude(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.json_output:
         ctx.emit_json(_request_doc(request))
     else:
-        print(_("{ref}: {kind} {id} excluded; export again before delivery").format(
-            ref=request.ref, kind=args.kind, id=args.record_id))
+        print(
+            _("{ref}: {kind} {id} excluded; export again before delivery").format(
+                ref=request.ref, kind=args.kind, id=args.record_id
+            )
+        )
     return 0
 
 
@@ -155,13 +172,22 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
     from console.reports.access_report import export_report
 
     _with_policy(ctx)
-    result = export_report(ctx.operator(), args.ref, fmt=args.format, out=Path(args.out).expanduser(),
-                           controller=ctx.settings.controller, lang=args.lang)
+    result = export_report(
+        ctx.operator(),
+        args.ref,
+        fmt=args.format,
+        out=Path(args.out).expanduser(),
+        controller=ctx.settings.controller,
+        lang=args.lang,
+    )
     if ctx.json_output:
         ctx.emit_json(result.as_dict())
     else:
-        print(_("{ref}: report written to {path} ({size} bytes, SHA-256 {sha})").format(
-            ref=result.ref, path=result.path, size=result.size, sha=result.sha256))
+        print(
+            _("{ref}: report written to {path} ({size} bytes, SHA-256 {sha})").format(
+                ref=result.ref, path=result.path, size=result.size, sha=result.sha256
+            )
+        )
     return 0
 
 
@@ -179,11 +205,19 @@ def run_deliver(ctx: Context, args: argparse.Namespace) -> int:
     _with_policy(ctx)
     request = access.deliver(ctx.operator(), args.ref, args.on, args.sha256)
     if ctx.json_output:
-        ctx.emit_json({**_request_doc(request), "delivered_on": request.delivered_on.isoformat(),
-                       "sha256": request.delivered_sha256})
+        ctx.emit_json(
+            {
+                **_request_doc(request),
+                "delivered_on": request.delivered_on.isoformat(),
+                "sha256": request.delivered_sha256,
+            }
+        )
     else:
-        print(_("{ref}: delivered on {day}; SHA-256 {sha} kept").format(
-            ref=request.ref, day=request.delivered_on.isoformat(), sha=request.delivered_sha256))
+        print(
+            _("{ref}: delivered on {day}; SHA-256 {sha} kept").format(
+                ref=request.ref, day=request.delivered_on.isoformat(), sha=request.delivered_sha256
+            )
+        )
     return 0
 
 
@@ -237,8 +271,10 @@ def _print_rows(rows, *, header: bool) -> None:  # type: ignore[no-untyped-def]
         print(f"{_('ref'):<14}{_('state'):<11}{_('received'):<12}{_('due'):<12}{_('days left'):>10}  {_('name')}")
     for r in rows:
         flag = _("OVERDUE") if r.overdue else ("+" if r.extended else "")
-        print(f"{r.ref:<14}{r.state:<11}{r.received_on.isoformat():<12}{r.due_on.isoformat():<12}{r.days_left:>10}  "
-              f"{r.name} {flag}".rstrip())
+        print(
+            f"{r.ref:<14}{r.state:<11}{r.received_on.isoformat():<12}{r.due_on.isoformat():<12}{r.days_left:>10}  "
+            f"{r.name} {flag}".rstrip()
+        )
 
 
 def _done(ctx: Context, request, message: str) -> None:  # type: ignore[no-untyped-def]

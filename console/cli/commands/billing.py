@@ -4,6 +4,7 @@ Exit codes (DESIGN.md §10): 0 done (an empty outbox is done too), 1 a re-export
 reproduce the stored checksum, 2 bad input (unknown batch, bad or future date, second
 different acknowledgement), 3 the operator lacks the accounting or admin role.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,14 +13,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from console.cli.main import add_json, command_parent
 from models.core.i18n import _
 
-from console.cli.main import add_json, command_parent
-
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
-    from models.billing import outbox as billing
-
     from console.cli.context import Context
+    from models.billing import outbox as billing
 
 PAGE = 500
 
@@ -34,16 +33,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("billing", parents=[command_parent()], help=_("billing batches for accounting (P9)"))
     sub = parser.add_subparsers(dest="billing_command", metavar="ACTION", required=True)
 
-    export = sub.add_parser("export", parents=[command_parent()],
-                            help=_("write the outbox as the next numbered batch (CSV and JSON)"))
+    export = sub.add_parser(
+        "export", parents=[command_parent()], help=_("write the outbox as the next numbered batch (CSV and JSON)")
+    )
     export.add_argument("--out", metavar="DIR", required=True, help=_("folder for the batch files"))
-    export.add_argument("--reexport", metavar="BATCH", type=_batch_number,
-                        help=_("write an earlier batch again, identical to the first time"))
+    export.add_argument(
+        "--reexport",
+        metavar="BATCH",
+        type=_batch_number,
+        help=_("write an earlier batch again, identical to the first time"),
+    )
     add_json(export)
     export.set_defaults(handler=run_export)
 
-    ack = sub.add_parser("ack", parents=[command_parent()],
-                         help=_("accounting billed a batch: its orders get the billing date (starts P8's 3 months)"))
+    ack = sub.add_parser(
+        "ack",
+        parents=[command_parent()],
+        help=_("accounting billed a batch: its orders get the billing date (starts P8's 3 months)"),
+    )
     ack.add_argument("batch", metavar="BATCH", type=_batch_number)
     ack.add_argument("--billed-on", metavar="YYYY-MM-DD", required=True, help=_("the billing date"))
     add_json(ack)
@@ -72,9 +79,13 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
         print(verb.format(number=result.batch.number) + ": " + _("{n} record(s)").format(n=result.batch.record_count))
         print(f"  {result.csv_path}\n  {result.json_path}\n  SHA-256 {result.sha256}")
     if result.batch is not None and not result.identical:
-        print(_("support24: batch {number} no longer matches its stored checksum {sha}; records were "
-                "changed or deleted since the first export").format(number=result.batch.number, sha=result.batch.sha256),
-              file=sys.stderr)
+        print(
+            _(
+                "support24: batch {number} no longer matches its stored checksum {sha}; records were "
+                "changed or deleted since the first export"
+            ).format(number=result.batch.number, sha=result.batch.sha256),
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -87,26 +98,44 @@ def run_ack(ctx: Context, args: argparse.Namespace) -> int:
     result = billing.acknowledge(operator, args.batch, args.billed_on)
     due = result.records_due_at
     if ctx.json_output:
-        ctx.emit_json({
-            "batch": result.batch.number, "billed_on": result.batch.billed_on.isoformat() if result.batch.billed_on else None,
-            "already_acknowledged": result.already, "orders_billed": result.orders_billed,
-            "orders_waiting": result.orders_waiting, "orders_billed_before": result.orders_billed_before,
-            "records_due_on": clock.berlin_date(due).isoformat() if due else None,
-        })
+        ctx.emit_json(
+            {
+                "batch": result.batch.number,
+                "billed_on": result.batch.billed_on.isoformat() if result.batch.billed_on else None,
+                "already_acknowledged": result.already,
+                "orders_billed": result.orders_billed,
+                "orders_waiting": result.orders_waiting,
+                "orders_billed_before": result.orders_billed_before,
+                "records_due_on": clock.berlin_date(due).isoformat() if due else None,
+            }
+        )
         return 0
     day = result.batch.billed_on.strftime("%d.%m.%Y") if result.batch.billed_on else ""
     if result.already:
-        print(_("Batch {number} was acknowledged with billing date {day} before; nothing changed.").format(
-            number=result.batch.number, day=day))
+        print(
+            _("Batch {number} was acknowledged with billing date {day} before; nothing changed.").format(
+                number=result.batch.number, day=day
+            )
+        )
         return 0
-    print(_("Batch {number} acknowledged, billed on {day}: {n} order(s) billed.").format(
-        number=result.batch.number, day=day, n=result.orders_billed))
+    print(
+        _("Batch {number} acknowledged, billed on {day}: {n} order(s) billed.").format(
+            number=result.batch.number, day=day, n=result.orders_billed
+        )
+    )
     if due is not None:
-        print(_("Connection data, activity, chat and video of these orders are due for deletion on {day} (P8).").format(
-            day=clock.berlin_date(due).strftime("%d.%m.%Y")))
+        print(
+            _("Connection data, activity, chat and video of these orders are due for deletion on {day} (P8).").format(
+                day=clock.berlin_date(due).strftime("%d.%m.%Y")
+            )
+        )
     if result.orders_waiting:
-        print(_("{n} order(s) still have records in the outbox or an unacknowledged batch; they count as billed "
-                "once those are acknowledged.").format(n=result.orders_waiting))
+        print(
+            _(
+                "{n} order(s) still have records in the outbox or an unacknowledged batch; they count as billed "
+                "once those are acknowledged."
+            ).format(n=result.orders_waiting)
+        )
     if result.orders_billed_before:
         print(_("{n} order(s) were billed before and keep their billing date.").format(n=result.orders_billed_before))
     return 0
@@ -114,10 +143,16 @@ def run_ack(ctx: Context, args: argparse.Namespace) -> int:
 
 def _row_dict(row: billing.BillingRow) -> dict[str, object]:
     return {
-        "record": row.ref, "order": row.order_ref, "session": row.session_ref, "session_date": row.session_date.isoformat(),
-        "started_at": row.started_at.isoformat(), "ended_at": row.ended_at.isoformat(),
-        "duration_minutes": row.duration_minutes, "customer_number": row.customer_number,
-        "customer_name": row.customer_name, "workstation_or_employee": row.workstation_or_employee,
+        "record": row.ref,
+        "order": row.order_ref,
+        "session": row.session_ref,
+        "session_date": row.session_date.isoformat(),
+        "started_at": row.started_at.isoformat(),
+        "ended_at": row.ended_at.isoformat(),
+        "duration_minutes": row.duration_minutes,
+        "customer_number": row.customer_number,
+        "customer_name": row.customer_name,
+        "workstation_or_employee": row.workstation_or_employee,
         "billing_class": row.billing_class,
     }
 
@@ -144,7 +179,7 @@ def _emit_json_list(name: str, items) -> None:  # type: ignore[no-untyped-def]
     for item in itertools.chain([first] if first is not None else [], items):
         sys.stdout.write(("," if count else "") + "\n    " + json.dumps(item, ensure_ascii=False))
         count += 1
-    sys.stdout.write(("\n  " if count else "") + "],\n  \"count\": " + str(count) + "\n}\n")
+    sys.stdout.write(("\n  " if count else "") + '],\n  "count": ' + str(count) + "\n}\n")
 
 
 def run_outbox(ctx: Context, args: argparse.Namespace) -> int:
@@ -159,15 +194,20 @@ def run_outbox(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     print(_("{n} record(s) wait for the next batch.").format(n=billing.outbox_count()))
     for row in rows:
-        print(f"{row.ref}  {row.order_ref}  {row.session_date.strftime('%d.%m.%Y')}  "
-              f"{row.duration_minutes:>5} min  {row.customer_number}  {row.customer_name}")
+        print(
+            f"{row.ref}  {row.order_ref}  {row.session_date.strftime('%d.%m.%Y')}  "
+            f"{row.duration_minutes:>5} min  {row.customer_number}  {row.customer_name}"
+        )
     return 0
 
 
 def _batch_dict(info: billing.BatchInfo) -> dict[str, object]:
     return {
-        "batch": info.number, "created_at": info.created_at.isoformat(), "created_by": info.created_by,
-        "record_count": info.record_count, "sha256": info.sha256,
+        "batch": info.number,
+        "created_at": info.created_at.isoformat(),
+        "created_by": info.created_by,
+        "record_count": info.record_count,
+        "sha256": info.sha256,
         "acknowledged_at": info.acknowledged_at.isoformat() if info.acknowledged_at else None,
         "billed_on": info.billed_on.isoformat() if info.billed_on else None,
     }

@@ -1,4 +1,5 @@
 """`support24 convert TOOL FILE`: a remote-support tool's log as import lines on stdout."""
+
 from __future__ import annotations
 
 import argparse
@@ -6,9 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from models.core.i18n import _
-
 from console.cli.main import command_parent
+from models.core.i18n import _
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
@@ -16,14 +16,20 @@ if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (iss
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "convert", parents=[command_parent()],
-        help=_("turn a TeamViewer, AnyDesk or RustDesk connection log into import lines (stdout)"))
+        "convert",
+        parents=[command_parent()],
+        help=_("turn a TeamViewer, AnyDesk or RustDesk connection log into import lines (stdout)"),
+    )
     parser.add_argument("tool", choices=("teamviewer", "anydesk", "rustdesk"))
     parser.add_argument("file", metavar="FILE")
     parser.add_argument("--order", required=True, metavar="REF", help=_("the order the sessions belong to"))
     parser.add_argument("--technician", required=True, metavar="USER", help=_("who did the work"))
-    parser.add_argument("--screen-private", required=True, choices=("yes", "no"),
-                        help=_("could only the technician see the screen? (P4)"))
+    parser.add_argument(
+        "--screen-private",
+        required=True,
+        choices=("yes", "no"),
+        help=_("could only the technician see the screen? (P4)"),
+    )
     parser.add_argument("--started-at", metavar="TIMESTAMP", help=_("start time for logs without one (RustDesk)"))
     parser.add_argument("--ended-at", metavar="TIMESTAMP", help=_("end time for logs without one"))
     parser.add_argument("--output", metavar="FILE.jsonl", help=_("write to a file instead of stdout"))
@@ -33,23 +39,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_convert(ctx: Context, args: argparse.Namespace) -> int:
     import json
 
+    from console.importing.convert import Defaults, convert
     from models.core import validation
     from models.core.errors import ValidationError
-
-    from console.importing.convert import Defaults, convert
 
     try:
         text = Path(args.file).read_bytes().decode("utf-8", errors="replace")
     except OSError as exc:
-        raise ValidationError("FILE", _("cannot read {path}: {error}").format(path=args.file, error=exc.strerror)) from None
-    defaults = Defaults(args.order, args.technician, args.screen_private == "yes",
-                        validation.timestamp("--started-at", args.started_at, required=False),
-                        validation.timestamp("--ended-at", args.ended_at, required=False))
+        raise ValidationError(
+            "FILE", _("cannot read {path}: {error}").format(path=args.file, error=exc.strerror)
+        ) from None
+    defaults = Defaults(
+        args.order,
+        args.technician,
+        args.screen_private == "yes",
+        validation.timestamp("--started-at", args.started_at, required=False),
+        validation.timestamp("--ended-at", args.ended_at, required=False),
+    )
     try:
         lines, problems = convert(args.tool, text, defaults)
     except (ValueError, KeyError, AttributeError) as exc:
-        raise ValidationError("FILE", _("is not a {tool} log this converter knows ({error})").format(
-            tool=args.tool, error=exc)) from None
+        raise ValidationError(
+            "FILE", _("is not a {tool} log this converter knows ({error})").format(tool=args.tool, error=exc)
+        ) from None
     for problem in problems:
         print(problem, file=sys.stderr)
     body = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)

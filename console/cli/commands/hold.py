@@ -1,17 +1,16 @@
 """`support24 hold place|release|list`: legal holds for billing disputes (P8), privacy officer only."""
+
 from __future__ import annotations
 
 import argparse
 from typing import TYPE_CHECKING
 
+from console.cli.main import add_json, command_parent
 from models.core.i18n import _
 
-from console.cli.main import add_json, command_parent
-
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
-    from models.retention import holds
-
     from console.cli.context import Context
+    from models.retention import holds
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,7 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     place.add_argument("--reason", required=True, metavar="TEXT", help=_("why, e.g. the dispute"))
     add_json(place)
     place.set_defaults(handler=run_place)
-    release = sub.add_parser("release", parents=[command_parent()], help=_("end a hold; past-due data goes in the next purge"))
+    release = sub.add_parser(
+        "release", parents=[command_parent()], help=_("end a hold; past-due data goes in the next purge")
+    )
     release.add_argument("hold_id", type=int, metavar="HOLD_ID")
     add_json(release)
     release.set_defaults(handler=run_release)
@@ -36,16 +37,19 @@ def _show(ctx: Context, view: holds.HoldView) -> None:
     from models.core import clock
 
     state = _("active") if view.active else _("released {at}").format(at=clock.format_berlin(view.released_at))
-    print(f"#{view.id}  {view.order_ref}  {clock.format_berlin(view.placed_at)}  {view.placed_by}  {state}  {view.reason}")
+    print(
+        f"#{view.id}  {view.order_ref}  {clock.format_berlin(view.placed_at)}  {view.placed_by}  {state}  {view.reason}"
+    )
 
 
 def _view(hold_id: int) -> holds.HoldView:
-    from models.retention import holds
     from models.core.entities import LegalHold
+    from models.retention import holds
 
     hold = LegalHold.get_by_id(hold_id)
-    return holds.HoldView(hold.id, hold.order.ref, hold.reason, hold.placed_at, hold.placed_by, hold.released_at,
-                          hold.released_by)
+    return holds.HoldView(
+        hold.id, hold.order.ref, hold.reason, hold.placed_at, hold.placed_by, hold.released_at, hold.released_by
+    )
 
 
 def run_place(ctx: Context, args: argparse.Namespace) -> int:
@@ -56,7 +60,11 @@ def run_place(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.json_output:
         ctx.emit_json(view.as_dict())
     else:
-        print(_("Hold #{id} placed on {order}: nothing of it is purged until released.").format(id=hold.id, order=args.order))
+        print(
+            _("Hold #{id} placed on {order}: nothing of it is purged until released.").format(
+                id=hold.id, order=args.order
+            )
+        )
     return 0
 
 
@@ -68,14 +76,17 @@ def run_release(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.json_output:
         ctx.emit_json(view.as_dict())
     else:
-        print(_("Hold #{id} on {order} released; what is past due goes in the next purge.").format(
-            id=view.id, order=view.order_ref))
+        print(
+            _("Hold #{id} on {order} released; what is past due goes in the next purge.").format(
+                id=view.id, order=view.order_ref
+            )
+        )
     return 0
 
 
 def run_list(ctx: Context, args: argparse.Namespace) -> int:
-    from models.retention import holds
     from models.core.identity import require_role
+    from models.retention import holds
 
     operator = ctx.operator()
     require_role(operator, *holds.HOLD_ROLES)

@@ -3,6 +3,7 @@
 Exit 0 when the file was stored (or would be, with --dry-run), 2 when any line is bad
 (each reported as `line N: field: problem`, nothing stored), 3 when the operator lacks a role.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -10,17 +11,19 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from models.core.i18n import _
-
 from console.cli.main import add_json, command_parent
+from models.core.i18n import _
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("import", parents=[command_parent()],
-                                   help=_("import a JSON Lines file (validated whole; nothing stored on any error)"))
+    parser = subparsers.add_parser(
+        "import",
+        parents=[command_parent()],
+        help=_("import a JSON Lines file (validated whole; nothing stored on any error)"),
+    )
     parser.add_argument("file", metavar="FILE.jsonl", help=_("the file to import (format: docs/import-format.md)"))
     parser.add_argument("--dry-run", action="store_true", help=_("check everything and report what would be written"))
     add_json(parser)
@@ -37,8 +40,10 @@ def run_import_command(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.json_output:
         ctx.emit_json(result.as_dict())
     elif not result.ok:
-        print(_("support24: {n} problem(s) in {file}; nothing was stored").format(n=len(result.problems), file=args.file),
-              file=sys.stderr)
+        print(
+            _("support24: {n} problem(s) in {file}; nothing was stored").format(n=len(result.problems), file=args.file),
+            file=sys.stderr,
+        )
     else:
         _print_summary(result)
     return 0 if result.ok else 2

@@ -4,6 +4,7 @@ Exit 0 when done, 3 when another purge holds the lease (the message names it) or
 lacks the privacy_officer role. A progress bar appears only on a terminal; --json prints one
 JSON document and nothing else.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,10 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from models.core.i18n import _
-
-from console.cli.main import add_json, command_parent
 from console.cli.commands.policy import add_policy_option
+from console.cli.main import add_json, command_parent
+from models.core.i18n import _
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
@@ -24,14 +24,19 @@ PURGE_ROLES = ("privacy_officer",)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("purge", parents=[command_parent()],
-                                   help=_("delete what is due and not held, irrecoverably, with a deletion record each"))
+    parser = subparsers.add_parser(
+        "purge",
+        parents=[command_parent()],
+        help=_("delete what is due and not held, irrecoverably, with a deletion record each"),
+    )
     parser.add_argument("--dry-run", action="store_true", help=_("report what would be deleted; change nothing"))
     parser.add_argument("--batch-size", type=int, default=500, help=_("items per batch (default 500)"))
     add_policy_option(parser)
     add_json(parser)
     parser.set_defaults(handler=run_purge_command)
-    deletions = subparsers.add_parser("deletions", parents=[command_parent()], help=_("deletion records and purge runs"))
+    deletions = subparsers.add_parser(
+        "deletions", parents=[command_parent()], help=_("deletion records and purge runs")
+    )
     sub = deletions.add_subparsers(dest="deletions_command", metavar="ACTION", required=True)
     listing = sub.add_parser("list", parents=[command_parent()], help=_("deletion records, newest first"))
     listing.add_argument("--run", type=int, metavar="RUN_ID")
@@ -42,10 +47,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     runs.add_argument("--limit", type=int, default=20)
     add_json(runs)
     runs.set_defaults(handler=run_runs)
-    reapply = sub.add_parser("reapply", parents=[command_parent()],
-                             help=_("after a restore with the database's own tools: make every journalled deletion again"))
-    reapply.add_argument("--journal", action="append", metavar="FILE",
-                         help=_("a deletion journal (repeatable; default: the one in the data folder)"))
+    reapply = sub.add_parser(
+        "reapply",
+        parents=[command_parent()],
+        help=_("after a restore with the database's own tools: make every journalled deletion again"),
+    )
+    reapply.add_argument(
+        "--journal",
+        action="append",
+        metavar="FILE",
+        help=_("a deletion journal (repeatable; default: the one in the data folder)"),
+    )
     add_json(reapply)
     reapply.set_defaults(handler=run_reapply)
 
@@ -59,8 +71,14 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn(_("purging")), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(file=sys.stderr), transient=True) as bar:
+    with Progress(
+        TextColumn(_("purging")),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(file=sys.stderr),
+        transient=True,
+    ) as bar:
         task = bar.add_task("purge", total=None)
 
         def update(done: int, total: int) -> None:
@@ -70,22 +88,29 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 
 
 def run_purge_command(ctx: Context, args: argparse.Namespace) -> int:
-    from models.purge import run as purge
-    from models.core.identity import require_role
-
     from console.settings import policy_file
+    from models.core.identity import require_role
+    from models.purge import run as purge
 
     policy_file.activate(ctx, args.policy)
     operator = ctx.operator()
     require_role(operator, *PURGE_ROLES)
     with progress_bar(ctx.progress_enabled()) as progress:
-        result = purge.run_purge(operator.username, data_dir=ctx.data_dir, dry_run=args.dry_run,
-                                 batch_size=max(1, args.batch_size), progress=progress)
+        result = purge.run_purge(
+            operator.username,
+            data_dir=ctx.data_dir,
+            dry_run=args.dry_run,
+            batch_size=max(1, args.batch_size),
+            progress=progress,
+        )
     if ctx.json_output:
         ctx.emit_json(result.as_dict())
         return 0
     head = _("Dry run {id}: would delete") if result.dry_run else _("Purge run {id}: deleted")
-    print(head.format(id=result.run_id), _("{n} items (policy {version})").format(n=result.total, version=result.policy_version))
+    print(
+        head.format(id=result.run_id),
+        _("{n} items (policy {version})").format(n=result.total, version=result.policy_version),
+    )
     for category, count in sorted(result.deleted.items()):
         print(f"  {category:<16} {count:>8}")
     return 0
@@ -93,8 +118,8 @@ def run_purge_command(ctx: Context, args: argparse.Namespace) -> int:
 
 def run_list(ctx: Context, args: argparse.Namespace) -> int:
     from models.core import clock
-    from models.purge import run as purge
     from models.core.identity import require_role
+    from models.purge import run as purge
 
     operator = ctx.operator()
     require_role(operator, "privacy_officer", "admin")
@@ -103,15 +128,17 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
         ctx.emit_json([purge.deletion_dict(r) for r in records])
         return 0
     for r in records:
-        print(f"{r.id:>8}  {clock.format_berlin(r.deleted_at)}  {r.category:<16} {r.ref or r.item_id:<14} "
-              f"{_('due')} {clock.format_berlin(r.due_at)}  {r.policy_version}  {r.method}")
+        print(
+            f"{r.id:>8}  {clock.format_berlin(r.deleted_at)}  {r.category:<16} {r.ref or r.item_id:<14} "
+            f"{_('due')} {clock.format_berlin(r.due_at)}  {r.policy_version}  {r.method}"
+        )
     return 0
 
 
 def run_runs(ctx: Context, args: argparse.Namespace) -> int:
     from models.core import clock
-    from models.purge import run as purge
     from models.core.identity import require_role
+    from models.purge import run as purge
 
     operator = ctx.operator()
     require_role(operator, "privacy_officer", "admin")
@@ -121,16 +148,17 @@ def run_runs(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     for r in runs:
         kind = _("dry run") if r.dry_run else _("purge")
-        print(f"{r.id:>6}  {clock.format_berlin(r.started_at)}  {kind:<8} {r.state:<12} {r.deleted_count:>7}  "
-              f"{r.operator}  {r.policy_version}  {r.error or ''}")
+        print(
+            f"{r.id:>6}  {clock.format_berlin(r.started_at)}  {kind:<8} {r.state:<12} {r.deleted_count:>7}  "
+            f"{r.operator}  {r.policy_version}  {r.error or ''}"
+        )
     return 0
 
 
 def run_reapply(ctx: Context, args: argparse.Namespace) -> int:
+    from console.jobs.backup import reapply_journals
     from models.core.identity import require_role
     from models.purge.journal import journal_path
-
-    from console.jobs.backup import reapply_journals
 
     operator = ctx.operator()
     require_role(operator, *PURGE_ROLES)

@@ -1,13 +1,13 @@
 """`support24 retention queue`: what falls due when, per item and as a summary (DESIGN.md §5)."""
+
 from __future__ import annotations
 
 import argparse
 from typing import TYPE_CHECKING
 
-from models.core.i18n import _
-
-from console.cli.main import add_json, command_parent
 from console.cli.commands.policy import add_policy_option
+from console.cli.main import add_json, command_parent
+from models.core.i18n import _
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
@@ -32,14 +32,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_queue(ctx: Context, args: argparse.Namespace) -> int:
-    from models.core import clock
-    from models.retention import queue as retention
-    from models.retention import due as retention_due
-    from models.core import validation
+    from console.settings import policy_file
+    from models.core import clock, validation
     from models.core.errors import ValidationError
     from models.core.identity import require_role
-
-    from console.settings import policy_file
+    from models.retention import due as retention_due
+    from models.retention import queue as retention
 
     policy_file.activate(ctx, args.policy)
     operator = ctx.operator()
@@ -55,8 +53,14 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
     if args.category:
         summary = [row for row in summary if row.category == args.category]
     if ctx.json_output:
-        ctx.emit_json({"as_of": as_of.isoformat(), "summary": [r.as_dict() for r in summary],
-                       "items": [i.as_dict() for i in items], "more": more})
+        ctx.emit_json(
+            {
+                "as_of": as_of.isoformat(),
+                "summary": [r.as_dict() for r in summary],
+                "items": [i.as_dict() for i in items],
+                "more": more,
+            }
+        )
         return 0
     print(_("Retention queue as of {at} (Berlin)").format(at=clock.format_berlin(as_of)))
     for row in summary:

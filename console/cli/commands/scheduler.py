@@ -4,17 +4,17 @@ For systemd or cron (samples in docs/systemd/). Logs one line per run on stdout 
 one JSON object per line; with --once exactly one JSON document). Stops cleanly on SIGTERM
 and SIGINT after the current run.
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from models.core.i18n import _
-
-from console.cli.main import add_json, command_parent
 from console.cli.commands.policy import add_policy_option
 from console.cli.commands.purge import PURGE_ROLES
+from console.cli.main import add_json, command_parent
+from models.core.i18n import _
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
@@ -22,10 +22,15 @@ if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (iss
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("scheduler", parents=[command_parent()],
-                                   help=_("run the purge on a timer, headless (systemd, cron)"))
-    parser.add_argument("--interval", type=int, metavar="MINUTES",
-                        help=_("minutes between runs (default: timer.interval_minutes of config.toml, 15)"))
+    parser = subparsers.add_parser(
+        "scheduler", parents=[command_parent()], help=_("run the purge on a timer, headless (systemd, cron)")
+    )
+    parser.add_argument(
+        "--interval",
+        type=int,
+        metavar="MINUTES",
+        help=_("minutes between runs (default: timer.interval_minutes of config.toml, 15)"),
+    )
     parser.add_argument("--once", action="store_true", help=_("run one purge and exit (for a systemd timer or cron)"))
     add_policy_option(parser)
     add_json(parser)
@@ -47,11 +52,10 @@ def run_scheduler(ctx: Context, args: argparse.Namespace) -> int:
     import signal
     import threading
 
+    from console.jobs.scheduler import Scheduler
+    from console.settings import policy_file
     from models.core import clock
     from models.core.identity import require_role
-
-    from console.settings import policy_file
-    from console.jobs.scheduler import Scheduler
 
     policy_file.activate(ctx, args.policy)
     operator = ctx.operator()
@@ -76,12 +80,12 @@ def run_scheduler(ctx: Context, args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_args: stop.set())
     if not ctx.json_output:
-        print(_("scheduler: purging every {n} minutes as {user}").format(n=interval, user=operator.username), flush=True)
+        print(
+            _("scheduler: purging every {n} minutes as {user}").format(n=interval, user=operator.username), flush=True
+        )
     while not stop.is_set():
         if scheduler.is_due():
             _log(ctx, scheduler.run_once())
         wait = (scheduler.next_run_at - clock.now()).total_seconds()
         stop.wait(timeout=max(1.0, min(wait, 60.0)))
     return 0
-
-

@@ -1,26 +1,32 @@
 """`support24 init`: create the database and register the first administrator."""
+
 from __future__ import annotations
 
 import argparse
 from typing import TYPE_CHECKING
 
-from models.core.i18n import _
-
 from console.cli.main import add_json, command_parent
+from models.core.i18n import _
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("init", parents=[command_parent()],
-                                   help=_("create the database and register the first administrator"))
-    parser.add_argument("--admin", required=True, metavar="USER", help=_("operating-system account of the administrator"))
+    parser = subparsers.add_parser(
+        "init", parents=[command_parent()], help=_("create the database and register the first administrator")
+    )
+    parser.add_argument(
+        "--admin", required=True, metavar="USER", help=_("operating-system account of the administrator")
+    )
     parser.add_argument("--name", required=True, help=_("the administrator's full name"))
-    parser.add_argument("--commitment-date", required=True, metavar="YYYY-MM-DD",
-                        help=_("date of the written confidentiality commitment (P3)"))
-    parser.add_argument("--roles", default="admin",
-                        help=_("roles, comma-separated (default: admin)"))
+    parser.add_argument(
+        "--commitment-date",
+        required=True,
+        metavar="YYYY-MM-DD",
+        help=_("date of the written confidentiality commitment (P3)"),
+    )
+    parser.add_argument("--roles", default="admin", help=_("roles, comma-separated (default: admin)"))
     add_json(parser)
     parser.set_defaults(handler=run_init)
 
@@ -34,6 +40,9 @@ def run_init(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.json_output:
         ctx.emit_json({"database": target.describe(), "admin": staff.username, "roles": sorted(staff.role_set)})
     else:
-        ctx.say(_("Database ready at {where}; {user} is registered as administrator.").format(
-            where=target.describe(), user=staff.username))
+        ctx.say(
+            _("Database ready at {where}; {user} is registered as administrator.").format(
+                where=target.describe(), user=staff.username
+            )
+        )
     return 0

@@ -1,12 +1,12 @@
 """`support24 stats`: how many of each kind of record the database holds."""
+
 from __future__ import annotations
 
 import argparse
 from typing import TYPE_CHECKING
 
-from models.core.i18n import _
-
 from console.cli.main import add_json, command_parent
+from models.core.i18n import _
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
