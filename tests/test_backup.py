@@ -3,9 +3,7 @@ without the data purged since it was made (journal replay), also via `deletions 
 
 from __future__ import annotations
 
-import json
 import stat
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ import pytest
 from console.cli.context import os_account
 from console.cli.main import main
 from console.jobs.backup import make_backup, restore
-from models.core.db import close_database, current_target, is_sqlite, open_database
+from models.core.db import current_target, is_sqlite
 from models.core.entities import BackupEntry, ChatMessage, DeletionRecord, RemoteSession
 from models.core.errors import RuleViolation, ValidationError
 from models.purge import journal as purge_journal

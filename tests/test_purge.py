@@ -9,18 +9,12 @@ from datetime import timedelta
 import pytest
 
 from models.core.entities import (
-    ActivityEvent,
     BillingRecord,
     ChatMessage,
-    Consent,
     DeletionRecord,
-    GatheredFile,
     LegalHold,
     PurgeLease,
     PurgeRun,
-    Recording,
-    RemoteSession,
-    SystemInfo,
 )
 from models.core.errors import Busy
 from models.purge import journal as purge_journal

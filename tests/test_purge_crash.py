@@ -4,8 +4,6 @@ next run finishes the work. Also: two processes racing for the lease, exactly on
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import signal
 import subprocess

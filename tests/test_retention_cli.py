@@ -4,9 +4,9 @@ scheduler --once; one JSON document with --json, exit 3 for refusals and a held 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Iterator
 
 import pytest
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timezone
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from models.core.entities import Customer, Order, RemoteSession, Staff
 from models.sessions import sessions

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 
 from models.core import validation
 from models.core.entities import BILLING_CLASSES, CONSENT_KINDS, CONSENT_METHODS, DISCLOSURE_BASES, TRANSFER_DIRECTIONS

@@ -14,7 +14,7 @@ from models.core.entities import BackupEntry, DeletionRecord, PurgeRun
 from models.purge import files as purge_files
 
 
-def _due(as_of: datetime, rotation_days: int):  # type: ignore[no-untyped-def]
+def _due(as_of: datetime, rotation_days: int):
     return BackupEntry.deleted_at.is_null() & (BackupEntry.created_at <= as_of - timedelta(days=rotation_days))
 
 

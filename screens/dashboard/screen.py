@@ -47,7 +47,7 @@ class DashboardScreen(MainScreen):
             data = dashboard()
         self.post_message(self.Loaded(data))
 
-    def on_worker_state_changed(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_worker_state_changed(self, event) -> None:
         if event.worker.group == "dashboard" and event.worker.is_finished and event.worker.error:
             self.arm_refresh()  # keep trying after a failure
 

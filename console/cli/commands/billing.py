@@ -157,7 +157,7 @@ def _row_dict(row: billing.BillingRow) -> dict[str, object]:
     }
 
 
-def _pages(fetch, key):  # type: ignore[no-untyped-def]
+def _pages(fetch, key):
     """Every item of a keyset-paged listing, one page in memory at a time."""
     after = None
     while True:
@@ -168,7 +168,7 @@ def _pages(fetch, key):  # type: ignore[no-untyped-def]
         after = key(page[-1])
 
 
-def _emit_json_list(name: str, items) -> None:  # type: ignore[no-untyped-def]
+def _emit_json_list(name: str, items) -> None:
     """One JSON document {name: [...], "count": n}, written as the items come."""
     import json
 
