@@ -11,7 +11,7 @@ from models.access import requests as access
 from models.core.entities import AccessRequest, AuditEvent
 from screens.shell.app import ConsoleApp
 from tests.support import access_seed
-from tests.support.screens2 import HOSTILE_NAME, aio, console, fill, screen_text, settle
+from tests.support.screens import HOSTILE_NAME, aio, console, fill, screen_text, settle
 
 
 def access_app(operator, data_dir: Path) -> ConsoleApp:  # type: ignore[no-untyped-def]

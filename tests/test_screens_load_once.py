@@ -11,7 +11,7 @@ import pytest
 
 from screens.kit.base import PagedTable
 from screens.shell.modes import MODE_SPECS
-from tests.test_screens_support import aio, make_app, settle, world
+from tests.support.screens import aio, make_app, settle, world
 
 
 @pytest.mark.parametrize("mode", [spec.name for spec in MODE_SPECS if not spec.coming])
