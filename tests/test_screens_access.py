@@ -67,7 +67,7 @@ async def test_officer_answers_a_request_step_by_step(db, fixed_clock, isolated_
             assert not detail.check_action(step, ())
         await pilot.press("d")
         await settle(pilot)
-        assert app.screen is detail and request.state == "received"
+        assert app.screen is detail and AccessRequest.get_by_id(request.id).state == "received"  # not delivered
         await pilot.press("v")
         await fill(pilot, method="signature compared with the contract")
         await pilot.press("ctrl+s")

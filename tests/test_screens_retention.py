@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.widgets import ProgressBar
 
 from models.core.entities import DeletionRecord, LegalHold, PurgeRun, SystemInfo
 from tests.support.screens import SIZES, aio, build_world, retention_app, screen_text, settle, summary_text
@@ -42,10 +43,16 @@ async def test_officer_previews_confirms_and_purges_with_progress(db, fixed_cloc
         assert "Purge preview (dry run" in question and "system_info" in question
         assert SystemInfo.select().count() == 5  # a preview deletes nothing
         assert PurgeRun.select().where(PurgeRun.dry_run).count() == 1
+        retention = app.screen_stack[-2]  # under the confirmation
+        bar = retention.query_one("#ret-progress", ProgressBar)
+        shown: list[tuple[float, float | None, bool]] = []  # what the bar showed: done, of total, visible
+        retention.watch(bar, "progress", lambda done: shown.append((done, bar.total, bar.display)), init=False)
         await pilot.press("y")
         await settle(pilot)
         run = PurgeRun.get(~PurgeRun.dry_run)
         assert run.state == "done" and run.deleted_count > 0
+        assert shown and shown[-1] == (run.deleted_count, run.deleted_count, True)  # the bar came to the end
+        assert not bar.display  # and went away with the result
         assert DeletionRecord.select().count() == run.deleted_count
         assert SystemInfo.select().count() == 2  # the held order and the recent one keep theirs
         notes = [n.message for n in app._notifications]
