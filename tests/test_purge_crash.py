@@ -21,8 +21,8 @@ from models.purge import run as purge
 from models.purge.items import count_rows
 from models.retention import holds
 from models.retention import queue as retention
-from tests.conftest import NOW
 from tests.support import purge_world
+from tests.support.env import NOW
 from tests.support.purge_world import ORDERS, order_id
 
 ROOT = Path(__file__).resolve().parent.parent

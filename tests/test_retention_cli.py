@@ -116,7 +116,7 @@ def lease_taken_elsewhere(holder: str, now) -> Iterator[None]:  # type: ignore[n
         return
     import psycopg
 
-    from tests.conftest import PG_URL
+    from tests.support.env import PG_URL
 
     with psycopg.connect(PG_URL.replace("postgresql://", "postgresql://root@", 1), autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s)", (lock_key("lease:purge"),))

@@ -21,9 +21,9 @@ from models.retention import due_counts
 from models.retention import queue as retention
 from models.sessions import orders, sessions
 from models.sessions.sessions import SessionInput
-from tests.conftest import BACKEND
 from tests.support import factories as f
 from tests.support import purge_world
+from tests.support.env import BACKEND
 
 UTC = timezone.utc
 

@@ -211,7 +211,7 @@ def save_docs_screenshots(target: str = "docs/screens", size: tuple[int, int] = 
     from models.core import clock
     from models.core.db import close_database, open_database
     from models.core.schema import ensure_schema
-    from tests.conftest import NOW
+    from tests.support.env import NOW
 
     folder = Path(target)
     folder.mkdir(parents=True, exist_ok=True)
