@@ -336,7 +336,7 @@ def test_reimport_after_the_purge_brings_nothing_back(operator, tmp_path: Path, 
     from models.purge.run import run_purge
 
     assert _import(operator, tmp_path, sample()).ok
-    result = run_purge("root", data_dir=isolated_dirs)  # billed 2026-03-31: everything of P7/P8 is past due
+    result = run_purge(operator, data_dir=isolated_dirs, scheduled=True)  # billed 2026-03-31: all of P7/P8 due
     assert result.total > 0
     assert RemoteSession.select().count() == 0 and ChatMessage.select().count() == 0
     again = _import(operator, tmp_path, sample())
@@ -361,15 +361,15 @@ def test_a_new_session_on_an_unpurged_order_is_still_imported(operator, tmp_path
     lines[4].pop("completed_at")
     lines[4].pop("billed_at")
     assert _import(operator, tmp_path, lines).ok
-    assert run_purge_total(isolated_dirs) == 0  # nothing is due on an open order
+    assert run_purge_total(operator, isolated_dirs) == 0  # nothing is due on an open order
     assert _import(operator, tmp_path, lines).changed() == 0
     assert RemoteSession.select().count() == 1
 
 
-def run_purge_total(data_dir: Path) -> int:
+def run_purge_total(operator: Staff, data_dir: Path) -> int:
     from models.purge.run import run_purge
 
-    return run_purge("root", data_dir=data_dir).total
+    return run_purge(operator, data_dir=data_dir, scheduled=True).total
 
 
 def test_secrecy_customer_needs_the_extra_commitment_in_the_dry_run_too(operator, tmp_path: Path) -> None:
