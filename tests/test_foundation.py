@@ -113,4 +113,4 @@ def test_sqlite_urls_are_relative_with_three_slashes_and_absolute_with_four(tmp_
     assert parse_url("sqlite:////srv/support24/x.db").path == Path("/srv/support24/x.db")
     with pytest.raises(ValidationError) as err:
         parse_url("sqlite:///")
-    assert err.value.field == "--database"
+    assert err.value.field == "database_url"
