@@ -12,6 +12,7 @@ FIELD_FLAGS = {
     "channel": "--channel",
     "database_url": "--database",
     "format": "--format",
+    "interval_minutes": "--interval",
     "journal": "--journal",
     "language": "--lang",
     "notified_on": "--notified",

@@ -64,7 +64,7 @@ def run_scheduler(ctx: Context, args: argparse.Namespace) -> int:
     if interval < 1:
         from models.core.errors import ValidationError
 
-        raise ValidationError("--interval", _("must be a whole number of 1 or more"))
+        raise ValidationError("interval_minutes", _("must be a whole number of 1 or more"))
     scheduler = Scheduler(ctx.data_dir, operator, interval, policy_option=args.policy)
     if args.once:
         outcome = scheduler.run_once()
