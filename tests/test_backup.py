@@ -59,7 +59,8 @@ def test_backup_is_private_catalogued_and_a_restore_replays_the_deletions_made_s
         else b""
     )
     assert marker("old", "chat").encode() not in scanned and marker("recent", "chat").encode() in scanned
-    assert purge.run_purge(purge_world.officer(), data_dir=world.data_dir).total == 0  # nothing left to do, nothing twice
+    # nothing left to do, nothing twice
+    assert purge.run_purge(purge_world.officer(), data_dir=world.data_dir).total == 0
     again = restore("admin1", path, world.data_dir)
     assert again.replay.applied == len(kept_ids)  # the backup is still old; the replay is the same
 

@@ -57,6 +57,7 @@ from models.core.text import fold
 from models.sessions import rules
 
 R = TypeVar("R", bound=Record)
+M = TypeVar("M", bound=Model)
 # The retention category whose deletion record means a line's data is gone for good.
 PURGED_CATEGORY: dict[type, str] = {
     SessionRec: "connection",
@@ -134,10 +135,10 @@ def _same(a: Record, b: Record) -> bool:
     }
 
 
-def _lookup(model: type[Model], column: Field, values: Iterable[Any]) -> dict[Any, Model]:
+def _lookup(model: type[M], column: Field, values: Iterable[Any]) -> dict[Any, M]:
     """Rows whose `column` is one of `values`, in chunks (bounded IN lists)."""
     wanted = sorted(set(values))
-    found: dict[Any, Model] = {}
+    found: dict[Any, M] = {}
     for start in range(0, len(wanted), _CHUNK):
         for row in model.select().where(column.in_(wanted[start : start + _CHUNK])):
             found[getattr(row, column.name)] = row

@@ -7,9 +7,10 @@ exactly what the write would refuse. Each check returns the problem as text, or 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 from models.core import clock
 from models.core.i18n import _
