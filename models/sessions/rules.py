@@ -107,7 +107,9 @@ def additional_staff_problem(username: str, consents: Iterable[ConsentFact], joi
     """P6: a second technician joins only after the customer agreed."""
     if granted_consent(consents, "additional_staff", joined_at) is not None:
         return None
-    return _("{user} may join only after a granted additional_staff consent on this session (P6)").format(user=username)
+    return _("{user} cannot join yet: the customer's additional_staff consent must be recorded first (P6)").format(
+        user=username
+    )
 
 
 def disclosure_problem(basis: str, consents: Iterable[ConsentFact], at: datetime) -> str | None:
