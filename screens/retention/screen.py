@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from rich.console import Group
 from rich.table import Table
@@ -22,9 +22,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import ContentSwitcher, ProgressBar, Static
 
-from models.browse.paging import release_thread_connection
 from models.browse.retention import deletions_page, holds_page, lease_holder, queue_page, runs_page
 from models.core import clock
+from models.core.db import worker_connection
 from models.core.i18n import _
 from models.purge import service
 from models.purge.run import PURGE_ROLES
@@ -34,6 +34,7 @@ from models.retention.queue import STATES, SummaryRow, queue_summary
 from screens.access.urgency import STATE_COLOURS, theme_colour
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.forms import ConfirmScreen
+from screens.kit.host import host
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 from screens.retention.forms import HoldForm, plan_text
@@ -197,10 +198,8 @@ class RetentionScreen(MainScreen):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="summary")
     def load_summary(self) -> None:
-        try:
+        with worker_connection():
             rows, holder = queue_summary(), lease_holder(clock.now())
-        finally:
-            release_thread_connection()
         self.post_message(SummaryLoaded(rows, holder))
 
     @on(SummaryLoaded)
@@ -364,10 +363,8 @@ class RetentionScreen(MainScreen):
 
     @work(thread=True, exit_on_error=False, group="hold")
     def release(self, hold_id: int) -> None:
-        try:
+        with worker_connection():
             holds.release_hold(self.operator, hold_id)
-        finally:
-            release_thread_connection()
         self.app.call_from_thread(self.released, hold_id)
 
     def released(self, hold_id: int) -> None:
@@ -377,11 +374,11 @@ class RetentionScreen(MainScreen):
     # -- purge: preview, confirm, run ------------------------------------------------------
     @property
     def data_dir(self) -> Path:
-        return Path(cast(Any, self.app).info.data_dir)
+        return Path(host(self).info.data_dir)
 
     def purge_now(self, **options: Any) -> service.PurgeOutcome:
         """The one purge entry point, with the configured policy re-read as the timer does."""
-        scheduler = getattr(self.app, "purge_scheduler", None)
+        scheduler = getattr(host(self), "purge_scheduler", None)
         reload_policy = scheduler.reload_policy if scheduler is not None else None
         return service.purge(self.operator, data_dir=self.data_dir, reload_policy=reload_policy, **options)
 
@@ -395,10 +392,8 @@ class RetentionScreen(MainScreen):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="purge-preview")
     def preview(self) -> None:
-        try:
+        with worker_connection():
             outcome = self.purge_now(dry_run=True)
-        finally:
-            release_thread_connection()
         self.post_message(PurgePreviewed(outcome))
 
     @on(PurgePreviewed)
@@ -434,10 +429,8 @@ class RetentionScreen(MainScreen):
         def progress(done: int, total: int) -> None:  # service.purge throttles the reports
             self.post_message(PurgeProgress(done, total))
 
-        try:
+        with worker_connection():
             outcome = self.purge_now(progress=progress)
-        finally:
-            release_thread_connection()
         self.post_message(PurgeFinished(outcome))
 
     @on(PurgeProgress)
