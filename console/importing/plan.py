@@ -636,14 +636,11 @@ class Plan:
                         ),
                     )
 
-    def _within(self, record: Record, view: SessionView, at: datetime, field_name: str) -> bool:
-        if at < view.started_at:
-            self.bad(record, field_name, _("lies before session {ref} started").format(ref=view.ref or record.session))  # type: ignore[attr-defined]
-            return False
-        if view.ended_at is not None and at > view.ended_at:
-            self.bad(record, field_name, _("lies after session {ref} ended").format(ref=view.ref or record.session))  # type: ignore[attr-defined]
-            return False
-        return True
+    def _within(self, record: ChildRec, view: SessionView, at: datetime, field_name: str) -> bool:
+        problem = rules.within_session_problem(view.started_at, view.ended_at, at, view.ref or record.session)
+        if problem is not None:
+            self.bad(record, field_name, problem)
+        return problem is None
 
     def _captured(self) -> None:
         """Activity, chat and system information: inside the session, skipped when stored already."""

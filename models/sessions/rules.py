@@ -79,6 +79,15 @@ def commitment_problem(staff: StaffFacts, at: datetime, *, secrecy_customer: str
     return None
 
 
+def within_session_problem(started_at: datetime, ended_at: datetime | None, at: datetime, ref: str) -> str | None:
+    """What happens in a session (activity, chat, a colleague joining) happens while it runs."""
+    if at < started_at:
+        return _("lies before session {ref} started").format(ref=ref)
+    if ended_at is not None and at > ended_at:
+        return _("lies after session {ref} ended").format(ref=ref)
+    return None
+
+
 def deciding_consent(consents: Iterable[ConsentFact], kind: str, at: datetime) -> ConsentFact | None:
     """The latest answer of `kind` at or before `at`: a correction is a later record, so it decides."""
     matching = [c for c in consents if c.kind == kind and c.at <= at]

@@ -240,10 +240,9 @@ def record_consent(actor: Staff, session_ref: str, item: ConsentInput) -> Consen
 
 
 def _within_session(session: RemoteSession, at: datetime, field_name: str) -> None:
-    if at < session.started_at:
-        raise ValidationError(field_name, _("lies before session {ref} started").format(ref=session.ref))
-    if session.ended_at is not None and at > session.ended_at:
-        raise ValidationError(field_name, _("lies after session {ref} ended").format(ref=session.ref))
+    problem = rules.within_session_problem(session.started_at, session.ended_at, at, session.ref)
+    if problem is not None:
+        raise ValidationError(field_name, problem)
 
 
 def add_participant(
