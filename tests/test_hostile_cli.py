@@ -14,6 +14,7 @@ from console.cli.main import main
 from tests.conftest import BACKEND, PG_URL
 from tests.support import factories as f
 
+INIT = ("--admin", "anna", "--name", "Anna Admin", "--commitment-date", "2024-01-02")
 ROOT = Path(__file__).resolve().parent.parent
 LISTINGS = (
     ["policy", "default"],
@@ -58,7 +59,7 @@ def _pg(url_tail: str) -> str:
 
 @pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL only")
 def test_init_against_a_missing_schema_is_one_line_and_exit_2(capsys) -> None:
-    code = main(["init", "--database", PG_URL + "?schema=no_such_schema_x1"])
+    code = main(["--database", PG_URL + "?schema=no_such_schema_x1", "init", *INIT])
     err = capsys.readouterr().err
     assert code == 2 and "no_such_schema_x1" in err and "does not exist" in err and len(err.strip().splitlines()) == 1
 
@@ -77,10 +78,10 @@ def test_read_only_database_file_is_one_line_and_exit_2(tmp_path: Path, capsys) 
     if os.geteuid() == 0:
         pytest.skip("root writes read-only files")
     path = tmp_path / "ro.db"
-    assert main(["init", "--database", f"sqlite:///{path}"]) == 0
+    assert main(["init", "--database", f"sqlite:///{path}", *INIT]) == 0
     path.chmod(0o400)
     capsys.readouterr()
-    code = main(["init", "--database", f"sqlite:///{path}"])
+    code = main(["init", "--database", f"sqlite:///{path}", *INIT])
     err = capsys.readouterr().err
     assert code == 2 and "read-only" in err
 

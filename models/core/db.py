@@ -152,9 +152,9 @@ def database_problem(exc: BaseException, target: DatabaseTarget | None = None) -
     raw = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     lowered = raw.lower().replace("-", "")
     name = type(exc).__name__
-    if name == "InvalidSchemaName" or "schema" in lowered and "does not exist" in lowered:
+    if name == "InvalidSchemaName" or ("schema" in lowered and "does not exist" in lowered):
         text = _("a schema named in the URL does not exist ({error})").format(error=raw)
-    elif "password authentication failed" in lowered or "authentication failed" in lowered:
+    elif "authentication failed" in lowered or ("role" in lowered and "does not exist" in lowered):
         text = _("the server refused the login: {error}").format(error=raw)
     elif "connection refused" in lowered or "could not connect" in lowered or "connection failed" in lowered:
         text = _("cannot connect to the server: {error}").format(error=raw)
