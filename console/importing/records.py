@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable
 
+from console.importing import jsonline
 from models.core import validation
 from models.core.entities import BILLING_CLASSES, CONSENT_KINDS, CONSENT_METHODS, DISCLOSURE_BASES, TRANSFER_DIRECTIONS
 from models.core.errors import ValidationError
@@ -576,9 +577,9 @@ TYPES = tuple(ALLOWED)
 def parse_line(number: int, text: str, problems: Problems) -> list[Record]:
     """The records of one line (a customer line may carry contacts), or [] after reporting problems."""
     try:
-        obj = json.loads(text)
-    except ValueError as exc:
-        problems.add(number, "json", _("not valid JSON ({error})").format(error=exc))
+        obj = jsonline.loads(text)
+    except ValidationError as exc:
+        problems.add(number, exc.field, exc.problem)
         return []
     if not isinstance(obj, dict):
         problems.add(number, "json", _("must be one JSON object"))
