@@ -70,11 +70,18 @@ def parse_url(url: str) -> DatabaseTarget:
 
 
 def _create_private_file(path: Path) -> None:
-    """Create the SQLite file readable by its owner only before SQLite touches it."""
+    """Create the SQLite file with the installation's mode (models/core/modes.py) before SQLite
+    touches it, and put an existing one and its WAL/SHM back to that mode: SQLite gives the WAL
+    and SHM the database file's mode."""
+    from models.core import modes
+
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
+        modes.create_file(path)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        notice = modes.enforce(path.with_name(path.name + suffix))
+        if notice:
+            modes.notices.append(notice)
 
 
 def open_database(url: str) -> Database:

@@ -449,6 +449,14 @@ def _relative_path(field_name: str, path: str) -> str:
     return clean
 
 
+def _stored(stored: str | None) -> str | None:
+    if stored is not None:
+        from models.purge.files import check_stored
+
+        check_stored(stored)
+    return stored
+
+
 def add_recording(
     actor: Staff,
     session_ref: str,
@@ -458,7 +466,9 @@ def add_recording(
     ended_at: datetime | str | None = None,
     size: int | None = None,
     sha256: str | None = None,
+    stored: str | None = None,
 ) -> Recording:
+    """A video recording; `stored` is the console's own copy (models/purge/files.py Intake.take)."""
     require_role(actor, *SESSION_ROLES)
     rel = _relative_path("path", path)
     started = validation.timestamp("started_at", started_at)
@@ -476,6 +486,7 @@ def add_recording(
             ended_at=ended,
             size=validation.non_negative_int("size", size, required=False),
             sha256=validation.sha256("sha256", sha256, required=False),
+            stored=_stored(stored),
         )
         audit.record(actor.username, "recording.add", session.ref)
     return recording
@@ -490,6 +501,7 @@ def add_gathered_file(
     at: datetime | str | None = None,
     size: int | None = None,
     sha256: str | None = None,
+    stored: str | None = None,
 ) -> GatheredFile:
     """P7: a copy of a file, a screenshot or other material, kept only 48 h after completion."""
     require_role(actor, *SESSION_ROLES)
@@ -506,6 +518,7 @@ def add_gathered_file(
             path=rel,
             size=validation.non_negative_int("size", size, required=False),
             sha256=validation.sha256("sha256", sha256, required=False),
+            stored=_stored(stored),
         )
         audit.record(actor.username, "gathered_file.add", session.ref)
     return item
