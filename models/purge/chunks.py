@@ -19,7 +19,6 @@ from peewee import Value, fn
 
 from models.core import clock
 from models.core.db import write_tx
-from models.core.i18n import _
 from models.core.entities import (
     AccessRequest,
     AccessRequestExclusion,
@@ -35,6 +34,7 @@ from models.core.entities import (
     RemoteSession,
     RetentionDue,
 )
+from models.core.i18n import _
 from models.purge import files as purge_files
 from models.purge.items import FILE_TABLES, ROW_TABLES, row_method
 from models.purge.sql import insert_rows, run_ids
@@ -160,7 +160,7 @@ def note_problems(category: str, problems: dict[int, str]) -> None:
 
 def _clear_problems(category: str, order_ids: list[int]) -> None:
     run_ids(
-        "clear-problems",
+        f"clear-problems:{category}",
         lambda o: PurgeProblem.delete().where((PurgeProblem.category == category) & PurgeProblem.item_id.in_(o)),
         order_ids,
     )
