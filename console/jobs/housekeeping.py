@@ -5,6 +5,7 @@ took in. Each change is a notice on stderr, so `--json` output stays one documen
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from console.jobs.backup import remove_stale_scratch
 from models.core import modes
@@ -22,10 +23,8 @@ def tidy(data_dir: Path, database: Path | None) -> list[str]:
     modes.notices.clear()
     checks = [(data_dir, True), (purge_journal.journal_path(data_dir), False), (data_dir / purge_files.STORE, True)]
     checks += [(data_dir / purge_files.STORE / sub, True) for sub in purge_files.FOLDERS.values()]
-    checks += [
-        (Path(path), False)
-        for (path,) in BackupEntry.select(BackupEntry.path).where(BackupEntry.deleted_at.is_null()).tuples()
-    ]
+    kept: Any = BackupEntry.select(BackupEntry.path).where(BackupEntry.deleted_at.is_null()).tuples()
+    checks += [(Path(row[0]), False) for row in kept]
     for path, folder in checks:
         notice = modes.enforce(path, folder=folder)
         if notice:

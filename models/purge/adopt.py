@@ -10,13 +10,14 @@ keeps its name, and the purge has no file to act on for it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from models.core.db import write_tx
 from models.core.entities import GatheredFile, Recording
 from models.core.i18n import _
 from models.purge.files import FileRefused, Intake
 
-_KINDS = ((Recording, "video", "recording"), (GatheredFile, "gathered_files", "gathered file"))
+_KINDS: tuple[tuple[Any, str, str], ...] = ((Recording, "video", "recording"), (GatheredFile, "gathered_files", "gathered file"))
 
 
 def pending() -> bool:
