@@ -232,3 +232,19 @@ def test_old_references_are_taken_in_at_the_next_start_and_a_bad_one_is_reported
     purge.run_purge("dora", data_dir=world.data_dir)
     assert sqlite3.connect(isolated_dirs / "support24.db").execute("PRAGMA quick_check").fetchone()[0] == "ok"
     assert (outside / "x.mp4").read_bytes() == b"outside"
+
+
+def test_migration_4_adds_the_store_to_a_version_3_database(db) -> None:
+    from models.core import schema
+    from models.core.db import database
+
+    for index in ("recording_unstored", "gathered_file_unstored"):
+        database.execute_sql(f"DROP INDEX {index}")
+    for table, column in (("recording", "stored"), ("gathered_file", "stored"), ("billing_batch", "files_at")):
+        database.execute_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+    database.execute_sql("DROP TABLE purge_problem")
+    schema._store_version(3)
+    assert schema.ensure_schema() == "migrated" and schema.installed_version() == schema.SCHEMA_VERSION
+    assert {"stored"} <= {c.name for c in database.get_columns("recording")}
+    assert {"files_at"} <= {c.name for c in database.get_columns("billing_batch")}
+    assert PurgeProblem.select().count() == 0
