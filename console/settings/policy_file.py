@@ -129,7 +129,9 @@ def load(path: Path | None) -> LoadedPolicy:
         modes.refuse_if_writable_by_others(path, _("policy file"))
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError("--policy", _("cannot read {path}: {problem}").format(path=path, problem=exc)) from None
+        raise ValidationError(
+            "policy_file", _("cannot read {path}: {problem}").format(path=path, problem=exc)
+        ) from None
     return parse(text, str(path))
 
 
