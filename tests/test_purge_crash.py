@@ -77,10 +77,10 @@ def _check_invariants(world: purge_world.World) -> None:
             assert count_rows(record.category, record.item_id) == 0, (record.category, record.ref)
         elif record.category == "billing":
             assert not BillingRecord.select().where(BillingRecord.id == record.item_id).exists()
-    rows = {r.path for r in Recording.select()} | {r.path for r in GatheredFile.select()}
+    rows = {r.stored for r in Recording.select()} | {r.stored for r in GatheredFile.select()}
     for folder in ("recordings", "gathered"):
-        for path in (world.data_dir / folder).iterdir():
-            assert f"{folder}/{path.name}" in rows, f"file without its row: {path}"
+        for path in (world.data_dir / "files" / folder).iterdir():
+            assert f"files/{folder}/{path.name}" in rows, f"file without its row: {path}"
 
 
 def test_sigkill_at_random_moments_leaves_a_consistent_state_and_the_next_run_finishes(big_world, db_url) -> None:

@@ -133,6 +133,9 @@ def load(path: Path | None) -> LoadedPolicy:
     if path is None:
         return parse(default_text(), _("built-in default"))
     try:
+        from models.core import modes
+
+        modes.refuse_if_writable_by_others(path, _("policy file"))
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationError(

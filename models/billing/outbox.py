@@ -230,6 +230,27 @@ def create_batch(actor: Staff, *, deliver: Deliver, reexport: int | None = None)
     return BatchContent(_info(batch), reexport=False)
 
 
+def files_in_place(number: int) -> None:
+    """Both files of the batch are where accounting finds them: the batch is whole."""
+    BillingBatch.update(files_at=clock.now()).where(BillingBatch.number == number).execute()
+
+
+def incomplete_batches() -> list[int]:
+    """Batches recorded but whose files were never put in place (a crash right after the commit)."""
+    query = BillingBatch.select(BillingBatch.number).where(BillingBatch.files_at.is_null())
+    return [number for (number,) in query.order_by(BillingBatch.number).tuples()]
+
+
+def repair_batch(actor: Staff, number: int, deliver: Deliver) -> BatchContent:
+    """Write the files of an incomplete batch from its stored records, as a re-export would."""
+    require_role(actor, *BILLING_ROLES)
+    batch = get_batch(number)
+    content = BatchContent(_info(batch), reexport=True)
+    deliver(content)
+    audit.record(actor.username, "billing.repair", str(number), "files written from the stored records")
+    return content
+
+
 def _reexport(actor: Staff, number: int, deliver: Deliver) -> BatchContent:
     """The same batch again, byte for byte: its records, its number and its creation time."""
     batch = get_batch(number)

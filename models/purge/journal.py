@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from models.core import modes
 from models.core.db import database
 from models.core.entities import DeletionRecord
 
@@ -84,7 +85,7 @@ def catch_up(data_dir: Path, batch: int = 5000) -> int:
     """Append every deletion record not yet in the journal; returns how many were appended."""
     path = journal_path(data_dir)
     if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        modes.create_file(path)
     after = _complete_end(path)
     written = 0
     fd = os.open(path, os.O_WRONLY | os.O_APPEND)

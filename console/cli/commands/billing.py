@@ -70,6 +70,14 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
 
     operator = ctx.operator()
     result = export(operator, Path(args.out), reexport=args.reexport)
+    for number in result.repaired:
+        print(
+            _(
+                "support24: batch {number} was recorded without its files (an export was interrupted); "
+                "they are written now from its stored records"
+            ).format(number=number),
+            file=sys.stderr,
+        )
     if ctx.json_output:
         ctx.emit_json(result.as_dict())
     elif result.batch is None:

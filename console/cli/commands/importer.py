@@ -34,7 +34,7 @@ def run_import_command(ctx: Context, args: argparse.Namespace) -> int:
     from console.importing.importer import run_import
 
     operator = ctx.operator()
-    result = run_import(operator, Path(args.file), dry_run=args.dry_run)
+    result = run_import(operator, Path(args.file), dry_run=args.dry_run, data_dir=ctx.data_dir)
     for line, field, problem in result.problems:
         print(f"line {line}: {field}: {problem}", file=sys.stderr)
     if ctx.json_output:
