@@ -17,7 +17,7 @@ from models.core.errors import SchemaError
 from models.core.i18n import _
 from models.retention import due_counts
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 6
 VERSION_KEY = "schema_version"
 
 
@@ -33,11 +33,24 @@ def _due_counts(_db: Database) -> None:
     due_counts.rebuild()
 
 
+def _remote_tool_logs(_db: Database) -> None:
+    from models.sessions.registers import REGISTER_MODELS
+
+    database.create_tables(REGISTER_MODELS, safe=True)
+
+
 # MIGRATIONS[n] upgrades a database from version n-1 to n. Version 1 is the first release.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     2: _sparse_retention_due,  # retention_due keeps a row only while its category holds data
     3: _due_counts,  # per-day counts of the queue, kept by triggers, for the summary
+    6: _remote_tool_logs,  # registers of tool identities and devices, connections read from tool logs
 }
+
+
+def _all_models() -> list:
+    from models.sessions.registers import REGISTER_MODELS
+
+    return [*ALL_MODELS, *REGISTER_MODELS]
 
 
 def installed_version() -> int | None:
@@ -67,7 +80,7 @@ def ensure_schema(
     if version is None:
         with write_tx(serialize="schema"):
             if installed_version() is None:
-                database.create_tables(ALL_MODELS, safe=True)
+                database.create_tables(_all_models(), safe=True)
                 due_counts.install()  # triggers are not peewee models
                 _store_version(target)
                 return "created"
