@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import shutil
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,6 @@ from tests.support import factories as f
 
 DATA = Path(__file__).parent / "data" / "remote-tools"
 SAMPLES = sorted(p.name for p in DATA.iterdir() if p.suffix != ".md")
-UTC = timezone.utc
 
 
 @pytest.fixture
@@ -132,7 +131,7 @@ def test_anydesk_service_and_user_trace_are_one_session_and_the_peer_address_is_
 ) -> None:
     register(capsys, tmp_path, "staff,anydesk,alias,centos,jschulz,,\n")
     console_session("S-2025-0001", "A-2025-0001", "jschulz", datetime(2025, 9, 22, 0, 50, tzinfo=UTC), None)
-    code, doc = ingest_json(
+    code, _doc = ingest_json(
         capsys,
         str(DATA / "anydesk_artemis_linux_svc_trace_EXCERPT.trace"),
         str(DATA / "anydesk_artemis_linux_ad_trace_EXCERPT.trace"),

@@ -136,10 +136,9 @@ def _merge(row: LoggedConnection, conn: ConnectionIn, *, new: bool) -> bool:
         row.started_at = conn.started_at
         row.source = conn.source
         changed = True
-    if conn.ended_at is not None and (row.ended_at is None or (conn.precise and row.ended_at != conn.ended_at)):
-        if row.ended_at is None or conn.ended_at > row.ended_at:
-            row.ended_at = conn.ended_at
-            changed = True
+    if conn.ended_at is not None and (row.ended_at is None or conn.ended_at > row.ended_at):
+        row.ended_at = conn.ended_at  # a second file of the tool that saw the session end later
+        changed = True
     for name in ("direction", "partner_id", "partner_name", "local_user", "device_id", "device_name", "customer_ip"):
         value = getattr(conn, name)
         if value and not getattr(row, name):

@@ -125,9 +125,9 @@ def ingest_files(
             found.append(None)
     if any(r.error for r in results):
         return results
-    for path, result, sniffed in zip(paths, results, found):
-        assert sniffed is not None
-        _ingest_one(actor, path, sniffed, result, dry_run=dry_run, emit=emit)
+    for path, result, known in zip(paths, results, found):
+        assert known is not None
+        _ingest_one(actor, path, known, result, dry_run=dry_run, emit=emit)
     return results
 
 

@@ -78,7 +78,7 @@ def import_registers(actor: Staff, path: Path) -> tuple[RegisterResult, list[str
                         _row, changed = add_identity(actor, item)
                         result.identities += changed
                     else:
-                        _row, changed = add_device(actor, item)
+                        _device, changed = add_device(actor, item)
                         result.devices += changed
                     result.unchanged += not changed
                 except ValidationError as exc:

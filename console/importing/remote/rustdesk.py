@@ -125,7 +125,7 @@ def audit_export(lines: Iterable[str], report: Report) -> Iterator[ConnectionIn]
     if header is None:
         return
     names = [h.strip().lstrip("'").casefold() for h in header]
-    column = {}
+    column: dict[str, int] = {}
     for field_name, options in _COLUMNS.items():
         for option in options:
             if option in names and option not in column.values():
@@ -146,9 +146,9 @@ def audit_export(lines: Iterable[str], report: Report) -> Iterator[ConnectionIn]
             return value.lstrip("'") if value[:2] in ("'=", "'+", "'-", "'@") else value or None
 
         try:
-            started = utc(datetime.fromisoformat(str(cell("start")).replace("Z", "+00:00")))
+            started = utc(datetime.fromisoformat(str(cell("start"))))
             end = cell("end")
-            ended = utc(datetime.fromisoformat(end.replace("Z", "+00:00"))) if end else None
+            ended = utc(datetime.fromisoformat(end)) if end else None
         except ValueError:
             report.warn(_("line {n}: start or end is not a timestamp").format(n=number))
             continue

@@ -145,7 +145,7 @@ def sniff(path: Path) -> Sniffed:
         raise Unreadable(_("cannot be read: {error}").format(error=exc.strerror)) from None
     if not head.strip(b"\x00 \r\n\t"):
         raise Unreadable(_("is empty"))
-    encoding, bom = _encoding(head)
+    encoding, _bom = _encoding(head)
     binary = _looks_binary(head, encoding)
     if binary:
         raise Unreadable(binary)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from console.importing.remote.base import ConnectionIn, Report, TransferIn, clean_key, utc
 from models.core.i18n import _
@@ -123,8 +123,8 @@ def logfile(lines: Iterable[str], report: Report) -> Iterator[ConnectionIn]:
         if match is None:
             continue
         message = match[2]
-        at = datetime.strptime(match[1], "%Y/%m/%d %H:%M:%S.%f").replace(tzinfo=offset or timezone.utc)
-        at = at.astimezone(timezone.utc)
+        at = datetime.strptime(match[1], "%Y/%m/%d %H:%M:%S.%f").replace(tzinfo=offset or UTC)
+        at = at.astimezone(UTC)
         if found := _INCOMING.search(message):
             sid = found[1]
             if offset is None and not warned_offset:
@@ -167,8 +167,8 @@ def logfile(lines: Iterable[str], report: Report) -> Iterator[ConnectionIn]:
                     item.name = found[1]
                     break
         elif found := _FILE_ERROR.search(message):
-            if item := streams.get(found[2]):
-                item.status = _("failed (stream {n})").format(n=found[2])
+            if failed := streams.get(found[2]):
+                failed.status = _("failed (stream {n})").format(n=found[2])
         elif (found := _ENDED.search(message)) and latest.partner_id == found[1]:
             latest.ended_at = at  # the service's end; the desktop process's SessionTerminate follows
     for session in open_sessions.values():
@@ -203,9 +203,9 @@ def webapi(lines: Iterable[str], report: Report) -> Iterator[ConnectionIn]:
             report.warn(_("record {n}: no id or start_date").format(n=index))
             continue
         try:
-            started = utc(datetime.fromisoformat(str(record["start_date"]).replace("Z", "+00:00")))
+            started = utc(datetime.fromisoformat(str(record["start_date"])))
             end = record.get("end_date")
-            ended = utc(datetime.fromisoformat(str(end).replace("Z", "+00:00"))) if end else None
+            ended = utc(datetime.fromisoformat(str(end))) if end else None
         except ValueError:
             report.warn(_("record {n}: start_date or end_date is not a timestamp").format(n=index))
             continue
