@@ -410,3 +410,28 @@ def test_watch_once_ingests_the_drop_folder(desk, capsys, tmp_path: Path) -> Non
     shutil.copy(DATA / "anydesk_artemis_linux_ad_trace_EXCERPT.trace", drop)
     assert main(["ingest", "--watch", str(drop), "--once"]) == 0
     assert LoggedConnection.select().count() == 2
+
+
+def test_reading_a_log_takes_the_same_memory_whatever_its_size(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from console.importing.remote.base import Report
+    from console.importing.remote.ingest import connections_of
+    from console.importing.remote.sniff import sniff
+
+    block = (DATA / "teamviewer_plaso_TeamViewer15_Logfile.log").read_text()
+
+    def peak(copies: int) -> int:
+        path = tmp_path / f"log{copies}.log"
+        with path.open("w", newline="\r\n") as out:
+            for i in range(copies):
+                out.write(block.replace("126302903", str(1000 + i)).replace("2024/02/16", f"20{10 + i // 300}/01/{1 + i % 28:02}"))
+        tracemalloc.start()
+        count = sum(1 for _ in connections_of(path, sniff(path), Report()))
+        size = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert count == copies
+        return size
+
+    small, large = peak(20), peak(100)  # both larger than the 1 MB the reader takes at a time
+    assert large < 1.5 * small + 256 * 1024  # ten times the file, not ten times the memory
