@@ -84,7 +84,11 @@ def test_every_sample_ingests_with_no_connection_lost(desk, capsys, name: str) -
 def test_teamviewer_list_and_log_file_are_one_connection_matched_to_the_console_session(
     desk, capsys, tmp_path: Path
 ) -> None:
-    register(capsys, tmp_path, "staff,teamviewer,id,1 660 360 496,mmueller,,\n")
+    register(
+        capsys,
+        tmp_path,
+        "staff,teamviewer,id,1 660 360 496,mmueller,,\ndevice,teamviewer,,1660388656,,K-10042,MSEDGEWIN10\n",
+    )
     session = console_session(
         "S-2024-0001",
         "A-2024-0001",
@@ -108,6 +112,7 @@ def test_teamviewer_list_and_log_file_are_one_connection_matched_to_the_console_
         "IEUser",
         "incoming",
     )
+    assert (row.device_id, row.device_name, row.customer.number) == ("1660388656", "MSEDGEWIN10", "K-10042")
     assert sorted(k.key for k in row.keys) == [
         "teamviewer:guid:b3a4df33-d027-44d5-b50f-4e61115494d4",
         "teamviewer:session:126302903",

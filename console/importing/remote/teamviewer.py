@@ -139,7 +139,9 @@ def logfile(lines: Iterable[str], report: Report) -> Iterator[ConnectionIn]:
                     external_id=sid,
                     started_at=at,
                     direction="incoming",
-                    details={"teamviewer_session_id": sid, **({"local_id": local_id} if local_id else {})},
+                    device_id=local_id,  # this machine: the customer's
+                    device_hints=[local_id] if local_id else [],
+                    details={"teamviewer_session_id": sid},
                     source="teamviewer-logfile",
                 )
             continue
