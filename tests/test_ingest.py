@@ -430,7 +430,11 @@ def test_reading_a_log_takes_the_same_memory_whatever_its_size(tmp_path: Path) -
         path = tmp_path / f"log{copies}.log"
         with path.open("w", newline="\r\n") as out:
             for i in range(copies):
-                out.write(block.replace("126302903", str(1000 + i)).replace("2024/02/16", f"20{10 + i // 300}/01/{1 + i % 28:02}"))
+                out.write(
+                    block.replace("126302903", str(1000 + i)).replace(
+                        "2024/02/16", f"20{10 + i // 300}/01/{1 + i % 28:02}"
+                    )
+                )
         tracemalloc.start()
         count = sum(1 for _ in connections_of(path, sniff(path), Report()))
         size = tracemalloc.get_traced_memory()[1]
@@ -440,3 +444,18 @@ def test_reading_a_log_takes_the_same_memory_whatever_its_size(tmp_path: Path) -
 
     small, large = peak(20), peak(100)  # both larger than the 1 MB the reader takes at a time
     assert large < 1.5 * small + 256 * 1024  # ten times the file, not ten times the memory
+
+
+def test_match_by_tool_session_id_keeps_the_billed_times_of_a_completed_order(desk, capsys) -> None:
+    from models.core.entities import Order
+
+    start, end = datetime(2024, 2, 16, 14, 0, tzinfo=UTC), datetime(2024, 2, 16, 14, 30, tzinfo=UTC)
+    session = console_session(
+        "S-2024-0002", "A-2024-0001", "jschulz", start, end, tool="teamviewer", external_id="126302903"
+    )
+    Order.update(completed_at=datetime(2024, 2, 17, tzinfo=UTC)).where(Order.ref == "A-2024-0001").execute()
+    code, doc = ingest_json(capsys, str(DATA / "teamviewer_plaso_TeamViewer15_Logfile.log"))
+    assert code == 0 and doc["files"][0]["outcomes"]["matched"] == 1
+    session = RemoteSession.get_by_id(session.id)
+    assert (session.started_at, session.ended_at) == (start, end)
+    assert ActivityEvent.select().where(ActivityEvent.action == "file_transfer").count() == 3

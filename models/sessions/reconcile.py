@@ -210,8 +210,9 @@ def _find_session(row: LoggedConnection, ids: list[str]) -> RemoteSession | None
 def _apply_to_session(actor: Staff, row: LoggedConnection, session: RemoteSession) -> None:
     """The log knows the exact start and end and the transfers; the console keeps the rest."""
     changed = []
-    precise = not (row.source or "").endswith(":minutes")
     order = Order.get_by_id(session.order_id)
+    # Once the order is completed its billing records hold the times (P9): they stay as billed.
+    precise = not (row.source or "").endswith(":minutes") and order.completed_at is None
     if precise and row.started_at != session.started_at and row.started_at >= order.opened_at:
         session.started_at = row.started_at
         changed.append("started_at")

@@ -158,9 +158,10 @@ def logfile(lines: Iterable[str], report: Report) -> Iterator[ConnectionIn]:
             latest.partner_name = latest.partner_name or found[4].strip()
         elif (found := _HELLO.search(message)) and not latest.partner_id:
             latest.partner_id = found[1]
-        elif found := _FILE_STREAM.search(message):
-            direction = "download" if found[1] == local_id else "upload"
-            item = TransferIn(at=at, direction=direction, status=_("stream {n}").format(n=found[2]))
+        elif (found := _FILE_STREAM.search(message)) and found[1] != local_id:
+            # A file stream the partner opened; this machine's answering stream is no transfer.
+            # The direction is known once a copy operation names it (Incoming: sent to this machine).
+            item = TransferIn(at=at, status=_("stream {n}").format(n=found[2]))
             streams[found[2]] = item
             latest.transfers.append(item)
         elif found := _FILE_NAME.search(message):
@@ -171,6 +172,7 @@ def logfile(lines: Iterable[str], report: Report) -> Iterator[ConnectionIn]:
         elif found := _FILE_ERROR.search(message):
             if failed := streams.get(found[2]):
                 failed.status = _("failed (stream {n})").format(n=found[2])
+                failed.direction = "upload" if found[1] == "Incoming" else "download"
         elif (found := _ENDED.search(message)) and latest.partner_id == found[1]:
             latest.ended_at = at  # the service's end; the desktop process's SessionTerminate follows
     for session in open_sessions.values():
