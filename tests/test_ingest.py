@@ -459,3 +459,16 @@ def test_match_by_tool_session_id_keeps_the_billed_times_of_a_completed_order(de
     session = RemoteSession.get_by_id(session.id)
     assert (session.started_at, session.ended_at) == (start, end)
     assert ActivityEvent.select().where(ActivityEvent.action == "file_transfer").count() == 3
+
+
+def test_an_older_database_gets_the_register_tables_when_migrated(db) -> None:
+    from models.core import schema
+    from models.core.db import database
+    from models.core.entities import SchemaMeta
+    from models.sessions.registers import REGISTER_MODELS
+
+    database.drop_tables(list(reversed(REGISTER_MODELS)))
+    SchemaMeta.update(value="3").where(SchemaMeta.key == schema.VERSION_KEY).execute()
+    assert schema.ensure_schema() == "migrated"
+    assert all(database.table_exists(m._meta.table_name) for m in REGISTER_MODELS)
+    assert LoggedConnection.select().count() == 0

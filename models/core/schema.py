@@ -33,6 +33,10 @@ def _due_counts(_db: Database) -> None:
     due_counts.rebuild()
 
 
+def _reserved(_db: Database) -> None:
+    """Numbers given to changes made on other branches; replaced by them when those are merged."""
+
+
 def _remote_tool_logs(_db: Database) -> None:
     from models.sessions.registers import REGISTER_MODELS
 
@@ -43,6 +47,8 @@ def _remote_tool_logs(_db: Database) -> None:
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     2: _sparse_retention_due,  # retention_due keeps a row only while its category holds data
     3: _due_counts,  # per-day counts of the queue, kept by triggers, for the summary
+    4: _reserved,
+    5: _reserved,
     6: _remote_tool_logs,  # registers of tool identities and devices, connections read from tool logs
 }
 
