@@ -472,3 +472,14 @@ def test_an_older_database_gets_the_register_tables_when_migrated(db) -> None:
     assert schema.ensure_schema() == "migrated"
     assert all(database.table_exists(m._meta.table_name) for m in REGISTER_MODELS)
     assert LoggedConnection.select().count() == 0
+
+
+def test_escape_sequences_in_a_log_are_never_stored(desk, capsys, tmp_path: Path) -> None:
+    path = tmp_path / "Connections_incoming.txt"
+    path.write_text(
+        "1660360496\tEvil\x1b[31mName\x07\t16-02-2024 14:16:32\t16-02-2024 14:18:36\tuser\x1b]0;x\tRemoteControl\t"
+        "{b3a4df33-d027-44d5-b50f-4e61115494d4}\n"
+    )
+    assert main(["ingest", str(path)]) == 0
+    row = LoggedConnection.get()
+    assert (row.partner_name, row.local_user) == ("Evil[31mName", "user]0;x")

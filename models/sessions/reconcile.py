@@ -12,6 +12,7 @@ holds no screen-privacy check (P4) is a compliance finding.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -117,6 +118,31 @@ def _same_connection(conn: ConnectionIn) -> LoggedConnection | None:
             continue  # another session of the same partner
         return row
     return None
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # as for every single-line field (text.py)
+_LIMITS = {"direction": 16, "partner_id": 64, "device_id": 64, "customer_ip": 45}
+
+
+def _clean(value: Any, limit: int = 200) -> Any:
+    """Text from a log as it may be stored: one line, no control characters (no terminal escapes)."""
+    if not isinstance(value, str):
+        return value
+    return _CONTROL.sub("", value).strip()[:limit] or None
+
+
+def _sanitise(conn: ConnectionIn) -> None:
+    for name in ("direction", "partner_id", "partner_name", "local_user", "device_id", "device_name", "customer_ip"):
+        setattr(conn, name, _clean(getattr(conn, name), _LIMITS.get(name, 200)))
+    conn.details = {_clean(k, 64): _clean(v, 2000) for k, v in conn.details.items() if _clean(k, 64)}
+    for item in conn.transfers:
+        item.name = _clean(item.name, 255)
+        item.status = _clean(item.status, 200)
+    if conn.customer_ip is not None:
+        try:
+            conn.customer_ip = validation.ip_address("customer_ip", conn.customer_ip)
+        except ValidationError:
+            conn.customer_ip = None
 
 
 def _json_list(text: str | None) -> list[dict[str, Any]]:
@@ -263,6 +289,9 @@ def record_connection(actor: Staff, conn: ConnectionIn) -> str:
     """Store one logged connection and reconcile it. Returns what happened:
     'matched', 'pending' (both new), 'updated', 'unchanged', or 'purged' (its data is gone for good)."""
     require_role(actor, *INGEST_ROLES)
+    _sanitise(conn)
+    conn.keys = [k for k in (_clean(k, 150) for k in conn.keys) if k]
+    conn.external_id = _clean(conn.external_id, 128) or ""
     keys = _full_keys(conn)
     with write_tx():
         known = list(ConnectionKey.select().where(ConnectionKey.key.in_(keys)))

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from console.cli.main import add_json, command_parent
-from models.core.i18n import _
+from models.core.i18n import _, ngettext
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer
     from console.cli.context import Context
@@ -107,12 +107,13 @@ def _print_result(result: Any, dry_run: bool, out: Any) -> None:
         head += f" ({result.encoding})"
     print(head, file=out)
     counts = ", ".join(f"{name} {n}" for name, n in sorted(result.outcomes.items()) if n)
-    verb = _("would be") if dry_run else _("were")
-    print(
-        "  "
-        + _("{n} connection(s) {verb} read: {counts}").format(n=result.connections, verb=verb, counts=counts or "-"),
-        file=out,
-    )
+    if dry_run:
+        text = ngettext(
+            "{n} connection would be read: {counts}", "{n} connections would be read: {counts}", result.connections
+        )
+    else:
+        text = ngettext("{n} connection was read: {counts}", "{n} connections were read: {counts}", result.connections)
+    print("  " + text.format(n=result.connections, counts=counts or "-"), file=out)
     if result.reported:
         print("  " + _("{n} reported, not stored (see below)").format(n=result.reported), file=out)
     for warning in result.warnings:

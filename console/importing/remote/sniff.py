@@ -129,7 +129,7 @@ def _looks_binary(head: bytes, encoding: str) -> str | None:
         bad = 0
     except UnicodeDecodeError as exc:
         bad = len(body) - exc.start if exc.start < len(body) - 4 else 0
-    if controls > 0.02 * len(body) or bad > 0.1 * len(body):
+    if controls > max(16, 0.02 * len(body)) or bad > max(16, 0.1 * len(body)):
         return _("a binary file, not a text log")
     return None
 
