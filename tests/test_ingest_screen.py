@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from console.importing.remote.ingest import ingest_files
@@ -15,7 +15,7 @@ DATA = Path(__file__).parent / "data" / "remote-tools"
 
 def _world():
     me = f.staff("olga", roles="admin technician", name="Olga Operator", signed=date(2016, 1, 1))
-    f.order("A-2017-0001", f.customer(), opened_at=datetime(2017, 1, 2, tzinfo=timezone.utc))
+    f.order("A-2017-0001", f.customer(), opened_at=datetime(2017, 1, 2, tzinfo=UTC))
     ingest_files(me, [DATA / "teamviewer_webapi_reports_connections_MOCK.json"])
     return me
 
