@@ -17,7 +17,7 @@ from models.core.errors import SchemaError
 from models.core.i18n import _
 from models.retention import due_counts
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 VERSION_KEY = "schema_version"
 
 
@@ -57,12 +57,30 @@ def _file_store(_db: Database) -> None:
         database.execute_sql(statement)
 
 
+def _reserved(_db: Database) -> None:
+    """Numbers given to changes made on other branches; replaced by them when those are merged."""
+
+
+def _remote_tool_logs(_db: Database) -> None:
+    from models.sessions.registers import REGISTER_MODELS
+
+    database.create_tables(REGISTER_MODELS, safe=True)
+
+
 # MIGRATIONS[n] upgrades a database from version n-1 to n. Version 1 is the first release.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     2: _sparse_retention_due,  # retention_due keeps a row only while its category holds data
     3: _due_counts,  # per-day counts of the queue, kept by triggers, for the summary
     4: _file_store,  # recordings and gathered files taken into the console's own folders
+    5: _reserved,
+    6: _remote_tool_logs,  # registers of tool identities and devices, connections read from tool logs
 }
+
+
+def _all_models() -> list:
+    from models.sessions.registers import REGISTER_MODELS
+
+    return [*ALL_MODELS, *REGISTER_MODELS]
 
 
 def installed_version() -> int | None:
@@ -92,7 +110,7 @@ def ensure_schema(
     if version is None:
         with write_tx(serialize="schema"):
             if installed_version() is None:
-                database.create_tables(ALL_MODELS, safe=True)
+                database.create_tables(_all_models(), safe=True)
                 due_counts.install()  # triggers are not peewee models
                 for statement in UNSTORED_INDEXES:
                     database.execute_sql(statement)
