@@ -16,7 +16,7 @@ from console.importing.plan import Plan
 from console.importing.records import OrderRec, Problems, Record, StaffRec, parse_line
 from console.importing.write import WriteRefused, write
 from models.core import audit
-from models.core.db import write_tx
+from models.core.db import ALL_DATA_LOCKS, write_tx
 from models.core.entities import Staff
 from models.core.errors import PermissionDenied, ValidationError
 from models.core.i18n import _
@@ -110,7 +110,7 @@ def run_import(actor: Staff, path: Path, *, dry_run: bool = False) -> ImportResu
     if dry_run or result.changed() == 0:
         return result  # a re-import of the same file writes nothing, not even an audit event
     try:
-        with write_tx():
+        with write_tx(serialize=ALL_DATA_LOCKS):  # any line may need any lock: all up front, in order
             result.billing_records = write(plan, actor)
             summary = " ".join(
                 f"{name}={c['created'] + c['updated']}"
