@@ -279,6 +279,7 @@ def record_export(actor: Staff, ref: str, sha256: str, *, fmt: str, lang: str) -
         request.reviewed_at, request.reviewed_by, request.state = now, actor.username, "reviewed"
         request.save()
         audit.record(actor.username, "access.export", ref, f"{fmt} {lang} sha256={digest}")
+    audit.witness(f"access report {ref}")
     return request
 
 

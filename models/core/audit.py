@@ -51,6 +51,7 @@ Event = tuple[datetime, str, str, "str | None", "str | None"]
 Witness = Callable[[str, int, str], None]  # (reason, event id, hash)
 Progress = Callable[[int, int], None]  # (checked, total)
 _witnesses: list[Witness] = []
+_last_witnessed: list[tuple[int, str]] = []
 
 
 def _at_text(at: datetime) -> str:
@@ -184,7 +185,13 @@ def witness(reason: str) -> tuple[int, str]:
     event_id, event_hash = last_event()
     for sink in list(_witnesses):
         sink(reason, event_id, event_hash)
+    _last_witnessed[:] = [(event_id, event_hash)]
     return event_id, event_hash
+
+
+def last_witnessed() -> tuple[int, str] | None:
+    """The head this process witnessed last (to print it beside a batch or report), or None."""
+    return _last_witnessed[0] if _last_witnessed else None
 
 
 @dataclass(frozen=True)

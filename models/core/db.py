@@ -272,4 +272,3 @@ def write_tx(serialize: str | tuple[str, ...] | None = None) -> Iterator[None]:
         _tx_depth.value -= 1
         if outermost:
             _tx.held, _tx.before_commit, _tx.buffers = [], [], {}
-

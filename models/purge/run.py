@@ -150,6 +150,7 @@ def run_purge(
             state="done",
         )
         audit.record(operator, "purge.dry_run", f"run {run.id}")
+        audit.witness(f"purge preview {run.id}")
         return PurgeResult(run.id, True, policy.version, _plan(as_of, batch_size))
     lease = Lease(holder or describe_holder(operator))
     with lease:
@@ -186,6 +187,7 @@ def run_purge(
         purge_journal.catch_up(data_dir)
         audit.record(operator, "purge.run", f"run {run.id}", f"deleted {result.total} items")
     result.checkpoint = compact(touched=bool(result.total))  # last: nothing written after it
+    audit.witness(f"purge run {run.id}")  # the head after the run, kept outside the database
     return result
 
 
