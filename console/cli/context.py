@@ -100,8 +100,16 @@ class Context:
         return FileWitness(witness_path(self.config_dir, self.data_dir), self.target.describe())
 
     def operator(self) -> Staff:
-        """The staff record of the OS account, or UnknownOperator with instructions."""
+        """The staff record of the OS account, or UnknownOperator with instructions.
+
+        On PostgreSQL with database roles (`support24 pg-roles`) the operator is the server's
+        session_user instead: with peer authentication that is the OS account, proven by the server.
+        """
         self.open()
+        from models.core import pg_roles
+
+        if pg_roles.installed():
+            return resolve_operator(pg_roles.session_user())
         return resolve_operator(os_account())
 
     def emit_json(self, document: Any) -> None:

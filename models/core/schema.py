@@ -17,7 +17,7 @@ from models.core.errors import SchemaError
 from models.core.i18n import _
 from models.retention import due_counts
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 VERSION_KEY = "schema_version"
 
 
@@ -33,10 +33,17 @@ def _due_counts(_db: Database) -> None:
     due_counts.rebuild()
 
 
+def _append_only(_db: Database) -> None:
+    from models.core import pg_roles
+
+    pg_roles.install_append_only()  # PostgreSQL only; SQLite has no roles to refuse
+
+
 # MIGRATIONS[n] upgrades a database from version n-1 to n. Version 1 is the first release.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     2: _sparse_retention_due,  # retention_due keeps a row only while its category holds data
     3: _due_counts,  # per-day counts of the queue, kept by triggers, for the summary
+    5: _append_only,  # PostgreSQL: audit events, deletion records and consents refuse UPDATE/DELETE by non-owners
 }
 
 
@@ -69,6 +76,7 @@ def ensure_schema(
             if installed_version() is None:
                 database.create_tables(ALL_MODELS, safe=True)
                 due_counts.install()  # triggers are not peewee models
+                _append_only(database.obj)
                 _store_version(target)
                 return "created"
         version = installed_version()
