@@ -123,3 +123,12 @@ def test_purge_checkpoint_does_not_wait_for_a_reader_and_truncates_once_it_is_go
     assert outcome.startswith("wal_checkpoint(TRUNCATE) busy=0")
     wal = path.with_name(path.name + "-wal")
     assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_verify_handles_quotes_backslashes_control_characters_and_umlauts(db: str) -> None:
+    for detail in ('a "quoted" word', "back\\slash", "line\nbreak\ttab\x01", "Bäckerei Müller", None):
+        audit.record("mmueller", "chat.add", 'S-"1"', detail)
+    assert audit.verify().ok and audit.verify().checked == 5
+    AuditEvent.update(detail='a "quoted" Word').where(AuditEvent.id == 1).execute()
+    result = audit.verify()
+    assert not result.ok and result.first_bad_id == 1
