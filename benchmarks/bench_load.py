@@ -253,13 +253,22 @@ def _job(setup: Setup, name: str, results) -> None:  # type: ignore[no-untyped-d
         results.put(("job", name, time.perf_counter() - began, f"FAILED {type(exc).__name__}: {exc}"[:300]))
 
 
-def run(base_url: str | None = None, seconds: float = 60.0, job_budget: float = 600.0, say=print) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """Prepare, run the 20 operators and the three jobs, and return the figures."""
+JOBS = ("purge", "billing", "import")
+
+
+def run(  # type: ignore[no-untyped-def]
+    base_url: str | None = None,
+    seconds: float = 60.0,
+    job_budget: float = 600.0,
+    say=print,
+    jobs_wanted: tuple[str, ...] = JOBS,
+) -> dict[str, Any]:
+    """Prepare, run the 20 operators and the jobs, and return the figures."""
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))
     setup = prepare(base_url, work, say)
     context = mp.get_context("fork")
     results = context.Queue()
-    say(f"{OPERATORS} operators for {seconds:.0f} s; purge, billing and import start after 5 s")
+    say(f"{OPERATORS} operators for {seconds:.0f} s; {', '.join(jobs_wanted) or 'no job'} start after 5 s")
     began = time.monotonic()
     desks = [
         context.Process(target=_operator, args=(setup, name, seconds, i, results))
@@ -268,7 +277,7 @@ def run(base_url: str | None = None, seconds: float = 60.0, job_budget: float = 
     for desk in desks:
         desk.start()
     time.sleep(5)
-    jobs = {name: context.Process(target=_job, args=(setup, name, results)) for name in ("purge", "billing", "import")}
+    jobs = {name: context.Process(target=_job, args=(setup, name, results)) for name in jobs_wanted}
     for job in jobs.values():
         job.start()
     latencies: list[float] = []
@@ -353,9 +362,11 @@ def main() -> None:
     parser.add_argument("--database", help="postgresql://… (default: a temporary SQLite file)")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--job-budget", type=float, default=600.0, help="seconds the jobs may run after the window")
+    parser.add_argument("--jobs", default=",".join(JOBS), help="which of purge,billing,import run beside the desks")
     args = parser.parse_args()
     os.environ.setdefault("SUPPORT24_WITNESS_FILE", str(Path(tempfile.gettempdir()) / "bench-load-witness.jsonl"))
-    figures = run(args.database, args.seconds, args.job_budget, say=lambda m: print(f"… {m}", file=sys.stderr))
+    wanted = tuple(j for j in args.jobs.split(",") if j)
+    figures = run(args.database, args.seconds, args.job_budget, lambda m: print(f"… {m}", file=sys.stderr), wanted)
     print(json.dumps(figures, indent=2, ensure_ascii=False))
 
 
