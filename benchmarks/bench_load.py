@@ -96,9 +96,12 @@ def prepare(base_url: str | None, work: Path, say=print) -> Setup:  # type: igno
     retention_due.sync()
     technicians = [
         s.username
-        for s in Staff.select().where(Staff.roles == "technician", Staff.active).order_by(Staff.id).limit(OPERATORS)
+        for s in Staff.select()
+        .where(Staff.roles == "technician", Staff.active)
+        .order_by(Staff.username)
+        .limit(OPERATORS)
     ]
-    customers = [c.number for c in Customer.select(Customer.number).order_by(Customer.id).limit(200)]
+    customers = [c.number for c in Customer.select(Customer.number).order_by(Customer.number).limit(200)]
     say("the 50,000-line import file")
     import_file = work / "import.jsonl"
     write_import(import_file, technicians[0], IMPORT_LINES)

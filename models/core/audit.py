@@ -34,7 +34,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from models.core import clock
 from models.core.db import before_commit, database, is_sqlite, take_lock, tx_buffer, write_tx
@@ -225,7 +225,7 @@ class VerifyResult:
         }
 
 
-def _rows(start: int, stop: int) -> list[tuple[object, ...]]:
+def _rows(start: int, stop: int) -> list[tuple[Any, ...]]:
     """One chunk of prepared rows: the time already as the digest's text, made by the database."""
     table = AuditEvent._meta.table_name
     if is_sqlite():  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (fields.py)
@@ -276,8 +276,10 @@ def _clean_chunk_on_server(start: int, stop: int, prev_hash: str) -> tuple[int, 
 def _hashes(ids: list[int]) -> list[tuple[int, str]]:
     if not ids:
         return []
-    rows = AuditEvent.select(AuditEvent.id, AuditEvent.hash).where(AuditEvent.id.in_(ids)).order_by(AuditEvent.id)
-    return [(int(i), str(h)) for i, h in rows.tuples()]
+    table = AuditEvent._meta.table_name
+    marks = ", ".join(["?" if is_sqlite() else "%s"] * len(ids))
+    cursor = database.execute_sql(f'SELECT id, hash FROM "{table}" WHERE id IN ({marks}) ORDER BY id', tuple(ids))
+    return [(int(row[0]), str(row[1])) for row in cursor.fetchall()]
 
 
 def _unwitnessed(witness_seen: Witnessed, last_matching: int, checked: int, matched: int) -> VerifyResult:
@@ -341,13 +343,13 @@ def verify(witnessed: Iterable[Witnessed] = (), progress: Progress | None = None
             payload = encode([event_id, at, actor, action, ref, detail, stored_prev])
             if sha256(payload.encode("utf-8")).hexdigest() != stored_hash:
                 return VerifyResult(False, checked, event_id, _("event {id} was altered").format(id=event_id))
-            witness_seen = seen.get(event_id)  # type: ignore[arg-type]
-            if witness_seen is not None:
-                if witness_seen.hash != stored_hash:
-                    return _unwitnessed(witness_seen, last_matching, checked, matched)
+            in_witness = seen.get(event_id)
+            if in_witness is not None:
+                if in_witness.hash != stored_hash:
+                    return _unwitnessed(in_witness, last_matching, checked, matched)
                 matched += 1
-                last_matching = event_id  # type: ignore[assignment]
-            prev_hash = stored_hash  # type: ignore[assignment]
+                last_matching = event_id
+            prev_hash = stored_hash
             expected_id += 1
             checked += 1
         if progress:

@@ -143,9 +143,11 @@ def open_database(url: str) -> Database:
         )
     else:
         parsed = urlparse(url)
+        # no host: libpq's local socket (peer authentication), or the folder named by ?host=/run/postgresql
+        socket_dir = parse_qs(parsed.query).get("host", [None])[0]
         kwargs: dict[str, object] = {
-            "host": parsed.hostname or "localhost",
-            "port": parsed.port or 5432,
+            "host": parsed.hostname or socket_dir,
+            "port": parsed.port,
             "user": unquote(parsed.username) if parsed.username else None,
             "password": unquote(parsed.password) if parsed.password else None,
         }
