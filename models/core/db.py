@@ -43,7 +43,7 @@ class DatabaseTarget:
         if self.path is not None:
             return str(self.path)
         parsed = urlparse(self.url)
-        host = parsed.hostname or "localhost"
+        host = parsed.hostname or parse_qs(parsed.query).get("host", ["local socket"])[0]
         port = f":{parsed.port}" if parsed.port else ""
         schema = f" (schema {self.schema})" if self.schema else ""
         return f"postgresql://{host}{port}{parsed.path}{schema}"

@@ -205,27 +205,32 @@ def _install_staff_trigger(schema: str) -> None:
         LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $fn$
         DECLARE
             r text;
-            member text := NEW.username;
+            who text := NEW.username;
             prefix text := '{prefix()}';
             managed boolean;
+            has boolean;
+            wanted boolean;
         BEGIN
             SELECT NOT rolsuper AND COALESCE(shobj_description(oid, 'pg_authid') = 'support24 staff', false)
-                INTO managed FROM pg_roles WHERE rolname = member;
+                INTO managed FROM pg_roles WHERE rolname = who;
             IF managed IS NULL THEN
-                EXECUTE format('CREATE ROLE %I LOGIN', member);
-                EXECUTE format('COMMENT ON ROLE %I IS %L', member, 'support24 staff');
+                EXECUTE format('CREATE ROLE %I LOGIN', who);
+                EXECUTE format('COMMENT ON ROLE %I IS %L', who, 'support24 staff');
                 managed := true;
             END IF;
             IF NOT managed THEN
                 RETURN NEW;  -- a role support24 did not create (the owner, a superuser): left alone
             END IF;
-            EXECUTE format('ALTER ROLE %I %s', member, CASE WHEN NEW.active THEN 'LOGIN' ELSE 'NOLOGIN' END);
-            EXECUTE format('GRANT %I TO %I', prefix || '_staff', member);
-            FOREACH r IN ARRAY ARRAY[{groups}] LOOP
-                IF NEW.active AND r = ANY(string_to_array(NEW.roles, ' ')) THEN
-                    EXECUTE format('GRANT %I TO %I', prefix || '_' || r, member);
-                ELSE
-                    EXECUTE format('REVOKE %I FROM %I', prefix || '_' || r, member);
+            EXECUTE format('ALTER ROLE %I %s', who, CASE WHEN NEW.active THEN 'LOGIN' ELSE 'NOLOGIN' END);
+            FOREACH r IN ARRAY ARRAY['staff', {groups}] LOOP
+                SELECT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                               JOIN pg_roles u ON u.oid = m.member
+                               WHERE g.rolname = prefix || '_' || r AND u.rolname = who) INTO has;
+                wanted := r = 'staff' OR (NEW.active AND r = ANY(string_to_array(NEW.roles, ' ')));
+                IF wanted AND NOT has THEN
+                    EXECUTE format('GRANT %I TO %I', prefix || '_' || r, who);
+                ELSIF has AND NOT wanted THEN
+                    EXECUTE format('REVOKE %I FROM %I', prefix || '_' || r, who);
                 END IF;
             END LOOP;
             RETURN NEW;
