@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -260,17 +261,50 @@ FROM c
 """
 
 
-def _clean_chunk_on_server(start: int, stop: int, prev_hash: str) -> tuple[int, str] | None:
-    """PostgreSQL hashes a chunk itself (the same payload, in C); (count, last hash) if every row fits, else None.
-
-    Only a pre-filter: a chunk it does not pass is walked again in Python, which has the last word.
-    """
+def _server_chunk(start: int) -> tuple[Any, ...]:
+    """PostgreSQL hashes the chunk at `start` itself (the same payload, in C): count, ids, first bad id, ends."""
     quoted = {f"q_{name}": _PG_QUOTE.format(column=name) for name in ("actor", "action", "ref", "detail")}
     sql = _PG_CHUNK_CHECK.format(table=AuditEvent._meta.table_name, **quoted).replace("%%", "%")
-    count, first, last, bad, first_prev, last_hash = database.execute_sql(sql, (start, stop)).fetchone()
-    if count == 0 or bad is not None or first != start or last != start + count - 1 or first_prev != prev_hash:
-        return None
-    return int(count), str(last_hash)
+    return tuple(database.execute_sql(sql, (start, start + _VERIFY_CHUNK)).fetchone())
+
+
+class _ServerChunks:
+    """Chunk checks on PostgreSQL, computed ahead on two connections of their own (the server does the work)."""
+
+    WORKERS = 2
+
+    def __init__(self, first: int) -> None:
+        self._next = first
+        self._results: dict[int, Future[tuple[Any, ...]]] = {}
+        self._pool = ThreadPoolExecutor(self.WORKERS, thread_name_prefix="audit-verify")
+        for _ in range(self.WORKERS + 1):
+            self._submit()
+
+    def _submit(self) -> None:
+        self._results[self._next] = self._pool.submit(_server_chunk, self._next)
+        self._next += _VERIFY_CHUNK
+
+    def clean(self, start: int, prev_hash: str) -> tuple[int, str] | None:
+        """(count, last hash) if every row of the chunk at `start` fits, else None (Python walks it).
+
+        Only a pre-filter: a chunk it does not pass is walked again in Python, which has the last word.
+        """
+        future = self._results.pop(start, None)
+        if future is None:
+            return None
+        self._submit()
+        count, first, last, bad, first_prev, last_hash = future.result()
+        if count == 0 or bad is not None or first != start or last != start + count - 1 or first_prev != prev_hash:
+            return None
+        if count < _VERIFY_CHUNK:  # the end of the chain: no more chunks to compute ahead
+            self._results.clear()
+        return int(count), str(last_hash)
+
+    def close(self) -> None:
+        for future in self._results.values():
+            future.cancel()
+        self._pool.map(lambda _i: database.close(), range(self.WORKERS * 4))  # the workers' own connections
+        self._pool.shutdown(wait=True)
 
 
 def _hashes(ids: list[int]) -> list[tuple[int, str]]:
@@ -304,17 +338,27 @@ def verify(witnessed: Iterable[Witnessed] = (), progress: Progress | None = None
     end that differs from the recorded head, or a witnessed head that no longer matches (a
     truncated, reset or recomputed chain).
     """
-    from models.core.i18n import _
-
     seen = {w.event_id: w for w in witnessed}
     total = AuditEvent.select().count() if progress else 0
+    server = None if is_sqlite() else _ServerChunks(1)
+    try:
+        return _walk(seen, progress, total, server)
+    finally:
+        if server is not None:
+            server.close()
+
+
+def _walk(
+    seen: dict[int, Witnessed], progress: Progress | None, total: int, server: _ServerChunks | None
+) -> VerifyResult:
+    from models.core.i18n import _
+
     expected_id, prev_hash, checked, matched = 1, GENESIS, 0, 0
     sha256 = hashlib.sha256
     encode = _encode
     last_matching = 0
-    server = not is_sqlite()
     while True:
-        clean = _clean_chunk_on_server(expected_id, expected_id + _VERIFY_CHUNK, prev_hash) if server else None
+        clean = server.clean(expected_id, prev_hash) if server is not None else None
         if clean is not None:
             count, last_hash = clean
             chunk_end = expected_id + count
