@@ -222,7 +222,7 @@ def compile_request(actor: Staff, ref: str, *, reuse: bool = False) -> Compilati
         request.save()
         included = sum(1 for m in matches if not m.excluded)
         audit.record(actor.username, "access.compile", ref, f"matches={included} excluded={len(matches) - included}")
-        token = access_current.after_own_writes(token)
+    token = access_current.after_own_writes(token)  # after the commit: the audit event is written at commit
     compilation = Compilation(request.ref, request.name, request.compiled_at, matches)
     access_current.remember(ref, token if outermost else None, compilation)
     return compilation
