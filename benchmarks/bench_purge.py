@@ -89,7 +89,7 @@ def app_purge(path: Path, data_dir: Path, operator_name: str, budget: float) -> 
 
         finished = True
         try:
-            purge.run_purge(operator.username, data_dir=data_dir, progress=progress, holder="benchmark")
+            purge.run_purge(operator, data_dir=data_dir, progress=progress, holder="benchmark")
         except _OutOfBudget:
             finished = False
             purge.compact()  # the checkpoint a finished run ends with
@@ -143,7 +143,8 @@ def raw_purge(path: Path, items: dict[str, list[int]]) -> tuple[float, int]:
                 deleted += connection.execute(f'DELETE FROM "{table}" WHERE session_id IN ({sessions})', chunk).rowcount
                 if category == "video":
                     connection.execute(
-                        f"UPDATE consent SET corrects_id = NULL WHERE kind = 'recording' AND session_id IN ({sessions})",
+                        "UPDATE consent SET corrects_id = NULL WHERE kind = 'recording' "
+                        f"AND session_id IN ({sessions})",
                         chunk,
                     )
                     deleted += connection.execute(

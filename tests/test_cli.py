@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import date
@@ -17,7 +18,7 @@ from models.core import stats
 from models.core.db import close_database, open_database
 from models.core.entities import AuditEvent, Staff
 from tests.support import factories as f
-from tests.support.importing import sample, write_jsonl
+from tests.support.importing import place_sample_files, sample, write_jsonl
 
 ME = os_account()
 
@@ -30,7 +31,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def me(db: str, fixed_clock) -> Staff:
-    """The OS account running the tests, registered with every role."""
+    """The OS account running the tests, registered with every role; the sample's files in place."""
+    place_sample_files(Path(os.environ["SUPPORT24_DATA_DIR"]))
     return f.staff(ME, roles="accounting admin privacy_officer technician", name="Olga Operator")
 
 
@@ -69,6 +71,18 @@ def test_import_dry_run_json_and_bad_json(me, capsys, tmp_path: Path) -> None:
     code, out, err = run(capsys, "import", str(bad), "--json")
     document = json.loads(out)
     assert code == 2 and document["problems"] == [{"line": 1, "field": "json", "problem": "must be one JSON object"}]
+
+
+def test_import_dry_run_refuses_a_secrecy_customer_like_the_real_run(me, capsys, tmp_path: Path) -> None:
+    """§ 203 StGB: a technician without the extra commitment is refused by the dry run, not halfway through."""
+    lines = sample()
+    lines[2]["professional_secrecy"] = True
+    lines[1]["secrecy_commitment_on"] = "2024-01-15"
+    path = write_jsonl(tmp_path / "secrecy.jsonl", lines)
+    dry_code, dry_out, dry_err = run(capsys, "import", str(path), "--dry-run")
+    code, _out, err = run(capsys, "import", str(path))
+    assert (dry_code, dry_out) == (2, "") and "line 6: technician:" in dry_err and "§ 203" in dry_err
+    assert code == 2 and err == dry_err and stats.counts()["sessions"] == 0
 
 
 def test_import_of_a_missing_file_exits_2(me, capsys, tmp_path: Path) -> None:

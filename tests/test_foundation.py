@@ -54,7 +54,8 @@ def test_audit_chain_detects_removed_last_event(db: str) -> None:
         audit.record("mmueller", "chat.read", f"S-2026-000{i}")
     AuditEvent.delete().where(AuditEvent.id == 3).execute()
     result = audit.verify()
-    assert not result.ok
+    assert not result.ok and result.checked == 2 and result.first_bad_id == 3  # the removed one, not an earlier
+    assert result.problem == "the chain ends at event 2 but its recorded head is event 3"
 
 
 def test_audit_chain_detects_swapped_events(db: str) -> None:
@@ -113,7 +114,7 @@ def test_sqlite_urls_are_relative_with_three_slashes_and_absolute_with_four(tmp_
     assert parse_url("sqlite:////srv/support24/x.db").path == Path("/srv/support24/x.db")
     with pytest.raises(ValidationError) as err:
         parse_url("sqlite:///")
-    assert err.value.field == "--database"
+    assert err.value.field == "database_url"
 
 
 def test_a_lock_held_elsewhere_is_errors_busy(db: str, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Callable
 
 from console.demo import common
 from console.demo import scenario as demo_scenario
@@ -120,7 +120,7 @@ def run_demo(
     """Generate the demo; refuses a database that holds data unless `if_empty` makes it a no-op."""
     if scale not in SCALE_NAMES:
         raise ValidationError(
-            "--scale", _("{value!r} is not one of: {options}").format(value=scale, options=", ".join(SCALE_NAMES))
+            "scale", _("{value!r} is not one of: {options}").format(value=scale, options=", ".join(SCALE_NAMES))
         )
     result = DemoResult(scale=scale, seed=seed, operator=username)
     if has_data():

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 from console.reports import html_writer, json_writer, md_writer
 from console.reports.document import ReportDocument, build_document
 from console.reports.texts import LANGUAGES
 from console.settings.config import Controller
 from models.access import requests as access
-from models.core import clock
+from models.core import clock, modes
 from models.core.entities import Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _
@@ -57,14 +58,18 @@ class ExportResult:
 def _check_lang(lang: str) -> None:
     if lang not in LANGUAGES:
         raise ValidationError(
-            "--lang", _("{value!r} is not one of: {options}").format(value=lang, options=", ".join(LANGUAGES))
+            "language", _("{value!r} is not one of: {options}").format(value=lang, options=", ".join(LANGUAGES))
         )
 
 
 def open_report(actor: Staff, ref: str, *, controller: Controller, lang: str = "de") -> ReportDocument:
     """The report of one request, to be written by a writer (compiles afresh; the compile is audited)."""
     _check_lang(lang)
-    request, compilation, data = access.report_source(actor, ref)
+    return _document(access.permit_export(actor, ref), controller=controller, lang=lang)
+
+
+def _document(permit: access.ExportPermit, *, controller: Controller, lang: str) -> ReportDocument:
+    request, compilation, data = access.report_source(permit)
     return build_document(
         request, compilation, data, controller=controller, policy=policy.active(), lang=lang, generated_at=clock.now()
     )
@@ -101,9 +106,9 @@ class _HashingWriter:
 def check_target(path: Path) -> None:
     """Refuse an output path that cannot be written as a file, before anything is read."""
     if path.is_dir():
-        raise ValidationError("--out", _("{path} is a folder; name the file to write").format(path=path))
+        raise ValidationError("out", _("{path} is a folder; name the file to write").format(path=path))
     if not path.parent.is_dir():
-        raise ValidationError("--out", _("the folder {path} does not exist").format(path=path.parent))
+        raise ValidationError("out", _("the folder {path} does not exist").format(path=path.parent))
 
 
 def write_private(path: Path, produce: Callable[[Any], None]) -> tuple[str, int]:
@@ -111,7 +116,8 @@ def write_private(path: Path, produce: Callable[[Any], None]) -> tuple[str, int]
     atomically; returns the SHA-256 and the size of the bytes written."""
     check_target(path)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, modes.file_mode())
+    modes.apply_fd(fd)
     try:
         with os.fdopen(fd, "wb") as handle:
             sink = _HashingWriter(handle)
@@ -119,7 +125,6 @@ def write_private(path: Path, produce: Callable[[Any], None]) -> tuple[str, int]
             sink.flush()
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, 0o600)
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -133,12 +138,12 @@ def export_report(
     """Write the report as `fmt` into `out` (0600) as it is read, and record the export with the file's SHA-256."""
     if fmt not in WRITERS:
         raise ValidationError(
-            "--format", _("{value!r} is not one of: {options}").format(value=fmt, options=", ".join(FORMATS))
+            "format", _("{value!r} is not one of: {options}").format(value=fmt, options=", ".join(FORMATS))
         )
     _check_lang(lang)
     check_target(out)
-    access.check_exportable(ref)  # refuse before reading anything
-    document = open_report(actor, ref, controller=controller, lang=lang)
+    permit = access.permit_export(actor, ref)  # role and state, once, before anything is read
+    document = _document(permit, controller=controller, lang=lang)
     digest, size = write_private(out, lambda handle: WRITERS[fmt](document, handle))
-    access.record_export(actor, ref, digest, fmt=fmt, lang=lang)
+    access.record_export(permit, digest, fmt=fmt, lang=lang)
     return ExportResult(ref, out.resolve(), fmt, lang, digest, size)

@@ -38,6 +38,9 @@ _STAFF = {
     "billing_record": "UPDATE (due_at)",
     "access_request": "UPDATE (due_at)",
     "purge_run": "INSERT",  # a preview (dry run) is recorded by anyone allowed to look
+    "recording": "UPDATE (stored, size, sha256)",  # files are taken in at any command's start
+    "gathered_file": "UPDATE (stored, size, sha256)",
+    "purge_problem": "INSERT",
 }
 _TECHNICIAN = {
     "customer": "INSERT",
@@ -74,7 +77,15 @@ _PRIVACY_OFFICER = {
     "gathered_file": "DELETE",
     "recording": "DELETE",
     "consent": "DELETE",  # recording consents only, by trigger
+    "purge_problem": "INSERT, UPDATE, DELETE",
 }
+_INGEST = {  # remote-tool logs and their registers (models/sessions/registers.py)
+    "tool_identity": "INSERT, UPDATE",
+    "customer_device": "INSERT, UPDATE",
+    "logged_connection": "INSERT, UPDATE",
+    "connection_key": "INSERT",
+}
+_TECHNICIAN.update(_INGEST)
 _ADMIN = {
     "staff": "INSERT, UPDATE",
     "customer": "INSERT, UPDATE",
