@@ -232,7 +232,7 @@ def _job(setup: Setup, name: str, results) -> None:  # type: ignore[no-untyped-d
         if name == "purge":
             from models.purge.run import run_purge
 
-            result = run_purge(me.username, data_dir=setup.data_dir)
+            result = run_purge(me, data_dir=setup.data_dir)
             detail = f"deleted {result.total}"
         elif name == "billing":
             from console.jobs.billing_export import export

@@ -193,6 +193,6 @@ def test_each_role_does_its_everyday_work_through_the_domain_as_itself(install: 
     outbox.acknowledge(accountant, batch.batch.number, clock.today_berlin())
 
     officer = as_role("privacy_officer")
-    result = run_purge(officer.username, data_dir=tmp_path)
+    result = run_purge(officer, data_dir=tmp_path)
     assert result.run_id > 0
     assert audit.verify().ok
