@@ -274,7 +274,7 @@ def _compile(actor: Staff, ref: str, *, reuse: bool, check_state: bool) -> Compi
         request.save()
         included = sum(1 for m in matches if not m.excluded)
         audit.record(actor.username, "access.compile", ref, f"matches={included} excluded={len(matches) - included}")
-        token = access_current.after_own_writes(token)
+    token = access_current.after_own_writes(token)  # after the commit: the audit event is written at commit
     compilation = Compilation(request.ref, request.name, request.compiled_at, matches)
     access_current.remember(ref, token if outermost else None, compilation)
     return compilation
@@ -359,6 +359,7 @@ def record_export(permit: ExportPermit, sha256: str, *, fmt: str, lang: str) -> 
         if not moved:
             check_exportable(ref)
         audit.record(actor.username, "access.export", ref, f"{fmt} {lang} sha256={digest}")
+    audit.witness(f"access report {ref}")
     return get_request(ref)
 
 

@@ -227,6 +227,7 @@ def create_batch(actor: Staff, *, deliver: Deliver, reexport: int | None = None)
         batch.sha256 = validation.sha256("sha256", deliver(content))
         batch.save()
         audit.record(actor.username, "billing.export", str(number), f"records={moved}")
+    audit.witness(f"billing batch {number}")
     return BatchContent(_info(batch), reexport=False)
 
 
@@ -307,6 +308,7 @@ def acknowledge(actor: Staff, batch_number: int, billed_on: date | str) -> AckRe
             str(batch_number),
             f"billed_on={day.isoformat()} orders={billed} waiting={waiting}",
         )
+    audit.witness(f"billing acknowledgement {batch_number}")
     return AckResult(_info(batch), False, billed, waiting, billed_before, due)
 
 
