@@ -124,7 +124,7 @@ async def test_refusals_show_in_the_form_and_change_nothing(db, fixed_clock, iso
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "lies in the future" in str(app.screen.query_one("#e-received_on").render())
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # throw the typed form away
         await settle(pilot)
         assert AccessRequest.select().where(AccessRequest.name == "Zoe Zukunft").count() == 0
         # the overdue request can no longer be extended: not offered
@@ -146,7 +146,7 @@ async def test_refusals_show_in_the_form_and_change_nothing(db, fixed_clock, iso
         await settle(pilot)
         assert "lies in the future" in str(app.screen.query_one("#e-notified_on").render())
         assert AccessRequest.get_by_id(fresh.id).extended_due_on is None
-        await pilot.press("escape")
+        await pilot.press("escape", "y")
         await settle(pilot)
         # another console moves the request on while this one looks at it: the model refuses
         await pilot.press("v")
@@ -155,7 +155,7 @@ async def test_refusals_show_in_the_form_and_change_nothing(db, fixed_clock, iso
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "was verified already" in screen_text(app)
-        await pilot.press("escape")
+        await pilot.press("escape", "y")
         await settle(pilot)
         access.reject(world.officer, fresh.ref, "withdrawn by the requester")  # elsewhere, meanwhile
         await pilot.press("j")  # still offered here: this view has not reloaded yet

@@ -74,12 +74,25 @@ class PagedTable(ForwardFailures, DataTable):
         self.next_after: tuple[Any, ...] | None = None
         self.generation = 0
         self.loading_page = False
+        self.prefer_key: str | None = None
 
     def on_mount(self) -> None:
         for column_key, label in self.columns_spec:
             self.add_column(label, key=column_key)
 
     # -- loading ---------------------------------------------------------------------
+    def select_when_loaded(self, key: str) -> None:
+        """Put the cursor on `key` once a load brings it (e.g. the batch or session just created)."""
+        self.prefer_key = key
+        self.follow_preferred()
+
+    def follow_preferred(self) -> bool:
+        if self.prefer_key is None or self.prefer_key not in self.rows_by_key:
+            return False
+        self.move_cursor(row=self.get_row_index(self.prefer_key), animate=False)
+        self.prefer_key = None
+        return True
+
     def reload(self) -> None:
         """Fetch from the start again, as many rows as are shown now (at least one page)."""
         self.generation += 1
@@ -121,6 +134,7 @@ class PagedTable(ForwardFailures, DataTable):
         self.loading_page = False
         self.next_after = message.page.after
         if message.replace and not message.force and list(message.page.rows) == list(self.rows_by_key.values()):
+            self.follow_preferred()
             self.post_message(self.Loaded(self))  # nothing changed: keep the table as it is
             return
         if message.replace:
@@ -133,9 +147,11 @@ class PagedTable(ForwardFailures, DataTable):
                 continue
             self.rows_by_key[key] = row
             self.add_row(*self.render_row(row), key=key)
+        if self.follow_preferred():
+            pass
+        elif message.replace and selected in self.rows_by_key:
+            self.move_cursor(row=self.get_row_index(selected), animate=False)
         if message.replace:
-            if selected in self.rows_by_key:
-                self.move_cursor(row=self.get_row_index(selected), animate=False)
             self.post_message(self.Loaded(self))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

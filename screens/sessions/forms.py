@@ -17,7 +17,7 @@ from models.core.i18n import _
 from models.retention.policy import CATEGORIES
 from models.sessions import sessions
 from models.sessions.sessions import ConsentInput, FileTransfer, SessionInput
-from screens.kit.forms import FormScreen, Tick
+from screens.kit.forms import FormScreen, Problems, Tick
 
 CONSENT_QUESTIONS = {
     "screen_visibility": _("Others can see the technician's screen. Did the customer agree before the start? (P4)"),
@@ -43,7 +43,7 @@ class ConsentForm(FormScreen[ConsentInput]):
         yield Static(Text(CONSENT_QUESTIONS.get(self.kind, "")))
         yield from self.field("given_by", _("given by (customer's person)"), Input(self.given_by))
         yield from self.field("method", _("how"), Select(choices(CONSENT_METHODS), value="verbal", allow_blank=False))
-        yield from self.field("granted", _("answer"), Tick(_("the customer agreed"), value=True))
+        yield from self.field("granted", _("answer"), Tick(_("the customer agreed"), value=False))
         yield from self.field("note", _("note (optional)"), Input())
 
     def collect(self) -> ConsentInput:
@@ -69,6 +69,7 @@ class StartSessionForm(FormScreen[StartData]):
     def __init__(self, operator: Staff) -> None:
         super().__init__()
         self.operator = operator
+        self.started: Any = None
 
     def compose_fields(self) -> ComposeResult:
         yield from self.field("order", _("order ref (empty: a new order for the customer below)"), Input())
@@ -87,19 +88,26 @@ class StartSessionForm(FormScreen[StartData]):
         )
 
     def collect(self) -> StartData:
+        problems = Problems()
         order = self.value("order").upper()
         customer = self.value("customer")
         if not order and not customer:
-            raise ValidationError("order", _("give an order ref, or a customer number for a new order"))
+            problems.add("order", _("give an order ref, or a customer number for a new order"))
+        technician = problems.take(lambda: self.required("technician"))
+        problems.raise_any()
         data = SessionInput(
             order=order,
-            technician=self.required("technician"),
+            technician=technician or "",
             customer_ip=self.optional("customer_ip"),
             workstation=self.optional("workstation"),
             customer_person=self.optional("customer_person"),
             screen_private=self.checked("screen_private"),
         )
         return StartData(data, customer or None, self.value("billing_class"))
+
+    def precheck(self, data: StartData) -> None:
+        """IP, order, customer and technician are checked before the customer is asked for consent."""
+        sessions.check_start(self.operator, data.session, customer_number=data.customer_number)
 
     async def prepare(self, data: StartData) -> StartData | None:
         if data.session.screen_private:
@@ -115,9 +123,10 @@ class StartSessionForm(FormScreen[StartData]):
         return StartData(session, data.customer_number, data.billing_class)
 
     def perform(self, data: StartData) -> Any:
-        return browse_jobs.start_job(
+        self.started = browse_jobs.start_job(
             self.operator, data.session, customer_number=data.customer_number, billing_class=data.billing_class
         )
+        return self.started
 
 
 class SessionForm(FormScreen[Any]):
@@ -231,6 +240,10 @@ class ColleagueForm(SessionForm):
 
     def collect(self) -> ColleagueData:
         return ColleagueData(self.required("username"))
+
+    def precheck(self, data: ColleagueData) -> None:
+        """The colleague is checked (known, committed, not in already) before the customer is asked."""
+        sessions.check_participant(self.operator, self.session_ref, data.username)
 
     async def prepare(self, data: ColleagueData) -> ColleagueData | None:
         consent = await self.app.push_screen_wait(ConsentForm("additional_staff", self.customer_person))

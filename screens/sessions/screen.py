@@ -117,7 +117,15 @@ class ActiveSessionsScreen(MainScreen):
         self.app.push_screen(form, after)
 
     def action_start(self) -> None:
-        self.open_form(StartSessionForm(self.operator), _("Session started."))
+        form = StartSessionForm(self.operator)
+
+        def after(result: object) -> None:
+            if result is not None and form.started is not None:
+                self.notify(_("Session {ref} started.").format(ref=form.started.ref), markup=False)
+                self.table.select_when_loaded(form.started.ref)
+                self.refresh_data()
+
+        self.app.push_screen(form, after)
 
     def with_row(self, build: Callable[[SessionRow], FormScreen[Any]], done: str) -> None:
         row = self.selected()

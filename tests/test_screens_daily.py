@@ -1,0 +1,127 @@
+"""The console as a daily tool: forms that do not save on Enter, show every problem under its field at once,
+check the rest before the customer is asked, ask before throwing typing away; the cursor follows what was made."""
+
+from __future__ import annotations
+
+from textual.widgets import Checkbox, Input
+
+from models.core.entities import ActivityEvent, Consent, Participant, RemoteSession
+from screens.kit.forms import ConfirmScreen
+from screens.sessions.forms import ActivityForm, ColleagueForm, ConsentForm, StartSessionForm
+from tests.test_screens_sessions import fill
+from tests.test_screens_support import aio, make_app, screen_text, settle, world
+
+
+def error_under(app, name: str) -> str:  # type: ignore[no-untyped-def]
+    return str(app.screen.query_one(f"#e-{name}").render())
+
+
+@aio
+async def test_start_form_shows_every_problem_before_any_consent_is_asked(db, fixed_clock) -> None:
+    w = world()
+    app = make_app(w["tech"], start_mode="sessions")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await fill(
+            pilot,
+            app.screen,
+            order="A-2026-9999",
+            technician="acc",
+            customer_ip="300.1.1.1",
+            customer_person="Erika Weber",
+            screen_private=False,
+        )
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, StartSessionForm)  # the customer was not asked yet
+        assert "no order A-2026-9999" in error_under(app, "order")
+        assert error_under(app, "customer_ip") != "" and "300.1.1.1" not in error_under(app, "order")
+        assert "commitment" in error_under(app, "technician") or "technician" in error_under(app, "technician")
+        assert Consent.select().count() == 1  # the world's one, nothing new
+
+
+@aio
+async def test_consent_is_not_granted_by_default_and_cursor_goes_to_the_new_session(db, fixed_clock) -> None:
+    w = world()
+    app = make_app(w["tech"], start_mode="sessions")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.table
+        assert table.selected().ref == w["running"].ref
+        await pilot.press("s")
+        await fill(pilot, app.screen, order="A-2026-0001", customer_person="Erika Weber", screen_private=False)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConsentForm)
+        assert app.screen.query_one("#f-granted", Checkbox).value is False
+        await fill(pilot, app.screen, granted=True)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        new = RemoteSession.select().order_by(RemoteSession.id.desc()).get()
+        assert not new.screen_private
+        assert app.screen.table.selected().ref == new.ref  # the next `a` or `c` goes to it
+
+
+@aio
+async def test_colleague_is_checked_before_the_customer_is_asked(db, fixed_clock) -> None:
+    w = world()
+    app = make_app(w["tech"], start_mode="sessions")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await fill(pilot, app.screen, username="nobody")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ColleagueForm)
+        assert "no staff member 'nobody'" in error_under(app, "username")
+        await fill(pilot, app.screen, username="mmueller")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ColleagueForm) and "runs this session already" in error_under(app, "username")
+        assert Participant.select().count() == 0
+
+
+@aio
+async def test_enter_in_a_field_moves_on_and_does_not_save(db, fixed_clock) -> None:
+    w = world()
+    app = make_app(w["tech"], start_mode="sessions")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        form = app.screen
+        assert isinstance(form, ActivityForm)
+        form.query_one("#f-action", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is form and ActivityEvent.select().count() == 0
+        assert app.focused is form.query_one("#f-detail", Input)
+        await pilot.press(*"printer driver")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert ActivityEvent.get().detail == "printer driver"
+
+
+@aio
+async def test_escape_on_a_changed_form_asks_first(db, fixed_clock) -> None:
+    w = world()
+    app = make_app(w["tech"], start_mode="sessions")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        form = app.screen
+        await pilot.press("escape")  # nothing typed: closes at once
+        await settle(pilot)
+        assert app.screen is not form and not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("c")
+        form = app.screen
+        await fill(pilot, form, text="Der Drucker geht wieder")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen) and "Throw away" in screen_text(app)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is form and form.query_one("#f-text", Input).value == "Der Drucker geht wieder"
+        await pilot.press("escape", "y")
+        await settle(pilot)
+        assert app.screen is not form and not isinstance(app.screen, ConfirmScreen)
