@@ -172,6 +172,7 @@ class AccountingScreen(MainScreen):
         if message.table.id == "acc-batches":
             self.follow_batch()
         self.refresh_bindings()
+        self.arm_refresh()
 
     def on_data_table_row_highlighted(self, event: Any) -> None:
         if event.data_table.id == "acc-batches":
@@ -246,6 +247,7 @@ class AccountingScreen(MainScreen):
                     timeout=10,
                 )
                 self.hint(Text(_("Batch {n} written to {path}").format(n=out.batch.number, path=out.csv_path)))
+                self.query_one("#acc-batches", PagedTable).select_when_loaded(str(out.batch.number))
             self.refresh_data()
 
         self.app.push_screen(form, done)
@@ -254,7 +256,7 @@ class AccountingScreen(MainScreen):
         batch = self.selected_batch()
         if batch is None:
             return
-        form = AcknowledgeForm(self.operator, batch.number)
+        form = AcknowledgeForm(self.operator, batch)
 
         def done(result: object) -> None:
             out = form.outcome
