@@ -125,3 +125,54 @@ async def test_escape_on_a_changed_form_asks_first(db, fixed_clock) -> None:
         await pilot.press("escape", "y")
         await settle(pilot)
         assert app.screen is not form and not isinstance(app.screen, ConfirmScreen)
+
+
+@aio
+async def test_admin_records_a_missing_commitment_changes_roles_and_reactivates(db, fixed_clock, admin) -> None:
+    from datetime import date
+
+    from models.core.entities import AuditEvent, Staff
+    from screens.people.screen import StaffForm
+    from tests.support import factories
+
+    factories.staff("lfischer", name="Lena Fischer", signed=None)
+    factories.staff("old", name="Otto Alt", active=False)
+    app = make_app(admin, start_mode="people")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#staff-table")
+        table.move_cursor(row=table.get_row_index("lfischer"))
+        await pilot.pause()
+        assert "MISSING" in screen_text(app)
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, StaffForm)
+        # at 80x24 the title and the Save button are on screen
+        assert form.query_one(".form-title").region.height == 1
+        save = form.query_one("#form-save").region
+        assert save.height > 0 and save.bottom <= 24
+        assert form.query_one("#f-role-privacy_officer").label.plain == "privacy officer"
+        form.query_one("#f-role-privacy_officer").value = True
+        form.query_one("#f-commitment_signed_on").value = "02.11.2026"
+        form.query_one("#f-secrecy_commitment_on").value = "32.11.2026"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "is not a date" in error_under(app, "secrecy_commitment_on")
+        form.query_one("#f-secrecy_commitment_on").value = "2026-11-03"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        lena = Staff.get(Staff.username == "lfischer")
+        assert lena.commitment_signed_on == date(2026, 11, 2) and lena.secrecy_commitment_on == date(2026, 11, 3)
+        assert lena.roles == "privacy_officer technician"
+        assert "02.11.2026" in screen_text(app) and "privacy officer" in screen_text(app)
+        event = AuditEvent.select().where(AuditEvent.action == "staff.update").get()
+        assert event.actor == admin.username and "commitment_signed_on=2026-11-02" in event.detail
+        table.move_cursor(row=table.get_row_index("old"))
+        await pilot.pause()
+        assert app.screen.check_action("deactivate", ()) is None
+        await pilot.press("r")
+        await settle(pilot)
+        assert "Make old active again?" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
+        assert Staff.get(Staff.username == "old").active

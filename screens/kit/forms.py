@@ -18,7 +18,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
@@ -102,13 +102,15 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
     ]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form"):
+        """Title and buttons stay in view; only the fields scroll when the terminal is small."""
+        with Vertical(classes="form"):
             yield Label(Text(self.TITLE), classes="form-title")
-            yield from self.compose_fields()
-            yield Static("", id="form-error", classes="form-error")
+            with VerticalScroll(classes="form-body"):
+                yield from self.compose_fields()
+                yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="form-buttons"):
-                yield Button(_("Save"), variant="primary", id="form-save")
-                yield Button(_("Cancel"), id="form-cancel")
+                yield Button(_("Save (^s)"), variant="primary", id="form-save")
+                yield Button(_("Cancel (esc)"), id="form-cancel")
 
     def compose_fields(self) -> ComposeResult:
         yield from ()
