@@ -3,6 +3,8 @@ check the rest before the customer is asked, ask before throwing typing away; th
 
 from __future__ import annotations
 
+import json
+
 from textual.widgets import Checkbox, Input
 
 from models.core.entities import ActivityEvent, Consent, Participant, RemoteSession
@@ -176,3 +178,48 @@ async def test_admin_records_a_missing_commitment_changes_roles_and_reactivates(
         await pilot.press("y")
         await settle(pilot)
         assert Staff.get(Staff.username == "old").active
+
+
+@aio
+async def test_disclosure_categories_are_ticked_and_system_info_is_lines_not_json(db, fixed_clock) -> None:
+    from models.core.entities import SystemInfo
+
+    w = world()
+    app = make_app(w["tech"], start_mode="sessions")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        # every problem at once, each under its own field
+        assert "is required" in error_under(app, "recipient") and "is required" in error_under(app, "scope")
+        assert "at least one category" in error_under(app, "categories")
+        assert app.screen.query_one("#f-category-system_info").label.plain == "system information"
+        await fill(pilot, app.screen, recipient="Hersteller XY", scope="Fehlerprotokoll", basis="job")
+        app.screen.query_one("#f-category-system_info").value = True
+        app.screen.query_one("#f-category-chat").value = True
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        disclosure = w["running"].disclosures.get()
+        assert set(json.loads(disclosure.categories)) == {"chat", "system_info"}
+        await pilot.press("i")
+        app.screen.query_one("#f-data").text = "os: Windows 11 Pro\nram: 16 GB"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        info = SystemInfo.get(SystemInfo.session == w["running"])
+        assert "Windows 11 Pro" in info.data and "16 GB" in info.data
+
+
+@aio
+async def test_consent_form_speaks_in_words_not_ids(db, fixed_clock) -> None:
+    w = world()
+    app = make_app(w["tech"], start_mode="sessions")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await fill(pilot, app.screen, order="A-2026-0001", screen_private=False)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "Consent first: others see the screen" in shown and "screen_visibility" not in shown
+        assert "verbally" in shown

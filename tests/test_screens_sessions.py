@@ -58,7 +58,7 @@ async def test_whole_job_shared_screen_consent_colleague_activity_chat_end(db, f
         await pilot.press("ctrl+s")
         await settle(pilot)
         consent = app.screen
-        assert "Consent first: screen_visibility" in screen_text(app)
+        assert "Consent first: others see the screen" in screen_text(app)
         assert consent.query_one("#f-given_by").value == "Erika Weber"
         await fill(pilot, consent, granted=True)
         await pilot.press("ctrl+s")
@@ -75,7 +75,7 @@ async def test_whole_job_shared_screen_consent_colleague_activity_chat_end(db, f
         await fill(pilot, app.screen, username="jschulz")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "Consent first: additional_staff" in screen_text(app)
+        assert "Consent first: second technician" in screen_text(app)
         await fill(pilot, app.screen, given_by="Erika Weber", granted=True)
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -175,7 +175,8 @@ async def test_disclosure_on_consent_asks_consent_first(db, fixed_clock) -> None
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("d")
-        await fill(pilot, app.screen, recipient="Hersteller XY", categories="system_info", scope="Fehlerprotokoll")
+        await fill(pilot, app.screen, recipient="Hersteller XY", scope="Fehlerprotokoll")
+        app.screen.query_one("#f-category-system_info").value = True
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "Consent first: disclosure" in screen_text(app)

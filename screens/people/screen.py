@@ -286,7 +286,9 @@ class PeopleScreen(MainScreen):
         row = self.table("staff").selected()
         if row is None:
             return
-        question = Text(_("Make {user} active again? They can open the console and work again.").format(user=row.username))
+        question = Text(
+            _("Make {user} active again? They can open the console and work again.").format(user=row.username)
+        )
 
         def answered(yes: bool | None) -> None:
             if yes:
