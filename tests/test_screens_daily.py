@@ -223,3 +223,42 @@ async def test_consent_form_speaks_in_words_not_ids(db, fixed_clock) -> None:
         shown = screen_text(app)
         assert "Consent first: others see the screen" in shown and "screen_visibility" not in shown
         assert "verbally" in shown
+
+
+def visible_columns(table) -> list[str]:  # type: ignore[no-untyped-def]
+    """Column labels that lie entirely within the table's visible width (no horizontal scrolling)."""
+    shown, x = [], 0
+    for column in table.ordered_columns:
+        x += column.get_render_width(table)
+        if x <= table.scrollable_content_region.width:
+            shown.append(column.label.plain)
+    return shown
+
+
+@aio
+async def test_at_80x24_the_deciding_columns_are_in_view(db, fixed_clock) -> None:
+    from models.sessions import sessions
+    from models.sessions.sessions import ConsentInput
+
+    w = world()
+    sessions.record_consent(w["tech"], w["running"].ref, ConsentInput("recording", "Erika Weber", "verbal", False))
+    app = make_app(w["tech"], start_mode="sessions")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        columns = visible_columns(app.screen.query_one("#sessions-table"))
+        assert {"Session", "IP", "Screen"} <= set(columns), columns
+        assert "1 Now 2 Live 3 Orders 4 Consent 5 Purge" in str(app.screen.query_one(".mode-bar").render())
+        await pilot.press("3")
+        await settle(pilot)
+        columns = visible_columns(app.screen.query_one("#orders-table"))
+        assert {"State", "Class", "Hold"} <= set(columns), columns
+        await pilot.press("4")
+        await settle(pilot)
+        table = app.screen.query_one("#consents-table")
+        columns = visible_columns(table)
+        assert {"When", "Answer", "Kind"} <= set(columns), columns
+        assert "REFUSED" in screen_text(app)
+    app = make_app(w["tech"], start_mode="consents")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "Answer" in visible_columns(app.screen.query_one("#consents-table"))

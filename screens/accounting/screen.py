@@ -31,19 +31,19 @@ VIEWS = (("outbox", _("Outbox")), ("batches", _("Batches")))
 RECORD_COLUMNS = [
     ("ref", _("Record")),
     ("order", _("Order")),
-    ("session", _("Session")),
+    ("session", _("Session"), 0),
     ("date", _("Date")),
     ("minutes", _("Min")),
-    ("customer", _("Customer")),
-    ("class", _("Class")),
-    ("who", _("Workstation/employee")),
+    ("customer", _("Customer"), 18),
+    ("class", _("Class"), 8),
+    ("who", _("Workstation/employee"), 0),
 ]
 BATCH_COLUMNS = [
     ("number", _("Batch")),
     ("created", _("Created")),
     ("by", _("By")),
     ("records", _("Records")),
-    ("sha", _("SHA-256")),
+    ("sha", _("SHA-256"), 0),
     ("ack", _("Acknowledged")),
     ("billed", _("Billed on")),
 ]

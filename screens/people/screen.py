@@ -25,17 +25,17 @@ from screens.kit.roles import refusal
 from screens.kit.text import literal
 
 STAFF_COLUMNS = [
-    ("user", _("User")),
-    ("name", _("Name")),
-    ("roles", _("Roles")),
-    ("commit", _("Commitment")),
-    ("secrecy", _("§203")),
-    ("active", _("Active")),
+    ("user", _("User"), 10),
+    ("name", _("Name"), 14),
+    ("roles", _("Roles"), 15),
+    ("commit", _("Commitment"), 10),
+    ("secrecy", _("§203"), 10),
+    ("active", _("Active"), 6),
 ]
 CUSTOMER_COLUMNS = [
     ("number", _("Number")),
-    ("name", _("Customer")),
-    ("email", _("E-mail")),
+    ("name", _("Customer"), 24),
+    ("email", _("E-mail"), 20),
     ("secrecy", _("§203")),
     ("contacts", _("Contacts")),
 ]

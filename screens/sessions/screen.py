@@ -30,12 +30,12 @@ from screens.sessions.forms import (
 COLUMNS = [
     ("ref", _("Session")),
     ("elapsed", _("Elapsed")),
-    ("customer", _("Customer")),
-    ("tech", _("Tech")),
-    ("workstation", _("Workstation")),
-    ("person", _("Person")),
-    ("ip", _("IP")),
-    ("screen", _("Screen")),
+    ("customer", _("Customer"), 16),
+    ("tech", _("Tech"), 9),
+    ("workstation", _("Workstation"), 0),
+    ("person", _("Person"), 0),
+    ("ip", _("IP"), 15),
+    ("screen", _("Screen"), 7),
 ]
 ROW_ACTIONS = ("end", "activity", "chat", "sysinfo", "colleague", "disclose", "open")
 
