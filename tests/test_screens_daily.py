@@ -262,3 +262,74 @@ async def test_at_80x24_the_deciding_columns_are_in_view(db, fixed_clock) -> Non
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert "Answer" in visible_columns(app.screen.query_one("#consents-table"))
+
+
+def mono_app(operator, mode: str, config_dir=None):  # type: ignore[no-untyped-def]
+    from screens.shell.app import ConsoleApp
+
+    base = make_app(operator, start_mode=mode)
+    return ConsoleApp(operator, base.info, start_mode=mode, config_dir=config_dir, environ={"NO_COLOR": "1"})
+
+
+@aio
+async def test_no_color_chooses_the_monochrome_theme_with_visible_focus_and_selection(db, fixed_clock) -> None:
+    from screens.shell.theme import MONO
+
+    w = world()
+    app = mono_app(w["tech"], "sessions")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.theme == MONO and app.has_class("-mono")
+        table = app.screen.query_one("#sessions-table")
+        cursor = table.get_component_styles("datatable--cursor")
+        header = table.get_component_styles("datatable--header")
+        assert cursor.text_style.reverse and not header.text_style.reverse  # the selected row is not the header
+        await pilot.press("s")
+        form = app.screen
+        focused = form.query_one("#f-order", Input)
+        assert app.focused is focused
+        other = form.query_one("#f-customer", Input)
+        assert focused.styles.text_style.reverse and not other.styles.text_style.reverse
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        error = form.query_one("#e-order")
+        assert error.styles.text_style.bold and error.styles.text_style.reverse  # not like a label
+        assert not form.query_one(".field-label").styles.text_style.reverse
+
+
+@aio
+async def test_the_chosen_theme_is_kept_across_restarts(db, fixed_clock, tmp_path) -> None:
+    from screens.shell.app import ConsoleApp
+
+    w = world()
+    base = make_app(w["tech"], start_mode="sessions")
+    app = ConsoleApp(w["tech"], base.info, start_mode="sessions", config_dir=tmp_path, environ={})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        await pilot.pause()
+    again = ConsoleApp(w["tech"], base.info, start_mode="sessions", config_dir=tmp_path, environ={})
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert again.theme == "nord"
+    mono = ConsoleApp(w["tech"], base.info, start_mode="sessions", config_dir=tmp_path, environ={"NO_COLOR": ""})
+    async with mono.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert mono.theme == "support24-mono"  # no colours: mono whatever was kept
+
+
+def test_snapshot_monochrome_sessions(snap_compare, db, fixed_clock) -> None:
+    w = world()
+    assert snap_compare(mono_app(w["tech"], "sessions"), terminal_size=(80, 24), run_before=settle)
+
+
+def test_snapshot_monochrome_start_form_with_errors(snap_compare, db, fixed_clock) -> None:
+    w = world()
+
+    async def open_form(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(mono_app(w["tech"], "sessions"), terminal_size=(80, 24), run_before=open_form)

@@ -40,5 +40,5 @@ def run_console(ctx: Context) -> int:
     from console.jobs.scheduler import Scheduler
 
     scheduler = Scheduler(ctx.data_dir, operator.username, ctx.settings.timer_interval_minutes, share_turns=True)
-    ConsoleApp(operator, info, scheduler=scheduler, settings=ctx.settings).run()
+    ConsoleApp(operator, info, scheduler=scheduler, settings=ctx.settings, config_dir=ctx.config_dir).run()
     return 0

@@ -11,9 +11,9 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Select
 
 from models.browse.consents import KINDS, ConsentFilter, LogRow, consent_log
+from models.core import clock
 from models.core.i18n import _
 from screens.kit.base import MainScreen, PagedTable
-from models.core import clock
 from screens.kit.labels import CONSENT_KIND_LABELS, label
 from screens.kit.text import literal
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any, Iterable
 
 from rich.text import Text
@@ -18,6 +19,7 @@ from models.core.i18n import _
 from screens.kit.messages import WorkerFailed
 from screens.shell.chrome import ShellHeader
 from screens.shell.modes import MODE_SPECS
+from screens.shell.theme import MONO, choose_theme, write_theme
 from screens.shell.timer import PurgeScheduler, PurgeTimerMixin
 
 
@@ -65,6 +67,8 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         start_mode: str = "dashboard",
         scheduler: PurgeScheduler | None = None,
         settings: Any = None,
+        config_dir: Path | None = None,
+        environ: dict[str, str] | None = None,
     ) -> None:
         self.MODES = {item.name: item.factory() for item in MODE_SPECS}
         super().__init__()
@@ -78,10 +82,18 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         self.status_text = ""
         self.purge_scheduler = scheduler  # the purge timer (screens/shell/timer.py); None: no timer
         self.settings = settings  # console.config.Settings when run for real (controller, language)
+        self.config_dir = config_dir  # where the chosen theme is kept; None: not kept (tests)
+        choose_theme(self, config_dir, environ)
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self.theme_chosen)
         self.switch_mode(self.start_mode)
         self.start_purge_timer()
+
+    def theme_chosen(self, theme: Any) -> None:
+        """^t or the palette changed the theme: mark mono for its rules, and keep the choice for the next start."""
+        self.set_class(self.theme == MONO, "-mono")
+        write_theme(self.config_dir, self.theme)
 
     def set_status(self, text: str) -> None:
         """Show a short status (e.g. the purge timer's last/next run) in every header."""
