@@ -13,9 +13,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Checkbox, Input, Label, Static
 
-from models.browse.paging import release_thread_connection
 from models.browse.people import CustomerRow, StaffRow, contacts_of, customers_page, staff_page
 from models.core import people
+from models.core.db import worker_connection
 from models.core.entities import ROLES, Staff
 from models.core.i18n import _
 from screens.kit.base import MainScreen, PagedTable
@@ -322,10 +322,8 @@ class PeopleScreen(MainScreen):
 
     @work(thread=True, exit_on_error=False, group="people")
     def set_active(self, username: str, active: bool) -> None:
-        try:
+        with worker_connection():
             people.update_staff(self.operator, username, active=active)
-        finally:
-            release_thread_connection()
         done = _("{user} is active again.") if active else _("{user} deactivated.")
         self.app.call_from_thread(self.after_form(done.format(user=username)), True)
 
@@ -339,10 +337,8 @@ class PeopleScreen(MainScreen):
 
     @work(thread=True, exit_on_error=False, group="people")
     def show_contacts(self, number: str) -> None:
-        try:
+        with worker_connection():
             rows = contacts_of(self.operator, number)
-        finally:
-            release_thread_connection()
         text = Text(_("Contact persons of {number}: ").format(number=number))
         text.append_text(
             literal(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 from textual.theme import Theme
@@ -89,7 +90,7 @@ def write_theme(config_dir: Path | None, theme: str) -> None:
         pass
 
 
-def choose_theme(app: App[object], config_dir: Path | None, environ: dict[str, str] | None = None) -> None:
+def choose_theme(app: App[Any], config_dir: Path | None, environ: dict[str, str] | None = None) -> None:
     """Register the mono theme and pick the start theme: mono without colours, else the one kept, else the default."""
     app.register_theme(MONO_THEME)
     if without_colour(environ):
