@@ -166,7 +166,7 @@ async def test_admin_records_a_missing_commitment_changes_roles_and_reactivates(
         lena = Staff.get(Staff.username == "lfischer")
         assert lena.commitment_signed_on == date(2026, 11, 2) and lena.secrecy_commitment_on == date(2026, 11, 3)
         assert lena.roles == "privacy_officer technician"
-        assert "02.11.2026" in screen_text(app) and "privacy officer" in screen_text(app)
+        assert "02.11.2026" in screen_text(app) and "privacy office" in screen_text(app)
         event = AuditEvent.select().where(AuditEvent.action == "staff.update").get()
         assert event.actor == admin.username and "commitment_signed_on=2026-11-02" in event.detail
         table.move_cursor(row=table.get_row_index("old"))
