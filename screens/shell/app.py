@@ -83,7 +83,34 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self.theme_chosen)
         self.switch_mode(self.start_mode)
-        self.start_purge_timer()
+        settings = self.settings
+        first = settings.timer_first_run_seconds if settings is not None else None
+        if self.purge_scheduler is not None:
+            self.start_purge_timer(*(() if first is None else (first,)))
+            self.announce_purge_timer()
+        elif settings is not None:
+            self.set_status(_("purge timer off in this console"))
+
+    def announce_purge_timer(self) -> None:
+        """Say on screen that this console deletes due data by itself, when, and how to switch it off."""
+        scheduler = self.purge_scheduler
+        if scheduler is None:
+            return
+        from models.core import clock
+
+        interval = getattr(scheduler, "interval", None)
+        minutes = (
+            int(interval.total_seconds() // 60) if interval else getattr(self.settings, "timer_interval_minutes", 15)
+        )
+        self.notify(
+            _(
+                "The purge timer deletes due data by itself: first at {at}, then every {n} minutes. "
+                "Switch it off with console_purge = false under [timer] in config.toml."
+            ).format(at=clock.format_berlin(scheduler.next_run_at)[-5:], n=minutes),
+            title=_("Purge timer"),
+            timeout=15,
+            markup=False,
+        )
 
     def theme_chosen(self, theme: Any) -> None:
         """^t or the palette changed the theme: mark mono for its rules, and keep the choice for the next start."""
