@@ -260,6 +260,56 @@ def exclude_match(actor: Staff, ref: str, record_kind: str, record_id: int, reas
     return exclusion
 
 
+def include_match(actor: Staff, ref: str, record_kind: str, record_id: int) -> None:
+    """Undo an exclusion: the match is in the report again; the audit event keeps who excluded it and why."""
+    require_role(actor, ROLE)
+    kind = validation.choice("record_kind", record_kind, MATCH_KINDS)
+    with write_tx():
+        request = _open(ref, "compiled", "reviewed", action="include a match of")
+        exclusion = (
+            AccessRequestExclusion.select()
+            .where(
+                (AccessRequestExclusion.request == request)
+                & (AccessRequestExclusion.record_kind == kind)
+                & (AccessRequestExclusion.record_id == int(record_id))
+            )
+            .first()
+        )
+        if exclusion is None:
+            raise RuleViolation(_("{kind} {id} is not excluded from {ref}").format(kind=kind, id=record_id, ref=ref))
+        detail = f"{kind}:{record_id} excluded by {exclusion.excluded_by}: {exclusion.reason}"
+        exclusion.delete_instance()
+        _back_to_compiled(request)
+        audit.record(actor.username, "access.include", ref, detail[:500])
+
+
+def preview_extension(actor: Staff, ref: str, notified_on: date | str | None = None) -> date:
+    """The deadline an extension would set, checked as extend() checks it, without writing."""
+    require_role(actor, ROLE)
+    request = get_request(ref)
+    if notified_on is not None:
+        notified = _past_day("notified_on", notified_on, not_before=request.received_on)
+        if notified > request.due_on:
+            raise ValidationError(
+                "notified_on", _("lies after the first month ({day})").format(day=request.due_on.isoformat())
+            )
+    if request.state not in OPEN_STATES:
+        raise RuleViolation(_("{ref} is closed; it cannot be extended").format(ref=ref))
+    if request.extended_due_on is not None:
+        raise RuleViolation(
+            _("{ref} was extended already, to {day}; a second extension is not allowed").format(
+                ref=ref, day=request.extended_due_on.isoformat()
+            )
+        )
+    if clock.today_berlin() > request.due_on:
+        raise RuleViolation(
+            _("{ref} can no longer be extended: the first month ended on {day}").format(
+                ref=ref, day=request.due_on.isoformat()
+            )
+        )
+    return extended_due(request.due_on)
+
+
 def _back_to_compiled(request: AccessRequest) -> None:
     """The matches changed: an earlier export no longer shows them, so it must be made again."""
     request.state = "compiled"
