@@ -333,3 +333,36 @@ def test_snapshot_monochrome_start_form_with_errors(snap_compare, db, fixed_cloc
         await settle(pilot)
 
     assert snap_compare(mono_app(w["tech"], "sessions"), terminal_size=(80, 24), run_before=open_form)
+
+
+def table_text(renderable) -> str:  # type: ignore[no-untyped-def]
+    import io
+
+    from rich.console import Console
+
+    out = Console(width=78, record=True, file=io.StringIO())
+    out.print(renderable)
+    return out.export_text()
+
+
+@aio
+async def test_question_mark_opens_the_help_of_the_current_screen(db, fixed_clock) -> None:
+    from screens.help.screen import ScreenHelp
+
+    w = world()
+    app = make_app(w["tech"], start_mode="sessions")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, ScreenHelp)
+        shown = table_text(app.screen.keys())
+        assert "Keys on this screen — Sessions" in shown and "End" in shown and "Start" in shown
+        assert "add a second technician" in shown  # the key map's row for this screen
+        await pilot.press("escape")
+        await pilot.press("7")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        shown = table_text(app.screen.keys())
+        assert "Billing" in shown and "Acknowledge" in shown and "Start" not in shown

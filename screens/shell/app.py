@@ -53,6 +53,7 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
     BINDINGS = [
         *mode_bindings(),
         Binding("ctrl+t", "change_theme", _("Theme"), id="app.theme", show=False),
+        Binding("question_mark", "screen_help", _("Help"), id="app.help", show=False),
         Binding("ctrl+q", "quit", _("Quit"), id="app.quit"),
     ]
 
@@ -90,6 +91,14 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
             self.announce_purge_timer()
         elif settings is not None:
             self.set_status(_("purge timer off in this console"))
+
+    def action_screen_help(self) -> None:
+        """`?`: the keys of the current screen (and what each does), over it."""
+        from screens.help.screen import ScreenHelp
+
+        if isinstance(self.screen, ScreenHelp):
+            return
+        self.push_screen(ScreenHelp(self.screen))
 
     def announce_purge_timer(self) -> None:
         """Say on screen that this console deletes due data by itself, when, and how to switch it off."""
