@@ -366,3 +366,32 @@ async def test_question_mark_opens_the_help_of_the_current_screen(db, fixed_cloc
         await settle(pilot)
         shown = table_text(app.screen.keys())
         assert "Billing" in shown and "Acknowledge" in shown and "Start" not in shown
+
+
+@aio
+async def test_palette_jumps_to_a_typed_reference_and_offers_the_screen_actions(db, fixed_clock) -> None:
+    from screens.orders.details import SessionDetailScreen
+    from screens.orders.screen import OrderDetailScreen
+    from screens.shell.palette import ReferenceProvider
+
+    w = world()
+    app = make_app(w["tech"], start_mode="sessions")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        provider = ReferenceProvider(app.screen)
+        texts = [text for text, _help, _cb in provider.action_hits()]
+        assert any(text.startswith("Start") for text in texts) and any(text.startswith("End") for text in texts)
+        [(text, _help, open_it)] = provider.reference_hits("a-2026-0001")
+        assert text == "Open order A-2026-0001"
+        open_it()
+        await settle(pilot)
+        assert isinstance(app.screen, OrderDetailScreen) and app.screen.ref == "A-2026-0001"
+        [(_text, _help, open_it)] = ReferenceProvider(app.screen).reference_hits(w["running"].ref)
+        open_it()
+        await settle(pilot)
+        assert isinstance(app.screen, SessionDetailScreen) and app.screen.ref == w["running"].ref
+        [(_text, _help, open_it)] = ReferenceProvider(app.screen).reference_hits("K-10042")
+        open_it()
+        await settle(pilot)
+        assert app.screen.MODE == "orders" and app.screen.filter.customer == "K-10042"
+        assert ReferenceProvider(app.screen).reference_hits("hello") == []

@@ -19,6 +19,7 @@ from models.core.errors import Busy, Support24Error
 from models.core.i18n import _
 from screens.kit.messages import WorkerFailed
 from screens.shell.modes import MODE_SPECS
+from screens.shell.palette import ReferenceProvider
 from screens.shell.theme import MONO, choose_theme, write_theme
 from screens.shell.timer import PurgeScheduler, PurgeTimerMixin
 
@@ -49,6 +50,7 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
     """The support24 console for one operator (DESIGN.md §2, §3, §11)."""
 
     TITLE = "support24"
+    COMMANDS = App.COMMANDS | {ReferenceProvider}
     CSS_PATH = ["../styles/console.tcss", "../styles/screens2.tcss"]
     BINDINGS = [
         *mode_bindings(),
