@@ -293,7 +293,8 @@ async def test_no_color_chooses_the_monochrome_theme_with_visible_focus_and_sele
         await pilot.press("ctrl+s")
         await settle(pilot)
         error = form.query_one("#e-order")
-        assert error.styles.text_style.bold and error.styles.text_style.reverse  # not like a label
+        assert error.styles.text_style.bold and not error.styles.text_style.reverse  # not a label, not the focus
+        assert str(error.render()).startswith("! ")
         assert not form.query_one(".field-label").styles.text_style.reverse
 
 

@@ -19,8 +19,8 @@ from screens.kit.text import literal
 
 COLUMNS = [
     ("at", _("When"), 16),
-    ("answer", _("Answer"), 8),
-    ("kind", _("Kind"), 14),
+    ("answer", _("Answer"), 9),
+    ("kind", _("Kind"), 13),
     ("ref", _("Ref"), 0),
     ("session", _("Session"), 11),
     ("customer", _("Customer"), 0),

@@ -111,7 +111,7 @@ class ScreenHelp(ModalScreen[None]):
         seen: set[str] = set()
         for key, active in self.below.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.id in seen or (binding.id or "").startswith("mode."):
+            if not binding.id or not binding.description or binding.id in seen or binding.id.startswith("mode."):
                 continue
             seen.add(binding.id or key)
             state = "" if active.enabled else " " + _("(not now)")

@@ -190,12 +190,12 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
         if target:
             line = target.first(Static)
             before = str(line.render()) if line.has_class("-shown") else ""
-            line.update(Text(f"{before}; {problem}" if before else problem))
+            line.update(Text(f"{before}; {problem}" if before else f"! {problem}"))
             line.add_class("-shown")
             if focus:
                 self.query(f"#f-{field_name}").first().focus()
         else:
-            text = f"{field_name}: {problem}" if field_name else problem
+            text = f"! {field_name}: {problem}" if field_name else f"! {problem}"
             line = self.query_one("#form-error", Static)
             before = str(line.render()) if line.has_class("-shown") else ""
             line.update(Text(f"{before}\n{text}" if before else text))
