@@ -53,9 +53,9 @@ def run_console(ctx: Context) -> int:
     tune_for_workers()
     settings = ctx.settings
     scheduler = (
-        Scheduler(ctx.data_dir, operator.username, settings.timer_interval_minutes, share_turns=True)
+        Scheduler(ctx.data_dir, operator, settings.timer_interval_minutes, share_turns=True)
         if settings.console_timer_on
         else None
     )
-    ConsoleApp(operator, info, scheduler=scheduler, settings=ctx.settings, config_dir=ctx.config_dir).run()
+    ConsoleApp(operator, info, scheduler=scheduler, settings=settings, config_dir=ctx.config_dir).run()
     return 0
