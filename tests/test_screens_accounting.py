@@ -118,7 +118,7 @@ async def test_after_export_the_new_batch_is_selected_and_k_confirms_batch_and_d
         app.screen.refresh_tick()
         await settle(pilot)
         await pilot.press("v", "x")  # the outbox, export
-        await fill(pilot, folder=str(tmp_path / "erp"))
+        await fill(pilot, out_dir=str(tmp_path / "erp"))
         await pilot.press("ctrl+s")
         await settle(pilot)
         await pilot.press("v")

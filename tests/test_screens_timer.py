@@ -189,7 +189,7 @@ async def test_the_console_says_it_will_purge_and_waits_the_configured_delay(db,
     from screens.shell.app import ConsoleApp
 
     world = purge_world.build(isolated_dirs)
-    scheduler = Scheduler(isolated_dirs, world.tech.username, interval_minutes=15)
+    scheduler = Scheduler(isolated_dirs, world.tech, interval_minutes=15)
     base = timer_app(world.tech, isolated_dirs, scheduler)
     app = ConsoleApp(world.tech, base.info, scheduler=scheduler, settings=Settings(timer_first_run_seconds=600.0))
     async with app.run_test(size=(80, 24)) as pilot:
