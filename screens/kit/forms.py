@@ -11,8 +11,9 @@ after asking when something was changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any, Callable, Generic, Iterable, TypeVar
+from typing import Any, Generic, TypeVar
 
 from rich.text import Text
 from textual import work

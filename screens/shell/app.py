@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from rich.text import Text
 from textual.app import App, SystemCommand
@@ -142,7 +143,17 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
                 item.help,
                 partial(self.switch_mode, item.name),
             )
+        yield SystemCommand(
+            _("Unrecorded connections"),
+            _("Connections in remote-tool logs with no console session (support24 ingest pending)"),
+            self.show_unrecorded_connections,
+        )
         yield from super().get_system_commands(screen)
+
+    def show_unrecorded_connections(self) -> None:
+        from screens.ingest.screen import UnrecordedConnectionsScreen
+
+        self.push_screen(UnrecordedConnectionsScreen())
 
     def on_worker_failed(self, message: WorkerFailed) -> None:
         """The one place a failed worker becomes a visible error (never a traceback)."""

@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sub = parser.add_subparsers(dest="access_command", metavar="ACTION", required=True)
 
-    def action(name: str, help_text: str, handler, *, ref: bool = True, json: bool = True) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+    def action(name: str, help_text: str, handler, *, ref: bool = True, json: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[command_parent()], help=help_text)
         if ref:
             p.add_argument("ref", metavar="REF", help=_("the request, e.g. AR-2026-0001"))
@@ -84,7 +84,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--state", help=_("only requests in this state (or open/closed)"))
 
 
-def _request_doc(request) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _request_doc(request) -> dict[str, object]:
     from models.access import requests as access
 
     due = access.effective_due(request)
@@ -261,7 +261,7 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_rows(rows, *, header: bool) -> None:  # type: ignore[no-untyped-def]
+def _print_rows(rows, *, header: bool) -> None:
     if header:
         if not rows:
             print(_("No access requests."))
@@ -275,7 +275,7 @@ def _print_rows(rows, *, header: bool) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def _done(ctx: Context, request, message: str) -> None:  # type: ignore[no-untyped-def]
+def _done(ctx: Context, request, message: str) -> None:
     from models.access import requests as access
 
     if ctx.json_output:
