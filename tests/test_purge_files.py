@@ -184,8 +184,9 @@ def test_a_stored_name_that_became_a_folder_blocks_its_item_only(world, isolated
     stored.mkdir()
     first = purge.run_purge(purge_world.officer(), data_dir=isolated_dirs)
     assert first.total > 0 and count_rows("video", order_id("A-2026-0001")) == 1
-    # later runs are not stopped either
-    assert purge.run_purge(purge_world.officer(), data_dir=isolated_dirs).total == 0
+    assert (
+        purge.run_purge(purge_world.officer(), data_dir=isolated_dirs).total == 0
+    )  # later runs are not stopped either
     assert purge.recent_runs()[0].state == "done"
     blocked = [i for i in retention.queue_items(limit=100) if i.state == "blocked"]
     assert {i.ref for i in blocked} == {"A-2026-0001"} and "video" in {i.category for i in blocked}
