@@ -4,7 +4,7 @@ the server itself refuses what the role may not do (not only the Python checks).
 from __future__ import annotations
 
 import uuid
-from typing import Iterator
+from collections.abc import Iterator
 
 import psycopg
 import pytest

@@ -43,7 +43,8 @@ from models.purge import run as purge
 from models.core.entities import Staff
 clock.set_clock(clock.FixedClock(datetime.fromisoformat(sys.argv[2])))
 open_database(sys.argv[1])
-purge.run_purge(Staff.get(Staff.username == "dora"), data_dir=Path(sys.argv[3]), batch_size=2, progress=lambda d, t: print(d, flush=True))
+dora = Staff.get(Staff.username == "dora")
+purge.run_purge(dora, data_dir=Path(sys.argv[3]), batch_size=2, progress=lambda d, t: print(d, flush=True))
 print("finished", flush=True)
 """
 RESTORE_CHILD = """

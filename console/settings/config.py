@@ -102,6 +102,7 @@ class Settings:
     @property
     def console_timer_on(self) -> bool:
         return self.console_purge if self.console_purge is not None else not self.headless_scheduler
+
     shared_group: str | None = None  # a shared installation on one terminal server (README)
 
 

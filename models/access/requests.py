@@ -60,7 +60,8 @@ STEP_STATES: dict[str, tuple[str, ...]] = {
     "deliver": ("reviewed",),
     "reject": OPEN_STATES,
 }
-_STEP_VERBS = {"exclude": "exclude a match of", "include": "include a match of"}  # as the refusals word a step: "cannot {verb} {ref}"
+# as the refusals word a step: "cannot {verb} {ref}"
+_STEP_VERBS = {"exclude": "exclude a match of", "include": "include a match of"}
 
 
 def allowed_steps(state: str) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ Storage, the CLI's --json and the audit trail keep the ids; screens show these l
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from models.core.i18n import _
 

@@ -77,7 +77,7 @@ class ModeBar(Static):
             room = max(1, (width - 3 * len(MODE_SPECS)) // len(MODE_SPECS))
             titles = [title[:room] for title in short]
         line = Text(no_wrap=True, overflow="ellipsis")
-        for n, (item, title) in enumerate(zip(MODE_SPECS, titles)):
+        for n, (item, title) in enumerate(zip(MODE_SPECS, titles, strict=True)):
             style = "reverse bold" if item.name == self.current else ""
             line.append(f"{item.key}", style="bold " + style)
             line.append(f" {title}", style=style)

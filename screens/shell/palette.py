@@ -62,7 +62,7 @@ class ReferenceProvider(Provider):
         screen = self.screen
         hits: list[tuple[str, str, Any]] = []
         seen: set[str] = set()
-        for key, active in screen.active_bindings.items():
+        for active in screen.active_bindings.values():
             binding = active.binding
             if not active.enabled or not binding.description or (binding.id or "").startswith(("mode.", "app.")):
                 continue

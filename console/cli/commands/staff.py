@@ -78,7 +78,8 @@ def _line(staff: Staff) -> str:
     signed = staff.commitment_signed_on.strftime("%d.%m.%Y") if staff.commitment_signed_on else _("MISSING")
     secrecy = staff.secrecy_commitment_on.strftime("%d.%m.%Y") if staff.secrecy_commitment_on else "—"
     state = _("active") if staff.active else _("deactivated")
-    return f"{staff.username:<16} {staff.name:<28} {','.join(sorted(staff.role_set)):<32} {signed:<10} {secrecy:<10} {state}"
+    roles = ",".join(sorted(staff.role_set))
+    return f"{staff.username:<16} {staff.name:<28} {roles:<32} {signed:<10} {secrecy:<10} {state}"
 
 
 def _show(ctx: Context, staff: Staff, message: str) -> int:
