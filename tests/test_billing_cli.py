@@ -55,7 +55,7 @@ def test_the_p9_path_end_to_end_from_import_to_the_p8_due_date(
     exported = json.loads(out)
     assert code == 0 and exported["batch"] == 1 and exported["record_count"] == 1
     header, row = read_csv(Path(exported["files"][0]))
-    cells = dict(zip(header, row))
+    cells = dict(zip(header, row, strict=True))
     assert (cells["session_date"], cells["start_time"], cells["end_time"], cells["duration_minutes"]) == (
         "02.03.2026",
         "10:00",

@@ -21,8 +21,8 @@ from models.purge import run as purge
 from models.purge.items import count_rows
 from models.retention import holds
 from models.retention import queue as retention
-from tests.conftest import NOW
 from tests.support import purge_world
+from tests.support.env import NOW
 from tests.support.purge_world import ORDERS, order_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +38,8 @@ open_database(sys.argv[1])
 def tick(done, total):
     print(done, flush=True)
 from models.core.entities import Staff
-purge.run_purge(Staff.get(Staff.username == "dora"), data_dir=Path(sys.argv[3]), batch_size=int(sys.argv[4]), progress=tick)
+dora = Staff.get(Staff.username == "dora")
+purge.run_purge(dora, data_dir=Path(sys.argv[3]), batch_size=int(sys.argv[4]), progress=tick)
 print("finished", flush=True)
 """
 ORDER_CATEGORIES = ("system_info", "gathered_files", "activity", "chat", "video", "connection")

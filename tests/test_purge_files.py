@@ -19,9 +19,9 @@ from models.core.entities import GatheredFile, PurgeProblem, Recording
 from models.purge import run as purge
 from models.purge.items import count_rows
 from models.retention import queue as retention
-from tests.conftest import BACKEND
 from tests.support import factories as f
 from tests.support import purge_world
+from tests.support.env import BACKEND
 from tests.support.importing import place_sample_files, sample, write_jsonl
 from tests.support.purge_world import order_id
 

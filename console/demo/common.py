@@ -97,7 +97,7 @@ def customer_ip(rng: random.Random) -> str:
 
 
 def sha256_hex(rng: random.Random) -> str:
-    return "%064x" % rng.getrandbits(256)
+    return f"{rng.getrandbits(256):064x}"
 
 
 def access_due_on(received: date) -> date:
@@ -143,10 +143,10 @@ def batch_sha256(batch: object) -> str:
         batch.created_at,
         batch.created_by,
         batch.record_count,
-        "",  # type: ignore[attr-defined]
+        "",
         batch.acknowledged_at,
         batch.billed_on,
-    )  # type: ignore[attr-defined]
+    )
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(COLUMNS)

@@ -5,8 +5,9 @@ transaction: the rules in models/ run again and every change is audited as usual
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from console.importing.plan import Plan, SessionView
 from console.importing.records import (

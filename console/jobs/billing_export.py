@@ -17,10 +17,10 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timezone
 from pathlib import Path
-from typing import Iterator
 
 from models.billing import outbox as billing
 from models.billing.outbox import BatchContent, BillingRow
@@ -107,7 +107,7 @@ def json_record(number: int, row: BillingRow) -> dict[str, object]:
     }
 
 
-def _utc(value) -> str:  # type: ignore[no-untyped-def]
+def _utc(value) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 from console.reports import html_writer, json_writer, md_writer
 from console.reports.document import ReportDocument, build_document

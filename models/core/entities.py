@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from peewee import (
-    AutoField,
     BigAutoField,
     BigIntegerField,
     BooleanField,
@@ -31,6 +32,11 @@ ACCESS_STATES = ("received", "verified", "compiled", "reviewed", "delivered", "r
 
 
 class BaseModel(Model):
+    if TYPE_CHECKING:
+        # For the type checker only: the primary key peewee adds to a model that declares none
+        # (an AutoField named id); models with their own integer key override it.
+        id = IntegerField()
+
     class Meta:
         database = database
         legacy_table_names = False

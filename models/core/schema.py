@@ -7,7 +7,7 @@ is refused, since this version cannot know what it would break.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from peewee import Database
 
@@ -17,7 +17,7 @@ from models.core.errors import SchemaError
 from models.core.i18n import _
 from models.retention import due_counts
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 VERSION_KEY = "schema_version"
 
 
@@ -31,6 +31,12 @@ def _due_counts(_db: Database) -> None:
     database.create_tables([DueCount], safe=True)
     due_counts.install()
     due_counts.rebuild()
+
+
+def _append_only(_db: Database) -> None:
+    from models.core import pg_roles
+
+    pg_roles.install_append_only()  # PostgreSQL only; SQLite has no roles to refuse
 
 
 UNSTORED_INDEXES = (
@@ -57,12 +63,26 @@ def _file_store(_db: Database) -> None:
         database.execute_sql(statement)
 
 
+def _remote_tool_logs(_db: Database) -> None:
+    from models.sessions.registers import REGISTER_MODELS
+
+    database.create_tables(REGISTER_MODELS, safe=True)
+
+
 # MIGRATIONS[n] upgrades a database from version n-1 to n. Version 1 is the first release.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     2: _sparse_retention_due,  # retention_due keeps a row only while its category holds data
     3: _due_counts,  # per-day counts of the queue, kept by triggers, for the summary
     4: _file_store,  # recordings and gathered files taken into the console's own folders
+    5: _append_only,  # PostgreSQL: audit events, deletion records and consents refuse UPDATE/DELETE by non-owners
+    6: _remote_tool_logs,  # registers of tool identities and devices, connections read from tool logs
 }
+
+
+def _all_models() -> list:
+    from models.sessions.registers import REGISTER_MODELS
+
+    return [*ALL_MODELS, *REGISTER_MODELS]
 
 
 def installed_version() -> int | None:
@@ -92,10 +112,11 @@ def ensure_schema(
     if version is None:
         with write_tx(serialize="schema"):
             if installed_version() is None:
-                database.create_tables(ALL_MODELS, safe=True)
+                database.create_tables(_all_models(), safe=True)
                 due_counts.install()  # triggers are not peewee models
                 for statement in UNSTORED_INDEXES:
                     database.execute_sql(statement)
+                _append_only(database.obj)
                 _store_version(target)
                 return "created"
         version = installed_version()

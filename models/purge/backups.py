@@ -15,7 +15,7 @@ from models.purge import files as purge_files
 from models.purge.chunks import note_problems
 
 
-def _due(as_of: datetime, rotation_days: int):  # type: ignore[no-untyped-def]
+def _due(as_of: datetime, rotation_days: int):
     return BackupEntry.deleted_at.is_null() & (BackupEntry.created_at <= as_of - timedelta(days=rotation_days))
 
 

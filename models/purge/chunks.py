@@ -11,9 +11,10 @@ years costs about what SQLite needs for the raw DELETEs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from peewee import Value, fn
 

@@ -6,8 +6,9 @@ journal item by item with these (purge_replay.py), and drops due rows left witho
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from peewee import SQL, fn
 

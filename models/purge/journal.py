@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from models.core import modes
 from models.core.db import database
@@ -71,7 +72,7 @@ _COLUMNS = ("id", "run", "category", "item_id", "ref", "due_at", "deleted_at", "
 
 def _line(values: tuple[Any, ...], instants: dict[object, str]) -> str:
     """One journal line from a stored row of _COLUMNS, as as_line() gives it for a model instance."""
-    entry = dict(zip(_COLUMNS, values))
+    entry = dict(zip(_COLUMNS, values, strict=True))
     for name in ("due_at", "deleted_at"):  # a run's records share a few instants: convert each once
         raw = entry[name]
         if raw not in instants:

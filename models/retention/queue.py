@@ -352,7 +352,7 @@ def _page_sources(
         return []
     sources = []
     for select, (name, due, item) in zip(
-        _sources(at, category=category, order_id=order_id), _source_columns(category, order_id)
+        _sources(at, category=category, order_id=order_id), _source_columns(category, order_id), strict=True
     ):
         query = select.where(due.is_null(False) if dated else due.is_null())
         if dated and wanted and wanted <= {"due", "overdue"}:

@@ -49,7 +49,7 @@ def run_import_command(ctx: Context, args: argparse.Namespace) -> int:
     return 0 if result.ok else 2
 
 
-def _print_summary(result) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(result) -> None:
     if result.dry_run:
         print(_("Dry run: {file} is valid; nothing was written. It would write:").format(file=result.path))
     elif result.changed() == 0:
