@@ -45,6 +45,11 @@ def test_a_loose_database_wal_shm_journal_and_backup_are_tightened_with_a_notice
     assert main(["backup"]) == 0
     capsys.readouterr()
     db = isolated_dirs / "support24.db"
+    close_database()
+    import sqlite3
+
+    holder = sqlite3.connect(db)  # another console: it keeps the WAL and SHM in place meanwhile
+    holder.execute("SELECT count(*) FROM schema_meta").fetchone()
     journal = isolated_dirs / "deletion-journal.jsonl"
     journal.write_text("")
     (backup,) = (isolated_dirs / "backups").iterdir()
@@ -53,9 +58,9 @@ def test_a_loose_database_wal_shm_journal_and_backup_are_tightened_with_a_notice
         assert path.exists(), path
         path.chmod(0o644)
     isolated_dirs.chmod(0o755)
-    close_database()
     assert main(["stats"]) == 0
     err = capsys.readouterr().err
+    holder.close()
     assert {path.name: _mode(path) for path in loose} == {path.name: 0o600 for path in loose}
     assert _mode(isolated_dirs) == 0o700
     for path in loose:
