@@ -25,8 +25,8 @@ from models.purge import journal as purge_journal
 from models.purge import run as purge
 from models.purge.items import count_rows
 from models.retention.due import SESSION_CATEGORIES
+from tests.conftest import BACKEND, NOW
 from tests.support import purge_world
-from tests.support.env import BACKEND, NOW
 from tests.support.purge_world import ORDERS, marker, order_id
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(BACKEND != "sqlite", reason="restore is SQLite's")]
@@ -40,11 +40,9 @@ from models.core import clock
 from models.core.db import open_database
 from models.core.entities import Staff
 from models.purge import run as purge
-from models.core.entities import Staff
 clock.set_clock(clock.FixedClock(datetime.fromisoformat(sys.argv[2])))
 open_database(sys.argv[1])
-dora = Staff.get(Staff.username == "dora")
-purge.run_purge(dora, data_dir=Path(sys.argv[3]), batch_size=2, progress=lambda d, t: print(d, flush=True))
+purge.run_purge(Staff.get(Staff.username == "dora"), data_dir=Path(sys.argv[3]), batch_size=2, progress=lambda d, t: print(d, flush=True))
 print("finished", flush=True)
 """
 RESTORE_CHILD = """
