@@ -9,14 +9,16 @@ activity log neither takes minutes nor floods the audit trail.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from models.core import audit, validation
+from models.core.bulk_rows import ItemRefused, batch_detail, chunks, insert_rows
 from models.core.db import write_tx
-from models.core.entities import TRANSFER_DIRECTIONS, ActivityEvent, ChatMessage, Staff, SystemInfo
-from models.core.errors import ValidationError
+from models.core.entities import TRANSFER_DIRECTIONS, ActivityEvent, ChatMessage, RemoteSession, Staff, SystemInfo
+from models.core.errors import NotFound, Support24Error, ValidationError
 from models.core.i18n import _
 from models.core.identity import require_role
 from models.retention import due as retention_due
@@ -117,3 +119,58 @@ def add_system_info_many(actor: Staff, session_ref: str, items: Iterable[SystemI
     return _add_many(
         actor, session_ref, SystemInfo, [_system_info_row(i) for i in items], "system_info.add", "system_info"
     )
+
+
+_KINDS: dict[str, tuple[type, Any, str, tuple[str, ...]]] = {
+    "activity": (
+        ActivityEvent,
+        _activity_row,
+        "activity.add",
+        ("at", "action", "detail", "file_name", "direction", "file_size", "file_sha256"),
+    ),
+    "chat": (ChatMessage, _chat_row, "chat.add", ("at", "sender", "text")),
+    "system_info": (SystemInfo, _system_info_row, "system_info.add", ("at", "data")),
+}
+
+
+def add_captured_many(actor: Staff, category: str, items: list[tuple[str, Any]]) -> int:
+    """Activity, chat or system information of many sessions at once: (session ref, item) pairs.
+
+    The checks of add_activity_many and its siblings; one executemany and one audit event for
+    the whole batch. A refused item raises ItemRefused with its index.
+    """
+    require_role(actor, *SESSION_ROLES)
+    model, make_row, action, columns = _KINDS[category]
+    rows = []
+    for index, (_ref, item) in enumerate(items):
+        try:
+            rows.append(make_row(item))
+        except Support24Error as exc:
+            raise ItemRefused(index, exc) from exc
+    if not rows:
+        return 0
+    with write_tx():
+        sessions = {
+            s.ref: s
+            for chunk in chunks(sorted({ref for ref, _item in items}))
+            for s in RemoteSession.select(
+                RemoteSession.id,
+                RemoteSession.ref,
+                RemoteSession.order,
+                RemoteSession.started_at,
+                RemoteSession.ended_at,
+            ).where(RemoteSession.ref.in_(list(chunk)))
+        }
+        for index, ((ref, _item), row) in enumerate(zip(items, rows)):
+            session = sessions.get(ref)
+            try:
+                if session is None:
+                    raise NotFound(_("no session {ref}").format(ref=ref))
+                _within_session(session, row["at"], "at")
+            except Support24Error as exc:
+                raise ItemRefused(index, exc) from exc
+            row["session"] = session.id
+        retention_due.note_data_many({s.order_id for s in sessions.values()}, category)
+        insert_rows(model, ("session", *columns), ([row["session"], *(row[c] for c in columns)] for row in rows))
+        audit.record(actor.username, action, None, f"{len(rows)} entries, sessions {batch_detail(sorted(sessions))}")
+    return len(rows)

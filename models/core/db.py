@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import parse_qs, unquote, urlparse
 
 from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
@@ -16,7 +16,7 @@ from models.core.errors import ValidationError
 from models.core.i18n import _
 
 database = DatabaseProxy()
-_current: dict[str, "DatabaseTarget"] = {}
+_current: dict[str, DatabaseTarget] = {}
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",

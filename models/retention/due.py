@@ -157,6 +157,55 @@ def refresh_order(order: Order, policy: Policy | None = None) -> None:
         _write_orders([(order.id, order.completed_at, order.billed_on)], policy or active())
 
 
+def refresh_orders(orders: list[Order], policy: Policy | None = None) -> None:
+    """refresh_order for many orders at once (set-wise writers), in batches."""
+    done = [(o.id, o.completed_at, o.billed_on) for o in orders if o.completed_at is not None]
+    if not done:
+        return
+    p = policy or active()
+    with write_tx(serialize="retention_due"):
+        for start in range(0, len(done), BATCH):
+            _write_orders(done[start : start + BATCH], p)
+
+
+def note_data_many(order_ids: set[int], category: str) -> None:
+    """note_data for data of `category` arriving for many orders at once."""
+    if not order_ids:
+        return
+    ids = sorted(order_ids)
+    completed = []
+    for start in range(0, len(ids), BATCH):
+        query = Order.select(Order.id, Order.completed_at, Order.billed_on).where(
+            Order.id.in_(ids[start : start + BATCH]) & Order.completed_at.is_null(False)
+        )
+        if is_postgres():
+            query = query.for_update("FOR SHARE")
+        completed.extend(query)
+    if not completed:
+        return
+    if is_postgres():
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (lock_key(ITEM_LOCK),))
+    policy = active()
+    wanted = {category} if category == "connection" else {category, "connection"}
+    for start in range(0, len(completed), BATCH):
+        chunk = completed[start : start + BATCH]
+        have: dict[int, set[str]] = {o.id: set() for o in chunk}
+        for order_id, cat in (
+            RetentionDue.select(RetentionDue.order, RetentionDue.category)
+            .where(RetentionDue.order.in_([o.id for o in chunk]))
+            .tuples()
+        ):
+            have[order_id].add(cat)
+        rows = [
+            row
+            for o in chunk
+            if category not in have[o.id]
+            for row in _rows(o.id, o.completed_at, o.billed_on, policy, wanted - have[o.id])
+        ]
+        if rows:
+            RetentionDue.insert_many(rows).execute()
+
+
 def note_data(order_id: int, category: str) -> None:
     """Data of `category` is about to be written for this order, inside the caller's transaction.
 
