@@ -15,9 +15,9 @@ from models.core.db import database, write_tx
 from models.core.entities import ALL_MODELS, DueCount, SchemaMeta
 from models.core.errors import SchemaError
 from models.core.i18n import _
-from models.retention import due_counts
+from models.retention import due_counts, stale
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 8
 VERSION_KEY = "schema_version"
 
 
@@ -33,10 +33,20 @@ def _due_counts(_db: Database) -> None:
     due_counts.rebuild()
 
 
+def _retention_stale(_db: Database) -> None:
+    from models.core.entities import RetentionStale
+    from models.retention.due import mark_stale  # the domain, only when a migration runs
+
+    database.create_tables([RetentionStale], safe=True)
+    stale.install()
+    mark_stale()  # what the scan on every sync found until now, once
+
+
 # MIGRATIONS[n] upgrades a database from version n-1 to n. Version 1 is the first release.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     2: _sparse_retention_due,  # retention_due keeps a row only while its category holds data
     3: _due_counts,  # per-day counts of the queue, kept by triggers, for the summary
+    8: _retention_stale,  # orders whose retention anchors changed, marked by a trigger, for sync()
 }
 
 
@@ -69,6 +79,7 @@ def ensure_schema(
             if installed_version() is None:
                 database.create_tables(ALL_MODELS, safe=True)
                 due_counts.install()  # triggers are not peewee models
+                stale.install()
                 _store_version(target)
                 return "created"
         version = installed_version()

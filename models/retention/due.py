@@ -34,6 +34,7 @@ from models.core.entities import (
     Recording,
     RemoteSession,
     RetentionDue,
+    RetentionStale,
     SchemaMeta,
     SystemInfo,
 )
@@ -140,6 +141,7 @@ def _write_orders(orders: list[tuple[int, datetime, date | None]], policy: Polic
     ids = [order_id for order_id, _completed, _billed in orders]
     present = present_categories(ids)
     RetentionDue.delete().where(RetentionDue.order.in_(ids)).execute()
+    RetentionStale.delete().where(RetentionStale.order_id.in_(ids)).execute()
     rows = [
         row
         for order_id, completed, billed in orders
@@ -233,7 +235,9 @@ def note_data(order_id: int, category: str) -> None:
         RetentionDue.insert_many(rows).execute()
 
 
-def _stale_orders(policy: Policy, after_id: int):
+def _stale_orders(policy: Policy):
+    """Completed orders with sessions whose connection row is missing or was computed from other
+    anchors or rules: a scan of every completed order, for a new policy and schema migration."""
     rd = RetentionDue
     current = rd.select(SQL("1")).where(
         (rd.order == Order.id)
@@ -243,14 +247,15 @@ def _stale_orders(policy: Policy, after_id: int):
         & ((rd.billed_on == Order.billed_on) | (rd.billed_on.is_null() & Order.billed_on.is_null()))
     )
     has_sessions = RemoteSession.select(SQL("1")).where(RemoteSession.order == Order.id)
-    return (
-        Order.select(Order.id, Order.completed_at, Order.billed_on)
-        .where(
-            Order.completed_at.is_null(False) & (Order.id > after_id) & fn.EXISTS(has_sessions) & ~fn.EXISTS(current)
-        )
-        .order_by(Order.id)
-        .limit(BATCH)
+    return Order.select(Order.id).where(
+        Order.completed_at.is_null(False) & fn.EXISTS(has_sessions) & ~fn.EXISTS(current)
     )
+
+
+def mark_stale(policy: Policy | None = None) -> int:
+    """Mark every order whose rows do not match its anchors and the policy (one set-wise scan)."""
+    query = _stale_orders(policy or active())
+    return RetentionStale.insert_from(query, [RetentionStale.order_id]).on_conflict_ignore().execute() or 0
 
 
 def _recompute_own_columns(policy: Policy) -> None:
@@ -283,23 +288,41 @@ def stored_version() -> str | None:
 def sync(policy: Policy | None = None) -> int:
     """Bring every due date up to the active policy; returns how many orders were (re)computed.
 
-    Cheap when nothing is stale: one anti-join over completed orders per batch.
+    Works on the orders marked stale (models/retention/stale.py): cheap when nothing changed,
+    proportional to what did otherwise. A new policy marks every order whose rows it changes,
+    in the same transaction that records the policy, so an interrupted sync resumes.
     """
     p = policy or active()
     mark = fingerprint(p)
     if stored_version() != mark:
         with write_tx(serialize="retention_due"):
             _recompute_own_columns(p)
+            mark_stale(p)
             SchemaMeta.insert(key=VERSION_KEY, value=mark).on_conflict(
                 conflict_target=[SchemaMeta.key], update={SchemaMeta.value: mark}
             ).execute()
-    done, after = 0, 0
+    done, after = 0, -1
+    has_sessions = RemoteSession.select(SQL("1")).where(RemoteSession.order == Order.id)
     while True:
         with write_tx(serialize="retention_due"):
-            rows = list(_stale_orders(p, after))
-            if rows:
-                _write_orders([(row.id, row.completed_at, row.billed_on) for row in rows], p)
-        if not rows:
+            ids = [
+                order_id
+                for (order_id,) in RetentionStale.select(RetentionStale.order_id)
+                .where(RetentionStale.order_id > after)
+                .order_by(RetentionStale.order_id)
+                .limit(BATCH)
+                .tuples()
+            ]
+            if ids:
+                rows = list(
+                    Order.select(Order.id, Order.completed_at, Order.billed_on).where(
+                        Order.id.in_(ids) & Order.completed_at.is_null(False) & fn.EXISTS(has_sessions)
+                    )
+                )
+                if rows:
+                    _write_orders([(row.id, row.completed_at, row.billed_on) for row in rows], p)
+                RetentionStale.delete().where(RetentionStale.order_id.in_(ids)).execute()
+        if not ids:
             return done
         done += len(rows)
-        after = rows[-1].id
+        after = ids[-1]
