@@ -14,7 +14,7 @@ from typing import Any
 
 from console.importing.plan import Plan
 from console.importing.records import OrderRec, Problems, Record, StaffRec, parse_line
-from console.importing.write import WriteRefused, write
+from console.importing.write import WriteRefused, prepare, write
 from models.core import audit
 from models.core.db import write_tx
 from models.core.entities import Staff
@@ -110,8 +110,9 @@ def run_import(actor: Staff, path: Path, *, dry_run: bool = False) -> ImportResu
     if dry_run or result.changed() == 0:
         return result  # a re-import of the same file writes nothing, not even an audit event
     try:
+        prepared = prepare(plan)  # checked and converted before the write lock is taken
         with write_tx():
-            result.billing_records = write(plan, actor)
+            result.billing_records = write(plan, actor, prepared)
             summary = " ".join(
                 f"{name}={c['created'] + c['updated']}"
                 for name, c in result.counts.items()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from console.importing.plan import Plan
@@ -98,8 +99,21 @@ def _ref(plan: Plan, key: str) -> str:
     return view.ref
 
 
-def write(plan: Plan, actor: Staff) -> int:
+@dataclass
+class Prepared:
+    """What can be checked and converted before the write transaction begins."""
+
+    captured: list[tuple[list[Record], bulk.CapturedBatch]]
+
+
+def prepare(plan: Plan) -> Prepared:
+    """The field checks and conversions of the many-row kinds, outside the write lock."""
+    return Prepared(prepare_captured(plan))
+
+
+def write(plan: Plan, actor: Staff, prepared: Prepared | None = None) -> int:
     """Store everything marked create or update; returns how many billing records completion made."""
+    prepared = prepared or prepare(plan)
     for rec in plan.to_write(StaffRec):
         with _line(rec):
             people.register_staff(
@@ -133,7 +147,7 @@ def write(plan: Plan, actor: Staff) -> int:
             sessions.add_participant(
                 actor, _ref(plan, rec.session), rec.username, joined_at=rec.joined_at, left_at=rec.left_at
             )
-    _captured(plan, actor)
+    _captured(plan, actor, prepared.captured)
     for rec in plan.to_write(RecordingRec):
         with _line(rec):
             sessions.add_recording(
@@ -207,8 +221,8 @@ def _sessions_and_consents(plan: Plan, actor: Staff) -> None:
                 sessions.record_consent(actor, _ref(plan, rec.session), _consent_input(rec))
 
 
-def _captured(plan: Plan, actor: Staff) -> None:
-    """Activity, chat and system information of every session, set-wise, one audit event per kind."""
+def prepare_captured(plan: Plan) -> list[tuple[list[Record], bulk.CapturedBatch]]:
+    """Activity, chat and system information checked and converted before the write transaction."""
     kinds: list[tuple[type, str, Any]] = [
         (
             ActivityRec,
@@ -220,12 +234,21 @@ def _captured(plan: Plan, actor: Staff) -> None:
         (ChatRec, "chat", lambda r: bulk.ChatItem(r.at, r.sender, r.text)),
         (SystemInfoRec, "system_info", lambda r: bulk.SystemInfoItem(r.at, r.data)),
     ]
+    prepared = []
     for kind, category, item in kinds:
-        recs = plan.to_write(kind)
-        keyed = sorted(((_ref(plan, r.session), r) for r in recs), key=lambda p: (p[0], p[1].at, p[1].line))
-        ordered = [r for _ref_, r in keyed]
+        keyed = sorted(((r.session, r) for r in plan.to_write(kind)), key=lambda p: (p[0], p[1].at, p[1].line))
+        ordered: list[Record] = [r for _ref_, r in keyed]
         with _lines(ordered):
-            bulk.add_captured_many(actor, category, [(ref, item(r)) for ref, r in keyed])
+            prepared.append((ordered, bulk.prepare_captured(category, [(ref, item(r)) for ref, r in keyed])))
+    return prepared
+
+
+def _captured(plan: Plan, actor: Staff, prepared: list[tuple[list[Record], bulk.CapturedBatch]]) -> None:
+    """Every session's captured data, set-wise, one audit event per kind."""
+    for ordered, captured in prepared:
+        captured.refs = [_ref(plan, key) for key in captured.refs]  # sessions known by tool id have refs now
+        with _lines(ordered):
+            bulk.store_captured(actor, captured)
 
 
 def _orders_lifecycle(plan: Plan, actor: Staff) -> int:

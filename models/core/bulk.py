@@ -133,6 +133,33 @@ _KINDS: dict[str, tuple[type, Any, str, tuple[str, ...]]] = {
 }
 
 
+@dataclass
+class CapturedBatch:
+    """Checked rows of one kind, converted for the database, waiting for their sessions' ids."""
+
+    category: str
+    refs: list[str]
+    ats: list[datetime]
+    values: list[tuple[Any, ...]]
+
+
+def prepare_captured(category: str, items: list[tuple[str, Any]]) -> CapturedBatch:
+    """The field checks of add_captured_many, without the database: run them before the write
+    transaction begins, so it holds the write lock only for the lookups and the inserts."""
+    model, make_row, _action, columns = _KINDS[category]
+    converters = [model._meta.fields[c].db_value for c in columns]
+    refs, ats, values = [], [], []
+    for index, (ref, item) in enumerate(items):
+        try:
+            row = make_row(item)
+        except Support24Error as exc:
+            raise ItemRefused(index, exc) from exc
+        refs.append(ref)
+        ats.append(row["at"])
+        values.append(tuple(convert(row[c]) for convert, c in zip(converters, columns)))
+    return CapturedBatch(category, refs, ats, values)
+
+
 def add_captured_many(actor: Staff, category: str, items: list[tuple[str, Any]]) -> int:
     """Activity, chat or system information of many sessions at once: (session ref, item) pairs.
 
@@ -140,19 +167,19 @@ def add_captured_many(actor: Staff, category: str, items: list[tuple[str, Any]])
     the whole batch. A refused item raises ItemRefused with its index.
     """
     require_role(actor, *SESSION_ROLES)
-    model, make_row, action, columns = _KINDS[category]
-    rows = []
-    for index, (_ref, item) in enumerate(items):
-        try:
-            rows.append(make_row(item))
-        except Support24Error as exc:
-            raise ItemRefused(index, exc) from exc
-    if not rows:
+    return store_captured(actor, prepare_captured(category, items))
+
+
+def store_captured(actor: Staff, batch: CapturedBatch) -> int:
+    """The database half of add_captured_many: inside the sessions, due rows noted, one insert."""
+    require_role(actor, *SESSION_ROLES)
+    if not batch.values:
         return 0
+    model, _make_row, action, columns = _KINDS[batch.category]
     with write_tx():
         sessions = {
             s.ref: s
-            for chunk in chunks(sorted({ref for ref, _item in items}))
+            for chunk in chunks(sorted(set(batch.refs)))
             for s in RemoteSession.select(
                 RemoteSession.id,
                 RemoteSession.ref,
@@ -161,16 +188,17 @@ def add_captured_many(actor: Staff, category: str, items: list[tuple[str, Any]])
                 RemoteSession.ended_at,
             ).where(RemoteSession.ref.in_(list(chunk)))
         }
-        for index, ((ref, _item), row) in enumerate(zip(items, rows)):
+        ids = []
+        for index, (ref, at) in enumerate(zip(batch.refs, batch.ats)):
             session = sessions.get(ref)
             try:
                 if session is None:
                     raise NotFound(_("no session {ref}").format(ref=ref))
-                _within_session(session, row["at"], "at")
+                _within_session(session, at, "at")
             except Support24Error as exc:
                 raise ItemRefused(index, exc) from exc
-            row["session"] = session.id
-        retention_due.note_data_many({s.order_id for s in sessions.values()}, category)
-        insert_rows(model, ("session", *columns), ([row["session"], *(row[c] for c in columns)] for row in rows))
-        audit.record(actor.username, action, None, f"{len(rows)} entries, sessions {batch_detail(sorted(sessions))}")
-    return len(rows)
+            ids.append(session.id)
+        retention_due.note_data_many({s.order_id for s in sessions.values()}, batch.category)
+        insert_rows(model, ("session", *columns), ((i, *v) for i, v in zip(ids, batch.values)), converted=True)
+        audit.record(actor.username, action, None, f"{len(ids)} entries, sessions {batch_detail(sorted(sessions))}")
+    return len(ids)

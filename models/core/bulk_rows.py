@@ -50,9 +50,12 @@ def _fields(model: type[Model], names: Sequence[str]) -> list[Field]:
     return [model._meta.fields[name] for name in names]  # type: ignore[attr-defined]
 
 
-def insert_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def insert_rows(
+    model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]], *, converted: bool = False
+) -> int:
     """INSERT rows of `model` (tuples in the order of the field `names`); values go through each
-    field's `db_value` as peewee would convert them. Joins the caller's transaction."""
+    field's `db_value` as peewee would convert them, unless they are `converted` already.
+    Joins the caller's transaction."""
     fields = _fields(model, names)
     param = database.obj.param  # type: ignore[union-attr]
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
@@ -60,7 +63,7 @@ def insert_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequenc
         ", ".join(_quote(f.column_name) for f in fields),
         ", ".join([param] * len(fields)),
     )
-    return _executemany(sql, fields, rows)
+    return _executemany(sql, fields, rows, converted=converted)
 
 
 def update_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
@@ -77,13 +80,13 @@ def update_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequenc
     return _executemany(sql, [*fields, key], rows)
 
 
-def _executemany(sql: str, fields: list[Field], rows: Iterable[Sequence[Any]]) -> int:
+def _executemany(sql: str, fields: list[Field], rows: Iterable[Sequence[Any]], *, converted: bool = False) -> int:
     converters = [f.db_value for f in fields]
     done = 0
-    batch: list[tuple[Any, ...]] = []
+    batch: list[Sequence[Any]] = []
     cursor = database.cursor()
     for row in rows:
-        batch.append(tuple(convert(value) for convert, value in zip(converters, row)))
+        batch.append(row if converted else tuple(convert(value) for convert, value in zip(converters, row)))
         if len(batch) >= ROWS_PER_EXECUTEMANY:
             cursor.executemany(sql, batch)
             done, batch = done + len(batch), []

@@ -23,6 +23,7 @@ from typing import Any
 
 from peewee import SQL, fn
 
+from models.core.bulk_rows import insert_rows
 from models.core.db import database, is_postgres, lock_key, write_tx
 from models.core.entities import (
     AccessRequest,
@@ -136,19 +137,21 @@ def _rows(
     ]
 
 
+_COLUMNS = ("category", "order", "due_at", "completed_at", "billed_on", "policy_version")
+
+
 def _write_orders(orders: list[tuple[int, datetime, date | None]], policy: Policy) -> None:
     """Replace the rows of these completed orders, for the categories each still holds."""
     ids = [order_id for order_id, _completed, _billed in orders]
     present = present_categories(ids)
     RetentionDue.delete().where(RetentionDue.order.in_(ids)).execute()
     RetentionStale.delete().where(RetentionStale.order_id.in_(ids)).execute()
-    rows = [
-        row
+    rows = (
+        [row[c] for c in _COLUMNS]
         for order_id, completed, billed in orders
         for row in _rows(order_id, completed, billed, policy, present[order_id])
-    ]
-    for start in range(0, len(rows), BATCH):
-        RetentionDue.insert_many(rows[start : start + BATCH]).execute()
+    )
+    insert_rows(RetentionDue, _COLUMNS, rows)
 
 
 def refresh_order(order: Order, policy: Policy | None = None) -> None:
@@ -204,8 +207,7 @@ def note_data_many(order_ids: set[int], category: str) -> None:
             if category not in have[o.id]
             for row in _rows(o.id, o.completed_at, o.billed_on, policy, wanted - have[o.id])
         ]
-        if rows:
-            RetentionDue.insert_many(rows).execute()
+        insert_rows(RetentionDue, _COLUMNS, ([row[c] for c in _COLUMNS] for row in rows))
 
 
 def note_data(order_id: int, category: str) -> None:
