@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,23 @@ def _at(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _order_lines(rng: random.Random, number: int, customer: str) -> Iterator[dict[str, Any]]:
+@dataclass(frozen=True)
+class Shape:
+    """How orders look: shares of completed, billed and two-session orders, activity lines per session."""
+
+    completed: float = 0.9
+    billed: float = 0.8  # of the completed ones
+    two_sessions: float = 0.2
+    activity: tuple[int, int] = (8, 18)
+    chat: tuple[int, int] = (2, 6)
+
+
+def _order_lines(rng: random.Random, number: int, customer: str, shape: Shape) -> Iterator[dict[str, Any]]:
     opened = START + timedelta(hours=number * 3 % (24 * 600), minutes=rng.randrange(60))
     ref = f"A-BENCH-{number:07d}"
     at = opened + timedelta(minutes=30)
     sessions = []
-    for index in range(1 + (rng.random() < 0.2)):
+    for index in range(1 + (rng.random() < shape.two_sessions)):
         sref = f"S-BENCH-{number:07d}-{index}"
         started = at
         lines: list[dict[str, Any]] = []
@@ -45,7 +57,7 @@ def _order_lines(rng: random.Random, number: int, customer: str) -> Iterator[dic
                     "at": _at(started - timedelta(minutes=1)),
                 }
             )
-        for step in range(rng.randrange(8, 18)):
+        for step in range(rng.randrange(*shape.activity)):
             at += timedelta(seconds=rng.randrange(20, 120))
             entry: dict[str, Any] = {"type": "activity", "session": sref, "at": _at(at), "action": "command"}
             if step % 7 == 3:
@@ -61,7 +73,7 @@ def _order_lines(rng: random.Random, number: int, customer: str) -> Iterator[dic
             else:
                 entry["detail"] = rng.choice(("ipconfig /all", "restart spooler", "open event viewer", "update driver"))
             lines.append(entry)
-        for _ in range(rng.randrange(2, 6)):
+        for _ in range(rng.randrange(*shape.chat)):
             at += timedelta(seconds=rng.randrange(10, 60))
             lines.append(
                 {
@@ -105,17 +117,17 @@ def _order_lines(rng: random.Random, number: int, customer: str) -> Iterator[dic
         "opened_at": _at(opened),
         "billing_class": rng.choice(("contract", "goodwill", "billable")),
     }
-    if rng.random() < 0.9:
+    if rng.random() < shape.completed:
         order["completed_at"] = _at(at + timedelta(minutes=5))
-        if rng.random() < 0.8:
+        if rng.random() < shape.billed:
             order["billed_at"] = (at + timedelta(days=20)).date().isoformat()
     yield order
     for block in sessions:
         yield from block
 
 
-def lines(count: int, seed: int = 14) -> Iterator[dict[str, Any]]:
-    """About `count` lines (a whole order more at most)."""
+def lines(count: int, seed: int = 14, shape: Shape = Shape(), orders: int | None = None) -> Iterator[dict[str, Any]]:
+    """About `count` lines (a whole order more at most), or `orders` orders if that comes first."""
     rng = random.Random(seed)
     written = 0
     for index in range(TECHNICIANS):
@@ -128,7 +140,7 @@ def lines(count: int, seed: int = 14) -> Iterator[dict[str, Any]]:
         }
         written += 1
     number = 0
-    while written < count:
+    while written < count and (orders is None or number < orders):
         if number % ORDERS_PER_CUSTOMER == 0:
             customer = f"K-{500000 + number // ORDERS_PER_CUSTOMER}"
             yield {
@@ -139,17 +151,17 @@ def lines(count: int, seed: int = 14) -> Iterator[dict[str, Any]]:
                 "contacts": [{"name": "Erika Weber", "email": "erika@example.org"}],
             }
             written += 1
-        for line in _order_lines(rng, number, customer):
+        for line in _order_lines(rng, number, customer, shape):
             yield line
             written += 1
         number += 1
 
 
-def write(path: Path, count: int, seed: int = 14) -> int:
+def write(path: Path, count: int, seed: int = 14, shape: Shape = Shape(), orders: int | None = None) -> int:
     """Write the file; returns the number of lines."""
     n = 0
     with path.open("w", encoding="utf-8") as handle:
-        for line in lines(count, seed):
+        for line in lines(count, seed, shape, orders):
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")
             n += 1
     return n

@@ -11,7 +11,7 @@ from typing import Any
 
 from peewee import Field, Model
 
-from models.core.db import database
+from models.core.db import database, is_postgres
 from models.core.errors import Support24Error
 
 ROWS_PER_EXECUTEMANY = 5000  # bounds the converted parameters held at once
@@ -57,6 +57,8 @@ def insert_rows(
     field's `db_value` as peewee would convert them, unless they are `converted` already.
     Joins the caller's transaction."""
     fields = _fields(model, names)
+    if is_postgres():
+        return _copy(model, fields, rows, converted=converted)
     param = database.obj.param  # type: ignore[union-attr]
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         _quote(model._meta.table_name),  # type: ignore[attr-defined]
@@ -64,6 +66,21 @@ def insert_rows(
         ", ".join([param] * len(fields)),
     )
     return _executemany(sql, fields, rows, converted=converted)
+
+
+def _copy(model: type[Model], fields: list[Field], rows: Iterable[Sequence[Any]], *, converted: bool) -> int:
+    """PostgreSQL: COPY the rows in, one round trip for all of them (row triggers still fire)."""
+    converters = [f.db_value for f in fields]
+    sql = "COPY {} ({}) FROM STDIN".format(
+        _quote(model._meta.table_name),  # type: ignore[attr-defined]
+        ", ".join(_quote(f.column_name) for f in fields),
+    )
+    done = 0
+    with database.cursor().copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row if converted else [convert(value) for convert, value in zip(converters, row)])
+            done += 1
+    return done
 
 
 def update_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:

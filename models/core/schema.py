@@ -39,6 +39,7 @@ def _retention_stale(_db: Database) -> None:
 
     database.create_tables([RetentionStale], safe=True)
     stale.install()
+    due_counts.install()  # PostgreSQL: the counting function learns to leave set-wise writers to count
     mark_stale()  # what the scan on every sync found until now, once
 
 

@@ -39,6 +39,7 @@ from models.core.entities import (
     SchemaMeta,
     SystemInfo,
 )
+from models.retention import due_counts
 from models.retention.holds import ITEM_LOCK
 from models.retention.policy import Policy, active
 
@@ -66,17 +67,24 @@ def fingerprint(policy: Policy) -> str:
 
 
 def order_dues(
-    completed_at: datetime, billed_on: date | None, policy: Policy | None = None
+    completed_at: datetime,
+    billed_on: date | None,
+    policy: Policy | None = None,
+    memo: dict[tuple[Any, ...], datetime | None] | None = None,
 ) -> dict[str, datetime | None]:
-    """Due instant per session-bound category of one order; None while the billing date is unknown."""
+    """Due instant per session-bound category of one order; None while the billing date is unknown.
+
+    `memo` keeps computed dates across the orders of one batch (they share billing days)."""
     p = policy or active()
+    memo = {} if memo is None else memo
     dues: dict[str, datetime | None] = {}
     for category in SESSION_CATEGORIES:
         rule = p.rule(category)
-        if rule.anchor == "order_completed":
-            dues[category] = rule.due_from(completed_at)
-        else:
-            dues[category] = rule.due_from(billed_on) if billed_on is not None else None
+        anchor = completed_at if rule.anchor == "order_completed" else billed_on
+        key = (rule.anchor, rule.hours, rule.days, rule.months, rule.years, rule.anchor_rounding, anchor)
+        if key not in memo:
+            memo[key] = rule.due_from(anchor) if anchor is not None else None
+        dues[category] = memo[key]
     others = [dues[c] for c in SESSION_CATEGORIES]
     dues["connection"] = None if any(d is None for d in others) else max(d for d in others if d is not None)
     return dues
@@ -120,9 +128,15 @@ def present_categories(order_ids: list[int]) -> dict[int, set[str]]:
 
 
 def _rows(
-    order_id: int, completed_at: datetime, billed_on: date | None, policy: Policy, present: set[str]
+    order_id: int,
+    completed_at: datetime,
+    billed_on: date | None,
+    policy: Policy,
+    present: set[str],
+    memo: dict[tuple[Any, ...], datetime | None] | None = None,
+    mark: str | None = None,
 ) -> list[dict]:
-    mark = fingerprint(policy)
+    mark = mark or fingerprint(policy)
     return [
         {
             "category": category,
@@ -132,7 +146,7 @@ def _rows(
             "billed_on": billed_on,
             "policy_version": mark,
         }
-        for category, due in order_dues(completed_at, billed_on, policy).items()
+        for category, due in order_dues(completed_at, billed_on, policy, memo).items()
         if category in present
     ]
 
@@ -144,14 +158,17 @@ def _write_orders(orders: list[tuple[int, datetime, date | None]], policy: Polic
     """Replace the rows of these completed orders, for the categories each still holds."""
     ids = [order_id for order_id, _completed, _billed in orders]
     present = present_categories(ids)
-    RetentionDue.delete().where(RetentionDue.order.in_(ids)).execute()
     RetentionStale.delete().where(RetentionStale.order_id.in_(ids)).execute()
+    memo: dict[tuple[Any, ...], datetime | None] = {}
+    mark = fingerprint(policy)
     rows = (
         [row[c] for c in _COLUMNS]
         for order_id, completed, billed in orders
-        for row in _rows(order_id, completed, billed, policy, present[order_id])
+        for row in _rows(order_id, completed, billed, policy, present[order_id], memo, mark)
     )
-    insert_rows(RetentionDue, _COLUMNS, rows)
+    with due_counts.counted_in_bulk(ids):
+        RetentionDue.delete().where(RetentionDue.order.in_(ids)).execute()
+        insert_rows(RetentionDue, _COLUMNS, rows)
 
 
 def refresh_order(order: Order, policy: Policy | None = None) -> None:
