@@ -36,6 +36,7 @@ from models.core.entities import (
 from models.purge import files as purge_files
 from models.purge.items import FILE_TABLES, ROW_TABLES, row_method
 from models.purge.sql import insert_rows, run_ids
+from models.retention import due_counts
 from models.retention.due import SESSION_CATEGORIES
 from models.retention.holds import ITEM_LOCK
 
@@ -179,11 +180,14 @@ def _delete_planned(
                 ids,
             )
         if category != "connection":  # the connection chunk removes every row of its orders below
-            run_ids(
-                f"delete-due:{name}",
-                lambda o, n=name: RetentionDue.delete().where(RetentionDue.order.in_(o) & (RetentionDue.category == n)),
-                ids,
-            )
+            with due_counts.counted_in_bulk(ids, name, deleting=True):
+                run_ids(
+                    f"delete-due:{name}",
+                    lambda o, n=name: RetentionDue.delete().where(
+                        RetentionDue.order.in_(o) & (RetentionDue.category == n)
+                    ),
+                    ids,
+                )
     if category == "connection":  # billing_record.session is SET NULL by the foreign key
         with_sessions = run_ids(
             "with-sessions",
@@ -199,7 +203,8 @@ def _delete_planned(
                 ids,
             )
         run_ids("delete:session", lambda o: RemoteSession.delete().where(RemoteSession.order.in_(o)), ids)
-        run_ids("delete-due:all", lambda o: RetentionDue.delete().where(RetentionDue.order.in_(o)), ids)
+        with due_counts.counted_in_bulk(ids, deleting=True):
+            run_ids("delete-due:all", lambda o: RetentionDue.delete().where(RetentionDue.order.in_(o)), ids)
     insert_rows(DeletionRecord, records)
     counts: dict[str, int] = {}
     for row in records:

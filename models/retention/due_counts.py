@@ -102,13 +102,14 @@ _DELTA = (
 
 
 @contextmanager
-def counted_in_bulk(order_ids: list[int], category: str | None = None) -> Iterator[None]:
+def counted_in_bulk(order_ids: list[int], category: str | None = None, *, deleting: bool = False) -> Iterator[None]:
     """Inside: retention_due rows of these orders (of `category`, if given) are deleted or
     inserted many at once, and counted set-wise around it instead of row by row.
 
     On PostgreSQL a row trigger updating the same few counters thousands of times in one
     transaction grows their version chains and slows down quadratically; here each counter is
     updated once per batch. SQLite's triggers stay in charge (they cost nothing comparable).
+    `deleting`: the block only deletes, so there is nothing to count afterwards.
     """
     if not is_postgres() or not order_ids:
         yield
@@ -121,7 +122,8 @@ def counted_in_bulk(order_ids: list[int], category: str | None = None) -> Iterat
         yield
     finally:
         database.execute_sql("SET LOCAL support24.counts_in_bulk = 'off'")
-    database.execute_sql(_DELTA.format(sign="", category=where), params)
+    if not deleting:
+        database.execute_sql(_DELTA.format(sign="", category=where), params)
 
 
 def rebuild() -> None:
