@@ -110,3 +110,28 @@ def test_sync_recomputes_only_orders_whose_anchors_changed(operator, tmp_path: P
     row = RetentionDue.get((RetentionDue.order == order.id) & (RetentionDue.category == "activity"))
     assert row.billed_on == date(2026, 4, 30) and row.due_at.month == 7
     assert retention_due.sync() == 0
+
+
+def test_day_counts_match_the_queue_rows_after_a_set_wise_import_and_acknowledgement(operator, tmp_path) -> None:
+    """The summary's per-day counts, kept set-wise by the bulk writers, equal a recount."""
+    from models.billing import outbox
+    from models.core.db import write_tx
+    from models.core.entities import DueCount
+    from models.retention import due_counts
+
+    lines = _orders(6)
+    for line in lines:
+        if line["type"] == "order":
+            line.pop("billed_at", None)
+    assert run_import(operator, write_jsonl(tmp_path / "in.jsonl", lines)).ok
+    batch = outbox.create_batch(operator, deliver=lambda content: "0" * 64)
+    assert batch is not None
+    outbox.acknowledge(operator, batch.batch.number, "2026-04-30")
+
+    def counts() -> dict[tuple[str, str], int]:
+        return {(c.category, c.day): c.n for c in DueCount.select() if c.n}
+
+    kept = counts()
+    with write_tx():
+        due_counts.rebuild()
+    assert kept == counts() and kept
