@@ -157,7 +157,14 @@ _COLUMNS = ("category", "order", "due_at", "completed_at", "billed_on", "policy_
 def _write_orders(orders: list[tuple[int, datetime, date | None]], policy: Policy) -> None:
     """Replace the rows of these completed orders, for the categories each still holds."""
     ids = [order_id for order_id, _completed, _billed in orders]
-    present = present_categories(ids)
+    # A row exists only while its order holds data of its category (see the module docstring),
+    # so the rows an order has say what it holds; only orders without rows are asked.
+    present: dict[int, set[str]] = {}
+    for order_id, category in (
+        RetentionDue.select(RetentionDue.order, RetentionDue.category).where(RetentionDue.order.in_(ids)).tuples()
+    ):
+        present.setdefault(order_id, set()).add(category)
+    present.update(present_categories([order_id for order_id in ids if order_id not in present]))
     RetentionStale.delete().where(RetentionStale.order_id.in_(ids)).execute()
     memo: dict[tuple[Any, ...], datetime | None] = {}
     mark = fingerprint(policy)
