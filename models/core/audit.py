@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
+from typing import Iterable, Iterator
 
 from models.core import clock
 from models.core.db import write_tx
@@ -25,7 +25,7 @@ _BATCH = 5000
 def digest(
     event_id: int, at: datetime, actor: str, action: str, ref: str | None, detail: str | None, prev_hash: str
 ) -> str:
-    at_text = at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+    at_text = at.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds")
     payload = json.dumps([event_id, at_text, actor, action, ref, detail, prev_hash], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -12,7 +12,7 @@ ClockSource = Callable[[], datetime]
 
 
 def _system_now() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(timezone.utc)
 
 
 _source: ClockSource = _system_now
@@ -23,7 +23,7 @@ def now() -> datetime:
     value = _source()
     if value.tzinfo is None:
         raise ValueError("clock source returned a naive datetime")
-    return value.astimezone(UTC)
+    return value.astimezone(timezone.utc)
 
 
 def today_berlin() -> date:
@@ -44,7 +44,7 @@ def reset_clock() -> None:
 def to_berlin(value: datetime) -> datetime:
     """An aware datetime shown on the Berlin wall clock."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
+        value = value.replace(tzinfo=timezone.utc)
     return value.astimezone(BERLIN)
 
 
@@ -62,7 +62,7 @@ def format_berlin(value: datetime | None, with_seconds: bool = False) -> str:
 
 def berlin_midnight_utc(day: date) -> datetime:
     """The UTC instant at which a Berlin calendar day starts."""
-    return datetime(day.year, day.month, day.day, tzinfo=BERLIN).astimezone(UTC)
+    return datetime(day.year, day.month, day.day, tzinfo=BERLIN).astimezone(timezone.utc)
 
 
 class FixedClock:
@@ -71,7 +71,7 @@ class FixedClock:
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
             raise ValueError("FixedClock needs an aware datetime")
-        self.current = start.astimezone(UTC)
+        self.current = start.astimezone(timezone.utc)
 
     def __call__(self) -> datetime:
         return self.current
@@ -81,4 +81,4 @@ class FixedClock:
         return self.current
 
     def set(self, value: datetime) -> None:
-        self.current = value.astimezone(UTC)
+        self.current = value.astimezone(timezone.utc)

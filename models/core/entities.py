@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from peewee import (
+    AutoField,
     BigAutoField,
     BigIntegerField,
     BooleanField,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 from peewee import DateTimeField, SqliteDatabase
 
@@ -27,7 +27,7 @@ class UTCDateTimeField(DateTimeField):
             value = datetime.fromisoformat(value)
         if value.tzinfo is None:
             raise ValueError(f"{self.name}: naive datetime, expected an aware one")
-        naive = value.astimezone(UTC).replace(tzinfo=None)
+        naive = value.astimezone(timezone.utc).replace(tzinfo=None)
         if _is_sqlite(self):
             return naive.strftime(_SQLITE_FORMAT)
         return naive
@@ -39,5 +39,5 @@ class UTCDateTimeField(DateTimeField):
             value = datetime.fromisoformat(value)
         assert isinstance(value, datetime)
         if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)

@@ -7,7 +7,7 @@ is refused, since this version cannot know what it would break.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Callable
 
 from peewee import Database
 

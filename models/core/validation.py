@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from models.core import clock
 from models.core.errors import ValidationError
@@ -14,7 +14,7 @@ from models.core.text import has_control, strip_control
 MAX_NAME = 200
 MAX_TEXT = 20_000
 FUTURE_TOLERANCE = timedelta(minutes=5)
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # nothing this console records is older
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)  # nothing this console records is older
 MAX_BIGINT = 2**63 - 1
 CUSTOMER_NUMBER = re.compile(r"^K-\d{1,12}$")
 USERNAME = re.compile(r"^[a-z_][a-z0-9_.-]{0,63}$")
@@ -75,7 +75,7 @@ def timestamp(field: str, value: object, *, required: bool = True, allow_future:
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValidationError(field, _("needs a time zone, e.g. 'Z' or '+01:00'"))
     try:
-        parsed = parsed.astimezone(UTC)
+        parsed = parsed.astimezone(timezone.utc)
     except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00
         raise ValidationError(field, _("lies outside the supported range")) from None
     if parsed < EARLIEST:
