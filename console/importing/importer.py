@@ -1,9 +1,13 @@
 """The JSON Lines import (DESIGN.md §9; fields in docs/import-format.md).
 
-Three steps: read and check every line on its own (import_records.py), check the file as
-a whole against itself and the database (import_plan.py), then, only if nothing was
-wrong, write it in one transaction through the domain functions (import_write.py). On
-any problem nothing is stored and every problem is reported as `line N: field: problem`.
+Four steps: read and check every line on its own (records.py), check the file as a whole
+against itself and the database (plan.py, reads only), check and convert the rows of the
+many-row kinds (write.prepare, still no lock), then, only if nothing was wrong, write it in
+one transaction through the set-wise domain functions (write.py). One transaction keeps the
+contract exactly — on any problem nothing is stored, a crash leaves nothing half-written —
+and because it only looks up, re-checks and runs one statement per table, it holds the
+write lock briefly (docs/benchmarks.md has the figures). Every problem is reported as
+`line N: field: problem`.
 """
 
 from __future__ import annotations
