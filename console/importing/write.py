@@ -104,11 +104,19 @@ class Prepared:
     """What can be checked and converted before the write transaction begins."""
 
     captured: list[tuple[list[Record], bulk.CapturedBatch]]
+    sessions: list[dict[str, Any]]
+
+
+def _starting(plan: Plan) -> list[SessionRec]:
+    return sorted((r for r in plan.of(SessionRec) if r.action == "create"), key=lambda r: r.started_at)
 
 
 def prepare(plan: Plan) -> Prepared:
     """The field checks and conversions of the many-row kinds, outside the write lock."""
-    return Prepared(prepare_captured(plan))
+    starting = _starting(plan)
+    with _lines(starting):
+        cleaned = batch.prepare_sessions([_session_input(rec, rec.ref, []) for rec in starting])
+    return Prepared(prepare_captured(plan), cleaned)
 
 
 def write(plan: Plan, actor: Staff, prepared: Prepared | None = None) -> int:
@@ -141,7 +149,7 @@ def write(plan: Plan, actor: Staff, prepared: Prepared | None = None) -> int:
             actor,
             [batch.OrderInput(r.customer, r.ref, r.billing_class, r.opened_at, r.description) for r in new_orders],
         )
-    _sessions_and_consents(plan, actor)
+    _sessions_and_consents(plan, actor, prepared.sessions)
     for rec in sorted(plan.to_write(ParticipantRec), key=lambda r: r.joined_at):
         with _line(rec):
             sessions.add_participant(
@@ -182,14 +190,30 @@ def write(plan: Plan, actor: Staff, prepared: Prepared | None = None) -> int:
     return _orders_lifecycle(plan, actor)
 
 
-def _sessions_and_consents(plan: Plan, actor: Staff) -> None:
+def _session_input(rec: SessionRec, ref: str | None, consents: list[ConsentRec]) -> sessions.SessionInput:
+    return sessions.SessionInput(
+        order=rec.order,
+        technician=rec.technician,
+        customer_ip=rec.customer_ip,
+        workstation=rec.workstation,
+        customer_person=rec.customer_person,
+        screen_private=rec.screen_private,
+        started_at=rec.started_at,
+        tool=rec.tool,
+        external_id=rec.external_id,
+        ref=ref,
+        consents=[_consent_input(c) for c in consents],
+    )
+
+
+def _sessions_and_consents(plan: Plan, actor: Staff, cleaned: list[dict[str, Any]] | None = None) -> None:
     """New sessions start with their consents (P4 needs them); other consents follow in line order."""
     consents_of: dict[int, list[ConsentRec]] = defaultdict(list)
     for rec in plan.to_write(ConsentRec):
         view = plan.sessions[rec.session]
         assert view is not None
         consents_of[id(view)].append(rec)
-    starting = sorted((r for r in plan.of(SessionRec) if r.action == "create"), key=lambda r: r.started_at)
+    starting = _starting(plan)
     inputs = []
     for rec in starting:
         view = plan.sessions[rec.key]
@@ -197,24 +221,10 @@ def _sessions_and_consents(plan: Plan, actor: Staff) -> None:
         mine = consents_of.pop(id(view), [])
         # a session known by its tool id only gets the next free ref, as start_session gives it
         ref = rec.ref or next_ref(RemoteSession, "S", clock.berlin_date(rec.started_at).year)
-        inputs.append(
-            sessions.SessionInput(
-                order=rec.order,
-                technician=rec.technician,
-                customer_ip=rec.customer_ip,
-                workstation=rec.workstation,
-                customer_person=rec.customer_person,
-                screen_private=rec.screen_private,
-                started_at=rec.started_at,
-                tool=rec.tool,
-                external_id=rec.external_id,
-                ref=ref,
-                consents=[_consent_input(c) for c in mine],
-            )
-        )
+        inputs.append(_session_input(rec, ref, mine))
         view.ref = ref
     with _lines(starting):
-        batch.start_sessions(actor, inputs)
+        batch.start_sessions(actor, inputs, cleaned)
     for recs in consents_of.values():
         for rec in recs:
             with _line(rec):

@@ -186,7 +186,9 @@ def store_captured(actor: Staff, batch: CapturedBatch) -> int:
                 RemoteSession.order,
                 RemoteSession.started_at,
                 RemoteSession.ended_at,
-            ).where(RemoteSession.ref.in_(list(chunk)))
+            )
+            .where(RemoteSession.ref.in_(list(chunk)))
+            .namedtuples()
         }
         ids = []
         for index, (ref, at) in enumerate(zip(batch.refs, batch.ats)):
@@ -198,7 +200,7 @@ def store_captured(actor: Staff, batch: CapturedBatch) -> int:
             except Support24Error as exc:
                 raise ItemRefused(index, exc) from exc
             ids.append(session.id)
-        retention_due.note_data_many({s.order_id for s in sessions.values()}, batch.category)
+        retention_due.note_data_many({s.order for s in sessions.values()}, batch.category)
         insert_rows(model, ("session", *columns), ((i, *v) for i, v in zip(ids, batch.values)), converted=True)
         audit.record(actor.username, action, None, f"{len(ids)} entries, sessions {batch_detail(sorted(sessions))}")
     return len(ids)

@@ -164,10 +164,20 @@ class _Wordings:
         return self.cache[key]
 
 
-def start_sessions(actor: Staff, items: list[SessionInput]) -> dict[str, int]:
-    """sessions.start_session for many new sessions with refs given; returns ref -> id."""
+def prepare_sessions(items: list[SessionInput]) -> list[dict[str, Any]]:
+    """The field checks of start_sessions, without the database (run before the write lock)."""
+    return _each(items, single.clean_session_input)
+
+
+def start_sessions(
+    actor: Staff, items: list[SessionInput], cleaned: list[dict[str, Any]] | None = None
+) -> dict[str, int]:
+    """sessions.start_session for many new sessions with refs given; returns ref -> id.
+
+    `cleaned`: what prepare_sessions returned for the same items, if it ran already."""
     require_role(actor, *SESSION_ROLES)
-    cleaned = _each(items, single.clean_session_input)
+    if cleaned is None or len(cleaned) != len(items):
+        cleaned = prepare_sessions(items)
     if not cleaned:
         return {}
     wordings = _Wordings()
