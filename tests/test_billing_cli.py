@@ -145,3 +145,11 @@ def test_batches_and_outbox_listings(one_order, capsys, tmp_path: Path) -> None:
     assert code == 0 and json.loads(out) == {"records": [], "count": 0}
     code, out, _err = run(capsys, "billing", "batches")
     assert code == 0 and "not acknowledged" in out
+
+
+def test_a_folder_that_is_a_file_is_refused_by_its_option(one_order, capsys, tmp_path: Path) -> None:
+    """The export names its field `out_dir`; the CLI says which option that was."""
+    taken = tmp_path / "erp.txt"
+    taken.write_text("x", encoding="utf-8")
+    code, out, err = run(capsys, "billing", "export", "--out", str(taken))
+    assert (code, out) == (2, "") and f"support24: --out: {taken} is not a folder" in err

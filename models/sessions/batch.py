@@ -36,6 +36,7 @@ from models.core.text import fold
 from models.retention import due as retention_due
 from models.retention import policy
 from models.sessions import orders as single_orders
+from models.sessions import rules
 from models.sessions import sessions as single
 from models.sessions.orders import ORDER_ROLES, billed_fields, billing_record_fields
 from models.sessions.sessions import SESSION_ROLES, SessionInput
@@ -238,8 +239,10 @@ def start_sessions(
                             ),
                         )
                     consent["wording"] = wordings(consent["kind"], consent["wording_version"])
-                if not clean["screen_private"] and not single.grants(mine, "screen_visibility", clean["started_at"]):
-                    raise RuleViolation(single.p4_refusal())
+                facts = [rules.ConsentFact(c["at"], (1, n), c["kind"], c["granted"]) for n, c in enumerate(mine)]
+                problem = rules.screen_visibility_problem(clean["screen_private"], facts, clean["started_at"])
+                if problem is not None:
+                    raise RuleViolation(problem)
             except Support24Error as exc:
                 raise ItemRefused(index, exc) from exc
             rows.append([item.ref, order.id, technician.id, *(clean[c] for c in _SESSION_COLUMNS[3:])])
