@@ -8,11 +8,10 @@ Each test run works in a schema of its own, so parallel runs do not meet.
 
 from __future__ import annotations
 
-import os
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -21,10 +20,7 @@ from models.core import clock
 from models.core.db import close_database, database, open_database
 from models.core.entities import ALL_MODELS, Staff
 from models.core.schema import ensure_schema
-
-BACKEND = os.environ.get("SUPPORT24_TEST_BACKEND", "sqlite")
-PG_URL = os.environ.get("SUPPORT24_TEST_PG_URL", "postgresql://127.0.0.1:5432/test")
-NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
+from tests.support.env import BACKEND, NOW, PG_URL
 
 tune_for_workers()  # as the console does at start: the screen tests run ConsoleApp with the same thread timing
 

@@ -11,7 +11,7 @@ from models.core.entities import AuditEvent, ContactPerson, Customer, Staff
 from models.sessions import sessions
 from screens.shell.refusal import RefusalApp
 from tests.support import factories
-from tests.test_screens_support import HOSTILE, SHOWN, aio, make_app, screen_text, settle, world
+from tests.support.screens import HOSTILE, SHOWN, aio, make_app, screen_text, settle, world
 
 
 @aio
@@ -32,7 +32,7 @@ async def test_consent_log_newest_first_and_filters(db, fixed_clock) -> None:
         await settle(pilot)
         table = app.screen.query_one("#consents-table")
         first, second = (table.get_row_at(i) for i in range(2))
-        assert "disclosure" in str(first[2]) and "screen_visibility" in str(second[2])
+        assert "disclosure" in str(first[2]) and "others see the screen" in str(second[2])
         app.screen.query_one("#q-kind").value = "screen_visibility"
         await settle(pilot)
         assert table.row_count == 1

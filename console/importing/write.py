@@ -38,6 +38,7 @@ from models.core.bulk_rows import ItemRefused
 from models.core.entities import RemoteSession, Staff
 from models.core.errors import PermissionDenied, Support24Error, ValidationError
 from models.core.refs import next_ref
+from models.purge.files import Intake, Stored
 from models.sessions import batch, sessions
 
 
@@ -93,6 +94,13 @@ def _consent_input(rec: ConsentRec) -> sessions.ConsentInput:
     )
 
 
+def _take_in(intake: Intake | None, rec: RecordingRec | GatheredRec, category: str) -> Stored | None:
+    """The console's own copy of the file a line names (moved or copied in, hashed)."""
+    if intake is None:
+        return None
+    return intake.take(rec.path, category, sha256=rec.sha256, size=rec.size)
+
+
 def _ref(plan: Plan, key: str) -> str:
     view = plan.sessions[key]
     assert view is not None and view.ref is not None
@@ -119,8 +127,12 @@ def prepare(plan: Plan) -> Prepared:
     return Prepared(prepare_captured(plan), cleaned)
 
 
-def write(plan: Plan, actor: Staff, prepared: Prepared | None = None) -> int:
-    """Store everything marked create or update; returns how many billing records completion made."""
+def write(plan: Plan, actor: Staff, intake: Intake | None = None, prepared: Prepared | None = None) -> int:
+    """Store everything marked create or update; returns how many billing records completion made.
+
+    Files named by recording and gathered_file lines are taken in through `intake`; `prepared`
+    is what prepare() checked before the write transaction (computed here if not given).
+    """
     prepared = prepared or prepare(plan)
     for rec in plan.to_write(StaffRec):
         with _line(rec):
@@ -158,19 +170,29 @@ def write(plan: Plan, actor: Staff, prepared: Prepared | None = None) -> int:
     _captured(plan, actor, prepared.captured)
     for rec in plan.to_write(RecordingRec):
         with _line(rec):
+            kept = _take_in(intake, rec, "video")
             sessions.add_recording(
                 actor,
                 _ref(plan, rec.session),
                 rec.path,
                 started_at=rec.started_at,
                 ended_at=rec.ended_at,
-                size=rec.size,
-                sha256=rec.sha256,
+                size=kept.size if kept else rec.size,
+                sha256=kept.sha256 if kept else rec.sha256,
+                stored=kept.relative if kept else None,
             )
     for rec in plan.to_write(GatheredRec):
         with _line(rec):
+            kept = _take_in(intake, rec, "gathered_files")
             sessions.add_gathered_file(
-                actor, _ref(plan, rec.session), rec.path, kind=rec.kind, at=rec.at, size=rec.size, sha256=rec.sha256
+                actor,
+                _ref(plan, rec.session),
+                rec.path,
+                kind=rec.kind,
+                at=rec.at,
+                size=kept.size if kept else rec.size,
+                sha256=kept.sha256 if kept else rec.sha256,
+                stored=kept.relative if kept else None,
             )
     for rec in plan.to_write(DisclosureRec):
         with _line(rec):

@@ -6,9 +6,10 @@ from the document's sections as the writer goes, so a large report is never held
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from console.reports.document import ReportDocument, format_day
 from console.reports.texts import texts

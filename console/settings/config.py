@@ -61,10 +61,10 @@ def skip_postgres_driver(database_option: str | None, data_dir_option: str | Non
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create the folder for the owner only (0700); tighten it if it exists looser."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if path.stat().st_mode & 0o077:
-        path.chmod(0o700)
+    """Create the folder with the installation's mode (models/core/modes.py); put it back to it if it differs."""
+    from models.core import modes
+
+    modes.ensure_folder(path)
     return path
 
 
@@ -92,13 +92,27 @@ class Settings:
     refresh_seconds: float = 5.0
     language: str = "de"
     policy_file: str | None = None
+    #: seconds from the console's start to its first purge
+    timer_first_run_seconds: float = 20.0
+    #: a systemd timer or cron runs `support24 scheduler --once`; then consoles purge only when told to
+    headless_scheduler: bool = False
+    #: this console's purge timer; None: on, unless a headless scheduler is configured
+    console_purge: bool | None = None
+
+    @property
+    def console_timer_on(self) -> bool:
+        return self.console_purge if self.console_purge is not None else not self.headless_scheduler
+    shared_group: str | None = None  # a shared installation on one terminal server (README)
 
 
 def load_settings(config_dir: Path) -> Settings:
     """Read config.toml from the config folder; absent means the defaults."""
+    from models.core import modes
+
     path = config_dir / "config.toml"
     if not path.exists():
         return Settings()
+    modes.refuse_if_writable_by_others(path, _("configuration file"))
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -115,10 +129,31 @@ def load_settings(config_dir: Path) -> Settings:
     refresh = timer.get("refresh_seconds", 5.0)
     if not isinstance(refresh, (int, float)) or refresh <= 0:
         raise ValidationError(f"{path}: timer.refresh_seconds", _("must be a positive number"))
+    first_run = timer.get("first_run_seconds", 20.0)
+    if isinstance(first_run, bool) or not isinstance(first_run, (int, float)) or first_run < 0:
+        raise ValidationError(f"{path}: timer.first_run_seconds", _("must be a number of 0 or more"))
+    headless = timer.get("headless_scheduler", False)
+    if not isinstance(headless, bool):
+        raise ValidationError(f"{path}: timer.headless_scheduler", _("must be true or false"))
+    console_purge = timer.get("console_purge")
+    if console_purge is not None and not isinstance(console_purge, bool):
+        raise ValidationError(f"{path}: timer.console_purge", _("must be true or false"))
     return Settings(
         controller=Controller(**controller_raw),
         timer_interval_minutes=interval,
         refresh_seconds=float(refresh),
+        timer_first_run_seconds=float(first_run),
+        headless_scheduler=headless,
+        console_purge=console_purge,
         language=str(raw.get("language", "de")),
         policy_file=raw.get("policy_file"),
+        shared_group=_shared_group(path, raw.get("shared_group")),
     )
+
+
+def _shared_group(path: Path, value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise ValidationError(f"{path}: shared_group", _("must be the name of a group"))
+    return str(value)

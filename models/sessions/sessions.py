@@ -32,7 +32,7 @@ from models.core.entities import (
     Staff,
     SystemInfo,
 )
-from models.core.errors import NotFound, RuleViolation, ValidationError
+from models.core.errors import FieldProblem, NotFound, RuleViolation, ValidationError, ValidationErrors, problems_of
 from models.core.i18n import _
 from models.core.identity import require_role
 from models.core.refs import next_ref
@@ -233,6 +233,83 @@ def start_session(actor: Staff, data: SessionInput) -> RemoteSession:
     return session
 
 
+def _collect(problems: list[FieldProblem], check: Any) -> Any:
+    try:
+        return check()
+    except ValidationError as exc:
+        problems.extend(problems_of(exc))
+        return None
+
+
+def _committed_problem(staff: Staff, at: datetime, field_name: str, customer: Customer | None) -> str | None:
+    try:
+        check_committed(staff, at, customer=customer)
+    except RuleViolation as exc:
+        return str(exc)
+    return None
+
+
+def check_start(actor: Staff, data: SessionInput, *, customer_number: str | None = None) -> None:
+    """Every problem start_session would find, except the consent (P4), all at once; nothing is written.
+
+    A form checks this before the technician asks the customer, so that a wrong IP, order or
+    colleague does not make them ask twice. Without an order, `customer_number` is the
+    customer of the new order.
+    """
+    require_role(actor, *SESSION_ROLES)
+    problems: list[FieldProblem] = []
+    _collect(problems, lambda: validation.ip_address("customer_ip", data.customer_ip, required=False))
+    _collect(problems, lambda: validation.name("workstation", data.workstation, required=False))
+    _collect(problems, lambda: validation.name("customer_person", data.customer_person, required=False))
+    at = validation.timestamp("started_at", data.started_at, required=False) or clock.now()
+    customer: Customer | None = None
+    if data.order:
+        order = Order.get_or_none(Order.ref == data.order)
+        if order is None:
+            problems.append(FieldProblem("order", _("no order {ref}").format(ref=data.order)))
+        elif order.completed_at is not None:
+            problems.append(
+                FieldProblem("order", _("order {ref} is completed; open a new order").format(ref=order.ref))
+            )
+        else:
+            customer = order.customer
+    else:
+        customer = Customer.get_or_none(Customer.number == (customer_number or ""))
+        if customer is None:
+            problems.append(FieldProblem("customer", _("no customer {number}").format(number=customer_number or "")))
+    technician = Staff.get_or_none(Staff.username == data.technician)
+    if technician is None:
+        problems.append(FieldProblem("technician", _("no staff member {user!r}").format(user=data.technician)))
+    else:
+        problem = _committed_problem(technician, at, "technician", customer)
+        if problem:
+            problems.append(FieldProblem("technician", problem))
+    if problems:
+        raise ValidationErrors(problems)
+
+
+def check_participant(actor: Staff, session_ref: str, username: str) -> None:
+    """What add_participant would refuse about the colleague, before the customer is asked (P6)."""
+    require_role(actor, *SESSION_ROLES)
+    session = get_session(session_ref)
+    staff = Staff.get_or_none(Staff.username == username)
+    if staff is None:
+        raise ValidationError("username", _("no staff member {user!r}").format(user=username))
+    problem = _committed_problem(staff, clock.now(), "username", session.order.customer)
+    if problem:
+        raise ValidationError("username", problem)
+    if staff.id == session.technician_id:
+        raise ValidationError("username", _("{user} runs this session already").format(user=username))
+    if (
+        Participant.select()
+        .where((Participant.session == session) & (Participant.staff == staff) & Participant.left_at.is_null())
+        .exists()
+    ):
+        raise ValidationError(
+            "username", _("{user} is in session {ref} already").format(user=username, ref=session.ref)
+        )
+
+
 def end_session(actor: Staff, ref: str, *, ended_at: datetime | str | None = None) -> RemoteSession:
     require_role(actor, *SESSION_ROLES)
     ended = validation.timestamp("ended_at", ended_at, required=False) or clock.now()
@@ -425,11 +502,18 @@ def add_system_info(
 
 
 def _relative_path(field_name: str, path: str) -> str:
+    """The name a file was given (import line, tool); the console acts only on `stored`, its own copy."""
     clean = validation.name(field_name, path, max_length=500)
     assert clean is not None
-    if clean.startswith("/") or ".." in clean.split("/"):
-        raise ValidationError(field_name, _("must be a path inside the data folder, without '..'"))
     return clean
+
+
+def _stored(stored: str | None) -> str | None:
+    if stored is not None:
+        from models.purge.files import check_stored
+
+        check_stored(stored)
+    return stored
 
 
 def add_recording(
@@ -441,7 +525,9 @@ def add_recording(
     ended_at: datetime | str | None = None,
     size: int | None = None,
     sha256: str | None = None,
+    stored: str | None = None,
 ) -> Recording:
+    """A video recording; `stored` is the console's own copy (models/purge/files.py Intake.take)."""
     require_role(actor, *SESSION_ROLES)
     rel = _relative_path("path", path)
     started = validation.timestamp("started_at", started_at)
@@ -459,6 +545,7 @@ def add_recording(
             ended_at=ended,
             size=validation.non_negative_int("size", size, required=False),
             sha256=validation.sha256("sha256", sha256, required=False),
+            stored=_stored(stored),
         )
         audit.record(actor.username, "recording.add", session.ref)
     return recording
@@ -473,6 +560,7 @@ def add_gathered_file(
     at: datetime | str | None = None,
     size: int | None = None,
     sha256: str | None = None,
+    stored: str | None = None,
 ) -> GatheredFile:
     """P7: a copy of a file, a screenshot or other material, kept only 48 h after completion."""
     require_role(actor, *SESSION_ROLES)
@@ -489,6 +577,7 @@ def add_gathered_file(
             path=rel,
             size=validation.non_negative_int("size", size, required=False),
             sha256=validation.sha256("sha256", sha256, required=False),
+            stored=_stored(stored),
         )
         audit.record(actor.username, "gathered_file.add", session.ref)
     return item

@@ -55,7 +55,7 @@ RUN_COLUMNS = [
     ("kind", _("Kind")),
     ("state", _("State")),
     ("deleted", _("Deleted")),
-    ("policy", _("Policy")),
+    ("policy", _("Policy"), 0),
 ]
 DELETION_COLUMNS = [
     ("id", _("Record")),
@@ -69,8 +69,8 @@ HOLD_COLUMNS = [
     ("id", _("Hold")),
     ("order", _("Order")),
     ("placed", _("Placed")),
-    ("by", _("By")),
-    ("reason", _("Reason")),
+    ("by", _("By"), 9),
+    ("reason", _("Reason"), 30),
 ]
 
 
@@ -223,7 +223,10 @@ class RetentionScreen(MainScreen):
             Text(item.category),
             literal(item.ref),
             literal(item.order_ref),
-            self.coloured(_(item.state), STATE_COLOURS.get(item.state)),
+            self.coloured(
+                _(item.state) + (f": {item.reason}" if getattr(item, "reason", None) else ""),
+                STATE_COLOURS.get(item.state),
+            ),
         ]
 
     def render_run(self, run: Any) -> list[Text]:

@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sub = parser.add_subparsers(dest="access_command", metavar="ACTION", required=True)
 
-    def action(name: str, help_text: str, handler, *, ref: bool = True, json: bool = True) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+    def action(name: str, help_text: str, handler, *, ref: bool = True, json: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[command_parent()], help=help_text)
         if ref:
             p.add_argument("ref", metavar="REF", help=_("the request, e.g. AR-2026-0001"))
@@ -84,7 +84,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--state", help=_("only requests in this state (or open/closed)"))
 
 
-def _request_doc(request) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _request_doc(request) -> dict[str, object]:
     from models.access import requests as access
 
     due = access.effective_due(request)
@@ -167,6 +167,7 @@ def _with_policy(ctx: Context) -> None:
 
 
 def run_export(ctx: Context, args: argparse.Namespace) -> int:
+    from console.jobs.witness import head_document, head_line
     from console.reports.access_report import export_report
 
     _with_policy(ctx)
@@ -179,13 +180,17 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
         lang=args.lang,
     )
     if ctx.json_output:
-        ctx.emit_json(result.as_dict())
+        document = result.as_dict()
+        document["audit_head"] = head_document()
+        ctx.emit_json(document)
     else:
         print(
             _("{ref}: report written to {path} ({size} bytes, SHA-256 {sha})").format(
                 ref=result.ref, path=result.path, size=result.size, sha=result.sha256
             )
         )
+        if head_line():
+            print(str(head_line()))
     return 0
 
 
@@ -261,7 +266,7 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_rows(rows, *, header: bool) -> None:  # type: ignore[no-untyped-def]
+def _print_rows(rows, *, header: bool) -> None:
     if header:
         if not rows:
             print(_("No access requests."))
@@ -275,7 +280,7 @@ def _print_rows(rows, *, header: bool) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def _done(ctx: Context, request, message: str) -> None:  # type: ignore[no-untyped-def]
+def _done(ctx: Context, request, message: str) -> None:
     from models.access import requests as access
 
     if ctx.json_output:

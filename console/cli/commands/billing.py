@@ -67,17 +67,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_export(ctx: Context, args: argparse.Namespace) -> int:
     from console.jobs.billing_export import export
+    from console.jobs.witness import head_document, head_line
 
     operator = ctx.operator()
     result = export(operator, Path(args.out), reexport=args.reexport)
+    for number in result.repaired:
+        print(
+            _(
+                "support24: batch {number} was recorded without its files (an export was interrupted); "
+                "they are written now from its stored records"
+            ).format(number=number),
+            file=sys.stderr,
+        )
     if ctx.json_output:
-        ctx.emit_json(result.as_dict())
+        document = result.as_dict()
+        document["audit_head"] = head_document() if result.batch is not None and not result.reexport else None
+        ctx.emit_json(document)
     elif result.batch is None:
         print(_("The outbox is empty: no batch was created and nothing was written."))
     else:
         verb = _("Re-exported batch {number}") if result.reexport else _("Exported batch {number}")
         print(verb.format(number=result.batch.number) + ": " + _("{n} record(s)").format(n=result.batch.record_count))
         print(f"  {result.csv_path}\n  {result.json_path}\n  SHA-256 {result.sha256}")
+        if not result.reexport and head_line():
+            print("  " + str(head_line()))
     if result.batch is not None and not result.identical:
         print(
             _(
@@ -91,6 +104,7 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_ack(ctx: Context, args: argparse.Namespace) -> int:
+    from console.jobs.witness import head_document, head_line
     from models.billing import outbox as billing
     from models.core import clock
 
@@ -107,6 +121,7 @@ def run_ack(ctx: Context, args: argparse.Namespace) -> int:
                 "orders_waiting": result.orders_waiting,
                 "orders_billed_before": result.orders_billed_before,
                 "records_due_on": clock.berlin_date(due).isoformat() if due else None,
+                "audit_head": None if result.already else head_document(),
             }
         )
         return 0
@@ -123,6 +138,8 @@ def run_ack(ctx: Context, args: argparse.Namespace) -> int:
             number=result.batch.number, day=day, n=result.orders_billed
         )
     )
+    if head_line():
+        print(str(head_line()))
     if due is not None:
         print(
             _("Connection data, activity, chat and video of these orders are due for deletion on {day} (P8).").format(
@@ -157,7 +174,7 @@ def _row_dict(row: billing.BillingRow) -> dict[str, object]:
     }
 
 
-def _pages(fetch, key):  # type: ignore[no-untyped-def]
+def _pages(fetch, key):
     """Every item of a keyset-paged listing, one page in memory at a time."""
     after = None
     while True:
@@ -168,7 +185,7 @@ def _pages(fetch, key):  # type: ignore[no-untyped-def]
         after = key(page[-1])
 
 
-def _emit_json_list(name: str, items) -> None:  # type: ignore[no-untyped-def]
+def _emit_json_list(name: str, items) -> None:
     """One JSON document {name: [...], "count": n}, written as the items come."""
     import json
 

@@ -70,6 +70,8 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
         print(f"  {_('due (Berlin)'):<17} {_('category'):<16} {_('state'):<10} {_('ref')}")
     for item in items:
         print(f"  {clock.format_berlin(item.due_at) or '-':<17} {item.category:<16} {item.state:<10} {item.ref or ''}")
+        if item.reason:
+            print(f"      {item.reason}")
     if more:
         print(_("  … more items; narrow with --category/--state or raise --limit"))
     return 0
