@@ -216,7 +216,7 @@ def start_sessions(
                 technician = staff.get(item.technician)
                 if technician is None:
                     raise ValidationError("technician", _("no staff member {user!r}").format(user=item.technician))
-                single.check_start(order, technician, clean["started_at"], customers[order.customer_id])
+                single.check_session_start(order, technician, clean["started_at"], customers[order.customer_id])
                 key = (clean["tool"], clean["external_id"])
                 if clean["external_id"] and key in taken_external:
                     raise ValidationError(

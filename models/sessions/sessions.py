@@ -173,7 +173,7 @@ def clean_session_input(data: SessionInput) -> dict[str, Any]:
     }
 
 
-def check_start(order: Order, technician: Staff, started: datetime, customer: Customer) -> None:
+def check_session_start(order: Order, technician: Staff, started: datetime, customer: Customer) -> None:
     """P3 and the order lifecycle at a session's start."""
     if order.completed_at is not None:  # its billing records exist; a late session would never be billed
         raise RuleViolation(_("order {ref} is completed; open a new order").format(ref=order.ref))
@@ -208,7 +208,7 @@ def start_session(actor: Staff, data: SessionInput) -> RemoteSession:
         if order is None:
             raise ValidationError("order", _("no order {ref}").format(ref=data.order))
         technician = _staff(data.technician, "technician")
-        check_start(order, technician, started, order.customer)
+        check_session_start(order, technician, started, order.customer)
         if (
             external_id
             and RemoteSession.select()
