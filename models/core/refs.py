@@ -28,7 +28,7 @@ def next_refs(model: type[Model], prefix: str, year: int, count: int) -> list[st
     if count <= 0:
         return []
     field: CharField = model.ref  # type: ignore[attr-defined]
-    with write_tx(serialize=f"ref:{prefix}"):
+    with write_tx(serialize="ref"):
         counter, _ = RefCounter.get_or_create(prefix=prefix, year=year, defaults={"last": 0})
         number, refs = counter.last, []
         while len(refs) < count:
