@@ -41,11 +41,14 @@ test: $(STAMP)
 test-pg: $(STAMP)
 	SUPPORT24_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n auto
 
-# Generates the large dataset first when it is missing (about 4 minutes, 1.6 GB in .bench/).
+# Generates the large dataset first when it is missing (about 4 minutes, 1.6 GB in .bench/), then
+# measures on SQLite and, in scratch schemas of BENCH_PG, on PostgreSQL.
+BENCH_PG ?= postgresql://127.0.0.1:5432/test
 bench: $(STAMP)
 	mkdir -p .bench && test -f .bench/large.db || $(BIN)/support24 demo --scale large --database sqlite:///.bench/large.db \
 		--data-dir .bench/data --json > .bench/generate.json
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --database $(BENCH_PG) --only import,ack,backends
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache .import_linter_cache

@@ -1,5 +1,7 @@
 """`python -m benchmarks [--json] [--database URL] [--data-dir DIR] [--only NAMES] [--purge-budget S]`.
 
+With a PostgreSQL URL only the parts that make scratch databases run (import, ack, backends).
+
 Measures on the database given (default: .bench/large.db, made by
 `support24 demo --scale large --database sqlite:///.bench/large.db`) and prints a table of
 name, value, unit, baseline, ratio and goal. Reproduction: docs/benchmarks.md.
@@ -16,8 +18,10 @@ from pathlib import Path
 from benchmarks.report import Measurement, emit_json, table
 from models.core.db import parse_url
 
-PARTS = ("help", "bulk", "queue", "access", "screens", "purge", "verify", "load")
+PARTS = ("help", "bulk", "queue", "access", "screens", "purge", "verify", "load", "import", "ack", "backends")
 OWN_DATABASE = {"verify", "load"}  # parts that build their own database (SQLite temp file or a PG schema)
+# Parts that make their own scratch databases on the backend of --database (SQLite or PostgreSQL).
+SCRATCH_PARTS = ("import", "ack", "backends")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -30,6 +34,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--data-dir", help="its data folder (default: beside the database, data/)")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {', '.join(PARTS)}")
+    parser.add_argument(
+        "--import-lines",
+        default="50000,500000",
+        help="comma-separated lengths of the generated import files (default 50000,500000)",
+    )
     parser.add_argument(
         "--purge-budget",
         type=float,
@@ -48,9 +57,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if set(parts) <= OWN_DATABASE:
         return _own_database_parts(args, parts)
+    say = (lambda msg: None) if args.json else (lambda msg: print(f"… {msg}", file=sys.stderr, flush=True))
     if not args.database.startswith("sqlite:///"):
-        print("benchmarks: the benchmarks run on SQLite (the purge baseline is raw sqlite3)", file=sys.stderr)
-        return 2
+        other = [p for p in parts if p not in SCRATCH_PARTS]
+        if other:
+            print(
+                f"benchmarks: {', '.join(other)} run on the SQLite large demo; on PostgreSQL use "
+                f"--only {','.join(SCRATCH_PARTS)}",
+                file=sys.stderr,
+            )
+            return 2
+        rows = _scratch_parts(args, parts, args.database, say)
+        context = {"database": parse_url(args.database).describe(), **_machine()}
+        print(emit_json(rows, context) if args.json else table(rows))
+        return 0
     path = parse_url(args.database).path.resolve()
     if not path.exists():
         print(
@@ -61,7 +81,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     data_dir = Path(args.data_dir) if args.data_dir else path.parent / "data"
     rows: list[Measurement] = []
-    say = (lambda msg: None) if args.json else (lambda msg: print(f"… {msg}", file=sys.stderr, flush=True))
     context = _context(path)
 
     def guarded(name: str, run) -> None:  # type: ignore[no-untyped-def]
@@ -96,8 +115,50 @@ def main(argv: list[str] | None = None) -> int:
             f"purge vs raw (budget {args.purge_budget:.0f} s)",
             lambda: purge_vs_raw(path, data_dir, os_account(), budget=args.purge_budget),
         )
+    rows.extend(_scratch_parts(args, parts, "sqlite:///scratch", say))
     print(emit_json(rows, context) if args.json else table(rows))
     return 0
+
+
+def _scratch_parts(args: argparse.Namespace, parts: list[str], url: str, say) -> list[Measurement]:  # type: ignore[no-untyped-def]
+    """Import, acknowledgement and backend figures: each in scratch databases of its own."""
+    rows: list[Measurement] = []
+
+    def guarded(name: str, run) -> None:  # type: ignore[no-untyped-def]
+        say(name)
+        try:
+            result = run()
+        except Exception as exc:  # noqa: BLE001 - reported in the table
+            rows.append(Measurement(name, None, "-", note=f"failed: {type(exc).__name__}: {exc}"[:300]))
+            return
+        rows.extend(result if isinstance(result, list) else [result])
+
+    if "import" in parts:
+        from benchmarks.bench_import import import_vs_raw
+
+        for lines in [int(n) for n in args.import_lines.split(",") if n]:
+            guarded(f"import of {lines:,} lines", lambda n=lines: import_vs_raw(url, n, say))
+    if "ack" in parts:
+        from benchmarks.bench_import import acknowledgement
+
+        guarded("billing acknowledgement", lambda: acknowledgement(url, say=say))
+    if "backends" in parts and not url.startswith("sqlite"):
+        from benchmarks.bench_backends import purge_and_queue
+
+        guarded("purge and queue on both backends", lambda: purge_and_queue(url, say))
+    return rows
+
+
+def _machine() -> dict[str, object]:
+    import sqlite3
+
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "machine": platform.machine(),
+        "system": platform.platform(),
+    }
 
 
 def _own_database_parts(args: argparse.Namespace, parts: list[str]) -> int:
@@ -187,11 +248,7 @@ def _context(path: Path) -> dict[str, object]:
         "database": str(path),
         "size_mb": round(path.stat().st_size / 2**20),
         "rows": counts,
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "machine": platform.machine(),
-        "system": platform.platform(),
+        **_machine(),
     }
 
 

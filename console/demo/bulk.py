@@ -41,6 +41,7 @@ from models.core.entities import (
     Participant,
     RemoteSession,
     RetentionDue,
+    RetentionStale,
     SchemaMeta,
     Staff,
 )
@@ -660,6 +661,9 @@ class Generator:
             for batch in BillingBatch.select().where(BillingBatch.sha256 == "0" * 64).iterator():
                 BillingBatch.update(sha256=common.batch_sha256(batch)).where(BillingBatch.id == batch.id).execute()
             mark = retention_due.fingerprint(self.policy)  # what retention_due.sync() compares: nothing to redo
+            # The bulk rows were written with their due dates; only orders they do not match stay marked.
+            RetentionStale.delete().execute()
+            retention_due.mark_stale(self.policy)
             SchemaMeta.insert(key=retention_due.VERSION_KEY, value=mark).on_conflict(
                 conflict_target=[SchemaMeta.key], update={SchemaMeta.value: mark}
             ).execute()

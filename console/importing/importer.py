@@ -1,9 +1,13 @@
 """The JSON Lines import (DESIGN.md §9; fields in docs/import-format.md).
 
-Three steps: read and check every line on its own (import_records.py), check the file as
-a whole against itself and the database (import_plan.py), then, only if nothing was
-wrong, write it in one transaction through the domain functions (import_write.py). On
-any problem nothing is stored and every problem is reported as `line N: field: problem`.
+Four steps: read and check every line on its own (records.py), check the file as a whole
+against itself and the database (plan.py, reads only), check and convert the rows of the
+many-row kinds (write.prepare, still no lock), then, only if nothing was wrong, write it in
+one transaction through the set-wise domain functions (write.py). One transaction keeps the
+contract exactly — on any problem nothing is stored, a crash leaves nothing half-written —
+and because it only looks up, re-checks and runs one statement per table, it holds the
+write lock briefly (docs/benchmarks.md has the figures). Every problem is reported as
+`line N: field: problem`.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 
 from console.importing.plan import Plan
 from console.importing.records import GatheredRec, OrderRec, Problems, Record, RecordingRec, StaffRec, parse_line
-from console.importing.write import WriteRefused, write
+from console.importing.write import WriteRefused, prepare, write
 from models.core import audit
 from models.core.db import ALL_DATA_LOCKS, current_target, is_sqlite, write_tx
 from models.core.entities import Staff
@@ -153,8 +157,9 @@ def run_import(actor: Staff, path: Path, *, dry_run: bool = False, data_dir: Pat
         return result  # a re-import of the same file writes nothing, not even an audit event
     intake = purge_files.Intake(data_dir, current_target().path if is_sqlite() else None) if data_dir else None
     try:
+        prepared = prepare(plan)  # checked and converted before the write lock is taken
         with write_tx(serialize=ALL_DATA_LOCKS):  # any line may need any lock: all up front, in order
-            result.billing_records = write(plan, actor, intake)
+            result.billing_records = write(plan, actor, intake, prepared)
             summary = " ".join(
                 f"{name}={c['created'] + c['updated']}"
                 for name, c in result.counts.items()

@@ -422,6 +422,12 @@ class Plan:
 
     def _sessions(self) -> None:
         records = self._first_definitions(self.of(SessionRec), lambda r: r.key)
+        stored_by_ref = _lookup(RemoteSession, RemoteSession.ref, (r.ref for r in records if r.ref))
+        stored_by_ext: dict[tuple[str, str], RemoteSession] = {}
+        externals = sorted({r.external_id for r in records if r.tool and r.external_id})
+        for start in range(0, len(externals), _CHUNK):
+            for found in RemoteSession.select().where(RemoteSession.external_id.in_(externals[start : start + _CHUNK])):
+                stored_by_ext[(found.tool, found.external_id)] = found
         by_external: dict[tuple[str, str], SessionRec] = {}
         for rec in records:
             if rec.tool and rec.external_id:
@@ -430,11 +436,9 @@ class Plan:
                     self.bad(rec, "external_id", _("is used by the session on line {line} too").format(line=other.line))
                     rec.action = "refused"
                     continue
-            row = RemoteSession.get_or_none(RemoteSession.ref == rec.ref) if rec.ref else None
+            row = stored_by_ref.get(rec.ref) if rec.ref else None
             if rec.tool and rec.external_id:
-                by_ext = RemoteSession.get_or_none(
-                    (RemoteSession.tool == rec.tool) & (RemoteSession.external_id == rec.external_id)
-                )
+                by_ext = stored_by_ext.get((rec.tool, rec.external_id))
                 if (
                     by_ext is not None
                     and row is not None

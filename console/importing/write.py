@@ -1,5 +1,11 @@
 """Writing a checked import through the domain functions, in dependency order, in one
-transaction: the rules in models/ run again and every change is audited as usual.
+transaction: the rules in models/ run again and every change is audited.
+
+The many-row kinds (customers, contacts, orders, sessions with their consents, activity,
+chat, system information, session ends, completion and billing) go through the set-wise
+functions of models/ (models/sessions/batch.py, people.py, bulk.py): the same checks per
+item, one executemany per table and one audit event per kind, so the transaction that holds
+the write lock is short. The rare kinds go one at a time through the ordinary functions.
 """
 
 from __future__ import annotations
@@ -7,9 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from console.importing.plan import Plan, SessionView
+from console.importing.plan import Plan
 from console.importing.records import (
     ActivityRec,
     ChatRec,
@@ -26,11 +33,13 @@ from console.importing.records import (
     StaffRec,
     SystemInfoRec,
 )
-from models.core import bulk, people
-from models.core.entities import BillingRecord, Order, Staff
+from models.core import bulk, clock, people
+from models.core.bulk_rows import ItemRefused
+from models.core.entities import RemoteSession, Staff
 from models.core.errors import PermissionDenied, Support24Error, ValidationError
+from models.core.refs import next_ref
 from models.purge.files import Intake, Stored
-from models.sessions import orders, sessions
+from models.sessions import batch, sessions
 
 
 class WriteRefused(Exception):
@@ -41,16 +50,35 @@ class WriteRefused(Exception):
         self.line, self.field, self.problem = line, field, problem
 
 
+def _refused(line: int, exc: Support24Error) -> WriteRefused:
+    if isinstance(exc, ValidationError):
+        return WriteRefused(line, exc.field, exc.problem)
+    return WriteRefused(line, "line", str(exc))
+
+
 @contextmanager
 def _line(record: Record) -> Iterator[None]:
     try:
         yield
     except PermissionDenied:
         raise
-    except ValidationError as exc:
-        raise WriteRefused(record.line, exc.field, exc.problem) from exc
     except Support24Error as exc:
-        raise WriteRefused(record.line, "line", str(exc)) from exc
+        raise _refused(record.line, exc) from exc
+
+
+@contextmanager
+def _lines(records: list[Record]) -> Iterator[None]:
+    """A set-wise call: a refused item is reported on the line it came from."""
+    try:
+        yield
+    except ItemRefused as exc:
+        if isinstance(exc.error, PermissionDenied):
+            raise exc.error from exc
+        raise _refused(records[exc.index].line, exc.error) from exc
+    except PermissionDenied:
+        raise
+    except Support24Error as exc:
+        raise _refused(records[0].line if records else 0, exc) from exc
 
 
 def _consent_input(rec: ConsentRec) -> sessions.ConsentInput:
@@ -79,11 +107,33 @@ def _ref(plan: Plan, key: str) -> str:
     return view.ref
 
 
-def write(plan: Plan, actor: Staff, intake: Intake | None = None) -> int:
+@dataclass
+class Prepared:
+    """What can be checked and converted before the write transaction begins."""
+
+    captured: list[tuple[list[Record], bulk.CapturedBatch]]
+    sessions: list[dict[str, Any]]
+
+
+def _starting(plan: Plan) -> list[SessionRec]:
+    return sorted((r for r in plan.of(SessionRec) if r.action == "create"), key=lambda r: r.started_at)
+
+
+def prepare(plan: Plan) -> Prepared:
+    """The field checks and conversions of the many-row kinds, outside the write lock."""
+    starting = _starting(plan)
+    with _lines(starting):
+        cleaned = batch.prepare_sessions([_session_input(rec, rec.ref, []) for rec in starting])
+    return Prepared(prepare_captured(plan), cleaned)
+
+
+def write(plan: Plan, actor: Staff, intake: Intake | None = None, prepared: Prepared | None = None) -> int:
     """Store everything marked create or update; returns how many billing records completion made.
 
-    Files named by recording and gathered_file lines are taken in through `intake`.
+    Files named by recording and gathered_file lines are taken in through `intake`; `prepared`
+    is what prepare() checked before the write transaction (computed here if not given).
     """
+    prepared = prepared or prepare(plan)
     for rec in plan.to_write(StaffRec):
         with _line(rec):
             people.register_staff(
@@ -96,37 +146,28 @@ def write(plan: Plan, actor: Staff, intake: Intake | None = None) -> int:
             )
             if not rec.active:
                 people.update_staff(actor, rec.username, active=False)
-    for rec in plan.to_write(CustomerRec):
-        with _line(rec):
-            people.register_customer(
-                actor,
-                rec.number,
-                rec.name,
-                email=rec.email,
-                address=rec.address,
-                professional_secrecy=rec.professional_secrecy,
-            )
-    for rec in plan.to_write(ContactRec):
-        with _line(rec):
-            people.add_contact(actor, rec.customer, rec.name, email=rec.email, phone=rec.phone)
-    for rec in plan.to_write(OrderRec):
-        if rec.action == "create":
-            with _line(rec):
-                orders.open_order(
-                    actor,
-                    rec.customer,
-                    billing_class=rec.billing_class,
-                    ref=rec.ref,
-                    opened_at=rec.opened_at,
-                    description=rec.description,
-                )
-    _sessions_and_consents(plan, actor)
+    customers = plan.to_write(CustomerRec)
+    with _lines(customers):
+        people.register_customers(
+            actor,
+            [people.CustomerInput(r.number, r.name, r.email, r.address, r.professional_secrecy) for r in customers],
+        )
+    contacts = plan.to_write(ContactRec)
+    with _lines(contacts):
+        people.add_contacts(actor, [people.ContactInput(r.customer, r.name, r.email, r.phone) for r in contacts])
+    new_orders = [r for r in plan.to_write(OrderRec) if r.action == "create"]
+    with _lines(new_orders):
+        batch.open_orders(
+            actor,
+            [batch.OrderInput(r.customer, r.ref, r.billing_class, r.opened_at, r.description) for r in new_orders],
+        )
+    _sessions_and_consents(plan, actor, prepared.sessions)
     for rec in sorted(plan.to_write(ParticipantRec), key=lambda r: r.joined_at):
         with _line(rec):
             sessions.add_participant(
                 actor, _ref(plan, rec.session), rec.username, joined_at=rec.joined_at, left_at=rec.left_at
             )
-    _captured(plan, actor)
+    _captured(plan, actor, prepared.captured)
     for rec in plan.to_write(RecordingRec):
         with _line(rec):
             kept = _take_in(intake, rec, "video")
@@ -165,86 +206,92 @@ def write(plan: Plan, actor: Staff, intake: Intake | None = None) -> int:
                 customer_informed_at=rec.customer_informed_at,
                 at=rec.at,
             )
-    for rec in plan.to_write(SessionRec):
-        if rec.ended_at is not None and (rec.action == "create" or rec.end):
-            with _line(rec):
-                sessions.end_session(actor, _ref(plan, rec.key), ended_at=rec.ended_at)
+    ending = [r for r in plan.to_write(SessionRec) if r.ended_at is not None and (r.action == "create" or r.end)]
+    with _lines(ending):
+        batch.end_sessions(actor, [(_ref(plan, r.key), r.ended_at) for r in ending])  # type: ignore[misc]
     return _orders_lifecycle(plan, actor)
 
 
-def _sessions_and_consents(plan: Plan, actor: Staff) -> None:
+def _session_input(rec: SessionRec, ref: str | None, consents: list[ConsentRec]) -> sessions.SessionInput:
+    return sessions.SessionInput(
+        order=rec.order,
+        technician=rec.technician,
+        customer_ip=rec.customer_ip,
+        workstation=rec.workstation,
+        customer_person=rec.customer_person,
+        screen_private=rec.screen_private,
+        started_at=rec.started_at,
+        tool=rec.tool,
+        external_id=rec.external_id,
+        ref=ref,
+        consents=[_consent_input(c) for c in consents],
+    )
+
+
+def _sessions_and_consents(plan: Plan, actor: Staff, cleaned: list[dict[str, Any]] | None = None) -> None:
     """New sessions start with their consents (P4 needs them); other consents follow in line order."""
     consents_of: dict[int, list[ConsentRec]] = defaultdict(list)
     for rec in plan.to_write(ConsentRec):
         view = plan.sessions[rec.session]
         assert view is not None
         consents_of[id(view)].append(rec)
-    starting = sorted((r for r in plan.of(SessionRec) if r.action == "create"), key=lambda r: r.started_at)
+    starting = _starting(plan)
+    inputs = []
     for rec in starting:
         view = plan.sessions[rec.key]
         assert view is not None
         mine = consents_of.pop(id(view), [])
-        with _line(rec):
-            session = sessions.start_session(
-                actor,
-                sessions.SessionInput(
-                    order=rec.order,
-                    technician=rec.technician,
-                    customer_ip=rec.customer_ip,
-                    workstation=rec.workstation,
-                    customer_person=rec.customer_person,
-                    screen_private=rec.screen_private,
-                    started_at=rec.started_at,
-                    tool=rec.tool,
-                    external_id=rec.external_id,
-                    ref=rec.ref,
-                    consents=[_consent_input(c) for c in mine],
-                ),
-            )
-        view.ref = session.ref
+        # a session known by its tool id only gets the next free ref, as start_session gives it
+        ref = rec.ref or next_ref(RemoteSession, "S", clock.berlin_date(rec.started_at).year)
+        inputs.append(_session_input(rec, ref, mine))
+        view.ref = ref
+    with _lines(starting):
+        batch.start_sessions(actor, inputs, cleaned)
     for recs in consents_of.values():
         for rec in recs:
             with _line(rec):
                 sessions.record_consent(actor, _ref(plan, rec.session), _consent_input(rec))
 
 
-def _captured(plan: Plan, actor: Staff) -> None:
-    """Activity, chat and system information per session, in bulk, one audit event each."""
-    kinds: list[tuple[type, Any, Any]] = [
+def prepare_captured(plan: Plan) -> list[tuple[list[Record], bulk.CapturedBatch]]:
+    """Activity, chat and system information checked and converted before the write transaction."""
+    kinds: list[tuple[type, str, Any]] = [
         (
             ActivityRec,
-            bulk.add_activity_many,
+            "activity",
             lambda r: bulk.ActivityItem(
                 r.at, r.activity, r.detail, r.file_name, r.direction, r.file_size, r.file_sha256
             ),
         ),
-        (ChatRec, bulk.add_chat_many, lambda r: bulk.ChatItem(r.at, r.sender, r.text)),
-        (SystemInfoRec, bulk.add_system_info_many, lambda r: bulk.SystemInfoItem(r.at, r.data)),
+        (ChatRec, "chat", lambda r: bulk.ChatItem(r.at, r.sender, r.text)),
+        (SystemInfoRec, "system_info", lambda r: bulk.SystemInfoItem(r.at, r.data)),
     ]
-    for kind, add_many, item in kinds:
-        groups: dict[int, tuple[SessionView, list[Any]]] = {}
-        for rec in plan.to_write(kind):
-            view = plan.sessions[rec.session]
-            assert view is not None
-            groups.setdefault(id(view), (view, []))[1].append(rec)
-        for view, recs in groups.values():
-            recs.sort(key=lambda r: (r.at, r.line))
-            with _line(recs[0]):
-                assert view.ref is not None
-                add_many(actor, view.ref, [item(r) for r in recs])
+    prepared = []
+    for kind, category, item in kinds:
+        keyed = sorted(((r.session, r) for r in plan.to_write(kind)), key=lambda p: (p[0], p[1].at, p[1].line))
+        ordered: list[Record] = [r for _ref_, r in keyed]
+        with _lines(ordered):
+            prepared.append((ordered, bulk.prepare_captured(category, [(ref, item(r)) for ref, r in keyed])))
+    return prepared
+
+
+def _captured(plan: Plan, actor: Staff, prepared: list[tuple[list[Record], bulk.CapturedBatch]]) -> None:
+    """Every session's captured data, set-wise, one audit event per kind."""
+    for ordered, captured in prepared:
+        captured.refs = [_ref(plan, key) for key in captured.refs]  # sessions known by tool id have refs now
+        with _lines(ordered):
+            bulk.store_captured(actor, captured)
 
 
 def _orders_lifecycle(plan: Plan, actor: Staff) -> int:
     completing = sorted(
         (r for r in plan.of(OrderRec) if r.complete and r.action != "skip"), key=lambda r: r.completed_at
     )
-    for rec in completing:
-        with _line(rec):
-            orders.complete_order(actor, rec.ref, completed_at=rec.completed_at)
-    for rec in plan.of(OrderRec):
-        if rec.bill and rec.action != "skip":
-            with _line(rec):
-                orders.mark_billed(actor, rec.ref, rec.billed_on)  # type: ignore[arg-type]
-    if not completing:
-        return 0
-    return BillingRecord.select().join(Order).where(Order.ref.in_([r.ref for r in completing])).count()
+    billing = [r for r in plan.of(OrderRec) if r.bill and r.action != "skip"]
+    with _lines([*completing, *billing]):
+        created, _billed = batch.settle_orders(
+            actor,
+            [(r.ref, r.completed_at) for r in completing],  # type: ignore[misc]
+            [(r.ref, r.billed_on) for r in billing],  # type: ignore[misc]
+        )
+    return created

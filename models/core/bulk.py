@@ -15,9 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from models.core import audit, validation
+from models.core.bulk_rows import ItemRefused, batch_detail, chunks, insert_rows
 from models.core.db import write_tx
-from models.core.entities import TRANSFER_DIRECTIONS, ActivityEvent, ChatMessage, Staff, SystemInfo
-from models.core.errors import ValidationError
+from models.core.entities import TRANSFER_DIRECTIONS, ActivityEvent, ChatMessage, RemoteSession, Staff, SystemInfo
+from models.core.errors import NotFound, Support24Error, ValidationError
 from models.core.i18n import _
 from models.core.identity import require_role
 from models.retention import due as retention_due
@@ -118,3 +119,88 @@ def add_system_info_many(actor: Staff, session_ref: str, items: Iterable[SystemI
     return _add_many(
         actor, session_ref, SystemInfo, [_system_info_row(i) for i in items], "system_info.add", "system_info"
     )
+
+
+_KINDS: dict[str, tuple[type, Any, str, tuple[str, ...]]] = {
+    "activity": (
+        ActivityEvent,
+        _activity_row,
+        "activity.add",
+        ("at", "action", "detail", "file_name", "direction", "file_size", "file_sha256"),
+    ),
+    "chat": (ChatMessage, _chat_row, "chat.add", ("at", "sender", "text")),
+    "system_info": (SystemInfo, _system_info_row, "system_info.add", ("at", "data")),
+}
+
+
+@dataclass
+class CapturedBatch:
+    """Checked rows of one kind, converted for the database, waiting for their sessions' ids."""
+
+    category: str
+    refs: list[str]
+    ats: list[datetime]
+    values: list[tuple[Any, ...]]
+
+
+def prepare_captured(category: str, items: list[tuple[str, Any]]) -> CapturedBatch:
+    """The field checks of add_captured_many, without the database: run them before the write
+    transaction begins, so it holds the write lock only for the lookups and the inserts."""
+    model, make_row, _action, columns = _KINDS[category]
+    converters = [model._meta.fields[c].db_value for c in columns]
+    refs, ats, values = [], [], []
+    for index, (ref, item) in enumerate(items):
+        try:
+            row = make_row(item)
+        except Support24Error as exc:
+            raise ItemRefused(index, exc) from exc
+        refs.append(ref)
+        ats.append(row["at"])
+        values.append(tuple(convert(row[c]) for convert, c in zip(converters, columns)))
+    return CapturedBatch(category, refs, ats, values)
+
+
+def add_captured_many(actor: Staff, category: str, items: list[tuple[str, Any]]) -> int:
+    """Activity, chat or system information of many sessions at once: (session ref, item) pairs.
+
+    The checks of add_activity_many and its siblings; one executemany and one audit event for
+    the whole batch. A refused item raises ItemRefused with its index.
+    """
+    require_role(actor, *SESSION_ROLES)
+    return store_captured(actor, prepare_captured(category, items))
+
+
+def store_captured(actor: Staff, batch: CapturedBatch) -> int:
+    """The database half of add_captured_many: inside the sessions, due rows noted, one insert."""
+    require_role(actor, *SESSION_ROLES)
+    if not batch.values:
+        return 0
+    model, _make_row, action, columns = _KINDS[batch.category]
+    with write_tx():
+        sessions = {
+            s.ref: s
+            for chunk in chunks(sorted(set(batch.refs)))
+            for s in RemoteSession.select(
+                RemoteSession.id,
+                RemoteSession.ref,
+                RemoteSession.order,
+                RemoteSession.started_at,
+                RemoteSession.ended_at,
+            )
+            .where(RemoteSession.ref.in_(list(chunk)))
+            .namedtuples()
+        }
+        ids = []
+        for index, (ref, at) in enumerate(zip(batch.refs, batch.ats)):
+            session = sessions.get(ref)
+            try:
+                if session is None:
+                    raise NotFound(_("no session {ref}").format(ref=ref))
+                _within_session(session, at, "at")
+            except Support24Error as exc:
+                raise ItemRefused(index, exc) from exc
+            ids.append(session.id)
+        retention_due.note_data_many({s.order for s in sessions.values()}, batch.category)
+        insert_rows(model, ("session", *columns), ((i, *v) for i, v in zip(ids, batch.values)), converted=True)
+        audit.record(actor.username, action, None, f"{len(ids)} entries, sessions {batch_detail(sorted(sessions))}")
+    return len(ids)

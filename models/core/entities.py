@@ -334,6 +334,19 @@ class AccessRequestExclusion(BaseModel):
     at = UTCDateTimeField()
 
 
+class RetentionStale(BaseModel):
+    """Orders whose retention anchors changed since their retention_due rows were written.
+
+    Filled by a trigger on orders (models/retention/stale.py), emptied by retention_due, so
+    `sync()` works on what changed instead of scanning every completed order.
+    """
+
+    order_id = BigIntegerField(primary_key=True)
+
+    class Meta:
+        table_name = "retention_stale"
+
+
 class RetentionDue(BaseModel):
     """When one category of one order's data falls due under a policy version (retention_due.py).
 
@@ -466,6 +479,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     BillingRecord,
     LegalHold,
     RetentionDue,
+    RetentionStale,
     DueCount,
     AccessRequest,
     AccessRequestExclusion,

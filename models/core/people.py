@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from models.core import audit, clock, validation
+from models.core.bulk_rows import ItemRefused, batch_detail, insert_rows
 from models.core.db import write_tx
 from models.core.entities import ContactPerson, Customer, Staff
 from models.core.errors import NotFound, RuleViolation, ValidationError
@@ -131,24 +134,111 @@ def register_customer(
     professional_secrecy: bool = False,
 ) -> Customer:
     require_role(actor, "admin", "technician")
-    number = validation.customer_number("number", number)
-    clean_name = validation.name("name", name)
-    clean_email = validation.email("email", email)
-    clean_address = validation.text("address", address, required=False, max_length=1000)
+    row = _customer_row(CustomerInput(number, name, email, address, professional_secrecy))
     with write_tx():
-        if Customer.select().where(Customer.number == number).exists():
-            raise ValidationError("number", _("customer {number} exists already").format(number=number))
-        customer = Customer.create(
-            number=number,
-            name=clean_name,
-            name_key=fold(clean_name),
-            email=clean_email,
-            address=clean_address,
-            professional_secrecy=professional_secrecy,
-            created_at=clock.now(),
-        )
-        audit.record(actor.username, "customer.register", number)
+        if Customer.select().where(Customer.number == row["number"]).exists():
+            raise ValidationError("number", _("customer {number} exists already").format(number=row["number"]))
+        customer = Customer.create(**row)
+        audit.record(actor.username, "customer.register", customer.number)
     return customer
+
+
+@dataclass(frozen=True)
+class CustomerInput:
+    number: str
+    name: str
+    email: str | None = None
+    address: str | None = None
+    professional_secrecy: bool = False
+
+
+def _customer_row(item: CustomerInput) -> dict[str, Any]:
+    """The checked columns of a new customer, for one or many."""
+    clean_name = validation.name("name", item.name)
+    return {
+        "number": validation.customer_number("number", item.number),
+        "name": clean_name,
+        "name_key": fold(clean_name),
+        "email": validation.email("email", item.email),
+        "address": validation.text("address", item.address, required=False, max_length=1000),
+        "professional_secrecy": bool(item.professional_secrecy),
+        "created_at": clock.now(),
+    }
+
+
+_CUSTOMER_COLUMNS = ("number", "name", "name_key", "email", "address", "professional_secrecy", "created_at")
+
+
+def register_customers(actor: Staff, items: list[CustomerInput]) -> int:
+    """Many customers at once (imports): the checks of register_customer, one audit event for all."""
+    require_role(actor, "admin", "technician")
+    rows = []
+    for index, item in enumerate(items):
+        try:
+            rows.append(_customer_row(item))
+        except ValidationError as exc:
+            raise ItemRefused(index, exc) from exc
+    if not rows:
+        return 0
+    with write_tx():
+        numbers = [r["number"] for r in rows]
+        seen: dict[str, int] = {}
+        for start in range(0, len(numbers), 500):
+            chunk = numbers[start : start + 500]
+            for (taken,) in Customer.select(Customer.number).where(Customer.number.in_(chunk)).tuples():
+                seen.setdefault(taken, -1)
+        for index, number in enumerate(numbers):
+            if number in seen:
+                error = ValidationError("number", _("customer {number} exists already").format(number=number))
+                raise ItemRefused(index, error)
+            seen[number] = index
+        insert_rows(Customer, _CUSTOMER_COLUMNS, ([r[c] for c in _CUSTOMER_COLUMNS] for r in rows))
+        audit.record(actor.username, "customer.register", None, batch_detail(numbers))
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    customer: str
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+def add_contacts(actor: Staff, items: list[ContactInput]) -> int:
+    """Many contact persons at once (imports): the checks of add_contact, one audit event for all."""
+    require_role(actor, "admin", "technician")
+    rows = []
+    for index, item in enumerate(items):
+        try:
+            clean_name = validation.name("name", item.name)
+            rows.append(
+                [
+                    item.customer,
+                    clean_name,
+                    fold(clean_name),
+                    validation.email("email", item.email),
+                    validation.name("phone", item.phone, required=False, max_length=64),
+                    clock.now(),
+                ]
+            )
+        except ValidationError as exc:
+            raise ItemRefused(index, exc) from exc
+    if not rows:
+        return 0
+    with write_tx():
+        numbers = sorted({item.customer for item in items})
+        ids: dict[str, int] = {}
+        for start in range(0, len(numbers), 500):
+            chunk = numbers[start : start + 500]
+            ids.update(Customer.select(Customer.number, Customer.id).where(Customer.number.in_(chunk)).tuples())
+        for index, row in enumerate(rows):
+            if row[0] not in ids:
+                raise ItemRefused(index, NotFound(_("no customer {number}").format(number=row[0])))
+            row[0] = ids[row[0]]
+        insert_rows(ContactPerson, ("customer", "name", "name_key", "email", "phone", "created_at"), rows)
+        audit.record(actor.username, "contact.add", None, batch_detail(numbers))
+    return len(rows)
 
 
 def add_contact(

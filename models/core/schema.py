@@ -15,9 +15,9 @@ from models.core.db import database, is_sqlite, write_tx
 from models.core.entities import ALL_MODELS, DueCount, PurgeProblem, SchemaMeta
 from models.core.errors import SchemaError
 from models.core.i18n import _
-from models.retention import due_counts
+from models.retention import due_counts, stale
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 8
 VERSION_KEY = "schema_version"
 
 
@@ -31,6 +31,16 @@ def _due_counts(_db: Database) -> None:
     database.create_tables([DueCount], safe=True)
     due_counts.install()
     due_counts.rebuild()
+
+
+def _retention_stale(_db: Database) -> None:
+    from models.core.entities import RetentionStale
+    from models.retention.due import mark_stale  # the domain, only when a migration runs
+
+    database.create_tables([RetentionStale], safe=True)
+    stale.install()
+    due_counts.install()  # PostgreSQL: the counting function learns to leave set-wise writers to count
+    mark_stale()  # what the scan on every sync found until now, once
 
 
 def _append_only(_db: Database) -> None:
@@ -76,6 +86,7 @@ MIGRATIONS: dict[int, Callable[[Database], None]] = {
     4: _file_store,  # recordings and gathered files taken into the console's own folders
     5: _append_only,  # PostgreSQL: audit events, deletion records and consents refuse UPDATE/DELETE by non-owners
     6: _remote_tool_logs,  # registers of tool identities and devices, connections read from tool logs
+    8: _retention_stale,  # orders whose retention anchors changed, marked by a trigger, for sync()
 }
 
 
@@ -114,6 +125,7 @@ def ensure_schema(
             if installed_version() is None:
                 database.create_tables(_all_models(), safe=True)
                 due_counts.install()  # triggers are not peewee models
+                stale.install()
                 for statement in UNSTORED_INDEXES:
                     database.execute_sql(statement)
                 _append_only(database.obj)

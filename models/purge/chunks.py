@@ -19,7 +19,7 @@ from typing import Any
 from peewee import Value, fn
 
 from models.core import clock
-from models.core.db import write_tx
+from models.core.db import database, is_postgres, write_tx
 from models.core.entities import (
     AccessRequest,
     AccessRequestExclusion,
@@ -39,6 +39,7 @@ from models.core.i18n import _
 from models.purge import files as purge_files
 from models.purge.items import FILE_TABLES, ROW_TABLES, row_method
 from models.purge.sql import insert_rows, run_ids
+from models.retention import due_counts
 from models.retention.due import SESSION_CATEGORIES
 from models.retention.holds import ITEM_LOCK
 
@@ -112,6 +113,24 @@ def _with_rows(table: Any, order_ids: list[int]) -> set[int]:
         order_ids,
     )
     return {order_id for (order_id,) in cursor.fetchall()}
+
+
+def _delete_rows(name: str, table: Any, order_ids: list[int]) -> set[int]:
+    """Delete the rows of `table` under these orders' sessions; returns the orders that had any.
+
+    PostgreSQL does both in one statement (DELETE … RETURNING in a CTE), SQLite asks first.
+    """
+    if is_postgres():
+        session_column = table.session.column_name
+        sql = (
+            f'WITH gone AS (DELETE FROM "{table._meta.table_name}" WHERE "{session_column}" IN '
+            f'(SELECT "id" FROM "remote_session" WHERE "order_id" = ANY(%s)) RETURNING "{session_column}" AS sid) '
+            f'SELECT DISTINCT s."order_id" FROM "remote_session" s WHERE s."id" IN (SELECT sid FROM gone)'
+        )
+        return {order_id for (order_id,) in database.execute_sql(sql, (list(order_ids),)).fetchall()}
+    found = _with_rows(table, order_ids)
+    run_ids(f"delete:{name}", lambda o, t=table: t.delete().where(t.session.in_(_sessions(o))), order_ids)
+    return found
 
 
 def chunk_files(category: str, order_ids: list[int]) -> list[tuple[int, str]]:
@@ -195,20 +214,23 @@ def _delete_planned(
     names = DATA_CATEGORIES if category == "connection" else (category,)
     for name in names:
         table = ROW_TABLES[name]
-        for order_id in sorted(_with_rows(table, ids)):
+        for order_id in sorted(_delete_rows(name, table, ids)):
             record(name, order_id)
-        run_ids(f"delete:{name}", lambda o, t=table: t.delete().where(t.session.in_(_sessions(o))), ids)
         if name == "video":  # the recording consent justified the video and goes with it
             run_ids(
                 "delete:recording-consent",
                 lambda o: Consent.delete().where(Consent.session.in_(_sessions(o)) & (Consent.kind == "recording")),
                 ids,
             )
-        run_ids(
-            f"delete-due:{name}",
-            lambda o, n=name: RetentionDue.delete().where(RetentionDue.order.in_(o) & (RetentionDue.category == n)),
-            ids,
-        )
+        if category != "connection":  # the connection chunk removes every row of its orders below
+            with due_counts.counted_in_bulk(ids, name, deleting=True):
+                run_ids(
+                    f"delete-due:{name}",
+                    lambda o, n=name: RetentionDue.delete().where(
+                        RetentionDue.order.in_(o) & (RetentionDue.category == n)
+                    ),
+                    ids,
+                )
     if category == "connection":  # billing_record.session is SET NULL by the foreign key
         with_sessions = run_ids(
             "with-sessions",
@@ -224,7 +246,8 @@ def _delete_planned(
                 ids,
             )
         run_ids("delete:session", lambda o: RemoteSession.delete().where(RemoteSession.order.in_(o)), ids)
-        run_ids("delete-due:all", lambda o: RetentionDue.delete().where(RetentionDue.order.in_(o)), ids)
+        with due_counts.counted_in_bulk(ids, deleting=True):
+            run_ids("delete-due:all", lambda o: RetentionDue.delete().where(RetentionDue.order.in_(o)), ids)
     insert_rows(DeletionRecord, records)
     counts: dict[str, int] = {}
     for row in records:

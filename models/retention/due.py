@@ -23,6 +23,7 @@ from typing import Any
 
 from peewee import SQL, fn
 
+from models.core.bulk_rows import insert_rows
 from models.core.db import database, is_postgres, lock_key, write_tx
 from models.core.entities import (
     AccessRequest,
@@ -34,9 +35,11 @@ from models.core.entities import (
     Recording,
     RemoteSession,
     RetentionDue,
+    RetentionStale,
     SchemaMeta,
     SystemInfo,
 )
+from models.retention import due_counts
 from models.retention.holds import ITEM_LOCK
 from models.retention.policy import Policy, active
 
@@ -64,17 +67,24 @@ def fingerprint(policy: Policy) -> str:
 
 
 def order_dues(
-    completed_at: datetime, billed_on: date | None, policy: Policy | None = None
+    completed_at: datetime,
+    billed_on: date | None,
+    policy: Policy | None = None,
+    memo: dict[tuple[Any, ...], datetime | None] | None = None,
 ) -> dict[str, datetime | None]:
-    """Due instant per session-bound category of one order; None while the billing date is unknown."""
+    """Due instant per session-bound category of one order; None while the billing date is unknown.
+
+    `memo` keeps computed dates across the orders of one batch (they share billing days)."""
     p = policy or active()
+    memo = {} if memo is None else memo
     dues: dict[str, datetime | None] = {}
     for category in SESSION_CATEGORIES:
         rule = p.rule(category)
-        if rule.anchor == "order_completed":
-            dues[category] = rule.due_from(completed_at)
-        else:
-            dues[category] = rule.due_from(billed_on) if billed_on is not None else None
+        anchor = completed_at if rule.anchor == "order_completed" else billed_on
+        key = (rule.anchor, rule.hours, rule.days, rule.months, rule.years, rule.anchor_rounding, anchor)
+        if key not in memo:
+            memo[key] = rule.due_from(anchor) if anchor is not None else None
+        dues[category] = memo[key]
     others = [dues[c] for c in SESSION_CATEGORIES]
     dues["connection"] = None if any(d is None for d in others) else max(d for d in others if d is not None)
     return dues
@@ -118,9 +128,15 @@ def present_categories(order_ids: list[int]) -> dict[int, set[str]]:
 
 
 def _rows(
-    order_id: int, completed_at: datetime, billed_on: date | None, policy: Policy, present: set[str]
+    order_id: int,
+    completed_at: datetime,
+    billed_on: date | None,
+    policy: Policy,
+    present: set[str],
+    memo: dict[tuple[Any, ...], datetime | None] | None = None,
+    mark: str | None = None,
 ) -> list[dict]:
-    mark = fingerprint(policy)
+    mark = mark or fingerprint(policy)
     return [
         {
             "category": category,
@@ -130,23 +146,36 @@ def _rows(
             "billed_on": billed_on,
             "policy_version": mark,
         }
-        for category, due in order_dues(completed_at, billed_on, policy).items()
+        for category, due in order_dues(completed_at, billed_on, policy, memo).items()
         if category in present
     ]
+
+
+_COLUMNS = ("category", "order", "due_at", "completed_at", "billed_on", "policy_version")
 
 
 def _write_orders(orders: list[tuple[int, datetime, date | None]], policy: Policy) -> None:
     """Replace the rows of these completed orders, for the categories each still holds."""
     ids = [order_id for order_id, _completed, _billed in orders]
-    present = present_categories(ids)
-    RetentionDue.delete().where(RetentionDue.order.in_(ids)).execute()
-    rows = [
-        row
+    # A row exists only while its order holds data of its category (see the module docstring),
+    # so the rows an order has say what it holds; only orders without rows are asked.
+    present: dict[int, set[str]] = {}
+    for order_id, category in (
+        RetentionDue.select(RetentionDue.order, RetentionDue.category).where(RetentionDue.order.in_(ids)).tuples()
+    ):
+        present.setdefault(order_id, set()).add(category)
+    present.update(present_categories([order_id for order_id in ids if order_id not in present]))
+    RetentionStale.delete().where(RetentionStale.order_id.in_(ids)).execute()
+    memo: dict[tuple[Any, ...], datetime | None] = {}
+    mark = fingerprint(policy)
+    rows = (
+        [row[c] for c in _COLUMNS]
         for order_id, completed, billed in orders
-        for row in _rows(order_id, completed, billed, policy, present[order_id])
-    ]
-    for start in range(0, len(rows), BATCH):
-        RetentionDue.insert_many(rows[start : start + BATCH]).execute()
+        for row in _rows(order_id, completed, billed, policy, present[order_id], memo, mark)
+    )
+    with due_counts.counted_in_bulk(ids):
+        RetentionDue.delete().where(RetentionDue.order.in_(ids)).execute()
+        insert_rows(RetentionDue, _COLUMNS, rows)
 
 
 def refresh_order(order: Order, policy: Policy | None = None) -> None:
@@ -155,6 +184,54 @@ def refresh_order(order: Order, policy: Policy | None = None) -> None:
         return
     with write_tx(serialize="retention_due"):
         _write_orders([(order.id, order.completed_at, order.billed_on)], policy or active())
+
+
+def refresh_orders(orders: list[Order], policy: Policy | None = None) -> None:
+    """refresh_order for many orders at once (set-wise writers), in batches."""
+    done = [(o.id, o.completed_at, o.billed_on) for o in orders if o.completed_at is not None]
+    if not done:
+        return
+    p = policy or active()
+    with write_tx(serialize="retention_due"):
+        for start in range(0, len(done), BATCH):
+            _write_orders(done[start : start + BATCH], p)
+
+
+def note_data_many(order_ids: set[int], category: str) -> None:
+    """note_data for data of `category` arriving for many orders at once."""
+    if not order_ids:
+        return
+    ids = sorted(order_ids)
+    completed = []
+    for start in range(0, len(ids), BATCH):
+        query = Order.select(Order.id, Order.completed_at, Order.billed_on).where(
+            Order.id.in_(ids[start : start + BATCH]) & Order.completed_at.is_null(False)
+        )
+        if is_postgres():
+            query = query.for_update("FOR SHARE")
+        completed.extend(query)
+    if not completed:
+        return
+    if is_postgres():
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (lock_key(ITEM_LOCK),))
+    policy = active()
+    wanted = {category} if category == "connection" else {category, "connection"}
+    for start in range(0, len(completed), BATCH):
+        chunk = completed[start : start + BATCH]
+        have: dict[int, set[str]] = {o.id: set() for o in chunk}
+        for order_id, cat in (
+            RetentionDue.select(RetentionDue.order, RetentionDue.category)
+            .where(RetentionDue.order.in_([o.id for o in chunk]))
+            .tuples()
+        ):
+            have[order_id].add(cat)
+        rows = [
+            row
+            for o in chunk
+            if category not in have[o.id]
+            for row in _rows(o.id, o.completed_at, o.billed_on, policy, wanted - have[o.id])
+        ]
+        insert_rows(RetentionDue, _COLUMNS, ([row[c] for c in _COLUMNS] for row in rows))
 
 
 def note_data(order_id: int, category: str) -> None:
@@ -184,7 +261,9 @@ def note_data(order_id: int, category: str) -> None:
         RetentionDue.insert_many(rows).execute()
 
 
-def _stale_orders(policy: Policy, after_id: int):
+def _stale_orders(policy: Policy):
+    """Completed orders with sessions whose connection row is missing or was computed from other
+    anchors or rules: a scan of every completed order, for a new policy and schema migration."""
     rd = RetentionDue
     current = rd.select(SQL("1")).where(
         (rd.order == Order.id)
@@ -194,14 +273,15 @@ def _stale_orders(policy: Policy, after_id: int):
         & ((rd.billed_on == Order.billed_on) | (rd.billed_on.is_null() & Order.billed_on.is_null()))
     )
     has_sessions = RemoteSession.select(SQL("1")).where(RemoteSession.order == Order.id)
-    return (
-        Order.select(Order.id, Order.completed_at, Order.billed_on)
-        .where(
-            Order.completed_at.is_null(False) & (Order.id > after_id) & fn.EXISTS(has_sessions) & ~fn.EXISTS(current)
-        )
-        .order_by(Order.id)
-        .limit(BATCH)
+    return Order.select(Order.id).where(
+        Order.completed_at.is_null(False) & fn.EXISTS(has_sessions) & ~fn.EXISTS(current)
     )
+
+
+def mark_stale(policy: Policy | None = None) -> int:
+    """Mark every order whose rows do not match its anchors and the policy (one set-wise scan)."""
+    query = _stale_orders(policy or active())
+    return RetentionStale.insert_from(query, [RetentionStale.order_id]).on_conflict_ignore().execute() or 0
 
 
 def _recompute_own_columns(policy: Policy) -> None:
@@ -234,23 +314,41 @@ def stored_version() -> str | None:
 def sync(policy: Policy | None = None) -> int:
     """Bring every due date up to the active policy; returns how many orders were (re)computed.
 
-    Cheap when nothing is stale: one anti-join over completed orders per batch.
+    Works on the orders marked stale (models/retention/stale.py): cheap when nothing changed,
+    proportional to what did otherwise. A new policy marks every order whose rows it changes,
+    in the same transaction that records the policy, so an interrupted sync resumes.
     """
     p = policy or active()
     mark = fingerprint(p)
     if stored_version() != mark:
         with write_tx(serialize="retention_due"):
             _recompute_own_columns(p)
+            mark_stale(p)
             SchemaMeta.insert(key=VERSION_KEY, value=mark).on_conflict(
                 conflict_target=[SchemaMeta.key], update={SchemaMeta.value: mark}
             ).execute()
-    done, after = 0, 0
+    done, after = 0, -1
+    has_sessions = RemoteSession.select(SQL("1")).where(RemoteSession.order == Order.id)
     while True:
         with write_tx(serialize="retention_due"):
-            rows = list(_stale_orders(p, after))
-            if rows:
-                _write_orders([(row.id, row.completed_at, row.billed_on) for row in rows], p)
-        if not rows:
+            ids = [
+                order_id
+                for (order_id,) in RetentionStale.select(RetentionStale.order_id)
+                .where(RetentionStale.order_id > after)
+                .order_by(RetentionStale.order_id)
+                .limit(BATCH)
+                .tuples()
+            ]
+            if ids:
+                rows = list(
+                    Order.select(Order.id, Order.completed_at, Order.billed_on).where(
+                        Order.id.in_(ids) & Order.completed_at.is_null(False) & fn.EXISTS(has_sessions)
+                    )
+                )
+                if rows:
+                    _write_orders([(row.id, row.completed_at, row.billed_on) for row in rows], p)
+                RetentionStale.delete().where(RetentionStale.order_id.in_(ids)).execute()
+        if not ids:
             return done
         done += len(rows)
-        after = rows[-1].id
+        after = ids[-1]

@@ -9,6 +9,8 @@ the rows of the edge days itself. Undated rows are not counted here (they are fe
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from peewee import fn
@@ -55,6 +57,9 @@ DECLARE
     old_cat text;
     new_cat text;
 BEGIN
+    IF current_setting('support24.counts_in_bulk', true) = 'on' THEN
+        RETURN NULL;  -- a set-wise writer counts its rows itself (counted_in_bulk)
+    END IF;
     IF TG_OP <> 'INSERT' AND OLD.due_at IS NOT NULL THEN
         IF TG_NARGS > 0 THEN old_cat := TG_ARGV[0]; ELSE old_cat := OLD.category; END IF;
         UPDATE due_count SET n = n - 1 WHERE category = old_cat AND day = to_char(OLD.due_at, 'YYYY-MM-DD');
@@ -86,6 +91,39 @@ def install() -> None:
     """Create the triggers (idempotent); inside the caller's schema transaction."""
     for statement in _pg_statements() if is_postgres() else _sqlite_statements():
         database.execute_sql(statement)
+
+
+_DELTA = (
+    "INSERT INTO due_count (category, day, n) "
+    "SELECT category, to_char(due_at, 'YYYY-MM-DD'), {sign} COUNT(*) FROM retention_due "
+    "WHERE order_id = ANY(%s) AND due_at IS NOT NULL {category} GROUP BY 1, 2 "
+    "ON CONFLICT (category, day) DO UPDATE SET n = due_count.n + excluded.n"
+)
+
+
+@contextmanager
+def counted_in_bulk(order_ids: list[int], category: str | None = None, *, deleting: bool = False) -> Iterator[None]:
+    """Inside: retention_due rows of these orders (of `category`, if given) are deleted or
+    inserted many at once, and counted set-wise around it instead of row by row.
+
+    On PostgreSQL a row trigger updating the same few counters thousands of times in one
+    transaction grows their version chains and slows down quadratically; here each counter is
+    updated once per batch. SQLite's triggers stay in charge (they cost nothing comparable).
+    `deleting`: the block only deletes, so there is nothing to count afterwards.
+    """
+    if not is_postgres() or not order_ids:
+        yield
+        return
+    where = "AND category = %s" if category else ""
+    params: tuple[object, ...] = (list(order_ids), category) if category else (list(order_ids),)
+    database.execute_sql(_DELTA.format(sign="-", category=where), params)
+    database.execute_sql("SET LOCAL support24.counts_in_bulk = 'on'")
+    try:
+        yield
+    finally:
+        database.execute_sql("SET LOCAL support24.counts_in_bulk = 'off'")
+    if not deleting:
+        database.execute_sql(_DELTA.format(sign="", category=where), params)
 
 
 def rebuild() -> None:

@@ -82,25 +82,34 @@ def billing_record_fields(session: RemoteSession, order: Order, customer: Custom
     }
 
 
+def clean_completed(completed_at: datetime | str | None) -> datetime:
+    return validation.timestamp("completed_at", completed_at, required=False) or clock.now()
+
+
+def check_completion(order: Order, completed: datetime, sessions: list[RemoteSession]) -> None:
+    """Every session must have ended, and before the completion; the order not completed yet."""
+    if order.completed_at is not None:
+        raise RuleViolation(_("order {ref} is completed already").format(ref=order.ref))
+    if completed < order.opened_at:
+        raise ValidationError("completed_at", _("lies before the order was opened"))
+    running = [s.ref for s in sessions if s.ended_at is None]
+    if running:
+        raise RuleViolation(
+            _("order {ref} still has running sessions: {refs}").format(ref=order.ref, refs=", ".join(running))
+        )
+    late = [s.ref for s in sessions if s.ended_at and s.ended_at > completed]
+    if late:
+        raise ValidationError("completed_at", _("lies before the end of session {ref}").format(ref=late[0]))
+
+
 def complete_order(actor: Staff, ref: str, *, completed_at: datetime | str | None = None) -> Order:
     """Mark the job done: every session must have ended; one billing record per session."""
     require_role(actor, *ORDER_ROLES)
-    completed = validation.timestamp("completed_at", completed_at, required=False) or clock.now()
+    completed = clean_completed(completed_at)
     with write_tx():
         order = get_order(ref)
-        if order.completed_at is not None:
-            raise RuleViolation(_("order {ref} is completed already").format(ref=ref))
-        if completed < order.opened_at:
-            raise ValidationError("completed_at", _("lies before the order was opened"))
         sessions = list(RemoteSession.select().where(RemoteSession.order == order).order_by(RemoteSession.started_at))
-        running = [s.ref for s in sessions if s.ended_at is None]
-        if running:
-            raise RuleViolation(
-                _("order {ref} still has running sessions: {refs}").format(ref=ref, refs=", ".join(running))
-            )
-        late = [s.ref for s in sessions if s.ended_at and s.ended_at > completed]
-        if late:
-            raise ValidationError("completed_at", _("lies before the end of session {ref}").format(ref=late[0]))
+        check_completion(order, completed, sessions)
         order.completed_at = completed
         order.gathered_due_at = policy.order_gathered_due(completed)
         order.save()
@@ -125,23 +134,33 @@ def billed_fields(day: date) -> dict[str, object]:
     return {"billed_on": day, "records_due_at": policy.order_records_due(day)}
 
 
-def mark_billed(actor: Staff, ref: str, billed_on: date | str) -> Order:
-    """Accounting's billing date: starts the 3-month clock of P8."""
-    require_role(actor, "accounting", "admin")
+def clean_billed_on(billed_on: date | str) -> date:
     day = validation.day("billed_on", billed_on)
     assert day is not None
     if day > clock.today_berlin():
         raise ValidationError("billed_on", _("lies in the future"))
+    return day
+
+
+def check_billable(order: Order, day: date) -> None:
+    """An order is billed after its completion, once."""
+    if order.completed_at is None:
+        raise RuleViolation(_("order {ref} cannot be billed before it is completed").format(ref=order.ref))
+    if day < clock.berlin_date(order.completed_at):
+        raise ValidationError("billed_on", _("lies before the order was completed"))
+    if order.billed_on is not None and order.billed_on != day:
+        raise RuleViolation(
+            _("order {ref} was billed on {day} already").format(ref=order.ref, day=order.billed_on.isoformat())
+        )
+
+
+def mark_billed(actor: Staff, ref: str, billed_on: date | str) -> Order:
+    """Accounting's billing date: starts the 3-month clock of P8."""
+    require_role(actor, "accounting", "admin")
+    day = clean_billed_on(billed_on)
     with write_tx():
         order = get_order(ref)
-        if order.completed_at is None:
-            raise RuleViolation(_("order {ref} cannot be billed before it is completed").format(ref=ref))
-        if day < clock.berlin_date(order.completed_at):
-            raise ValidationError("billed_on", _("lies before the order was completed"))
-        if order.billed_on is not None and order.billed_on != day:
-            raise RuleViolation(
-                _("order {ref} was billed on {day} already").format(ref=ref, day=order.billed_on.isoformat())
-            )
+        check_billable(order, day)
         for name, value in billed_fields(day).items():
             setattr(order, name, value)
         order.save()

@@ -112,12 +112,8 @@ def consent_facts(session: RemoteSession, kind: str) -> list[rules.ConsentFact]:
 
 
 def _create_consent(actor: Staff, session: RemoteSession, item: ConsentInput) -> Consent:
-    kind = validation.choice("kind", item.kind, CONSENT_KINDS)
-    method = validation.choice("method", item.method, CONSENT_METHODS)
-    given_by = validation.name("given_by", item.given_by)
-    assert given_by is not None
-    at = validation.timestamp("at", item.at, required=False) or clock.now()
-    note = validation.text("note", item.note, required=False, max_length=2000)
+    clean = clean_consent(item)
+    kind, method, given_by, at, note = clean["kind"], clean["method"], clean["given_by"], clean["at"], clean["note"]
     wording = None
     if item.wording_version is not None:
         wording = ConsentWording.get_or_none(
@@ -157,25 +153,62 @@ def _create_consent(actor: Staff, session: RemoteSession, item: ConsentInput) ->
     return consent
 
 
-def start_session(actor: Staff, data: SessionInput) -> RemoteSession:
-    """P3 and P4 at the start: a committed technician, and consent if others can see."""
-    require_role(actor, *SESSION_ROLES)
+def clean_session_input(data: SessionInput) -> dict[str, Any]:
+    """The checked columns of a new session (start_session and its set-wise sibling)."""
     started = validation.timestamp("started_at", data.started_at, required=False) or clock.now()
     ip = validation.ip_address("customer_ip", data.customer_ip, required=False)
     workstation = validation.name("workstation", data.workstation, required=False)
     person = validation.name("customer_person", data.customer_person, required=False)
-    tool = validation.name("tool", data.tool, required=False, max_length=32)
-    external_id = validation.name("external_id", data.external_id, required=False, max_length=128)
+    return {
+        "started_at": started,
+        "customer_ip": ip,
+        "workstation": workstation,
+        "workstation_key": fold(workstation) or None,
+        "customer_person": person,
+        "customer_person_key": fold(person) or None,
+        "screen_private": bool(data.screen_private),
+        "tool": validation.name("tool", data.tool, required=False, max_length=32),
+        "external_id": validation.name("external_id", data.external_id, required=False, max_length=128),
+        "created_at": clock.now(),
+    }
+
+
+def check_session_start(order: Order, technician: Staff, started: datetime, customer: Customer) -> None:
+    """P3 and the order lifecycle at a session's start."""
+    if order.completed_at is not None:  # its billing records exist; a late session would never be billed
+        raise RuleViolation(_("order {ref} is completed; open a new order").format(ref=order.ref))
+    if started < order.opened_at:
+        raise ValidationError("started_at", _("lies before order {ref} was opened").format(ref=order.ref))
+    check_committed(technician, started, customer=customer)
+
+
+def clean_consent(item: ConsentInput) -> dict[str, Any]:
+    """The checked fields of a consent (without wording and correction, which need lookups)."""
+    given_by = validation.name("given_by", item.given_by)
+    assert given_by is not None
+    return {
+        "kind": validation.choice("kind", item.kind, CONSENT_KINDS),
+        "method": validation.choice("method", item.method, CONSENT_METHODS),
+        "given_by": given_by,
+        "at": validation.timestamp("at", item.at, required=False) or clock.now(),
+        "note": validation.text("note", item.note, required=False, max_length=2000),
+        "granted": bool(item.granted),
+        "wording_version": item.wording_version,
+        "corrects_ref": item.corrects,
+    }
+
+
+def start_session(actor: Staff, data: SessionInput) -> RemoteSession:
+    """P3 and P4 at the start: a committed technician, and consent if others can see."""
+    require_role(actor, *SESSION_ROLES)
+    clean = clean_session_input(data)
+    started, tool, external_id = clean["started_at"], clean["tool"], clean["external_id"]
     with write_tx():
         order = Order.get_or_none(Order.ref == data.order)
         if order is None:
             raise ValidationError("order", _("no order {ref}").format(ref=data.order))
-        if order.completed_at is not None:  # its billing records exist; a late session would never be billed
-            raise RuleViolation(_("order {ref} is completed; open a new order").format(ref=order.ref))
-        if started < order.opened_at:
-            raise ValidationError("started_at", _("lies before order {ref} was opened").format(ref=order.ref))
         technician = _staff(data.technician, "technician")
-        check_committed(technician, started, customer=order.customer)
+        check_session_start(order, technician, started, order.customer)
         if (
             external_id
             and RemoteSession.select()
@@ -188,21 +221,7 @@ def start_session(actor: Staff, data: SessionInput) -> RemoteSession:
         ref = data.ref or next_ref(RemoteSession, "S", clock.berlin_date(started).year)
         if data.ref and RemoteSession.select().where(RemoteSession.ref == ref).exists():
             raise ValidationError("ref", _("session {ref} exists already").format(ref=ref))
-        session = RemoteSession.create(
-            ref=ref,
-            order=order,
-            technician=technician,
-            started_at=started,
-            customer_ip=ip,
-            workstation=workstation,
-            workstation_key=fold(workstation) or None,
-            customer_person=person,
-            customer_person_key=fold(person) or None,
-            screen_private=bool(data.screen_private),
-            tool=tool,
-            external_id=external_id,
-            created_at=clock.now(),
-        )
+        session = RemoteSession.create(ref=ref, order=order, technician=technician, **clean)
         for item in data.consents:
             _create_consent(actor, session, item)
         problem = rules.screen_visibility_problem(
@@ -296,10 +315,7 @@ def end_session(actor: Staff, ref: str, *, ended_at: datetime | str | None = Non
     ended = validation.timestamp("ended_at", ended_at, required=False) or clock.now()
     with write_tx():
         session = get_session(ref)
-        if session.ended_at is not None:
-            raise RuleViolation(_("session {ref} has ended already").format(ref=ref))
-        if ended < session.started_at:
-            raise ValidationError("ended_at", _("lies before the session started"))
+        check_end(session, ended)
         session.ended_at = ended
         session.save()
         Participant.update(left_at=ended).where(
@@ -307,6 +323,13 @@ def end_session(actor: Staff, ref: str, *, ended_at: datetime | str | None = Non
         ).execute()
         audit.record(actor.username, "session.end", session.ref)
     return session
+
+
+def check_end(session: RemoteSession, ended: datetime) -> None:
+    if session.ended_at is not None:
+        raise RuleViolation(_("session {ref} has ended already").format(ref=session.ref))
+    if ended < session.started_at:
+        raise ValidationError("ended_at", _("lies before the session started"))
 
 
 def record_consent(actor: Staff, session_ref: str, item: ConsentInput) -> Consent:

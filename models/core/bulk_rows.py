@@ -1,0 +1,124 @@
+"""Writing many rows at once: one statement built once, run with `executemany`.
+
+The set-wise domain functions (imports) check every item as the one-at-a-time functions do
+and then write through these helpers, so the write costs what the database costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from peewee import Field, Model
+
+from models.core.db import database, is_postgres
+from models.core.errors import Support24Error
+
+ROWS_PER_EXECUTEMANY = 5000  # bounds the converted parameters held at once
+IN_CHUNK = 500  # values per IN list on both backends
+
+
+class ItemRefused(Support24Error):
+    """Item `index` of a batch was refused by a domain rule; the caller's transaction rolls back."""
+
+    def __init__(self, index: int, error: Support24Error) -> None:
+        super().__init__(str(error))
+        self.index, self.error = index, error
+        self.exit_code = error.exit_code
+
+
+def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def batch_detail(refs: Sequence[str | None]) -> str:
+    """The audit detail of a batch event: how many, and the first and last reference."""
+    named = [r for r in refs if r]
+    if not named:
+        return str(len(refs))
+    if len(named) == 1:
+        return f"1: {named[0]}"
+    return f"{len(refs)}: {named[0]} … {named[-1]}"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _fields(model: type[Model], names: Sequence[str]) -> list[Field]:
+    return [model._meta.fields[name] for name in names]  # type: ignore[attr-defined]
+
+
+def insert_rows(
+    model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]], *, converted: bool = False
+) -> int:
+    """INSERT rows of `model` (tuples in the order of the field `names`); values go through each
+    field's `db_value` as peewee would convert them, unless they are `converted` already.
+    Joins the caller's transaction."""
+    fields = _fields(model, names)
+    if is_postgres():
+        return _copy(model, fields, rows, converted=converted)
+    param = database.obj.param  # type: ignore[union-attr]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        _quote(model._meta.table_name),  # type: ignore[attr-defined]
+        ", ".join(_quote(f.column_name) for f in fields),
+        ", ".join([param] * len(fields)),
+    )
+    return _executemany(sql, fields, rows, converted=converted)
+
+
+def _copy(model: type[Model], fields: list[Field], rows: Iterable[Sequence[Any]], *, converted: bool) -> int:
+    """PostgreSQL: COPY the rows in, one round trip for all of them (row triggers still fire)."""
+    converters = [f.db_value for f in fields]
+    sql = "COPY {} ({}) FROM STDIN".format(
+        _quote(model._meta.table_name),  # type: ignore[attr-defined]
+        ", ".join(_quote(f.column_name) for f in fields),
+    )
+    done = 0
+    with database.cursor().copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row if converted else [convert(value) for convert, value in zip(converters, row)])
+            done += 1
+    return done
+
+
+def update_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """UPDATE `model` SET the `names` fields WHERE its primary key is the row's last value."""
+    fields = _fields(model, names)
+    key = model._meta.primary_key  # type: ignore[attr-defined]
+    param = database.obj.param  # type: ignore[union-attr]
+    sql = "UPDATE {} SET {} WHERE {} = {}".format(
+        _quote(model._meta.table_name),  # type: ignore[attr-defined]
+        ", ".join(f"{_quote(f.column_name)} = {param}" for f in fields),
+        _quote(key.column_name),
+        param,
+    )
+    return _executemany(sql, [*fields, key], rows)
+
+
+def _executemany(sql: str, fields: list[Field], rows: Iterable[Sequence[Any]], *, converted: bool = False) -> int:
+    converters = [f.db_value for f in fields]
+    done = 0
+    batch: list[Sequence[Any]] = []
+    cursor = database.cursor()
+    for row in rows:
+        batch.append(row if converted else tuple(convert(value) for convert, value in zip(converters, row)))
+        if len(batch) >= ROWS_PER_EXECUTEMANY:
+            cursor.executemany(sql, batch)
+            done, batch = done + len(batch), []
+    if batch:
+        cursor.executemany(sql, batch)
+        done += len(batch)
+    return done
+
+
+def ids_by(model: type[Model], column: Field, values: Iterable[Any], *extra: Field) -> dict[Any, Any]:
+    """`column` value -> id (or a tuple of id and `extra` columns) for rows whose column is in `values`."""
+    wanted = sorted(set(values))
+    found: dict[Any, Any] = {}
+    key = model._meta.primary_key  # type: ignore[attr-defined]
+    for chunk in chunks(wanted):
+        for row in model.select(column, key, *extra).where(column.in_(list(chunk))).tuples():
+            found[row[0]] = row[1] if not extra else row[1:]
+    return found
