@@ -17,7 +17,7 @@ from models.core.errors import SchemaError
 from models.core.i18n import _
 from models.retention import due_counts, stale
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 7
 VERSION_KEY = "schema_version"
 
 
@@ -86,7 +86,7 @@ MIGRATIONS: dict[int, Callable[[Database], None]] = {
     4: _file_store,  # recordings and gathered files taken into the console's own folders
     5: _append_only,  # PostgreSQL: audit events, deletion records and consents refuse UPDATE/DELETE by non-owners
     6: _remote_tool_logs,  # registers of tool identities and devices, connections read from tool logs
-    8: _retention_stale,  # orders whose retention anchors changed, marked by a trigger, for sync()
+    7: _retention_stale,  # orders whose retention anchors changed, marked by a trigger, for sync()
 }
 
 
