@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from models.core.entities import Consent, Order, Participant, RemoteSession
 from tests.support.screens import aio, make_app, screen_text, settle, world
+from tests.support.screens import fill_form as fill
 
 
 @aio
@@ -20,21 +21,6 @@ async def test_list_shows_running_sessions_with_elapsed_time(db, fixed_clock) ->
         fixed_clock.advance(minutes=5)
         app.screen.tick_elapsed()
         assert "1:05:00" in screen_text(app)
-
-
-async def fill(pilot, form, **values) -> None:  # type: ignore[no-untyped-def]
-    """Type into a form's inputs by field name, as a user would."""
-    from textual.widgets import Checkbox, Input, Select
-
-    for name, value in values.items():
-        widget = form.query_one(f"#f-{name}")
-        if isinstance(widget, Input):
-            widget.value = value
-        elif isinstance(widget, Checkbox):
-            widget.value = bool(value)
-        elif isinstance(widget, Select):
-            widget.value = value
-    await pilot.pause()
 
 
 @aio

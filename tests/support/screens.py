@@ -236,3 +236,18 @@ def save_docs_screenshots(target: str = "docs/screens", size: tuple[int, int] = 
             clock.reset_clock()
             close_database()
     return written
+
+
+async def fill_form(pilot: Any, form: Any, **values: Any) -> None:
+    """Type into a form's inputs by field name, as a user would."""
+    from textual.widgets import Checkbox, Input, Select
+
+    for name, value in values.items():
+        widget = form.query_one(f"#f-{name}")
+        if isinstance(widget, Input):
+            widget.value = value
+        elif isinstance(widget, Checkbox):
+            widget.value = bool(value)
+        elif isinstance(widget, Select):
+            widget.value = value
+    await pilot.pause()
