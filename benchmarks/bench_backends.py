@@ -9,7 +9,7 @@ goal is PostgreSQL within 1.5 times SQLite's time. `retention queue (postgresql)
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from benchmarks.bench_import import _cli, scratch
 from benchmarks.report import Measurement, at_most, timed

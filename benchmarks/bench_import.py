@@ -21,10 +21,11 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from benchmarks import import_file
 from benchmarks.report import Measurement, at_most
@@ -140,7 +141,7 @@ class WriteProbe:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
-    def __enter__(self) -> "WriteProbe":
+    def __enter__(self) -> WriteProbe:
         self._thread.start()
         return self
 

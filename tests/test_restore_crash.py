@@ -42,7 +42,8 @@ from models.core.entities import Staff
 from models.purge import run as purge
 clock.set_clock(clock.FixedClock(datetime.fromisoformat(sys.argv[2])))
 open_database(sys.argv[1])
-purge.run_purge(Staff.get(Staff.username == "dora"), data_dir=Path(sys.argv[3]), batch_size=2, progress=lambda d, t: print(d, flush=True))
+officer = Staff.get(Staff.username == "dora")
+purge.run_purge(officer, data_dir=Path(sys.argv[3]), batch_size=2, progress=lambda d, t: print(d, flush=True))
 print("finished", flush=True)
 """
 RESTORE_CHILD = """

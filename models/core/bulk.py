@@ -156,7 +156,7 @@ def prepare_captured(category: str, items: list[tuple[str, Any]]) -> CapturedBat
             raise ItemRefused(index, exc) from exc
         refs.append(ref)
         ats.append(row["at"])
-        values.append(tuple(convert(row[c]) for convert, c in zip(converters, columns)))
+        values.append(tuple(convert(row[c]) for convert, c in zip(converters, columns, strict=True)))
     return CapturedBatch(category, refs, ats, values)
 
 
@@ -191,7 +191,7 @@ def store_captured(actor: Staff, batch: CapturedBatch) -> int:
             .namedtuples()
         }
         ids = []
-        for index, (ref, at) in enumerate(zip(batch.refs, batch.ats)):
+        for index, (ref, at) in enumerate(zip(batch.refs, batch.ats, strict=True)):
             session = sessions.get(ref)
             try:
                 if session is None:
@@ -201,6 +201,8 @@ def store_captured(actor: Staff, batch: CapturedBatch) -> int:
                 raise ItemRefused(index, exc) from exc
             ids.append(session.id)
         retention_due.note_data_many({s.order for s in sessions.values()}, batch.category)
-        insert_rows(model, ("session", *columns), ((i, *v) for i, v in zip(ids, batch.values)), converted=True)
+        insert_rows(
+            model, ("session", *columns), ((i, *v) for i, v in zip(ids, batch.values, strict=True)), converted=True
+        )
         audit.record(actor.username, action, None, f"{len(ids)} entries, sessions {batch_detail(sorted(sessions))}")
     return len(ids)

@@ -78,7 +78,9 @@ def _copy(model: type[Model], fields: list[Field], rows: Iterable[Sequence[Any]]
     done = 0
     with database.cursor().copy(sql) as copy:
         for row in rows:
-            copy.write_row(row if converted else [convert(value) for convert, value in zip(converters, row)])
+            copy.write_row(
+                row if converted else [convert(value) for convert, value in zip(converters, row, strict=True)]
+            )
             done += 1
     return done
 
@@ -103,7 +105,9 @@ def _executemany(sql: str, fields: list[Field], rows: Iterable[Sequence[Any]], *
     batch: list[Sequence[Any]] = []
     cursor = database.cursor()
     for row in rows:
-        batch.append(row if converted else tuple(convert(value) for convert, value in zip(converters, row)))
+        batch.append(
+            row if converted else tuple(convert(value) for convert, value in zip(converters, row, strict=True))
+        )
         if len(batch) >= ROWS_PER_EXECUTEMANY:
             cursor.executemany(sql, batch)
             done, batch = done + len(batch), []

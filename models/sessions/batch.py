@@ -208,7 +208,7 @@ def start_sessions(
                 .tuples()
             )
         rows, consents = [], []
-        for index, (item, clean) in enumerate(zip(items, cleaned)):
+        for index, (item, clean) in enumerate(zip(items, cleaned, strict=True)):
             try:
                 order = order_rows.get(item.order)
                 if order is None:
@@ -270,7 +270,7 @@ def start_sessions(
                         c["note"],
                         clock.now(),
                     ]
-                    for ref, (session_ref, c) in zip(refs, consents)
+                    for ref, (session_ref, c) in zip(refs, consents, strict=True)
                 ),
             )
             audit.record(actor.username, "consent.record", None, batch_detail(refs))
@@ -293,7 +293,7 @@ def end_sessions(actor: Staff, items: list[tuple[str, datetime | str]]) -> int:
             ).where(RemoteSession.ref.in_(list(chunk)))
         }
         updates = []
-        for index, ((ref, _at), ended) in enumerate(zip(items, ends)):
+        for index, ((ref, _at), ended) in enumerate(zip(items, ends, strict=True)):
             session = stored.get(ref)
             if session is None:
                 _refuse(index, NotFound(_("no session {ref}").format(ref=ref)))
@@ -374,7 +374,7 @@ def settle_orders(
         touched: dict[int, Order] = {}
         if completions:
             created = _complete(actor, completions, completed_ats, stored, touched)
-        for index, ((ref, _b), day) in enumerate(zip(billings, days)):
+        for index, ((ref, _b), day) in enumerate(zip(billings, days, strict=True)):
             order = stored.get(ref)
             try:
                 if order is None:
@@ -413,7 +413,7 @@ def _complete(
             .order_by(RemoteSession.started_at, RemoteSession.id)
         ):
             sessions_of[row.order_id].append(row)
-    for index, ((ref, _c), completed) in enumerate(zip(completions, completed_ats)):
+    for index, ((ref, _c), completed) in enumerate(zip(completions, completed_ats, strict=True)):
         order = stored.get(ref)
         try:
             if order is None:
@@ -449,7 +449,7 @@ def _complete(
     insert_rows(
         BillingRecord,
         _BILLING_COLUMNS,
-        ([ref, *(r[c] for c in _BILLING_COLUMNS[1:-1]), now] for ref, r in zip(refs, records)),
+        ([ref, *(r[c] for c in _BILLING_COLUMNS[1:-1]), now] for ref, r in zip(refs, records, strict=True)),
     )
     if refs:
         audit.record(actor.username, "billing.create", None, batch_detail(refs))
