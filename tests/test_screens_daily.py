@@ -10,8 +10,8 @@ from textual.widgets import Checkbox, Input
 from models.core.entities import ActivityEvent, Consent, Participant, RemoteSession
 from screens.kit.forms import ConfirmScreen
 from screens.sessions.forms import ActivityForm, ColleagueForm, ConsentForm, StartSessionForm
+from tests.support.screens import aio, make_app, screen_text, settle, world
 from tests.test_screens_sessions import fill
-from tests.test_screens_support import aio, make_app, screen_text, settle, world
 
 
 def error_under(app, name: str) -> str:  # type: ignore[no-untyped-def]
