@@ -20,14 +20,9 @@ from models.core import clock
 from models.core.db import close_database, database, open_database
 from models.core.entities import ALL_MODELS, Staff
 from models.core.schema import ensure_schema
-from tests.support.env import BACKEND, NOW, PG_URL
+from tests.support.env import BACKEND, NOW, PG_URL, pg_schema_url
 
 tune_for_workers()  # as the console does at start: the screen tests run ConsoleApp with the same thread timing
-
-
-def pg_schema_url(schema: str) -> str:
-    joiner = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{joiner}schema={schema}"
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from console.cli.context import Context
 from models.core import audit, clock, pg_roles
 from models.core.db import close_database, open_database, write_tx
 from models.core.entities import ROLES, Staff
-from tests.conftest import BACKEND, PG_URL, pg_schema_url
+from tests.support.env import BACKEND, PG_URL, pg_schema_url
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgresql", reason="database roles are PostgreSQL's")
 

@@ -25,8 +25,8 @@ from models.purge import journal as purge_journal
 from models.purge import run as purge
 from models.purge.items import count_rows
 from models.retention.due import SESSION_CATEGORIES
-from tests.conftest import BACKEND, NOW
 from tests.support import purge_world
+from tests.support.env import BACKEND, NOW
 from tests.support.purge_world import ORDERS, marker, order_id
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(BACKEND != "sqlite", reason="restore is SQLite's")]

@@ -8,3 +8,9 @@ from datetime import datetime, timezone
 BACKEND = os.environ.get("SUPPORT24_TEST_BACKEND", "sqlite")
 PG_URL = os.environ.get("SUPPORT24_TEST_PG_URL", "postgresql://127.0.0.1:5432/test")
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)  # the fixed_clock's instant
+
+
+def pg_schema_url(schema: str) -> str:
+    """The test server's URL for one schema."""
+    joiner = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{joiner}schema={schema}"
