@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg bench demo clean
+.PHONY: run test test-pg bench demo clean messages compile-messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,20 @@ bench: $(STAMP)
 	mkdir -p .bench && test -f .bench/large.db || $(BIN)/support24 demo --scale large --database sqlite:///.bench/large.db \
 		--data-dir .bench/data --json > .bench/generate.json
 	$(BIN)/python -m benchmarks
+
+# The German catalogue: extract every _()/N_()/ngettext() string and merge it into the .po
+# (new strings arrive with an empty msgstr, changed ones marked fuzzy); translate them, then compile.
+LOCALE := models/core/locale
+POT := $(LOCALE)/support24.pot
+
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-wrap --sort-by-file --project support24 -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d $(LOCALE) -D support24 -l de --no-wrap --ignore-obsolete
+	rm -f $(POT)
+
+# Compiles the .po to the .mo that is committed beside it (the tests check they agree).
+compile-messages: $(STAMP)
+	$(BIN)/pybabel compile -d $(LOCALE) -D support24 -l de --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

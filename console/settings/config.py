@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.core.errors import ValidationError
-from models.core.i18n import _
+from models.core.i18n import LANGUAGES, _
 
 APP_NAME = "support24"
 
@@ -35,6 +35,17 @@ def resolve_data_dir(option: str | None) -> Path:
 def resolve_config_dir(data_dir_option: str | None = None) -> Path:
     raw = os.environ.get("SUPPORT24_CONFIG_DIR")
     return Path(raw).expanduser().resolve() if raw else default_config_dir()
+
+
+def configured_language(config_dir: Path | None = None) -> str | None:
+    """`language` in config.toml, or None when the file is absent, unreadable or silent about it."""
+    path = (config_dir or resolve_config_dir()) / "config.toml"
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+    value = raw.get("language")
+    return value if isinstance(value, str) else None
 
 
 def resolve_database_url(option: str | None, data_dir: Path) -> str:
@@ -115,10 +126,13 @@ def load_settings(config_dir: Path) -> Settings:
     refresh = timer.get("refresh_seconds", 5.0)
     if not isinstance(refresh, (int, float)) or refresh <= 0:
         raise ValidationError(f"{path}: timer.refresh_seconds", _("must be a positive number"))
+    language = raw.get("language", "de")
+    if language not in LANGUAGES:
+        raise ValidationError(f"{path}: language", _("must be one of: {choices}").format(choices=", ".join(LANGUAGES)))
     return Settings(
         controller=Controller(**controller_raw),
         timer_interval_minutes=interval,
         refresh_seconds=float(refresh),
-        language=str(raw.get("language", "de")),
+        language=language,
         policy_file=raw.get("policy_file"),
     )
