@@ -76,7 +76,7 @@ def lang_option(argv: Sequence[str]) -> str | None:
 
 def configured_language() -> str | None:
     """`language` from config.toml, cheaply and quietly: a broken file is reported by the command itself."""
-    from console.settings.config import configured_language as read
+    from console.settings.paths import configured_language as read
 
     return read()
 

@@ -8,10 +8,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from console.settings.paths import APP_NAME, configured_language, default_config_dir, resolve_config_dir
 from models.core.errors import ValidationError
 from models.core.i18n import LANGUAGES, _
 
-APP_NAME = "support24"
+__all__ = ["APP_NAME", "configured_language", "default_config_dir", "resolve_config_dir"]
 
 
 def default_data_dir() -> Path:
@@ -20,32 +21,10 @@ def default_data_dir() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
-def default_config_dir() -> Path:
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir(APP_NAME, appauthor=False))
-
-
 def resolve_data_dir(option: str | None) -> Path:
     """--data-dir, else SUPPORT24_DATA_DIR, else the user's data folder."""
     raw = option or os.environ.get("SUPPORT24_DATA_DIR")
     return Path(raw).expanduser().resolve() if raw else default_data_dir()
-
-
-def resolve_config_dir(data_dir_option: str | None = None) -> Path:
-    raw = os.environ.get("SUPPORT24_CONFIG_DIR")
-    return Path(raw).expanduser().resolve() if raw else default_config_dir()
-
-
-def configured_language(config_dir: Path | None = None) -> str | None:
-    """`language` in config.toml, or None when the file is absent, unreadable or silent about it."""
-    path = (config_dir or resolve_config_dir()) / "config.toml"
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return None
-    value = raw.get("language")
-    return value if isinstance(value, str) else None
 
 
 def resolve_database_url(option: str | None, data_dir: Path) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import gettext
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 DOMAIN = "support24"
 LOCALE_DIR = Path(__file__).with_name("locale")

@@ -21,7 +21,7 @@ from models.billing import outbox as billing
 from models.browse.billing import batch_records_page, batches_page, outbox_page
 from models.browse.paging import Page, release_thread_connection
 from models.core import clock
-from models.core.i18n import _
+from models.core.i18n import _, ngettext
 from screens.accounting.forms import AcknowledgeForm, ExportBatchForm
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.roles import refusal
@@ -155,7 +155,13 @@ class AccountingScreen(MainScreen):
         changed = self.count is not None and message.count != self.count
         self.count = message.count
         self.query_one("#acc-count", Static).update(
-            Text(_("Outbox: {n} records wait for the next batch (x exports them)").format(n=message.count))
+            Text(
+                ngettext(
+                    "Outbox: {n} record waits for the next batch (x exports it)",
+                    "Outbox: {n} records wait for the next batch (x exports them)",
+                    message.count,
+                ).format(n=message.count)
+            )
         )
         if changed:
             self.query_one("#acc-outbox", PagedTable).reload()

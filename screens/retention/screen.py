@@ -25,7 +25,7 @@ from textual.widgets import ContentSwitcher, ProgressBar, Static
 from models.browse.paging import release_thread_connection
 from models.browse.retention import deletions_page, holds_page, lease_holder, queue_page, runs_page
 from models.core import clock
-from models.core.i18n import _
+from models.core.i18n import _, ngettext
 from models.core.identity import require_role
 from models.purge import run as purge
 from models.retention import holds
@@ -403,7 +403,11 @@ class RetentionScreen(MainScreen):
         if not result.total:
             self.hint(_("Preview (run {id}): nothing is due; no purge needed.").format(id=result.run_id))
             return
-        self.hint(_("Preview (run {id}): {n} items due.").format(id=result.run_id, n=result.total))
+        self.hint(
+            ngettext("Preview (run {id}): {n} item due.", "Preview (run {id}): {n} items due.", result.total).format(
+                id=result.run_id, n=result.total
+            )
+        )
         question = plan_text(result)
         question.append("\n\n" + _("Delete these items now, permanently?"), style="bold")
         self.app.push_screen(ConfirmScreen(question), self.purge_answered)
@@ -445,7 +449,9 @@ class RetentionScreen(MainScreen):
     def purge_finished(self, message: PurgeFinished) -> None:
         result = message.result
         detail = ", ".join(f"{category} {n}" for category, n in sorted(result.deleted.items()))
-        text = _("Purge run {id}: {n} items deleted.").format(id=result.run_id, n=result.total)
+        text = ngettext("Purge run {id}: {n} item deleted.", "Purge run {id}: {n} items deleted.", result.total).format(
+            id=result.run_id, n=result.total
+        )
         self.notify(f"{text} {detail}".strip(), title=_("Purge"), markup=False)
         self.hint(f"{text} {detail}".strip())
         self.wanted_run = result.run_id

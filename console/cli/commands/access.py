@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from console.cli.main import add_json, command_parent
-from models.core.i18n import _
+from models.core.i18n import _, ngettext
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
@@ -132,9 +132,9 @@ def run_compile(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     included = compilation.included()
     print(
-        _("{ref}: {n} matching record(s), {x} excluded").format(
-            ref=args.ref, n=len(included), x=len(compilation.excluded())
-        )
+        ngettext(
+            "{ref}: {n} matching record, {x} excluded", "{ref}: {n} matching records, {x} excluded", len(included)
+        ).format(ref=args.ref, n=len(included), x=len(compilation.excluded()))
     )
     print(f"{_('kind'):<15}{_('id'):>8}  {_('ref'):<14}{_('why'):<40}")
     for match in compilation.matches:
@@ -236,7 +236,11 @@ def run_restrict(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.json_output:
         ctx.emit_json({"ref": args.ref, "restricted": count})
     else:
-        print(_("{ref}: {n} billing record(s) restricted").format(ref=args.ref, n=count))
+        print(
+            ngettext("{ref}: {n} billing record restricted", "{ref}: {n} billing records restricted", count).format(
+                ref=args.ref, n=count
+            )
+        )
     return 0
 
 

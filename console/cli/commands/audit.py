@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from console.cli.main import add_json, command_parent
-from models.core.i18n import _
+from models.core.i18n import _, ngettext
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
@@ -30,7 +30,11 @@ def run_verify(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.json_output:
         ctx.emit_json(result.as_dict())
     elif result.ok:
-        print(_("Audit chain intact: {n} events checked.").format(n=result.checked))
+        print(
+            ngettext(
+                "Audit chain intact: {n} event checked.", "Audit chain intact: {n} events checked.", result.checked
+            ).format(n=result.checked)
+        )
     else:
         print(_("Audit chain BROKEN at event {id}: {problem}").format(id=result.first_bad_id, problem=result.problem))
     audit.record(operator.username, "audit.verify", None, "ok" if result.ok else f"broken at {result.first_bad_id}")

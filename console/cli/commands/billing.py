@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from console.cli.main import add_json, command_parent
-from models.core.i18n import _
+from models.core.i18n import _, ngettext
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
@@ -76,7 +76,11 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
         print(_("The outbox is empty: no batch was created and nothing was written."))
     else:
         verb = _("Re-exported batch {number}") if result.reexport else _("Exported batch {number}")
-        print(verb.format(number=result.batch.number) + ": " + _("{n} record(s)").format(n=result.batch.record_count))
+        print(
+            verb.format(number=result.batch.number)
+            + ": "
+            + ngettext("{n} record", "{n} records", result.batch.record_count).format(n=result.batch.record_count)
+        )
         print(f"  {result.csv_path}\n  {result.json_path}\n  SHA-256 {result.sha256}")
     if result.batch is not None and not result.identical:
         print(
@@ -119,9 +123,11 @@ def run_ack(ctx: Context, args: argparse.Namespace) -> int:
         )
         return 0
     print(
-        _("Batch {number} acknowledged, billed on {day}: {n} order(s) billed.").format(
-            number=result.batch.number, day=day, n=result.orders_billed
-        )
+        ngettext(
+            "Batch {number} acknowledged, billed on {day}: {n} order billed.",
+            "Batch {number} acknowledged, billed on {day}: {n} orders billed.",
+            result.orders_billed,
+        ).format(number=result.batch.number, day=day, n=result.orders_billed)
     )
     if due is not None:
         print(
@@ -131,13 +137,22 @@ def run_ack(ctx: Context, args: argparse.Namespace) -> int:
         )
     if result.orders_waiting:
         print(
-            _(
-                "{n} order(s) still have records in the outbox or an unacknowledged batch; they count as billed "
-                "once those are acknowledged."
+            ngettext(
+                "{n} order still has records in the outbox or an unacknowledged batch; it counts as billed "
+                "once those are acknowledged.",
+                "{n} orders still have records in the outbox or an unacknowledged batch; they count as billed "
+                "once those are acknowledged.",
+                result.orders_waiting,
             ).format(n=result.orders_waiting)
         )
     if result.orders_billed_before:
-        print(_("{n} order(s) were billed before and keep their billing date.").format(n=result.orders_billed_before))
+        print(
+            ngettext(
+                "{n} order was billed before and keeps its billing date.",
+                "{n} orders were billed before and keep their billing date.",
+                result.orders_billed_before,
+            ).format(n=result.orders_billed_before)
+        )
     return 0
 
 
@@ -192,7 +207,12 @@ def run_outbox(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.json_output:
         _emit_json_list("records", (_row_dict(row) for row in rows))
         return 0
-    print(_("{n} record(s) wait for the next batch.").format(n=billing.outbox_count()))
+    waiting = billing.outbox_count()
+    print(
+        ngettext("{n} record waits for the next batch.", "{n} records wait for the next batch.", waiting).format(
+            n=waiting
+        )
+    )
     for row in rows:
         print(
             f"{row.ref}  {row.order_ref}  {row.session_date.strftime('%d.%m.%Y')}  "

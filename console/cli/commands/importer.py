@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from console.cli.main import add_json, command_parent
-from models.core.i18n import _
+from models.core.i18n import _, ngettext
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
@@ -41,7 +41,11 @@ def run_import_command(ctx: Context, args: argparse.Namespace) -> int:
         ctx.emit_json(result.as_dict())
     elif not result.ok:
         print(
-            _("support24: {n} problem(s) in {file}; nothing was stored").format(n=len(result.problems), file=args.file),
+            ngettext(
+                "support24: {n} problem in {file}; nothing was stored",
+                "support24: {n} problems in {file}; nothing was stored",
+                len(result.problems),
+            ).format(n=len(result.problems), file=args.file),
             file=sys.stderr,
         )
     else:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from console.cli.commands.policy import add_policy_option
 from console.cli.main import add_json, command_parent
-from models.core.i18n import _
+from models.core.i18n import _, ngettext
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
@@ -109,7 +109,9 @@ def run_purge_command(ctx: Context, args: argparse.Namespace) -> int:
     head = _("Dry run {id}: would delete") if result.dry_run else _("Purge run {id}: deleted")
     print(
         head.format(id=result.run_id),
-        _("{n} items (policy {version})").format(n=result.total, version=result.policy_version),
+        ngettext("{n} item (policy {version})", "{n} items (policy {version})", result.total).format(
+            n=result.total, version=result.policy_version
+        ),
     )
     for category, count in sorted(result.deleted.items()):
         print(f"  {category:<16} {count:>8}")
