@@ -6,6 +6,7 @@ from the document's sections as the writer goes, so a large report is never held
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Iterator
@@ -120,9 +121,18 @@ class ReportView:
 
     def match_rows(self) -> Iterator[Row]:
         return (
-            [self.t[f"kind_{m['kind']}"], f"{m['ref']} ({m['label']})", "; ".join(r["text"] for r in m["reasons"])]
+            [self.t[f"kind_{m['kind']}"], f"{m['ref']} ({self._label(m)})", "; ".join(r["text"] for r in m["reasons"])]
             for m in self.document.matches()
         )
+
+    def _label(self, match: dict[str, Any]) -> str:
+        """A match's label in the report's words: a day as the language writes it, a consent by its kind."""
+        label = str(match["label"])
+        if match["kind"] == "consent":
+            return self.value("consent_kind", label)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", label):
+            return self.day(label)
+        return label
 
     def flat_tables(self) -> Iterator[Table]:
         """The tables of the copy besides the sessions; each table's rows are read as the writer takes them."""
@@ -240,7 +250,7 @@ class ReportView:
             [t["customer_person"], s["customer_person"] or ""],
             [t["technician"], s["technician"]],
             [t["screen_private"], self.yes_no(s["screen_private"])],
-            [t["orders"], s["order_ref"]],
+            [t["kind_order"], s["order_ref"]],
             [f"{t['deletion']}: {t['cat_connection']}", deletion["connection"]["text"]],
         ]
         view = SessionView(
