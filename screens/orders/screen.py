@@ -93,7 +93,7 @@ class OrdersScreen(MainScreen):
         try:
             day = parse_day(self.query_one("#q-day", Input).value)
         except ValidationError as exc:
-            self.hint(f"{_('day')}: {exc.problem}")
+            self.hint(_("day") + f": {exc.problem}")
             return
         self.filter = OrderFilter(
             customer=self.query_one("#q-customer", Input).value.strip(),
@@ -146,7 +146,7 @@ class OrderDetailScreen(DetailScreen):
 
     def render_data(self, d: OrderDetail) -> RenderableType:
         head = Text()
-        head.append(f"{_('Order')} {d.ref}\n", style="bold")
+        head.append(_("Order {ref}").format(ref=d.ref) + "\n", style="bold")
         pairs: list[tuple[str, object]] = [
             (_("customer"), f"{d.customer_number} {d.customer}"),
             (_("billing class"), d.billing_class),

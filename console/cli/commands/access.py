@@ -136,7 +136,7 @@ def run_compile(ctx: Context, args: argparse.Namespace) -> int:
             "{ref}: {n} matching record, {x} excluded", "{ref}: {n} matching records, {x} excluded", len(included)
         ).format(ref=args.ref, n=len(included), x=len(compilation.excluded()))
     )
-    print(f"{_('kind'):<15}{_('id'):>8}  {_('ref'):<14}{_('why'):<40}")
+    print("{0:<15}{1:>8}  {2:<14}{3:<40}".format(_("kind"), _("id"), _("ref"), _("why")))
     for match in compilation.matches:
         reasons = "; ".join(f"{r.code}={r.value}" for r in match.reasons)
         print(f"{match.kind:<15}{match.id:>8}  {match.ref:<14}{reasons}")
@@ -272,7 +272,11 @@ def _print_rows(rows, *, header: bool) -> None:  # type: ignore[no-untyped-def]
         if not rows:
             print(_("No access requests."))
             return
-        print(f"{_('ref'):<14}{_('state'):<11}{_('received'):<12}{_('due'):<12}{_('days left'):>10}  {_('name')}")
+        print(
+            "{0:<14}{1:<11}{2:<12}{3:<12}{4:>10}  {5}".format(
+                _("ref"), _("state"), _("received"), _("due"), _("days left"), _("name")
+            )
+        )
     for r in rows:
         flag = _("OVERDUE") if r.overdue else ("+" if r.extended else "")
         print(

@@ -245,7 +245,7 @@ def run_batches(ctx: Context, args: argparse.Namespace) -> int:
     shown = 0
     for info in batches:
         if not shown:
-            print(f"{_('batch'):>6}  {_('created'):<16}  {_('records'):>7}  {_('billed on')}")
+            print("{0:>6}  {1:<16}  {2:>7}  {3}".format(_("batch"), _("created"), _("records"), _("billed on")))
         billed = info.billed_on.strftime("%d.%m.%Y") if info.billed_on else _("not acknowledged")
         print(f"{info.number:>6}  {clock.format_berlin(info.created_at):<16}  {info.record_count:>7}  {billed}")
         shown += 1

@@ -132,7 +132,8 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
     for r in records:
         print(
             f"{r.id:>8}  {clock.format_berlin(r.deleted_at)}  {r.category:<16} {r.ref or r.item_id:<14} "
-            f"{_('due')} {clock.format_berlin(r.due_at)}  {r.policy_version}  {r.method}"
+            + _("due")
+            + f" {clock.format_berlin(r.due_at)}  {r.policy_version}  {r.method}"
         )
     return 0
 

@@ -67,7 +67,7 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
         print(f"  {row.category:<16} {row.state:<10} {row.count:>8}  {clock.format_berlin(row.next_due_at)}")
     if items:
         print()
-        print(f"  {_('due (Berlin)'):<17} {_('category'):<16} {_('state'):<10} {_('ref')}")
+        print("  {0:<17} {1:<16} {2:<10} {3}".format(_("due (Berlin)"), _("category"), _("state"), _("ref")))
     for item in items:
         print(f"  {clock.format_berlin(item.due_at) or '-':<17} {item.category:<16} {item.state:<10} {item.ref or ''}")
     if more:
