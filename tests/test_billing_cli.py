@@ -108,7 +108,7 @@ def test_ack_exit_codes_and_messages(one_order, capsys, tmp_path: Path, fixed_cl
     code, _out, err = run(capsys, "billing", "ack", "1", "--billed-on", "24.11.2026")
     assert code == 2 and "YYYY-MM-DD" in err
     code, out, _err = run(capsys, "billing", "ack", "1", "--billed-on", "2026-11-24")
-    assert code == 0 and "1 order billed" in out and "24.02.2027" in out
+    assert code == 0 and "1 order billed" in out and "2027-02-24" in out
     code, out, _err = run(capsys, "billing", "ack", "1", "--billed-on", "2026-11-24")
     assert code == 0 and "nothing changed" in out
     fixed_clock.advance(days=2)

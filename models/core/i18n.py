@@ -93,18 +93,32 @@ def _translate_argparse() -> None:
 
 
 def format_number(value: float, decimals: int = 0) -> str:
-    """1234.5 → '1.234,5' in German, '1,234.5' in English."""
+    """1234.5 → '1.234,5' in German, '1,234.5' in English (days and times: models.core.clock)."""
     text = f"{value:,.{decimals}f}"
     if _language == "de":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
 
 
-def format_date(day: object) -> str:
-    """A date as the language writes it: '24.11.2026' in German, ISO '2026-11-24' in English."""
-    if day is None:
-        return ""
-    return day.strftime("%d.%m.%Y") if _language == "de" else day.strftime("%Y-%m-%d")  # type: ignore[attr-defined]
+def parse_number(raw: str) -> float:
+    """A number as a person types it: '1.234,5' or '1234,5' in German, '1,234.5' in English, plain
+    '1234.5' in both; ValueError if it is none."""
+    text = raw.strip().replace(" ", "").replace("\u202f", "").replace("\xa0", "")
+    group, decimal = (".", ",") if _language == "de" else (",", ".")
+    if _language == "de" and "," not in text and not _grouped(text, "."):
+        group, decimal = ",", "."  # '1234.5' typed the ISO way
+    whole, _sep, fraction = text.partition(decimal)
+    if group in whole:
+        if not _grouped(whole, group):
+            raise ValueError(raw)
+        whole = whole.replace(group, "")
+    return float(f"{whole}.{fraction}" if fraction else whole)
+
+
+def _grouped(text: str, separator: str) -> bool:
+    """True for '1.234' / '12.345.678' with `separator` between groups of three digits."""
+    head, *groups = text.lstrip("+-").split(separator)
+    return bool(groups) and head.isdigit() and len(head) <= 3 and all(g.isdigit() and len(g) == 3 for g in groups)
 
 
 set_language(DEFAULT_LANGUAGE)

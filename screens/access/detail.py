@@ -88,12 +88,12 @@ def detail_text(detail: RequestDetail, colour: str) -> Text:
     due = detail.extended_due_on or detail.due_on
     text.append(
         _("received {received} by {channel} · due {due}").format(
-            received=detail.received_on.strftime("%d.%m.%Y"), channel=detail.channel, due=due.strftime("%d.%m.%Y")
+            received=clock.format_day(detail.received_on), channel=detail.channel, due=clock.format_day(due)
         )
     )
     text.append(f" ({days_left_text(detail.days_left, detail.is_open)})", style=f"bold {colour}" if colour else "bold")
     if detail.extended_due_on:
-        text.append("\n" + _("extended from {day}: ").format(day=detail.due_on.strftime("%d.%m.%Y")))
+        text.append("\n" + _("extended from {day}: ").format(day=clock.format_day(detail.due_on)))
         text.append_text(literal(detail.extension_reason))
     contact = [value for value in (detail.email, detail.customer_number) if value]
     if contact:
@@ -125,7 +125,7 @@ def detail_text(detail: RequestDetail, colour: str) -> Text:
             )
         )
     if detail.delivered_on:
-        text.append("\n" + _("delivered on {day}").format(day=detail.delivered_on.strftime("%d.%m.%Y")))
+        text.append("\n" + _("delivered on {day}").format(day=clock.format_day(detail.delivered_on)))
     if detail.rejected_reason:
         text.append("\n" + _("rejected: "))
         text.append_text(literal(detail.rejected_reason))

@@ -54,7 +54,7 @@ class OpenRequestForm(FormScreen[NewRequest]):
     def compose_fields(self) -> ComposeResult:
         yield from self.field("name", _("Requester's name"), Input())
         yield from self.field(
-            "received_on", _("Received on (date of the written request)"), Input(clock.today_berlin().isoformat())
+            "received_on", _("Received on (date of the written request)"), Input(clock.format_day(clock.today_berlin()))
         )
         yield from self.field(
             "channel", _("Channel"), Select([(c, c) for c in ACCESS_CHANNELS], value="letter", allow_blank=False)
@@ -173,7 +173,7 @@ class ExtendForm(StepForm):
 
     def compose_fields(self) -> ComposeResult:
         yield from self.field("reason", _("Reason (complexity, number of requests)"), TextArea())
-        yield from self.field("notified_on", _("Requester told on"), Input(clock.today_berlin().isoformat()))
+        yield from self.field("notified_on", _("Requester told on"), Input(clock.format_day(clock.today_berlin())))
 
     def collect(self) -> ExtendStep:
         notified = self.day("notified_on")
@@ -194,7 +194,7 @@ class DeliverForm(StepForm):
     TITLE = _("Deliver the exported report")
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("on", _("Sent to the requester on"), Input(clock.today_berlin().isoformat()))
+        yield from self.field("on", _("Sent to the requester on"), Input(clock.format_day(clock.today_berlin())))
 
     def collect(self) -> DeliverStep:
         day = self.day("on")

@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from models.access import requests as access
 from models.browse.access import requests_page
+from models.core import clock
 from models.core.i18n import _
 from screens.access.detail import AccessDetailScreen
 from screens.access.forms import OpenRequestForm
@@ -74,11 +75,11 @@ class AccessRequestsScreen(MainScreen):
         is_open = row.state in access.OPEN_STATES
         variable = urgency_variable(row.days_left, is_open)
         colour = theme_colour(self.app, variable) if variable else ""
-        due = row.due_on.strftime("%d.%m.%Y") + (" +" if row.extended else "")
+        due = clock.format_day(row.due_on) + (" +" if row.extended else "")
         return [
             Text(row.ref),
             literal(row.name) if self.officer else Text("—"),
-            Text(row.received_on.strftime("%d.%m.%Y")),
+            Text(clock.format_day(row.received_on)),
             Text(due),
             Text(days_left_text(row.days_left, is_open), style=f"bold {colour}" if colour else ""),
             Text(row.state),

@@ -81,7 +81,9 @@ class AcknowledgeForm(FormScreen[AckInput]):
         self.TITLE = _("Acknowledge batch {n}").format(n=number)
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("billed_on", _("Billed on (the invoice date)"), Input(clock.today_berlin().isoformat()))
+        yield from self.field(
+            "billed_on", _("Billed on (the invoice date)"), Input(clock.format_day(clock.today_berlin()))
+        )
 
     def collect(self) -> AckInput:
         day = self.day("billed_on")

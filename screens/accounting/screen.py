@@ -61,7 +61,7 @@ def render_record(row: billing.BillingRow) -> list[Text]:
         Text(row.ref),
         literal(row.order_ref),
         literal(row.session_ref),
-        Text(row.session_date.strftime("%d.%m.%Y")),
+        Text(clock.format_day(row.session_date)),
         Text(str(row.duration_minutes), justify="right"),
         literal(f"{row.customer_number} {row.customer_name}"),
         Text(row.billing_class),
@@ -76,8 +76,8 @@ def render_batch(batch: billing.BatchInfo) -> list[Text]:
         literal(batch.created_by),
         Text(str(batch.record_count), justify="right"),
         Text(batch.sha256[:8] + "…"),
-        Text(clock.berlin_date(batch.acknowledged_at).strftime("%d.%m.%Y") if batch.acknowledged_at else _("open")),
-        Text(batch.billed_on.strftime("%d.%m.%Y") if batch.billed_on else "—"),
+        Text(clock.format_day(clock.berlin_date(batch.acknowledged_at)) if batch.acknowledged_at else _("open")),
+        Text(clock.format_day(batch.billed_on) if batch.billed_on else "—"),
     ]
 
 

@@ -66,7 +66,7 @@ class DashboardScreen(MainScreen):
             label.update(
                 Text(
                     _("deletions due per day, {first} – {last} (max {top})").format(
-                        first=first.strftime("%d.%m."), last=last.strftime("%d.%m."), top=max(chart.data)
+                        first=clock.format_day_month(first), last=clock.format_day_month(last), top=max(chart.data)
                     )
                 )
             )
@@ -136,7 +136,7 @@ class DashboardScreen(MainScreen):
         if data.access["nearest_due_on"]:
             text.append(
                 _(", nearest deadline {day} ({ref})").format(
-                    day=data.access["nearest_due_on"].strftime("%d.%m.%Y"), ref=data.access["nearest_ref"]
+                    day=clock.format_day(data.access["nearest_due_on"]), ref=data.access["nearest_ref"]
                 ),
                 style="",
             )

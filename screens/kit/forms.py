@@ -23,7 +23,7 @@ from textual.worker import WorkerFailed
 
 from models.browse.paging import release_thread_connection
 from models.core.errors import Support24Error, ValidationError
-from models.core.i18n import _
+from models.core.i18n import _, parse_number
 from screens.kit.base import ForwardFailures
 
 T = TypeVar("T")
@@ -40,6 +40,21 @@ def parse_day(raw: str | None, field_name: str = "day") -> date | None:
         except ValueError:
             continue
     raise ValidationError(field_name, _("is not a date (YYYY-MM-DD or DD.MM.YYYY)"))
+
+
+def parse_whole_number(raw: str | None, field_name: str, problem: str) -> int | None:
+    """A whole number as the language writes it ('1.048.576' in German, '1,048,576' in English,
+    plain digits in both), None when empty; anything else is `problem` under the field."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        value = parse_number(raw)
+    except ValueError:
+        raise ValidationError(field_name, problem) from None
+    if value != int(value) or value < 0:
+        raise ValidationError(field_name, problem)
+    return int(value)
 
 
 class Tick(Checkbox):

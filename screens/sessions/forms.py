@@ -17,7 +17,7 @@ from models.core.i18n import _
 from models.retention.policy import CATEGORIES
 from models.sessions import sessions
 from models.sessions.sessions import ConsentInput, FileTransfer, SessionInput
-from screens.kit.forms import FormScreen, Tick
+from screens.kit.forms import FormScreen, Tick, parse_whole_number
 
 CONSENT_QUESTIONS = {
     "screen_visibility": _("Others can see the technician's screen. Did the customer agree before the start? (P4)"),
@@ -151,11 +151,11 @@ class ActivityForm(SessionForm):
     def collect(self) -> ActivityData:
         transfer = None
         if self.value("file_name"):
-            raw = self.value("file_size")
-            if not raw.isdigit():
+            size = parse_whole_number(self.value("file_size"), "file_size", _("must be a whole number of bytes"))
+            if size is None:
                 raise ValidationError("file_size", _("must be a whole number of bytes"))
             transfer = FileTransfer(
-                self.value("file_name"), self.value("file_direction"), int(raw), self.value("file_sha256").lower()
+                self.value("file_name"), self.value("file_direction"), size, self.value("file_sha256").lower()
             )
             action = "file_" + transfer.direction
         else:

@@ -26,6 +26,13 @@ LANGS = ("de", "en")
 PAGE = 200
 
 
+def day_text(value):  # type: ignore[no-untyped-def]
+    """A day as the language writes it; imported late, as the parser must stay cheap."""
+    from models.core import clock
+
+    return clock.format_day(value)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "access-request", parents=[command_parent()], help=_("access requests of data subjects (GDPR Art. 15)")
@@ -111,7 +118,7 @@ def run_open(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.json_output:
         ctx.emit_json({"ref": request.ref, "due_on": request.due_on.isoformat()})
     else:
-        print(_("{ref} opened; answer due by {day}").format(ref=request.ref, day=request.due_on.isoformat()))
+        print(_("{ref} opened; answer due by {day}").format(ref=request.ref, day=day_text(request.due_on)))
     return 0
 
 
@@ -215,7 +222,7 @@ def run_deliver(ctx: Context, args: argparse.Namespace) -> int:
     else:
         print(
             _("{ref}: delivered on {day}; SHA-256 {sha} kept").format(
-                ref=request.ref, day=request.delivered_on.isoformat(), sha=request.delivered_sha256
+                ref=request.ref, day=day_text(request.delivered_on), sha=request.delivered_sha256
             )
         )
     return 0
@@ -280,7 +287,7 @@ def _print_rows(rows, *, header: bool) -> None:  # type: ignore[no-untyped-def]
     for r in rows:
         flag = _("OVERDUE") if r.overdue else ("+" if r.extended else "")
         print(
-            f"{r.ref:<14}{r.state:<11}{r.received_on.isoformat():<12}{r.due_on.isoformat():<12}{r.days_left:>10}  "
+            f"{r.ref:<14}{r.state:<11}{day_text(r.received_on):<12}{day_text(r.due_on):<12}{r.days_left:>10}  "
             f"{r.name} {flag}".rstrip()
         )
 
@@ -291,4 +298,4 @@ def _done(ctx: Context, request, message: str) -> None:  # type: ignore[no-untyp
     if ctx.json_output:
         ctx.emit_json(_request_doc(request))
     else:
-        print(message.format(ref=request.ref, due=access.effective_due(request).isoformat()))
+        print(message.format(ref=request.ref, due=day_text(access.effective_due(request))))

@@ -114,7 +114,7 @@ def run_ack(ctx: Context, args: argparse.Namespace) -> int:
             }
         )
         return 0
-    day = result.batch.billed_on.strftime("%d.%m.%Y") if result.batch.billed_on else ""
+    day = clock.format_day(result.batch.billed_on) if result.batch.billed_on else ""
     if result.already:
         print(
             _("Batch {number} was acknowledged with billing date {day} before; nothing changed.").format(
@@ -132,7 +132,7 @@ def run_ack(ctx: Context, args: argparse.Namespace) -> int:
     if due is not None:
         print(
             _("Connection data, activity, chat and video of these orders are due for deletion on {day} (P8).").format(
-                day=clock.berlin_date(due).strftime("%d.%m.%Y")
+                day=clock.format_day(clock.berlin_date(due))
             )
         )
     if result.orders_waiting:
@@ -199,6 +199,7 @@ def _emit_json_list(name: str, items) -> None:  # type: ignore[no-untyped-def]
 
 def run_outbox(ctx: Context, args: argparse.Namespace) -> int:
     from models.billing import outbox as billing
+    from models.core import clock
     from models.core.identity import require_role
 
     operator = ctx.operator()
@@ -215,7 +216,7 @@ def run_outbox(ctx: Context, args: argparse.Namespace) -> int:
     )
     for row in rows:
         print(
-            f"{row.ref}  {row.order_ref}  {row.session_date.strftime('%d.%m.%Y')}  "
+            f"{row.ref}  {row.order_ref}  {clock.format_day(row.session_date)}  "
             f"{row.duration_minutes:>5} min  {row.customer_number}  {row.customer_name}"
         )
     return 0
@@ -246,7 +247,7 @@ def run_batches(ctx: Context, args: argparse.Namespace) -> int:
     for info in batches:
         if not shown:
             print("{0:>6}  {1:<16}  {2:>7}  {3}".format(_("batch"), _("created"), _("records"), _("billed on")))
-        billed = info.billed_on.strftime("%d.%m.%Y") if info.billed_on else _("not acknowledged")
+        billed = clock.format_day(info.billed_on) if info.billed_on else _("not acknowledged")
         print(f"{info.number:>6}  {clock.format_berlin(info.created_at):<16}  {info.record_count:>7}  {billed}")
         shown += 1
     if not shown:
