@@ -1,7 +1,7 @@
 """The internal ids people see on screen (states, categories, billing classes, consent kinds …),
 listed for the catalogue so that `_(state)` shows them in the reader's language.
 
-`--json` output keeps the ids; only what a person reads goes through `label()`.
+`--json` output keeps the ids; only what a person reads goes through `term()`.
 """
 
 from __future__ import annotations
@@ -62,6 +62,8 @@ IDS = (
     N_("letter"),
     N_("fax"),
     N_("in_person"),
+    # what the order detail shows for a category without records
+    N_("nothing kept"),
     # roles
     N_("technician"),
     N_("privacy_officer"),
@@ -70,7 +72,7 @@ IDS = (
 )
 
 
-def label(value: str | None) -> str:
+def term(value: str | None) -> str:
     """An internal id in the reader's words; anything not listed is shown as it is."""
     if not value:
         return ""

@@ -27,6 +27,7 @@ from models.browse.paging import release_thread_connection
 from models.core import clock
 from models.core.entities import Staff
 from models.core.i18n import _
+from models.core.labels import term
 from screens.access.forms import (
     DeliverForm,
     ExcludeForm,
@@ -84,11 +85,11 @@ def detail_text(detail: RequestDetail, colour: str) -> Text:
     text = Text()
     text.append(f"{detail.ref}  ", style="bold")
     text.append_text(literal(detail.name, style="bold"))
-    text.append(f"  [{detail.state}]\n")
+    text.append(f"  [{term(detail.state)}]\n")
     due = detail.extended_due_on or detail.due_on
     text.append(
         _("received {received} by {channel} · due {due}").format(
-            received=clock.format_day(detail.received_on), channel=detail.channel, due=clock.format_day(due)
+            received=clock.format_day(detail.received_on), channel=term(detail.channel), due=clock.format_day(due)
         )
     )
     text.append(f" ({days_left_text(detail.days_left, detail.is_open)})", style=f"bold {colour}" if colour else "bold")

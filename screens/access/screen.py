@@ -17,6 +17,7 @@ from models.access import requests as access
 from models.browse.access import requests_page
 from models.core import clock
 from models.core.i18n import _
+from models.core.labels import term
 from screens.access.detail import AccessDetailScreen
 from screens.access.forms import OpenRequestForm
 from screens.access.urgency import days_left_text, theme_colour, urgency_variable
@@ -86,7 +87,7 @@ class AccessRequestsScreen(MainScreen):
         ]
 
     def show_filter(self) -> None:
-        shown = self.state or _("all")
+        shown = term(self.state) or _("all")
         self.query_one("#ar-filter", Static).update(
             Text(_("Requests · {state} · nearest deadline first (s: state, +: extended)").format(state=shown))
         )

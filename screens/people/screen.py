@@ -18,6 +18,7 @@ from models.core import people
 from models.core.entities import ROLES, Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _
+from models.core.labels import term
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.forms import ConfirmScreen, FormScreen, Tick
 from screens.kit.roles import refusal
@@ -46,7 +47,7 @@ def render_staff(row: StaffRow) -> list[Text]:
     return [
         literal(row.username),
         literal(row.name),
-        Text(row.roles),
+        Text(" ".join(term(role) for role in row.roles.split())),
         commitment,
         literal(row.secrecy_commitment_on),
         Text(_("yes") if row.active else _("no")),

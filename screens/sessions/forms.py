@@ -14,6 +14,7 @@ from models.browse import jobs as browse_jobs
 from models.core.entities import BILLING_CLASSES, CONSENT_METHODS, DISCLOSURE_BASES, TRANSFER_DIRECTIONS, Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _
+from models.core.labels import term
 from models.retention.policy import CATEGORIES
 from models.sessions import sessions
 from models.sessions.sessions import ConsentInput, FileTransfer, SessionInput
@@ -27,7 +28,7 @@ CONSENT_QUESTIONS = {
 
 
 def choices(values: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
-    return [(value, value) for value in values]
+    return [(term(value), value) for value in values]
 
 
 class ConsentForm(FormScreen[ConsentInput]):

@@ -55,6 +55,16 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         *mode_bindings(),
         Binding("ctrl+t", "change_theme", _("Theme"), id="app.theme", show=False),
         Binding("ctrl+q", "quit", _("Quit"), id="app.quit"),
+        # Textual's own would say "palette" in every language.
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            _("palette"),
+            id="app.command_palette",
+            show=False,
+            priority=True,
+            tooltip=_("Open the command palette"),
+        ),
     ]
 
     def __init__(
