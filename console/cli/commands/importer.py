@@ -36,7 +36,7 @@ def run_import_command(ctx: Context, args: argparse.Namespace) -> int:
     operator = ctx.operator()
     result = run_import(operator, Path(args.file), dry_run=args.dry_run)
     for line, field, problem in result.problems:
-        print(f"line {line}: {field}: {problem}", file=sys.stderr)
+        print(_("line {line}: {field}: {problem}").format(line=line, field=field, problem=problem), file=sys.stderr)
     if ctx.json_output:
         ctx.emit_json(result.as_dict())
     elif not result.ok:
