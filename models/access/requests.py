@@ -28,8 +28,9 @@ from models.core import audit, clock, validation
 from models.core.db import database, write_tx
 from models.core.entities import ACCESS_CHANNELS, AccessRequest, AccessRequestExclusion, BillingRecord, Customer, Staff
 from models.core.errors import NotFound, RuleViolation, ValidationError
-from models.core.i18n import _
+from models.core.i18n import N_, _
 from models.core.identity import require_role
+from models.core.labels import term
 from models.core.refs import next_ref
 from models.core.text import fold
 from models.retention import policy
@@ -165,20 +166,24 @@ def _open(ref: str, *allowed: str, action: str) -> AccessRequest:
     """The request, if its state allows `action`; otherwise a refusal that says why."""
     request = get_request(ref)
     if request.state in CLOSED_STATES:
-        raise RuleViolation(_("{ref} is {state} already; nothing can be changed").format(ref=ref, state=request.state))
+        raise RuleViolation(
+            _("{ref} is {state} already; nothing can be changed").format(ref=ref, state=term(request.state))
+        )
     if request.state not in allowed:
         if request.state == "received":
             raise RuleViolation(
-                _("cannot {action} {ref}: the requester's identity is not verified yet").format(action=action, ref=ref)
+                _("cannot {action} {ref}: the requester's identity is not verified yet").format(
+                    action=_(action), ref=ref
+                )
             )
         if request.state == "verified":
             raise RuleViolation(
-                _("cannot {action} {ref}: compile it first and review the matches").format(action=action, ref=ref)
+                _("cannot {action} {ref}: compile it first and review the matches").format(action=_(action), ref=ref)
             )
         if request.state == "compiled" and action == "deliver":
             raise RuleViolation(_("cannot deliver {ref}: export the reviewed report first").format(ref=ref))
         raise RuleViolation(
-            _("cannot {action} {ref} in state {state}").format(action=action, ref=ref, state=request.state)
+            _("cannot {action} {ref} in state {state}").format(action=_(action), ref=ref, state=term(request.state))
         )
     return request
 
@@ -191,7 +196,7 @@ def verify_identity(actor: Staff, ref: str, method: str) -> AccessRequest:
         request = get_request(ref)
         if request.state != "received":
             if request.state in CLOSED_STATES:
-                _open(ref, action="verify")
+                _open(ref, action=N_("verify"))
             raise RuleViolation(
                 _("{ref} was verified already on {when} by {who}").format(
                     ref=ref, when=clock.format_berlin(request.verified_at), who=request.verified_by
@@ -212,7 +217,7 @@ def compile_request(actor: Staff, ref: str, *, reuse: bool = False) -> Compilati
     require_role(actor, ROLE)
     outermost = not database.in_transaction()  # a caller's transaction may still roll back
     with write_tx():
-        request = _open(ref, "verified", "compiled", "reviewed", action="compile")
+        request = _open(ref, "verified", "compiled", "reviewed", action=N_("compile"))
         token = access_current.change_token()
         previous = access_current.current(ref, token) if reuse else None
         matches = previous.matches if previous is not None else find_matches(Subject.of(request))
@@ -234,7 +239,7 @@ def exclude_match(actor: Staff, ref: str, record_kind: str, record_id: int, reas
     kind = validation.choice("record_kind", record_kind, MATCH_KINDS)
     clean_reason = validation.text("reason", reason, max_length=2000)
     with write_tx():
-        request = _open(ref, "compiled", "reviewed", action="exclude a match of")
+        request = _open(ref, "compiled", "reviewed", action=N_("exclude a match of"))
         current = {(m.kind, m.id): m for m in find_matches(Subject.of(request))}
         match = current.get((kind, int(record_id)))
         if match is None:
@@ -273,7 +278,7 @@ def record_export(actor: Staff, ref: str, sha256: str, *, fmt: str, lang: str) -
     require_role(actor, ROLE)
     digest = validation.sha256("sha256", sha256)
     with write_tx():
-        request = _open(ref, "compiled", "reviewed", action="export")
+        request = _open(ref, "compiled", "reviewed", action=N_("export"))
         now = clock.now()
         request.exported_at, request.exported_sha256 = now, digest
         request.reviewed_at, request.reviewed_by, request.state = now, actor.username, "reviewed"
@@ -284,7 +289,7 @@ def record_export(actor: Staff, ref: str, sha256: str, *, fmt: str, lang: str) -
 
 def check_exportable(ref: str) -> AccessRequest:
     """Refuse an export before identity verification and compilation, before any file is written."""
-    return _open(ref, "compiled", "reviewed", action="export")
+    return _open(ref, "compiled", "reviewed", action=N_("export"))
 
 
 def extend(actor: Staff, ref: str, reason: str, notified_on: date | str) -> AccessRequest:
@@ -292,7 +297,7 @@ def extend(actor: Staff, ref: str, reason: str, notified_on: date | str) -> Acce
     require_role(actor, ROLE)
     clean_reason = validation.text("reason", reason, max_length=2000)
     with write_tx():
-        request = _open(ref, *OPEN_STATES, action="extend")
+        request = _open(ref, *OPEN_STATES, action=N_("extend"))
         if request.extended_due_on is not None:
             raise RuleViolation(
                 _("{ref} was extended already, to {day}; a second extension is not allowed").format(
@@ -329,7 +334,7 @@ def deliver(actor: Staff, ref: str, on: date | str, sha256: str | None = None) -
     """The report went to the requester on `on`; the request keeps the hash of what was sent."""
     require_role(actor, ROLE)
     with write_tx():
-        request = _open(ref, "reviewed", action="deliver")
+        request = _open(ref, "reviewed", action=N_("deliver"))
         day = _past_day("on", on, not_before=request.received_on)
         digest = validation.sha256("sha256", sha256, required=False) or request.exported_sha256
         if digest is None:
@@ -345,7 +350,7 @@ def reject(actor: Staff, ref: str, reason: str) -> AccessRequest:
     require_role(actor, ROLE)
     clean_reason = validation.text("reason", reason, max_length=2000)
     with write_tx():
-        request = _open(ref, *OPEN_STATES, action="reject")
+        request = _open(ref, *OPEN_STATES, action=N_("reject"))
         request.rejected_reason = clean_reason
         _close(request, "rejected")
         audit.record(actor.username, "access.reject", ref)

@@ -275,6 +275,8 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _print_rows(rows, *, header: bool) -> None:  # type: ignore[no-untyped-def]
+    from models.core.labels import term
+
     if header:
         if not rows:
             print(_("No access requests."))
@@ -287,7 +289,7 @@ def _print_rows(rows, *, header: bool) -> None:  # type: ignore[no-untyped-def]
     for r in rows:
         flag = _("OVERDUE") if r.overdue else ("+" if r.extended else "")
         print(
-            f"{r.ref:<14}{r.state:<11}{day_text(r.received_on):<12}{day_text(r.due_on):<12}{r.days_left:>10}  "
+            f"{r.ref:<14}{term(r.state):<11}{day_text(r.received_on):<12}{day_text(r.due_on):<12}{r.days_left:>10}  "
             f"{r.name} {flag}".rstrip()
         )
 

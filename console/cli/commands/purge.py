@@ -90,6 +90,7 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 def run_purge_command(ctx: Context, args: argparse.Namespace) -> int:
     from console.settings import policy_file
     from models.core.identity import require_role
+    from models.core.labels import term
     from models.purge import run as purge
 
     policy_file.activate(ctx, args.policy)
@@ -114,13 +115,14 @@ def run_purge_command(ctx: Context, args: argparse.Namespace) -> int:
         ),
     )
     for category, count in sorted(result.deleted.items()):
-        print(f"  {category:<16} {count:>8}")
+        print(f"  {term(category):<16} {count:>8}")
     return 0
 
 
 def run_list(ctx: Context, args: argparse.Namespace) -> int:
     from models.core import clock
     from models.core.identity import require_role
+    from models.core.labels import term
     from models.purge import run as purge
 
     operator = ctx.operator()
@@ -131,7 +133,7 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     for r in records:
         print(
-            f"{r.id:>8}  {clock.format_berlin(r.deleted_at)}  {r.category:<16} {r.ref or r.item_id:<14} "
+            f"{r.id:>8}  {clock.format_berlin(r.deleted_at)}  {term(r.category):<16} {r.ref or r.item_id:<14} "
             + _("due")
             + f" {clock.format_berlin(r.due_at)}  {r.policy_version}  {r.method}"
         )
@@ -141,6 +143,7 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
 def run_runs(ctx: Context, args: argparse.Namespace) -> int:
     from models.core import clock
     from models.core.identity import require_role
+    from models.core.labels import term
     from models.purge import run as purge
 
     operator = ctx.operator()
@@ -152,7 +155,7 @@ def run_runs(ctx: Context, args: argparse.Namespace) -> int:
     for r in runs:
         kind = _("dry run") if r.dry_run else _("purge")
         print(
-            f"{r.id:>6}  {clock.format_berlin(r.started_at)}  {kind:<8} {r.state:<12} {r.deleted_count:>7}  "
+            f"{r.id:>6}  {clock.format_berlin(r.started_at)}  {kind:<8} {term(r.state):<12} {r.deleted_count:>7}  "
             f"{r.operator}  {r.policy_version}  {r.error or ''}"
         )
     return 0

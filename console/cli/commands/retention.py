@@ -36,6 +36,7 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
     from models.core import clock, validation
     from models.core.errors import ValidationError
     from models.core.identity import require_role
+    from models.core.labels import term
     from models.retention import due as retention_due
     from models.retention import queue as retention
 
@@ -64,12 +65,16 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     print(_("Retention queue as of {at} (Berlin)").format(at=clock.format_berlin(as_of)))
     for row in summary:
-        print(f"  {row.category:<16} {row.state:<10} {row.count:>8}  {clock.format_berlin(row.next_due_at)}")
+        print(
+            f"  {term(row.category):<16} {term(row.state):<10} {row.count:>8}  {clock.format_berlin(row.next_due_at)}"
+        )
     if items:
         print()
         print("  {0:<17} {1:<16} {2:<10} {3}".format(_("due (Berlin)"), _("category"), _("state"), _("ref")))
     for item in items:
-        print(f"  {clock.format_berlin(item.due_at) or '-':<17} {item.category:<16} {item.state:<10} {item.ref or ''}")
+        print(
+            f"  {clock.format_berlin(item.due_at) or '-':<17} {term(item.category):<16} {term(item.state):<10} {item.ref or ''}"
+        )
     if more:
         print(_("  … more items; narrow with --category/--state or raise --limit"))
     return 0
