@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import struct
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -79,7 +80,10 @@ def set_language(language: str | None) -> str:
     if _language == "en":
         _translation = gettext.NullTranslations()
     else:
-        _translation = gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[_language], fallback=True)
+        try:
+            _translation = gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[_language], fallback=True)
+        except (OSError, ValueError, struct.error):  # a damaged catalogue: the source text, not a traceback
+            _translation = gettext.NullTranslations()
     _translate_argparse()
     return _language
 

@@ -64,6 +64,16 @@ IDS = (
     N_("in_person"),
     # what the order detail shows for a category without records
     N_("nothing kept"),
+    # kinds of records counted by `support24 stats` and the demo
+    N_("customers"),
+    N_("orders"),
+    N_("sessions"),
+    N_("participants"),
+    N_("consents"),
+    N_("disclosures"),
+    N_("recordings"),
+    N_("billing_records"),
+    N_("audit_events"),
     # roles
     N_("technician"),
     N_("privacy_officer"),
