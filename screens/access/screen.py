@@ -83,7 +83,7 @@ class AccessRequestsScreen(MainScreen):
             Text(clock.format_day(row.received_on)),
             Text(due),
             Text(days_left_text(row.days_left, is_open), style=f"bold {colour}" if colour else ""),
-            Text(row.state),
+            Text(term(row.state)),
         ]
 
     def show_filter(self) -> None:

@@ -21,6 +21,7 @@ from textual.timer import Timer
 from models.browse.paging import release_thread_connection
 from models.core import clock
 from models.core.i18n import _, ngettext
+from models.core.labels import term
 
 FIRST_RUN_DELAY = 20.0  # seconds after start, so the console is up before the first purge
 MIN_DELAY = 1.0
@@ -107,7 +108,7 @@ def status_text(outcome: Outcome | None, next_run_at: datetime | None) -> str:
 
 
 def deleted_text(outcome: Outcome) -> str:
-    return ", ".join(f"{category} {count}" for category, count in sorted(outcome.deleted.items()))
+    return ", ".join(f"{term(category)} {count}" for category, count in sorted(outcome.deleted.items()))
 
 
 class PurgeTimerMixin:
