@@ -73,12 +73,13 @@ def console_factory(database: str | None, data_dir: str | None, mode: str) -> An
     from console.settings.config import skip_postgres_driver
 
     skip_postgres_driver(database, data_dir)  # as `support24` itself does before loading peewee
-    from console.cli.app import build_info
+    from console.cli.app import build_info, tune_for_workers
     from console.cli.context import Context
     from screens.shell.app import ConsoleApp
 
     ctx = Context(database_option=database, data_dir_option=data_dir)
     operator, info = build_info(ctx)
+    tune_for_workers()  # as run_console does
     return lambda: ConsoleApp(operator, info, start_mode=mode)
 
 

@@ -23,6 +23,7 @@ from typing import Iterator
 
 import pytest
 
+from console.cli.app import tune_for_workers
 from models.core import clock
 from models.core.db import close_database, database, open_database
 from models.core.entities import ALL_MODELS, Staff
@@ -31,6 +32,8 @@ from models.core.schema import ensure_schema
 BACKEND = os.environ.get("SUPPORT24_TEST_BACKEND", "sqlite")
 PG_URL = os.environ.get("SUPPORT24_TEST_PG_URL", "postgresql://127.0.0.1:5432/test")
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
+
+tune_for_workers()  # as the console does at start: the screen tests run ConsoleApp with the same thread timing
 
 
 def pg_schema_url(schema: str) -> str:

@@ -114,3 +114,53 @@ def test_sqlite_urls_are_relative_with_three_slashes_and_absolute_with_four(tmp_
     with pytest.raises(ValidationError) as err:
         parse_url("sqlite:///")
     assert err.value.field == "--database"
+
+
+def test_a_lock_held_elsewhere_is_errors_busy(db: str, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another connection holds the write lock: the db layer raises errors.Busy, nothing is written."""
+    from urllib.parse import urlparse
+
+    from models.core import clock
+    from models.core import db as db_module
+    from models.core.entities import Staff
+    from models.core.errors import Busy
+
+    if is_sqlite():
+        import sqlite3
+
+        monkeypatch.setattr(db_module, "BUSY_TIMEOUT_SECONDS", 0.05)
+        db_module.open_database(db_url)  # reconnect with the short busy timeout
+        other = sqlite3.connect(str(db_module.current_target().path), isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+    else:
+        import psycopg
+
+        target = db_module.current_target()
+        parsed = urlparse(target.url)
+        other = psycopg.connect(
+            host=parsed.hostname, port=parsed.port or 5432, dbname=parsed.path.lstrip("/"),
+            user=parsed.username, options=f"-c search_path={target.schema}",
+        )  # fmt: skip
+        other.execute("LOCK TABLE staff IN ACCESS EXCLUSIVE MODE")
+        database.execute_sql("SET lock_timeout = '50ms'")
+    try:
+        with pytest.raises(Busy, match="database is busy"):
+            with db_module.write_tx():
+                Staff.create(username="busy1", name="Busy One", roles="technician", created_at=clock.now())
+    finally:
+        other.rollback()
+        other.close()
+    if not is_sqlite():
+        database.execute_sql("SET lock_timeout = 0")
+    assert not Staff.select().where(Staff.username == "busy1").exists()
+
+
+def test_worker_connection_closes_the_threads_connection(db: str) -> None:
+    from models.core.db import worker_connection
+
+    database.connect(reuse_if_open=True)
+    with pytest.raises(KeyError):
+        with worker_connection():
+            assert not database.is_closed()
+            raise KeyError("the body fails")
+    assert database.is_closed()

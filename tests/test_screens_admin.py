@@ -229,16 +229,14 @@ def test_console_without_staff_record_refuses_with_instructions(db_url, isolated
 
 @aio
 async def test_worker_failures_become_visible_messages(db, fixed_clock) -> None:
-    from peewee import OperationalError
-
-    from models.core.errors import RuleViolation
+    from models.core.errors import Busy, RuleViolation
     from screens.kit.messages import WorkerFailed
 
     w = world()
     app = make_app(w["tech"])
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.post_message(WorkerFailed("x", OperationalError("database is locked")))
+        app.post_message(WorkerFailed("x", Busy("the database is busy (another console or the purge is writing)")))
         app.post_message(WorkerFailed("y", RuleViolation("order A-1 is completed")))
         app.post_message(WorkerFailed("z", KeyError("boom")))
         await pilot.pause()
@@ -259,3 +257,14 @@ async def test_hostile_customer_text_is_literal_on_every_list(db, fixed_clock) -
             text = screen_text(app)
             assert SHOWN in text, key
             assert "\x1b" not in text
+
+
+def test_the_textual_internals_are_checked_against_the_pinned_version() -> None:
+    """screens/compat.py names the Textual version it was checked against; it is the one pyproject pins."""
+    import tomllib
+    from pathlib import Path
+
+    from screens.compat import PINNED_TEXTUAL
+
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())["project"]
+    assert f"textual=={PINNED_TEXTUAL}" in project["dependencies"]

@@ -52,10 +52,9 @@ async def test_a_failed_page_is_reported_once(db, fixed_clock) -> None:
 
 
 @aio
-async def test_footer_keys_follow_what_the_screen_allows(db, fixed_clock) -> None:
+async def test_shown_keys_follow_what_the_screen_allows(db, fixed_clock) -> None:
     """Keys are enabled or disabled in place when rows arrive; the footer shows the current state."""
-    from textual.widgets._footer import FooterKey
-
+    from screens.compat import FooterKey
     from tests.support import factories
 
     world()

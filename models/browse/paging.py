@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, Sequence, TypeVar
 
-from models.core.db import database
-
 Row = TypeVar("Row")
 MAX_LIMIT = 500
 
@@ -33,9 +31,3 @@ def page_of(rows: list[Row], limit: int, key: Any) -> Page[Row]:
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, key(rows[-1]) if more and rows else None)
-
-
-def release_thread_connection() -> None:
-    """Close this thread's connection: the console runs queries in short-lived worker threads."""
-    if database.obj is not None and not database.is_closed():
-        database.close()

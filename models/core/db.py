@@ -7,12 +7,12 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 from urllib.parse import parse_qs, unquote, urlparse
 
-from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from peewee import Database, DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
 
-from models.core.errors import ValidationError
+from models.core.errors import Busy, ValidationError
 from models.core.i18n import _
 
 database = DatabaseProxy()
@@ -68,6 +68,57 @@ def parse_url(url: str) -> DatabaseTarget:
     )
 
 
+SQLITE_BUSY_TEXTS = ("database is locked", "database table is locked")
+PG_BUSY_SQLSTATES = {"55P03"}  # lock_not_available: lock_timeout or NOWAIT
+
+
+def is_busy_error(error: BaseException) -> bool:
+    """Whether a driver error means that another connection holds the lock (SQLite busy, PG lock timeout)."""
+    if not isinstance(error, OperationalError):
+        return False
+    for cause in (*error.args[:1], error.__context__, error):
+        if getattr(cause, "sqlstate", None) in PG_BUSY_SQLSTATES:
+            return True
+    return any(text in str(error) for text in SQLITE_BUSY_TEXTS)
+
+
+@contextmanager
+def _busy_as_domain_error() -> Iterator[None]:
+    """A lock held elsewhere becomes errors.Busy, so callers need not read driver messages."""
+    try:
+        yield
+    except OperationalError as exc:
+        if is_busy_error(exc):
+            raise Busy(
+                _("the database is busy (another console or the purge is writing); nothing was saved, try again")
+            ) from exc
+        raise
+
+
+class _BusyAware:
+    """Mixin for the peewee databases: statements, BEGIN and COMMIT raise errors.Busy on a held lock."""
+
+    def execute_sql(self, sql: str, params: Any = None) -> Any:
+        with _busy_as_domain_error():
+            return super().execute_sql(sql, params)  # type: ignore[misc]
+
+    def begin(self, *args: Any, **kwargs: Any) -> None:
+        with _busy_as_domain_error():
+            super().begin(*args, **kwargs)  # type: ignore[misc]
+
+    def commit(self) -> None:
+        with _busy_as_domain_error():
+            super().commit()  # type: ignore[misc]
+
+
+class Sqlite(_BusyAware, SqliteDatabase):
+    """SQLite with errors.Busy for 'database is locked'."""
+
+
+class Postgresql(_BusyAware, PostgresqlDatabase):
+    """PostgreSQL with errors.Busy for a lock timeout."""
+
+
 def _create_private_file(path: Path) -> None:
     """Create the SQLite file readable by its owner only before SQLite touches it."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +133,7 @@ def open_database(url: str) -> Database:
     if target.backend == "sqlite":
         assert target.path is not None
         _create_private_file(target.path)
-        db: Database = SqliteDatabase(
+        db: Database = Sqlite(
             str(target.path),
             pragmas=SQLITE_PRAGMAS,
             timeout=BUSY_TIMEOUT_SECONDS,
@@ -99,7 +150,7 @@ def open_database(url: str) -> Database:
         }
         if target.schema:
             kwargs["options"] = f"-c search_path={target.schema}"
-        db = PostgresqlDatabase(
+        db = Postgresql(
             parsed.path.lstrip("/") or "postgres",
             **{k: v for k, v in kwargs.items() if v is not None},
         )
@@ -112,6 +163,20 @@ def open_database(url: str) -> Database:
 def close_database() -> None:
     if database.obj is not None and not database.is_closed():
         database.close()
+
+
+@contextmanager
+def worker_connection() -> Iterator[None]:
+    """Around the body of a thread worker: its connection is closed when the body ends, however it ends.
+
+    The console runs its queries in short-lived worker threads; a connection left open per finished
+    thread would pile up (and on SQLite keep WAL readers alive). Use as `with worker_connection():`
+    or as a decorator `@worker_connection()` below `@work(thread=True)`.
+    """
+    try:
+        yield
+    finally:
+        close_database()  # peewee keeps one connection per thread: this thread's
 
 
 def current_target() -> DatabaseTarget:

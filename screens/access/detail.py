@@ -8,7 +8,7 @@ the hint shows why. Compiling is an audited read of personal data; so is opening
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -23,8 +23,8 @@ from console.settings.config import Controller
 from models.access import requests as access
 from models.access.requests import Compilation
 from models.browse.access import RequestDetail, request_detail
-from models.browse.paging import release_thread_connection
 from models.core import clock
+from models.core.db import worker_connection
 from models.core.entities import Staff
 from models.core.i18n import _
 from models.core.labels import term
@@ -39,6 +39,7 @@ from screens.access.forms import (
 )
 from screens.access.urgency import days_left_text, theme_colour, urgency_variable
 from screens.kit.base import ForwardFailures
+from screens.kit.host import host
 from screens.kit.text import literal
 from screens.shell.chrome import QuietFooter, ShellHeader
 
@@ -173,10 +174,8 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
     # -- loading ----------------------------------------------------------------------------
     @work(thread=True, exit_on_error=False, exclusive=True, group="detail")
     def load(self, record: bool = False) -> None:
-        try:
+        with worker_connection():
             detail = request_detail(self.operator, self.ref, record=record)
-        finally:
-            release_thread_connection()
         self.post_message(DetailLoaded(detail))
 
     @on(DetailLoaded)
@@ -231,10 +230,8 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="compile")
     def compile(self) -> None:
-        try:
+        with worker_connection():
             compilation = access.compile_request(self.operator, self.ref)
-        finally:
-            release_thread_connection()
         self.post_message(Compiled(compilation))
 
     @on(Compiled)
@@ -294,8 +291,8 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
             )
 
     def action_export(self) -> None:
-        app = cast(Any, self.app)
-        settings = getattr(app, "settings", None)
+        app = host(self)
+        settings = app.settings
         controller = settings.controller if settings is not None else Controller()
         lang = settings.language if settings is not None else "de"
         form = ExportForm(self.operator, self.ref, Path(app.info.data_dir), controller, lang)

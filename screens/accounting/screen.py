@@ -7,7 +7,7 @@ so the outbox is re-read only when its count changed, not on every refresh tick.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -19,11 +19,13 @@ from textual.widgets import ContentSwitcher, Static
 
 from models.billing import outbox as billing
 from models.browse.billing import batch_records_page, batches_page, outbox_page
-from models.browse.paging import Page, release_thread_connection
+from models.browse.paging import Page
 from models.core import clock
+from models.core.db import worker_connection
 from models.core.i18n import _, ngettext
 from screens.accounting.forms import AcknowledgeForm, ExportBatchForm
 from screens.kit.base import MainScreen, PagedTable
+from screens.kit.host import host
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
@@ -144,10 +146,8 @@ class AccountingScreen(MainScreen):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="count")
     def load_count(self) -> None:
-        try:
+        with worker_connection():
             count = billing.outbox_count()
-        finally:
-            release_thread_connection()
         self.post_message(CountLoaded(count))
 
     @on(CountLoaded)
@@ -221,7 +221,7 @@ class AccountingScreen(MainScreen):
 
     @property
     def default_folder(self) -> Path:
-        return Path(cast(Any, self.app).info.data_dir) / "billing"
+        return Path(host(self).info.data_dir) / "billing"
 
     def action_export(self) -> None:
         self.open_export(ExportBatchForm(self.operator, self.default_folder, waiting=self.count or 0))

@@ -11,8 +11,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
-from models.browse.paging import release_thread_connection
 from models.browse.people import AuditRow, audit_page, verify_trail
+from models.core.db import worker_connection
 from models.core.i18n import _, ngettext
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.roles import refusal
@@ -85,10 +85,8 @@ class AuditScreen(MainScreen):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="verify")
     def verify(self) -> None:
-        try:
+        with worker_connection():
             result = verify_trail(self.operator)
-        finally:
-            release_thread_connection()
         self.app.call_from_thread(self.show_result, result)
 
     def show_result(self, result: Any) -> None:

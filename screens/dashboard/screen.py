@@ -10,8 +10,8 @@ from textual.message import Message
 from textual.widgets import Sparkline, Static
 
 from models.browse.dashboard import Dashboard, dashboard
-from models.browse.paging import release_thread_connection
 from models.core import clock
+from models.core.db import worker_connection
 from models.core.i18n import _
 from screens.kit.base import MainScreen
 from screens.kit.text import elapsed, literal
@@ -43,10 +43,8 @@ class DashboardScreen(MainScreen):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="dashboard")
     def load(self) -> None:
-        try:
+        with worker_connection():
             data = dashboard()
-        finally:
-            release_thread_connection()
         self.post_message(self.Loaded(data))
 
     def on_worker_state_changed(self, event) -> None:  # type: ignore[no-untyped-def]

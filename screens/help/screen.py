@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,6 +11,7 @@ from textual.widgets import Static
 from models.core.i18n import _, current_language
 from models.core.labels import term
 from screens.kit.base import MainScreen
+from screens.kit.host import host
 from screens.kit.text import literal
 from screens.shell.modes import MODE_SPECS
 
@@ -63,7 +62,7 @@ class HelpScreen(MainScreen):
         return table
 
     def about(self) -> Text:
-        info = cast(Any, self.app).info
+        info = host(self).info
         text = Text("\n" + _("About") + "\n", style="bold")
         text.append(_("database") + ": ")
         text.append_text(literal(info.database))

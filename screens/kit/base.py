@@ -19,8 +19,10 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
-from models.browse.paging import Page, release_thread_connection
+from models.browse.paging import Page
+from models.core.db import worker_connection
 from models.core.entities import Staff
+from screens.kit.host import host
 from screens.kit.messages import WorkerFailed
 from screens.shell.chrome import ModeBar, QuietFooter, ShellHeader
 
@@ -102,10 +104,8 @@ class PagedTable(ForwardFailures, DataTable):
     def _load(
         self, generation: int, after: tuple[Any, ...] | None, limit: int, replace: bool, force: bool = False
     ) -> None:
-        try:
+        with worker_connection():
             page = self.fetch(after, limit)
-        finally:
-            release_thread_connection()
         self.post_message(self.PageLoaded(generation, page, replace, force))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -168,7 +168,7 @@ class MainScreen(ForwardFailures, Screen[None]):
 
     @property
     def operator(self) -> Staff:
-        return cast(Any, self.app).operator
+        return host(self).operator
 
     def compose(self) -> ComposeResult:
         yield ShellHeader()
@@ -200,7 +200,7 @@ class MainScreen(ForwardFailures, Screen[None]):
         """One one-shot timer at a time: the next refresh is planned only after this one."""
         if self.refresh_timer is not None:
             self.refresh_timer.stop()
-        seconds = float(getattr(self.app, "refresh_seconds", 5.0))
+        seconds = host(self).refresh_seconds
         self.refresh_timer = self.set_timer(seconds, self.refresh_tick)
 
     def refresh_tick(self) -> None:

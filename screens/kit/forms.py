@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 from textual.worker import WorkerFailed
 
-from models.browse.paging import release_thread_connection
+from models.core.db import worker_connection
 from models.core.errors import Support24Error, ValidationError
 from models.core.i18n import _, parse_number
 from screens.kit.base import ForwardFailures
@@ -165,12 +165,11 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
         return None
 
     def _perform_in_thread(self, data: T) -> Support24Error | None:
-        try:
-            self.perform(data)
-        except Support24Error as exc:
-            return exc
-        finally:
-            release_thread_connection()
+        with worker_connection():
+            try:
+                self.perform(data)
+            except Support24Error as exc:
+                return exc
         return None
 
     def action_cancel(self) -> None:

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from models.browse.detail import SessionDetail, session_detail
-from models.browse.paging import release_thread_connection
+from models.core.db import worker_connection
 from models.core.entities import Staff
 from models.core.i18n import _
 from screens.kit.base import ForwardFailures
@@ -59,10 +59,8 @@ class DetailScreen(ForwardFailures, Screen[None]):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="detail")
     def load(self) -> None:
-        try:
+        with worker_connection():
             data = self.fetch()
-        finally:
-            release_thread_connection()
         self.post_message(self.Loaded(data))
 
     def on_detail_screen_loaded(self, message: Loaded) -> None:

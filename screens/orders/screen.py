@@ -15,10 +15,10 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from models.browse.detail import OrderDetail, order_detail
-from models.browse.paging import release_thread_connection
 from models.browse.sessions import OrderFilter, OrderRow
 from models.browse.sessions import orders as order_page
 from models.core import clock
+from models.core.db import worker_connection
 from models.core.errors import ValidationError
 from models.core.i18n import _
 from models.core.labels import term
@@ -241,10 +241,8 @@ class OrderDetailScreen(DetailScreen):
 
     @work(thread=True, exit_on_error=False, group="order-action")
     def complete(self) -> None:
-        try:
+        with worker_connection():
             orders.complete_order(self.operator, self.ref)
-        finally:
-            release_thread_connection()
         self.app.call_from_thread(self.done, _("Order {ref} completed.").format(ref=self.ref))
 
     def done(self, message: str) -> None:
@@ -269,10 +267,8 @@ class OrderDetailScreen(DetailScreen):
 
     @work(thread=True, exit_on_error=False, group="order-action")
     def release(self, hold_id: int) -> None:
-        try:
+        with worker_connection():
             holds.release_hold(self.operator, hold_id)
-        finally:
-            release_thread_connection()
         self.app.call_from_thread(self.done, _("Hold released."))
 
     def action_view_session(self) -> None:

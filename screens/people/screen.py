@@ -12,9 +12,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Checkbox, Input, Label, Static
 
-from models.browse.paging import release_thread_connection
 from models.browse.people import CustomerRow, StaffRow, contacts_of, customers_page, staff_page
 from models.core import people
+from models.core.db import worker_connection
 from models.core.entities import ROLES, Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _
@@ -261,10 +261,8 @@ class PeopleScreen(MainScreen):
 
     @work(thread=True, exit_on_error=False, group="people")
     def deactivate(self, username: str) -> None:
-        try:
+        with worker_connection():
             people.update_staff(self.operator, username, active=False)
-        finally:
-            release_thread_connection()
         self.app.call_from_thread(self.after_form(_("{user} deactivated.").format(user=username)), True)
 
     def on_data_table_row_selected(self, event: PagedTable.RowSelected) -> None:
@@ -275,10 +273,8 @@ class PeopleScreen(MainScreen):
 
     @work(thread=True, exit_on_error=False, group="people")
     def show_contacts(self, number: str) -> None:
-        try:
+        with worker_connection():
             rows = contacts_of(self.operator, number)
-        finally:
-            release_thread_connection()
         text = Text(_("Contact persons of {number}: ").format(number=number))
         text.append_text(
             literal(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from rich.console import Group
 from rich.table import Table
@@ -22,9 +22,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import ContentSwitcher, ProgressBar, Static
 
-from models.browse.paging import release_thread_connection
 from models.browse.retention import deletions_page, holds_page, lease_holder, queue_page, runs_page
 from models.core import clock
+from models.core.db import worker_connection
 from models.core.i18n import _, ngettext
 from models.core.identity import require_role
 from models.core.labels import term
@@ -35,6 +35,7 @@ from models.retention.queue import STATES, SummaryRow, queue_summary
 from screens.access.urgency import STATE_COLOURS, theme_colour
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.forms import ConfirmScreen
+from screens.kit.host import host
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 from screens.retention.forms import HoldForm, plan_text
@@ -198,10 +199,8 @@ class RetentionScreen(MainScreen):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="summary")
     def load_summary(self) -> None:
-        try:
+        with worker_connection():
             rows, holder = queue_summary(), lease_holder(clock.now())
-        finally:
-            release_thread_connection()
         self.post_message(SummaryLoaded(rows, holder))
 
     @on(SummaryLoaded)
@@ -365,10 +364,8 @@ class RetentionScreen(MainScreen):
 
     @work(thread=True, exit_on_error=False, group="hold")
     def release(self, hold_id: int) -> None:
-        try:
+        with worker_connection():
             holds.release_hold(self.operator, hold_id)
-        finally:
-            release_thread_connection()
         self.app.call_from_thread(self.released, hold_id)
 
     def released(self, hold_id: int) -> None:
@@ -378,7 +375,7 @@ class RetentionScreen(MainScreen):
     # -- purge: preview, confirm, run ------------------------------------------------------
     @property
     def data_dir(self) -> Path:
-        return Path(cast(Any, self.app).info.data_dir)
+        return Path(host(self).info.data_dir)
 
     def action_purge(self) -> None:
         reason = refusal(self.operator, *PURGE_ROLES)
@@ -390,11 +387,9 @@ class RetentionScreen(MainScreen):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="purge-preview")
     def preview(self) -> None:
-        try:
+        with worker_connection():
             require_role(self.operator, *PURGE_ROLES)
             result = purge.run_purge(self.operator.username, data_dir=self.data_dir, dry_run=True)
-        finally:
-            release_thread_connection()
         self.post_message(PurgePreviewed(result))
 
     @on(PurgePreviewed)
@@ -435,11 +430,9 @@ class RetentionScreen(MainScreen):
                 last[0] = done
                 self.post_message(PurgeProgress(done, total))
 
-        try:
+        with worker_connection():
             require_role(self.operator, *PURGE_ROLES)
             result = purge.run_purge(self.operator.username, data_dir=self.data_dir, progress=progress)
-        finally:
-            release_thread_connection()
         self.post_message(PurgeFinished(result))
 
     @on(PurgeProgress)

@@ -9,8 +9,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from models.browse.paging import release_thread_connection
 from models.browse.sessions import SessionRow, active_sessions
+from models.core.db import worker_connection
 from models.core.i18n import _
 from models.sessions import sessions
 from screens.kit.base import MainScreen, PagedTable
@@ -163,10 +163,8 @@ class ActiveSessionsScreen(MainScreen):
 
     @work(thread=True, exit_on_error=False, group="end")
     def end_session(self, ref: str) -> None:
-        try:
+        with worker_connection():
             sessions.end_session(self.operator, ref)
-        finally:
-            release_thread_connection()
         self.app.call_from_thread(self.ended, ref)
 
     def ended(self, ref: str) -> None:

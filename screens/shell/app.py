@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Iterable
+from typing import Iterable
 
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.signal import Signal
 
+from console.settings.config import Settings
 from models.core.entities import Staff
-from models.core.errors import Support24Error
+from models.core.errors import Busy, Support24Error
 from models.core.i18n import _
 from screens.kit.messages import WorkerFailed
-from screens.shell.chrome import ShellHeader
 from screens.shell.modes import MODE_SPECS
 from screens.shell.timer import PurgeScheduler, PurgeTimerMixin
 
@@ -41,9 +41,6 @@ def mode_bindings() -> list[Binding]:
         Binding(item.key, f"app.switch_mode('{item.name}')", item.title, id=f"mode.{item.name}", group=group)
         for item in MODE_SPECS
     ]
-
-
-WORKER_SWITCH_SECONDS = 0.0005
 
 
 class ConsoleApp(PurgeTimerMixin, App[None]):
@@ -74,20 +71,18 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         *,
         start_mode: str = "dashboard",
         scheduler: PurgeScheduler | None = None,
-        settings: Any = None,
+        settings: Settings | None = None,
     ) -> None:
         self.MODES = {item.name: item.factory() for item in MODE_SPECS}
         super().__init__()
-        # Workers run many short queries, each re-taking the GIL from the busy render loop;
-        # at the default 5 ms switch interval a page of 20 queries waited 100 ms for it.
-        sys.setswitchinterval(WORKER_SWITCH_SECONDS)
         self.operator = operator
         self.info = info
         self.refresh_seconds = info.refresh_seconds
         self.start_mode = start_mode
         self.status_text = ""
         self.purge_scheduler = scheduler  # the purge timer (screens/shell/timer.py); None: no timer
-        self.settings = settings  # console.config.Settings when run for real (controller, language)
+        self.settings = settings  # when run for real (controller, language); None: the defaults
+        self.status_changed: Signal[str] = Signal(self, "status-changed")  # every ShellHeader listens
 
     def on_mount(self) -> None:
         self.switch_mode(self.start_mode)
@@ -96,13 +91,9 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
     def set_status(self, text: str) -> None:
         """Show a short status (e.g. the purge timer's last/next run) in every header."""
         self.status_text = text
-        # Every mode's stack, not only the current one: a mode switched back to shows no stale status
-        # (Textual 8 keeps the stacks in _screen_stacks; the pinned version is the contract here).
-        stacks = getattr(self, "_screen_stacks", {}) or {"": [self.screen, *self._background_screens]}
-        for stack in list(stacks.values()):
-            for screen in stack:
-                for header in screen.query(ShellHeader):
-                    header.show()
+        # The headers of every mode's screens, not only the visible one: a mode switched back to
+        # shows no stale status.
+        self.status_changed.publish(text)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for item in MODE_SPECS:
@@ -116,19 +107,10 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
     def on_worker_failed(self, message: WorkerFailed) -> None:
         """The one place a failed worker becomes a visible error (never a traceback)."""
         error = message.error
-        if isinstance(error, Support24Error):
+        if isinstance(error, Busy):  # a lock held by another console, the purge, or the purge lease
+            self.notify(Text(str(error)).plain, title=_("Busy"), severity="warning", timeout=8, markup=False)
+        elif isinstance(error, Support24Error):
             self.notify(Text(str(error)).plain, title=_("Refused"), severity="error", timeout=8, markup=False)
-        elif "database is locked" in str(error):
-            self.notify(
-                _(
-                    "The database is busy (another console or the purge is writing). Nothing was saved; "
-                    "try again in a moment."
-                ),
-                title=_("Busy"),
-                severity="warning",
-                timeout=8,
-                markup=False,
-            )
         else:
             self.log.error(f"worker {message.name} failed: {error!r}")
             self.notify(

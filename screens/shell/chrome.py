@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from rich.text import Text
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.widgets._footer import FooterKey
 
 from models.core.i18n import _
+from screens.compat import FooterKey, mark_bindings_ready, set_key_enabled
+from screens.kit.host import host
 from screens.kit.text import literal
 from screens.shell.modes import MODE_SPECS
-
-if TYPE_CHECKING:
-    from screens.shell.app import ConsoleApp
 
 
 class ShellHeader(Static):
@@ -23,10 +21,14 @@ class ShellHeader(Static):
     DEFAULT_CLASSES = "shell-header"
 
     def on_mount(self) -> None:
+        host(self).status_changed.subscribe(self, lambda _text: self.show(), immediate=True)
         self.show()
 
+    def on_unmount(self) -> None:
+        host(self).status_changed.unsubscribe(self)
+
     def show(self) -> None:
-        app = cast("ConsoleApp", self.app)
+        app = host(self)
         info = app.info
         line = Text()
         line.append("support24", style="bold")
@@ -83,7 +85,7 @@ class QuietFooter(Footer):
     _shown: tuple[tuple[str, str, str, bool, str], ...] | None = None
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
-        self._bindings_ready = True
+        mark_bindings_ready(self)
         if not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen and not self._pending:
@@ -115,7 +117,6 @@ class QuietFooter(Footer):
             return False
         for widget in widgets:
             enabled, tooltip = state[(widget.key, widget.action)]
-            widget._disabled = not enabled  # what FooterKey's own click handler reads (textual 8.2.8)
-            widget.set_class(not enabled, "-disabled")
+            set_key_enabled(widget, enabled)
             widget.tooltip = tooltip or None
         return True

@@ -18,8 +18,8 @@ from textual import work
 from textual.message import Message
 from textual.timer import Timer
 
-from models.browse.paging import release_thread_connection
 from models.core import clock
+from models.core.db import worker_connection
 from models.core.i18n import _, ngettext
 from models.core.labels import term
 
@@ -135,10 +135,8 @@ class PurgeTimerMixin:
     def load_recorded_purge(self) -> None:
         """The last run any console made, so a fresh console does not say 'not run yet'."""
         assert self.purge_scheduler is not None
-        try:
+        with worker_connection():
             outcome = self.purge_scheduler.recorded_last_run()
-        finally:
-            release_thread_connection()
         if outcome is not None:
             app: Any = self
             app.post_message(PurgeRecorded(outcome))
@@ -175,10 +173,10 @@ class PurgeTimerMixin:
         app: Any = self
         scheduler.progress = self._progress_reporter(clock.now())
         try:
-            outcome = scheduler.run_once()  # never raises: busy and errors are in the outcome
+            with worker_connection():
+                outcome = scheduler.run_once()  # never raises: busy and errors are in the outcome
         finally:
             scheduler.progress = None
-            release_thread_connection()
         app.post_message(PurgeTimerRan(outcome))
 
     def _progress_reporter(self, started_at: datetime) -> Callable[[int, int], None]:
