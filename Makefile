@@ -32,12 +32,12 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 # The German catalogue: extract every _()/N_()/ngettext() string and merge it into the .po
-# (new and changed strings arrive with an empty msgstr); translate them, then compile.
+# (new and changed strings arrive with an empty msgstr; locations name files only, so moved lines change nothing). translate them, then compile.
 LOCALE := models/core/locale
 POT := $(LOCALE)/support24.pot
 
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-wrap --sort-by-file --project support24 -o $(POT) .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-wrap --sort-by-file --add-location=file --project support24 -o $(POT) .
 	$(BIN)/pybabel update -i $(POT) -d $(LOCALE) -D support24 -l de --no-wrap --ignore-obsolete --no-fuzzy-matching
 	rm -f $(POT)
 

@@ -34,7 +34,7 @@ ALLOWED = {
     "Tel.",  # the German report's own column (texts.py holds the report's words per language)
 }
 # Guards against programming mistakes; the command line shows only Support24Error messages to people.
-PROGRAMMING_ERRORS = {"TypeError", "ValueError", "AssertionError", "NotImplementedError", "RuntimeError"}
+PROGRAMMING_ERRORS = {"TypeError", "ValueError", "AssertionError", "NotImplementedError", "RuntimeError", "ImportError"}
 # Files whose literals are not for people: demo names and texts (German already), report tables per language.
 SKIPPED = {"console/demo/names.py", "console/reports/texts.py"}
 
