@@ -105,7 +105,7 @@ def test_ack_exit_codes_and_messages(one_order, capsys, tmp_path: Path, fixed_cl
     assert code == 2 and out == "" and "billed_on: lies in the future" in err
     code, _out, err = run(capsys, "billing", "ack", "2", "--billed-on", "2026-11-24")
     assert code == 2 and "no billing batch 2" in err
-    code, _out, err = run(capsys, "billing", "ack", "1", "--billed-on", "24.11.2026")
+    code, _out, err = run(capsys, "billing", "ack", "1", "--billed-on", "24/11/2026")
     assert code == 2 and "YYYY-MM-DD" in err
     code, out, _err = run(capsys, "billing", "ack", "1", "--billed-on", "2026-11-24")
     assert code == 0 and "1 order billed" in out and "2027-02-24" in out
@@ -145,3 +145,9 @@ def test_batches_and_outbox_listings(one_order, capsys, tmp_path: Path) -> None:
     assert code == 0 and json.loads(out) == {"records": [], "count": 0}
     code, out, _err = run(capsys, "billing", "batches")
     assert code == 0 and "not acknowledged" in out
+
+
+def test_ack_takes_the_billing_date_as_germans_write_it(one_order, capsys, tmp_path: Path, fixed_clock) -> None:
+    run(capsys, "billing", "export", "--out", str(tmp_path / "erp"))
+    code, out, _err = run(capsys, "billing", "ack", "1", "--billed-on", "24.11.2026")
+    assert code == 0 and "billed on 2026-11-24" in out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 from typing import Sequence
 
@@ -23,15 +24,25 @@ def common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument(
         "--database",
-        metavar="URL",
+        metavar=_("URL"),
         default=default,
         help=_("database URL (sqlite:///PATH or postgresql://USER@HOST/DB); env SUPPORT24_DATABASE_URL"),
     )
-    parser.add_argument("--data-dir", metavar="DIR", default=default, help=_("data folder; env SUPPORT24_DATA_DIR"))
+    parser.add_argument("--data-dir", metavar=_("DIR"), default=default, help=_("data folder; env SUPPORT24_DATA_DIR"))
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help=_("print one JSON document on stdout and nothing else"))
+
+
+def day_option(text: str) -> str:
+    """A day as typed on the command line: ISO 2026-11-24, or 24.11.2026 as Germans write it (turned
+    into ISO here); anything else passes unchanged so that the domain names the option and the problem."""
+    match = re.fullmatch(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*", text)
+    if match is None:
+        return text
+    day, month, year = (int(part) for part in match.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def command_parent() -> argparse.ArgumentParser:
@@ -89,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=_(
             "Language: --lang de|en for one run; otherwise the environment (LANGUAGE, LC_ALL, LANG, "
-            "e.g. LANG=en_US.UTF-8), otherwise language = \"de\" or \"en\" in config.toml; German by default. "
+            'e.g. LANG=en_US.UTF-8), otherwise language = "de" or "en" in config.toml; German by default. '
             "--json output is English in every language."
         ),
     )
@@ -101,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=_("language of this run (de or en); overrides LANG and config.toml"),
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
     for name in command_modules():
         module = importlib.import_module(f"{commands.__name__}.{name}")
         register = getattr(module, "register", None)

@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from console.cli.main import add_json, command_parent
+from console.cli.main import add_json, command_parent, day_option
 from models.core.i18n import _, ngettext
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
@@ -37,12 +37,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "access-request", parents=[command_parent()], help=_("access requests of data subjects (GDPR Art. 15)")
     )
-    sub = parser.add_subparsers(dest="access_command", metavar="ACTION", required=True)
+    sub = parser.add_subparsers(dest="access_command", metavar=_("ACTION"), required=True)
 
     def action(name: str, help_text: str, handler, *, ref: bool = True, json: bool = True) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
         p = sub.add_parser(name, parents=[command_parent()], help=help_text)
         if ref:
-            p.add_argument("ref", metavar="REF", help=_("the request, e.g. AR-2026-0001"))
+            p.add_argument("ref", metavar=_("REF"), help=_("the request, e.g. AR-2026-0001"))
         if json:
             add_json(p)
         p.set_defaults(handler=handler)
@@ -51,9 +51,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = action("open", _("register a written request; prints its ref and due date"), run_open, ref=False)
     p.add_argument("--name", required=True, help=_("the requester's name as written"))
     p.add_argument("--email", help=_("the requester's e-mail address"))
-    p.add_argument("--customer", metavar="NUMBER", help=_("the customer number the requester belongs to"))
+    p.add_argument("--customer", metavar=_("NUMBER"), help=_("the customer number the requester belongs to"))
     p.add_argument("--address", help=_("postal address for the answer"))
-    p.add_argument("--received", required=True, metavar="YYYY-MM-DD", help=_("date the request arrived"))
+    p.add_argument(
+        "--received", required=True, metavar=_("YYYY-MM-DD"), type=day_option, help=_("date the request arrived")
+    )
     p.add_argument("--channel", required=True, choices=ACCESS_CHANNELS)
     p.add_argument(
         "--workstation", action="append", default=[], help=_("a workstation name the requester gave (repeatable)")
@@ -66,21 +68,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     action("compile", _("find every record naming the subject and show why it matched"), run_compile)
 
     p = action("exclude", _("exclude a false match from the report, with a reason"), run_exclude)
-    p.add_argument("kind", metavar="KIND", help=_("record kind as compile shows it (customer, session, ...)"))
-    p.add_argument("record_id", metavar="ID", type=int, help=_("record id as compile shows it"))
+    p.add_argument("kind", metavar=_("KIND"), help=_("record kind as compile shows it (customer, session, ...)"))
+    p.add_argument("record_id", metavar=_("ID"), type=int, help=_("record id as compile shows it"))
     p.add_argument("--reason", required=True)
 
     p = action("export", _("write the report (0600); deliver takes its SHA-256"), run_export)
     p.add_argument("--format", required=True, choices=FORMATS)
     p.add_argument("--lang", default="de", choices=LANGS, help=_("report language (default de)"))
-    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--out", required=True, metavar=_("FILE"))
 
     p = action("extend", _("extend by two months (once, within the first month)"), run_extend)
     p.add_argument("--reason", required=True)
-    p.add_argument("--notified", required=True, metavar="YYYY-MM-DD", help=_("date the requester was told"))
+    p.add_argument(
+        "--notified", required=True, metavar=_("YYYY-MM-DD"), type=day_option, help=_("date the requester was told")
+    )
 
     p = action("deliver", _("record delivery; keeps the SHA-256 of the last exported report"), run_deliver)
-    p.add_argument("--on", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--on", required=True, metavar=_("YYYY-MM-DD"), type=day_option)
     p.add_argument("--sha256", help=_("hash of what was sent, if not the last export"))
 
     p = action("reject", _("reject the request with a reason"), run_reject)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from console.cli.main import add_json, command_parent
+from console.cli.main import add_json, command_parent, day_option
 from models.core.i18n import _, ngettext
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
@@ -31,15 +31,15 @@ def _batch_number(value: str) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("billing", parents=[command_parent()], help=_("billing batches for accounting (P9)"))
-    sub = parser.add_subparsers(dest="billing_command", metavar="ACTION", required=True)
+    sub = parser.add_subparsers(dest="billing_command", metavar=_("ACTION"), required=True)
 
     export = sub.add_parser(
         "export", parents=[command_parent()], help=_("write the outbox as the next numbered batch (CSV and JSON)")
     )
-    export.add_argument("--out", metavar="DIR", required=True, help=_("folder for the batch files"))
+    export.add_argument("--out", metavar=_("DIR"), required=True, help=_("folder for the batch files"))
     export.add_argument(
         "--reexport",
-        metavar="BATCH",
+        metavar=_("BATCH"),
         type=_batch_number,
         help=_("write an earlier batch again, identical to the first time"),
     )
@@ -51,8 +51,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         parents=[command_parent()],
         help=_("accounting billed a batch: its orders get the billing date (starts P8's 3 months)"),
     )
-    ack.add_argument("batch", metavar="BATCH", type=_batch_number)
-    ack.add_argument("--billed-on", metavar="YYYY-MM-DD", required=True, help=_("the billing date"))
+    ack.add_argument("batch", metavar=_("BATCH"), type=_batch_number)
+    ack.add_argument("--billed-on", metavar=_("YYYY-MM-DD"), type=day_option, required=True, help=_("the billing date"))
     add_json(ack)
     ack.set_defaults(handler=run_ack)
 

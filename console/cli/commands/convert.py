@@ -21,18 +21,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=_("turn a TeamViewer, AnyDesk or RustDesk connection log into import lines (stdout)"),
     )
     parser.add_argument("tool", choices=("teamviewer", "anydesk", "rustdesk"))
-    parser.add_argument("file", metavar="FILE")
-    parser.add_argument("--order", required=True, metavar="REF", help=_("the order the sessions belong to"))
-    parser.add_argument("--technician", required=True, metavar="USER", help=_("who did the work"))
+    parser.add_argument("file", metavar=_("FILE"))
+    parser.add_argument("--order", required=True, metavar=_("REF"), help=_("the order the sessions belong to"))
+    parser.add_argument("--technician", required=True, metavar=_("USER"), help=_("who did the work"))
     parser.add_argument(
         "--screen-private",
         required=True,
         choices=("yes", "no"),
         help=_("could only the technician see the screen? (P4)"),
     )
-    parser.add_argument("--started-at", metavar="TIMESTAMP", help=_("start time for logs without one (RustDesk)"))
-    parser.add_argument("--ended-at", metavar="TIMESTAMP", help=_("end time for logs without one"))
-    parser.add_argument("--output", metavar="FILE.jsonl", help=_("write to a file instead of stdout"))
+    parser.add_argument("--started-at", metavar=_("TIMESTAMP"), help=_("start time for logs without one (RustDesk)"))
+    parser.add_argument("--ended-at", metavar=_("TIMESTAMP"), help=_("end time for logs without one"))
+    parser.add_argument("--output", metavar=_("FILE.jsonl"), help=_("write to a file instead of stdout"))
     parser.set_defaults(handler=run_convert)
 
 

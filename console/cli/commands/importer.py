@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         parents=[command_parent()],
         help=_("import a JSON Lines file (validated whole; nothing stored on any error)"),
     )
-    parser.add_argument("file", metavar="FILE.jsonl", help=_("the file to import (format: docs/import-format.md)"))
+    parser.add_argument("file", metavar=_("FILE.jsonl"), help=_("the file to import (format: docs/import-format.md)"))
     parser.add_argument("--dry-run", action="store_true", help=_("check everything and report what would be written"))
     add_json(parser)
     parser.set_defaults(handler=run_import_command)

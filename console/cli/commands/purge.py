@@ -37,9 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     deletions = subparsers.add_parser(
         "deletions", parents=[command_parent()], help=_("deletion records and purge runs")
     )
-    sub = deletions.add_subparsers(dest="deletions_command", metavar="ACTION", required=True)
+    sub = deletions.add_subparsers(dest="deletions_command", metavar=_("ACTION"), required=True)
     listing = sub.add_parser("list", parents=[command_parent()], help=_("deletion records, newest first"))
-    listing.add_argument("--run", type=int, metavar="RUN_ID")
+    listing.add_argument("--run", type=int, metavar=_("RUN_ID"))
     listing.add_argument("--limit", type=int, default=50)
     add_json(listing)
     listing.set_defaults(handler=run_list)
@@ -55,7 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     reapply.add_argument(
         "--journal",
         action="append",
-        metavar="FILE",
+        metavar=_("FILE"),
         help=_("a deletion journal (repeatable; default: the one in the data folder)"),
     )
     add_json(reapply)

@@ -20,9 +20,9 @@ STATES = ("scheduled", "due", "overdue", "held", "blocked")
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("retention", parents=[command_parent()], help=_("the retention queue"))
-    sub = parser.add_subparsers(dest="retention_command", metavar="ACTION", required=True)
+    sub = parser.add_subparsers(dest="retention_command", metavar=_("ACTION"), required=True)
     queue = sub.add_parser("queue", parents=[command_parent()], help=_("list items by due date, with a summary"))
-    queue.add_argument("--as-of", metavar="ISO", help=_("evaluate states at this instant (default: now)"))
+    queue.add_argument("--as-of", metavar=_("ISO"), help=_("evaluate states at this instant (default: now)"))
     queue.add_argument("--category", help=_("only this category"))
     queue.add_argument("--state", choices=STATES, help=_("only this state"))
     queue.add_argument("--limit", type=int, default=100, help=_("at most this many items (default 100)"))
