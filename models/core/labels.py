@@ -64,6 +64,13 @@ IDS = (
     N_("in_person"),
     # what the order detail shows for a category without records
     N_("nothing kept"),
+    # kinds of records an access request matches
+    N_("customer"),
+    N_("contact"),
+    N_("order"),
+    N_("session"),
+    N_("billing_record"),
+    N_("access_request"),
     # kinds of records counted by `support24 stats` and the demo
     N_("customers"),
     N_("orders"),

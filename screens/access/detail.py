@@ -244,7 +244,7 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
             why = ", ".join(f"{r.code}={r.value}" for r in match.reasons)
             excluded = literal(match.exclusion_reason, style="italic") if match.excluded else Text("")
             table.add_row(
-                Text(match.kind),
+                Text(term(match.kind)),
                 literal(match.ref),
                 literal(match.label),
                 literal(why),

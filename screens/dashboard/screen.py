@@ -13,6 +13,7 @@ from models.browse.dashboard import Dashboard, dashboard
 from models.core import clock
 from models.core.db import worker_connection
 from models.core.i18n import _
+from models.core.labels import term
 from screens.kit.base import MainScreen
 from screens.kit.text import elapsed, literal
 
@@ -116,7 +117,7 @@ class DashboardScreen(MainScreen):
             text.append(
                 _("{at}, {state}, {n} deleted, by {who}").format(
                     at=clock.format_berlin(data.last_purge["started_at"]),
-                    state=data.last_purge["state"],
+                    state=term(data.last_purge["state"]),
                     n=data.last_purge["deleted"],
                     who=data.last_purge["operator"],
                 ),

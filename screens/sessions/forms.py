@@ -38,7 +38,7 @@ class ConsentForm(FormScreen[ConsentInput]):
         super().__init__()
         self.kind = kind
         self.given_by = given_by
-        self.TITLE = _("Consent first: {kind}").format(kind=kind)
+        self.TITLE = _("Consent first: {kind}").format(kind=term(kind))
 
     def compose_fields(self) -> ComposeResult:
         yield Static(Text(CONSENT_QUESTIONS.get(self.kind, "")))
