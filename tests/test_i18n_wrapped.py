@@ -31,7 +31,6 @@ ALLOWED = {
     "sqlite",
     "IP",
     "DB",
-    "Tel.",  # the German report's own column (texts.py holds the report's words per language)
 }
 # Guards against programming mistakes; the command line shows only Support24Error messages to people.
 PROGRAMMING_ERRORS = {"TypeError", "ValueError", "AssertionError", "NotImplementedError", "RuntimeError", "ImportError"}

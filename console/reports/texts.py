@@ -157,6 +157,8 @@ DE: dict[str, str] = {
     "channel_fax": "Fax",
     "channel_in_person": "persönlich",
     "page_note": "Seite",
+    "session_heading": "Fernwartungssitzung {ref}",
+    "phone": "Telefon",
 }
 
 EN: dict[str, str] = {
@@ -307,6 +309,8 @@ EN: dict[str, str] = {
     "channel_fax": "fax",
     "channel_in_person": "in person",
     "page_note": "Page",
+    "session_heading": "Remote-maintenance session {ref}",
+    "phone": "Phone",
 }
 
 TABLES = {"de": DE, "en": EN}

@@ -147,7 +147,7 @@ class ReportView:
         )
         yield (
             t["contacts"],
-            [t["customer_number"], t["name"], t["email"], "Tel.", t["deletion"]],
+            [t["customer_number"], t["name"], t["email"], t["phone"], t["deletion"]],
             (
                 [c["customer_number"], c["name"], c["email"] or "", c["phone"] or "", c["deletion"]["text"]]
                 for c in section("contacts")
@@ -254,7 +254,7 @@ class ReportView:
             [f"{t['deletion']}: {t['cat_connection']}", deletion["connection"]["text"]],
         ]
         view = SessionView(
-            f"{t['sessions']}: {s['ref']}", [f for f in facts if f[1]], has_recordings=bool(s["recordings"])
+            t["session_heading"].format(ref=s["ref"]), [f for f in facts if f[1]], has_recordings=bool(s["recordings"])
         )
         tables: list[Table] = [
             (
