@@ -15,7 +15,22 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("console", "screens")
 TRANSLATORS = {"_", "ngettext", "N_"}
 # Widget classes and calls whose (first) positional arguments people read.
-SHOWN_POSITIONAL = {"Static", "Label", "Button", "Checkbox", "Tick", "notify", "hint", "print", "Text", "say"}
+SHOWN_POSITIONAL = {
+    "Static",
+    "Label",
+    "Button",
+    "Checkbox",
+    "Tick",
+    "notify",
+    "hint",
+    "print",
+    "Text",
+    "say",
+    "add_column",
+    "append",
+    "update",
+    "push_screen",
+}
 SHOWN_ATTRIBUTES = {"TITLE", "SUB_TITLE", "QUESTION"}  # class attributes Textual and our forms show
 SHOWN_KEYWORDS = {"placeholder", "description", "title", "label", "prompt", "tooltip", "help", "message"}
 EXCEPTION = re.compile(r"(Error|Exception|Denied|Refused|Violation|Unknown\w*)$")

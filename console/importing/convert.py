@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from models.core.i18n import _
+
 TOOLS = ("teamviewer", "anydesk", "rustdesk")
 _TV_DATE = "%d-%m-%Y %H:%M:%S"
 _AD_LINE = re.compile(r"^\s*\w+\s+(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3})\s+.*? - (.*)$")
@@ -72,7 +74,7 @@ def _teamviewer(text: str, problems: list[str]) -> list[Connection]:
             started = datetime.strptime(start, _TV_DATE).replace(tzinfo=timezone.utc)
             ended = datetime.strptime(end, _TV_DATE).replace(tzinfo=timezone.utc)
         except ValueError:
-            problems.append(f"line {number}: not a TeamViewer connection row")
+            problems.append(_("line {n}: not a TeamViewer connection row").format(n=number))
             continue
         connection = Connection(f"{partner}-{guid.strip('{}')}", started, ended)
         connection.activity.append((started, "connect", f"{kind} with TeamViewer ID {partner}"))
@@ -120,7 +122,7 @@ def _rustdesk(text: str, problems: list[str]) -> list[Connection]:
         try:
             post: dict[str, Any] = json.loads(line)  # Python ints keep session_id exact beyond 64 bits
         except ValueError:
-            problems.append(f"line {number}: not a JSON object")
+            problems.append(_("line {n}: not a JSON object").format(n=number))
             continue
         uuid = post.get("uuid")
         if not uuid:
@@ -142,7 +144,7 @@ def convert(tool: str, text: str, defaults: Defaults) -> tuple[list[dict[str, An
         started = connection.started_at or defaults.started_at
         ended = connection.ended_at or defaults.ended_at
         if started is None:
-            problems.append(f"{connection.external_id}: the log has no start time; give --started-at")
+            problems.append(_("{id}: the log has no start time; give --started-at").format(id=connection.external_id))
             continue
         session: dict[str, Any] = {
             "type": "session",
