@@ -110,3 +110,15 @@ def test_order_detail_de(snap_compare, db, fixed_clock) -> None:
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_detail)
+
+
+def test_command_palette_de(snap_compare, db, fixed_clock) -> None:
+    w = world()
+    app = make_app(w["tech"], start_mode="dashboard")
+
+    async def palette(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=palette)

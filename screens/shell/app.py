@@ -9,8 +9,10 @@ from typing import Iterable
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.signal import Signal
+from textual.theme import ThemeProvider
 
 from console.settings.config import Settings
 from models.core.entities import Staff
@@ -102,7 +104,17 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
                 item.help,
                 partial(self.switch_mode, item.name),
             )
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):  # Textual's, in the console's language
+            yield command._replace(title=_(command.title), help=_(command.help))
+
+    def action_command_palette(self) -> None:
+        """Textual's command palette, its search prompt in the console's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
+
+    def search_themes(self) -> None:
+        """The theme picker, its search prompt in the console's language."""
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
 
     def on_worker_failed(self, message: WorkerFailed) -> None:
         """The one place a failed worker becomes a visible error (never a traceback)."""

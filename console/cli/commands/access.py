@@ -287,7 +287,7 @@ def _print_rows(rows, *, header: bool) -> None:  # type: ignore[no-untyped-def]
             return
         print(
             "{0:<14}{1:<11}{2:<12}{3:<12}{4:>10}  {5}".format(
-                _("ref"), _("state"), _("received"), _("due"), _("days left"), _("name")
+                _("ref"), _("state"), _("received on"), _("due"), _("days left"), _("name")
             )
         )
     for r in rows:
