@@ -89,7 +89,7 @@ def app_purge(path: Path, data_dir: Path, operator_name: str, budget: float) -> 
 
         finished = True
         try:
-            purge.run_purge(operator.username, data_dir=data_dir, progress=progress, holder="benchmark")
+            purge.run_purge(operator, data_dir=data_dir, progress=progress, holder="benchmark")
         except _OutOfBudget:
             finished = False
             purge.compact()  # the checkpoint a finished run ends with

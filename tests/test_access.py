@@ -85,7 +85,35 @@ def test_steps_out_of_order_are_refused_with_the_reason(officer) -> None:
 def _to_reviewed(officer, ref: str) -> None:
     access.verify_identity(officer, ref, "Ausweis")
     access.compile_request(officer, ref)
-    access.record_export(officer, ref, SHA, fmt="html", lang="de")
+    access.record_export(access.permit_export(officer, ref), SHA, fmt="html", lang="de")
+
+
+def test_each_state_allows_the_steps_of_the_workflow_and_no_others(officer) -> None:
+    assert access.allowed_steps("received") == ("verify", "extend", "reject")
+    assert access.allowed_steps("verified") == ("compile", "extend", "reject")
+    assert access.allowed_steps("compiled") == ("compile", "exclude", "export", "extend", "reject")
+    assert access.allowed_steps("reviewed") == ("compile", "exclude", "export", "extend", "deliver", "reject")
+    assert access.allowed_steps("delivered") == access.allowed_steps("rejected") == ()
+    assert access.next_step_text("received").startswith("Next: verify the requester's identity")
+    ref = _open(officer).ref
+    for step in ("compile", "exclude", "export", "deliver"):
+        with pytest.raises(RuleViolation, match="identity is not verified"):
+            access.refuse_step(access.get_request(ref), step)
+
+
+def test_an_export_permit_checks_role_and_state_before_and_the_write_refuses_a_closed_request(officer) -> None:
+    ref = _open(officer).ref
+    with pytest.raises(PermissionDenied):
+        access.permit_export(f.staff(), ref)
+    access.verify_identity(officer, ref, "Ausweis")
+    with pytest.raises(RuleViolation, match="compile it first"):
+        access.permit_export(officer, ref)
+    access.compile_request(officer, ref)
+    permit = access.permit_export(officer, ref)
+    access.reject(officer, ref, "withdrawn")  # another console, while the file was written
+    with pytest.raises(RuleViolation, match="rejected already"):
+        access.record_export(permit, SHA, fmt="html", lang="de")
+    assert access.get_request(ref).state == "rejected" and access.get_request(ref).exported_sha256 is None
 
 
 def test_delivery_keeps_the_exported_hash_and_starts_the_retention_clock(officer, fixed_clock) -> None:

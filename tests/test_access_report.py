@@ -181,6 +181,18 @@ def test_export_writes_0600_records_the_hash_and_audits(world, ready, tmp_path: 
     assert delivered.delivered_sha256 == result.sha256
 
 
+def test_one_export_checks_the_role_once_and_the_state_once(world, ready, tmp_path: Path, monkeypatch) -> None:
+    """The permit carries both checks through compile, render and record; nothing asks again."""
+    from models.access import requests as module
+
+    checks: list[str] = []
+    role, step = module.require_role, module.refuse_step
+    monkeypatch.setattr(module, "require_role", lambda *a: checks.append("role") or role(*a))
+    monkeypatch.setattr(module, "refuse_step", lambda *a: checks.append("state") or step(*a))
+    export_report(world.officer, ready, fmt="json", out=tmp_path / "r.json", controller=CONTROLLER)
+    assert checks == ["role", "state"]
+
+
 def test_export_refusals_write_nothing(world, tmp_path: Path) -> None:
     tmp_path = tmp_path / "out"
     tmp_path.mkdir()
@@ -194,7 +206,7 @@ def test_export_refusals_write_nothing(world, tmp_path: Path) -> None:
         export_report(
             world.officer, request.ref, fmt="json", out=tmp_path / "nowhere" / "r.json", controller=CONTROLLER
         )
-    with pytest.raises(ValidationError, match="--lang"):
+    with pytest.raises(ValidationError, match="language"):
         export_report(world.officer, request.ref, fmt="json", out=out, controller=CONTROLLER, lang="fr")
     assert list(tmp_path.iterdir()) == []
     assert not AuditEvent.select().where(AuditEvent.action == "access.export").exists()

@@ -3,9 +3,7 @@ without the data purged since it was made (journal replay), also via `deletions 
 
 from __future__ import annotations
 
-import json
 import stat
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ import pytest
 from console.cli.context import os_account
 from console.cli.main import main
 from console.jobs.backup import make_backup, restore
-from models.core.db import close_database, current_target, is_sqlite, open_database
+from models.core.db import current_target, is_sqlite
 from models.core.entities import BackupEntry, ChatMessage, DeletionRecord, RemoteSession
 from models.core.errors import RuleViolation, ValidationError
 from models.purge import journal as purge_journal
@@ -43,7 +41,7 @@ def test_backup_is_private_catalogued_and_a_restore_replays_the_deletions_made_s
     path = Path(entry.path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and entry.size == path.stat().st_size and len(entry.sha256) == 64
     assert marker("old", "chat").encode() in path.read_bytes()
-    result = purge.run_purge("dora", data_dir=world.data_dir)
+    result = purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     kept_ids = {r.id for r in DeletionRecord.select()}
     assert result.total == len(kept_ids) > 0
     restored = restore("admin1", path, world.data_dir)
@@ -61,7 +59,8 @@ def test_backup_is_private_catalogued_and_a_restore_replays_the_deletions_made_s
         else b""
     )
     assert marker("old", "chat").encode() not in scanned and marker("recent", "chat").encode() in scanned
-    assert purge.run_purge("dora", data_dir=world.data_dir).total == 0  # nothing left to do, nothing twice
+    # nothing left to do, nothing twice
+    assert purge.run_purge(purge_world.officer(), data_dir=world.data_dir).total == 0
     again = restore("admin1", path, world.data_dir)
     assert again.replay.applied == len(kept_ids)  # the backup is still old; the replay is the same
 
@@ -72,7 +71,7 @@ def test_the_purge_shreds_backups_past_the_rotation_period(world, fixed_clock) -
     fixed_clock.advance(days=29)
     second = make_backup("dora", world.data_dir / "backups")
     fixed_clock.advance(days=1, seconds=1)
-    result = purge.run_purge("dora", data_dir=world.data_dir)
+    result = purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     assert result.deleted["backup"] == 1
     assert not Path(first.path).exists() and Path(second.path).exists()
     assert BackupEntry.get_by_id(first.id).deleted_at is not None
@@ -96,7 +95,7 @@ def test_deletions_reapply_after_a_restore_made_with_other_tools(world, db_url) 
     old = order_id("A-2026-0001")
     sessions = list(RemoteSession.select().where(RemoteSession.order == old).dicts())
     chats = list(ChatMessage.select().where(ChatMessage.session.in_([s["id"] for s in sessions])).dicts())
-    purge.run_purge("dora", data_dir=world.data_dir)
+    purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     entries = list(purge_journal.read(journal))
     assert entries and count_rows("chat", old) == 0
     # "restore" an older dump: the old order's session and chat are back, the deletion records are not
@@ -134,7 +133,7 @@ def test_a_restore_that_fails_during_the_replay_leaves_the_database_as_it_was(wo
     import console.jobs.backup as backup_module
 
     entry = make_backup("dora", world.data_dir / "backups")
-    purge.run_purge("dora", data_dir=world.data_dir)
+    purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     records = DeletionRecord.select().count()
 
     def broken(entries, data_dir):  # type: ignore[no-untyped-def]
@@ -146,4 +145,4 @@ def test_a_restore_that_fails_during_the_replay_leaves_the_database_as_it_was(wo
     assert count_rows("chat", order_id("A-2026-0001")) == 0  # never the restored-but-not-replayed state
     assert DeletionRecord.select().count() == records
     assert not list(world.data_dir.glob(".restore-*"))  # the scratch copy is shredded
-    assert purge.run_purge("dora", data_dir=world.data_dir).total == 0  # the lease was released
+    assert purge.run_purge(purge_world.officer(), data_dir=world.data_dir).total == 0  # the lease was released

@@ -151,3 +151,11 @@ def test_ack_takes_the_billing_date_as_germans_write_it(one_order, capsys, tmp_p
     run(capsys, "billing", "export", "--out", str(tmp_path / "erp"))
     code, out, _err = run(capsys, "billing", "ack", "1", "--billed-on", "24.11.2026")
     assert code == 0 and "billed on 2026-11-24" in out
+
+
+def test_a_folder_that_is_a_file_is_refused_by_its_option(one_order, capsys, tmp_path: Path) -> None:
+    """The export names its field `out_dir`; the CLI says which option that was."""
+    taken = tmp_path / "erp.txt"
+    taken.write_text("x", encoding="utf-8")
+    code, out, err = run(capsys, "billing", "export", "--out", str(taken))
+    assert (code, out) == (2, "") and f"support24: --out: {taken} is not a folder" in err

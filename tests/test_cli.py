@@ -71,6 +71,18 @@ def test_import_dry_run_json_and_bad_json(me, capsys, tmp_path: Path) -> None:
     assert code == 2 and document["problems"] == [{"line": 1, "field": "json", "problem": "must be one JSON object"}]
 
 
+def test_import_dry_run_refuses_a_secrecy_customer_like_the_real_run(me, capsys, tmp_path: Path) -> None:
+    """§ 203 StGB: a technician without the extra commitment is refused by the dry run, not halfway through."""
+    lines = sample()
+    lines[2]["professional_secrecy"] = True
+    lines[1]["secrecy_commitment_on"] = "2024-01-15"
+    path = write_jsonl(tmp_path / "secrecy.jsonl", lines)
+    dry_code, dry_out, dry_err = run(capsys, "import", str(path), "--dry-run")
+    code, _out, err = run(capsys, "import", str(path))
+    assert (dry_code, dry_out) == (2, "") and "line 6: technician:" in dry_err and "§ 203" in dry_err
+    assert code == 2 and err == dry_err and stats.counts()["sessions"] == 0
+
+
 def test_import_of_a_missing_file_exits_2(me, capsys, tmp_path: Path) -> None:
     code, _out, err = run(capsys, "import", str(tmp_path / "nowhere.jsonl"))
     assert code == 2 and "FILE" in err

@@ -113,7 +113,7 @@ def test_sqlite_urls_are_relative_with_three_slashes_and_absolute_with_four(tmp_
     assert parse_url("sqlite:////srv/support24/x.db").path == Path("/srv/support24/x.db")
     with pytest.raises(ValidationError) as err:
         parse_url("sqlite:///")
-    assert err.value.field == "--database"
+    assert err.value.field == "database_url"
 
 
 def test_a_lock_held_elsewhere_is_errors_busy(db: str, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

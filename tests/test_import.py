@@ -336,7 +336,7 @@ def test_reimport_after_the_purge_brings_nothing_back(operator, tmp_path: Path, 
     from models.purge.run import run_purge
 
     assert _import(operator, tmp_path, sample()).ok
-    result = run_purge("root", data_dir=isolated_dirs)  # billed 2026-03-31: everything of P7/P8 is past due
+    result = run_purge(operator, data_dir=isolated_dirs, scheduled=True)  # billed 2026-03-31: all of P7/P8 due
     assert result.total > 0
     assert RemoteSession.select().count() == 0 and ChatMessage.select().count() == 0
     again = _import(operator, tmp_path, sample())
@@ -361,12 +361,33 @@ def test_a_new_session_on_an_unpurged_order_is_still_imported(operator, tmp_path
     lines[4].pop("completed_at")
     lines[4].pop("billed_at")
     assert _import(operator, tmp_path, lines).ok
-    assert run_purge_total(isolated_dirs) == 0  # nothing is due on an open order
+    assert run_purge_total(operator, isolated_dirs) == 0  # nothing is due on an open order
     assert _import(operator, tmp_path, lines).changed() == 0
     assert RemoteSession.select().count() == 1
 
 
-def run_purge_total(data_dir: Path) -> int:
+def run_purge_total(operator: Staff, data_dir: Path) -> int:
     from models.purge.run import run_purge
 
-    return run_purge("root", data_dir=data_dir).total
+    return run_purge(operator, data_dir=data_dir, scheduled=True).total
+
+
+def test_secrecy_customer_needs_the_extra_commitment_in_the_dry_run_too(operator, tmp_path: Path) -> None:
+    """P3 with § 203 StGB: the dry run refuses what the write would refuse, by line and field."""
+    lines = sample()
+    lines[2]["professional_secrecy"] = True  # the customer; neither technician has the secrecy commitment
+    lines[1]["secrecy_commitment_on"] = "2024-01-15"  # jschulz has it, so only mmueller's session is refused
+    dry = _import(operator, tmp_path, lines, dry_run=True)
+    real = _import(operator, tmp_path, lines)
+    assert [(n, field) for n, field, _p in dry.problems] == [(6, "technician")]
+    assert "§ 203" in dry.problems[0][2] and "Max Müller" in dry.problems[0][2]
+    assert real.problems == dry.problems and RemoteSession.select().count() == 0
+
+
+def test_a_joining_technician_needs_the_secrecy_commitment_too(operator, tmp_path: Path) -> None:
+    lines = sample()
+    lines[2]["professional_secrecy"] = True
+    lines[0]["secrecy_commitment_on"] = "2024-01-15"  # mmueller runs the session; jschulz joins without it
+    dry = _import(operator, tmp_path, lines, dry_run=True)
+    assert [(n, field) for n, field, _p in dry.problems] == [(13, "username")]
+    assert "§ 203" in dry.problems[0][2] and "Jana Schulz" in dry.problems[0][2]

@@ -9,18 +9,12 @@ from datetime import timedelta
 import pytest
 
 from models.core.entities import (
-    ActivityEvent,
     BillingRecord,
     ChatMessage,
-    Consent,
     DeletionRecord,
-    GatheredFile,
     LegalHold,
     PurgeLease,
     PurgeRun,
-    Recording,
-    RemoteSession,
-    SystemInfo,
 )
 from models.core.errors import Busy
 from models.purge import journal as purge_journal
@@ -49,7 +43,7 @@ def _expected_due() -> set[tuple[str, str]]:
 def test_purge_deletes_exactly_what_the_queue_lists_as_due_and_records_each(world) -> None:
     expected = _expected_due()
     assert ("chat", "A-2026-0001") in expected and ("billing", "B-2015-0001") in expected
-    result = purge.run_purge("dora", data_dir=world.data_dir)
+    result = purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     records = {(r.category, r.ref) for r in DeletionRecord.select()}
     assert records == expected
     assert result.total == len(expected) and not result.dry_run
@@ -70,7 +64,7 @@ def test_purge_deletes_exactly_what_the_queue_lists_as_due_and_records_each(worl
 
 
 def test_deletion_records_hold_no_personal_data_and_the_journal_has_them_all(world) -> None:
-    purge.run_purge("dora", data_dir=world.data_dir)
+    purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     path = purge_journal.journal_path(world.data_dir)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     journal = path.read_text(encoding="utf-8")
@@ -91,29 +85,29 @@ def test_deletion_records_hold_no_personal_data_and_the_journal_has_them_all(wor
 
 
 def test_a_second_purge_deletes_nothing(world) -> None:
-    purge.run_purge("dora", data_dir=world.data_dir)
+    purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     before = DeletionRecord.select().count()
-    second = purge.run_purge("dora", data_dir=world.data_dir)
+    second = purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     assert second.total == 0 and DeletionRecord.select().count() == before
 
 
 def test_dry_run_reports_the_plan_and_deletes_nothing(world) -> None:
     expected = _expected_due()
     chats = ChatMessage.select().count()
-    result = purge.run_purge("dora", data_dir=world.data_dir, dry_run=True)
+    result = purge.run_purge(purge_world.officer(), data_dir=world.data_dir, dry_run=True)
     assert result.dry_run and result.total == len(expected)
     assert ChatMessage.select().count() == chats and DeletionRecord.select().count() == 0
     assert all(p.exists() for p in world.files["old"])
 
 
 def test_released_hold_lets_the_next_run_delete_what_is_past_due(world, fixed_clock) -> None:
-    purge.run_purge("dora", data_dir=world.data_dir)
+    purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     held = order_id("A-2026-0003")
     assert count_rows("chat", held) == 1
     hold = LegalHold.get(LegalHold.order == held)
     holds.release_hold(world.officer, hold.id)
     fixed_clock.advance(hours=1)
-    result = purge.run_purge("dora", data_dir=world.data_dir)
+    result = purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     assert result.deleted == {c: 1 for c in ORDER_CATEGORIES}
     assert count_rows("connection", held) == 0
 
@@ -123,11 +117,11 @@ def test_a_purge_refuses_while_another_holds_the_lease_and_names_it(world) -> No
     other.acquire()
     try:
         with pytest.raises(Busy) as err:
-            purge.run_purge("dora", data_dir=world.data_dir)
+            purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
         assert "kurt@server2 pid 4711 (scheduler)" in str(err.value) and err.value.exit_code == 3
     finally:
         other.release()
-    assert purge.run_purge("dora", data_dir=world.data_dir).total > 0
+    assert purge.run_purge(purge_world.officer(), data_dir=world.data_dir).total > 0
 
 
 def test_an_expired_lease_of_a_crashed_holder_does_not_block(world, fixed_clock, db) -> None:
@@ -140,9 +134,9 @@ def test_an_expired_lease_of_a_crashed_holder_does_not_block(world, fixed_clock,
         name="purge", holder="ghost@host pid 1 (purge)", acquired_at=now, expires_at=now + timedelta(minutes=10)
     )
     with pytest.raises(Busy, match="ghost@host"):
-        purge.run_purge("dora", data_dir=world.data_dir)
+        purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     fixed_clock.advance(minutes=11)
-    assert purge.run_purge("dora", data_dir=world.data_dir).total > 0
+    assert purge.run_purge(purge_world.officer(), data_dir=world.data_dir).total > 0
 
 
 def test_p8_items_stay_until_three_months_after_billing_to_the_day(db, fixed_clock, isolated_dirs) -> None:
@@ -151,10 +145,10 @@ def test_p8_items_stay_until_three_months_after_billing_to_the_day(db, fixed_clo
     world = purge_world.build(isolated_dirs, names=("recent",))
     oid = order_id("A-2026-0002")
     fixed_clock.set(datetime(2027, 2, 22, 22, 59, tzinfo=timezone.utc))  # 22.02.2027 23:59 Berlin
-    purge.run_purge("dora", data_dir=world.data_dir)
+    purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     assert count_rows("chat", oid) == 1 and count_rows("system_info", oid) == 0
     fixed_clock.set(datetime(2027, 2, 22, 23, 0, tzinfo=timezone.utc))  # 23.02.2027 00:00 Berlin
-    purge.run_purge("dora", data_dir=world.data_dir)
+    purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     assert count_rows("chat", oid) == 0 and count_rows("connection", oid) == 0
 
 
@@ -165,10 +159,10 @@ def test_p7_items_go_exactly_48_hours_after_completion(db, fixed_clock, isolated
     oid = order_id("A-2026-0002")
     completed = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
     fixed_clock.set(completed + timedelta(hours=48) - timedelta(seconds=1))
-    assert purge.run_purge("dora", data_dir=world.data_dir).total == 0
+    assert purge.run_purge(purge_world.officer(), data_dir=world.data_dir).total == 0
     assert all(p.exists() for p in world.files["recent"])
     fixed_clock.set(completed + timedelta(hours=48))
-    result = purge.run_purge("dora", data_dir=world.data_dir)
+    result = purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     assert result.deleted == {"system_info": 1, "gathered_files": 1}
     assert count_rows("system_info", oid) == 0 and count_rows("gathered_files", oid) == 0
     assert count_rows("chat", oid) == 1 and count_rows("video", oid) == 1 and count_rows("activity", oid) == 1
@@ -183,10 +177,10 @@ def test_billing_records_go_eleven_years_after_the_session_date(db, fixed_clock,
     record = BillingRecord.get()
     assert record.due_at == datetime(2026, 3, 1, 23, 0, tzinfo=timezone.utc)  # 02.03.2026 00:00 Berlin
     fixed_clock.set(datetime(2026, 3, 1, 22, 59, tzinfo=timezone.utc))
-    purge.run_purge("dora", data_dir=world.data_dir)
+    purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     assert BillingRecord.select().count() == 1
     fixed_clock.set(datetime(2026, 3, 1, 23, 0, tzinfo=timezone.utc))
-    assert purge.run_purge("dora", data_dir=world.data_dir).deleted.get("billing") == 1
+    assert purge.run_purge(purge_world.officer(), data_dir=world.data_dir).deleted.get("billing") == 1
     assert BillingRecord.select().count() == 0
     assert DeletionRecord.get(DeletionRecord.category == "billing").ref == record.ref
 
@@ -208,7 +202,7 @@ def test_closed_access_requests_go_with_their_exclusions_when_due(db, fixed_cloc
     due = AccessRequest.get_by_id(old.id).due_at
     assert due.year == 2029 and AccessRequest.get_by_id(kept.id).due_at > due
     fixed_clock.set(due)
-    result = purge.run_purge("dora", data_dir=isolated_dirs)
+    result = purge.run_purge(purge_world.officer(), data_dir=isolated_dirs)
     assert result.deleted == {"access_requests": 1}
     assert [r.ref for r in AccessRequest.select()] == [kept.ref]
     assert AccessRequestExclusion.select().count() == 0
@@ -216,7 +210,7 @@ def test_closed_access_requests_go_with_their_exclusions_when_due(db, fixed_cloc
 
 
 def test_a_torn_journal_line_is_cut_and_missing_records_are_caught_up(world) -> None:
-    purge.run_purge("dora", data_dir=world.data_dir)
+    purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     path = purge_journal.journal_path(world.data_dir)
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join(lines[:3]) + lines[3][:20], encoding="utf-8")  # a crash mid-append, after the commit

@@ -36,7 +36,7 @@ def test_purged_markers_are_gone_from_every_byte_and_kept_ones_remain(world) -> 
         for category in SCANNED:
             assert marker(name, category).encode() in before, (name, category)
     assert (world.data_dir / "support24.db-wal").exists()
-    purge.run_purge("dora", data_dir=world.data_dir)
+    purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     after = _scan(world.data_dir)
     for category in SCANNED:
         assert marker("old", category).encode() not in after, category

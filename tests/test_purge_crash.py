@@ -4,8 +4,6 @@ next run finishes the work. Also: two processes racing for the lease, exactly on
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import signal
 import subprocess
@@ -39,7 +37,8 @@ clock.set_clock(clock.FixedClock(datetime.fromisoformat(sys.argv[2])))
 open_database(sys.argv[1])
 def tick(done, total):
     print(done, flush=True)
-purge.run_purge("dora", data_dir=Path(sys.argv[3]), batch_size=int(sys.argv[4]), progress=tick)
+from models.core.entities import Staff
+purge.run_purge(Staff.get(Staff.username == "dora"), data_dir=Path(sys.argv[3]), batch_size=int(sys.argv[4]), progress=tick)
 print("finished", flush=True)
 """
 ORDER_CATEGORIES = ("system_info", "gathered_files", "activity", "chat", "video", "connection")
@@ -111,7 +110,7 @@ def test_sigkill_at_random_moments_leaves_a_consistent_state_and_the_next_run_fi
         close_database()
     assert kills >= 3
     open_database(db_url)
-    result = purge.run_purge("dora", data_dir=world.data_dir)
+    result = purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     _check_invariants(world)
     deleted = {(r.category, r.item_id) for r in DeletionRecord.select()}
     assert deleted == expected
@@ -120,7 +119,7 @@ def test_sigkill_at_random_moments_leaves_a_consistent_state_and_the_next_run_fi
     assert result.total == len(expected) - sum(
         1 for _ in DeletionRecord.select().where(DeletionRecord.run != result.run_id)
     )
-    assert purge.run_purge("dora", data_dir=world.data_dir).total == 0
+    assert purge.run_purge(purge_world.officer(), data_dir=world.data_dir).total == 0
     states = [r.state for r in purge.recent_runs()]
     assert states.count("interrupted") == kills and "running" not in states
 

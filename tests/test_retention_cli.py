@@ -143,3 +143,9 @@ def test_scheduler_once_runs_the_purge_and_reports_it(world, capsys) -> None:
     outcome = json.loads(out)
     assert code == 0 and outcome["error"] is None and outcome["busy_holder"] is None
     assert outcome["deleted"]["chat"] == 3 and DeletionRecord.select().count() == outcome["total"]
+
+
+def test_a_scheduler_interval_below_one_is_refused_by_its_option(world, capsys) -> None:
+    code, out, err = run(capsys, "scheduler", "--interval", "0", "--once")
+    assert (code, out) == (2, "") and "support24: --interval: must be a whole number of 1 or more" in err
+    assert DeletionRecord.select().count() == 0

@@ -74,7 +74,7 @@ def test_chat_logged_after_completion_joins_the_queue_and_is_purged(db, fixed_cl
     assert _rows("A-2026-0101") == {"activity", "chat", "connection"}
     due = {i.category: i for i in retention.order_retention("A-2026-0101")}
     assert due["chat"].due_at == due["activity"].due_at and due["chat"].state == "overdue"
-    purge.run_purge("dora", data_dir=isolated_dirs)
+    purge.run_purge(purge_world.officer(), data_dir=isolated_dirs)
     assert ChatMessage.select().count() == 0
     assert retention.order_retention("A-2026-0101") == [
         i for i in retention.order_retention("A-2026-0101") if i.category == "billing"
@@ -120,7 +120,7 @@ def test_day_counters_follow_inserts_updates_and_the_purge(db, fixed_clock, isol
     assert _kept_counts() and sum(_kept_counts().values()) > 20
     orders.mark_billed(world.tech, "A-2026-0004", date(2026, 11, 2))  # P8 rows get their dates
     RetentionDue.update(due_at=fixed_clock() + timedelta(days=400)).where(RetentionDue.category == "video").execute()
-    purge.run_purge("dora", data_dir=isolated_dirs)
+    purge.run_purge(purge_world.officer(), data_dir=isolated_dirs)
     kept = _kept_counts()
     due_counts.rebuild()
     assert _kept_counts() == kept

@@ -21,7 +21,7 @@ def world(db, fixed_clock, isolated_dirs):
 
 
 def test_first_run_is_due_at_once_then_after_the_interval(world, fixed_clock) -> None:
-    scheduler = Scheduler(world.data_dir, "dora", 15, "dora@desk (console)")
+    scheduler = Scheduler(world.data_dir, world.officer, 15, "dora@desk (console)")
     assert scheduler.is_due() and scheduler.last_outcome is None
     outcome = scheduler.run_once()
     assert outcome.ok and outcome.deleted["chat"] == 3 and outcome.run_id is not None
@@ -37,10 +37,10 @@ def test_first_run_is_due_at_once_then_after_the_interval(world, fixed_clock) ->
 
 def test_a_run_by_another_console_within_the_interval_counts_for_this_one(world, fixed_clock) -> None:
     """Thirty consoles with a timer each make one purge per interval, not thirty."""
-    other = Scheduler(world.data_dir, "tina", 15, "tina@desk-2 (console)", share_turns=True)
+    other = Scheduler(world.data_dir, world.tech, 15, "tina@desk-2 (console)", share_turns=True)
     first = other.run_once()
     assert first.ok and first.deleted["chat"] == 3
-    mine = Scheduler(world.data_dir, "dora", 15, "dora@desk (console)", share_turns=True)
+    mine = Scheduler(world.data_dir, world.officer, 15, "dora@desk (console)", share_turns=True)
     fixed_clock.advance(minutes=5)
     runs = PurgeRun.select().count()
     outcome = mine.run_once()
@@ -57,9 +57,9 @@ def test_a_run_by_another_console_within_the_interval_counts_for_this_one(world,
 
 def test_the_headless_scheduler_takes_every_turn_itself(world, fixed_clock) -> None:
     """`support24 scheduler --once` from a systemd timer must not skip its own previous run."""
-    first = Scheduler(world.data_dir, "dora", 15).run_once()
+    first = Scheduler(world.data_dir, world.officer, 15).run_once()
     fixed_clock.advance(minutes=14)
-    again = Scheduler(world.data_dir, "dora", 15).run_once()
+    again = Scheduler(world.data_dir, world.officer, 15).run_once()
     assert not again.skipped and again.run_id != first.run_id
 
 
@@ -67,7 +67,7 @@ def test_a_lease_held_elsewhere_is_an_outcome_not_an_exception(world) -> None:
     other = Lease("kurt@server2 pid 4711 (purge)")
     other.acquire()
     try:
-        outcome = Scheduler(world.data_dir, "dora", 5).run_once()
+        outcome = Scheduler(world.data_dir, world.officer, 5).run_once()
     finally:
         other.release()
     assert outcome.busy_holder is not None and "kurt@server2" in outcome.busy_holder and not outcome.ok
@@ -79,7 +79,7 @@ def test_an_error_becomes_part_of_the_outcome_and_the_timer_goes_on(world, monke
         raise OSError("disk full")
 
     monkeypatch.setattr(purge, "run_purge", broken)
-    scheduler = Scheduler(world.data_dir, "dora", 5)
+    scheduler = Scheduler(world.data_dir, world.officer, 5)
     outcome = scheduler.run_once()
     assert outcome.error == "OSError: disk full" and scheduler.next_run_at > outcome.started_at
 
@@ -94,7 +94,7 @@ def test_a_second_call_while_one_runs_returns_at_once(world, monkeypatch) -> Non
         return real(*args, **kwargs)
 
     monkeypatch.setattr(purge, "run_purge", slow)
-    scheduler = Scheduler(world.data_dir, "dora", 5)
+    scheduler = Scheduler(world.data_dir, world.officer, 5)
     worker = threading.Thread(target=scheduler.run_once)
     worker.start()
     assert entered.wait(timeout=30)
@@ -107,7 +107,7 @@ def test_a_second_call_while_one_runs_returns_at_once(world, monkeypatch) -> Non
 
 def test_interval_must_be_positive(world) -> None:
     with pytest.raises(ValueError):
-        Scheduler(world.data_dir, "dora", 0)
+        Scheduler(world.data_dir, world.officer, 0)
 
 
 def test_the_timer_follows_the_policy_file_and_a_bad_one_stops_the_run(world, isolated_dirs, tmp_path) -> None:
@@ -119,7 +119,7 @@ def test_the_timer_follows_the_policy_file_and_a_bad_one_stops_the_run(world, is
     config = tmp_path / "config"
     config.mkdir(exist_ok=True)
     (config / "policy.toml").write_text(default_text().replace("hours = 48\n", "hours = -1\n", 1), encoding="utf-8")
-    scheduler = Scheduler(world.data_dir, "dora", 5)
+    scheduler = Scheduler(world.data_dir, world.officer, 5)
     try:
         outcome = scheduler.run_once()
         assert outcome.error is not None and "rules.system_info.hours" in outcome.error

@@ -92,7 +92,7 @@ async def test_officer_answers_a_request_step_by_step(db, fixed_clock, isolated_
         # export as Markdown in English to a file
         out = tmp_path / "report.md"
         await pilot.press("e")
-        await fill(pilot, fmt="md", lang="en", path=str(out))
+        await fill(pilot, fmt="md", lang="en", out=str(out))
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert out.exists() and oct(out.stat().st_mode & 0o777) == "0o600"

@@ -51,7 +51,7 @@ async def test_export_then_acknowledge_sets_the_billing_date(db, fixed_clock, is
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("x")
-        await fill(pilot, folder=str(folder))
+        await fill(pilot, out_dir=str(folder))
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert (folder / "support24-billing-000001.csv").exists()
@@ -75,7 +75,7 @@ async def test_export_then_acknowledge_sets_the_billing_date(db, fixed_clock, is
         assert "2026-11-24" in screen_text(app)
         # re-export of the same batch is identical
         await pilot.press("r")
-        await fill(pilot, folder=str(tmp_path / "again"))
+        await fill(pilot, out_dir=str(tmp_path / "again"))
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert any("(identical)" in n.message for n in app._notifications)
@@ -124,3 +124,19 @@ def test_snapshot_batches(snap_compare, db, fixed_clock, isolated_dirs, tmp_path
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZES[size], run_before=show_batches)
+
+
+@aio
+async def test_a_refused_folder_is_shown_under_the_folder_input(db, fixed_clock, isolated_dirs, tmp_path: Path) -> None:
+    """The export names its field `out_dir`, as the form does: the refusal is shown where it was typed."""
+    _tech, accountant = billing_world()
+    app = console(accountant, isolated_dirs, "accounting")
+    not_a_folder = tmp_path / "erp.txt"
+    not_a_folder.write_text("x", encoding="utf-8")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await fill(pilot, out_dir=str(not_a_folder))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "is not a folder" in str(app.screen.query_one("#e-out_dir").render())

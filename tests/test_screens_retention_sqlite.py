@@ -22,7 +22,7 @@ if os.environ.get("SUPPORT24_TEST_BACKEND", "sqlite") != "sqlite":
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_runs_with_deletion_records(snap_compare, db, fixed_clock, isolated_dirs, size: str) -> None:
     world = build_world(isolated_dirs)
-    purge.run_purge(world.officer.username, data_dir=isolated_dirs)
+    purge.run_purge(world.officer, data_dir=isolated_dirs)
     app = retention_app(world.tech, isolated_dirs)
 
     async def show_runs(pilot) -> None:  # type: ignore[no-untyped-def]

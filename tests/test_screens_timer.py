@@ -36,7 +36,7 @@ async def stop_real_timer(pilot) -> None:  # type: ignore[no-untyped-def]
 @aio
 async def test_a_timer_run_purges_shows_the_outcome_notifies_and_rearms(db, fixed_clock, isolated_dirs) -> None:
     world = purge_world.build(isolated_dirs)
-    scheduler = Scheduler(isolated_dirs, world.tech.username, interval_minutes=15)
+    scheduler = Scheduler(isolated_dirs, world.tech, interval_minutes=15)
     app = timer_app(world.tech, isolated_dirs, scheduler)
     async with app.run_test(size=(120, 40)) as pilot:
         await stop_real_timer(pilot)
@@ -71,7 +71,7 @@ async def test_a_timer_run_purges_shows_the_outcome_notifies_and_rearms(db, fixe
 @aio
 async def test_another_holder_of_the_lease_is_shown_and_nothing_is_deleted(db, fixed_clock, isolated_dirs) -> None:
     world = purge_world.build(isolated_dirs)
-    scheduler = Scheduler(isolated_dirs, world.tech.username, interval_minutes=15)
+    scheduler = Scheduler(isolated_dirs, world.tech, interval_minutes=15)
     app = timer_app(world.tech, isolated_dirs, scheduler)
     other = Lease("dora@desk-2 pid 4242 (purge)")  # another console purging right now
     other.acquire()
@@ -99,7 +99,7 @@ class SlowScheduler:
     started: threading.Event = field(default_factory=threading.Event)
 
     def run_once(self):  # type: ignore[no-untyped-def]
-        from console.jobs.scheduler import SchedulerOutcome
+        from models.purge.service import PurgeOutcome
 
         if callable(self.progress):
             self.progress(120, 500)  # what run_purge reports after its first chunk
@@ -107,7 +107,7 @@ class SlowScheduler:
         assert self.release.wait(30), "the test never released the run"
         now = clock.now()
         self.next_run_at = now + timedelta(minutes=15)
-        self.last_outcome = SchedulerOutcome(now, now, {"chat": 2, "activity": 1}, run_id=7)
+        self.last_outcome = PurgeOutcome(now, now, {"chat": 2, "activity": 1}, run_id=7)
         return self.last_outcome
 
 
@@ -143,10 +143,10 @@ async def test_a_fresh_console_shows_the_last_purge_any_console_made(db, fixed_c
     from models.purge import run as purge
 
     world = purge_world.build(isolated_dirs)
-    done = purge.run_purge(world.officer.username, data_dir=isolated_dirs)  # another console, 09:50 Berlin
+    done = purge.run_purge(world.officer, data_dir=isolated_dirs)  # another console, 09:50 Berlin
     assert done.total > 0
     fixed_clock.advance(minutes=10)
-    scheduler = Scheduler(isolated_dirs, world.tech.username, interval_minutes=15, share_turns=True)
+    scheduler = Scheduler(isolated_dirs, world.tech, interval_minutes=15, share_turns=True)
     app = timer_app(world.tech, isolated_dirs, scheduler)
     async with app.run_test(size=(80, 24)) as pilot:
         await stop_real_timer(pilot)
@@ -159,7 +159,7 @@ async def test_a_fresh_console_shows_the_last_purge_any_console_made(db, fixed_c
     PurgeRun.create(
         started_at=clock.now(), operator="dora", policy_version="x", dry_run=False, state="running", deleted_count=0
     )  # a purge under way elsewhere right now
-    app = timer_app(world.tech, isolated_dirs, Scheduler(isolated_dirs, world.tech.username, interval_minutes=15))
+    app = timer_app(world.tech, isolated_dirs, Scheduler(isolated_dirs, world.tech, interval_minutes=15))
     async with app.run_test(size=(120, 40)) as pilot:
         await stop_real_timer(pilot)
         assert "purge running since 11:10 · next 11:10" in header(app)

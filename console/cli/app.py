@@ -51,6 +51,6 @@ def run_console(ctx: Context) -> int:
     from console.jobs.scheduler import Scheduler
 
     tune_for_workers()
-    scheduler = Scheduler(ctx.data_dir, operator.username, ctx.settings.timer_interval_minutes, share_turns=True)
+    scheduler = Scheduler(ctx.data_dir, operator, ctx.settings.timer_interval_minutes, share_turns=True)
     ConsoleApp(operator, info, scheduler=scheduler, settings=ctx.settings).run()
     return 0

@@ -150,7 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return int(handler(ctx, args))
     except Support24Error as exc:
-        print(f"support24: {exc}", file=sys.stderr)
+        from console.cli.flags import message
+
+        print(f"support24: {message(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(_("support24: interrupted"), file=sys.stderr)

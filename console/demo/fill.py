@@ -106,7 +106,7 @@ def run_demo(
     """Generate the demo; refuses a database that holds data unless `if_empty` makes it a no-op."""
     if scale not in SCALE_NAMES:
         raise ValidationError(
-            "--scale", _("{value!r} is not one of: {options}").format(value=scale, options=", ".join(SCALE_NAMES))
+            "scale", _("{value!r} is not one of: {options}").format(value=scale, options=", ".join(SCALE_NAMES))
         )
     result = DemoResult(scale=scale, seed=seed, operator=username)
     if has_data():

@@ -1,7 +1,8 @@
 """Checking an import as a whole before anything is written (DESIGN.md §9).
 
-References resolve against the file and the database; rules (P3, P4, P6, P11, the order
-lifecycle) are checked by timestamps, never by line order. Each record is marked create,
+References resolve against the file and the database; the session rules (P3, P4, P6, P11)
+are the ones in models/sessions/rules.py, applied to the merged view, and with the order
+lifecycle they are checked by timestamps, never by line order. Each record is marked create,
 update or skip; skips make a re-import of the same file change nothing. Only reads here.
 """
 
@@ -53,8 +54,10 @@ from models.core.entities import (
 )
 from models.core.i18n import _
 from models.core.text import fold
+from models.sessions import rules
 
 R = TypeVar("R", bound=Record)
+M = TypeVar("M", bound=Model)
 # The retention category whose deletion record means a line's data is gone for good.
 PURGED_CATEGORY: dict[type, str] = {
     SessionRec: "connection",
@@ -87,11 +90,20 @@ _CHUNK = 500
 
 @dataclass
 class StaffView:
+    """A staff member as the file and the register together describe them (rules.StaffFacts)."""
+
     username: str
     name: str
-    roles: frozenset[str]
+    role_set: frozenset[str]
     commitment_signed_on: date | None
     active: bool
+    secrecy_commitment_on: date | None = None
+
+    @classmethod
+    def of(cls, row: Staff) -> StaffView:
+        return cls(
+            row.username, row.name, row.role_set, row.commitment_signed_on, row.active, row.secrecy_commitment_on
+        )
 
 
 @dataclass
@@ -113,12 +125,7 @@ class SessionView:
     started_at: datetime
     ended_at: datetime | None
     row_id: int | None = None
-    consents: list[tuple[datetime, tuple[int, int], str, bool]] = field(default_factory=list)
-
-    def latest_grant(self, kind: str, at: datetime) -> bool:
-        """Like sessions._granted_consent: the latest consent of `kind` at or before `at` decides."""
-        matching = [c for c in self.consents if c[2] == kind and c[0] <= at]
-        return bool(matching) and max(matching, key=lambda c: (c[0], c[1]))[3]
+    consents: list[rules.ConsentFact] = field(default_factory=list)
 
 
 def _same(a: Record, b: Record) -> bool:
@@ -128,30 +135,14 @@ def _same(a: Record, b: Record) -> bool:
     }
 
 
-def _lookup(model: type[Model], column: Field, values: Iterable[Any]) -> dict[Any, Model]:
+def _lookup(model: type[M], column: Field, values: Iterable[Any]) -> dict[Any, M]:
     """Rows whose `column` is one of `values`, in chunks (bounded IN lists)."""
     wanted = sorted(set(values))
-    found: dict[Any, Model] = {}
+    found: dict[Any, M] = {}
     for start in range(0, len(wanted), _CHUNK):
         for row in model.select().where(column.in_(wanted[start : start + _CHUNK])):
             found[getattr(row, column.name)] = row
     return found
-
-
-def committed_problem(staff: StaffView, at: datetime) -> str | None:
-    """P3 as sessions.check_committed words it, against the merged view of the staff member."""
-    who = f"{staff.name} ({staff.username})"
-    if not staff.active:
-        return _("{who} is not active and may not do remote maintenance").format(who=who)
-    if staff.commitment_signed_on is None:
-        return _("{who} has no written confidentiality commitment on file (P3)").format(who=who)
-    if staff.commitment_signed_on > clock.berlin_date(at):
-        return _("{who} signed the confidentiality commitment only on {day} (P3)").format(
-            who=who, day=staff.commitment_signed_on.isoformat()
-        )
-    if "technician" not in staff.roles:
-        return _("{who} is not a technician").format(who=who)
-    return None
 
 
 class Plan:
@@ -164,6 +155,7 @@ class Plan:
             self.by_type[type(record)].append(record)
         self.staff: dict[str, StaffView | None] = {}
         self.customers: dict[str, bool] = {}
+        self.secrecy: dict[str, bool] = {}  # customer number -> bound by professional secrecy (§ 203 StGB)
         self.orders: dict[str, OrderView | None] = {}
         self.sessions: dict[str, SessionView | None] = {}
         self.new_sessions_of: dict[str, list[SessionRec]] = defaultdict(list)
@@ -236,17 +228,29 @@ class Plan:
     def staff_view(self, username: str) -> StaffView | None:
         if username not in self.staff:
             row = Staff.get_or_none(Staff.username == username)
-            self.staff[username] = (
-                None
-                if row is None
-                else StaffView(row.username, row.name, row.role_set, row.commitment_signed_on, row.active)
-            )
+            self.staff[username] = None if row is None else StaffView.of(row)
         return self.staff[username]
 
     def customer_exists(self, number: str) -> bool:
         if number not in self.customers:
-            self.customers[number] = Customer.select().where(Customer.number == number).exists()
+            row = Customer.get_or_none(Customer.number == number)
+            self.customers[number] = row is not None
+            if row is not None:
+                self.secrecy[number] = row.professional_secrecy
         return self.customers[number]
+
+    def secrecy_customer(self, order_ref: str) -> str | None:
+        """The number of the order's customer if it is bound by professional secrecy (P3, § 203 StGB)."""
+        order = self.order_view(order_ref)
+        if order is None or not self.customer_exists(order.customer):
+            return None
+        return order.customer if self.secrecy.get(order.customer) else None
+
+    def commitment(self, record: Record, field_name: str, staff: StaffView, at: datetime, order_ref: str) -> None:
+        """P3 as the session functions check it (rules.commitment_problem), on the merged view."""
+        problem = rules.commitment_problem(staff, at, secrecy_customer=self.secrecy_customer(order_ref))
+        if problem is not None:
+            self.bad(record, field_name, problem)
 
     def order_view(self, ref: str) -> OrderView | None:
         if ref not in self.orders:
@@ -281,7 +285,7 @@ class Plan:
         for consent in Consent.select(Consent.id, Consent.at, Consent.kind, Consent.granted).where(
             Consent.session == row.id
         ):
-            view.consents.append((consent.at, (0, consent.id), consent.kind, consent.granted))
+            view.consents.append(rules.ConsentFact(consent.at, (0, consent.id), consent.kind, consent.granted))
         return view
 
     def child_session(self, record: ChildRec) -> SessionView | None:
@@ -304,22 +308,27 @@ class Plan:
             row = stored.get(rec.username)
             if row is not None:
                 rec.action = "skip"  # the register is kept as an admin left it
-                self.staff[rec.username] = StaffView(
-                    row.username, row.name, row.role_set, row.commitment_signed_on, row.active
-                )
+                self.staff[rec.username] = StaffView.of(row)
                 continue
             if rec.commitment_signed_on and rec.commitment_signed_on > clock.today_berlin():
                 self.bad(rec, "commitment_signed_on", _("lies in the future"))
             self.staff[rec.username] = StaffView(
-                rec.username, rec.name, frozenset(rec.roles.split()), rec.commitment_signed_on, rec.active
+                rec.username,
+                rec.name,
+                frozenset(rec.roles.split()),
+                rec.commitment_signed_on,
+                rec.active,
+                rec.secrecy_commitment_on,
             )
 
     def _customers(self) -> None:
         records = self._first_definitions(self.of(CustomerRec), lambda r: r.number)
         stored = _lookup(Customer, Customer.number, (r.number for r in records))
         for rec in records:
-            rec.action = "skip" if rec.number in stored else "create"
+            row = stored.get(rec.number)
+            rec.action = "skip" if row is not None else "create"
             self.customers[rec.number] = True
+            self.secrecy[rec.number] = row.professional_secrecy if row is not None else rec.professional_secrecy
 
     def _contacts(self) -> None:
         records = self._first_definitions(self.of(ContactRec), lambda r: (r.customer, fold(r.name)))
@@ -501,19 +510,13 @@ class Plan:
                     rec.technician,
                     _("no staff member {user!r} in the file or the database").format(user=rec.technician),
                 )
-            elif (problem := committed_problem(technician, rec.started_at)) is not None:
-                self.bad(rec, "technician", problem)
+            else:
+                self.commitment(rec, "technician", technician, rec.started_at, rec.order)
             view = self.sessions[rec.key]
-            if (
-                not rec.screen_private
-                and view is not None
-                and not view.latest_grant("screen_visibility", rec.started_at)
+            if view is not None and (
+                problem := rules.screen_visibility_problem(rec.screen_private, view.consents, rec.started_at)
             ):
-                self.bad(
-                    rec,
-                    "screen_private",
-                    _("is false, so a granted screen_visibility consent at or before started_at is needed (P4)"),
-                )
+                self.bad(rec, "screen_private", problem)
 
     def _order_rules(self) -> None:
         for rec in self.of(OrderRec):
@@ -569,7 +572,7 @@ class Plan:
                     keys[rec.natural_key()] -= 1
                     rec.action = "skip"
                     continue
-            view.consents.append((rec.at, (1, rec.line), rec.kind, rec.granted))
+            view.consents.append(rules.ConsentFact(rec.at, (1, rec.line), rec.kind, rec.granted))
 
     def _participants(self) -> None:
         stays_of: dict[tuple[int, str], list[tuple[datetime, datetime | None, ParticipantRec | None]]] = defaultdict(
@@ -601,21 +604,14 @@ class Plan:
             ):
                 rec.action = "skip"
                 continue
-            if (problem := committed_problem(staff, rec.joined_at)) is not None:
-                self.bad(rec, "username", problem)
+            self.commitment(rec, "username", staff, rec.joined_at, view.order)
             if rec.username == view.technician:
                 self.bad(rec, "username", _("{user} runs this session already").format(user=rec.username))
             self._within(rec, view, rec.joined_at, "joined_at")
             if rec.left_at is not None:
                 self._within(rec, view, rec.left_at, "left_at")
-            if not view.latest_grant("additional_staff", rec.joined_at):
-                self.bad(
-                    rec,
-                    "joined_at",
-                    _("{user} may join only after a granted additional_staff consent on this session (P6)").format(
-                        user=rec.username
-                    ),
-                )
+            if problem := rules.additional_staff_problem(rec.username, view.consents, rec.joined_at):
+                self.bad(rec, "joined_at", problem)
             stays_of[(id(view), rec.username)].append((rec.joined_at, rec.left_at, rec))
             views[(id(view), rec.username)] = view
         for pair, stays in stays_of.items():
@@ -640,14 +636,11 @@ class Plan:
                         ),
                     )
 
-    def _within(self, record: Record, view: SessionView, at: datetime, field_name: str) -> bool:
-        if at < view.started_at:
-            self.bad(record, field_name, _("lies before session {ref} started").format(ref=view.ref or record.session))  # type: ignore[attr-defined]
-            return False
-        if view.ended_at is not None and at > view.ended_at:
-            self.bad(record, field_name, _("lies after session {ref} ended").format(ref=view.ref or record.session))  # type: ignore[attr-defined]
-            return False
-        return True
+    def _within(self, record: ChildRec, view: SessionView, at: datetime, field_name: str) -> bool:
+        problem = rules.within_session_problem(view.started_at, view.ended_at, at, view.ref or record.session)
+        if problem is not None:
+            self.bad(record, field_name, problem)
+        return problem is None
 
     def _captured(self) -> None:
         """Activity, chat and system information: inside the session, skipped when stored already."""
@@ -708,14 +701,8 @@ class Plan:
                     stored[view.row_id][rec.natural_key()] -= 1
                     rec.action = "skip"
                     continue
-            if rec.basis == "consent" and not view.latest_grant("disclosure", rec.at):
-                self.bad(
-                    rec,
-                    "basis",
-                    _("is consent, so a granted disclosure consent at or before {at} is needed (P11)").format(
-                        at=rec.at.isoformat()
-                    ),
-                )
+            if problem := rules.disclosure_problem(rec.basis, view.consents, rec.at):
+                self.bad(rec, "basis", problem)
 
     def _purged(self) -> None:
         """Lines whose data the purge deleted are not stored again: a re-import after a purge

@@ -163,7 +163,7 @@ def reapply_journals(operator: str, journals: list[Path], data_dir: Path) -> Rep
     with Lease(describe_holder(operator, "reapply")):
         for journal in journals:
             if not journal.exists():
-                raise ValidationError("--journal", _("{path} does not exist").format(path=journal))
+                raise ValidationError("journal", _("{path} does not exist").format(path=journal))
             part = reapply(purge_journal.read(journal), data_dir)
             total.applied += part.applied
             total.already += part.already

@@ -193,7 +193,7 @@ def stage_files(directory: Path, content: BatchContent, staged: Staged) -> str:
         for final in (csv_final, json_final):
             if final.exists():  # another database, or a restored backup, used this number already
                 raise ValidationError(
-                    "--out", _("{file} exists already; refusing to overwrite another batch").format(file=final)
+                    "out_dir", _("{file} exists already; refusing to overwrite another batch").format(file=final)
                 )
     csv_temp, fd = _temp_file(directory, csv_final)
     staged.pairs.append((csv_temp, csv_final))
@@ -237,12 +237,12 @@ class ExportResult:
 def prepare_dir(directory: Path) -> Path:
     """The output folder, created private (0700) if missing; refused if it is not a folder."""
     if directory.exists() and not directory.is_dir():
-        raise ValidationError("--out", _("{path} is not a folder").format(path=directory))
+        raise ValidationError("out_dir", _("{path} is not a folder").format(path=directory))
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         problem = _("cannot create {path}: {error}").format(path=directory, error=exc.strerror)
-        raise ValidationError("--out", problem) from exc
+        raise ValidationError("out_dir", problem) from exc
     return directory
 
 
@@ -256,7 +256,7 @@ def export(actor: Staff, directory: Path, *, reexport: int | None = None) -> Exp
             content = billing.create_batch(actor, reexport=reexport, deliver=lambda c: stage_files(out, c, staged))
         except OSError as exc:  # disk full, permissions: the transaction rolled the batch back
             raise ValidationError(
-                "--out",
+                "out_dir",
                 _("cannot write the batch files: {error}; nothing was exported").format(error=exc.strerror or exc),
             ) from exc
         if content is None:
@@ -265,7 +265,7 @@ def export(actor: Staff, directory: Path, *, reexport: int | None = None) -> Exp
             staged.publish()
         except OSError as exc:  # after the commit: the batch exists, so say how to get its files
             raise ValidationError(
-                "--out",
+                "out_dir",
                 _(
                     "batch {number} is recorded but its files could not be put in place ({error}); "
                     "write them with --reexport {number}"

@@ -57,14 +57,18 @@ class ExportResult:
 def _check_lang(lang: str) -> None:
     if lang not in LANGUAGES:
         raise ValidationError(
-            "--lang", _("{value!r} is not one of: {options}").format(value=lang, options=", ".join(LANGUAGES))
+            "language", _("{value!r} is not one of: {options}").format(value=lang, options=", ".join(LANGUAGES))
         )
 
 
 def open_report(actor: Staff, ref: str, *, controller: Controller, lang: str = "de") -> ReportDocument:
     """The report of one request, to be written by a writer (compiles afresh; the compile is audited)."""
     _check_lang(lang)
-    request, compilation, data = access.report_source(actor, ref)
+    return _document(access.permit_export(actor, ref), controller=controller, lang=lang)
+
+
+def _document(permit: access.ExportPermit, *, controller: Controller, lang: str) -> ReportDocument:
+    request, compilation, data = access.report_source(permit)
     return build_document(
         request, compilation, data, controller=controller, policy=policy.active(), lang=lang, generated_at=clock.now()
     )
@@ -101,9 +105,9 @@ class _HashingWriter:
 def check_target(path: Path) -> None:
     """Refuse an output path that cannot be written as a file, before anything is read."""
     if path.is_dir():
-        raise ValidationError("--out", _("{path} is a folder; name the file to write").format(path=path))
+        raise ValidationError("out", _("{path} is a folder; name the file to write").format(path=path))
     if not path.parent.is_dir():
-        raise ValidationError("--out", _("the folder {path} does not exist").format(path=path.parent))
+        raise ValidationError("out", _("the folder {path} does not exist").format(path=path.parent))
 
 
 def write_private(path: Path, produce: Callable[[Any], None]) -> tuple[str, int]:
@@ -133,12 +137,12 @@ def export_report(
     """Write the report as `fmt` into `out` (0600) as it is read, and record the export with the file's SHA-256."""
     if fmt not in WRITERS:
         raise ValidationError(
-            "--format", _("{value!r} is not one of: {options}").format(value=fmt, options=", ".join(FORMATS))
+            "format", _("{value!r} is not one of: {options}").format(value=fmt, options=", ".join(FORMATS))
         )
     _check_lang(lang)
     check_target(out)
-    access.check_exportable(ref)  # refuse before reading anything
-    document = open_report(actor, ref, controller=controller, lang=lang)
+    permit = access.permit_export(actor, ref)  # role and state, once, before anything is read
+    document = _document(permit, controller=controller, lang=lang)
     digest, size = write_private(out, lambda handle: WRITERS[fmt](document, handle))
-    access.record_export(actor, ref, digest, fmt=fmt, lang=lang)
+    access.record_export(permit, digest, fmt=fmt, lang=lang)
     return ExportResult(ref, out.resolve(), fmt, lang, digest, size)

@@ -126,7 +126,9 @@ def load(path: Path | None) -> LoadedPolicy:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError("--policy", _("cannot read {path}: {problem}").format(path=path, problem=exc)) from None
+        raise ValidationError(
+            "policy_file", _("cannot read {path}: {problem}").format(path=path, problem=exc)
+        ) from None
     return parse(text, str(path))
 
 

@@ -13,7 +13,7 @@ from models.core.entities import ACCESS_STATES, AccessRequest
 from models.core.errors import ValidationError
 from models.core.i18n import _
 
-OPEN_STATES = ("received", "verified", "compiled", "reviewed")
+OPEN_STATES = ("received", "verified", "compiled", "reviewed")  # the rest of ACCESS_STATES are closed
 STATE_FILTERS = ACCESS_STATES + ("open", "closed")
 MAX_LIMIT = 500
 

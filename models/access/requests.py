@@ -18,6 +18,7 @@ from models.access import current as access_current
 from models.access.deadlines import answer_due, extended_due
 from models.access.matching import MATCH_KINDS, Match, Subject, find_matches
 from models.access.queries import (  # noqa: F401 (part of this module's API)
+    OPEN_STATES,
     STATE_FILTERS,
     OpenSummary,
     RequestRow,
@@ -26,7 +27,15 @@ from models.access.queries import (  # noqa: F401 (part of this module's API)
 )
 from models.core import audit, clock, validation
 from models.core.db import database, write_tx
-from models.core.entities import ACCESS_CHANNELS, AccessRequest, AccessRequestExclusion, BillingRecord, Customer, Staff
+from models.core.entities import (
+    ACCESS_CHANNELS,
+    ACCESS_STATES,
+    AccessRequest,
+    AccessRequestExclusion,
+    BillingRecord,
+    Customer,
+    Staff,
+)
 from models.core.errors import NotFound, RuleViolation, ValidationError
 from models.core.i18n import N_, _
 from models.core.identity import require_role
@@ -39,9 +48,51 @@ if TYPE_CHECKING:
     from models.access.data import SubjectData
 
 ROLE = "privacy_officer"
-OPEN_STATES = ("received", "verified", "compiled", "reviewed")  # access_queries.OPEN_STATES too
-CLOSED_STATES = ("delivered", "rejected")
+CLOSED_STATES = tuple(state for state in ACCESS_STATES if state not in OPEN_STATES)  # delivered, rejected
 REF_PREFIX = "AR"
+# The state machine: the states each step may start from. A step from any other state is refused.
+STEP_STATES: dict[str, tuple[str, ...]] = {
+    "verify": ("received",),
+    "compile": ("verified", "compiled", "reviewed"),
+    "exclude": ("compiled", "reviewed"),
+    "export": ("compiled", "reviewed"),
+    "extend": OPEN_STATES,
+    "deliver": ("reviewed",),
+    "reject": OPEN_STATES,
+}
+_STEP_VERBS = {"exclude": "exclude a match of"}  # as the refusals word a step: "cannot {verb} {ref}"
+# The steps as the refusals name them, for the catalogue (German words them as nouns: "Export für … nicht möglich").
+_STEP_WORDS = (
+    N_("verify"),
+    N_("compile"),
+    N_("exclude a match of"),
+    N_("export"),
+    N_("extend"),
+    N_("deliver"),
+    N_("reject"),
+)
+
+
+def allowed_steps(state: str) -> tuple[str, ...]:
+    """The steps a request in `state` allows now, in workflow order."""
+    return tuple(step for step, states in STEP_STATES.items() if state in states)
+
+
+def step_allowed(step: str, state: str) -> bool:
+    return state in STEP_STATES[step]
+
+
+def next_step_text(state: str) -> str:
+    """What comes next for a request in `state`, in a sentence for the officer."""
+    texts = {
+        "received": _("Next: verify the requester's identity. Compiling, export and delivery come after."),
+        "verified": _("Next: compile the matches and review them; exclude false ones."),
+        "compiled": _("Next: review the matches, exclude false ones, then export the report."),
+        "reviewed": _("Next: deliver the exported report. A new exclusion needs a new export."),
+        "delivered": _("Delivered: closed; nothing can be changed."),
+        "rejected": _("Rejected: closed; nothing can be changed."),
+    }
+    return texts[state]
 
 
 @dataclass(frozen=True)
@@ -162,14 +213,21 @@ def open_request(
     return request
 
 
-def _open(ref: str, *allowed: str, action: str) -> AccessRequest:
-    """The request, if its state allows `action`; otherwise a refusal that says why."""
+def _open(ref: str, step: str) -> AccessRequest:
+    """The request, if its state allows `step` (STEP_STATES); otherwise a refusal that says why."""
     request = get_request(ref)
+    refuse_step(request, step)
+    return request
+
+
+def refuse_step(request: AccessRequest, step: str) -> None:
+    """Raise RuleViolation saying why, unless the request's state allows `step`."""
+    ref, action = request.ref, _STEP_VERBS.get(step, step)
     if request.state in CLOSED_STATES:
         raise RuleViolation(
             _("{ref} is {state} already; nothing can be changed").format(ref=ref, state=term(request.state))
         )
-    if request.state not in allowed:
+    if request.state not in STEP_STATES[step]:
         if request.state == "received":
             raise RuleViolation(
                 _("cannot {action} {ref}: the requester's identity is not verified yet").format(
@@ -185,7 +243,6 @@ def _open(ref: str, *allowed: str, action: str) -> AccessRequest:
         raise RuleViolation(
             _("cannot {action} {ref} in state {state}").format(action=_(action), ref=ref, state=term(request.state))
         )
-    return request
 
 
 def verify_identity(actor: Staff, ref: str, method: str) -> AccessRequest:
@@ -194,9 +251,9 @@ def verify_identity(actor: Staff, ref: str, method: str) -> AccessRequest:
     clean = validation.text("method", method, max_length=1000)
     with write_tx():
         request = get_request(ref)
-        if request.state != "received":
+        if not step_allowed("verify", request.state):
             if request.state in CLOSED_STATES:
-                _open(ref, action=N_("verify"))
+                refuse_step(request, "verify")
             raise RuleViolation(
                 _("{ref} was verified already on {when} by {who}").format(
                     ref=ref, when=clock.format_berlin(request.verified_at), who=request.verified_by
@@ -215,9 +272,14 @@ def compile_request(actor: Staff, ref: str, *, reuse: bool = False) -> Compilati
     With `reuse`, the matches of the previous compile of `ref` are taken when nothing in the
     database changed since (`access_current`); the compile is recorded all the same."""
     require_role(actor, ROLE)
+    return _compile(actor, ref, reuse=reuse, check_state=True)
+
+
+def _compile(actor: Staff, ref: str, *, reuse: bool, check_state: bool) -> Compilation:
+    """The compile itself; `check_state` False: an export permit checked role and state already."""
     outermost = not database.in_transaction()  # a caller's transaction may still roll back
     with write_tx():
-        request = _open(ref, "verified", "compiled", "reviewed", action=N_("compile"))
+        request = _open(ref, "compile") if check_state else get_request(ref)
         token = access_current.change_token()
         previous = access_current.current(ref, token) if reuse else None
         matches = previous.matches if previous is not None else find_matches(Subject.of(request))
@@ -239,7 +301,7 @@ def exclude_match(actor: Staff, ref: str, record_kind: str, record_id: int, reas
     kind = validation.choice("record_kind", record_kind, MATCH_KINDS)
     clean_reason = validation.text("reason", reason, max_length=2000)
     with write_tx():
-        request = _open(ref, "compiled", "reviewed", action=N_("exclude a match of"))
+        request = _open(ref, "exclude")
         current = {(m.kind, m.id): m for m in find_matches(Subject.of(request))}
         match = current.get((kind, int(record_id)))
         if match is None:
@@ -273,23 +335,46 @@ def _back_to_compiled(request: AccessRequest) -> None:
     request.save()
 
 
-def record_export(actor: Staff, ref: str, sha256: str, *, fmt: str, lang: str) -> AccessRequest:
-    """The officer exported the reviewed report; deliver takes this file's hash."""
+@dataclass(frozen=True)
+class ExportPermit:
+    """An export of one request by one officer, allowed: made only by `permit_export`, which checks
+    the role and the state once, before anything is read or written; the export's steps take it."""
+
+    actor: Staff
+    ref: str
+
+
+def permit_export(actor: Staff, ref: str) -> ExportPermit:
+    """Refuse an export by anyone but an officer, or before verification and compilation."""
     require_role(actor, ROLE)
-    digest = validation.sha256("sha256", sha256)
-    with write_tx():
-        request = _open(ref, "compiled", "reviewed", action=N_("export"))
-        now = clock.now()
-        request.exported_at, request.exported_sha256 = now, digest
-        request.reviewed_at, request.reviewed_by, request.state = now, actor.username, "reviewed"
-        request.save()
-        audit.record(actor.username, "access.export", ref, f"{fmt} {lang} sha256={digest}")
-    return request
+    check_exportable(ref)
+    return ExportPermit(actor, ref)
 
 
 def check_exportable(ref: str) -> AccessRequest:
-    """Refuse an export before identity verification and compilation, before any file is written."""
-    return _open(ref, "compiled", "reviewed", action=N_("export"))
+    """The request, if its state allows an export; otherwise the refusal that says what comes first."""
+    return _open(ref, "export")
+
+
+def record_export(permit: ExportPermit, sha256: str, *, fmt: str, lang: str) -> AccessRequest:
+    """The officer exported the reviewed report; deliver takes this file's hash.
+
+    The write is guarded by the export's states, so a request another console closed meanwhile
+    is refused with its reason rather than reopened."""
+    digest = validation.sha256("sha256", sha256)
+    actor, ref, now = permit.actor, permit.ref, clock.now()
+    with write_tx():
+        moved = (
+            AccessRequest.update(
+                exported_at=now, exported_sha256=digest, reviewed_at=now, reviewed_by=actor.username, state="reviewed"
+            )
+            .where((AccessRequest.ref == ref) & AccessRequest.state.in_(STEP_STATES["export"]))
+            .execute()
+        )
+        if not moved:
+            check_exportable(ref)
+        audit.record(actor.username, "access.export", ref, f"{fmt} {lang} sha256={digest}")
+    return get_request(ref)
 
 
 def extend(actor: Staff, ref: str, reason: str, notified_on: date | str) -> AccessRequest:
@@ -297,7 +382,7 @@ def extend(actor: Staff, ref: str, reason: str, notified_on: date | str) -> Acce
     require_role(actor, ROLE)
     clean_reason = validation.text("reason", reason, max_length=2000)
     with write_tx():
-        request = _open(ref, *OPEN_STATES, action=N_("extend"))
+        request = _open(ref, "extend")
         if request.extended_due_on is not None:
             raise RuleViolation(
                 _("{ref} was extended already, to {day}; a second extension is not allowed").format(
@@ -334,7 +419,7 @@ def deliver(actor: Staff, ref: str, on: date | str, sha256: str | None = None) -
     """The report went to the requester on `on`; the request keeps the hash of what was sent."""
     require_role(actor, ROLE)
     with write_tx():
-        request = _open(ref, "reviewed", action=N_("deliver"))
+        request = _open(ref, "deliver")
         day = _past_day("on", on, not_before=request.received_on)
         digest = validation.sha256("sha256", sha256, required=False) or request.exported_sha256
         if digest is None:
@@ -350,23 +435,21 @@ def reject(actor: Staff, ref: str, reason: str) -> AccessRequest:
     require_role(actor, ROLE)
     clean_reason = validation.text("reason", reason, max_length=2000)
     with write_tx():
-        request = _open(ref, *OPEN_STATES, action=N_("reject"))
+        request = _open(ref, "reject")
         request.rejected_reason = clean_reason
         _close(request, "rejected")
         audit.record(actor.username, "access.reject", ref)
     return request
 
 
-def report_source(actor: Staff, ref: str) -> tuple[dict[str, object], Compilation, "SubjectData"]:
+def report_source(permit: ExportPermit) -> tuple[dict[str, object], Compilation, "SubjectData"]:
     """What an export renders: the request, a compilation (audited; the previous one's matches
     if nothing changed since) and the copy of the data, which the writers read page by page
     (`access_data.SubjectData`)."""
     from models.access.data import SubjectData, request_record
 
-    require_role(actor, ROLE)
-    check_exportable(ref)
-    compilation = compile_request(actor, ref, reuse=True)
-    request = get_request(ref)
+    compilation = _compile(permit.actor, permit.ref, reuse=True, check_state=False)
+    request = get_request(permit.ref)
     return request_record(request), compilation, SubjectData(compilation.matches)
 
 
@@ -376,7 +459,7 @@ def report_material(
     """As `report_source`, with the copy of the data read at once into lists (for small reports and tests)."""
     from models.access.data import subject_data
 
-    request, compilation, _data = report_source(actor, ref)
+    request, compilation, _data = report_source(permit_export(actor, ref))
     return request, compilation, subject_data(compilation.matches)
 
 

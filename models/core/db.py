@@ -57,13 +57,13 @@ def parse_url(url: str) -> DatabaseTarget:
     if url.startswith("sqlite:///"):
         raw = unquote(url[len("sqlite:///") :])
         if raw.rstrip("/") == "":
-            raise ValidationError("--database", _("a sqlite URL needs a file path"))
+            raise ValidationError("database_url", _("a sqlite URL needs a file path"))
         return DatabaseTarget(url=url, backend="sqlite", path=Path(raw).absolute())
     if url.startswith(("postgresql://", "postgres://")):
         schema = parse_qs(urlparse(url).query).get("schema", [None])[0]
         return DatabaseTarget(url=url, backend="postgresql", schema=schema)
     raise ValidationError(
-        "--database",
+        "database_url",
         _("unsupported URL {url!r}; use sqlite:///PATH or postgresql://USER@HOST/DB").format(url=url),
     )
 

@@ -17,7 +17,10 @@ from typing import Any, Callable, Iterator
 
 from models.core import audit, clock
 from models.core.db import database, is_postgres, is_sqlite
-from models.core.entities import AccessRequest, BillingRecord, DeletionRecord, PurgeRun, RetentionDue
+from models.core.entities import AccessRequest, BillingRecord, DeletionRecord, PurgeRun, RetentionDue, Staff
+from models.core.errors import PermissionDenied
+from models.core.i18n import _
+from models.core.identity import require_role
 from models.purge import backups as purge_backups
 from models.purge import journal as purge_journal
 from models.purge.chunks import delete_order_chunk, delete_row_chunk
@@ -28,6 +31,7 @@ from models.retention import queue as retention
 from models.retention.due import SESSION_CATEGORIES
 from models.retention.policy import active
 
+PURGE_ROLES = ("privacy_officer",)  # who may run or preview a purge by hand (DESIGN.md §3)
 Progress = Callable[[int, int], None]  # (items done, items planned)
 RENEW_EVERY_SECONDS = 60.0  # well inside the lease's 10 minutes
 VACUUM_TABLES = (
@@ -124,15 +128,26 @@ def _plan(as_of: datetime, batch_size: int) -> dict[str, int]:
 
 
 def run_purge(
-    operator: str,
+    actor: Staff,
     *,
     data_dir: Path,
     dry_run: bool = False,
+    scheduled: bool = False,
     batch_size: int = 500,
     progress: Progress | None = None,
     holder: str | None = None,
 ) -> PurgeResult:
-    """Delete everything due and not held; raise errors.Busy naming the holder if a purge runs elsewhere."""
+    """Delete everything due and not held; raise errors.Busy naming the holder if a purge runs elsewhere.
+
+    A purge or preview by hand needs PURGE_ROLES. A `scheduled` run is the timer's (in any console
+    or `support24 scheduler`): P7/P8 deletions fall due whoever is at the console, so it needs only
+    an active member of staff, whose name the run and the audit trail carry.
+    """
+    if not scheduled:
+        require_role(actor, *PURGE_ROLES)
+    elif not actor.active:
+        raise PermissionDenied(_("{user} is not active").format(user=actor.username))
+    operator = actor.username
     policy = active()
     as_of = clock.now()
     retention_due.sync(policy)

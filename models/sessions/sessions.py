@@ -39,6 +39,7 @@ from models.core.refs import next_ref
 from models.core.text import fold
 from models.retention import due as retention_due
 from models.retention.policy import CATEGORIES
+from models.sessions import rules
 
 SESSION_ROLES = ("technician", "admin")
 
@@ -87,42 +88,12 @@ def get_session(ref: str) -> RemoteSession:
     return session
 
 
-def check_committed(
-    staff: Staff, at: datetime, *, field_name: str = "technician", customer: Customer | None = None
-) -> None:
-    """P3: only active staff with a written confidentiality commitment may work.
-
-    For a customer bound by professional secrecy (§ 203 StGB) the extra commitment is needed too.
-    """
-    if not staff.active:
-        raise RuleViolation(
-            _("{name} ({user}) is not active and may not do remote maintenance").format(
-                name=staff.name, user=staff.username
-            )
-        )
-    if staff.commitment_signed_on is None:
-        raise RuleViolation(
-            _("{name} ({user}) has no written confidentiality commitment on file (P3)").format(
-                name=staff.name, user=staff.username
-            )
-        )
-    if staff.commitment_signed_on > clock.berlin_date(at):
-        raise RuleViolation(
-            _("{name} ({user}) signed the confidentiality commitment only on {day} (P3)").format(
-                name=staff.name, user=staff.username, day=staff.commitment_signed_on.isoformat()
-            )
-        )
-    if not staff.has_role("technician"):
-        raise RuleViolation(_("{name} ({user}) is not a technician").format(name=staff.name, user=staff.username))
-    if customer is not None and customer.professional_secrecy:
-        signed = staff.secrecy_commitment_on
-        if signed is None or signed > clock.berlin_date(at):
-            raise RuleViolation(
-                _(
-                    "{name} ({user}) has no commitment to professional secrecy (§ 203 StGB) on file, which customer "
-                    "{number} requires (P3)"
-                ).format(name=staff.name, user=staff.username, number=customer.number)
-            )
+def check_committed(staff: Staff, at: datetime, *, customer: Customer | None = None) -> None:
+    """P3 (rules.commitment_problem): refuse unless `staff` may do remote maintenance at `at` for `customer`."""
+    secrecy_customer = customer.number if customer is not None and customer.professional_secrecy else None
+    problem = rules.commitment_problem(staff, at, secrecy_customer=secrecy_customer)
+    if problem is not None:
+        raise RuleViolation(problem)
 
 
 def _staff(username: str, field_name: str) -> Staff:
@@ -132,18 +103,12 @@ def _staff(username: str, field_name: str) -> Staff:
     return staff
 
 
-def _granted_consent(session: RemoteSession, kind: str, at: datetime) -> Consent | None:
-    """The latest consent of `kind` on the session at or before `at`, if it grants.
-
-    Corrections are later records, so the latest one at that moment is what counts.
-    """
-    latest = (
-        Consent.select()
-        .where((Consent.session == session) & (Consent.kind == kind) & (Consent.at <= at))
-        .order_by(Consent.at.desc(), Consent.id.desc())
-        .first()
-    )
-    return latest if latest is not None and latest.granted else None
+def consent_facts(session: RemoteSession, kind: str) -> list[rules.ConsentFact]:
+    """The stored answers of `kind` on the session, as the consent rules read them."""
+    return [
+        rules.ConsentFact(c.at, (0, c.id), c.kind, c.granted, c)
+        for c in Consent.select().where((Consent.session == session) & (Consent.kind == kind))
+    ]
 
 
 def _create_consent(actor: Staff, session: RemoteSession, item: ConsentInput) -> Consent:
@@ -240,13 +205,11 @@ def start_session(actor: Staff, data: SessionInput) -> RemoteSession:
         )
         for item in data.consents:
             _create_consent(actor, session, item)
-        if not session.screen_private and _granted_consent(session, "screen_visibility", started) is None:
-            raise RuleViolation(
-                _(
-                    "others can see the technician's screen: a granted screen_visibility consent at or before "
-                    "the start is needed first (P4)"
-                )
-            )
+        problem = rules.screen_visibility_problem(
+            session.screen_private, consent_facts(session, "screen_visibility"), started
+        )
+        if problem is not None:
+            raise RuleViolation(problem)
         audit.record(actor.username, "session.start", session.ref)
     return session
 
@@ -277,10 +240,9 @@ def record_consent(actor: Staff, session_ref: str, item: ConsentInput) -> Consen
 
 
 def _within_session(session: RemoteSession, at: datetime, field_name: str) -> None:
-    if at < session.started_at:
-        raise ValidationError(field_name, _("lies before session {ref} started").format(ref=session.ref))
-    if session.ended_at is not None and at > session.ended_at:
-        raise ValidationError(field_name, _("lies after session {ref} ended").format(ref=session.ref))
+    problem = rules.within_session_problem(session.started_at, session.ended_at, at, session.ref)
+    if problem is not None:
+        raise ValidationError(field_name, problem)
 
 
 def add_participant(
@@ -308,13 +270,12 @@ def add_participant(
         check_committed(staff, joined, customer=session.order.customer)
         if staff.id == session.technician_id:
             raise RuleViolation(_("{user} runs this session already").format(user=username))
-        consent = _granted_consent(session, "additional_staff", joined)
-        if consent is None:
-            raise RuleViolation(
-                _(
-                    "{user} cannot join {ref}: the customer's additional_staff consent must be recorded first (P6)"
-                ).format(user=username, ref=session.ref)
-            )
+        consents = consent_facts(session, "additional_staff")
+        problem = rules.additional_staff_problem(username, consents, joined)
+        if problem is not None:
+            raise RuleViolation(problem)
+        granted = rules.granted_consent(consents, "additional_staff", joined)
+        consent = None if granted is None else granted.row
         if (
             Participant.select()
             .where((Participant.session == session) & (Participant.staff == staff) & Participant.left_at.is_null())
@@ -351,13 +312,12 @@ def record_disclosure(
     assert informed is not None
     with write_tx():
         session = get_session(session_ref)
-        consent = None
-        if basis == "consent":
-            consent = _granted_consent(session, "disclosure", when)
-            if consent is None:
-                raise RuleViolation(
-                    _("a disclosure on the basis of consent needs a granted disclosure consent first (P11)")
-                )
+        consents = consent_facts(session, "disclosure")
+        problem = rules.disclosure_problem(basis, consents, when)
+        if problem is not None:
+            raise RuleViolation(problem)
+        granted = rules.granted_consent(consents, "disclosure", when) if basis == "consent" else None
+        consent = None if granted is None else granted.row
         disclosure = Disclosure.create(
             ref=next_ref(Disclosure, "D", clock.berlin_date(when).year),
             session=session,

@@ -50,23 +50,6 @@ MATCH_COLUMNS = [
     ("why", _("Matched by")),
     ("excluded", _("Excluded")),
 ]
-STEP_STATES = {
-    "verify": ("received",),
-    "compile": ("verified", "compiled", "reviewed"),
-    "exclude": ("compiled", "reviewed"),
-    "export": ("compiled", "reviewed"),
-    "extend": access.OPEN_STATES,
-    "deliver": ("reviewed",),
-    "reject": access.OPEN_STATES,
-}
-NEXT_STEP = {
-    "received": _("Next: verify the requester's identity (v). Compiling, export and delivery come after."),
-    "verified": _("Next: compile the matches (c) and review them; exclude false ones (x)."),
-    "compiled": _("Next: review the matches (c shows them), exclude false ones (x), then export the report (e)."),
-    "reviewed": _("Next: deliver the exported report (d). A new exclusion needs a new export."),
-    "delivered": _("Delivered: closed; nothing can be changed."),
-    "rejected": _("Rejected: closed; nothing can be changed."),
-}
 
 
 class DetailLoaded(Message):
@@ -185,9 +168,10 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
         colour = theme_colour(self.app, variable) if variable else ""
         self.query_one("#ad-facts", Static).update(detail_text(detail, colour))
         if self.compilation is None:
-            note = _("Matches: not compiled in this view yet (c).") if detail.state in STEP_STATES["compile"] else ""
+            compilable = access.step_allowed("compile", detail.state)
+            note = _("Matches: not compiled in this view yet (c).") if compilable else ""
             self.query_one("#ad-next", Static).update(Text(note))
-        self.hint(NEXT_STEP[detail.state])
+        self.hint(access.next_step_text(detail.state))
         self.refresh_bindings()
 
     def hint(self, text: str | Text) -> None:
@@ -195,11 +179,11 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
 
     # -- which steps are offered ------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action not in STEP_STATES:
+        if action not in access.STEP_STATES:
             return True
         # Steps out of order are not offered (hidden, so the footer fits 80 columns); the hint
         # line says what comes next, and models/access refuses them anyway.
-        if self.detail is None or self.detail.state not in STEP_STATES[action]:
+        if self.detail is None or not access.step_allowed(action, self.detail.state):
             return False
         if action == "extend" and (self.detail.extended_due_on is not None or self.detail.days_left < 0):
             return False

@@ -231,14 +231,14 @@ class ExportForm(StepForm):
             "lang", _("Language"), Select([(lang, lang) for lang in LANGUAGES], value=self.lang, allow_blank=False)
         )
         yield from self.field(
-            "path",
+            "out",  # named as export_report names it, so its refusals show under this input
             _("File (empty: in the data folder)"),
             Input(placeholder=str(self.data_dir / f"{self.ref}-{self.lang}.html")),
         )
 
     def collect(self) -> ExportStep:
         fmt, lang = self.value("fmt"), self.value("lang")
-        raw = self.value("path")
+        raw = self.value("out")
         path = Path(raw).expanduser() if raw else self.data_dir / f"{self.ref}-{lang}.{fmt}"
         if not path.is_absolute():
             path = self.data_dir / path
@@ -249,9 +249,5 @@ class ExportForm(StepForm):
             self.outcome = export_report(
                 self.operator, self.ref, fmt=data.fmt, out=data.path, controller=self.controller, lang=data.lang
             )
-        except ValidationError as exc:
-            if exc.field == "--out":  # the CLI's option name; here it is the path field
-                raise ValidationError("path", exc.problem) from None
-            raise
         except OSError as exc:
-            raise ValidationError("path", _("cannot write: {error}").format(error=exc.strerror or exc)) from None
+            raise ValidationError("out", _("cannot write: {error}").format(error=exc.strerror or exc)) from None

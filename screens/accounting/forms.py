@@ -50,19 +50,15 @@ class ExportBatchForm(FormScreen[ExportInput]):
                     )
                 )
             )
-        yield from self.field("folder", _("Folder (created 0700 if missing)"), Input(str(self.default_folder)))
+        # named as billing_export names it, so its refusals show under this input
+        yield from self.field("out_dir", _("Folder (created 0700 if missing)"), Input(str(self.default_folder)))
 
     def collect(self) -> ExportInput:
-        raw = self.required("folder")
+        raw = self.required("out_dir")
         return ExportInput(Path(raw).expanduser())
 
     def perform(self, data: ExportInput) -> None:
-        try:
-            self.outcome = billing_export.export(self.operator, data.folder, reexport=self.reexport)
-        except ValidationError as exc:
-            if exc.field == "--out":  # the CLI's option name; here it is the folder field
-                raise ValidationError("folder", exc.problem) from None
-            raise
+        self.outcome = billing_export.export(self.operator, data.folder, reexport=self.reexport)
 
 
 @dataclass(frozen=True)

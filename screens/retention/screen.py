@@ -25,10 +25,10 @@ from textual.widgets import ContentSwitcher, ProgressBar, Static
 from models.browse.retention import deletions_page, holds_page, lease_holder, queue_page, runs_page
 from models.core import clock
 from models.core.db import worker_connection
-from models.core.i18n import _, ngettext
-from models.core.identity import require_role
+from models.core.i18n import _
 from models.core.labels import term
-from models.purge import run as purge
+from models.purge import service
+from models.purge.run import PURGE_ROLES
 from models.retention import holds
 from models.retention.policy import CATEGORIES
 from models.retention.queue import STATES, SummaryRow, queue_summary
@@ -39,8 +39,8 @@ from screens.kit.host import host
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 from screens.retention.forms import HoldForm, plan_text
+from screens.shell.timer import PurgeRanByHand
 
-PURGE_ROLES = holds.HOLD_ROLES  # the officer runs purges and places holds (DESIGN.md §3)
 VIEWS = (("queue", _("Queue")), ("runs", _("Purge runs")), ("holds", _("Legal holds")))
 QUEUE_COLUMNS = [
     ("due", _("Due")),
@@ -83,9 +83,9 @@ class SummaryLoaded(Message):
 
 
 class PurgePreviewed(Message):
-    def __init__(self, result: purge.PurgeResult) -> None:
+    def __init__(self, outcome: service.PurgeOutcome) -> None:
         super().__init__()
-        self.result = result
+        self.outcome = outcome
 
 
 class PurgeProgress(Message):
@@ -96,9 +96,9 @@ class PurgeProgress(Message):
 
 
 class PurgeFinished(Message):
-    def __init__(self, result: purge.PurgeResult) -> None:
+    def __init__(self, outcome: service.PurgeOutcome) -> None:
         super().__init__()
-        self.result = result
+        self.outcome = outcome
 
 
 def summary_table(rows: list[SummaryRow]) -> Table:
@@ -275,7 +275,7 @@ class RetentionScreen(MainScreen):
         if action in ("cycle_category", "cycle_state"):
             return self.view == "queue"
         if action in ("purge", "place_hold", "release_hold"):
-            if refusal(self.operator, *PURGE_ROLES):
+            if refusal(self.operator, *(PURGE_ROLES if action == "purge" else holds.HOLD_ROLES)):
                 return None  # shown disabled; the hint says why
             if action == "purge":
                 return None if self.purging else True
@@ -377,6 +377,12 @@ class RetentionScreen(MainScreen):
     def data_dir(self) -> Path:
         return Path(host(self).info.data_dir)
 
+    def purge_now(self, **options: Any) -> service.PurgeOutcome:
+        """The one purge entry point, with the configured policy re-read as the timer does."""
+        scheduler = getattr(host(self), "purge_scheduler", None)
+        reload_policy = scheduler.reload_policy if scheduler is not None else None
+        return service.purge(self.operator, data_dir=self.data_dir, reload_policy=reload_policy, **options)
+
     def action_purge(self) -> None:
         reason = refusal(self.operator, *PURGE_ROLES)
         if reason:
@@ -388,22 +394,21 @@ class RetentionScreen(MainScreen):
     @work(thread=True, exit_on_error=False, exclusive=True, group="purge-preview")
     def preview(self) -> None:
         with worker_connection():
-            require_role(self.operator, *PURGE_ROLES)
-            result = purge.run_purge(self.operator.username, data_dir=self.data_dir, dry_run=True)
-        self.post_message(PurgePreviewed(result))
+            outcome = self.purge_now(dry_run=True)
+        self.post_message(PurgePreviewed(outcome))
 
     @on(PurgePreviewed)
     def previewed(self, message: PurgePreviewed) -> None:
-        result = message.result
+        outcome = message.outcome
         self.refresh_data()
+        if outcome.result is None:  # refused, busy or failed
+            self.hint(service.outcome_text(outcome))
+            return
+        result = outcome.result
         if not result.total:
             self.hint(_("Preview (run {id}): nothing is due; no purge needed.").format(id=result.run_id))
             return
-        self.hint(
-            ngettext("Preview (run {id}): {n} item due.", "Preview (run {id}): {n} items due.", result.total).format(
-                id=result.run_id, n=result.total
-            )
-        )
+        self.hint(service.outcome_text(outcome))
         question = plan_text(result)
         question.append("\n\n" + _("Delete these items now, permanently?"), style="bold")
         self.app.push_screen(ConfirmScreen(question), self.purge_answered)
@@ -422,18 +427,12 @@ class RetentionScreen(MainScreen):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="purge")
     def run_purge(self) -> None:
-        last = [0]
-
-        def progress(done: int, total: int) -> None:
-            step = max(1, total // 100)  # at most ~100 messages per run
-            if done == total or done - last[0] >= step:
-                last[0] = done
-                self.post_message(PurgeProgress(done, total))
+        def progress(done: int, total: int) -> None:  # service.purge throttles the reports
+            self.post_message(PurgeProgress(done, total))
 
         with worker_connection():
-            require_role(self.operator, *PURGE_ROLES)
-            result = purge.run_purge(self.operator.username, data_dir=self.data_dir, progress=progress)
-        self.post_message(PurgeFinished(result))
+            outcome = self.purge_now(progress=progress)
+        self.post_message(PurgeFinished(outcome))
 
     @on(PurgeProgress)
     def show_progress(self, message: PurgeProgress) -> None:
@@ -441,14 +440,12 @@ class RetentionScreen(MainScreen):
 
     @on(PurgeFinished)
     def purge_finished(self, message: PurgeFinished) -> None:
-        result = message.result
-        detail = ", ".join(f"{category} {n}" for category, n in sorted(result.deleted.items()))
-        text = ngettext("Purge run {id}: {n} item deleted.", "Purge run {id}: {n} items deleted.", result.total).format(
-            id=result.run_id, n=result.total
-        )
-        self.notify(f"{text} {detail}".strip(), title=_("Purge"), markup=False)
-        self.hint(f"{text} {detail}".strip())
-        self.wanted_run = result.run_id
+        outcome = message.outcome
+        text = service.outcome_text(outcome)
+        self.notify(text, title=_("Purge"), markup=False, severity="information" if outcome.ok else "error")
+        self.hint(text)
+        self.wanted_run = outcome.run_id
+        self.app.post_message(PurgeRanByHand(outcome))  # the header shows it as the last run
         self.refresh_data()
 
     def on_worker_state_changed(self, event: Any) -> None:

@@ -10,7 +10,6 @@ a FixedClock instead of waiting.
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 from typing import Any, Callable, Protocol
 
@@ -21,18 +20,10 @@ from textual.timer import Timer
 from models.core import clock
 from models.core.db import worker_connection
 from models.core.i18n import _, ngettext
-from models.core.labels import term
+from models.purge.service import PurgeOutcome, deleted_text, running_text, status_text
 
 FIRST_RUN_DELAY = 20.0  # seconds after start, so the console is up before the first purge
 MIN_DELAY = 1.0
-
-
-class Outcome(Protocol):
-    started_at: datetime
-    finished_at: datetime
-    deleted: dict[str, int]
-    busy_holder: str | None
-    error: str | None
 
 
 class PurgeScheduler(Protocol):
@@ -46,11 +37,21 @@ class PurgeScheduler(Protocol):
 
     def recorded_last_run(self) -> Any: ...
 
+    def reload_policy(self) -> None: ...
+
 
 class PurgeTimerRan(Message):
     """A timer run finished (deleted, skipped because the lease is held elsewhere, or failed)."""
 
-    def __init__(self, outcome: Outcome) -> None:
+    def __init__(self, outcome: PurgeOutcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
+class PurgeRanByHand(Message):
+    """A purge run from a screen finished: the header shows it as the last run."""
+
+    def __init__(self, outcome: PurgeOutcome) -> None:
         super().__init__()
         self.outcome = outcome
 
@@ -64,51 +65,13 @@ class PurgeRecorded(Message):
 
 
 class PurgeTimerProgress(Message):
-    """How far the running timer purge has come (sent at most once a second)."""
+    """How far the running timer purge has come (service.purge throttles the reports)."""
 
     def __init__(self, started_at: datetime, done: int, planned: int) -> None:
         super().__init__()
         self.started_at = started_at
         self.done = done
         self.planned = planned
-
-
-PROGRESS_EVERY_SECONDS = 1.0
-
-
-def running_text(started_at: datetime, done: int | None = None, planned: int | None = None) -> str:
-    if done is None or not planned:
-        return _("purge running since {at}").format(at=hhmm(started_at))
-    return _("purge running since {at}: {done} of {planned}").format(at=hhmm(started_at), done=done, planned=planned)
-
-
-def hhmm(value: datetime) -> str:
-    return clock.to_berlin(value).strftime("%H:%M")
-
-
-def status_text(outcome: Outcome | None, next_run_at: datetime | None) -> str:
-    """One short line for the header: last run and its result, next run."""
-    parts: list[str] = []
-    if outcome is None:
-        parts.append(_("purge: not run yet"))
-    elif getattr(outcome, "running", False):
-        parts.append(running_text(outcome.started_at))
-    elif outcome.busy_holder:
-        parts.append(
-            _("purge {at}: lease held by {holder}").format(at=hhmm(outcome.started_at), holder=outcome.busy_holder)
-        )
-    elif outcome.error:
-        parts.append(_("purge {at} FAILED: {error}").format(at=hhmm(outcome.started_at), error=outcome.error))
-    else:
-        total = sum(outcome.deleted.values())
-        parts.append(_("purge {at}: {n} deleted").format(at=hhmm(outcome.finished_at), n=total))
-    if next_run_at is not None:
-        parts.append(_("next {at}").format(at=hhmm(next_run_at)))
-    return " · ".join(parts)
-
-
-def deleted_text(outcome: Outcome) -> str:
-    return ", ".join(f"{term(category)} {count}" for category, count in sorted(outcome.deleted.items()))
 
 
 class PurgeTimerMixin:
@@ -180,17 +143,21 @@ class PurgeTimerMixin:
         app.post_message(PurgeTimerRan(outcome))
 
     def _progress_reporter(self, started_at: datetime) -> Callable[[int, int], None]:
-        """A progress callback for the purge thread: a message to the app at most once a second."""
+        """A progress callback for the purge thread: a message to the app per (throttled) report."""
         app: Any = self
-        last = [float("-inf")]
 
         def report(done: int, planned: int) -> None:
-            now = time.monotonic()
-            if now - last[0] >= PROGRESS_EVERY_SECONDS:
-                last[0] = now
-                app.post_message(PurgeTimerProgress(started_at, done, planned))
+            app.post_message(PurgeTimerProgress(started_at, done, planned))
 
         return report
+
+    def on_purge_ran_by_hand(self, message: PurgeRanByHand) -> None:
+        """A purge from the retention screen is the last run now, in the header as on every screen."""
+        scheduler = self.purge_scheduler
+        if scheduler is not None and message.outcome.run_id is not None:
+            scheduler.last_outcome = message.outcome
+        app: Any = self
+        app.set_status(status_text(message.outcome, scheduler.next_run_at if scheduler else None))
 
     def on_purge_timer_progress(self, message: PurgeTimerProgress) -> None:
         app: Any = self

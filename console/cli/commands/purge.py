@@ -20,8 +20,6 @@ from models.core.i18n import _, ngettext
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
 
-PURGE_ROLES = ("privacy_officer",)
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -89,21 +87,23 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 
 def run_purge_command(ctx: Context, args: argparse.Namespace) -> int:
     from console.settings import policy_file
-    from models.core.identity import require_role
     from models.core.labels import term
-    from models.purge import run as purge
+    from models.purge import service
 
-    policy_file.activate(ctx, args.policy)
+    policy_file.activate(ctx, args.policy)  # a bad file exits 2 before anything runs
     operator = ctx.operator()
-    require_role(operator, *PURGE_ROLES)
     with progress_bar(ctx.progress_enabled()) as progress:
-        result = purge.run_purge(
-            operator.username,
+        outcome = service.purge(
+            operator,
             data_dir=ctx.data_dir,
             dry_run=args.dry_run,
             batch_size=max(1, args.batch_size),
             progress=progress,
         )
+    if outcome.failure is not None:
+        raise outcome.failure  # refused (3), busy (3, naming the holder), bad input (2)
+    result = outcome.result
+    assert result is not None
     if ctx.json_output:
         ctx.emit_json(result.as_dict())
         return 0
@@ -165,6 +165,7 @@ def run_reapply(ctx: Context, args: argparse.Namespace) -> int:
     from console.jobs.backup import reapply_journals
     from models.core.identity import require_role
     from models.purge.journal import journal_path
+    from models.purge.run import PURGE_ROLES
 
     operator = ctx.operator()
     require_role(operator, *PURGE_ROLES)

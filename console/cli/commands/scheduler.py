@@ -12,13 +12,12 @@ import sys
 from typing import TYPE_CHECKING
 
 from console.cli.commands.policy import add_policy_option
-from console.cli.commands.purge import PURGE_ROLES
 from console.cli.main import add_json, command_parent
 from models.core.i18n import _
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
-    from console.jobs.scheduler import SchedulerOutcome
+    from models.purge.service import PurgeOutcome
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run_scheduler)
 
 
-def _log(ctx: Context, outcome: SchedulerOutcome) -> None:
+def _log(ctx: Context, outcome: PurgeOutcome) -> None:
     import json
 
     from models.core import clock
@@ -56,16 +55,17 @@ def run_scheduler(ctx: Context, args: argparse.Namespace) -> int:
     from console.settings import policy_file
     from models.core import clock
     from models.core.identity import require_role
+    from models.purge.run import PURGE_ROLES
 
     policy_file.activate(ctx, args.policy)
     operator = ctx.operator()
-    require_role(operator, *PURGE_ROLES)
+    require_role(operator, *PURGE_ROLES)  # the headless timer is set up by and runs as a privacy officer
     interval = args.interval if args.interval is not None else ctx.settings.timer_interval_minutes
     if interval < 1:
         from models.core.errors import ValidationError
 
-        raise ValidationError("--interval", _("must be a whole number of 1 or more"))
-    scheduler = Scheduler(ctx.data_dir, operator.username, interval, policy_option=args.policy)
+        raise ValidationError("interval_minutes", _("must be a whole number of 1 or more"))
+    scheduler = Scheduler(ctx.data_dir, operator, interval, policy_option=args.policy)
     if args.once:
         outcome = scheduler.run_once()
         if ctx.json_output:
