@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Iterable
+from typing import Any, Iterable, cast
 
 from rich.text import Text
 from textual.app import App, SystemCommand
@@ -109,7 +109,7 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
 
     def action_command_palette(self) -> None:
         """Textual's command palette, its search prompt in the console's language."""
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(cast(Any, self)):
             self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
 
     def search_themes(self) -> None:
