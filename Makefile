@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg bench demo clean messages compile-messages
+.PHONY: run test test-pg check fix mypy-baseline bench demo clean messages compile-messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,22 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/support24 demo --scale small --if-empty
 	$(BIN)/support24
+
+# The gates CI runs before the tests (docs/architecture.md): import layers, lint, format, types.
+check: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python .ci/mypy_baseline.py check
+
+# What ruff can repair by itself: import order, pyupgrade, formatting.
+fix: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# After fixing type errors (or, reviewed, after a merge): today's mypy errors become the baseline.
+mypy-baseline: $(STAMP)
+	$(BIN)/python .ci/mypy_baseline.py update
 
 # The whole test suite on SQLite.
 test: $(STAMP)
@@ -46,4 +62,4 @@ compile-messages: $(STAMP)
 	$(BIN)/pybabel compile -d $(LOCALE) -D support24 -l de --statistics
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache .import_linter_cache

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         say(name)
         try:
             result = run()
-        except Exception as exc:  # noqa: BLE001 - reported in the table
+        except Exception as exc:
             rows.append(Measurement(name, None, "-", note=f"failed: {type(exc).__name__}: {exc}"[:300]))
             return
         rows.extend(result if isinstance(result, list) else [result])
@@ -125,7 +125,7 @@ def _in_process(path: Path, data_dir: Path, parts: list[str], say) -> list[Measu
                 controller = load_settings(resolve_config_dir()).controller
                 try:
                     rows.append(bench_db.access_report(resolve_operator(os_account()), controller))
-                except Exception as exc:  # noqa: BLE001 - the queue figure stays
+                except Exception as exc:
                     rows.append(
                         Measurement(
                             "access report (compile + JSON export)",

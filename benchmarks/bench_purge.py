@@ -143,7 +143,8 @@ def raw_purge(path: Path, items: dict[str, list[int]]) -> tuple[float, int]:
                 deleted += connection.execute(f'DELETE FROM "{table}" WHERE session_id IN ({sessions})', chunk).rowcount
                 if category == "video":
                     connection.execute(
-                        f"UPDATE consent SET corrects_id = NULL WHERE kind = 'recording' AND session_id IN ({sessions})",
+                        "UPDATE consent SET corrects_id = NULL WHERE kind = 'recording' "
+                        f"AND session_id IN ({sessions})",
                         chunk,
                     )
                     deleted += connection.execute(

@@ -36,7 +36,7 @@ async def _settle(app: Any, pilot: Any, limit: float = 180.0) -> None:
             return
         try:
             await asyncio.wait_for(running[0].wait(), timeout=max(0.1, deadline - time.perf_counter()))
-        except (WorkerCancelled, WorkerFailed, asyncio.TimeoutError):
+        except (TimeoutError, WorkerCancelled, WorkerFailed):
             pass
     raise TimeoutError(f"workers still running after {limit:.0f} s")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass
@@ -78,8 +79,11 @@ def table(rows: list[Measurement]) -> str:
         for m in rows
     ]
     widths = [max(len(str(r[i])) for r in [header, *body]) for i in range(len(header))]
+    left = (0, 2, 5, 6)  # columns of text; the others are numbers
     lines = [
-        "  ".join(str(c).ljust(w) if i in (0, 2, 5, 6) else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        "  ".join(
+            str(c).ljust(w) if i in left else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
         for r in [header, *body]
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -17,9 +17,9 @@ from models.core.i18n import set_language
 TEST_LANGUAGE = set_language(os.environ.get("SUPPORT24_TEST_LANGUAGE", "en"))
 os.environ["LANGUAGE"] = TEST_LANGUAGE
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -28,10 +28,7 @@ from models.core import clock
 from models.core.db import close_database, database, open_database
 from models.core.entities import ALL_MODELS, Staff
 from models.core.schema import ensure_schema
-
-BACKEND = os.environ.get("SUPPORT24_TEST_BACKEND", "sqlite")
-PG_URL = os.environ.get("SUPPORT24_TEST_PG_URL", "postgresql://127.0.0.1:5432/test")
-NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
+from tests.support.env import BACKEND, NOW, PG_URL
 
 tune_for_workers()  # as the console does at start: the screen tests run ConsoleApp with the same thread timing
 

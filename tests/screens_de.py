@@ -17,11 +17,11 @@ from models.billing import outbox as billing
 from models.core import audit
 from models.core.i18n import current_language
 from tests.support import access_seed
+from tests.support.screens import make_app, world
 from tests.support.screens2 import console, settle
 from tests.test_screens_access import requests
 from tests.test_screens_accounting import billing_world
 from tests.test_screens_retention import build_world
-from tests.test_screens_support import make_app, world
 
 SIZE = (80, 24)
 MODES = ["dashboard", "sessions", "orders", "consents", "people", "audit", "help"]

@@ -42,7 +42,7 @@ def test_csv_reads_back_with_the_csv_module_in_the_erp_format(desk, tmp_path: Pa
     assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") == 2
     header, row = read_csv(result.csv_path)
     assert tuple(header) == COLUMNS
-    cells = dict(zip(header, row))
+    cells = dict(zip(header, row, strict=True))
     assert cells == {
         "batch": "1",
         "record": "B-2026-0001",
@@ -82,7 +82,7 @@ def test_a_session_over_midnight_keeps_its_berlin_dates(desk, tmp_path: Path) ->
     tech, acct, customer = desk
     late = datetime(2026, 11, 23, 22, 30, tzinfo=timezone.utc)  # 23:30 in Berlin
     completed_order(tech, "A-2026-0001", customer, spans=[(late, 60)])
-    cells = dict(zip(*read_csv(export(acct, tmp_path / "out").csv_path)))
+    cells = dict(zip(*read_csv(export(acct, tmp_path / "out").csv_path), strict=True))
     assert (cells["session_date"], cells["start_time"], cells["end_date"], cells["end_time"]) == (
         "23.11.2026",
         "23:30",
@@ -102,7 +102,7 @@ def test_a_formula_in_a_name_reaches_the_csv_as_text_and_the_json_unchanged(desk
     evil = Customer.create(number="K-2", name="=cmd|' /C calc'!A0", name_key=fold("=cmd"), created_at=T0)
     completed_order(tech, "A-2026-0002", evil, workstation="-1+1;@x")
     result = export(acct, tmp_path / "out")
-    cells = dict(zip(*read_csv(result.csv_path)))
+    cells = dict(zip(*read_csv(result.csv_path), strict=True))
     assert cells["customer_name"] == "'=cmd|' /C calc'!A0"
     assert cells["workstation_or_employee"] == "'-1+1;@x"  # the semicolon stayed inside its cell
     record = json.loads(result.json_path.read_text(encoding="utf-8"))["records"][0]
@@ -309,7 +309,7 @@ def test_two_exports_at_once_never_share_a_record_or_a_number(desk, tmp_path: Pa
     def second_console() -> None:
         try:
             outcome["second"] = export(acct, tmp_path / "other")
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+        except Exception as exc:
             outcome["error"] = exc
         finally:
             database.close()  # this thread's own connection

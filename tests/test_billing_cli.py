@@ -14,7 +14,7 @@ from console.cli.main import main
 from models.core.entities import BillingBatch, BillingRecord, Order, Staff
 from tests.support import factories as f
 from tests.support.billing import completed_order, read_csv
-from tests.support.importing import sample, write_jsonl
+from tests.support.importing import place_sample_files, sample, write_jsonl
 
 ME = os_account()
 
@@ -39,8 +39,11 @@ def one_order(me: Staff) -> Order:
     return completed_order(me, "A-2026-0001", f.customer())
 
 
-def test_the_p9_path_end_to_end_from_import_to_the_p8_due_date(db, fixed_clock, capsys, tmp_path: Path) -> None:
+def test_the_p9_path_end_to_end_from_import_to_the_p8_due_date(
+    db, fixed_clock, capsys, tmp_path: Path, isolated_dirs: Path
+) -> None:
     f.staff(ME, roles="accounting admin technician", name="Olga Operator")  # admin: the import adds staff
+    place_sample_files(isolated_dirs)
     lines = [dict(line) for line in sample()]
     del lines[4]["billed_at"]  # completed, not yet billed: accounting has not seen it
     code, _out, err = run(capsys, "import", str(write_jsonl(tmp_path / "in.jsonl", lines)))
@@ -52,7 +55,7 @@ def test_the_p9_path_end_to_end_from_import_to_the_p8_due_date(db, fixed_clock, 
     exported = json.loads(out)
     assert code == 0 and exported["batch"] == 1 and exported["record_count"] == 1
     header, row = read_csv(Path(exported["files"][0]))
-    cells = dict(zip(header, row))
+    cells = dict(zip(header, row, strict=True))
     assert (cells["session_date"], cells["start_time"], cells["end_time"], cells["duration_minutes"]) == (
         "02.03.2026",
         "10:00",

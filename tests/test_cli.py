@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import date
@@ -17,7 +18,7 @@ from models.core import stats
 from models.core.db import close_database, open_database
 from models.core.entities import AuditEvent, Staff
 from tests.support import factories as f
-from tests.support.importing import sample, write_jsonl
+from tests.support.importing import place_sample_files, sample, write_jsonl
 
 ME = os_account()
 
@@ -30,7 +31,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def me(db: str, fixed_clock) -> Staff:
-    """The OS account running the tests, registered with every role."""
+    """The OS account running the tests, registered with every role; the sample's files in place."""
+    place_sample_files(Path(os.environ["SUPPORT24_DATA_DIR"]))
     return f.staff(ME, roles="accounting admin privacy_officer technician", name="Olga Operator")
 
 

@@ -74,7 +74,8 @@ def test_a_console_on_sqlite_never_loads_the_postgresql_driver(tmp_path: Path) -
     code = (
         "import sys\n"
         "from console.cli.main import main\n"
-        f"status = main(['--database', 'sqlite:///{tmp_path}/x.db', '--data-dir', '{tmp_path}/data', 'init', '--admin', 'anna', "
+        f"status = main(['--database', 'sqlite:///{tmp_path}/x.db', '--data-dir', '{tmp_path}/data', "
+        "'init', '--admin', 'anna', "
         "'--name', 'Anna Admin', '--commitment-date', '2024-01-02'])\n"
         "print(status, bool(sys.modules.get('psycopg')), 'peewee' in sys.modules)\n"
     )

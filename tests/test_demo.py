@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 

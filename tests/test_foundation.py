@@ -54,7 +54,8 @@ def test_audit_chain_detects_removed_last_event(db: str) -> None:
         audit.record("mmueller", "chat.read", f"S-2026-000{i}")
     AuditEvent.delete().where(AuditEvent.id == 3).execute()
     result = audit.verify()
-    assert not result.ok
+    assert not result.ok and result.checked == 2 and result.first_bad_id == 3  # the removed one, not an earlier
+    assert result.problem == "the chain ends at event 2 but its recorded head is event 3"
 
 
 def test_audit_chain_detects_swapped_events(db: str) -> None:

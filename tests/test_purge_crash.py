@@ -21,8 +21,8 @@ from models.purge import run as purge
 from models.purge.items import count_rows
 from models.retention import holds
 from models.retention import queue as retention
-from tests.conftest import NOW
 from tests.support import purge_world
+from tests.support.env import NOW
 from tests.support.purge_world import ORDERS, order_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +38,8 @@ open_database(sys.argv[1])
 def tick(done, total):
     print(done, flush=True)
 from models.core.entities import Staff
-purge.run_purge(Staff.get(Staff.username == "dora"), data_dir=Path(sys.argv[3]), batch_size=int(sys.argv[4]), progress=tick)
+dora = Staff.get(Staff.username == "dora")
+purge.run_purge(dora, data_dir=Path(sys.argv[3]), batch_size=int(sys.argv[4]), progress=tick)
 print("finished", flush=True)
 """
 ORDER_CATEGORIES = ("system_info", "gathered_files", "activity", "chat", "video", "connection")
@@ -76,10 +77,10 @@ def _check_invariants(world: purge_world.World) -> None:
             assert count_rows(record.category, record.item_id) == 0, (record.category, record.ref)
         elif record.category == "billing":
             assert not BillingRecord.select().where(BillingRecord.id == record.item_id).exists()
-    rows = {r.path for r in Recording.select()} | {r.path for r in GatheredFile.select()}
+    rows = {r.stored for r in Recording.select()} | {r.stored for r in GatheredFile.select()}
     for folder in ("recordings", "gathered"):
-        for path in (world.data_dir / folder).iterdir():
-            assert f"{folder}/{path.name}" in rows, f"file without its row: {path}"
+        for path in (world.data_dir / "files" / folder).iterdir():
+            assert f"files/{folder}/{path.name}" in rows, f"file without its row: {path}"
 
 
 def test_sigkill_at_random_moments_leaves_a_consistent_state_and_the_next_run_finishes(big_world, db_url) -> None:

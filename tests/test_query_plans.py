@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -23,15 +24,16 @@ from models.billing import outbox as billing
 from models.browse import detail as browse_detail
 from models.browse import sessions as browse_sessions
 from models.core import clock
-from models.core.db import database, is_sqlite
+from models.core.db import close_database, database, is_sqlite, open_database
 from models.core.entities import Order, RemoteSession, Staff
 from models.core.identity import resolve_operator
+from models.core.schema import ensure_schema
 from models.purge import run as purge
 from models.retention import holds
 from models.retention import queue as retention
 from models.sessions import orders
 from models.sessions import sessions as session_rules
-from tests.conftest import BACKEND
+from tests.support.env import BACKEND, NOW
 
 pytestmark = pytest.mark.skipif(
     BACKEND != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans by statistics"
@@ -113,14 +115,34 @@ def walks_rowid_with_limit(sql: str, alias: str, plan: list[tuple[Any, ...]]) ->
     return bool(ordered) and not sorts
 
 
+@pytest.fixture(scope="module")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A small demo (every table filled), built once for the module: the cases only read it."""
+    data = tmp_path_factory.mktemp("query-plans") / "data"
+    data.mkdir(mode=0o700)
+    url = f"sqlite:///{data / 'support24.db'}"
+    open_database(url)
+    clock.set_clock(clock.FixedClock(NOW))
+    try:
+        ensure_schema()
+        me = demo.ensure_operator(os_account())
+        small = demo.demo_small.DemoWorld(rng=random.Random(11), now=clock.now(), data_dir=data, me=me)
+        demo.build_small(small, history_orders=25, recent_orders=6)
+    finally:
+        clock.reset_clock()
+        close_database()
+    yield url
+
+
 @pytest.fixture
-def world(db, fixed_clock, isolated_dirs) -> Staff:
-    """A small demo (every table filled) and its operator."""
+def world(demo_database: str, fixed_clock: clock.FixedClock) -> Iterator[Staff]:
+    """The module's demo database, open for this test, and its operator."""
+    open_database(demo_database)
     assert is_sqlite()
-    me = demo.ensure_operator(os_account())
-    small = demo.demo_small.DemoWorld(rng=random.Random(11), now=clock.now(), data_dir=isolated_dirs, me=me)
-    demo.build_small(small, history_orders=25, recent_orders=6)
-    return resolve_operator(os_account())
+    try:
+        yield resolve_operator(os_account())
+    finally:
+        close_database()
 
 
 def _order_ref() -> str:

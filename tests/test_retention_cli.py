@@ -4,9 +4,9 @@ scheduler --once; one JSON document with --json, exit 3 for refusals and a held 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Iterator
 
 import pytest
 
@@ -116,7 +116,7 @@ def lease_taken_elsewhere(holder: str, now) -> Iterator[None]:  # type: ignore[n
         return
     import psycopg
 
-    from tests.conftest import PG_URL
+    from tests.support.env import PG_URL
 
     with psycopg.connect(PG_URL.replace("postgresql://", "postgresql://root@", 1), autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s)", (lock_key("lease:purge"),))

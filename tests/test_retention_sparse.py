@@ -21,9 +21,9 @@ from models.retention import due_counts
 from models.retention import queue as retention
 from models.sessions import orders, sessions
 from models.sessions.sessions import SessionInput
-from tests.conftest import BACKEND
 from tests.support import factories as f
 from tests.support import purge_world
+from tests.support.env import BACKEND
 
 UTC = timezone.utc
 
@@ -100,7 +100,7 @@ def test_summary_counts_states_like_the_items_on_the_edges(db, fixed_clock, isol
     orders_due = RetentionDue.select().where(RetentionDue.category == "system_info").order_by(RetentionDue.id)
     now = fixed_clock()
     edges = [now, now - retention.OVERDUE_AFTER, now - retention.OVERDUE_AFTER + timedelta(microseconds=1)]
-    for row, edge in zip(orders_due, edges):
+    for row, edge in zip(orders_due, edges, strict=False):
         RetentionDue.update(due_at=edge).where(RetentionDue.id == row.id).execute()
     items = retention.queue_items(limit=1000)
     for row in retention.queue_summary():
@@ -152,7 +152,7 @@ def test_a_chat_line_saved_while_another_console_completes_the_order_is_queued(d
     def other_console_completes() -> None:
         try:
             orders.complete_order(tech, "A-2026-0102", completed_at=start + timedelta(hours=1))
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+        except Exception as exc:
             outcome["error"] = exc
         finally:
             database.close()  # this thread's own connection

@@ -11,7 +11,7 @@ from models.access import requests as access
 from models.core.entities import AccessRequest, AuditEvent
 from screens.shell.app import ConsoleApp
 from tests.support import access_seed
-from tests.support.screens2 import HOSTILE_NAME, aio, console, fill, screen_text, settle
+from tests.support.screens import HOSTILE_NAME, aio, console, fill, screen_text, settle
 
 
 def access_app(operator, data_dir: Path) -> ConsoleApp:  # type: ignore[no-untyped-def]
@@ -67,7 +67,7 @@ async def test_officer_answers_a_request_step_by_step(db, fixed_clock, isolated_
             assert not detail.check_action(step, ())
         await pilot.press("d")
         await settle(pilot)
-        assert app.screen is detail and request.state == "received"
+        assert app.screen is detail and AccessRequest.get_by_id(request.id).state == "received"  # not delivered
         await pilot.press("v")
         await fill(pilot, method="signature compared with the contract")
         await pilot.press("ctrl+s")

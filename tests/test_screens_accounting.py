@@ -10,7 +10,7 @@ import pytest
 from models.core.entities import AuditEvent, BillingBatch, Order
 from tests.support import factories as f
 from tests.support.billing import T0, completed_order
-from tests.support.screens2 import HOSTILE_NAME, aio, console, fill, screen_text, settle
+from tests.support.screens import HOSTILE_NAME, aio, console, fill, screen_text, settle
 
 
 def billing_world():  # type: ignore[no-untyped-def]

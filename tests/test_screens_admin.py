@@ -11,7 +11,7 @@ from models.core.entities import AuditEvent, ContactPerson, Customer, Staff
 from models.sessions import sessions
 from screens.shell.refusal import RefusalApp
 from tests.support import factories
-from tests.test_screens_support import HOSTILE, SHOWN, aio, make_app, screen_text, settle, world
+from tests.support.screens import HOSTILE, SHOWN, aio, make_app, screen_text, settle, world
 
 
 @aio

@@ -11,7 +11,7 @@ import pytest
 
 from screens.kit.base import PagedTable
 from screens.shell.modes import MODE_SPECS
-from tests.test_screens_support import aio, make_app, settle, world
+from tests.support.screens import aio, make_app, settle, world
 
 
 @pytest.mark.parametrize("mode", [spec.name for spec in MODE_SPECS if not spec.coming])
@@ -29,6 +29,8 @@ async def test_each_visible_table_loads_its_first_page_once(db, fixed_clock, mon
     app = make_app(w["officer"] if mode == "retention" else w["tech"], start_mode=mode)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
+        shown = {table.id for table in app.screen.query(PagedTable) if table.is_on_screen}
+        assert shown <= set(loads), f"tables shown but never loaded: {shown - set(loads)}"
         assert all(n == 1 for n in loads.values()), dict(loads)
 
 

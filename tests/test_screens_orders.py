@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models.core.entities import AuditEvent, LegalHold, Order
-from tests.test_screens_support import SHOWN, aio, make_app, screen_text, settle, world
+from tests.support.screens import SHOWN, aio, make_app, screen_text, settle, world
 
 
 @aio

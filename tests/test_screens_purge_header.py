@@ -6,7 +6,7 @@ from console.jobs.scheduler import Scheduler
 from models.core.entities import PurgeRun
 from screens.shell.chrome import ShellHeader
 from tests.support import purge_world
-from tests.support.screens2 import aio, console, settle
+from tests.support.screens import aio, console, settle
 
 
 def header(app) -> str:  # type: ignore[no-untyped-def]

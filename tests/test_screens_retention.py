@@ -2,35 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
+from textual.widgets import ProgressBar
 
 from models.core.entities import DeletionRecord, LegalHold, PurgeRun, SystemInfo
-from models.retention import holds
-from screens.shell.app import ConsoleApp
-from tests.support import purge_world
-from tests.support.screens2 import aio, console, screen_text, settle
-
-
-def retention_app(operator, data_dir: Path) -> ConsoleApp:  # type: ignore[no-untyped-def]
-    return console(operator, data_dir, "retention")
-
-
-def summary_text(app) -> str:  # type: ignore[no-untyped-def]
-    """The summary panel (a rich Table, maybe with a line under it) as plain text."""
-    from rich.console import Console
-
-    out = Console(width=120, record=True, file=open(os.devnull, "w"))
-    out.print(app.screen.query_one("#ret-summary").content)
-    return out.export_text()
-
-
-def build_world(data_dir: Path) -> purge_world.World:
-    world = purge_world.build(data_dir)
-    holds.place_hold(world.officer, world.order_refs["held"], "Billing dispute [b]Rechnung 7[/b]")
-    return world
+from tests.support.screens import SIZES, aio, build_world, retention_app, screen_text, settle, summary_text
 
 
 @aio
@@ -67,10 +43,16 @@ async def test_officer_previews_confirms_and_purges_with_progress(db, fixed_cloc
         assert "Purge preview (dry run" in question and "system_info" in question
         assert SystemInfo.select().count() == 5  # a preview deletes nothing
         assert PurgeRun.select().where(PurgeRun.dry_run).count() == 1
+        retention = app.screen_stack[-2]  # under the confirmation
+        bar = retention.query_one("#ret-progress", ProgressBar)
+        shown: list[tuple[float, float | None, bool]] = []  # what the bar showed: done, of total, visible
+        retention.watch(bar, "progress", lambda done: shown.append((done, bar.total, bar.display)), init=False)
         await pilot.press("y")
         await settle(pilot)
         run = PurgeRun.get(~PurgeRun.dry_run)
         assert run.state == "done" and run.deleted_count > 0
+        assert shown and shown[-1] == (run.deleted_count, run.deleted_count, True)  # the bar came to the end
+        assert not bar.display  # and went away with the result
         assert DeletionRecord.select().count() == run.deleted_count
         assert SystemInfo.select().count() == 2  # the held order and the recent one keep theirs
         notes = [n.message for n in app._notifications]
@@ -140,9 +122,6 @@ async def test_officer_places_and_releases_a_hold(db, fixed_clock, isolated_dirs
         await pilot.press("y")
         await settle(pilot)
         assert LegalHold.select().where(LegalHold.released_at.is_null()).count() == 1
-
-
-SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
 
 @pytest.mark.parametrize("size", SIZES)

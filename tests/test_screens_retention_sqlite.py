@@ -12,8 +12,7 @@ import os
 import pytest
 
 from models.purge import run as purge
-from tests.support.screens2 import settle
-from tests.test_screens_retention import SIZES, build_world, retention_app
+from tests.support.screens import SIZES, build_world, retention_app, settle
 
 if os.environ.get("SUPPORT24_TEST_BACKEND", "sqlite") != "sqlite":
     pytest.skip("the deletion method shown names the backend", allow_module_level=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from models.core.entities import Consent, Order, Participant, RemoteSession
-from tests.test_screens_support import aio, make_app, screen_text, settle, world
+from tests.support.screens import aio, make_app, screen_text, settle, world
 
 
 @aio
@@ -225,7 +225,7 @@ async def test_live_refresh_by_timer_callback_only_when_visible(db, fixed_clock)
 
 @aio
 async def test_customer_text_is_shown_literally(db, fixed_clock) -> None:
-    from tests.test_screens_support import SHOWN
+    from tests.support.screens import SHOWN
 
     w = world()
     app = make_app(w["tech"], start_mode="sessions")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from models.core import audit
-from tests.test_screens_support import make_app, settle, world
+from tests.support.screens import make_app, settle, world
 
 MODES = ["dashboard", "sessions", "orders", "consents", "people", "audit", "help"]
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}

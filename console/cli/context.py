@@ -20,7 +20,7 @@ from console.settings.config import (
     resolve_data_dir,
     resolve_database_url,
 )
-from models.core import schema
+from models.core import modes, schema
 from models.core.db import DatabaseTarget, open_database, parse_url
 from models.core.entities import Staff
 from models.core.identity import resolve_operator
@@ -38,8 +38,7 @@ def copy_aside(target: DatabaseTarget, old: int, new: int) -> Path | None:
     aside = target.path.with_name(f"{target.path.name}.schema-v{old}.bak")
     source = sqlite3.connect(str(target.path))
     try:
-        fd = os.open(aside, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        os.close(fd)
+        modes.create_file(aside)
         dest = sqlite3.connect(str(aside))
         with dest:
             source.backup(dest)
@@ -56,6 +55,7 @@ class Context:
     database_option: str | None = None
     data_dir_option: str | None = None
     json_output: bool = False
+    shared_group: str | None = None  # `init --shared-group`; later commands read it from the data folder
     _opened: bool = field(default=False, init=False)
     _settings: Settings | None = field(default=None, init=False)
 
@@ -81,15 +81,27 @@ class Context:
             self._settings = load_settings(self.config_dir)
         return self._settings
 
+    def configure_modes(self) -> None:
+        """Single-account or shared-group modes: `init --shared-group`, else config.toml's
+        shared_group, else what `init` made of the data folder (setgid means shared)."""
+        group = self.shared_group or self.settings.shared_group
+        modes.configure(group if group else modes.detect(self.data_dir))
+
     def open(self) -> DatabaseTarget:
-        """Create the data folder (0700), connect, and bring the schema up to date."""
+        """Create the data folder, connect, bring the schema up to date, and put the installation's
+        files back in order: modes, leftovers of a killed restore, files still to take in."""
         if self._opened:
             return self.target
+        self.configure_modes()
         ensure_private_dir(self.data_dir)
         target = self.target
         open_database(self.database_url)
         schema.ensure_schema(lambda old, new: copy_aside(target, old, new))
         self._opened = True
+        from console.jobs.housekeeping import tidy
+
+        for notice in tidy(self.data_dir, target.path):
+            print(f"support24: {notice}", file=sys.stderr)
         return target
 
     def operator(self) -> Staff:

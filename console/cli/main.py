@@ -14,7 +14,7 @@ import importlib
 import os
 import re
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from console.cli import commands
 from models.core.i18n import LANGUAGES, _, choose_language, set_language
@@ -148,7 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if handler is None:
             parser.parse_args([args.command, "--help"])
             return 2
-        return int(handler(ctx, args))
+        code = int(handler(ctx, args))
+        sys.stdout.flush()  # a closed pipe shows here, inside the handling below
+        return code
     except Support24Error as exc:
         from console.cli.flags import message
 
@@ -157,6 +159,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("support24: interrupted"), file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _closed_pipe()
+    except Exception as exc:
+        from models.core.db import database_problem
+
+        problem = database_problem(exc)
+        if problem is None:
+            raise
+        print(f"support24: {problem}", file=sys.stderr)
+        return problem.exit_code
+
+
+def _closed_pipe() -> int:
+    """The reader went away (`support24 … | head`): stop quietly.
+
+    stdout is pointed at /dev/null so the interpreter's final flush cannot fail a second time.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 if __name__ == "__main__":

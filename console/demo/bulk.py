@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Callable
 
 from peewee import fn
 
@@ -178,7 +178,7 @@ def _naive(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _berlin_day(hour_stamp: datetime) -> date:
     return clock.berlin_date(hour_stamp.replace(tzinfo=UTC))
 
@@ -193,7 +193,7 @@ def _records_dues(billed_on: date | None) -> dict[str, datetime | None]:
     return _records_dues_of(policy.active().version, billed_on)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _records_dues_of(version: str, billed_on: date | None) -> dict[str, datetime | None]:
     p = policy.active()
     reference = datetime(2000, 1, 1, tzinfo=UTC)
@@ -209,7 +209,7 @@ def _billing_due(session_day: date) -> datetime:
     return _billing_due_of(policy.active().version, session_day)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _billing_due_of(version: str, session_day: date) -> datetime:  # cached per policy version and day
     return _naive(policy.billing_due(session_day))
 
@@ -509,7 +509,7 @@ class Generator:
                         rng.choice(names.TRANSFER_FILES),
                         rng.choice(("upload", "download")),
                         rng.randint(2_000, 40_000_000),
-                        "%064x" % rng.getrandbits(256),
+                        f"{rng.getrandbits(256):064x}",
                     ),
                 )
             else:

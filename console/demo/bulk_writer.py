@@ -13,9 +13,10 @@ import sqlite3
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from models.core.db import database, is_sqlite
 from models.core.entities import BaseModel

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from console.demo import names
 from models.access import deadlines
+from models.core import modes
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def customer_ip(rng: random.Random) -> str:
 
 
 def sha256_hex(rng: random.Random) -> str:
-    return "%064x" % rng.getrandbits(256)
+    return f"{rng.getrandbits(256):064x}"
 
 
 def access_due_on(received: date) -> date:
@@ -108,9 +109,10 @@ def write_demo_file(data_dir: Path, relative: str, rng: random.Random, size: int
     """A small file in the data folder (owner-only) standing for a recording or gathered copy."""
     path = data_dir / relative
     for folder in reversed(path.relative_to(data_dir).parents[:-1]):  # every level owner-only, not just the last
-        (data_dir / folder).mkdir(exist_ok=True, mode=0o700)
+        modes.ensure_folder(data_dir / folder)
     content = rng.randbytes(size)
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC | os.O_NOFOLLOW, modes.file_mode())
+    modes.apply_fd(fd)
     with os.fdopen(fd, "wb") as handle:
         handle.write(content)
     return size, hashlib.sha256(content).hexdigest()
@@ -141,10 +143,10 @@ def batch_sha256(batch: object) -> str:
         batch.created_at,
         batch.created_by,
         batch.record_count,
-        "",  # type: ignore[attr-defined]
+        "",
         batch.acknowledged_at,
         batch.billed_on,
-    )  # type: ignore[attr-defined]
+    )
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(COLUMNS)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Callable
 
 from console.demo import common
 from console.demo import scenario as demo_scenario

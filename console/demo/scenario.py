@@ -108,7 +108,8 @@ def gathered_due_soon(world: DemoWorld) -> None:
             at=at,
         )
         for number, kind in enumerate(("screenshot", "file")):
-            rel = f"gathered/{session_ref}/{'bildschirmfoto' if kind == 'screenshot' else 'fehlerprotokoll'}-{number + 1}.bin"
+            stem = "bildschirmfoto" if kind == "screenshot" else "fehlerprotokoll"
+            rel = f"gathered/{session_ref}/{stem}-{number + 1}.bin"
             size, digest = common.write_demo_file(world.data_dir, rel, rng, rng.randint(1_000, 6_000))
             sessions.add_gathered_file(
                 tech, session_ref, rel, kind=kind, at=at + timedelta(minutes=5 + number), size=size, sha256=digest
@@ -192,7 +193,7 @@ def place_hold(world: DemoWorld, order_ref: str, reason: str) -> None:
     """A legal hold through the retention helper's function if present, else the row and its audit event."""
     assert world.officer is not None
     try:
-        from models.retention import holds  # type: ignore[attr-defined]
+        from models.retention import holds
 
         place = getattr(holds, "place_hold", None)
         if callable(place):

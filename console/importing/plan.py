@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterable, TypeVar
+from typing import Any, TypeVar
 
 from peewee import Field, Model
 
@@ -172,7 +173,7 @@ class Plan:
         if key not in self.problems.broken:
             self.bad(record, field_name, problem)
 
-    def check(self) -> "Plan":
+    def check(self) -> Plan:
         self._staff()
         self._customers()
         self._contacts()
@@ -624,7 +625,7 @@ class Plan:
                     .where((Participant.session == view.row_id) & (Staff.username == pair[1]))
                 )
             stays.sort(key=lambda s: s[0])
-            for (joined, left, rec), (next_joined, _left, next_rec) in zip(stays, stays[1:]):
+            for (joined, left, rec), (next_joined, _left, next_rec) in zip(stays, stays[1:], strict=False):
                 if left is None or left > next_joined:
                     culprit = rec or next_rec
                     assert culprit is not None
@@ -711,7 +712,7 @@ class Plan:
         for kind in PURGED_CATEGORY:
             for rec in self.of(kind):
                 if rec.action != "refused":
-                    view = rec if kind is SessionRec else self.sessions.get(rec.session)  # type: ignore[attr-defined]
+                    view = rec if kind is SessionRec else self.sessions.get(rec.session)
                     if view is not None:
                         order_of[id(rec)] = view.order
         refs = sorted(set(order_of.values()))

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 
+from console.importing import jsonline
 from models.core import validation
 from models.core.entities import BILLING_CLASSES, CONSENT_KINDS, CONSENT_METHODS, DISCLOSURE_BASES, TRANSFER_DIRECTIONS
 from models.core.errors import ValidationError
@@ -270,11 +272,12 @@ def roles(field_name: str, value: object) -> str:
         raise ValidationError(field_name, exc.problem) from None
 
 
-def relative_path(field_name: str, value: object) -> str:
+def source_path(field_name: str, value: object) -> str:
+    """The file to take in: absolute, or relative to the data folder; checked on disk by the importer."""
     clean = validation.name(field_name, value, max_length=500)
     assert clean is not None
-    if clean.startswith("/") or ".." in clean.split("/") or "\\" in clean:
-        raise ValidationError(field_name, _("must be a path inside the data folder, without '..'"))
+    if "\0" in clean:
+        raise ValidationError(field_name, _("must not contain a NUL character"))
     return clean
 
 
@@ -475,7 +478,7 @@ def _recording(f: Fields, session: str) -> RecordingRec:
     rec = RecordingRec(
         f.line,
         session,
-        f.get("path", relative_path),
+        f.get("path", source_path),
         f.timestamp("started_at"),
         f.timestamp("ended_at", required=False),
         f.get("size", whole),
@@ -490,7 +493,7 @@ def _gathered(f: Fields, session: str) -> GatheredRec:
     return GatheredRec(
         f.line,
         session,
-        f.get("path", relative_path),
+        f.get("path", source_path),
         f.get("kind", validation.choice, GATHERED_KINDS, value=f.obj.get("kind", "file")),
         f.timestamp("at"),
         f.get("size", whole),
@@ -576,9 +579,9 @@ TYPES = tuple(ALLOWED)
 def parse_line(number: int, text: str, problems: Problems) -> list[Record]:
     """The records of one line (a customer line may carry contacts), or [] after reporting problems."""
     try:
-        obj = json.loads(text)
-    except ValueError as exc:
-        problems.add(number, "json", _("not valid JSON ({error})").format(error=exc))
+        obj = jsonline.loads(text)
+    except ValidationError as exc:
+        problems.add(number, exc.field, exc.problem)
         return []
     if not isinstance(obj, dict):
         problems.add(number, "json", _("must be one JSON object"))

@@ -5,8 +5,9 @@ transaction: the rules in models/ run again and every change is audited as usual
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from console.importing.plan import Plan, SessionView
 from console.importing.records import (
@@ -28,6 +29,7 @@ from console.importing.records import (
 from models.core import bulk, people
 from models.core.entities import BillingRecord, Order, Staff
 from models.core.errors import PermissionDenied, Support24Error, ValidationError
+from models.purge.files import Intake, Stored
 from models.sessions import orders, sessions
 
 
@@ -64,14 +66,24 @@ def _consent_input(rec: ConsentRec) -> sessions.ConsentInput:
     )
 
 
+def _take_in(intake: Intake | None, rec: RecordingRec | GatheredRec, category: str) -> Stored | None:
+    """The console's own copy of the file a line names (moved or copied in, hashed)."""
+    if intake is None:
+        return None
+    return intake.take(rec.path, category, sha256=rec.sha256, size=rec.size)
+
+
 def _ref(plan: Plan, key: str) -> str:
     view = plan.sessions[key]
     assert view is not None and view.ref is not None
     return view.ref
 
 
-def write(plan: Plan, actor: Staff) -> int:
-    """Store everything marked create or update; returns how many billing records completion made."""
+def write(plan: Plan, actor: Staff, intake: Intake | None = None) -> int:
+    """Store everything marked create or update; returns how many billing records completion made.
+
+    Files named by recording and gathered_file lines are taken in through `intake`.
+    """
     for rec in plan.to_write(StaffRec):
         with _line(rec):
             people.register_staff(
@@ -117,19 +129,29 @@ def write(plan: Plan, actor: Staff) -> int:
     _captured(plan, actor)
     for rec in plan.to_write(RecordingRec):
         with _line(rec):
+            kept = _take_in(intake, rec, "video")
             sessions.add_recording(
                 actor,
                 _ref(plan, rec.session),
                 rec.path,
                 started_at=rec.started_at,
                 ended_at=rec.ended_at,
-                size=rec.size,
-                sha256=rec.sha256,
+                size=kept.size if kept else rec.size,
+                sha256=kept.sha256 if kept else rec.sha256,
+                stored=kept.relative if kept else None,
             )
     for rec in plan.to_write(GatheredRec):
         with _line(rec):
+            kept = _take_in(intake, rec, "gathered_files")
             sessions.add_gathered_file(
-                actor, _ref(plan, rec.session), rec.path, kind=rec.kind, at=rec.at, size=rec.size, sha256=rec.sha256
+                actor,
+                _ref(plan, rec.session),
+                rec.path,
+                kind=rec.kind,
+                at=rec.at,
+                size=kept.size if kept else rec.size,
+                sha256=kept.sha256 if kept else rec.sha256,
+                stored=kept.relative if kept else None,
             )
     for rec in plan.to_write(DisclosureRec):
         with _line(rec):

@@ -9,15 +9,17 @@ restoring with them, `support24 deletions reapply` does the replay.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from console.settings.config import ensure_private_dir
-from models.core import audit, clock
+from models.core import audit, clock, modes
 from models.core.db import close_database, current_target, is_sqlite, open_database
 from models.core.entities import BackupEntry
 from models.core.errors import RuleViolation, ValidationError
@@ -31,6 +33,8 @@ from models.purge.replay import ReplayResult, reapply
 from models.retention import due as retention_due
 
 PREFIX = "support24-backup-"
+SCRATCH_PREFIX = ".restore-"
+SCRATCH = re.compile(r"^(\.restore-[0-9A-Za-z-]+\.db)(?:-wal|-shm|-journal)?$")  # a scratch copy and its companions
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,9 @@ def make_backup(operator: str, out_dir: Path) -> BackupEntry:
     ensure_private_dir(out_dir)
     stamp = clock.now().strftime("%Y%m%dT%H%M%S%fZ")
     target = out_dir / f"{PREFIX}{stamp}.db"
-    os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, modes.file_mode())
+    modes.apply_fd(fd)
+    os.close(fd)
     source = sqlite3.connect(str(db_path))
     try:
         dest = sqlite3.connect(str(target))
@@ -129,11 +135,18 @@ def restore(operator: str, backup: Path, data_dir: Path) -> RestoreResult:
     db_path = _require_sqlite("restore")
     _check_backup(backup)
     url = current_target().url
-    scratch = data_dir / f".restore-{clock.now().strftime('%Y%m%dT%H%M%S%fZ')}.db"
+    scratch = data_dir / f"{SCRATCH_PREFIX}{clock.now().strftime('%Y%m%dT%H%M%S%fZ')}-{os.getpid()}.db"
     lease = Lease(describe_holder(operator, "restore"))
     lease.acquire()
+    lock_fd = -1
     try:
-        os.close(os.open(scratch, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        # A purge killed after its commit left deletion records the journal lacks: journal them
+        # from the live database now, before it is replaced, so the replay below has them all.
+        purge_journal.catch_up(data_dir)
+        lock_fd = os.open(
+            scratch, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC, modes.file_mode()
+        )
+        fcntl.flock(lock_fd, fcntl.LOCK_EX)  # while held, remove_stale_scratch knows this restore runs
         _copy_database(backup, scratch)
         close_database()
         try:
@@ -147,14 +160,56 @@ def restore(operator: str, backup: Path, data_dir: Path) -> RestoreResult:
             close_database()
         _copy_database(scratch, db_path)
     finally:
-        for leftover in (scratch, scratch.with_name(scratch.name + "-wal"), scratch.with_name(scratch.name + "-shm")):
-            purge_files.shred(leftover)
         close_database()  # whatever was open (the scratch copy after a failure): back to the live database
+        _shred_scratch(scratch)
+        if lock_fd >= 0:
+            os.close(lock_fd)
         open_database(url)
         lease.release()
     audit.record(operator, "backup.restore", backup.name, f"replayed {replay.applied} deletions")
     purge.compact()
     return RestoreResult(backup, replay)
+
+
+def _shred_scratch(scratch: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        purge_files.shred_path(scratch.with_name(scratch.name + suffix))
+
+
+def remove_stale_scratch(data_dir: Path) -> list[Path]:
+    """Shred the scratch copies of restores that no longer run (killed, or the machine went down).
+
+    A running restore holds a lock on its scratch file; a scratch copy nobody holds is a
+    leftover with data the replay may not have removed yet. Returns what was shredded.
+    """
+    removed: list[Path] = []
+    try:
+        names = sorted(entry.name for entry in os.scandir(data_dir))
+    except FileNotFoundError:
+        return removed
+    bases = {match.group(1) for name in names if (match := SCRATCH.match(name))}
+    for base in sorted(bases):
+        path = data_dir / base
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:
+            fd = -1  # only a -wal or -shm is left
+        except OSError:
+            continue  # a link or something odd under that name: not the console's to touch
+        try:
+            if fd >= 0:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # its restore is running
+            _shred_scratch(path)
+            removed.append(path)
+        except purge_files.FileRefused:
+            continue
+        finally:
+            if fd >= 0:
+                os.close(fd)
+    return removed
 
 
 def reapply_journals(operator: str, journals: list[Path], data_dir: Path) -> ReplayResult:

@@ -17,14 +17,14 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timezone
 from pathlib import Path
-from typing import Iterator
 
 from models.billing import outbox as billing
 from models.billing.outbox import BatchContent, BillingRow
-from models.core import clock
+from models.core import clock, modes
 from models.core.entities import Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _
@@ -107,7 +107,7 @@ def json_record(number: int, row: BillingRow) -> dict[str, object]:
     }
 
 
-def _utc(value) -> str:  # type: ignore[no-untyped-def]
+def _utc(value) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -141,6 +141,7 @@ def _fsync_dir(path: Path) -> None:
 
 def _temp_file(directory: Path, final: Path) -> tuple[Path, int]:
     fd, name = tempfile.mkstemp(dir=directory, prefix=f".{final.name}.", suffix=".tmp")  # 0600
+    modes.apply_fd(fd)
     return Path(name), fd
 
 
@@ -195,6 +196,8 @@ def stage_files(directory: Path, content: BatchContent, staged: Staged) -> str:
                 raise ValidationError(
                     "out_dir", _("{file} exists already; refusing to overwrite another batch").format(file=final)
                 )
+    for leftover in directory.glob(f".{stem}.*.tmp"):  # of an export killed before its commit; the number
+        leftover.unlink(missing_ok=True)  # is taken inside the serialized transaction, so none runs now
     csv_temp, fd = _temp_file(directory, csv_final)
     staged.pairs.append((csv_temp, csv_final))
     _write_csv(fd, content)
@@ -214,6 +217,7 @@ class ExportResult:
     json_path: Path | None = None
     sha256: str | None = None
     reexport: bool = False
+    repaired: tuple[int, ...] = ()  # incomplete batches whose files this export wrote first
 
     @property
     def identical(self) -> bool:
@@ -222,8 +226,15 @@ class ExportResult:
 
     def as_dict(self) -> dict[str, object]:
         if self.batch is None:
-            return {"batch": None, "record_count": 0, "files": [], "message": _("the outbox is empty; nothing written")}
+            return {
+                "batch": None,
+                "record_count": 0,
+                "files": [],
+                "repaired": list(self.repaired),
+                "message": _("the outbox is empty; nothing written"),
+            }
         return {
+            "repaired": list(self.repaired),
             "batch": self.batch.number,
             "record_count": self.batch.record_count,
             "reexport": self.reexport,
@@ -239,7 +250,7 @@ def prepare_dir(directory: Path) -> Path:
     if directory.exists() and not directory.is_dir():
         raise ValidationError("out_dir", _("{path} is not a folder").format(path=directory))
     try:
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        modes.ensure_folder(directory)
     except OSError as exc:
         problem = _("cannot create {path}: {error}").format(path=directory, error=exc.strerror)
         raise ValidationError("out_dir", problem) from exc
@@ -250,6 +261,7 @@ def export(actor: Staff, directory: Path, *, reexport: int | None = None) -> Exp
     """Write the next batch (or `reexport` an old one) into `directory`; see the module docstring."""
     require_role(actor, *billing.BILLING_ROLES)  # before anything touches the disk
     out = prepare_dir(Path(directory))
+    repaired = tuple(repair(actor, out)) if reexport is None else ()
     staged = Staged()
     try:
         try:
@@ -260,9 +272,10 @@ def export(actor: Staff, directory: Path, *, reexport: int | None = None) -> Exp
                 _("cannot write the batch files: {error}; nothing was exported").format(error=exc.strerror or exc),
             ) from exc
         if content is None:
-            return ExportResult(None)
+            return ExportResult(None, repaired=repaired)
         try:
             staged.publish()
+            billing.files_in_place(content.batch.number)
         except OSError as exc:  # after the commit: the batch exists, so say how to get its files
             raise ValidationError(
                 "out_dir",
@@ -274,4 +287,22 @@ def export(actor: Staff, directory: Path, *, reexport: int | None = None) -> Exp
     finally:
         staged.discard()
     stem = file_stem(content.batch.number)
-    return ExportResult(content.batch, out / f"{stem}.csv", out / f"{stem}.json", staged.sha256, content.reexport)
+    return ExportResult(
+        content.batch, out / f"{stem}.csv", out / f"{stem}.json", staged.sha256, content.reexport, repaired
+    )
+
+
+def repair(actor: Staff, out: Path) -> list[int]:
+    """Batches recorded without their files (killed between commit and rename): write their files
+    into `out` from the stored records, drop the leftover temporary files, mark them whole."""
+    done = []
+    for number in billing.incomplete_batches():
+        staged = Staged()
+        try:
+            billing.repair_batch(actor, number, deliver=lambda c, s=staged: stage_files(out, c, s))
+            staged.publish()
+        finally:
+            staged.discard()
+        billing.files_in_place(number)
+        done.append(number)
+    return done

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 from console.reports import html_writer, json_writer, md_writer
 from console.reports.document import ReportDocument, build_document
 from console.reports.texts import LANGUAGES
 from console.settings.config import Controller
 from models.access import requests as access
-from models.core import clock
+from models.core import clock, modes
 from models.core.entities import Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _
@@ -115,7 +116,8 @@ def write_private(path: Path, produce: Callable[[Any], None]) -> tuple[str, int]
     atomically; returns the SHA-256 and the size of the bytes written."""
     check_target(path)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, modes.file_mode())
+    modes.apply_fd(fd)
     try:
         with os.fdopen(fd, "wb") as handle:
             sink = _HashingWriter(handle)
@@ -123,7 +125,6 @@ def write_private(path: Path, produce: Callable[[Any], None]) -> tuple[str, int]
             sink.flush()
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, 0o600)
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)

@@ -9,9 +9,10 @@ with its concrete deletion date or what that date still waits for.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date, datetime, timezone
-from typing import Any, Iterator
+from typing import Any
 
 from console.reports.texts import LANGUAGES, texts
 from console.settings.config import Controller

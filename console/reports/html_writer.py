@@ -8,8 +8,9 @@ row by table row, so a large report is never held whole.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Iterator
 from html import escape
-from typing import Any, Iterable, Iterator, TextIO
+from typing import Any, TextIO
 
 from console.reports.document import ReportDocument
 from console.reports.texts import texts

@@ -10,7 +10,8 @@ from __future__ import annotations
 import io
 import json
 import json.encoder
-from typing import Any, Callable, Iterable, TextIO
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
 
 from console.reports.document import DATA_KEYS, ReportDocument, json_value
 from models.access.report_json import JsonArray

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any, Iterable, TextIO
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 from console.reports.document import ReportDocument
 from console.reports.texts import texts

@@ -129,13 +129,17 @@ DE: dict[str, str] = {
     "anchor_request_closed": "nach Abschluss der Anfrage",
     "end_of_year": " (ab Ende des Kalenderjahres)",
     "purpose_fulfilment": "Durchführung der Fernwartung (Art. 6 Abs. 1 lit. b DSGVO)",
-    "purpose_billing": "Abrechnung der Leistung; Übergabe an die Buchhaltung und das ERP-System (Art. 6 Abs. 1 lit. b DSGVO)",
-    "purpose_proof": "Nachweis bei Streitigkeiten über die Abrechnung, drei Monate nach Abrechnung (Art. 6 Abs. 1 lit. f DSGVO)",
+    "purpose_billing": "Abrechnung der Leistung; Übergabe an die Buchhaltung und das ERP-System "
+    "(Art. 6 Abs. 1 lit. b DSGVO)",
+    "purpose_proof": "Nachweis bei Streitigkeiten über die Abrechnung, drei Monate nach Abrechnung "
+    "(Art. 6 Abs. 1 lit. f DSGVO)",
     "purpose_retention": "Gesetzliche Aufbewahrung der Abrechnungsdaten (Art. 6 Abs. 1 lit. c DSGVO)",
     "purpose_consent": "Nachweis Ihrer Einwilligungen und unserer Hinweise (Art. 7 Abs. 1, Art. 5 Abs. 2 DSGVO)",
     "purpose_access": "Bearbeitung und Nachweis Ihrer Auskunftsanfragen (Art. 6 Abs. 1 lit. c, Art. 5 Abs. 2 DSGVO)",
-    "recipient_accounting": "Unsere Buchhaltung und unser ERP-System (Verbindungsdaten mit Kundennummer, Name und Abrechnungsart)",
-    "recipient_staff": "Unsere zur Vertraulichkeit verpflichteten Techniker; weitere Mitarbeiter nur nach Ihrer Einwilligung",
+    "recipient_accounting": "Unsere Buchhaltung und unser ERP-System "
+    "(Verbindungsdaten mit Kundennummer, Name und Abrechnungsart)",
+    "recipient_staff": "Unsere zur Vertraulichkeit verpflichteten Techniker; "
+    "weitere Mitarbeiter nur nach Ihrer Einwilligung",
     "no_disclosures": "Weitergaben an Dritte sind zu Ihren Daten nicht verzeichnet.",
     "source_text": "Die Daten stammen von Ihnen bzw. Ihrem Unternehmen (Auftrag, Angaben in der Sitzung, Chat), "
     "aus Ihrem System während der Fernwartung (Systeminformationen, erhobene Dateien) und aus unserem "
@@ -148,7 +152,8 @@ DE: dict[str, str] = {
     "right_withdraw": "Widerruf einer Einwilligung mit Wirkung für die Zukunft (Art. 7 Abs. 3 DSGVO)",
     "complaint_text": "Sie können sich bei einer Datenschutz-Aufsichtsbehörde beschweren (Art. 77 DSGVO), "
     "für uns zuständig: {authority}.",
-    "automated_text": "Eine automatisierte Entscheidungsfindung einschließlich Profiling (Art. 22 DSGVO) findet nicht statt.",
+    "automated_text": "Eine automatisierte Entscheidungsfindung einschließlich Profiling (Art. 22 DSGVO) "
+    "findet nicht statt.",
     "transmission_text": "Bei der Übertragung über das Internet (z. B. per Chat) kann es zu Sicherheitslücken kommen; "
     "ein lückenloser Schutz vor dem Zugriff Dritter ist dort nicht möglich.",
     "requests_text": "Anfragen richten Sie bitte an die oben genannte Anschrift des Verantwortlichen.",
@@ -286,7 +291,8 @@ EN: dict[str, str] = {
     "purpose_retention": "Legal retention of billing records (Art. 6(1)(c) GDPR)",
     "purpose_consent": "Proof of your consents and of what we told you (Art. 7(1), Art. 5(2) GDPR)",
     "purpose_access": "Handling and proving your access requests (Art. 6(1)(c), Art. 5(2) GDPR)",
-    "recipient_accounting": "Our accounting and ERP system (connection data with customer number, name and billing class)",
+    "recipient_accounting": "Our accounting and ERP system "
+    "(connection data with customer number, name and billing class)",
     "recipient_staff": "Our technicians, committed to confidentiality; further staff only with your consent",
     "no_disclosures": "No disclosures to third parties are recorded for your data.",
     "source_text": "The data comes from you or your company (the order, what you told us in the session, chat), "

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from console.reports.document import ReportDocument, format_day
 from console.reports.texts import texts, value_text

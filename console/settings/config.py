@@ -51,10 +51,10 @@ def skip_postgres_driver(database_option: str | None, data_dir_option: str | Non
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create the folder for the owner only (0700); tighten it if it exists looser."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if path.stat().st_mode & 0o077:
-        path.chmod(0o700)
+    """Create the folder with the installation's mode (models/core/modes.py); put it back to it if it differs."""
+    from models.core import modes
+
+    modes.ensure_folder(path)
     return path
 
 
@@ -82,13 +82,17 @@ class Settings:
     refresh_seconds: float = 5.0
     language: str = "de"
     policy_file: str | None = None
+    shared_group: str | None = None  # a shared installation on one terminal server (README)
 
 
 def load_settings(config_dir: Path) -> Settings:
     """Read config.toml from the config folder; absent means the defaults."""
+    from models.core import modes
+
     path = config_dir / "config.toml"
     if not path.exists():
         return Settings()
+    modes.refuse_if_writable_by_others(path, _("configuration file"))
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -114,4 +118,13 @@ def load_settings(config_dir: Path) -> Settings:
         refresh_seconds=float(refresh),
         language=language,
         policy_file=raw.get("policy_file"),
+        shared_group=_shared_group(path, raw.get("shared_group")),
     )
+
+
+def _shared_group(path: Path, value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise ValidationError(f"{path}: shared_group", _("must be the name of a group"))
+    return str(value)

@@ -13,9 +13,8 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from console.cli.context import Context
 from console.settings.config import Settings, load_settings, resolve_config_dir
 from models.core.errors import ValidationError
 from models.core.i18n import _
@@ -34,6 +33,16 @@ ANCHORS_FOR = {
     "access_requests": ("request_closed",),
 }
 READINGS = ("P8", "P7")
+
+
+class ConfigSource(Protocol):
+    """Where the configuration is (console.cli.context.Context is one)."""
+
+    @property
+    def config_dir(self) -> Path: ...
+
+    @property
+    def settings(self) -> Settings: ...
 
 
 @dataclass(frozen=True)
@@ -124,6 +133,9 @@ def load(path: Path | None) -> LoadedPolicy:
     if path is None:
         return parse(default_text(), _("built-in default"))
     try:
+        from models.core import modes
+
+        modes.refuse_if_writable_by_others(path, _("policy file"))
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationError(
@@ -142,7 +154,7 @@ def locate(config_dir: Path, settings: Settings, option: str | None) -> Path | N
     return candidate if candidate.exists() else None
 
 
-def activate(ctx: Context, option: str | None = None) -> LoadedPolicy:
+def activate(ctx: ConfigSource, option: str | None = None) -> LoadedPolicy:
     """Load, validate and activate the policy for this process; every due date follows it."""
     loaded = load(locate(ctx.config_dir, ctx.settings, option))
     policy_model.activate(loaded.policy)

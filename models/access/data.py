@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from peewee import JOIN, fn
 
@@ -212,7 +213,7 @@ _NAMES = {key: tuple(column.name for column in columns) for key, (_model, column
 
 
 def _records(key: str, columns: tuple[Any, ...], row: tuple[Any, ...]) -> Record:
-    record = dict(zip(_NAMES[key], row))
+    record = dict(zip(_NAMES[key], row, strict=True))
     json_column = _JSON_COLUMNS.get(key)
     if json_column:
         record[json_column] = json.loads(record[json_column])
@@ -457,7 +458,7 @@ class SubjectData:
         """Records of one captured table by row id (for rows the database cannot write as JSON exactly)."""
         model, columns, _at = CAPTURED[key]
         query = ByIds(lambda ids: model.select(model.id, *columns).where(model.id.in_(ids)))
-        return lambda ids: {row[0]: dict(zip(_NAMES[key], row[1:])) for row in query.chunked(ids)}
+        return lambda ids: {row[0]: dict(zip(_NAMES[key], row[1:], strict=True)) for row in query.chunked(ids)}
 
     @staticmethod
     def _captured_query(key: str) -> ByIds:
@@ -478,7 +479,7 @@ class SubjectData:
         if key not in _JSON_COLUMNS:  # the common case, 200,000 rows for the largest subject: no call per row
             names = _NAMES[key]
             for row in query.rows(session_ids):
-                grouped[row[0]].append(dict(zip(names, row[1:])))
+                grouped[row[0]].append(dict(zip(names, row[1:], strict=True)))
             return grouped
         for row in query.rows(session_ids):
             grouped[row[0]].append(_records(key, columns, row[1:]))
@@ -513,7 +514,7 @@ class SubjectData:
             for b in sorted(rows, key=lambda b: (b[2], b[0])):
                 record = {
                     ("batch" if column is BillingBatch.number else column.name): value
-                    for column, value in zip(columns, b)
+                    for column, value in zip(columns, b, strict=False)  # b ends with due_at
                 }
                 record["deletion"] = _due(b[-1], "after_billing")
                 yield record

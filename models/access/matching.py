@@ -9,8 +9,8 @@ a match the officer excluded brings nothing along.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from peewee import SQL, fn
 
@@ -79,7 +79,7 @@ class Subject:
     ips: tuple[str, ...]
 
     @classmethod
-    def of(cls, request: AccessRequest) -> "Subject":
+    def of(cls, request: AccessRequest) -> Subject:
         extra = json.loads(request.identifiers) if request.identifiers else {}
         return cls(
             request_id=request.id,
@@ -91,7 +91,7 @@ class Subject:
         )
 
 
-def _email_is(column, email: str | None):  # type: ignore[no-untyped-def]
+def _email_is(column, email: str | None):
     """Case-insensitive e-mail comparison, served by the LOWER(email) indexes (entities.py)."""
     return fn.LOWER(column) == fn.LOWER(email) if email else SQL("1 = 0")
 
@@ -123,7 +123,7 @@ class _Found:
         return sorted(self.by_key.values(), key=lambda m: (order[m.kind], m.ref, m.id))
 
 
-def _in(column, values: Iterable[object]):  # type: ignore[no-untyped-def]
+def _in(column, values: Iterable[object]):
     """`column IN values`, or a false condition when there are none (no empty IN lists)."""
     values = list(values)
     return column.in_(values) if values else SQL("1 = 0")
@@ -188,10 +188,10 @@ def _orders_and_sessions(subject: Subject, found: _Found) -> None:
         RemoteSession.customer_ip,
     )
 
-    def sessions(condition):  # type: ignore[no-untyped-def]
+    def sessions(condition):
         return named(RemoteSession.select(*columns).where(condition))
 
-    def add(s, reason: Reason) -> None:  # type: ignore[no-untyped-def]
+    def add(s, reason: Reason) -> None:
         found.add("session", s.id, s.ref, berlin_date(s.started_at).isoformat(), reason)
 
     by_order = ByIds(lambda ids: RemoteSession.select(*columns).where(RemoteSession.order.in_(ids)), named=True)
@@ -224,10 +224,10 @@ def _billing_records(subject: Subject, found: _Found) -> None:
         BillingRecord.workstation_or_employee_key,
     )
 
-    def records(condition):  # type: ignore[no-untyped-def]
+    def records(condition):
         return named(BillingRecord.select(*columns).where(condition))
 
-    def add(b, reason: Reason) -> None:  # type: ignore[no-untyped-def]
+    def add(b, reason: Reason) -> None:
         found.add("billing_record", b.id, b.ref, b.session_date.isoformat(), reason)
 
     for b in records(_in(BillingRecord.customer_number, numbers)):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Union
 
 from peewee import Case, fn
 
@@ -67,11 +66,11 @@ class OpenSummary:
         }
 
 
-def _due_expression():  # type: ignore[no-untyped-def]
+def _due_expression():
     return fn.COALESCE(AccessRequest.extended_due_on, AccessRequest.due_on)
 
 
-def _state_condition(state: str | None):  # type: ignore[no-untyped-def]
+def _state_condition(state: str | None):
     if state is None:
         return None
     state = validation.choice("state", state, STATE_FILTERS)
@@ -90,7 +89,7 @@ def _as_day(value: object) -> date:
 def list_requests(
     *,
     state: str | None = None,
-    after: Union[RequestRow, tuple[date, str], None] = None,
+    after: RequestRow | tuple[date, str] | None = None,
     limit: int = 50,
 ) -> list[RequestRow]:
     """A page of requests ordered by the deadline in force, then ref; `after` is the last row seen."""

@@ -12,7 +12,8 @@ Python's on every ASCII character and some others; if they differ, nothing is bu
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from models.core.db import database, is_postgres
 from models.core.entities import ActivityEvent, ChatMessage, Consent
@@ -23,7 +24,7 @@ _SQLITE_INSTANT = (
 PROBE = "".join(chr(c) for c in range(1, 128)) + "äß€\u2028\u2029\ufeff\U0001f600"
 
 
-class JsonArray(list):  # type: ignore[type-arg]
+class JsonArray(list):
     """A list of records, each a str (its JSON text, copied as it is) or a plain record the writer encodes."""
 
     __slots__ = ()

@@ -442,7 +442,7 @@ def reject(actor: Staff, ref: str, reason: str) -> AccessRequest:
     return request
 
 
-def report_source(permit: ExportPermit) -> tuple[dict[str, object], Compilation, "SubjectData"]:
+def report_source(permit: ExportPermit) -> tuple[dict[str, object], Compilation, SubjectData]:
     """What an export renders: the request, a compilation (audited; the previous one's matches
     if nothing changed since) and the copy of the data, which the writers read page by page
     (`access_data.SubjectData`)."""

@@ -9,8 +9,9 @@ hundreds of such queries, so these helpers skip both costs and keep the same val
 from __future__ import annotations
 
 from collections import namedtuple
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from peewee import BooleanField, DateField
 
@@ -62,7 +63,7 @@ def converted(query: Any) -> Iterator[tuple[Any, ...]]:
 
 def named(query: Any) -> Iterator[Any]:
     """As `converted`, as named tuples with the selected columns' names."""
-    make = namedtuple("Row", [column.name for column in query._returning])._make  # type: ignore[misc]
+    make = namedtuple("Row", [column.name for column in query._returning])._make
     return map(make, converted(query))
 
 
@@ -92,7 +93,7 @@ class ByIds:
                 converters = [_converter(column) for column in query._returning]
                 self._convert = [(n, c) for n, c in enumerate(converters) if c is not None]
                 if self.named:
-                    self._make = namedtuple("Row", [column.name for column in query._returning])._make  # type: ignore[misc]
+                    self._make = namedtuple("Row", [column.name for column in query._returning])._make
         convert, make = self._convert or [], self._make
         for row in database.execute_sql(sql, ids):
             if convert:

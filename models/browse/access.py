@@ -19,7 +19,7 @@ from models.core.identity import require_role
 def requests_page(state: str | None, after: tuple[Any, ...] | None, limit: int) -> Page[RequestRow]:
     """A page of requests by the deadline in force (state None = all, "open", "closed" or one state)."""
     limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
-    rows = list_requests(state=state, after=after, limit=limit + 1)  # type: ignore[arg-type]
+    rows = list_requests(state=state, after=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, rows[-1].cursor if more and rows else None)

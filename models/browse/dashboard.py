@@ -37,6 +37,7 @@ class Dashboard:
     due_next_24h: int | None = None
     due_per_day: list[tuple[date, int]] | None = None
     access: dict[str, Any] | None = None
+    connection_findings: int | None = None  # logged connections with no screen-privacy record (P4)
     notes: list[str] = field(default_factory=list)
 
 
@@ -118,4 +119,11 @@ def dashboard() -> Dashboard:
             "due_per_day": retention[3],
         }
     )
-    return Dashboard(**{**result.__dict__, "access": _access()})
+    return Dashboard(**{**result.__dict__, "access": _access(), "connection_findings": connection_findings()})
+
+
+def connection_findings() -> int:
+    """Connections from remote-tool logs the console holds no screen-privacy check for (P4)."""
+    from models.sessions.reconcile import findings_count
+
+    return findings_count()

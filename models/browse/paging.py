@@ -8,8 +8,9 @@ key to pass for the next page, or None at the end.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Sequence, TypeVar
+from typing import Any, Generic, TypeVar
 
 Row = TypeVar("Row")
 MAX_LIMIT = 500

@@ -9,9 +9,10 @@ activity log neither takes minutes nor floods the audit trail.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from models.core import audit, validation
 from models.core.db import write_tx

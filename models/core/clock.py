@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from models.core.i18n import current_language

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import os
+import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 from peewee import Database, DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
 
-from models.core.errors import Busy, ValidationError
+from models.core.errors import Busy, DatabaseUnavailable, ValidationError
 from models.core.i18n import _
 
 database = DatabaseProxy()
-_current: dict[str, "DatabaseTarget"] = {}
+_current: dict[str, DatabaseTarget] = {}
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -120,11 +121,18 @@ class Postgresql(_BusyAware, PostgresqlDatabase):
 
 
 def _create_private_file(path: Path) -> None:
-    """Create the SQLite file readable by its owner only before SQLite touches it."""
+    """Create the SQLite file with the installation's mode (models/core/modes.py) before SQLite
+    touches it, and put an existing one and its WAL/SHM back to that mode: SQLite gives the WAL
+    and SHM the database file's mode."""
+    from models.core import modes
+
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
+        modes.create_file(path)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        notice = modes.enforce(path.with_name(path.name + suffix))
+        if notice:
+            modes.notices.append(notice)
 
 
 def open_database(url: str) -> Database:
@@ -155,9 +163,62 @@ def open_database(url: str) -> Database:
             **{k: v for k, v in kwargs.items() if v is not None},
         )
     database.initialize(db)
-    db.connect(reuse_if_open=True)
+    try:
+        db.connect(reuse_if_open=True)
+        if target.backend == "postgresql" and target.schema:
+            found = db.execute_sql("SELECT 1 FROM pg_namespace WHERE nspname = %s", (target.schema,)).fetchone()
+            if found is None:
+                db.close()
+                raise DatabaseUnavailable(
+                    _("{where}: the schema {schema!r} does not exist; create it first (CREATE SCHEMA {schema})").format(
+                        where=target.describe(), schema=target.schema
+                    )
+                )
+    except Exception as exc:
+        problem = database_problem(exc, target)
+        if problem is None:
+            raise
+        raise problem from None
     _current["target"] = target
     return db
+
+
+_SQLITE_PROBLEMS = (
+    ("readonly", "the database file is read-only for this account"),
+    ("disk is full", "the disk is full"),
+    ("unable to open", "the database file cannot be opened"),
+    ("disk i/o error", "a disk I/O error occurred"),
+    ("malformed", "the database file is damaged (malformed)"),
+    ("not a database", "the file is not a database"),
+)
+
+
+def database_problem(exc: BaseException, target: DatabaseTarget | None = None) -> DatabaseUnavailable | None:
+    """The one-line user-facing error for a driver failure, or None if `exc` is not one.
+
+    Connection refused, a wrong password, a missing schema, a read-only or full disk: each
+    becomes a DatabaseUnavailable naming the place, so no traceback reaches an operator.
+    """
+    if isinstance(exc, DatabaseUnavailable):
+        return exc
+    module = type(exc).__module__ or ""
+    if not (module.startswith(("peewee", "sqlite3", "psycopg", "psycopg2")) or isinstance(exc, sqlite3.Error)):
+        return None
+    if target is None:
+        target = _current.get("target")
+    where = target.describe() if target is not None else _("database")
+    raw = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    lowered = raw.lower().replace("-", "")
+    name = type(exc).__name__
+    if name == "InvalidSchemaName" or ("schema" in lowered and "does not exist" in lowered):
+        text = _("a schema named in the URL does not exist ({error})").format(error=raw)
+    elif "authentication failed" in lowered or ("role" in lowered and "does not exist" in lowered):
+        text = _("the server refused the login: {error}").format(error=raw)
+    elif "connection refused" in lowered or "could not connect" in lowered or "connection failed" in lowered:
+        text = _("cannot connect to the server: {error}").format(error=raw)
+    else:
+        text = next((_(message) for key, message in _SQLITE_PROBLEMS if key in lowered), None) or raw
+    return DatabaseUnavailable(_("{where}: {problem}").format(where=where, problem=text))
 
 
 def close_database() -> None:

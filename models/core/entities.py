@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from peewee import (
     BigAutoField,
     BigIntegerField,
@@ -30,6 +32,11 @@ ACCESS_STATES = ("received", "verified", "compiled", "reviewed", "delivered", "r
 
 
 class BaseModel(Model):
+    if TYPE_CHECKING:
+        # For the type checker only: the primary key peewee adds to a model that declares none
+        # (an AutoField named id); models with their own integer key override it.
+        id = IntegerField()
+
     class Meta:
         database = database
         legacy_table_names = False
@@ -221,18 +228,20 @@ class GatheredFile(BaseModel):
     session = ForeignKeyField(RemoteSession, backref="gathered_files", on_delete="CASCADE")
     at = UTCDateTimeField(index=True)
     kind = CharField(max_length=16, default="file")
-    path = CharField(max_length=500)
+    path = CharField(max_length=500)  # the name the import gave
     size = BigIntegerField(null=True)
     sha256 = CharField(max_length=64, null=True)
+    stored = CharField(max_length=200, null=True)  # the console's own copy, files/gathered/…; "" none
 
 
 class Recording(BaseModel):
     session = ForeignKeyField(RemoteSession, backref="recordings", on_delete="CASCADE")
-    path = CharField(max_length=500)  # relative to the data folder
+    path = CharField(max_length=500)  # the name the import gave
     started_at = UTCDateTimeField()
     ended_at = UTCDateTimeField(null=True)
     size = BigIntegerField(null=True)
     sha256 = CharField(max_length=64, null=True)
+    stored = CharField(max_length=200, null=True)  # the console's own copy, files/recordings/…; "" none
 
 
 class BillingBatch(BaseModel):
@@ -243,6 +252,7 @@ class BillingBatch(BaseModel):
     sha256 = CharField(max_length=64)
     acknowledged_at = UTCDateTimeField(null=True)
     billed_on = DateField(null=True)
+    files_at = UTCDateTimeField(null=True)  # when both files were in place; None: the next export writes them
 
 
 class BillingRecord(BaseModel):
@@ -358,6 +368,18 @@ class PurgeRun(BaseModel):
     error = TextField(null=True)
 
 
+class PurgeProblem(BaseModel):
+    """Why an item could not be purged (a file that may not be shredded); the queue shows it blocked."""
+
+    category = CharField(max_length=32)
+    item_id = BigIntegerField()  # order id for session-bound categories, else the row's own id
+    reason = TextField()
+    noted_at = UTCDateTimeField()
+
+    class Meta:
+        indexes = ((("category", "item_id"), True),)
+
+
 class DeletionRecord(BaseModel):
     """Proof of one deletion. Holds no personal data: category, ids, dates, policy, method."""
 
@@ -448,6 +470,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     AccessRequest,
     AccessRequestExclusion,
     PurgeRun,
+    PurgeProblem,
     DeletionRecord,
     PurgeLease,
     BackupEntry,

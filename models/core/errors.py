@@ -51,6 +51,10 @@ class SchemaError(Support24Error):
     """The database schema cannot be used by this version."""
 
 
+class DatabaseUnavailable(Support24Error):
+    """The database cannot be reached or written (refused, bad login, missing schema, read-only, full)."""
+
+
 class Busy(Support24Error):
     """Another process holds a lock (e.g. the purge lease)."""
 

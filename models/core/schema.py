@@ -7,17 +7,17 @@ is refused, since this version cannot know what it would break.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from peewee import Database
 
-from models.core.db import database, write_tx
-from models.core.entities import ALL_MODELS, DueCount, SchemaMeta
+from models.core.db import database, is_sqlite, write_tx
+from models.core.entities import ALL_MODELS, DueCount, PurgeProblem, SchemaMeta
 from models.core.errors import SchemaError
 from models.core.i18n import _
 from models.retention import due_counts
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 6
 VERSION_KEY = "schema_version"
 
 
@@ -33,11 +33,54 @@ def _due_counts(_db: Database) -> None:
     due_counts.rebuild()
 
 
+UNSTORED_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS recording_unstored ON recording (id) WHERE stored IS NULL",
+    "CREATE INDEX IF NOT EXISTS gathered_file_unstored ON gathered_file (id) WHERE stored IS NULL",
+)
+
+
+def _file_store(_db: Database) -> None:
+    """Files of the console's own: the stored copy of each recording and gathered file (taken in
+    at the next command start, see models/purge/files.py), problems that block a purge, and
+    billing batches that know whether their files were put in place."""
+    columns = [c.name for c in database.get_columns("recording")]
+    if "stored" not in columns:
+        database.execute_sql("ALTER TABLE recording ADD COLUMN stored VARCHAR(200)")
+    if "stored" not in [c.name for c in database.get_columns("gathered_file")]:
+        database.execute_sql("ALTER TABLE gathered_file ADD COLUMN stored VARCHAR(200)")
+    if "files_at" not in [c.name for c in database.get_columns("billing_batch")]:
+        kind = "DATETIME" if is_sqlite() else "TIMESTAMP"
+        database.execute_sql(f"ALTER TABLE billing_batch ADD COLUMN files_at {kind}")
+        database.execute_sql("UPDATE billing_batch SET files_at = created_at")
+    database.create_tables([PurgeProblem], safe=True)
+    for statement in UNSTORED_INDEXES:
+        database.execute_sql(statement)
+
+
+def _reserved(_db: Database) -> None:
+    """Numbers given to changes made on other branches; replaced by them when those are merged."""
+
+
+def _remote_tool_logs(_db: Database) -> None:
+    from models.sessions.registers import REGISTER_MODELS
+
+    database.create_tables(REGISTER_MODELS, safe=True)
+
+
 # MIGRATIONS[n] upgrades a database from version n-1 to n. Version 1 is the first release.
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     2: _sparse_retention_due,  # retention_due keeps a row only while its category holds data
     3: _due_counts,  # per-day counts of the queue, kept by triggers, for the summary
+    4: _file_store,  # recordings and gathered files taken into the console's own folders
+    5: _reserved,
+    6: _remote_tool_logs,  # registers of tool identities and devices, connections read from tool logs
 }
+
+
+def _all_models() -> list:
+    from models.sessions.registers import REGISTER_MODELS
+
+    return [*ALL_MODELS, *REGISTER_MODELS]
 
 
 def installed_version() -> int | None:
@@ -67,8 +110,10 @@ def ensure_schema(
     if version is None:
         with write_tx(serialize="schema"):
             if installed_version() is None:
-                database.create_tables(ALL_MODELS, safe=True)
+                database.create_tables(_all_models(), safe=True)
                 due_counts.install()  # triggers are not peewee models
+                for statement in UNSTORED_INDEXES:
+                    database.execute_sql(statement)
                 _store_version(target)
                 return "created"
         version = installed_version()

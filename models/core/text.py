@@ -10,6 +10,27 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # U+2028/9 break lines too
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss"})
 _SPACES = re.compile(r"\s+")
+# Embedding/override/isolate controls reorder what a reader sees ("exe.txt" shown for "txt.exe").
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Letters that render as nothing (Hangul fillers, the braille blank) next to the Cf/Z/M categories.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def has_bidi_control(value: str) -> bool:
+    """True if the text holds a bidirectional embedding, override or isolate (U+202A-E, U+2066-9)."""
+    return bool(_BIDI_CONTROLS.search(value))
+
+
+def has_lone_surrogate(value: str) -> bool:
+    """True if the text holds a UTF-16 surrogate on its own, which no UTF-8 file or database can store."""
+    return bool(_SURROGATE.search(value))
+
+
+def is_invisible(value: str) -> bool:
+    """True if nothing of the text would be seen: only spaces, format characters (U+FEFF, U+200B),
+    combining marks or blank letters."""
+    return not any(unicodedata.category(ch)[0] in "LNPS" and ch not in _BLANK_LETTERS for ch in value)
 
 
 def has_control(value: str) -> bool:

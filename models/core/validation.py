@@ -9,14 +9,14 @@ from datetime import date, datetime, timedelta, timezone
 from models.core import clock
 from models.core.errors import ValidationError
 from models.core.i18n import _
-from models.core.text import has_control, strip_control
+from models.core.text import has_bidi_control, has_control, has_lone_surrogate, is_invisible, strip_control
 
 MAX_NAME = 200
 MAX_TEXT = 20_000
 FUTURE_TOLERANCE = timedelta(minutes=5)
 EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)  # nothing this console records is older
 MAX_BIGINT = 2**63 - 1
-CUSTOMER_NUMBER = re.compile(r"^K-\d{1,12}$")
+CUSTOMER_NUMBER = re.compile(r"^K-[0-9]{1,12}$")  # ASCII digits only: "K-٧٠٠٠٩" is no customer number
 USERNAME = re.compile(r"^[a-z_][a-z0-9_.-]{0,63}$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -32,9 +32,22 @@ def name(field: str, value: object, *, required: bool = True, max_length: int = 
     value = value.strip()
     if has_control(value):
         raise ValidationError(field, _("must not contain control characters or line breaks"))
+    _readable(field, value)
+    if is_invisible(value):
+        raise ValidationError(field, _("holds only invisible characters"))
     if len(value) > max_length:
         raise ValidationError(field, _("is longer than {n} characters").format(n=max_length))
     return value
+
+
+def _readable(field: str, value: str) -> None:
+    """Refuse text that cannot be stored (lone surrogates) or shows other than it reads (bidi overrides)."""
+    if has_lone_surrogate(value):
+        raise ValidationError(field, _("holds a lone UTF-16 surrogate, which is not valid Unicode text"))
+    if has_bidi_control(value):
+        raise ValidationError(
+            field, _("holds a bidirectional override or isolate (U+202A-U+202E, U+2066-U+2069) that disguises text")
+        )
 
 
 def text(field: str, value: object, *, required: bool = True, max_length: int = MAX_TEXT) -> str | None:
@@ -45,6 +58,7 @@ def text(field: str, value: object, *, required: bool = True, max_length: int = 
         return None
     if not isinstance(value, str):
         raise ValidationError(field, _("must be text"))
+    _readable(field, value)
     cleaned = strip_control(value)
     if not cleaned.strip():  # only control characters: nothing is left to store
         if required:
@@ -98,7 +112,7 @@ def day(field: str, value: object, *, required: bool = True) -> date | None:
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
         raise ValidationError(field, _("must be a date written YYYY-MM-DD"))
     try:
         return date.fromisoformat(value.strip())

@@ -12,9 +12,10 @@ from models.core import clock
 from models.core.db import write_tx
 from models.core.entities import BackupEntry, DeletionRecord, PurgeRun
 from models.purge import files as purge_files
+from models.purge.chunks import note_problems
 
 
-def _due(as_of: datetime, rotation_days: int):  # type: ignore[no-untyped-def]
+def _due(as_of: datetime, rotation_days: int):
     return BackupEntry.deleted_at.is_null() & (BackupEntry.created_at <= as_of - timedelta(days=rotation_days))
 
 
@@ -27,7 +28,13 @@ def rotate(as_of: datetime, rotation_days: int, *, run: PurgeRun | None, policy_
     records = []
     for entry in list(BackupEntry.select().where(_due(as_of, rotation_days)).order_by(BackupEntry.id)):
         path = Path(entry.path)
-        purge_files.shred(path)
+        try:
+            purge_files.shred_path(path)
+        except (purge_files.FileRefused, OSError) as exc:
+            reason = exc.problem if isinstance(exc, purge_files.FileRefused) else (exc.strerror or str(exc))
+            with write_tx():
+                note_problems("backup", {entry.id: reason})
+            continue
         with write_tx():
             entry.deleted_at = clock.now()
             entry.save()

@@ -11,9 +11,10 @@ years costs about what SQLite needs for the raw DELETEs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from peewee import Value, fn
 
@@ -29,10 +30,12 @@ from models.core.entities import (
     LegalHold,
     Order,
     Participant,
+    PurgeProblem,
     PurgeRun,
     RemoteSession,
     RetentionDue,
 )
+from models.core.i18n import _
 from models.purge import files as purge_files
 from models.purge.items import FILE_TABLES, ROW_TABLES, row_method
 from models.purge.sql import insert_rows, run_ids
@@ -111,17 +114,57 @@ def _with_rows(table: Any, order_ids: list[int]) -> set[int]:
     return {order_id for (order_id,) in cursor.fetchall()}
 
 
-def chunk_files(category: str, order_ids: list[int]) -> list[str]:
+def chunk_files(category: str, order_ids: list[int]) -> list[tuple[int, str]]:
+    """(order id, stored name) of every file of the console's own under these orders' category."""
     names = DATA_CATEGORIES if category == "connection" else (category,)
-    paths: list[str] = []
+    found: list[tuple[int, str]] = []
     for name in names:
         table = FILE_TABLES.get(name)
         if table is not None:
             cursor = run_ids(
-                f"files:{name}", lambda ids, t=table: t.select(t.path).where(t.session.in_(_sessions(ids))), order_ids
+                f"files:{name}",
+                lambda ids, t=table: (
+                    t.select(RemoteSession.order, t.stored)
+                    .join(RemoteSession, on=(t.session == RemoteSession.id))
+                    .where(RemoteSession.order.in_(ids) & t.stored.is_null(False) & (t.stored != ""))
+                ),
+                order_ids,
             )
-            paths += [path for (path,) in cursor.fetchall()]
-    return paths
+            found += [(order_id, stored) for order_id, stored in cursor.fetchall()]
+    return found
+
+
+def shred_files(data_dir: Path, files: list[tuple[int, str]], tick: Callable[[], None] | None = None) -> dict[int, str]:
+    """Shred each file; a file that may not be shredded becomes a problem of its order (returned),
+    and the run goes on with the rest."""
+    problems: dict[int, str] = {}
+    for order_id, stored in files:
+        if order_id in problems:
+            continue
+        try:
+            purge_files.shred_stored(data_dir, stored)
+        except (purge_files.FileRefused, OSError) as exc:
+            reason = exc.problem if isinstance(exc, purge_files.FileRefused) else (exc.strerror or str(exc))
+            problems[order_id] = _("file {path}: {problem}").format(path=stored, problem=reason)
+        if tick:
+            tick()
+    return problems
+
+
+def note_problems(category: str, problems: dict[int, str]) -> None:
+    """Record (or refresh) why these items could not be purged; the queue shows them blocked."""
+    now = clock.now()
+    for order_id, reason in problems.items():
+        PurgeProblem.delete().where((PurgeProblem.category == category) & (PurgeProblem.item_id == order_id)).execute()
+        PurgeProblem.create(category=category, item_id=order_id, reason=reason[:2000], noted_at=now)
+
+
+def _clear_problems(category: str, order_ids: list[int]) -> None:
+    run_ids(
+        f"clear-problems:{category}",
+        lambda o: PurgeProblem.delete().where((PurgeProblem.category == category) & PurgeProblem.item_id.in_(o)),
+        order_ids,
+    )
 
 
 def _delete_planned(
@@ -206,18 +249,21 @@ def delete_order_chunk(
     """
     with write_tx(serialize=ITEM_LOCK):
         plan = plan_orders(category, order_ids, as_of)
-        paths = chunk_files(category, sorted(plan)) if plan else []
-        if plan and not paths:
+        files = chunk_files(category, sorted(plan)) if plan else []
+        if plan and not files:
+            _clear_problems(category, sorted(plan))
             return _delete_planned(category, plan, run, policy_version)
     if not plan:
         return {}
-    for relative in paths:
-        purge_files.shred(purge_files.resolve_inside(data_dir, relative))
-        if tick:
-            tick()
+    problems = shred_files(data_dir, files, tick)
     with write_tx(serialize=ITEM_LOCK):
-        plan = plan_orders(category, sorted(plan), as_of)  # a hold may have come meanwhile
-        return _delete_planned(category, plan, run, policy_version) if plan else {}
+        note_problems(category, problems)
+        left = sorted(set(plan) - set(problems))
+        plan = plan_orders(category, left, as_of) if left else {}  # a hold may have come meanwhile
+        if not plan:
+            return {}
+        _clear_problems(category, sorted(plan))
+        return _delete_planned(category, plan, run, policy_version)
 
 
 def delete_row_chunk(

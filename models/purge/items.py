@@ -6,8 +6,9 @@ journal item by item with these (purge_replay.py), and drops due rows left witho
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from peewee import SQL, fn
 
@@ -46,12 +47,17 @@ def _sessions(order_id: int) -> Any:
 
 
 def order_files(order_id: int, categories: list[str]) -> list[str]:
+    """The stored names (files/…) of an order's files of the console's own in these categories."""
     paths: list[str] = []
     for name in categories:
         table = FILE_TABLES.get(name)
         if table is not None:
             cursor = purge_sql.run(
-                f"files:{name}", lambda o, t=table: t.select(t.path).where(t.session.in_(_sessions(o))), order_id
+                f"files:{name}",
+                lambda o, t=table: t.select(t.stored).where(
+                    t.session.in_(_sessions(o)) & t.stored.is_null(False) & (t.stored != "")
+                ),
+                order_id,
             )
             paths += [row[0] for row in cursor.fetchall()]
     return paths

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+from models.core import modes
 from models.core.db import database
 from models.core.entities import DeletionRecord
 
@@ -70,7 +72,7 @@ _COLUMNS = ("id", "run", "category", "item_id", "ref", "due_at", "deleted_at", "
 
 def _line(values: tuple[Any, ...], instants: dict[object, str]) -> str:
     """One journal line from a stored row of _COLUMNS, as as_line() gives it for a model instance."""
-    entry = dict(zip(_COLUMNS, values))
+    entry = dict(zip(_COLUMNS, values, strict=True))
     for name in ("due_at", "deleted_at"):  # a run's records share a few instants: convert each once
         raw = entry[name]
         if raw not in instants:
@@ -83,7 +85,7 @@ def catch_up(data_dir: Path, batch: int = 5000) -> int:
     """Append every deletion record not yet in the journal; returns how many were appended."""
     path = journal_path(data_dir)
     if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        modes.create_file(path)
     after = _complete_end(path)
     written = 0
     fd = os.open(path, os.O_WRONLY | os.O_APPEND)

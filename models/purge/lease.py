@@ -24,7 +24,7 @@ from models.core.errors import Busy
 from models.core.i18n import _
 
 LEASE_TTL = timedelta(minutes=10)
-_held_here: dict[str, "Lease"] = {}  # PostgreSQL advisory locks are re-entrant per connection
+_held_here: dict[str, Lease] = {}  # PostgreSQL advisory locks are re-entrant per connection
 _guard = threading.Lock()
 
 
@@ -87,7 +87,7 @@ class Lease:
             raise
         self.held = True
 
-    def _acquire(self, now) -> None:  # type: ignore[no-untyped-def]
+    def _acquire(self, now) -> None:
         if is_postgres():
             got = database.execute_sql("SELECT pg_try_advisory_lock(%s)", (lock_key(f"lease:{self.name}"),)).fetchone()[
                 0
@@ -116,7 +116,7 @@ class Lease:
             time.sleep(0.05)
         return None
 
-    def _write(self, now) -> None:  # type: ignore[no-untyped-def]
+    def _write(self, now) -> None:
         PurgeLease.insert(name=self.name, holder=self.holder, acquired_at=now, expires_at=now + self.ttl).on_conflict(
             conflict_target=[PurgeLease.name],
             update={PurgeLease.holder: self.holder, PurgeLease.acquired_at: now, PurgeLease.expires_at: now + self.ttl},
@@ -147,7 +147,7 @@ class Lease:
         if is_postgres():
             database.execute_sql("SELECT pg_advisory_unlock(%s)", (lock_key(f"lease:{self.name}"),))
 
-    def __enter__(self) -> "Lease":
+    def __enter__(self) -> Lease:
         self.acquire()
         return self
 

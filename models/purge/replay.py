@@ -8,9 +8,10 @@ finds every id present and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from peewee import fn
 
@@ -36,8 +37,11 @@ def _apply(entry: dict[str, Any], data_dir: Path) -> None:
     category, item_id = entry["category"], int(entry["item_id"])
     if category in SESSION_CATEGORIES:
         wanted = list(SESSION_CATEGORIES) if category == "connection" else [category]
-        for relative in order_files(item_id, [c for c in wanted if c in FILE_TABLES]):
-            purge_files.shred(purge_files.resolve_inside(data_dir, relative))
+        for stored in order_files(item_id, [c for c in wanted if c in FILE_TABLES]):
+            try:
+                purge_files.shred_stored(data_dir, stored)
+            except purge_files.FileRefused:
+                pass  # not a file the console may touch; the rows go all the same
         delete_order_rows(wanted, item_id)
     elif category == "billing":
         BillingRecord.delete().where(BillingRecord.id == item_id).execute()
@@ -47,7 +51,10 @@ def _apply(entry: dict[str, Any], data_dir: Path) -> None:
     elif category == "backup":
         entry_row = BackupEntry.get_or_none(BackupEntry.id == item_id)
         if entry_row is not None and entry_row.deleted_at is None:
-            purge_files.shred(Path(entry_row.path))
+            try:
+                purge_files.shred_path(Path(entry_row.path))
+            except purge_files.FileRefused:
+                pass
             entry_row.deleted_at = clock.now()
             entry_row.save()
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from models.core import audit, clock
 from models.core.db import database, is_postgres, is_sqlite

@@ -7,7 +7,8 @@ The SQL is still peewee's, so it stays portable between SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from models.core.db import database, is_sqlite
 

@@ -28,7 +28,7 @@ def _sqlite_statements() -> list[str]:
     statements = []
     for table, fixed in SOURCES:
 
-        def cat(alias: str) -> str:
+        def cat(alias: str, fixed: str | None = fixed) -> str:
             return f"'{fixed}'" if fixed else f"{alias}.category"
 
         add = (

@@ -10,7 +10,7 @@ state and subtracts the few held orders, so it costs the same on a day's data as
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -18,7 +18,7 @@ from peewee import SQL, Case, Value, fn
 
 from models.core import clock
 from models.core.clock import berlin_midnight_utc
-from models.core.entities import AccessRequest, BillingRecord, LegalHold, Order, RetentionDue
+from models.core.entities import AccessRequest, BillingRecord, LegalHold, Order, PurgeProblem, RetentionDue
 from models.core.errors import NotFound, ValidationError
 from models.core.i18n import _
 from models.retention import due_counts
@@ -38,6 +38,7 @@ class QueueItem:
     order_ref: str | None
     due_at: datetime | None
     state: str
+    reason: str | None = None  # why a blocked item cannot be purged (a file that may not be shredded)
 
     @property
     def key(self) -> tuple[datetime | None, str, int]:
@@ -51,6 +52,7 @@ class QueueItem:
             "order_ref": self.order_ref,
             "due_at": self.due_at.isoformat() if self.due_at else None,
             "state": self.state,
+            "reason": self.reason,
         }
 
 
@@ -254,6 +256,30 @@ def queue_summary(as_of: datetime | None = None) -> list[SummaryRow]:
     return sorted(rows, key=lambda r: (order.get(r.category, 99), STATES.index(r.state)))
 
 
+def with_problems(items: list[QueueItem]) -> list[QueueItem]:
+    """Due items the purge could not finish (purge_problem) are shown blocked, with the reason."""
+    due = [item for item in items if item.state in ("due", "overdue")]
+    if not due:
+        return items
+    reasons: dict[tuple[str, int], str] = {}
+    for category in {item.category for item in due}:
+        ids = [item.item_id for item in due if item.category == category]
+        for item_id, reason in (
+            PurgeProblem.select(PurgeProblem.item_id, PurgeProblem.reason)
+            .where((PurgeProblem.category == category) & PurgeProblem.item_id.in_(ids))
+            .tuples()
+        ):
+            reasons[(category, item_id)] = reason
+    if not reasons:
+        return items
+    return [
+        replace(item, state="blocked", reason=reasons[(item.category, item.item_id)])
+        if (item.category, item.item_id) in reasons
+        else item
+        for item in items
+    ]
+
+
 def _py(value: object) -> datetime | None:
     return RetentionDue.due_at.python_value(value)
 
@@ -295,7 +321,7 @@ def queue_items(
             runs.append(_read_run(source, key, limit, dated, wanted))
         merged = list(heapq.merge(*runs, key=_sort_key))[:limit]
         if len(merged) >= limit or not dated:
-            return merged
+            return with_problems(merged)
         runs = [merged]  # undated items follow every dated one
     return []
 
@@ -326,7 +352,7 @@ def _page_sources(
         return []
     sources = []
     for select, (name, due, item) in zip(
-        _sources(at, category=category, order_id=order_id), _source_columns(category, order_id)
+        _sources(at, category=category, order_id=order_id), _source_columns(category, order_id), strict=True
     ):
         query = select.where(due.is_null(False) if dated else due.is_null())
         if dated and wanted and wanted <= {"due", "overdue"}:

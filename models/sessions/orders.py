@@ -111,7 +111,7 @@ def complete_order(actor: Staff, ref: str, *, completed_at: datetime | str | Non
                 continue
             fields = billing_record_fields(session, order, customer)
             record = BillingRecord.create(
-                ref=next_ref(BillingRecord, "B", fields["session_date"].year),  # type: ignore[union-attr]
+                ref=next_ref(BillingRecord, "B", fields["session_date"].year),
                 created_at=clock.now(),
                 **fields,
             )

@@ -402,11 +402,18 @@ def add_system_info(
 
 
 def _relative_path(field_name: str, path: str) -> str:
+    """The name a file was given (import line, tool); the console acts only on `stored`, its own copy."""
     clean = validation.name(field_name, path, max_length=500)
     assert clean is not None
-    if clean.startswith("/") or ".." in clean.split("/"):
-        raise ValidationError(field_name, _("must be a path inside the data folder, without '..'"))
     return clean
+
+
+def _stored(stored: str | None) -> str | None:
+    if stored is not None:
+        from models.purge.files import check_stored
+
+        check_stored(stored)
+    return stored
 
 
 def add_recording(
@@ -418,7 +425,9 @@ def add_recording(
     ended_at: datetime | str | None = None,
     size: int | None = None,
     sha256: str | None = None,
+    stored: str | None = None,
 ) -> Recording:
+    """A video recording; `stored` is the console's own copy (models/purge/files.py Intake.take)."""
     require_role(actor, *SESSION_ROLES)
     rel = _relative_path("path", path)
     started = validation.timestamp("started_at", started_at)
@@ -436,6 +445,7 @@ def add_recording(
             ended_at=ended,
             size=validation.non_negative_int("size", size, required=False),
             sha256=validation.sha256("sha256", sha256, required=False),
+            stored=_stored(stored),
         )
         audit.record(actor.username, "recording.add", session.ref)
     return recording
@@ -450,6 +460,7 @@ def add_gathered_file(
     at: datetime | str | None = None,
     size: int | None = None,
     sha256: str | None = None,
+    stored: str | None = None,
 ) -> GatheredFile:
     """P7: a copy of a file, a screenshot or other material, kept only 48 h after completion."""
     require_role(actor, *SESSION_ROLES)
@@ -466,6 +477,7 @@ def add_gathered_file(
             path=rel,
             size=validation.non_negative_int("size", size, required=False),
             sha256=validation.sha256("sha256", sha256, required=False),
+            stored=_stored(stored),
         )
         audit.record(actor.username, "gathered_file.add", session.ref)
     return item

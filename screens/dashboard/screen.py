@@ -48,7 +48,7 @@ class DashboardScreen(MainScreen):
             data = dashboard()
         self.post_message(self.Loaded(data))
 
-    def on_worker_state_changed(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_worker_state_changed(self, event) -> None:
         if event.worker.group == "dashboard" and event.worker.is_finished and event.worker.error:
             self.arm_refresh()  # keep trying after a failure
 
@@ -76,7 +76,14 @@ class DashboardScreen(MainScreen):
         self.query_one("#dash-access", Static).update(self.access_text(data))
         self.query_one("#dash-orders", Static).update(self.orders_text(data))
         self.query_one("#dash-staff", Static).update(self.staff_text(data))
-        notes = Text("\n".join(_("could not read {what}").format(what=note) for note in data.notes))
+        lines = [_("could not read {what}").format(what=note) for note in data.notes]
+        if data.connection_findings:
+            lines.append(
+                _("Logged connections without a screen-privacy record (P4): {n} (support24 ingest pending)").format(
+                    n=data.connection_findings
+                )
+            )
+        notes = Text("\n".join(lines))
         self.query_one("#dash-notes", Static).update(notes)
         self.arm_refresh()
 

@@ -8,7 +8,8 @@ refresh, and only while the screen is the visible one.
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar, Sequence, cast
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, cast
 
 from rich.text import Text
 from textual import on, work
@@ -52,7 +53,7 @@ class PagedTable(ForwardFailures, DataTable):
     class Loaded(Message):
         """Bubbles after a (re)load settled, failed or not; the screen re-arms its timer."""
 
-        def __init__(self, table: "PagedTable") -> None:
+        def __init__(self, table: PagedTable) -> None:
             super().__init__()
             self.table = table
 

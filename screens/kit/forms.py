@@ -8,8 +8,9 @@ its dataclass; Escape dismisses it with None.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, Generic, Iterable, TypeVar
+from typing import Any, Generic, TypeVar
 
 from rich.text import Text
 from textual import work

@@ -224,7 +224,10 @@ class RetentionScreen(MainScreen):
             Text(term(item.category)),
             literal(item.ref),
             literal(item.order_ref),
-            self.coloured(_(item.state), STATE_COLOURS.get(item.state)),
+            self.coloured(
+                _(item.state) + (f": {item.reason}" if getattr(item, "reason", None) else ""),
+                STATE_COLOURS.get(item.state),
+            ),
         ]
 
     def render_run(self, run: Any) -> list[Text]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Iterable, cast
+from typing import Any, cast
 
 from rich.text import Text
 from textual.app import App, SystemCommand
@@ -104,6 +105,11 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
                 item.help,
                 partial(self.switch_mode, item.name),
             )
+        yield SystemCommand(
+            _("Unrecorded connections"),
+            _("Connections in remote-tool logs with no console session (support24 ingest pending)"),
+            self.show_unrecorded_connections,
+        )
         for command in super().get_system_commands(screen):  # Textual's, in the console's language
             yield command._replace(title=_(command.title), help=_(command.help))
 
@@ -115,6 +121,11 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
     def search_themes(self) -> None:
         """The theme picker, its search prompt in the console's language."""
         self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
+
+    def show_unrecorded_connections(self) -> None:
+        from screens.ingest.screen import UnrecordedConnectionsScreen
+
+        self.push_screen(UnrecordedConnectionsScreen())
 
     def on_worker_failed(self, message: WorkerFailed) -> None:
         """The one place a failed worker becomes a visible error (never a traceback)."""

@@ -8,8 +8,8 @@ bar and command-palette entries from this list, in this order. `screen` is
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from textual.screen import Screen
 

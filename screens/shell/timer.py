@@ -10,8 +10,9 @@ a FixedClock instead of waiting.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from textual import work
 from textual.message import Message

@@ -127,6 +127,20 @@ def sample() -> list[dict[str, Any]]:
     ]
 
 
+SAMPLE_FILES = ("recordings/S-2026-0001.mp4", "gathered/screen.png")
+
+
+def place_sample_files(data_dir: Path) -> list[Path]:
+    """The files the sample's recording and gathered_file lines name, where a tool would drop them."""
+    placed = []
+    for relative in SAMPLE_FILES:
+        path = data_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"sample " + relative.encode())
+        placed.append(path)
+    return placed
+
+
 def write_jsonl(path: Path, lines: list[dict[str, Any] | str]) -> Path:
     """One JSON object per line; plain strings are written as they are (for broken lines)."""
     path.write_text(

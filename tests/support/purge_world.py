@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from models.core.entities import Customer, Order, Staff
+from models.purge.files import Intake
 from models.sessions import orders, sessions
 from models.sessions.sessions import ConsentInput, FileTransfer, SessionInput
 from tests.support import factories as f
@@ -83,14 +84,17 @@ def add_order(world: World, cust: Customer, name: str, ref: str, start: datetime
     sessions.add_system_info(tech, session.ref, {"os": marker(name, "system_info")}, at=at)
     world.files[name] = []
     for category, rel in (("video", f"recordings/{ref}.mp4"), ("gathered_files", f"gathered/{ref}.png")):
-        path = world.data_dir / rel
+        path = world.data_dir / rel  # where a tool dropped it; taken into the console's own folder
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"\x00HEADER" + marker(name, category).encode() * 50)
-        world.files[name].append(path)
+        kept = Intake(world.data_dir).take(rel, category)
+        world.files[name].append(world.data_dir / kept.relative)
         if category == "video":
-            sessions.add_recording(tech, session.ref, rel, started_at=at, ended_at=at + timedelta(minutes=1))
+            sessions.add_recording(
+                tech, session.ref, rel, started_at=at, ended_at=at + timedelta(minutes=1), stored=kept.relative
+            )
         else:
-            sessions.add_gathered_file(tech, session.ref, rel, kind="screenshot", at=at)
+            sessions.add_gathered_file(tech, session.ref, rel, kind="screenshot", at=at, stored=kept.relative)
     sessions.end_session(tech, session.ref, ended_at=start + timedelta(minutes=40))
     orders.complete_order(tech, ref, completed_at=start + timedelta(hours=2))
     if billed is not None:

@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sub = parser.add_subparsers(dest="access_command", metavar=_("ACTION"), required=True)
 
-    def action(name: str, help_text: str, handler, *, ref: bool = True, json: bool = True) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+    def action(name: str, help_text: str, handler, *, ref: bool = True, json: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[command_parent()], help=help_text)
         if ref:
             p.add_argument("ref", metavar=_("REF"), help=_("the request, e.g. AR-2026-0001"))
@@ -95,7 +95,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--state", help=_("only requests in this state (or open/closed)"))
 
 
-def _request_doc(request) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _request_doc(request) -> dict[str, object]:
     from models.access import requests as access
 
     due = access.effective_due(request)
@@ -276,7 +276,7 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_rows(rows, *, header: bool) -> None:  # type: ignore[no-untyped-def]
+def _print_rows(rows, *, header: bool) -> None:
     from models.core.labels import term
 
     if header:
@@ -296,7 +296,7 @@ def _print_rows(rows, *, header: bool) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def _done(ctx: Context, request, message: str) -> None:  # type: ignore[no-untyped-def]
+def _done(ctx: Context, request, message: str) -> None:
     from models.access import requests as access
 
     if ctx.json_output:

@@ -70,6 +70,14 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
 
     operator = ctx.operator()
     result = export(operator, Path(args.out), reexport=args.reexport)
+    for number in result.repaired:
+        print(
+            _(
+                "support24: batch {number} was recorded without its files (an export was interrupted); "
+                "they are written now from its stored records"
+            ).format(number=number),
+            file=sys.stderr,
+        )
     if ctx.json_output:
         ctx.emit_json(result.as_dict())
     elif result.batch is None:
@@ -172,7 +180,7 @@ def _row_dict(row: billing.BillingRow) -> dict[str, object]:
     }
 
 
-def _pages(fetch, key):  # type: ignore[no-untyped-def]
+def _pages(fetch, key):
     """Every item of a keyset-paged listing, one page in memory at a time."""
     after = None
     while True:
@@ -183,7 +191,7 @@ def _pages(fetch, key):  # type: ignore[no-untyped-def]
         after = key(page[-1])
 
 
-def _emit_json_list(name: str, items) -> None:  # type: ignore[no-untyped-def]
+def _emit_json_list(name: str, items) -> None:
     """One JSON document {name: [...], "count": n}, written as the items come."""
     import json
 

@@ -34,7 +34,7 @@ def run_import_command(ctx: Context, args: argparse.Namespace) -> int:
     from console.importing.importer import run_import
 
     operator = ctx.operator()
-    result = run_import(operator, Path(args.file), dry_run=args.dry_run)
+    result = run_import(operator, Path(args.file), dry_run=args.dry_run, data_dir=ctx.data_dir)
     for line, field, problem in result.problems:
         print(_("line {line}: {field}: {problem}").format(line=line, field=field, problem=problem), file=sys.stderr)
     if ctx.json_output:
@@ -53,7 +53,7 @@ def run_import_command(ctx: Context, args: argparse.Namespace) -> int:
     return 0 if result.ok else 2
 
 
-def _print_summary(result) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(result) -> None:
     if result.dry_run:
         print(_("Dry run: {file} is valid; nothing was written. It would write:").format(file=result.path))
     elif result.changed() == 0:

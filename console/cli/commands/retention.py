@@ -75,6 +75,8 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
         print(
             f"  {clock.format_berlin(item.due_at) or '-':<17} {term(item.category):<16} {term(item.state):<10} {item.ref or ''}"
         )
+        if item.reason:
+            print(f"      {item.reason}")
     if more:
         print(_("  … more items; narrow with --category/--state or raise --limit"))
     return 0

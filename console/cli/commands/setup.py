@@ -28,6 +28,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=_("date of the written confidentiality commitment (P3)"),
     )
     parser.add_argument("--roles", default="admin", help=_("roles, comma-separated (default: admin)"))
+    parser.add_argument(
+        "--shared-group",
+        metavar="GROUP",
+        help=_(
+            "share the SQLite database with every account in GROUP on this server: data folder 2770, "
+            "files 0660 (README: shared installation)"
+        ),
+    )
     add_json(parser)
     parser.set_defaults(handler=run_init)
 
@@ -35,11 +43,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_init(ctx: Context, args: argparse.Namespace) -> int:
     from models.core import people
 
+    ctx.shared_group = args.shared_group
     target = ctx.open()
     roles = {r.strip() for r in args.roles.split(",") if r.strip()} | {"admin"}
     staff = people.register_staff(None, args.admin, args.name, sorted(roles), args.commitment_date)
     if ctx.json_output:
-        ctx.emit_json({"database": target.describe(), "admin": staff.username, "roles": sorted(staff.role_set)})
+        ctx.emit_json(
+            {
+                "database": target.describe(),
+                "admin": staff.username,
+                "roles": sorted(staff.role_set),
+                "shared_group": args.shared_group,
+            }
+        )
     else:
         ctx.say(
             _("Database ready at {where}; {user} is registered as administrator.").format(
