@@ -34,6 +34,7 @@ SHOWN_POSITIONAL = {
 SHOWN_ATTRIBUTES = {"TITLE", "SUB_TITLE", "QUESTION"}  # class attributes Textual and our forms show
 SHOWN_KEYWORDS = {"placeholder", "description", "title", "label", "prompt", "tooltip", "help", "message"}
 EXCEPTION = re.compile(r"(Error|Exception|Denied|Refused|Violation|Unknown\w*)$")
+KEY_PREFIX = re.compile(r"[a-z_]+:")
 FIELD = re.compile(r"[a-z_][a-z0-9_.]*")
 WORDS = re.compile(r"[A-Za-zÄÖÜäöüß]{2,}")
 
@@ -69,6 +70,8 @@ def untranslated(node: ast.expr) -> list[str]:
         return untranslated(node.func.value)
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         text = node.value.strip()
+        if KEY_PREFIX.fullmatch(text):  # "sid:", "request:": the prefix of an internal key, not prose
+            return []
         return [node.value] if WORDS.search(text) and text not in ALLOWED else []
     if isinstance(node, ast.JoinedStr):
         found: list[str] = []

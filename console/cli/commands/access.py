@@ -15,6 +15,8 @@ from console.cli.main import add_json, command_parent, day_option
 from models.core.i18n import _, ngettext
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
+    from datetime import date
+
     from console.cli.context import Context
 
 # Channels and states are the model's to check (models.access.requests): building the parser
@@ -24,7 +26,7 @@ LANGS = ("de", "en")
 PAGE = 200
 
 
-def day_text(value):  # type: ignore[no-untyped-def]
+def day_text(value: date | None) -> str:
     """A day as the language writes it; imported late, as the parser must stay cheap."""
     from models.core import clock
 
@@ -145,7 +147,7 @@ def run_compile(ctx: Context, args: argparse.Namespace) -> int:
             "{ref}: {n} matching record, {x} excluded", "{ref}: {n} matching records, {x} excluded", len(included)
         ).format(ref=args.ref, n=len(included), x=len(compilation.excluded()))
     )
-    print("{0:<15}{1:>8}  {2:<14}{3:<40}".format(_("kind"), _("id"), _("ref"), _("why")))
+    print("{:<15}{:>8}  {:<14}{:<40}".format(_("kind"), _("id"), _("ref"), _("why")))
     for match in compilation.matches:
         reasons = "; ".join(f"{r.code}={r.value}" for r in match.reasons)
         print(f"{match.kind:<15}{match.id:>8}  {match.ref:<14}{reasons}")
@@ -284,7 +286,7 @@ def _print_rows(rows, *, header: bool) -> None:
             print(_("No access requests."))
             return
         print(
-            "{0:<14}{1:<11}{2:<12}{3:<12}{4:>10}  {5}".format(
+            "{:<14}{:<11}{:<12}{:<12}{:>10}  {}".format(
                 _("ref"), _("state"), _("received on"), _("due"), _("days left"), _("name")
             )
         )

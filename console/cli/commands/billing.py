@@ -254,7 +254,7 @@ def run_batches(ctx: Context, args: argparse.Namespace) -> int:
     shown = 0
     for info in batches:
         if not shown:
-            print("{0:>6}  {1:<16}  {2:>7}  {3}".format(_("batch"), _("created"), _("records"), _("billed on")))
+            print("{:>6}  {:<16}  {:>7}  {}".format(_("batch"), _("created"), _("records"), _("billed on")))
         billed = clock.format_day(info.billed_on) if info.billed_on else _("not acknowledged")
         print(f"{info.number:>6}  {clock.format_berlin(info.created_at):<16}  {info.record_count:>7}  {billed}")
         shown += 1

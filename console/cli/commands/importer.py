@@ -60,7 +60,7 @@ def _print_summary(result) -> None:
         print(_("{file}: everything in it is stored already; nothing changed.").format(file=result.path))
     else:
         print(_("Imported {file}:").format(file=result.path))
-    print("{0:<14}{1:>9}{2:>9}{3:>9}{4:>9}".format(_("type"), _("created"), _("updated"), _("skipped"), _("purged")))
+    print("{:<14}{:>9}{:>9}{:>9}{:>9}".format(_("type"), _("created"), _("updated"), _("skipped"), _("purged")))
     for name, count in result.counts.items():
         if any(count.values()):
             print(f"{name:<14}{count['created']:>9}{count['updated']:>9}{count['skipped']:>9}{count['purged']:>9}")

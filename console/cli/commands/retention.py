@@ -70,11 +70,10 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
         )
     if items:
         print()
-        print("  {0:<17} {1:<16} {2:<10} {3}".format(_("due (Berlin)"), _("category"), _("state"), _("ref")))
+        print("  {:<17} {:<16} {:<10} {}".format(_("due (Berlin)"), _("category"), _("state"), _("ref")))
     for item in items:
-        print(
-            f"  {clock.format_berlin(item.due_at) or '-':<17} {term(item.category):<16} {term(item.state):<10} {item.ref or ''}"
-        )
+        due = clock.format_berlin(item.due_at) or "-"
+        print(f"  {due:<17} {term(item.category):<16} {term(item.state):<10} {item.ref or ''}")
         if item.reason:
             print(f"      {item.reason}")
     if more:
