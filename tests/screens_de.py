@@ -17,8 +17,7 @@ from models.billing import outbox as billing
 from models.core import audit
 from models.core.i18n import current_language
 from tests.support import access_seed
-from tests.support.screens import make_app, world
-from tests.support.screens2 import console, settle
+from tests.support.screens import console, make_app, settle, world
 from tests.test_screens_access import requests
 from tests.test_screens_accounting import billing_world
 from tests.test_screens_retention import build_world
