@@ -16,7 +16,8 @@ from pathlib import Path
 from benchmarks.report import Measurement, emit_json, table
 from models.core.db import parse_url
 
-PARTS = ("help", "bulk", "queue", "access", "screens", "purge")
+PARTS = ("help", "bulk", "queue", "access", "screens", "purge", "verify", "load")
+OWN_DATABASE = {"verify", "load"}  # parts that build their own database (SQLite temp file or a PG schema)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -45,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"benchmarks: unknown part(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
+    if set(parts) <= OWN_DATABASE:
+        return _own_database_parts(args, parts)
     if not args.database.startswith("sqlite:///"):
         print("benchmarks: the benchmarks run on SQLite (the purge baseline is raw sqlite3)", file=sys.stderr)
         return 2
@@ -93,6 +96,23 @@ def main(argv: list[str] | None = None) -> int:
             f"purge vs raw (budget {args.purge_budget:.0f} s)",
             lambda: purge_vs_raw(path, data_dir, os_account(), budget=args.purge_budget),
         )
+    print(emit_json(rows, context) if args.json else table(rows))
+    return 0
+
+
+def _own_database_parts(args: argparse.Namespace, parts: list[str]) -> int:
+    """`--only load,verify`: each on a fresh database; `--database postgresql://…` measures PostgreSQL."""
+    url = None if args.database.startswith("sqlite:") else args.database
+    rows: list[Measurement] = []
+    if "verify" in parts:
+        from benchmarks.bench_audit import verify_million
+
+        rows += verify_million(url)
+    if "load" in parts:
+        from benchmarks.bench_load import measurements
+
+        rows += measurements(url)
+    context = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count()}
     print(emit_json(rows, context) if args.json else table(rows))
     return 0
 

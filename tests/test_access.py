@@ -91,8 +91,16 @@ def _to_reviewed(officer, ref: str) -> None:
 def test_each_state_allows_the_steps_of_the_workflow_and_no_others(officer) -> None:
     assert access.allowed_steps("received") == ("verify", "extend", "reject")
     assert access.allowed_steps("verified") == ("compile", "extend", "reject")
-    assert access.allowed_steps("compiled") == ("compile", "exclude", "export", "extend", "reject")
-    assert access.allowed_steps("reviewed") == ("compile", "exclude", "export", "extend", "deliver", "reject")
+    assert access.allowed_steps("compiled") == ("compile", "exclude", "include", "export", "extend", "reject")
+    assert access.allowed_steps("reviewed") == (
+        "compile",
+        "exclude",
+        "include",
+        "export",
+        "extend",
+        "deliver",
+        "reject",
+    )
     assert access.allowed_steps("delivered") == access.allowed_steps("rejected") == ()
     assert access.next_step_text("received").startswith("Next: verify the requester's identity")
     ref = _open(officer).ref

@@ -23,6 +23,7 @@ from models.core import audit, clock, stats
 from models.core.entities import (
     ALL_MODELS,
     AccessRequest,
+    AuditEvent,
     BillingBatch,
     BillingRecord,
     ChatMessage,
@@ -136,12 +137,36 @@ def test_if_empty_leaves_a_database_with_data_alone_and_plain_demo_refuses(db, f
     assert not Staff.select().where(Staff.username == ME).exists()
 
 
-def test_demo_after_init_keeps_the_admin_and_adds_the_operator(db, fixed_clock) -> None:
+@pytest.mark.parametrize("mine", [None, "technician", "admin"])
+def test_demo_on_a_database_with_staff_grants_nothing(db, fixed_clock, capsys, mine: str | None) -> None:
+    """Not registered, a technician, or an admin without every role: refused (exit 2), nothing changed."""
     f.staff("chefin", roles="admin", name="Renate Köhler")
-    me = demo.ensure_operator(ME)
-    assert me.role_set == set(demo_common.ALL_ROLES) and me.commitment_signed_on is not None
-    assert Staff.get(Staff.username == "chefin").has_role("admin")
+    if mine:
+        f.staff(ME, roles=mine, name="Olga Operator")
+    before = (stats.counts(), AuditEvent.select().count())
+    code, out, err = run(capsys, "demo")
+    assert code == 2 and out == "" and "grants" in err
+    assert (stats.counts(), AuditEvent.select().count()) == before
+    me = Staff.get_or_none(Staff.username == ME)
+    assert (me.roles if me else None) == mine
+
+
+def test_an_admin_with_every_role_runs_the_demo_as_themselves(db, fixed_clock, capsys, builtin_policy_after) -> None:
+    f.staff("chefin", roles="admin", name="Renate Köhler")
+    f.staff(ME, roles=" ".join(sorted(demo_common.ALL_ROLES)), name="Olga Operator")
+    code, _out, err = run(capsys, "demo")
+    assert code == 0, err
+    assert Staff.get(Staff.username == "chefin").roles == "admin"
+    actors = {e.actor for e in AuditEvent.select(AuditEvent.actor).where(AuditEvent.action == "staff.register")}
+    assert actors == {ME}
     assert audit.verify().ok
+
+
+def test_demo_on_an_empty_database_registers_the_operator_as_itself(db, fixed_clock) -> None:
+    me = demo.ensure_operator(ME, demo.check_operator(ME))
+    assert me.role_set == set(demo_common.ALL_ROLES) and me.commitment_signed_on is not None
+    event = AuditEvent.get(AuditEvent.action == "staff.register")
+    assert event.actor == ME and event.ref == ME
 
 
 def test_unknown_scale_is_a_usage_error(db, capsys) -> None:

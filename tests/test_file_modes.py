@@ -12,8 +12,8 @@ import stat
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -21,7 +21,7 @@ from console.cli.context import os_account
 from console.cli.main import main
 from models.core import modes
 from models.core.db import close_database
-from tests.conftest import BACKEND
+from tests.support.env import BACKEND
 
 INIT = ("--name", "Anna Admin", "--commitment-date", "2024-01-02")
 sqlite_only = pytest.mark.skipif(BACKEND != "sqlite", reason="file modes of the SQLite database")
@@ -137,7 +137,7 @@ def _as(account: pwd.struct_passwd, argv: list[str], env: dict[str, str]) -> tup
             code = main(argv)
             sys.stdout.flush()
             sys.stderr.flush()
-        except BaseException as exc:  # noqa: BLE001 - a child must never return into pytest
+        except BaseException as exc:  # everything: a child must never return into pytest
             os.write(err_w, repr(exc).encode())
             code = 99
         os._exit(code)

@@ -11,8 +11,8 @@ import pytest
 
 from console.cli.context import os_account
 from console.cli.main import main
-from tests.conftest import BACKEND, PG_URL
 from tests.support import factories as f
+from tests.support.env import BACKEND, PG_URL
 
 INIT = ("--admin", "anna", "--name", "Anna Admin", "--commitment-date", "2024-01-02")
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ from pathlib import Path
 from console.importing.remote.ingest import ingest_files
 from models.sessions.registers import LoggedConnection
 from tests.support import factories as f
-from tests.support.screens2 import aio, console, fill, screen_text, settle
+from tests.support.screens import aio, console, fill, screen_text, settle
 
 DATA = Path(__file__).parent / "data" / "remote-tools"
 

@@ -19,9 +19,9 @@ from models.core.entities import GatheredFile, PurgeProblem, Recording
 from models.purge import run as purge
 from models.purge.items import count_rows
 from models.retention import queue as retention
-from tests.conftest import BACKEND
 from tests.support import factories as f
 from tests.support import purge_world
+from tests.support.env import BACKEND
 from tests.support.importing import place_sample_files, sample, write_jsonl
 from tests.support.purge_world import order_id
 
@@ -156,7 +156,7 @@ def test_a_hard_link_to_an_outside_file_is_not_zeroed_the_item_is_blocked_and_th
     stored = isolated_dirs / _stored("A-2026-0001", GatheredFile)
     stored.unlink()
     os.link(outside, stored)
-    result = purge.run_purge("dora", data_dir=isolated_dirs)
+    result = purge.run_purge(purge_world.officer(), data_dir=isolated_dirs)
     assert outside.read_bytes() == b"precious outside data"
     assert count_rows("gathered_files", order_id("A-2026-0001")) == 1
     assert count_rows("gathered_files", order_id("A-2015-0001")) == 0 and result.deleted["chat"] >= 1
@@ -171,7 +171,7 @@ def test_a_symlinked_store_folder_is_not_followed(world, tmp_path, isolated_dirs
     (isolated_dirs / "files" / "gathered").symlink_to(victim)
     before = {p.name: p.read_bytes() for p in victim.iterdir()}
     ancient_video = isolated_dirs / _stored("A-2015-0001", Recording)
-    purge.run_purge("dora", data_dir=isolated_dirs)
+    purge.run_purge(purge_world.officer(), data_dir=isolated_dirs)
     assert {p.name: p.read_bytes() for p in victim.iterdir()} == before
     assert not ancient_video.exists(), "the rest is purged all the same"
     reasons = {p.reason for p in PurgeProblem.select()}
@@ -182,15 +182,17 @@ def test_a_stored_name_that_became_a_folder_blocks_its_item_only(world, isolated
     stored = isolated_dirs / _stored("A-2026-0001", Recording)
     stored.unlink()
     stored.mkdir()
-    first = purge.run_purge("dora", data_dir=isolated_dirs)
+    first = purge.run_purge(purge_world.officer(), data_dir=isolated_dirs)
     assert first.total > 0 and count_rows("video", order_id("A-2026-0001")) == 1
-    assert purge.run_purge("dora", data_dir=isolated_dirs).total == 0  # later runs are not stopped either
+    assert (
+        purge.run_purge(purge_world.officer(), data_dir=isolated_dirs).total == 0
+    )  # later runs are not stopped either
     assert purge.recent_runs()[0].state == "done"
     blocked = [i for i in retention.queue_items(limit=100) if i.state == "blocked"]
     assert {i.ref for i in blocked} == {"A-2026-0001"} and "video" in {i.category for i in blocked}
     assert all("not a regular file" in (i.reason or "") for i in blocked)
     stored.rmdir()  # the operator cleared it: the next run purges the item and the problem goes
-    assert purge.run_purge("dora", data_dir=isolated_dirs).deleted.get("video") == 1
+    assert purge.run_purge(purge_world.officer(), data_dir=isolated_dirs).deleted.get("video") == 1
     assert count_rows("video", order_id("A-2026-0001")) == 0
     assert [(p.category, p.reason) for p in PurgeProblem.select()] == []
 
@@ -229,7 +231,7 @@ def test_old_references_are_taken_in_at_the_next_start_and_a_bad_one_is_reported
     )
     assert bad.stored == "" and "'support24.db' was not taken in" in err
     assert linked.stored == "" and "symbolic link" in err and (outside / "x.mp4").read_bytes() == b"outside"
-    purge.run_purge("dora", data_dir=world.data_dir)
+    purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
     assert sqlite3.connect(isolated_dirs / "support24.db").execute("PRAGMA quick_check").fetchone()[0] == "ok"
     assert (outside / "x.mp4").read_bytes() == b"outside"
 

@@ -25,8 +25,8 @@ from models.purge import journal as purge_journal
 from models.purge import run as purge
 from models.purge.items import count_rows
 from models.retention.due import SESSION_CATEGORIES
-from tests.conftest import BACKEND, NOW
 from tests.support import purge_world
+from tests.support.env import BACKEND, NOW
 from tests.support.purge_world import ORDERS, marker, order_id
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(BACKEND != "sqlite", reason="restore is SQLite's")]
@@ -38,10 +38,12 @@ from datetime import datetime
 from pathlib import Path
 from models.core import clock
 from models.core.db import open_database
+from models.core.entities import Staff
 from models.purge import run as purge
+from models.core.entities import Staff
 clock.set_clock(clock.FixedClock(datetime.fromisoformat(sys.argv[2])))
 open_database(sys.argv[1])
-purge.run_purge("dora", data_dir=Path(sys.argv[3]), batch_size=2, progress=lambda d, t: print(d, flush=True))
+purge.run_purge(Staff.get(Staff.username == "dora"), data_dir=Path(sys.argv[3]), batch_size=2, progress=lambda d, t: print(d, flush=True))
 print("finished", flush=True)
 """
 RESTORE_CHILD = """
@@ -148,7 +150,7 @@ def test_purge_and_restore_killed_at_random_never_bring_purged_data_back(db, db_
                 assert count_rows(category, item) == 0, f"{category} of {names[item]} is back after a restore"
         purged = {marker(names[item], category).encode() for category, item in recorded if item in names}
         outside_db = _markers(data_dir, purged, skip=("support24.db", "support24.db-wal", "support24.db-shm"))
-        purge.run_purge("dora", data_dir=data_dir)  # the next run finishes the work and compacts
+        purge.run_purge(purge_world.officer(), data_dir=data_dir)  # the next run finishes the work and compacts
         recorded = {(r.category, r.item_id) for r in DeletionRecord.select()}
         purged = {marker(names[item], category).encode() for category, item in recorded if item in names}
         everywhere = _markers(data_dir, purged)

@@ -89,6 +89,20 @@ async def test_officer_answers_a_request_step_by_step(db, fixed_clock, isolated_
         await settle(pilot)
         assert "a design studio of the same name" in str(table.get_row(namesake)[4])
         assert detail.check_action("exclude", ()) is None  # excluded already
+        # undo it: include again (asked once, with the reason), then exclude again
+        await pilot.press("i")
+        await settle(pilot)
+        assert "It was excluded because: a design studio of the same name" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
+        assert str(table.get_row(namesake)[4]) == ""
+        include = AuditEvent.select().where(AuditEvent.action == "access.include").get()
+        assert "a design studio of the same name" in include.detail
+        await pilot.press("x")
+        await fill(pilot, reason="a design studio of the same name")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert detail.check_action("include", ())
         # export as Markdown in English to a file
         out = tmp_path / "report.md"
         await pilot.press("e")
@@ -124,7 +138,7 @@ async def test_refusals_show_in_the_form_and_change_nothing(db, fixed_clock, iso
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "lies in the future" in str(app.screen.query_one("#e-received_on").render())
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # throw the typed form away
         await settle(pilot)
         assert AccessRequest.select().where(AccessRequest.name == "Zoe Zukunft").count() == 0
         # the overdue request can no longer be extended: not offered
@@ -146,7 +160,18 @@ async def test_refusals_show_in_the_form_and_change_nothing(db, fixed_clock, iso
         await settle(pilot)
         assert "lies in the future" in str(app.screen.query_one("#e-notified_on").render())
         assert AccessRequest.get_by_id(fresh.id).extended_due_on is None
-        await pilot.press("escape")
+        # with a valid date the new deadline is shown before anything is saved
+        await fill(pilot, notified_on="24.11.2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        from models.access.deadlines import extended_due
+
+        new_due = extended_due(AccessRequest.get_by_id(fresh.id).due_on)
+        assert f"the new deadline is {new_due.strftime('%d.%m.%Y')}" in screen_text(app)
+        await pilot.press("n")  # not now
+        await settle(pilot)
+        assert AccessRequest.get_by_id(fresh.id).extended_due_on is None
+        await pilot.press("escape", "y")
         await settle(pilot)
         # another console moves the request on while this one looks at it: the model refuses
         await pilot.press("v")
@@ -155,7 +180,7 @@ async def test_refusals_show_in_the_form_and_change_nothing(db, fixed_clock, iso
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "was verified already" in screen_text(app)
-        await pilot.press("escape")
+        await pilot.press("escape", "y")
         await settle(pilot)
         access.reject(world.officer, fresh.ref, "withdrawn by the requester")  # elsewhere, meanwhile
         await pilot.press("j")  # still offered here: this view has not reloaded yet

@@ -69,6 +69,9 @@ async def test_export_then_acknowledge_sets_the_billing_date(db, fixed_clock, is
         await fill(pilot, billed_on="24.11.2026")
         await pilot.press("ctrl+s")
         await settle(pilot)
+        assert "as billed on 24.11.2026?" in screen_text(app)  # asked once, with batch and date
+        await pilot.press("y")
+        await settle(pilot)
         assert BillingBatch.get(BillingBatch.number == 1).billed_on == date(2026, 11, 24)
         assert Order.get(Order.ref == "A-2026-0001").billed_on == date(2026, 11, 24)
         assert app.screen.check_action("acknowledge", ()) is None  # acknowledged already
@@ -94,6 +97,71 @@ async def test_technician_sees_the_count_but_no_records_and_no_actions(db, fixed
         await pilot.press("x")
         await settle(pilot)
         assert app.screen.MODE == "accounting" and BillingBatch.select().count() == 0
+
+
+@aio
+async def test_after_export_the_new_batch_is_selected_and_k_confirms_batch_and_date(
+    db, fixed_clock, isolated_dirs, tmp_path: Path
+) -> None:
+    from console.jobs import billing_export
+    from models.billing import outbox as billing
+    from screens.kit.forms import ConfirmScreen
+
+    tech, accountant = billing_world()
+    billing_export.export(accountant, tmp_path / "erp")
+    app = console(accountant, isolated_dirs, "accounting")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")  # batch 1 is highlighted in the batches view
+        await settle(pilot)
+        completed_order(tech, "A-2026-0003", f.customer("K-10043", "Café Herrmann"))
+        app.screen.refresh_tick()
+        await settle(pilot)
+        await pilot.press("v", "x")  # the outbox, export
+        await fill(pilot, out_dir=str(tmp_path / "erp"))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert app.screen.selected_batch().number == 2
+        assert "Records of batch 2" in screen_text(app)
+        await pilot.press("k")
+        await settle(pilot)
+        assert "Batch 2, created" in screen_text(app)
+        assert app.screen.query_one("#f-billed_on").value == "24.11.2026"  # today offered, as lists show dates
+        await fill(pilot, billed_on="23.11.2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "lies before order A-2026-0003 was completed" in str(app.screen.query_one("#e-billed_on").render())
+        await fill(pilot, billed_on="24.11.2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Acknowledge batch 2 (1 records" in screen_text(app) and "billed on 24.11.2026" in screen_text(app)
+        await pilot.press("n")  # not yet: nothing stored, the form stays
+        await settle(pilot)
+        assert BillingBatch.get(BillingBatch.number == 2).acknowledged_at is None
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert BillingBatch.get(BillingBatch.number == 2).billed_on == date(2026, 11, 24)
+        assert BillingBatch.get(BillingBatch.number == 1).acknowledged_at is None
+    assert billing is not None
+
+
+@aio
+async def test_accounting_refreshes_by_itself(db, fixed_clock, isolated_dirs) -> None:
+    tech, accountant = billing_world()
+    app = console(accountant, isolated_dirs, "accounting")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen.refresh_timer is not None  # armed after the first load
+        completed_order(tech, "A-2026-0003", f.customer("K-10043", "Café Herrmann"))
+        app.screen.refresh_tick()
+        await settle(pilot)
+        assert "Outbox: 4 records wait" in screen_text(app)
+        assert app.screen.refresh_timer is not None  # and again after that refresh
 
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}

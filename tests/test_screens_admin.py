@@ -32,7 +32,7 @@ async def test_consent_log_newest_first_and_filters(db, fixed_clock) -> None:
         await settle(pilot)
         table = app.screen.query_one("#consents-table")
         first, second = (table.get_row_at(i) for i in range(2))
-        assert "disclosure" in str(first[2]) and "screen_visibility" in str(second[2])
+        assert "disclosure" in str(first[2]) and "others see the screen" in str(second[2])
         app.screen.query_one("#q-kind").value = "screen_visibility"
         await settle(pilot)
         assert table.row_count == 1

@@ -58,14 +58,15 @@ async def test_whole_job_shared_screen_consent_colleague_activity_chat_end(db, f
         await pilot.press("ctrl+s")
         await settle(pilot)
         consent = app.screen
-        assert "Consent first: screen_visibility" in screen_text(app)
+        assert "Consent first: others see the screen" in screen_text(app)
         assert consent.query_one("#f-given_by").value == "Erika Weber"
+        await fill(pilot, consent, granted=True)
         await pilot.press("ctrl+s")
         await settle(pilot)
         started = RemoteSession.get(RemoteSession.workstation == "KASSE-2")
         assert not started.screen_private and started.order.customer.number == "K-10042"
         assert Consent.get(Consent.session == started).kind == "screen_visibility"
-        assert "Session started." in [n.message for n in app._notifications]
+        assert f"Session {started.ref} started." in [n.message for n in app._notifications]
         table = app.screen.table
         table.move_cursor(row=table.get_row_index(started.ref))
         await pilot.pause()
@@ -74,8 +75,8 @@ async def test_whole_job_shared_screen_consent_colleague_activity_chat_end(db, f
         await fill(pilot, app.screen, username="jschulz")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "Consent first: additional_staff" in screen_text(app)
-        await fill(pilot, app.screen, given_by="Erika Weber")
+        assert "Consent first: second technician" in screen_text(app)
+        await fill(pilot, app.screen, given_by="Erika Weber", granted=True)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert Participant.get(Participant.session == started).staff.username == "jschulz"
@@ -141,7 +142,7 @@ async def test_refusals_are_shown_in_the_form_and_nothing_is_saved(db, fixed_clo
         assert str(app.screen.query_one("#e-customer_ip").render()).strip()
         assert Order.select().count() == 2 and RemoteSession.select().count() == 2
         # a colleague whose consent is refused does not join
-        await pilot.press("escape")
+        await pilot.press("escape", "y")
         await settle(pilot)
         await pilot.press("t")
         await fill(pilot, app.screen, username="jschulz")
@@ -174,10 +175,12 @@ async def test_disclosure_on_consent_asks_consent_first(db, fixed_clock) -> None
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("d")
-        await fill(pilot, app.screen, recipient="Hersteller XY", categories="system_info", scope="Fehlerprotokoll")
+        await fill(pilot, app.screen, recipient="Hersteller XY", scope="Fehlerprotokoll")
+        app.screen.query_one("#f-category-system_info").value = True
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "Consent first: disclosure" in screen_text(app)
+        await fill(pilot, app.screen, granted=True)
         await pilot.press("ctrl+s")
         await settle(pilot)
         disclosure = w["running"].disclosures.get()

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from console.jobs.scheduler import Scheduler
 from models.core import clock
 from models.core.entities import PurgeRun, SystemInfo
@@ -154,7 +156,8 @@ async def test_a_fresh_console_shows_the_last_purge_any_console_made(db, fixed_c
         app.purge_timer_tick()  # 10 minutes after that run: its turn is taken, nothing is announced again
         await settle(pilot)
         assert f"purge 11:00: {done.total} deleted · next 11:15" in header(app)
-        assert not app._notifications and PurgeRun.select().where(~PurgeRun.dry_run).count() == 1
+        announced = [n.message for n in app._notifications if "deletes due data by itself" not in n.message]
+        assert not announced and PurgeRun.select().where(~PurgeRun.dry_run).count() == 1
 
     PurgeRun.create(
         started_at=clock.now(), operator="dora", policy_version="x", dry_run=False, state="running", deleted_count=0
@@ -163,3 +166,39 @@ async def test_a_fresh_console_shows_the_last_purge_any_console_made(db, fixed_c
     async with app.run_test(size=(120, 40)) as pilot:
         await stop_real_timer(pilot)
         assert "purge running since 11:10 · next 11:10" in header(app)
+
+
+def test_timer_settings_from_config_toml(tmp_path: Path) -> None:
+    from console.settings.config import load_settings
+    from models.core.errors import ValidationError
+
+    assert load_settings(tmp_path).console_timer_on  # no file: on, first run after 20 s
+    (tmp_path / "config.toml").write_text("[timer]\nheadless_scheduler = true\nfirst_run_seconds = 300\n")
+    settings = load_settings(tmp_path)
+    assert not settings.console_timer_on and settings.timer_first_run_seconds == 300.0
+    (tmp_path / "config.toml").write_text("[timer]\nheadless_scheduler = true\nconsole_purge = true\n")
+    assert load_settings(tmp_path).console_timer_on
+    (tmp_path / "config.toml").write_text("[timer]\nconsole_purge = 'no'\n")
+    with pytest.raises(ValidationError, match="console_purge"):
+        load_settings(tmp_path)
+
+
+@aio
+async def test_the_console_says_it_will_purge_and_waits_the_configured_delay(db, fixed_clock, isolated_dirs) -> None:
+    from console.settings.config import Settings
+    from screens.shell.app import ConsoleApp
+
+    world = purge_world.build(isolated_dirs)
+    scheduler = Scheduler(isolated_dirs, world.tech, interval_minutes=15)
+    base = timer_app(world.tech, isolated_dirs, scheduler)
+    app = ConsoleApp(world.tech, base.info, scheduler=scheduler, settings=Settings(timer_first_run_seconds=600.0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert scheduler.next_run_at >= clock.now() + timedelta(seconds=600)
+        notes = [n.message for n in app._notifications]
+        assert any("deletes due data by itself: first at 11:10" in note for note in notes), notes
+        assert PurgeRun.select().count() == 0
+    off = ConsoleApp(world.tech, base.info, scheduler=None, settings=Settings(headless_scheduler=True))
+    async with off.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "purge timer off" in header(off)

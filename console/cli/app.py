@@ -51,6 +51,11 @@ def run_console(ctx: Context) -> int:
     from console.jobs.scheduler import Scheduler
 
     tune_for_workers()
-    scheduler = Scheduler(ctx.data_dir, operator, ctx.settings.timer_interval_minutes, share_turns=True)
-    ConsoleApp(operator, info, scheduler=scheduler, settings=ctx.settings).run()
+    settings = ctx.settings
+    scheduler = (
+        Scheduler(ctx.data_dir, operator, settings.timer_interval_minutes, share_turns=True)
+        if settings.console_timer_on
+        else None
+    )
+    ConsoleApp(operator, info, scheduler=scheduler, settings=settings, config_dir=ctx.config_dir).run()
     return 0

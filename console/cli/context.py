@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from console.jobs.witness import FileWitness, witness_path
 from console.settings.config import (
     Settings,
     ensure_private_dir,
@@ -20,7 +21,7 @@ from console.settings.config import (
     resolve_data_dir,
     resolve_database_url,
 )
-from models.core import modes, schema
+from models.core import audit, modes, schema
 from models.core.db import DatabaseTarget, open_database, parse_url
 from models.core.entities import Staff
 from models.core.identity import resolve_operator
@@ -98,15 +99,29 @@ class Context:
         open_database(self.database_url)
         schema.ensure_schema(lambda old, new: copy_aside(target, old, new))
         self._opened = True
+        audit.clear_witnesses()
+        audit.add_witness(self.witness())
         from console.jobs.housekeeping import tidy
 
         for notice in tidy(self.data_dir, target.path):
             print(f"support24: {notice}", file=sys.stderr)
         return target
 
+    def witness(self) -> FileWitness:
+        """The witness file and system log that keep this database's audit head outside it."""
+        return FileWitness(witness_path(self.config_dir, self.data_dir), self.target.describe())
+
     def operator(self) -> Staff:
-        """The staff record of the OS account, or UnknownOperator with instructions."""
+        """The staff record of the OS account, or UnknownOperator with instructions.
+
+        On PostgreSQL with database roles (`support24 pg-roles`) the operator is the server's
+        session_user instead: with peer authentication that is the OS account, proven by the server.
+        """
         self.open()
+        from models.core import pg_roles
+
+        if pg_roles.installed():
+            return resolve_operator(pg_roles.session_user())
         return resolve_operator(os_account())
 
     def emit_json(self, document: Any) -> None:

@@ -2,8 +2,9 @@
 
 The small scale goes through the domain functions (every rule enforced, every change
 audited); medium and large write the long history in bulk (console/demo/bulk.py) and then
-add the same near-now situations through the domain. The OS account running the demo is
-registered with every role, so `make run` opens the console at once.
+add the same near-now situations through the domain. On an empty database the OS account
+running the demo is registered with every role, so `make run` opens the console at once; on
+one with staff it grants nothing and runs only for an administrator holding every role.
 """
 
 from __future__ import annotations
@@ -53,33 +54,46 @@ def has_data() -> bool:
     return Customer.select().exists() or Order.select().exists()
 
 
-def ensure_operator(username: str) -> Staff:
-    """The OS account as staff with every role and a commitment date, through the staff register."""
+def check_operator(username: str) -> Staff | None:
+    """Who may fill this database, refused before anything is written.
+
+    An empty staff register means the demo makes the database itself: the OS account becomes
+    its operator with every role (None is returned). On a database with any staff the demo
+    grants nothing to anyone: only an active administrator who holds every role already may
+    run it, as themselves.
+    """
+    if not Staff.select().exists():
+        return None
+    staff = Staff.get_or_none(Staff.username == username)
+    if staff is None or not staff.active or not staff.has_role("admin"):
+        raise RuleViolation(
+            _(
+                "this database has staff already and {user} is not an active administrator on it; "
+                "the demo grants no roles on a database it did not create"
+            ).format(user=username)
+        )
+    missing = sorted(set(common.ALL_ROLES) - staff.role_set)
+    if missing:
+        raise RuleViolation(
+            _(
+                "the demo acts with every role and grants none on this database: give {user} the roles "
+                "{roles} through the staff register first"
+            ).format(user=username, roles=", ".join(missing))
+        )
+    return staff
+
+
+def ensure_operator(username: str, existing: Staff | None = None) -> Staff:
+    """The demo's operator: `existing` (checked by check_operator), else the OS account registered as itself."""
+    if existing is not None:
+        return existing
+    current = Staff.get_or_none(Staff.username == username)
+    if current is not None:
+        return current
     signed = clock.today_berlin() - timedelta(days=365 * 13)
-    existing = Staff.get_or_none(Staff.username == username)
-    admin = Staff.select().where(Staff.roles.contains("admin") & Staff.active).order_by(Staff.id).first()
-    if existing is None:
-        staff = people.register_staff(
-            admin, username, _("Demo Operator"), list(common.ALL_ROLES), signed, secrecy_commitment_on=signed
-        )
-        return staff
-    if not existing.active or existing.role_set != set(common.ALL_ROLES) or existing.commitment_signed_on is None:
-        actor = admin if admin is not None and admin.id != existing.id else existing
-        if not actor.has_role("admin"):
-            raise RuleViolation(
-                _("{user} is registered without the admin role; ask an administrator to run the demo").format(
-                    user=username
-                )
-            )
-        return people.update_staff(
-            actor,
-            username,
-            roles=list(common.ALL_ROLES),
-            commitment_signed_on=existing.commitment_signed_on or signed,
-            secrecy_commitment_on=existing.secrecy_commitment_on or signed,
-            active=True,
-        )
-    return existing
+    return people.register_staff(
+        None, username, _("Demo Operator"), list(common.ALL_ROLES), signed, secrecy_commitment_on=signed
+    )
 
 
 def build_small(
@@ -116,12 +130,13 @@ def run_demo(
         raise RuleViolation(
             _("the database holds data already; the demo fills only an empty one (use --if-empty to skip quietly)")
         )
+    checked = check_operator(username)
     say = progress or (lambda _msg: None)
     began = time.perf_counter()
     rng = random.Random(seed)
     if scale == "small":
         with database.atomic():  # one transaction: fast, and nothing half-written on failure
-            me = ensure_operator(username)
+            me = ensure_operator(username, checked)
             world = demo_small.DemoWorld(rng=rng, now=clock.now(), data_dir=data_dir, me=me)
             build_small(world, progress=say)
     else:
@@ -130,7 +145,7 @@ def run_demo(
         spec = common.SCALES[scale]
         result.bulk = demo_bulk.generate(spec, rng, clock.now(), progress=say)
         with database.atomic():
-            me = ensure_operator(username)
+            me = ensure_operator(username, checked)
             world = demo_bulk.world_for_scenario(rng, clock.now(), data_dir, me)
             say(_("today's situations"))
             demo_scenario.build(world, recent_orders=0)

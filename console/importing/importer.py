@@ -17,7 +17,7 @@ from console.importing.plan import Plan
 from console.importing.records import GatheredRec, OrderRec, Problems, Record, RecordingRec, StaffRec, parse_line
 from console.importing.write import WriteRefused, write
 from models.core import audit
-from models.core.db import current_target, is_sqlite, write_tx
+from models.core.db import ALL_DATA_LOCKS, current_target, is_sqlite, write_tx
 from models.core.entities import Staff
 from models.core.errors import PermissionDenied, ValidationError
 from models.core.i18n import _
@@ -153,7 +153,7 @@ def run_import(actor: Staff, path: Path, *, dry_run: bool = False, data_dir: Pat
         return result  # a re-import of the same file writes nothing, not even an audit event
     intake = purge_files.Intake(data_dir, current_target().path if is_sqlite() else None) if data_dir else None
     try:
-        with write_tx():
+        with write_tx(serialize=ALL_DATA_LOCKS):  # any line may need any lock: all up front, in order
             result.billing_records = write(plan, actor, intake)
             summary = " ".join(
                 f"{name}={c['created'] + c['updated']}"

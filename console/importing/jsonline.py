@@ -21,7 +21,7 @@ class _NotANumber(float):
     """What NaN, Infinity and -Infinity parse into, so the walk can name the field holding one."""
 
 
-class _Object(dict):  # type: ignore[type-arg]
+class _Object(dict):
     """A JSON object that remembers the keys it was given more than once."""
 
     duplicates: list[str]

@@ -82,6 +82,17 @@ class Settings:
     refresh_seconds: float = 5.0
     language: str = "de"
     policy_file: str | None = None
+    #: seconds from the console's start to its first purge
+    timer_first_run_seconds: float = 20.0
+    #: a systemd timer or cron runs `support24 scheduler --once`; then consoles purge only when told to
+    headless_scheduler: bool = False
+    #: this console's purge timer; None: on, unless a headless scheduler is configured
+    console_purge: bool | None = None
+
+    @property
+    def console_timer_on(self) -> bool:
+        return self.console_purge if self.console_purge is not None else not self.headless_scheduler
+
     shared_group: str | None = None  # a shared installation on one terminal server (README)
 
 
@@ -112,10 +123,22 @@ def load_settings(config_dir: Path) -> Settings:
     language = raw.get("language", "de")
     if language not in LANGUAGES:
         raise ValidationError(f"{path}: language", _("must be one of: {choices}").format(choices=", ".join(LANGUAGES)))
+    first_run = timer.get("first_run_seconds", 20.0)
+    if isinstance(first_run, bool) or not isinstance(first_run, (int, float)) or first_run < 0:
+        raise ValidationError(f"{path}: timer.first_run_seconds", _("must be a number of 0 or more"))
+    headless = timer.get("headless_scheduler", False)
+    if not isinstance(headless, bool):
+        raise ValidationError(f"{path}: timer.headless_scheduler", _("must be true or false"))
+    console_purge = timer.get("console_purge")
+    if console_purge is not None and not isinstance(console_purge, bool):
+        raise ValidationError(f"{path}: timer.console_purge", _("must be true or false"))
     return Settings(
         controller=Controller(**controller_raw),
         timer_interval_minutes=interval,
         refresh_seconds=float(refresh),
+        timer_first_run_seconds=float(first_run),
+        headless_scheduler=headless,
+        console_purge=console_purge,
         language=language,
         policy_file=raw.get("policy_file"),
         shared_group=_shared_group(path, raw.get("shared_group")),

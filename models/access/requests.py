@@ -55,12 +55,16 @@ STEP_STATES: dict[str, tuple[str, ...]] = {
     "verify": ("received",),
     "compile": ("verified", "compiled", "reviewed"),
     "exclude": ("compiled", "reviewed"),
+    "include": ("compiled", "reviewed"),
     "export": ("compiled", "reviewed"),
     "extend": OPEN_STATES,
     "deliver": ("reviewed",),
     "reject": OPEN_STATES,
 }
-_STEP_VERBS = {"exclude": "exclude a match of"}  # as the refusals word a step: "cannot {verb} {ref}"
+_STEP_VERBS = {
+    "exclude": "exclude a match of",
+    "include": "include a match of",
+}  # as the refusals word a step: "cannot {verb} {ref}"
 # The steps as the refusals name them, for the catalogue (German words them as nouns: "Export für … nicht möglich").
 _STEP_WORDS = (
     N_("verify"),
@@ -70,6 +74,7 @@ _STEP_WORDS = (
     N_("extend"),
     N_("deliver"),
     N_("reject"),
+    N_("include a match of"),
 )
 
 
@@ -289,7 +294,7 @@ def _compile(actor: Staff, ref: str, *, reuse: bool, check_state: bool) -> Compi
         request.save()
         included = sum(1 for m in matches if not m.excluded)
         audit.record(actor.username, "access.compile", ref, f"matches={included} excluded={len(matches) - included}")
-        token = access_current.after_own_writes(token)
+    token = access_current.after_own_writes(token)  # after the commit: the audit event is written at commit
     compilation = Compilation(request.ref, request.name, request.compiled_at, matches)
     access_current.remember(ref, token if outermost else None, compilation)
     return compilation
@@ -325,6 +330,55 @@ def exclude_match(actor: Staff, ref: str, record_kind: str, record_id: int, reas
         _back_to_compiled(request)
         audit.record(actor.username, "access.exclude", ref, f"{kind}:{record_id}")
     return exclusion
+
+
+def include_match(actor: Staff, ref: str, record_kind: str, record_id: int) -> None:
+    """Undo an exclusion: the match is in the report again; the audit event keeps who excluded it and why."""
+    require_role(actor, ROLE)
+    kind = validation.choice("record_kind", record_kind, MATCH_KINDS)
+    with write_tx():
+        request = _open(ref, "include")
+        exclusion = (
+            AccessRequestExclusion.select()
+            .where(
+                (AccessRequestExclusion.request == request)
+                & (AccessRequestExclusion.record_kind == kind)
+                & (AccessRequestExclusion.record_id == int(record_id))
+            )
+            .first()
+        )
+        if exclusion is None:
+            raise RuleViolation(_("{kind} {id} is not excluded from {ref}").format(kind=kind, id=record_id, ref=ref))
+        detail = f"{kind}:{record_id} excluded by {exclusion.excluded_by}: {exclusion.reason}"
+        exclusion.delete_instance()
+        _back_to_compiled(request)
+        audit.record(actor.username, "access.include", ref, detail[:500])
+
+
+def preview_extension(actor: Staff, ref: str, notified_on: date | str | None = None) -> date:
+    """The deadline an extension would set, checked as extend() checks it, without writing."""
+    require_role(actor, ROLE)
+    request = get_request(ref)
+    if notified_on is not None:
+        notified = _past_day("notified_on", notified_on, not_before=request.received_on)
+        if notified > request.due_on:
+            raise ValidationError(
+                "notified_on", _("lies after the first month ({day})").format(day=request.due_on.isoformat())
+            )
+    refuse_step(request, "extend")
+    if request.extended_due_on is not None:
+        raise RuleViolation(
+            _("{ref} was extended already, to {day}; a second extension is not allowed").format(
+                ref=ref, day=request.extended_due_on.isoformat()
+            )
+        )
+    if clock.today_berlin() > request.due_on:
+        raise RuleViolation(
+            _("{ref} can no longer be extended: the first month ended on {day}").format(
+                ref=ref, day=request.due_on.isoformat()
+            )
+        )
+    return extended_due(request.due_on)
 
 
 def _back_to_compiled(request: AccessRequest) -> None:
@@ -374,6 +428,7 @@ def record_export(permit: ExportPermit, sha256: str, *, fmt: str, lang: str) -> 
         if not moved:
             check_exportable(ref)
         audit.record(actor.username, "access.export", ref, f"{fmt} {lang} sha256={digest}")
+    audit.witness(f"access report {ref}")
     return get_request(ref)
 
 

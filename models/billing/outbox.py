@@ -227,6 +227,7 @@ def create_batch(actor: Staff, *, deliver: Deliver, reexport: int | None = None)
         batch.sha256 = validation.sha256("sha256", deliver(content))
         batch.save()
         audit.record(actor.username, "billing.export", str(number), f"records={moved}")
+    audit.witness(f"billing batch {number}")
     return BatchContent(_info(batch), reexport=False)
 
 
@@ -260,6 +261,46 @@ def _reexport(actor: Staff, number: int, deliver: Deliver) -> BatchContent:
     return content
 
 
+def _billing_day(billed_on: date | str) -> date:
+    day = validation.day("billed_on", billed_on)
+    assert day is not None
+    if day > clock.today_berlin():
+        raise ValidationError("billed_on", _("lies in the future"))
+    return day
+
+
+def _check_not_before_completion(batch: BillingBatch, day: date) -> None:
+    in_batch = BillingRecord.select(BillingRecord.order).where(BillingRecord.batch == batch)
+    late = (
+        Order.select(Order.ref, Order.completed_at)
+        .where(Order.id.in_(in_batch) & (Order.completed_at >= berlin_midnight_utc(day + timedelta(days=1))))
+        .order_by(Order.completed_at)
+        .first()
+    )
+    if late is not None:
+        raise ValidationError(
+            "billed_on",
+            _("lies before order {ref} was completed ({day})").format(
+                ref=late.ref, day=clock.format_berlin(late.completed_at)
+            ),
+        )
+
+
+def check_acknowledge(actor: Staff, batch_number: int, billed_on: date | str) -> date:
+    """What acknowledge would refuse, without writing: so the console asks its question only about a valid date."""
+    require_role(actor, *BILLING_ROLES)
+    day = _billing_day(billed_on)
+    batch = get_batch(batch_number)
+    if batch.acknowledged_at is not None and batch.billed_on != day:
+        raise RuleViolation(
+            _("batch {number} was acknowledged with billing date {day} already").format(
+                number=batch_number, day=batch.billed_on.isoformat()
+            )
+        )
+    _check_not_before_completion(batch, day)
+    return day
+
+
 def acknowledge(actor: Staff, batch_number: int, billed_on: date | str) -> AckResult:
     """Accounting has billed the batch: its orders get the billing date that starts P8's clock.
 
@@ -268,10 +309,7 @@ def acknowledge(actor: Staff, batch_number: int, billed_on: date | str) -> AckRe
     proof is kept for the last invoice too.
     """
     require_role(actor, *BILLING_ROLES)
-    day = validation.day("billed_on", billed_on)
-    assert day is not None
-    if day > clock.today_berlin():
-        raise ValidationError("billed_on", _("lies in the future"))
+    day = _billing_day(billed_on)
     with write_tx(serialize="billing"):
         batch = get_batch(batch_number)
         if batch.acknowledged_at is not None:
@@ -283,19 +321,7 @@ def acknowledge(actor: Staff, batch_number: int, billed_on: date | str) -> AckRe
                 )
             return AckResult(_info(batch), True, 0, 0, 0, None)
         in_batch = BillingRecord.select(BillingRecord.order).where(BillingRecord.batch == batch)
-        late = (
-            Order.select(Order.ref, Order.completed_at)
-            .where(Order.id.in_(in_batch) & (Order.completed_at >= berlin_midnight_utc(day + timedelta(days=1))))
-            .order_by(Order.completed_at)
-            .first()
-        )
-        if late is not None:
-            raise ValidationError(
-                "billed_on",
-                _("lies before order {ref} was completed ({day})").format(
-                    ref=late.ref, day=clock.format_berlin(late.completed_at)
-                ),
-            )
+        _check_not_before_completion(batch, day)
         batch.acknowledged_at = clock.now()
         batch.billed_on = day
         batch.save()
@@ -307,6 +333,7 @@ def acknowledge(actor: Staff, batch_number: int, billed_on: date | str) -> AckRe
             str(batch_number),
             f"billed_on={day.isoformat()} orders={billed} waiting={waiting}",
         )
+    audit.witness(f"billing acknowledgement {batch_number}")
     return AckResult(_info(batch), False, billed, waiting, billed_before, due)
 
 

@@ -38,6 +38,7 @@ class LogRow:
     customer: str
     who: str  # who agreed, or the recipient
     what: str  # granted/refused and how, or basis, categories and scope
+    granted: bool | None = None  # a consent's answer; None for a disclosure
 
 
 def _conditions(model: Any, flt: ConsentFilter) -> list[Any]:
@@ -73,6 +74,7 @@ def _consent_row(c: Consent) -> LogRow:
         c.session.order.customer.name,
         c.given_by,
         f"{answer} ({c.method})" + (f" — {c.note}" if c.note else ""),
+        bool(c.granted),
     )
 
 

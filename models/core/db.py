@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,7 @@ class DatabaseTarget:
         if self.path is not None:
             return str(self.path)
         parsed = urlparse(self.url)
-        host = parsed.hostname or "localhost"
+        host = parsed.hostname or parse_qs(parsed.query).get("host", ["local socket"])[0]
         port = f":{parsed.port}" if parsed.port else ""
         schema = f" (schema {self.schema})" if self.schema else ""
         return f"postgresql://{host}{port}{parsed.path}{schema}"
@@ -150,9 +151,11 @@ def open_database(url: str) -> Database:
         )
     else:
         parsed = urlparse(url)
+        # no host: libpq's local socket (peer authentication), or the folder named by ?host=/run/postgresql
+        socket_dir = parse_qs(parsed.query).get("host", [None])[0]
         kwargs: dict[str, object] = {
-            "host": parsed.hostname or "localhost",
-            "port": parsed.port or 5432,
+            "host": parsed.hostname or socket_dir,
+            "port": parsed.port,
             "user": unquote(parsed.username) if parsed.username else None,
             "password": unquote(parsed.password) if parsed.password else None,
         }
@@ -259,14 +262,141 @@ def lock_key(name: str) -> int:
     return int.from_bytes(digest[:8], "big") & 0x7FFFFFFFFFFFFFFF
 
 
+# The one order in which a write transaction takes its PostgreSQL advisory locks (SQLite has a
+# single writer and takes none, but the order is checked there too so both backends obey it).
+# A transaction may take a lock of a later rank than every lock it holds, or one it holds
+# already; anything else could deadlock against a transaction that takes the two the other
+# way round, so `write_tx` refuses it with LockOrderError (a programming error, never user input).
+# Session-level locks (the purge lease, `lease:*`) are taken outside any transaction, first.
+# The audit lock comes last: audit events of a transaction are buffered and written with one
+# head update just before it commits (see models/core/audit.py), so it is held for milliseconds.
+LOCK_ORDER: tuple[str, ...] = ("schema", "billing", "retention_due", "purge_item", "ref", "audit")
+
+# What a job that may touch anything (an import) takes up front, in order; audit comes at commit.
+ALL_DATA_LOCKS: tuple[str, ...] = ("billing", "retention_due", "purge_item", "ref")
+
+
+class LockOrderError(RuntimeError):
+    """A transaction asked for an advisory lock against LOCK_ORDER."""
+
+
+def lock_rank(name: str) -> int:
+    """Where `name` stands in LOCK_ORDER."""
+    if name not in LOCK_ORDER:
+        raise LockOrderError(f"advisory lock {name!r} has no place in LOCK_ORDER")
+    return LOCK_ORDER.index(name)
+
+
+class _TxState(threading.local):
+    def __init__(self) -> None:
+        self.held: list[str] = []
+        self.before_commit: list[Callable[[], None]] = []
+        self.buffers: dict[str, list[object]] = {}
+
+
+_tx = _TxState()
+
+
+def _take(name: str) -> None:
+    if name in _tx.held:
+        return
+    if _tx.held:
+        last = max(_tx.held, key=lock_rank)
+        if lock_rank(name) < lock_rank(last):
+            raise LockOrderError(
+                f"advisory lock {name!r} requested after {last!r}; LOCK_ORDER is {', '.join(LOCK_ORDER)}"
+            )
+    else:
+        lock_rank(name)
+    if is_postgres():
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (lock_key(name),))
+    _tx.held.append(name)
+
+
+def take_lock(name: str) -> None:
+    """Take the advisory lock `name` in the open transaction, in LOCK_ORDER (PostgreSQL; checked on both)."""
+    if _tx_open():
+        _take(name)
+    elif is_postgres():
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (lock_key(name),))
+
+
+def before_commit(callback: Callable[[], None]) -> bool:
+    """Run `callback` once, inside the outermost `write_tx`, just before it commits.
+
+    Returns False (and does nothing) when no `write_tx` is open, so the caller writes at once.
+    A rollback drops the callback with everything else.
+    """
+    if not _tx_open():
+        return False
+    if callback not in _tx.before_commit:
+        _tx.before_commit.append(callback)
+    return True
+
+
+def tx_buffer(key: str) -> list[object] | None:
+    """A list that lives as long as the open `write_tx` (None outside one).
+
+    What a savepoint appended is dropped again when that savepoint rolls back, so buffered
+    work (audit events) follows the data it describes.
+    """
+    if not _tx_open():
+        return None
+    return _tx.buffers.setdefault(key, [])
+
+
+def _tx_open() -> bool:
+    return _tx_depth.value > 0
+
+
+class _Depth(threading.local):
+    value = 0
+
+
+_tx_depth = _Depth()
+
+
 @contextmanager
-def write_tx(serialize: str | None = None) -> Iterator[None]:
+def write_tx(serialize: str | tuple[str, ...] | None = None) -> Iterator[None]:
     """A write transaction; with `serialize`, one such transaction at a time across processes.
 
     SQLite transactions already begin IMMEDIATE (one writer at a time). PostgreSQL takes a
-    transaction-scoped advisory lock named by `serialize`.
+    transaction-scoped advisory lock per name in `serialize`, in LOCK_ORDER. A long job that
+    needs several locks names them all up front (a tuple) so they are taken in that order.
+    Nested calls are savepoints of the outer transaction; only the outermost one commits.
     """
-    with database.atomic():
-        if serialize and is_postgres():
-            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (lock_key(serialize),))
-        yield
+    names = (serialize,) if isinstance(serialize, str) else tuple(serialize or ())
+    outermost = _tx_depth.value == 0
+    if outermost and database.in_transaction():
+        # a bare database.atomic() around us: join it as a savepoint, as before
+        with database.atomic():
+            for name in sorted(names, key=lock_rank):
+                if is_postgres():
+                    database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (lock_key(name),))
+            yield
+        return
+    if outermost:
+        _tx.held, _tx.before_commit, _tx.buffers = [], [], {}
+        context = database.atomic()
+        marks: dict[str, int] = {}
+    else:
+        marks = {key: len(items) for key, items in _tx.buffers.items()}
+        context = database.atomic()  # a savepoint: a caller may catch an inner failure and go on
+    _tx_depth.value += 1
+    try:
+        with context:
+            for name in sorted(names, key=lock_rank):
+                _take(name)
+            yield
+            if outermost:
+                while _tx.before_commit:
+                    _tx.before_commit.pop(0)()
+    except BaseException:
+        if not outermost:
+            for key, items in _tx.buffers.items():
+                del items[marks.get(key, 0) :]
+        raise
+    finally:
+        _tx_depth.value -= 1
+        if outermost:
+            _tx.held, _tx.before_commit, _tx.buffers = [], [], {}

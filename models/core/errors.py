@@ -29,6 +29,24 @@ class ValidationError(Support24Error):
         super().__init__(f"{field}: {problem}")
 
 
+class ValidationErrors(ValidationError):
+    """Several bad inputs at once, each naming its field; behaves as the first one where one is expected."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        assert problems
+        self.problems = list(problems)
+        super().__init__(problems[0].field, problems[0].problem)
+        self.args = ("; ".join(str(p) for p in self.problems),)
+
+    def __str__(self) -> str:
+        return "; ".join(str(p) for p in self.problems)
+
+
+def problems_of(exc: ValidationError) -> list[FieldProblem]:
+    """The field problems of one or several validation errors."""
+    return list(exc.problems) if isinstance(exc, ValidationErrors) else [FieldProblem(exc.field, exc.problem)]
+
+
 class RuleViolation(Support24Error):
     """A policy rule (P3, P4, P6, P11, lifecycle) refuses the action."""
 

@@ -35,7 +35,7 @@ def group_id(group: str | int) -> int:
 
 def configure(group: str | int | None) -> None:
     """Use the shared-group modes for `group`, or the single-account modes for None."""
-    _state["gid"] = None if group in (None, "") else group_id(group)  # type: ignore[arg-type]
+    _state["gid"] = None if group in (None, "") else group_id(group)
 
 
 def shared_gid() -> int | None:

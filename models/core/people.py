@@ -61,30 +61,64 @@ def update_staff(
     actor: Staff,
     username: str,
     *,
+    name: str | None = None,
     roles: str | list[str] | None = None,
     commitment_signed_on: date | str | None = None,
     secrecy_commitment_on: date | str | None = None,
     active: bool | None = None,
 ) -> Staff:
-    """Change roles, commitment dates or the active flag of a staff member."""
+    """Change the name, roles, commitment dates or the active flag of a staff member.
+
+    A date given as "" clears the § 203 commitment; the confidentiality commitment (P3) can
+    be corrected but not removed. The audit event names the fields that changed.
+    """
     require_role(actor, "admin")
+    clean_name = validation.name("name", name) if name is not None else None
+    role_text = normalize_roles(roles) if roles is not None else None
+    signed = _past_day("commitment_signed_on", commitment_signed_on) if commitment_signed_on is not None else None
+    clear_secrecy = secrecy_commitment_on == ""
+    secrecy = (
+        _past_day("secrecy_commitment_on", secrecy_commitment_on)
+        if secrecy_commitment_on is not None and not clear_secrecy
+        else None
+    )
     with write_tx():
         staff = Staff.get_or_none(Staff.username == username)
         if staff is None:
             raise NotFound(_("no staff member {user!r}").format(user=username))
-        if roles is not None:
-            staff.roles = normalize_roles(roles)
-        if commitment_signed_on is not None:
-            staff.commitment_signed_on = _past_day("commitment_signed_on", commitment_signed_on)
-        if secrecy_commitment_on is not None:
-            staff.secrecy_commitment_on = _past_day("secrecy_commitment_on", secrecy_commitment_on)
-        if active is not None:
+        changes: list[str] = []
+        if clean_name is not None and clean_name != staff.name:
+            staff.name = clean_name
+            changes.append("name")
+        if role_text is not None and role_text != staff.roles:
+            if staff.username == actor.username and "admin" not in role_text.split():
+                raise ValidationError("roles", _("you cannot take the admin role from your own account"))
+            staff.roles = role_text
+            changes.append(f"roles={role_text.replace(' ', ',')}")
+        if signed is not None and signed != staff.commitment_signed_on:
+            staff.commitment_signed_on = signed
+            changes.append(f"commitment_signed_on={signed.isoformat()}")
+        if clear_secrecy and staff.secrecy_commitment_on is not None:
+            staff.secrecy_commitment_on = None
+            changes.append("secrecy_commitment_on=none")
+        elif secrecy is not None and secrecy != staff.secrecy_commitment_on:
+            staff.secrecy_commitment_on = secrecy
+            changes.append(f"secrecy_commitment_on={secrecy.isoformat()}")
+        if active is not None and active != staff.active:
             if not active and staff.username == actor.username:
                 raise RuleViolation(_("you cannot deactivate your own account"))
             staff.active = active
-        staff.save()
-        audit.record(actor.username, "staff.update", username)
+            changes.append("active=yes" if active else "active=no")
+        if changes:
+            staff.save()
+            audit.record(actor.username, "staff.update", username, " ".join(changes))
     return staff
+
+
+def list_staff(actor: Staff) -> list[Staff]:
+    """The whole staff register by username (administrators only)."""
+    require_role(actor, "admin")
+    return list(Staff.select().order_by(Staff.username))
 
 
 def register_customer(

@@ -11,7 +11,7 @@ from models.core.entities import RefCounter
 def next_ref(model: type[Model], prefix: str, year: int) -> str:
     """The next free `PREFIX-YEAR-NNNN` for `model.ref`, skipping refs imported by hand."""
     field: CharField = model.ref  # type: ignore[attr-defined]
-    with write_tx(serialize=f"ref:{prefix}"):
+    with write_tx(serialize="ref"):  # one lock for every prefix: a transaction may number several kinds
         counter, _ = RefCounter.get_or_create(prefix=prefix, year=year, defaults={"last": 0})
         number = counter.last
         while True:

@@ -33,6 +33,12 @@ def _due_counts(_db: Database) -> None:
     due_counts.rebuild()
 
 
+def _append_only(_db: Database) -> None:
+    from models.core import pg_roles
+
+    pg_roles.install_append_only()  # PostgreSQL only; SQLite has no roles to refuse
+
+
 UNSTORED_INDEXES = (
     "CREATE INDEX IF NOT EXISTS recording_unstored ON recording (id) WHERE stored IS NULL",
     "CREATE INDEX IF NOT EXISTS gathered_file_unstored ON gathered_file (id) WHERE stored IS NULL",
@@ -57,10 +63,6 @@ def _file_store(_db: Database) -> None:
         database.execute_sql(statement)
 
 
-def _reserved(_db: Database) -> None:
-    """Numbers given to changes made on other branches; replaced by them when those are merged."""
-
-
 def _remote_tool_logs(_db: Database) -> None:
     from models.sessions.registers import REGISTER_MODELS
 
@@ -72,7 +74,7 @@ MIGRATIONS: dict[int, Callable[[Database], None]] = {
     2: _sparse_retention_due,  # retention_due keeps a row only while its category holds data
     3: _due_counts,  # per-day counts of the queue, kept by triggers, for the summary
     4: _file_store,  # recordings and gathered files taken into the console's own folders
-    5: _reserved,
+    5: _append_only,  # PostgreSQL: audit events, deletion records and consents refuse UPDATE/DELETE by non-owners
     6: _remote_tool_logs,  # registers of tool identities and devices, connections read from tool logs
 }
 
@@ -114,6 +116,7 @@ def ensure_schema(
                 due_counts.install()  # triggers are not peewee models
                 for statement in UNSTORED_INDEXES:
                     database.execute_sql(statement)
+                _append_only(database.obj)
                 _store_version(target)
                 return "created"
         version = installed_version()

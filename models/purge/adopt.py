@@ -17,7 +17,10 @@ from models.core.entities import GatheredFile, Recording
 from models.core.i18n import _
 from models.purge.files import FileRefused, Intake
 
-_KINDS: tuple[tuple[Any, str, str], ...] = ((Recording, "video", "recording"), (GatheredFile, "gathered_files", "gathered file"))
+_KINDS: tuple[tuple[Any, str, str], ...] = (
+    (Recording, "video", "recording"),
+    (GatheredFile, "gathered_files", "gathered file"),
+)
 
 
 def pending() -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from models.core import audit, clock
-from models.core.db import database, is_postgres, is_sqlite
+from models.core.db import BUSY_TIMEOUT_SECONDS, database, is_postgres, is_sqlite
 from models.core.entities import AccessRequest, BillingRecord, DeletionRecord, PurgeRun, RetentionDue, Staff
 from models.core.errors import PermissionDenied
 from models.core.i18n import _
@@ -50,6 +50,9 @@ VACUUM_TABLES = (
     "access_request_exclusion",
     "retention_due",
 )
+
+CHECKPOINT_ATTEMPTS = 5
+CHECKPOINT_PAUSE_SECONDS = 0.2
 
 
 @dataclass
@@ -163,6 +166,7 @@ def run_purge(
             state="done",
         )
         audit.record(operator, "purge.dry_run", f"run {run.id}")
+        audit.witness(f"purge preview {run.id}")
         return PurgeResult(run.id, True, policy.version, _plan(as_of, batch_size))
     lease = Lease(holder or describe_holder(operator))
     with lease:
@@ -199,6 +203,7 @@ def run_purge(
         purge_journal.catch_up(data_dir)
         audit.record(operator, "purge.run", f"run {run.id}", f"deleted {result.total} items")
     result.checkpoint = compact(touched=bool(result.total))  # last: nothing written after it
+    audit.witness(f"purge run {run.id}")  # the head after the run, kept outside the database
     return result
 
 
@@ -247,13 +252,35 @@ def _purge_items(
 def compact(*, touched: bool = True) -> str | None:
     """Make deleted rows unrecoverable in the database files; returns what was done."""
     if is_sqlite():
-        busy, log, moved = database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        return f"wal_checkpoint(TRUNCATE) busy={busy} log={log} checkpointed={moved}"
+        return checkpoint_wal()
     if is_postgres() and touched:
         for table in VACUUM_TABLES:
             database.execute_sql(f'VACUUM (ANALYZE) "{table}"')
         return "vacuum " + ", ".join(VACUUM_TABLES)
     return None
+
+
+def checkpoint_wal(attempts: int = CHECKPOINT_ATTEMPTS, pause: float = CHECKPOINT_PAUSE_SECONDS) -> str:
+    """Checkpoint and truncate the WAL without ever waiting on a reader while holding the write lock.
+
+    With the busy timeout at zero a TRUNCATE checkpoint that meets a reader does what PASSIVE
+    does (copies what it can, blocks nobody) and reports busy; it is tried again after a pause
+    with no lock held, a few times, and otherwise by the next purge run, which ends the same way.
+    """
+    database.execute_sql("PRAGMA busy_timeout = 0")
+    try:
+        for attempt in range(1, attempts + 1):
+            busy, log, moved = database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy:
+                return f"wal_checkpoint(TRUNCATE) busy=0 log={log} checkpointed={moved} attempt={attempt}"
+            if attempt < attempts:
+                time.sleep(pause)
+        return (
+            f"wal_checkpoint(PASSIVE: readers present) busy={busy} log={log} checkpointed={moved}; "
+            "TRUNCATE retried by the next purge run"
+        )
+    finally:
+        database.execute_sql(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
 
 
 @dataclass(frozen=True)

@@ -422,7 +422,7 @@ def dismiss(actor: Staff, connection_id: int, reason: str) -> LoggedConnection:
     return row
 
 
-def findings_query():  # type: ignore[no-untyped-def]
+def findings_query():
     """Connections with no screen-privacy record in the console: pending, or filed from the log alone."""
     return LoggedConnection.select().where(
         (LoggedConnection.state == "pending")

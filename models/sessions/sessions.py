@@ -32,7 +32,7 @@ from models.core.entities import (
     Staff,
     SystemInfo,
 )
-from models.core.errors import NotFound, RuleViolation, ValidationError
+from models.core.errors import FieldProblem, NotFound, RuleViolation, ValidationError, ValidationErrors, problems_of
 from models.core.i18n import _
 from models.core.identity import require_role
 from models.core.refs import next_ref
@@ -212,6 +212,83 @@ def start_session(actor: Staff, data: SessionInput) -> RemoteSession:
             raise RuleViolation(problem)
         audit.record(actor.username, "session.start", session.ref)
     return session
+
+
+def _collect(problems: list[FieldProblem], check: Any) -> Any:
+    try:
+        return check()
+    except ValidationError as exc:
+        problems.extend(problems_of(exc))
+        return None
+
+
+def _committed_problem(staff: Staff, at: datetime, field_name: str, customer: Customer | None) -> str | None:
+    try:
+        check_committed(staff, at, customer=customer)
+    except RuleViolation as exc:
+        return str(exc)
+    return None
+
+
+def check_start(actor: Staff, data: SessionInput, *, customer_number: str | None = None) -> None:
+    """Every problem start_session would find, except the consent (P4), all at once; nothing is written.
+
+    A form checks this before the technician asks the customer, so that a wrong IP, order or
+    colleague does not make them ask twice. Without an order, `customer_number` is the
+    customer of the new order.
+    """
+    require_role(actor, *SESSION_ROLES)
+    problems: list[FieldProblem] = []
+    _collect(problems, lambda: validation.ip_address("customer_ip", data.customer_ip, required=False))
+    _collect(problems, lambda: validation.name("workstation", data.workstation, required=False))
+    _collect(problems, lambda: validation.name("customer_person", data.customer_person, required=False))
+    at = validation.timestamp("started_at", data.started_at, required=False) or clock.now()
+    customer: Customer | None = None
+    if data.order:
+        order = Order.get_or_none(Order.ref == data.order)
+        if order is None:
+            problems.append(FieldProblem("order", _("no order {ref}").format(ref=data.order)))
+        elif order.completed_at is not None:
+            problems.append(
+                FieldProblem("order", _("order {ref} is completed; open a new order").format(ref=order.ref))
+            )
+        else:
+            customer = order.customer
+    else:
+        customer = Customer.get_or_none(Customer.number == (customer_number or ""))
+        if customer is None:
+            problems.append(FieldProblem("customer", _("no customer {number}").format(number=customer_number or "")))
+    technician = Staff.get_or_none(Staff.username == data.technician)
+    if technician is None:
+        problems.append(FieldProblem("technician", _("no staff member {user!r}").format(user=data.technician)))
+    else:
+        problem = _committed_problem(technician, at, "technician", customer)
+        if problem:
+            problems.append(FieldProblem("technician", problem))
+    if problems:
+        raise ValidationErrors(problems)
+
+
+def check_participant(actor: Staff, session_ref: str, username: str) -> None:
+    """What add_participant would refuse about the colleague, before the customer is asked (P6)."""
+    require_role(actor, *SESSION_ROLES)
+    session = get_session(session_ref)
+    staff = Staff.get_or_none(Staff.username == username)
+    if staff is None:
+        raise ValidationError("username", _("no staff member {user!r}").format(user=username))
+    problem = _committed_problem(staff, clock.now(), "username", session.order.customer)
+    if problem:
+        raise ValidationError("username", problem)
+    if staff.id == session.technician_id:
+        raise ValidationError("username", _("{user} runs this session already").format(user=username))
+    if (
+        Participant.select()
+        .where((Participant.session == session) & (Participant.staff == staff) & Participant.left_at.is_null())
+        .exists()
+    ):
+        raise ValidationError(
+            "username", _("{user} is in session {ref} already").format(user=username, ref=session.ref)
+        )
 
 
 def end_session(actor: Staff, ref: str, *, ended_at: datetime | str | None = None) -> RemoteSession:

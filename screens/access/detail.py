@@ -39,6 +39,7 @@ from screens.access.forms import (
 )
 from screens.access.urgency import days_left_text, theme_colour, urgency_variable
 from screens.kit.base import ForwardFailures
+from screens.kit.forms import ConfirmScreen
 from screens.kit.host import host
 from screens.kit.text import literal
 from screens.shell.chrome import QuietFooter, ShellHeader
@@ -125,6 +126,7 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
         Binding("v", "verify", _("Verify"), id="access.verify"),
         Binding("c", "compile", _("Compile"), id="access.compile"),
         Binding("x", "exclude", _("Exclude"), id="access.exclude"),
+        Binding("i", "include", _("Include again"), id="access.include"),
         Binding("e", "export", _("Export"), id="access.export"),
         Binding("t", "extend", _("Extend"), id="access.extend"),
         Binding("d", "deliver", _("Deliver"), id="access.deliver"),
@@ -190,6 +192,9 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
         if action == "exclude":
             match = self.selected_match()
             return None if match is None or match.excluded else True  # disabled: pick a match first
+        if action == "include":
+            match = self.selected_match()
+            return True if match is not None and match.excluded else False
         return True
 
     def selected_match(self) -> Any | None:
@@ -273,6 +278,34 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
                 _("Match excluded; export the report again."),
                 recompile=True,
             )
+
+    def action_include(self) -> None:
+        match = self.selected_match()
+        if match is None or not match.excluded:
+            return
+        question = Text(
+            _("Include {kind} {label} in the report of {ref} again?").format(
+                kind=match.kind, label=match.ref, ref=self.ref
+            )
+            + "\n"
+            + _("It was excluded because: {reason}").format(reason=match.exclusion_reason)
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.include(match.kind, match.id)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    @work(thread=True, exit_on_error=False, group="include")
+    def include(self, kind: str, record_id: int) -> None:
+        with worker_connection():
+            access.include_match(self.operator, self.ref, kind, record_id)
+        self.app.call_from_thread(self.included)
+
+    def included(self) -> None:
+        self.notify(_("Match included again; export the report again."), markup=False)
+        self.compile()
 
     def action_export(self) -> None:
         app = host(self)

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, TextArea
 
@@ -23,7 +24,7 @@ from models.core.entities import ACCESS_CHANNELS, Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _
 from models.core.labels import term
-from screens.kit.forms import FormScreen
+from screens.kit.forms import ConfirmScreen, FormScreen, show_day
 
 
 def split_list(raw: str) -> list[str]:
@@ -55,7 +56,7 @@ class OpenRequestForm(FormScreen[NewRequest]):
     def compose_fields(self) -> ComposeResult:
         yield from self.field("name", _("Requester's name"), Input())
         yield from self.field(
-            "received_on", _("Received on (date of the written request)"), Input(clock.format_day(clock.today_berlin()))
+            "received_on", _("Received on (date of the written request)"), Input(show_day(clock.today_berlin()))
         )
         yield from self.field(
             "channel", _("Channel"), Select([(c, c) for c in ACCESS_CHANNELS], value="letter", allow_blank=False)
@@ -174,13 +175,26 @@ class ExtendForm(StepForm):
 
     def compose_fields(self) -> ComposeResult:
         yield from self.field("reason", _("Reason (complexity, number of requests)"), TextArea())
-        yield from self.field("notified_on", _("Requester told on"), Input(clock.format_day(clock.today_berlin())))
+        yield from self.field("notified_on", _("Requester told on"), Input(show_day(clock.today_berlin())))
 
     def collect(self) -> ExtendStep:
         notified = self.day("notified_on")
         if notified is None:
             raise ValidationError("notified_on", _("is required"))
         return ExtendStep(self.value("reason"), notified)
+
+    def precheck(self, data: ExtendStep) -> None:
+        self.new_due = access.preview_extension(self.operator, self.ref, data.notified_on)
+
+    async def prepare(self, data: ExtendStep) -> ExtendStep | None:
+        question = Text(
+            _("Extend {ref}: the new deadline is {day}. The requester must be told why (Art. 12(3)).").format(
+                ref=self.ref, day=self.new_due.strftime("%d.%m.%Y")
+            )
+            + "\n"
+            + _("An extension is allowed once and cannot be taken back. Extend now?")
+        )
+        return data if await self.app.push_screen_wait(ConfirmScreen(question)) else None
 
     def perform(self, data: ExtendStep) -> None:
         access.extend(self.operator, self.ref, data.reason, data.notified_on)
@@ -195,7 +209,7 @@ class DeliverForm(StepForm):
     TITLE = _("Deliver the exported report")
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("on", _("Sent to the requester on"), Input(clock.format_day(clock.today_berlin())))
+        yield from self.field("on", _("Sent to the requester on"), Input(show_day(clock.today_berlin())))
 
     def collect(self) -> DeliverStep:
         day = self.day("on")

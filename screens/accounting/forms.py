@@ -17,7 +17,7 @@ from models.core import clock
 from models.core.entities import Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _, ngettext
-from screens.kit.forms import FormScreen
+from screens.kit.forms import ConfirmScreen, FormScreen, show_day
 
 
 @dataclass(frozen=True)
@@ -67,18 +67,33 @@ class AckInput:
 
 
 class AcknowledgeForm(FormScreen[AckInput]):
-    """Accounting billed the batch: its orders get the billing date that starts P8's three months."""
+    """Accounting billed the batch: its orders get the billing date that starts P8's three months.
 
-    def __init__(self, operator: Staff, number: int) -> None:
+    The date is typed here (today is offered) and the step is confirmed once with batch and date,
+    because the domain does not let a billing date change after the acknowledgement.
+    """
+
+    def __init__(self, operator: Staff, batch: billing.BatchInfo) -> None:
         super().__init__()
         self.operator = operator
-        self.number = number
+        self.batch = batch
+        self.number = batch.number
         self.outcome: Any = None
-        self.TITLE = _("Acknowledge batch {n}").format(n=number)
+        self.TITLE = _("Acknowledge batch {n}").format(n=batch.number)
 
     def compose_fields(self) -> ComposeResult:
+        yield Static(
+            Text(
+                _("Batch {n}, created {created} by {by}, {count} records.").format(
+                    n=self.batch.number,
+                    created=clock.format_berlin(self.batch.created_at),
+                    by=self.batch.created_by,
+                    count=self.batch.record_count,
+                )
+            )
+        )
         yield from self.field(
-            "billed_on", _("Billed on (the invoice date)"), Input(clock.format_day(clock.today_berlin()))
+            "billed_on", _("Billed on (the invoice date, DD.MM.YYYY)"), Input(show_day(clock.today_berlin()))
         )
 
     def collect(self) -> AckInput:
@@ -86,6 +101,25 @@ class AcknowledgeForm(FormScreen[AckInput]):
         if day is None:
             raise ValidationError("billed_on", _("is required"))
         return AckInput(day)
+
+    def precheck(self, data: AckInput) -> None:
+        billing.check_acknowledge(self.operator, self.number, data.billed_on)
+
+    async def prepare(self, data: AckInput) -> AckInput | None:
+        question = Text(
+            _("Acknowledge batch {n} ({count} records, created {created}) as billed on {day}?").format(
+                n=self.batch.number,
+                count=self.batch.record_count,
+                created=clock.format_berlin(self.batch.created_at),
+                day=show_day(data.billed_on),
+            )
+            + "\n"
+            + _(
+                "Its orders get this billing date, which starts the three months after which their records are "
+                "deleted (P8). It cannot be changed afterwards."
+            )
+        )
+        return data if await self.app.push_screen_wait(ConfirmScreen(question)) else None
 
     def perform(self, data: AckInput) -> None:
         self.outcome = billing.acknowledge(self.operator, self.number, data.billed_on)

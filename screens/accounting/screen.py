@@ -33,19 +33,19 @@ VIEWS = (("outbox", _("Outbox")), ("batches", _("Batches")))
 RECORD_COLUMNS = [
     ("ref", _("Record")),
     ("order", _("Order")),
-    ("session", _("Session")),
+    ("session", _("Session"), 0),
     ("date", _("Date")),
     ("minutes", _("Min")),
-    ("customer", _("Customer")),
-    ("class", _("Class")),
-    ("who", _("Workstation/employee")),
+    ("customer", _("Customer"), 18),
+    ("class", _("Class"), 8),
+    ("who", _("Workstation/employee"), 0),
 ]
 BATCH_COLUMNS = [
     ("number", _("Batch")),
     ("created", _("Created")),
     ("by", _("By")),
     ("records", _("Records")),
-    ("sha", _("SHA-256")),
+    ("sha", _("SHA-256"), 0),
     ("ack", _("Acknowledged")),
     ("billed", _("Billed on")),
 ]
@@ -178,6 +178,7 @@ class AccountingScreen(MainScreen):
         if message.table.id == "acc-batches":
             self.follow_batch()
         self.refresh_bindings()
+        self.arm_refresh()
 
     def on_data_table_row_highlighted(self, event: Any) -> None:
         if event.data_table.id == "acc-batches":
@@ -252,6 +253,7 @@ class AccountingScreen(MainScreen):
                     timeout=10,
                 )
                 self.hint(Text(_("Batch {n} written to {path}").format(n=out.batch.number, path=out.csv_path)))
+                self.query_one("#acc-batches", PagedTable).select_when_loaded(str(out.batch.number))
             self.refresh_data()
 
         self.app.push_screen(form, done)
@@ -260,7 +262,7 @@ class AccountingScreen(MainScreen):
         batch = self.selected_batch()
         if batch is None:
             return
-        form = AcknowledgeForm(self.operator, batch.number)
+        form = AcknowledgeForm(self.operator, batch)
 
         def done(result: object) -> None:
             out = form.outcome

@@ -21,10 +21,10 @@ from screens.kit.text import literal
 COLUMNS = [
     ("id", _("#")),
     ("at", _("When")),
-    ("actor", _("Who")),
-    ("action", _("Action")),
-    ("ref", _("Ref")),
-    ("detail", _("Detail")),
+    ("actor", _("Who"), 9),
+    ("action", _("Action"), 18),
+    ("ref", _("Ref"), 12),
+    ("detail", _("Detail"), 0),
 ]
 VERIFY_ROLES = ("privacy_officer", "admin")
 

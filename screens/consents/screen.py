@@ -11,28 +11,38 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Select
 
 from models.browse.consents import KINDS, ConsentFilter, LogRow, consent_log
+from models.core import clock
 from models.core.i18n import _
 from models.core.labels import term
 from screens.kit.base import MainScreen, PagedTable
+from screens.kit.labels import CONSENT_KIND_LABELS, label
 from screens.kit.text import literal
 
 COLUMNS = [
-    ("at", _("When")),
-    ("ref", _("Ref")),
-    ("kind", _("Kind")),
-    ("session", _("Session")),
-    ("customer", _("Customer")),
-    ("who", _("Who / recipient")),
-    ("what", _("Answer / basis, scope")),
+    ("at", _("When"), 16),
+    ("answer", _("Answer"), 9),
+    ("kind", _("Kind"), 13),
+    ("ref", _("Ref"), 0),
+    ("session", _("Session"), 11),
+    ("customer", _("Customer"), 0),
+    ("who", _("Who / recipient"), 12),
+    ("what", _("How / basis, scope"), 0),
 ]
 
 
 def render_log(row: LogRow) -> list[Text]:
-    kind = _("disclosure") if row.source == "disclosure" else term(row.kind)
+    kind = _("disclosure") if row.source == "disclosure" else label(CONSENT_KIND_LABELS, row.kind)
+    if row.granted is None:
+        answer = Text(_("passed on"))
+    elif row.granted:
+        answer = Text(_("granted"))
+    else:
+        answer = Text(_("REFUSED"), style="bold reverse")
     return [
-        literal(row.at),
-        Text(row.ref),
+        Text(clock.format_berlin(row.at)),
+        answer,
         Text(kind),
+        Text(row.ref),
         Text(row.session_ref),
         literal(row.customer),
         literal(row.who),

@@ -5,7 +5,9 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from models.core.i18n import _, current_language
@@ -29,13 +31,19 @@ SCREEN_KEYS: list[tuple[str, str, str]] = [
     ("5 " + _("Retention"), "v / c / s", _("next view (queue, purge runs, holds) / filter category / state")),
     ("5 " + _("Retention"), "p / h / r", _("purge: preview, then confirm / place a legal hold / release it")),
     ("6 " + _("Access"), "n / enter / s", _("open a request / its detail / filter by state")),
-    ("6 " + _("Access"), "v c x e", _("in the detail: verify / compile / exclude a match / export")),
+    (
+        "6 " + _("Access"),
+        "v c x i e",
+        _("in the detail: verify / compile / exclude a match / include it again / export"),
+    ),
     ("6 " + _("Access"), "t d j", _("in the detail: extend / deliver / reject")),
     ("7 " + _("Billing"), "v / x / r / k", _("next view / export a batch / export it again / acknowledge")),
-    ("8 " + _("Staff"), "n / x", _("register staff / deactivate the selected member")),
+    ("8 " + _("Staff"), "n / e / x / r", _("register staff / edit (enter) / deactivate / reactivate")),
     ("8 " + _("Staff"), "u / p", _("register a customer / add a contact person")),
     ("9 " + _("Audit"), "v", _("verify the hash chain")),
-    (_("forms"), "ctrl+s / esc", _("save / cancel")),
+    (_("forms"), "ctrl+s / esc", _("save / cancel (asks when something was typed)")),
+    (_("forms"), "enter / tab", _("next field (Enter does not save)")),
+    (_("anywhere"), "?", _("the keys of the current screen")),
     (_("anywhere"), "ctrl+p", _("command palette: go to a screen by name, change theme")),
     (_("anywhere"), "ctrl+t / ctrl+q", _("change theme / quit")),
 ]
@@ -91,3 +99,44 @@ class HelpScreen(MainScreen):
             )
         )
         return text
+
+
+class ScreenHelp(ModalScreen[None]):
+    """`?`: the keys of the screen below, those that work now first, and the key map's rows for it."""
+
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss_help", _("Close"), id="help.close")]
+
+    def __init__(self, below: Screen[object]) -> None:
+        super().__init__()
+        self.below = below
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Static(self.keys(), id="screen-help")
+
+    def keys(self) -> Table:
+        mode = getattr(self.below, "MODE", "") or ""
+        title = next((item.title for item in MODE_SPECS if item.name == mode), "")
+        heading = _("Keys on this screen") + (f" — {title}" if title else "")
+        table = Table(title=heading, box=None, show_header=False, title_justify="left", expand=True)
+        table.add_column(no_wrap=True, style="bold")
+        table.add_column()
+        seen: set[str] = set()
+        for key, active in self.below.active_bindings.items():
+            binding = active.binding
+            if not binding.id or not binding.description or binding.id in seen or binding.id.startswith("mode."):
+                continue
+            seen.add(binding.id or key)
+            state = "" if active.enabled else " " + _("(not now)")
+            table.add_row(self.app.get_key_display(binding), binding.description + state)
+        key = next((item.key for item in MODE_SPECS if item.name == mode), None)
+        for where, keys, what in SCREEN_KEYS:
+            if key is not None and where.startswith(f"{key} "):
+                table.add_row(keys, what)
+        table.add_row("", "")
+        table.add_row("1 … 0", _("go to a screen (the mode bar); ^p palette: a reference such as A-2026-0067"))
+        table.add_row("? / esc", _("this help / close"))
+        return table
+
+    def action_dismiss_help(self) -> None:
+        self.dismiss(None)

@@ -29,6 +29,21 @@ from screens.shell.chrome import ModeBar, QuietFooter, ShellHeader
 
 Fetch = Callable[[tuple[Any, ...] | None, int], Page[Any]]
 Render = Callable[[Any], Sequence[Text | str]]
+#: (key, label) or (key, label, narrow): on a narrow terminal a column is cut to `narrow` cells, or left out at 0
+ColumnSpec = tuple[str, str] | tuple[str, str, int]
+NARROW_BELOW = 100  # terminal columns; 80x24 is narrow, 120x40 is not
+
+
+def fit(cell: Text | str, width: int | None) -> Text | str:
+    """A cell shortened to `width` with an ellipsis, so that the deciding columns stay in view."""
+    if width is None:
+        return cell
+    text = cell if isinstance(cell, Text) else Text(cell)
+    if text.cell_len <= width:
+        return cell
+    short = text.copy()
+    short.truncate(width, overflow="ellipsis")
+    return short
 
 
 class ForwardFailures:
@@ -59,7 +74,7 @@ class PagedTable(ForwardFailures, DataTable):
 
     def __init__(
         self,
-        columns: Sequence[tuple[str, str]],
+        columns: Sequence[ColumnSpec],
         fetch: Fetch,
         render: Render,
         *,
@@ -77,12 +92,57 @@ class PagedTable(ForwardFailures, DataTable):
         self.next_after: tuple[Any, ...] | None = None
         self.generation = 0
         self.loading_page = False
+        self.prefer_key: str | None = None
 
     def on_mount(self) -> None:
-        for column_key, label in self.columns_spec:
-            self.add_column(label, key=column_key)
+        self.narrow = self.app.size.width < NARROW_BELOW
+        self.add_columns_for_width()
+
+    # -- columns for the width ---------------------------------------------------------------
+    def add_columns_for_width(self) -> None:
+        """Every column when wide; when narrow, each cut to its narrow width or left out, so none hides off-screen."""
+        self.shown: list[tuple[int, int | None]] = []
+        for index, spec in enumerate(self.columns_spec):
+            key, label = spec[0], spec[1]
+            narrow = spec[2] if len(spec) > 2 and self.narrow else None  # type: ignore[misc]
+            if narrow == 0:
+                continue
+            self.shown.append((index, narrow))
+            self.add_column(label, key=key, width=narrow)
+
+    def cells(self, row: Any) -> list[Text | str]:
+        rendered = list(self.render_row(row))
+        return [fit(rendered[index], width) for index, width in self.shown]
+
+    def has_column(self, key: str) -> bool:
+        return any(self.columns_spec[index][0] == key for index, _width in self.shown)
+
+    def on_resize(self) -> None:
+        narrow = self.app.size.width < NARROW_BELOW
+        if narrow == getattr(self, "narrow", narrow):
+            return
+        self.narrow = narrow
+        selected = self.selected_key()
+        self.clear(columns=True)
+        self.add_columns_for_width()
+        for key, row in self.rows_by_key.items():
+            self.add_row(*self.cells(row), key=key)
+        if selected in self.rows_by_key:
+            self.move_cursor(row=self.get_row_index(selected), animate=False)
 
     # -- loading ---------------------------------------------------------------------
+    def select_when_loaded(self, key: str) -> None:
+        """Put the cursor on `key` once a load brings it (e.g. the batch or session just created)."""
+        self.prefer_key = key
+        self.follow_preferred()
+
+    def follow_preferred(self) -> bool:
+        if self.prefer_key is None or self.prefer_key not in self.rows_by_key:
+            return False
+        self.move_cursor(row=self.get_row_index(self.prefer_key), animate=False)
+        self.prefer_key = None
+        return True
+
     def reload(self) -> None:
         """Fetch from the start again, as many rows as are shown now (at least one page)."""
         self.generation += 1
@@ -122,6 +182,7 @@ class PagedTable(ForwardFailures, DataTable):
         self.loading_page = False
         self.next_after = message.page.after
         if message.replace and not message.force and list(message.page.rows) == list(self.rows_by_key.values()):
+            self.follow_preferred()
             self.post_message(self.Loaded(self))  # nothing changed: keep the table as it is
             return
         if message.replace:
@@ -133,10 +194,12 @@ class PagedTable(ForwardFailures, DataTable):
             if key in self.rows_by_key:
                 continue
             self.rows_by_key[key] = row
-            self.add_row(*self.render_row(row), key=key)
+            self.add_row(*self.cells(row), key=key)
+        if self.follow_preferred():
+            pass
+        elif message.replace and selected in self.rows_by_key:
+            self.move_cursor(row=self.get_row_index(selected), animate=False)
         if message.replace:
-            if selected in self.rows_by_key:
-                self.move_cursor(row=self.get_row_index(selected), animate=False)
             self.post_message(self.Loaded(self))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -1,14 +1,17 @@
 """Forms: modal screens that collect a small dataclass, check it, and let models/ decide.
 
-A form validates inline (the message appears under the field it names), then runs its
-`perform` in a thread worker; a refusal from models/ (no commitment, no consent, wrong
-role) appears in the form and nothing is saved. On success the form is dismissed with
-its dataclass; Escape dismisses it with None.
+A form validates inline (every message appears under the field it names, all at once),
+lets models/ check the rest (`precheck`, in a thread) before anything is asked of the
+customer (`prepare`, e.g. consent), then runs its `perform` in a thread worker; a refusal
+from models/ (no commitment, no consent, wrong role) appears in the form and nothing is
+saved. On success the form is dismissed with its dataclass. Enter in a one-line field
+moves to the next field; Ctrl+S or the Save button saves. Escape dismisses it with None,
+after asking when something was changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
@@ -16,14 +19,14 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 from textual.worker import WorkerFailed
 
 from models.core.db import worker_connection
-from models.core.errors import Support24Error, ValidationError
+from models.core.errors import FieldProblem, Support24Error, ValidationError, ValidationErrors, problems_of
 from models.core.i18n import _, parse_number
 from screens.kit.base import ForwardFailures
 
@@ -40,7 +43,37 @@ def parse_day(raw: str | None, field_name: str = "day") -> date | None:
             return datetime.strptime(raw, pattern).date()
         except ValueError:
             continue
-    raise ValidationError(field_name, _("is not a date (YYYY-MM-DD or DD.MM.YYYY)"))
+    raise ValidationError(field_name, _("is not a date (DD.MM.YYYY, e.g. 24.11.2026)"))
+
+
+def show_day(day: date | None) -> str:
+    """A date as forms and lists show it: DD.MM.YYYY."""
+    return day.strftime("%d.%m.%Y") if day is not None else ""
+
+
+class Problems:
+    """Collects every field problem of a form, so that all show at once."""
+
+    def __init__(self) -> None:
+        self.items: list[FieldProblem] = []
+
+    def take(self, check: Callable[[], T]) -> T | None:
+        """The checked value, or None after noting its problem(s)."""
+        try:
+            return check()
+        except ValidationError as exc:
+            self.items.extend(problems_of(exc))
+            return None
+
+    def add(self, field_name: str, problem: str) -> None:
+        self.items.append(FieldProblem(field_name, problem))
+
+    def fields(self) -> set[str]:
+        return {item.field for item in self.items}
+
+    def raise_any(self) -> None:
+        if self.items:
+            raise ValidationErrors(self.items)
 
 
 def parse_whole_number(raw: str | None, field_name: str, problem: str) -> int | None:
@@ -85,13 +118,15 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
     ]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form"):
+        """Title and buttons stay in view; only the fields scroll when the terminal is small."""
+        with Vertical(classes="form"):
             yield Label(Text(self.TITLE), classes="form-title")
-            yield from self.compose_fields()
-            yield Static("", id="form-error", classes="form-error")
+            with VerticalScroll(classes="form-body"):
+                yield from self.compose_fields()
+                yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="form-buttons"):
-                yield Button(_("Save"), variant="primary", id="form-save")
-                yield Button(_("Cancel"), id="form-cancel")
+                yield Button(_("Save (^s)"), variant="primary", id="form-save")
+                yield Button(_("Cancel (esc)"), id="form-cancel")
 
     def compose_fields(self) -> ComposeResult:
         yield from ()
@@ -133,29 +168,82 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
             raise ValidationError(name, _("is required"))
         return raw
 
+    def field_values(self) -> dict[str, Any]:
+        """What the form holds now, to tell whether Escape would throw something away."""
+        values: dict[str, Any] = {}
+        for widget in self.query("Input, TextArea, Select, Checkbox"):
+            if not widget.id or not widget.id.startswith("f-"):
+                continue
+            if isinstance(widget, Input):
+                values[widget.id] = widget.value
+            elif isinstance(widget, TextArea):
+                values[widget.id] = widget.text
+            elif isinstance(widget, (Select, Checkbox)):
+                values[widget.id] = widget.value
+        return values
+
+    def on_mount(self) -> None:
+        self.initial_values = self.field_values()
+
+    @property
+    def changed(self) -> bool:
+        return self.field_values() != getattr(self, "initial_values", {})
+
     # -- messages --------------------------------------------------------------------------
     def clear_errors(self) -> None:
         for widget in self.query(".field-error, .form-error").results(Static):
             widget.update("")
             widget.remove_class("-shown")
 
-    def show_error(self, field_name: str | None, problem: str) -> None:
-        """Under the field it names, else in the form's message line."""
+    #: a problem models/ names by one field that the form shows under another (e.g. started_at under order)
+    FIELD_ALIASES: dict[str, str] = {}
+
+    def show_error(self, field_name: str | None, problem: str, *, focus: bool = True) -> None:
+        """Under the field it names (appended to what is there), else in the form's message line."""
         if field_name:
-            field_name = field_name.replace(".", "_")
+            field_name = self.FIELD_ALIASES.get(field_name, field_name).replace(".", "_")
         target = self.query(f"#e-{field_name}") if field_name else None
         if target:
-            target.first(Static).update(Text(problem))
-            target.first(Static).add_class("-shown")
-            self.query_one(f"#f-{field_name}").focus()
+            line = target.first(Static)
+            before = str(line.render()) if line.has_class("-shown") else ""
+            line.update(Text(f"{before}; {problem}" if before else f"! {problem}"))
+            line.add_class("-shown")
+            if focus:
+                self.query(f"#f-{field_name}").first().focus()
         else:
-            text = f"{field_name}: {problem}" if field_name else problem
-            self.query_one("#form-error", Static).update(Text(text))
-            self.query_one("#form-error", Static).add_class("-shown")
+            text = f"! {field_name}: {problem}" if field_name else f"! {problem}"
+            line = self.query_one("#form-error", Static)
+            before = str(line.render()) if line.has_class("-shown") else ""
+            line.update(Text(f"{before}\n{text}" if before else text))
+            line.add_class("-shown")
+
+    def show_problems(self, exc: Support24Error) -> None:
+        """Every problem of a refusal: field problems under their fields (the first one focused), else one line."""
+        if isinstance(exc, ValidationError):
+            for n, item in enumerate(problems_of(exc)):
+                self.show_error(item.field, item.problem, focus=n == 0)
+        else:
+            self.show_error(self.refusal_field(exc), str(exc))
+
+    def refusal_field(self, exc: Support24Error) -> str | None:
+        """The field a rule refusal is about, if the form knows it; None shows it in the message line."""
+        return None
 
     # -- the flow ------------------------------------------------------------------------------
     def collect(self) -> T:
         raise NotImplementedError
+
+    def precheck(self, data: T) -> None:
+        """Runs in a thread before `prepare`: let models/ check everything it can without saving."""
+        return None
+
+    def _precheck_in_thread(self, data: T) -> Support24Error | None:
+        with worker_connection():
+            try:
+                self.precheck(data)
+            except Support24Error as exc:
+                return exc
+        return None
 
     async def prepare(self, data: T) -> T | None:
         """A step before saving, e.g. asking for the customer's consent first; None stops."""
@@ -174,7 +262,15 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
         return None
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.changed:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen(_("Throw away what you typed in this form?")), answered)
 
     def action_submit(self) -> None:
         self.submit()
@@ -184,11 +280,12 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
         if event.button.id == "form-save":
             self.submit()
         elif event.button.id == "form-cancel":
-            self.dismiss(None)
+            self.action_cancel()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a one-line field goes to the next field; saving is Ctrl+S or the Save button."""
         event.stop()
-        self.submit()
+        self.focus_next()
 
     @work(exclusive=True, group="submit", exit_on_error=False)
     async def submit(self) -> None:
@@ -196,7 +293,18 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
         try:
             data = self.collect()
         except ValidationError as exc:
-            self.show_error(exc.field, exc.problem)
+            self.show_problems(exc)
+            return
+        checker = self.run_worker(
+            lambda: self._precheck_in_thread(data), thread=True, exit_on_error=False, group="perform"
+        )
+        try:
+            problem = await checker.wait()
+        except WorkerFailed:
+            self.show_error(None, _("could not check the form; see the error message"))
+            return
+        if problem is not None:
+            self.show_problems(problem)
             return
         prepared = await self.prepare(data)
         if prepared is None:
@@ -209,10 +317,8 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
         except WorkerFailed:  # already shown by the app's failure handler; keep the form open
             self.show_error(None, _("could not save; see the error message"))
             return
-        if isinstance(refusal, ValidationError):
-            self.show_error(refusal.field, refusal.problem)
-        elif refusal is not None:
-            self.show_error(None, str(refusal))
+        if refusal is not None:
+            self.show_problems(refusal)
         else:
             self.dismiss(prepared)
 

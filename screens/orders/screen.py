@@ -32,12 +32,12 @@ from screens.orders.details import DetailScreen, SessionDetailScreen, detail_tab
 
 COLUMNS = [
     ("ref", _("Order")),
-    ("state", _("State")),
-    ("customer", _("Customer")),
-    ("opened", _("Opened")),
-    ("sessions", _("Sess.")),
-    ("class", _("Class")),
-    ("hold", _("Hold")),
+    ("state", _("State"), 9),
+    ("customer", _("Customer"), 22),
+    ("opened", _("Opened"), 0),
+    ("sessions", _("Sess."), 5),
+    ("class", _("Class"), 8),
+    ("hold", _("Hold"), 4),
 ]
 
 

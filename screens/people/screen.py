@@ -10,32 +10,32 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.widgets import Checkbox, Input, Label, Static
 
 from models.browse.people import CustomerRow, StaffRow, contacts_of, customers_page, staff_page
 from models.core import people
 from models.core.db import worker_connection
 from models.core.entities import ROLES, Staff
-from models.core.errors import ValidationError
 from models.core.i18n import _
-from models.core.labels import term
 from screens.kit.base import MainScreen, PagedTable
-from screens.kit.forms import ConfirmScreen, FormScreen, Tick
+from screens.kit.forms import ConfirmScreen, FormScreen, Problems, Tick, show_day
+from screens.kit.labels import ROLE_LABELS, label, labels_of
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
 STAFF_COLUMNS = [
-    ("user", _("User")),
-    ("name", _("Name")),
-    ("roles", _("Roles")),
-    ("commit", _("Commitment")),
-    ("secrecy", _("§203")),
-    ("active", _("Active")),
+    ("user", _("User"), 10),
+    ("name", _("Name"), 14),
+    ("roles", _("Roles"), 15),
+    ("commit", _("Commitment"), 10),
+    ("secrecy", _("§203"), 10),
+    ("active", _("Active"), 6),
 ]
 CUSTOMER_COLUMNS = [
     ("number", _("Number")),
-    ("name", _("Customer")),
-    ("email", _("E-mail")),
+    ("name", _("Customer"), 24),
+    ("email", _("E-mail"), 20),
     ("secrecy", _("§203")),
     ("contacts", _("Contacts")),
 ]
@@ -43,14 +43,16 @@ CUSTOMER_ROLES = ("admin", "technician")
 
 
 def render_staff(row: StaffRow) -> list[Text]:
-    commitment = literal(row.commitment_signed_on) if row.commitment_signed_on else Text(_("MISSING"), style="bold")
+    commitment = (
+        Text(show_day(row.commitment_signed_on)) if row.commitment_signed_on else Text(_("MISSING"), style="bold")
+    )
     return [
         literal(row.username),
         literal(row.name),
-        Text(" ".join(term(role) for role in row.roles.split())),
+        Text(labels_of(ROLE_LABELS, row.roles.split())),
         commitment,
-        literal(row.secrecy_commitment_on),
-        Text(_("yes") if row.active else _("no")),
+        Text(show_day(row.secrecy_commitment_on)),
+        Text(_("yes") if row.active else _("no"), style="" if row.active else "bold"),
     ]
 
 
@@ -74,42 +76,74 @@ class StaffData:
 
 
 class StaffForm(FormScreen[StaffData]):
-    TITLE = _("Register staff (P3: date of the written confidentiality commitment)")
+    """Register a staff member, or change one (name, roles, P3 commitment, § 203 commitment)."""
 
-    def __init__(self, operator: Staff) -> None:
+    def __init__(self, operator: Staff, current: StaffRow | None = None) -> None:
         super().__init__()
         self.operator = operator
-
-    def compose_fields(self) -> ComposeResult:
-        yield from self.field("username", _("operating-system account"), Input())
-        yield from self.field("name", _("full name"), Input())
-        yield Label(Text(_("roles")), classes="field-label")
-        for role in ROLES:
-            yield Tick(role, value=role == "technician", id=f"f-role-{role}")
-        yield Static("", id="e-roles", classes="field-error")
-        yield from self.field("commitment_signed_on", _("commitment signed on (DD.MM.YYYY)"), Input())
-        yield from self.field("secrecy_commitment_on", _("§ 203 StGB commitment on (optional)"), Input())
-
-    def collect(self) -> StaffData:
-        roles = [role for role in ROLES if self.query_one(f"#f-role-{role}", Checkbox).value]
-        if not roles:
-            raise ValidationError("roles", _("at least one role is required"))
-        return StaffData(
-            self.required("username"),
-            self.required("name"),
-            roles,
-            self.day("commitment_signed_on"),
-            self.day("secrecy_commitment_on"),
+        self.current = current
+        self.TITLE = (
+            _("Change {user}").format(user=current.username)
+            if current is not None
+            else _("Register staff (P3: date of the written confidentiality commitment)")
         )
 
+    def compose_fields(self) -> ComposeResult:
+        current = self.current
+        if current is None:
+            yield from self.field("username", _("operating-system account"), Input())
+        yield from self.field("name", _("full name"), Input(current.name if current else ""))
+        yield Label(Text(_("roles")), classes="field-label")
+        have = set(current.roles.split()) if current else {"technician"}
+        with Horizontal(classes="tick-row"):
+            for role in ROLES:
+                tick = Tick(label(ROLE_LABELS, role), value=role in have, id=f"f-role-{role}")
+                tick.compact = True
+                yield tick
+        yield Static("", id="e-roles", classes="field-error")
+        yield from self.field(
+            "commitment_signed_on",
+            _("confidentiality commitment signed on (DD.MM.YYYY)"),
+            Input(show_day(current.commitment_signed_on) if current else ""),
+        )
+        yield from self.field(
+            "secrecy_commitment_on",
+            _("§ 203 StGB secrecy commitment on (optional)"),
+            Input(show_day(current.secrecy_commitment_on) if current else ""),
+        )
+
+    def collect(self) -> StaffData:
+        problems = Problems()
+        roles = [role for role in ROLES if self.query_one(f"#f-role-{role}", Checkbox).value]
+        if not roles:
+            problems.add("roles", _("at least one role is required"))
+        username = self.current.username if self.current else problems.take(lambda: self.required("username"))
+        name = problems.take(lambda: self.required("name"))
+        signed = problems.take(lambda: self.day("commitment_signed_on"))
+        if self.current is not None and self.current.commitment_signed_on and signed is None:
+            if "commitment_signed_on" not in problems.fields():
+                problems.add("commitment_signed_on", _("can be corrected, not removed"))
+        secrecy = problems.take(lambda: self.day("secrecy_commitment_on"))
+        problems.raise_any()
+        return StaffData(username or "", name or "", roles, signed, secrecy)
+
     def perform(self, data: StaffData) -> Any:
-        return people.register_staff(
+        if self.current is None:
+            return people.register_staff(
+                self.operator,
+                data.username,
+                data.name,
+                data.roles,
+                data.commitment_signed_on,
+                secrecy_commitment_on=data.secrecy_commitment_on,
+            )
+        return people.update_staff(
             self.operator,
             data.username,
-            data.name,
-            data.roles,
-            data.commitment_signed_on,
-            secrecy_commitment_on=data.secrecy_commitment_on,
+            name=data.name,
+            roles=data.roles,
+            commitment_signed_on=data.commitment_signed_on,
+            secrecy_commitment_on=data.secrecy_commitment_on if data.secrecy_commitment_on else "",
         )
 
 
@@ -179,7 +213,9 @@ class PeopleScreen(MainScreen):
     MODE = "people"
     BINDINGS = [
         Binding("n", "new_staff", _("New staff"), id="people.new_staff"),
+        Binding("e", "edit_staff", _("Edit"), id="people.edit_staff"),
         Binding("x", "deactivate", _("Deactivate"), id="people.deactivate"),
+        Binding("r", "reactivate", _("Reactivate"), id="people.reactivate"),
         Binding("u", "new_customer", _("New customer"), id="people.new_customer"),
         Binding("p", "new_contact", _("Contact"), id="people.new_contact"),
         Binding("tab", "app.focus_next", _("Next list"), id="people.next", show=False),
@@ -208,12 +244,16 @@ class PeopleScreen(MainScreen):
         return self.query_one(f"#{name}-table", PagedTable)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("new_staff", "deactivate"):
+        if action in ("new_staff", "edit_staff", "deactivate", "reactivate"):
             if refusal(self.operator, "admin"):
                 return None
+            row = self.table("staff").selected()
+            if action == "edit_staff":
+                return True if row is not None else None
             if action == "deactivate":
-                row = self.table("staff").selected()
                 return True if row is not None and row.active and row.username != self.operator.username else None
+            if action == "reactivate":
+                return True if row is not None and not row.active else None
         if action in ("new_customer", "new_contact"):
             if refusal(self.operator, *CUSTOMER_ROLES):
                 return None
@@ -235,6 +275,27 @@ class PeopleScreen(MainScreen):
     def action_new_staff(self) -> None:
         self.app.push_screen(StaffForm(self.operator), self.after_form(_("Staff member registered.")))
 
+    def action_edit_staff(self) -> None:
+        row = self.table("staff").selected()
+        if row is not None:
+            self.app.push_screen(
+                StaffForm(self.operator, row), self.after_form(_("{user} changed.").format(user=row.username))
+            )
+
+    def action_reactivate(self) -> None:
+        row = self.table("staff").selected()
+        if row is None:
+            return
+        question = Text(
+            _("Make {user} active again? They can open the console and work again.").format(user=row.username)
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.set_active(row.username, True)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
     def action_new_customer(self) -> None:
         self.app.push_screen(CustomerForm(self.operator), self.after_form(_("Customer registered.")))
 
@@ -255,17 +316,20 @@ class PeopleScreen(MainScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.deactivate(row.username)
+                self.set_active(row.username, False)
 
         self.app.push_screen(ConfirmScreen(question), answered)
 
     @work(thread=True, exit_on_error=False, group="people")
-    def deactivate(self, username: str) -> None:
+    def set_active(self, username: str, active: bool) -> None:
         with worker_connection():
-            people.update_staff(self.operator, username, active=False)
-        self.app.call_from_thread(self.after_form(_("{user} deactivated.").format(user=username)), True)
+            people.update_staff(self.operator, username, active=active)
+        done = _("{user} is active again.") if active else _("{user} deactivated.")
+        self.app.call_from_thread(self.after_form(done.format(user=username)), True)
 
     def on_data_table_row_selected(self, event: PagedTable.RowSelected) -> None:
+        if event.data_table.id == "staff-table" and self.check_action("edit_staff", ()):
+            self.action_edit_staff()
         if event.data_table.id == "customers-table":
             row = self.table("customers").selected()
             if row is not None:

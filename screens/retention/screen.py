@@ -56,7 +56,7 @@ RUN_COLUMNS = [
     ("kind", _("Kind")),
     ("state", _("State")),
     ("deleted", _("Deleted")),
-    ("policy", _("Policy")),
+    ("policy", _("Policy"), 0),
 ]
 DELETION_COLUMNS = [
     ("id", _("Record")),
@@ -70,8 +70,8 @@ HOLD_COLUMNS = [
     ("id", _("Hold")),
     ("order", _("Order")),
     ("placed", _("Placed")),
-    ("by", _("By")),
-    ("reason", _("Reason")),
+    ("by", _("By"), 9),
+    ("reason", _("Reason"), 30),
 ]
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Input, Select, Static, TextArea
+from textual.containers import Horizontal
+from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
 from models.browse import jobs as browse_jobs
 from models.core.entities import BILLING_CLASSES, CONSENT_METHODS, DISCLOSURE_BASES, TRANSFER_DIRECTIONS, Staff
@@ -18,7 +19,17 @@ from models.core.labels import term
 from models.retention.policy import CATEGORIES
 from models.sessions import sessions
 from models.sessions.sessions import ConsentInput, FileTransfer, SessionInput
-from screens.kit.forms import FormScreen, Tick, parse_whole_number
+from screens.kit.forms import FormScreen, Problems, Tick, parse_whole_number
+from screens.kit.labels import (
+    BILLING_CLASS_LABELS,
+    CATEGORY_LABELS,
+    CONSENT_KIND_LABELS,
+    CONSENT_METHOD_LABELS,
+    DISCLOSURE_BASIS_LABELS,
+    TRANSFER_LABELS,
+    label,
+    options,
+)
 
 CONSENT_QUESTIONS = {
     "screen_visibility": _("Others can see the technician's screen. Did the customer agree before the start? (P4)"),
@@ -38,13 +49,17 @@ class ConsentForm(FormScreen[ConsentInput]):
         super().__init__()
         self.kind = kind
         self.given_by = given_by
-        self.TITLE = _("Consent first: {kind}").format(kind=term(kind))
+        self.TITLE = _("Consent first: {kind}").format(kind=label(CONSENT_KIND_LABELS, kind))
 
     def compose_fields(self) -> ComposeResult:
         yield Static(Text(CONSENT_QUESTIONS.get(self.kind, "")))
         yield from self.field("given_by", _("given by (customer's person)"), Input(self.given_by))
-        yield from self.field("method", _("how"), Select(choices(CONSENT_METHODS), value="verbal", allow_blank=False))
-        yield from self.field("granted", _("answer"), Tick(_("the customer agreed"), value=True))
+        yield from self.field(
+            "method",
+            _("how"),
+            Select(options(CONSENT_METHOD_LABELS, CONSENT_METHODS), value="verbal", allow_blank=False),
+        )
+        yield from self.field("granted", _("answer"), Tick(_("the customer agreed"), value=False))
         yield from self.field("note", _("note (optional)"), Input())
 
     def collect(self) -> ConsentInput:
@@ -70,6 +85,7 @@ class StartSessionForm(FormScreen[StartData]):
     def __init__(self, operator: Staff) -> None:
         super().__init__()
         self.operator = operator
+        self.started: Any = None
 
     def compose_fields(self) -> ComposeResult:
         yield from self.field("order", _("order ref (empty: a new order for the customer below)"), Input())
@@ -77,7 +93,7 @@ class StartSessionForm(FormScreen[StartData]):
         yield from self.field(
             "billing_class",
             _("billing class of a new order"),
-            Select(choices(BILLING_CLASSES), value="billable", allow_blank=False),
+            Select(options(BILLING_CLASS_LABELS, BILLING_CLASSES), value="billable", allow_blank=False),
         )
         yield from self.field("technician", _("technician (username)"), Input(self.operator.username))
         yield from self.field("customer_ip", _("customer IP"), Input())
@@ -88,19 +104,26 @@ class StartSessionForm(FormScreen[StartData]):
         )
 
     def collect(self) -> StartData:
+        problems = Problems()
         order = self.value("order").upper()
         customer = self.value("customer")
         if not order and not customer:
-            raise ValidationError("order", _("give an order ref, or a customer number for a new order"))
+            problems.add("order", _("give an order ref, or a customer number for a new order"))
+        technician = problems.take(lambda: self.required("technician"))
+        problems.raise_any()
         data = SessionInput(
             order=order,
-            technician=self.required("technician"),
+            technician=technician or "",
             customer_ip=self.optional("customer_ip"),
             workstation=self.optional("workstation"),
             customer_person=self.optional("customer_person"),
             screen_private=self.checked("screen_private"),
         )
         return StartData(data, customer or None, self.value("billing_class"))
+
+    def precheck(self, data: StartData) -> None:
+        """IP, order, customer and technician are checked before the customer is asked for consent."""
+        sessions.check_start(self.operator, data.session, customer_number=data.customer_number)
 
     async def prepare(self, data: StartData) -> StartData | None:
         if data.session.screen_private:
@@ -116,9 +139,10 @@ class StartSessionForm(FormScreen[StartData]):
         return StartData(session, data.customer_number, data.billing_class)
 
     def perform(self, data: StartData) -> Any:
-        return browse_jobs.start_job(
+        self.started = browse_jobs.start_job(
             self.operator, data.session, customer_number=data.customer_number, billing_class=data.billing_class
         )
+        return self.started
 
 
 class SessionForm(FormScreen[Any]):
@@ -144,7 +168,9 @@ class ActivityForm(SessionForm):
         yield from self.field("detail", _("detail"), Input())
         yield from self.field("file_name", _("file transferred (empty: none)"), Input())
         yield from self.field(
-            "file_direction", _("direction"), Select(choices(TRANSFER_DIRECTIONS), value="upload", allow_blank=False)
+            "file_direction",
+            _("direction"),
+            Select(options(TRANSFER_LABELS, TRANSFER_DIRECTIONS), value="upload", allow_blank=False),
         )
         yield from self.field("file_size", _("size in bytes"), Input())
         yield from self.field("file_sha256", _("SHA-256"), Input())
@@ -179,7 +205,13 @@ class ChatForm(SessionForm):
     def compose_fields(self) -> ComposeResult:
         yield Static(Text(_("Chat line in {ref}").format(ref=self.session_ref)), classes="form-title")
         yield from self.field(
-            "sender", _("from"), Select(choices(["customer", "technician"]), value="customer", allow_blank=False)
+            "sender",
+            _("from"),
+            Select(
+                [(_("the customer"), "customer"), (_("the technician"), "technician")],
+                value="customer",
+                allow_blank=False,
+            ),
         )
         yield from self.field("text", _("text"), Input())
 
@@ -191,19 +223,32 @@ class ChatForm(SessionForm):
 
 
 class SystemInfoForm(SessionForm):
+    """System information as one "name: value" line per item (a JSON object is accepted too)."""
+
     def compose_fields(self) -> ComposeResult:
-        yield Static(
-            Text(_("System information for {ref} (JSON object)").format(ref=self.session_ref)), classes="form-title"
+        yield Static(Text(_("System information for {ref}").format(ref=self.session_ref)), classes="form-title")
+        yield from self.field(
+            "data", _("one line per item, e.g. os: Windows 11 Pro"), TextArea("", language=None, soft_wrap=True)
         )
-        yield from self.field("data", _('data, e.g. {"os": "Windows 11 Pro"}'), TextArea("{}", language=None))
 
     def collect(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.value("data"))
-        except json.JSONDecodeError as exc:
-            raise ValidationError("data", _("is not valid JSON: {problem}").format(problem=exc.msg)) from None
+        raw = self.value("data").strip()
+        if raw.startswith("{"):
+            try:
+                data = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise ValidationError("data", _("is not valid JSON: {problem}").format(problem=exc.msg)) from None
+        else:
+            data = {}
+            for n, line in enumerate(raw.splitlines(), start=1):
+                if not line.strip():
+                    continue
+                name, colon, value = line.partition(":")
+                if not colon or not name.strip():
+                    raise ValidationError("data", _("line {n}: write name: value, e.g. os: Windows 11 Pro").format(n=n))
+                data[name.strip()] = value.strip()
         if not isinstance(data, dict) or not data:
-            raise ValidationError("data", _("must be a non-empty JSON object"))
+            raise ValidationError("data", _("give at least one item, e.g. os: Windows 11 Pro"))
         return data
 
     def perform(self, data: dict[str, Any]) -> Any:
@@ -232,6 +277,10 @@ class ColleagueForm(SessionForm):
 
     def collect(self) -> ColleagueData:
         return ColleagueData(self.required("username"))
+
+    def precheck(self, data: ColleagueData) -> None:
+        """The colleague is checked (known, committed, not in already) before the customer is asked."""
+        sessions.check_participant(self.operator, self.session_ref, data.username)
 
     async def prepare(self, data: ColleagueData) -> ColleagueData | None:
         consent = await self.app.push_screen_wait(ConsentForm("additional_staff", self.customer_person))
@@ -265,20 +314,30 @@ class DisclosureForm(SessionForm):
             classes="form-title",
         )
         yield from self.field("recipient", _("recipient"), Input())
-        yield from self.field(
-            "categories", _("categories, comma-separated: {all}").format(all=", ".join(CATEGORIES)), Input()
-        )
+        yield Label(Text(_("categories passed on")), classes="field-label")
+        for row in (CATEGORIES[:4], CATEGORIES[4:]):
+            with Horizontal(classes="tick-row"):
+                for category in row:
+                    tick = Tick(label(CATEGORY_LABELS, category), id=f"f-category-{category}")
+                    tick.compact = True
+                    yield tick
+        yield Static("", id="e-categories", classes="field-error")
         yield from self.field("scope", _("scope (what, how much)"), Input())
         yield from self.field(
-            "basis", _("legal basis"), Select(choices(DISCLOSURE_BASES), value="consent", allow_blank=False)
+            "basis",
+            _("legal basis"),
+            Select(options(DISCLOSURE_BASIS_LABELS, DISCLOSURE_BASES), value="consent", allow_blank=False),
         )
 
     def collect(self) -> DisclosureData:
-        categories = [c.strip() for c in self.required("categories").replace(" ", ",").split(",") if c.strip()]
-        unknown = [c for c in categories if c not in CATEGORIES]
-        if unknown:
-            raise ValidationError("categories", _("unknown: {names}").format(names=", ".join(unknown)))
-        return DisclosureData(self.required("recipient"), categories, self.required("scope"), self.value("basis"))
+        problems = Problems()
+        recipient = problems.take(lambda: self.required("recipient"))
+        categories = [c for c in CATEGORIES if self.query_one(f"#f-category-{c}", Checkbox).value]
+        if not categories:
+            problems.add("categories", _("tick at least one category"))
+        scope = problems.take(lambda: self.required("scope"))
+        problems.raise_any()
+        return DisclosureData(recipient or "", categories, scope or "", self.value("basis"))
 
     async def prepare(self, data: DisclosureData) -> DisclosureData | None:
         if data.basis != "consent":

@@ -31,12 +31,12 @@ from screens.sessions.forms import (
 COLUMNS = [
     ("ref", _("Session")),
     ("elapsed", _("Elapsed")),
-    ("customer", _("Customer")),
-    ("tech", _("Tech")),
-    ("workstation", _("Workstation")),
-    ("person", _("Person")),
-    ("ip", _("IP")),
-    ("screen", _("Screen")),
+    ("customer", _("Customer"), 16),
+    ("tech", _("Tech"), 9),
+    ("workstation", _("Workstation"), 0),
+    ("person", _("Person"), 0),
+    ("ip", _("IP"), 15),
+    ("screen", _("Screen"), 7),
 ]
 ROW_ACTIONS = ("end", "activity", "chat", "sysinfo", "colleague", "disclose", "open")
 
@@ -118,7 +118,15 @@ class ActiveSessionsScreen(MainScreen):
         self.app.push_screen(form, after)
 
     def action_start(self) -> None:
-        self.open_form(StartSessionForm(self.operator), _("Session started."))
+        form = StartSessionForm(self.operator)
+
+        def after(result: object) -> None:
+            if result is not None and form.started is not None:
+                self.notify(_("Session {ref} started.").format(ref=form.started.ref), markup=False)
+                self.table.select_when_loaded(form.started.ref)
+                self.refresh_data()
+
+        self.app.push_screen(form, after)
 
     def with_row(self, build: Callable[[SessionRow], FormScreen[Any]], done: str) -> None:
         row = self.selected()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any, cast
 
 from rich.text import Text
@@ -21,6 +22,8 @@ from models.core.errors import Busy, Support24Error
 from models.core.i18n import _
 from screens.kit.messages import WorkerFailed
 from screens.shell.modes import MODE_SPECS
+from screens.shell.palette import ReferenceProvider
+from screens.shell.theme import MONO, choose_theme, write_theme
 from screens.shell.timer import PurgeScheduler, PurgeTimerMixin
 
 
@@ -50,10 +53,12 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
     """The support24 console for one operator (DESIGN.md §2, §3, §11)."""
 
     TITLE = "support24"
+    COMMANDS = App.COMMANDS | {ReferenceProvider}
     CSS_PATH = ["../styles/console.tcss", "../styles/screens2.tcss"]
     BINDINGS = [
         *mode_bindings(),
         Binding("ctrl+t", "change_theme", _("Theme"), id="app.theme", show=False),
+        Binding("question_mark", "screen_help", _("Help"), id="app.help", show=False),
         Binding("ctrl+q", "quit", _("Quit"), id="app.quit"),
         # Textual's own would say "palette" in every language.
         Binding(
@@ -75,6 +80,8 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         start_mode: str = "dashboard",
         scheduler: PurgeScheduler | None = None,
         settings: Settings | None = None,
+        config_dir: Path | None = None,
+        environ: dict[str, str] | None = None,
     ) -> None:
         self.MODES = {item.name: item.factory() for item in MODE_SPECS}
         super().__init__()
@@ -86,10 +93,53 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         self.purge_scheduler = scheduler  # the purge timer (screens/shell/timer.py); None: no timer
         self.settings = settings  # when run for real (controller, language); None: the defaults
         self.status_changed: Signal[str] = Signal(self, "status-changed")  # every ShellHeader listens
+        self.config_dir = config_dir  # where the chosen theme is kept; None: not kept (tests)
+        choose_theme(self, config_dir, environ)
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self.theme_chosen)
         self.switch_mode(self.start_mode)
-        self.start_purge_timer()
+        settings = self.settings
+        first = settings.timer_first_run_seconds if settings is not None else None
+        if self.purge_scheduler is not None:
+            self.start_purge_timer(*(() if first is None else (first,)))
+            self.announce_purge_timer()
+        elif settings is not None:
+            self.set_status(_("purge timer off in this console"))
+
+    def action_screen_help(self) -> None:
+        """`?`: the keys of the current screen (and what each does), over it."""
+        from screens.help.screen import ScreenHelp
+
+        if isinstance(self.screen, ScreenHelp):
+            return
+        self.push_screen(ScreenHelp(self.screen))
+
+    def announce_purge_timer(self) -> None:
+        """Say on screen that this console deletes due data by itself, when, and how to switch it off."""
+        scheduler = self.purge_scheduler
+        if scheduler is None:
+            return
+        from models.core import clock
+
+        interval = getattr(scheduler, "interval", None)
+        minutes = (
+            int(interval.total_seconds() // 60) if interval else getattr(self.settings, "timer_interval_minutes", 15)
+        )
+        self.notify(
+            _(
+                "The purge timer deletes due data by itself: first at {at}, then every {n} minutes. "
+                "Switch it off with console_purge = false under [timer] in config.toml."
+            ).format(at=clock.format_berlin(scheduler.next_run_at)[-5:], n=minutes),
+            title=_("Purge timer"),
+            timeout=15,
+            markup=False,
+        )
+
+    def theme_chosen(self, theme: Any) -> None:
+        """^t or the palette changed the theme: mark mono for its rules, and keep the choice for the next start."""
+        self.set_class(self.theme == MONO, "-mono")
+        write_theme(self.config_dir, self.theme)
 
     def set_status(self, text: str) -> None:
         """Show a short status (e.g. the purge timer's last/next run) in every header."""

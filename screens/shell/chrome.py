@@ -62,14 +62,27 @@ class ModeBar(Static):
         self.update(self.line(self.size.width))
 
     def line(self, width: int) -> Text:
-        """Full titles when they fit, else the first four letters of each (80 columns)."""
-        full = sum(len(item.title) + 3 for item in MODE_SPECS) + 2 <= width
+        """Full titles when they fit, else one short word each (80 columns), else the keys with a letter or two."""
+
+        def needs(titles: list[str]) -> int:
+            return sum(len(title) + 3 for title in titles) - 1
+
+        full = [item.title for item in MODE_SPECS]
+        short = [item.short or item.title for item in MODE_SPECS]
+        if needs(full) <= width:
+            titles = full
+        elif needs(short) <= width:
+            titles = short
+        else:
+            room = max(1, (width - 3 * len(MODE_SPECS)) // len(MODE_SPECS))
+            titles = [title[:room] for title in short]
         line = Text(no_wrap=True, overflow="ellipsis")
-        for item in MODE_SPECS:
+        for n, (item, title) in enumerate(zip(MODE_SPECS, titles)):
             style = "reverse bold" if item.name == self.current else ""
             line.append(f"{item.key}", style="bold " + style)
-            line.append(f" {item.title if full else item.title[:4]}", style=style)
-            line.append(" ")
+            line.append(f" {title}", style=style)
+            if n < len(MODE_SPECS) - 1:
+                line.append(" ")
         return line
 
 

@@ -24,6 +24,7 @@ class ModeSpec:
     help: str  # one sentence for the command palette and the help screen
     screen: str  # "module:Class" relative to the screens package
     coming: bool = False  # a placeholder until the domain code lands
+    short: str = ""  # one short word for the mode bar at 80 columns; empty: the title
 
     def factory(self) -> Callable[[], Screen]:
         """A callable Textual calls to build the mode's screen on first use."""
@@ -38,9 +39,21 @@ class ModeSpec:
 
 
 MODE_SPECS: list[ModeSpec] = [
-    ModeSpec("dashboard", "1", _("Dash"), _("Dashboard: what needs attention now"), "dashboard.screen:DashboardScreen"),
     ModeSpec(
-        "sessions", "2", _("Sessions"), _("Active sessions: start, log, end"), "sessions.screen:ActiveSessionsScreen"
+        "dashboard",
+        "1",
+        _("Dash"),
+        _("Dashboard: what needs attention now"),
+        "dashboard.screen:DashboardScreen",
+        short=_("Now"),
+    ),
+    ModeSpec(
+        "sessions",
+        "2",
+        _("Sessions"),
+        _("Active sessions: start, log, end"),
+        "sessions.screen:ActiveSessionsScreen",
+        short=_("Live"),
     ),
     ModeSpec(
         "orders",
@@ -52,7 +65,14 @@ MODE_SPECS: list[ModeSpec] = [
     ModeSpec(
         "consents", "4", _("Consent"), _("Consent log: consents and disclosures"), "consents.screen:ConsentLogScreen"
     ),
-    ModeSpec("retention", "5", _("Retention"), _("Retention queue and purge runs"), "retention.screen:RetentionScreen"),
+    ModeSpec(
+        "retention",
+        "5",
+        _("Retention"),
+        _("Retention queue and purge runs"),
+        "retention.screen:RetentionScreen",
+        short=_("Purge"),
+    ),
     ModeSpec("access", "6", _("Access"), _("Access requests (GDPR Art. 15)"), "access.screen:AccessRequestsScreen"),
     ModeSpec(
         "accounting",
@@ -60,6 +80,7 @@ MODE_SPECS: list[ModeSpec] = [
         _("Billing"),
         _("Accounting: billing outbox and batches"),
         "accounting.screen:AccountingScreen",
+        short=_("Bill"),
     ),
     ModeSpec("people", "8", _("Staff"), _("Staff and customers"), "people.screen:PeopleScreen"),
     ModeSpec("audit", "9", _("Audit"), _("Audit trail and chain verification"), "audit.screen:AuditScreen"),

@@ -180,6 +180,7 @@ def _with_policy(ctx: Context) -> None:
 
 
 def run_export(ctx: Context, args: argparse.Namespace) -> int:
+    from console.jobs.witness import head_document, head_line
     from console.reports.access_report import export_report
 
     _with_policy(ctx)
@@ -192,13 +193,17 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
         lang=args.lang,
     )
     if ctx.json_output:
-        ctx.emit_json(result.as_dict())
+        document = result.as_dict()
+        document["audit_head"] = head_document()
+        ctx.emit_json(document)
     else:
         print(
             _("{ref}: report written to {path} ({size} bytes, SHA-256 {sha})").format(
                 ref=result.ref, path=result.path, size=result.size, sha=result.sha256
             )
         )
+        if head_line():
+            print(str(head_line()))
     return 0
 
 

@@ -67,6 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_export(ctx: Context, args: argparse.Namespace) -> int:
     from console.jobs.billing_export import export
+    from console.jobs.witness import head_document, head_line
 
     operator = ctx.operator()
     result = export(operator, Path(args.out), reexport=args.reexport)
@@ -79,7 +80,9 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if ctx.json_output:
-        ctx.emit_json(result.as_dict())
+        document = result.as_dict()
+        document["audit_head"] = head_document() if result.batch is not None and not result.reexport else None
+        ctx.emit_json(document)
     elif result.batch is None:
         print(_("The outbox is empty: no batch was created and nothing was written."))
     else:
@@ -90,6 +93,8 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
             + ngettext("{n} record", "{n} records", result.batch.record_count).format(n=result.batch.record_count)
         )
         print(f"  {result.csv_path}\n  {result.json_path}\n  SHA-256 {result.sha256}")
+        if not result.reexport and head_line():
+            print("  " + str(head_line()))
     if result.batch is not None and not result.identical:
         print(
             _(
@@ -103,6 +108,7 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_ack(ctx: Context, args: argparse.Namespace) -> int:
+    from console.jobs.witness import head_document, head_line
     from models.billing import outbox as billing
     from models.core import clock
 
@@ -119,6 +125,7 @@ def run_ack(ctx: Context, args: argparse.Namespace) -> int:
                 "orders_waiting": result.orders_waiting,
                 "orders_billed_before": result.orders_billed_before,
                 "records_due_on": clock.berlin_date(due).isoformat() if due else None,
+                "audit_head": None if result.already else head_document(),
             }
         )
         return 0
@@ -137,6 +144,8 @@ def run_ack(ctx: Context, args: argparse.Namespace) -> int:
             result.orders_billed,
         ).format(number=result.batch.number, day=day, n=result.orders_billed)
     )
+    if head_line():
+        print(str(head_line()))
     if due is not None:
         print(
             _("Connection data, activity, chat and video of these orders are due for deletion on {day} (P8).").format(

@@ -68,6 +68,7 @@ def run_scheduler(ctx: Context, args: argparse.Namespace) -> int:
     scheduler = Scheduler(ctx.data_dir, operator, interval, policy_option=args.policy)
     if args.once:
         outcome = scheduler.run_once()
+        _witness()
         if ctx.json_output:
             ctx.emit_json(outcome.as_dict())
         else:
@@ -86,6 +87,14 @@ def run_scheduler(ctx: Context, args: argparse.Namespace) -> int:
     while not stop.is_set():
         if scheduler.is_due():
             _log(ctx, scheduler.run_once())
+            _witness()
         wait = (scheduler.next_run_at - clock.now()).total_seconds()
         stop.wait(timeout=max(1.0, min(wait, 60.0)))
     return 0
+
+
+def _witness() -> None:
+    """Every turn of the headless scheduler witnesses the audit head (at least daily under any timer)."""
+    from models.core import audit
+
+    audit.witness("scheduler")

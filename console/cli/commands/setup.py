@@ -1,4 +1,9 @@
-"""`support24 init`: create the database and register the first administrator."""
+"""`support24 init`: create the database and register the first administrator.
+
+`support24 pg-roles`: on PostgreSQL, create or refresh one database role per staff member
+and one group role per console role (models/core/pg_roles.py); run it as the schema's owner
+after `init` and after each upgrade. From then on the operator is the server's session_user.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +43,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_json(parser)
     parser.set_defaults(handler=run_init)
+    roles = subparsers.add_parser(
+        "pg-roles",
+        parents=[command_parent()],
+        help=_("PostgreSQL: a database role per staff member and a group per console role (run as the owner)"),
+    )
+    add_json(roles)
+    roles.set_defaults(handler=run_pg_roles)
 
 
 def run_init(ctx: Context, args: argparse.Namespace) -> int:
@@ -62,4 +74,26 @@ def run_init(ctx: Context, args: argparse.Namespace) -> int:
                 where=target.describe(), user=staff.username
             )
         )
+    return 0
+
+
+def run_pg_roles(ctx: Context, args: argparse.Namespace) -> int:
+    from models.core import pg_roles
+    from models.core.db import is_postgres, write_tx
+    from models.core.errors import ValidationError
+
+    ctx.open()
+    if not is_postgres():
+        raise ValidationError("--database", _("database roles exist only on PostgreSQL"))
+    with write_tx():
+        report = pg_roles.install()
+    if ctx.json_output:
+        ctx.emit_json(report)
+        return 0
+    ctx.say(_("Group roles: {groups}").format(groups=", ".join(report["groups"])))  # type: ignore[arg-type]
+    for row in report["staff"]:  # type: ignore[attr-defined]
+        groups = ", ".join(row["groups"]) or "-"
+        login = _("login") if row["login"] else _("no login")
+        ctx.say(f"  {row['username']:<20} {login:<10} {groups}")
+    ctx.say(_("From now on the operator is the database's session_user (peer authentication: the OS account)."))
     return 0

@@ -115,7 +115,7 @@ def ingest_files(
     require_role(actor, *INGEST_ROLES)
     results = [FileResult(str(p)) for p in paths]
     found: list[Sniffed | None] = []
-    for path, result in zip(paths, results):
+    for path, result in zip(paths, results, strict=True):
         try:
             sniffed = recognise(path, tool)
             result.format, result.encoding = sniffed.format, sniffed.encoding
@@ -125,7 +125,7 @@ def ingest_files(
             found.append(None)
     if any(r.error for r in results):
         return results
-    for path, result, known in zip(paths, results, found):
+    for path, result, known in zip(paths, results, found, strict=True):
         assert known is not None
         _ingest_one(actor, path, known, result, dry_run=dry_run, emit=emit)
     return results

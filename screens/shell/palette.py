@@ -1,0 +1,145 @@
+"""The command palette beyond navigation: jump to any reference typed, and the actions of the screen.
+
+A typed order (A-), session (S-), consent (C-), access request (AR-), customer (K-) or batch
+number opens what it names; any other text matches the actions the operator may take on the
+screen the palette was opened from (e.g. "hold", "start"). Opening a record goes through the
+same screens and audited reads as the keys do.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+from typing import Any
+
+from textual.command import Hit, Hits, Provider
+
+from models.core.i18n import _
+
+ORDER = re.compile(r"^A-\d{4}-\d{1,6}$", re.IGNORECASE)
+SESSION = re.compile(r"^S-\d{4}-\d{1,6}$", re.IGNORECASE)
+CONSENT = re.compile(r"^C-\d{4}-\d{1,6}$", re.IGNORECASE)
+REQUEST = re.compile(r"^AR-\d{4}-\d{1,6}$", re.IGNORECASE)
+CUSTOMER = re.compile(r"^K-\d{1,8}$", re.IGNORECASE)
+BATCH = re.compile(r"^(?:batch\s*|#)?(\d{1,9})$", re.IGNORECASE)
+
+
+class ReferenceProvider(Provider):
+    """References and screen actions for the palette."""
+
+    def reference_hits(self, query: str) -> list[tuple[str, str, Any]]:
+        """(text, help, callback) for a typed reference."""
+        ref = query.strip().upper()
+        app: Any = self.app
+        if ORDER.match(ref):
+            return [
+                (_("Open order {ref}").format(ref=ref), _("the order in full (audited)"), partial(open_order, app, ref))
+            ]
+        if SESSION.match(ref):
+            return [
+                (
+                    _("Open session {ref}").format(ref=ref),
+                    _("the session in full (audited)"),
+                    partial(open_session, app, ref),
+                )
+            ]
+        if CONSENT.match(ref):
+            return [
+                (_("Open the session of consent {ref}").format(ref=ref), "", partial(open_consent, app, ref)),
+            ]
+        if REQUEST.match(ref):
+            return [(_("Open access request {ref}").format(ref=ref), "", partial(open_request, app, ref))]
+        if CUSTOMER.match(ref):
+            return [(_("Orders of customer {ref}").format(ref=ref), "", partial(customer_orders, app, ref))]
+        batch = BATCH.match(query.strip())
+        if batch:
+            number = int(batch.group(1))
+            return [(_("Billing batch {n}").format(n=number), "", partial(open_batch, app, number))]
+        return []
+
+    def action_hits(self) -> list[tuple[str, str, Any]]:
+        """The actions the operator may take now on the screen below the palette."""
+        screen = self.screen
+        hits: list[tuple[str, str, Any]] = []
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not active.enabled or not binding.description or (binding.id or "").startswith(("mode.", "app.")):
+                continue
+            if binding.action in seen:
+                continue
+            seen.add(binding.action)
+            text = f"{binding.description} ({self.app.get_key_display(binding)})"
+            hits.append((text, _("on this screen"), partial(self.app.call_later, screen.run_action, binding.action)))
+        return hits
+
+    async def search(self, query: str) -> Hits:
+        for text, help_text, callback in self.reference_hits(query):
+            yield Hit(1.0, text, callback, help=help_text)
+        matcher = self.matcher(query)
+        for text, help_text, callback in self.action_hits():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), callback, text=text, help=help_text)
+
+
+def open_order(app: Any, ref: str) -> None:
+    from screens.orders.screen import OrderDetailScreen
+
+    app.run_worker(_open_in(app, "orders", lambda: OrderDetailScreen(app.operator, ref)), group="palette")
+
+
+def open_session(app: Any, ref: str) -> None:
+    from screens.orders.details import SessionDetailScreen
+
+    app.run_worker(_open_in(app, "sessions", lambda: SessionDetailScreen(app.operator, ref)), group="palette")
+
+
+def open_request(app: Any, ref: str) -> None:
+    from screens.access.detail import AccessDetailScreen
+
+    app.run_worker(_open_in(app, "access", lambda: AccessDetailScreen(app.operator, ref)), group="palette")
+
+
+def open_consent(app: Any, ref: str) -> None:
+    from models.core.entities import Consent
+
+    consent = Consent.get_or_none(Consent.ref == ref)  # one indexed row, by its unique ref
+    if consent is None:
+        app.notify(_("no consent {ref}").format(ref=ref), severity="warning", markup=False)
+        return
+    open_session(app, consent.session.ref)
+
+
+async def _open_in(app: Any, mode: str, build: Any) -> None:
+    await app.switch_mode(mode)
+    await app.push_screen(build())
+
+
+def customer_orders(app: Any, number: str) -> None:
+    async def go() -> None:
+        await app.switch_mode("orders")
+        while len(app.screen_stack) > 1:  # a detail opened earlier in this mode
+            await app.pop_screen()
+        screen = app.screen
+        for widget_id, value in (("#q-customer", number), ("#q-ref", ""), ("#q-day", ""), ("#q-technician", "")):
+            screen.query_one(widget_id).value = value
+        screen.apply_filter()
+
+    app.run_worker(go(), group="palette")
+
+
+def open_batch(app: Any, number: int) -> None:
+    async def go() -> None:
+        await app.switch_mode("accounting")
+        while len(app.screen_stack) > 1:
+            await app.pop_screen()
+        screen = app.screen
+        if screen.view != "batches":
+            screen.action_next_view()
+        from screens.kit.base import PagedTable
+
+        screen.query_one("#acc-batches", PagedTable).select_when_loaded(str(number))
+        screen.refresh_data()
+
+    app.run_worker(go(), group="palette")
