@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg check fix mypy-baseline bench demo clean
+.PHONY: run test test-pg check fix mypy-baseline bench demo clean messages compile-messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,20 @@ bench: $(STAMP)
 		--data-dir .bench/data --json > .bench/generate.json
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks --database $(BENCH_PG) --only import,ack,backends
+
+# The German catalogue: extract every _()/N_()/ngettext() string and merge it into the .po
+# (new and changed strings arrive with an empty msgstr; locations name files only, so moved lines change nothing). translate them, then compile.
+LOCALE := models/core/locale
+POT := $(LOCALE)/support24.pot
+
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-wrap --sort-by-file --add-location=file --project support24 -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d $(LOCALE) -D support24 -l de --no-wrap --ignore-obsolete --no-fuzzy-matching
+	rm -f $(POT)
+
+# Compiles the .po to the .mo that is committed beside it (the tests check they agree).
+compile-messages: $(STAMP)
+	$(BIN)/pybabel compile -d $(LOCALE) -D support24 -l de --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache .import_linter_cache

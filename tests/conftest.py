@@ -8,6 +8,14 @@ Each test run works in a schema of its own, so parallel runs do not meet.
 
 from __future__ import annotations
 
+import os
+
+# The suite reads English (the source text) unless SUPPORT24_TEST_LANGUAGE says otherwise; set before
+# anything translates at import time, and in the environment so that main() chooses it too.
+from models.core.i18n import set_language
+
+TEST_LANGUAGE = set_language(os.environ.get("SUPPORT24_TEST_LANGUAGE", "en"))
+os.environ["LANGUAGE"] = TEST_LANGUAGE
 import uuid
 from collections.abc import Iterator
 from datetime import datetime

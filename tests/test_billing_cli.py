@@ -77,7 +77,7 @@ def test_the_p9_path_end_to_end_from_import_to_the_p8_due_date(
 
 def test_export_text_and_json_and_an_empty_outbox(one_order, capsys, tmp_path: Path) -> None:
     code, out, _err = run(capsys, "billing", "export", "--out", str(tmp_path / "erp"))
-    assert code == 0 and "Exported batch 1: 1 record(s)" in out and "support24-billing-000001.csv" in out
+    assert code == 0 and "Exported batch 1: 1 record" in out and "support24-billing-000001.csv" in out
     code, out, _err = run(capsys, "billing", "export", "--out", str(tmp_path / "erp2"), "--json")
     assert code == 0 and json.loads(out)["batch"] is None
     assert not any((tmp_path / "erp2").iterdir())
@@ -108,10 +108,10 @@ def test_ack_exit_codes_and_messages(one_order, capsys, tmp_path: Path, fixed_cl
     assert code == 2 and out == "" and "billed_on: lies in the future" in err
     code, _out, err = run(capsys, "billing", "ack", "2", "--billed-on", "2026-11-24")
     assert code == 2 and "no billing batch 2" in err
-    code, _out, err = run(capsys, "billing", "ack", "1", "--billed-on", "24.11.2026")
+    code, _out, err = run(capsys, "billing", "ack", "1", "--billed-on", "24/11/2026")
     assert code == 2 and "YYYY-MM-DD" in err
     code, out, _err = run(capsys, "billing", "ack", "1", "--billed-on", "2026-11-24")
-    assert code == 0 and "1 order(s) billed" in out and "24.02.2027" in out
+    assert code == 0 and "1 order billed" in out and "2027-02-24" in out
     code, out, _err = run(capsys, "billing", "ack", "1", "--billed-on", "2026-11-24")
     assert code == 0 and "nothing changed" in out
     fixed_clock.advance(days=2)
@@ -138,7 +138,7 @@ def test_batches_and_outbox_listings(one_order, capsys, tmp_path: Path) -> None:
     code, out, _err = run(capsys, "billing", "batches")
     assert code == 0 and "No batches yet." in out
     code, out, _err = run(capsys, "billing", "outbox")
-    assert code == 0 and "1 record(s) wait" in out and "Bäckerei Schmidt" in out
+    assert code == 0 and "1 record waits" in out and "Bäckerei Schmidt" in out
     run(capsys, "billing", "export", "--out", str(tmp_path / "erp"))
     code, out, _err = run(capsys, "billing", "batches", "--json")
     document = json.loads(out)
@@ -148,6 +148,12 @@ def test_batches_and_outbox_listings(one_order, capsys, tmp_path: Path) -> None:
     assert code == 0 and json.loads(out) == {"records": [], "count": 0}
     code, out, _err = run(capsys, "billing", "batches")
     assert code == 0 and "not acknowledged" in out
+
+
+def test_ack_takes_the_billing_date_as_germans_write_it(one_order, capsys, tmp_path: Path, fixed_clock) -> None:
+    run(capsys, "billing", "export", "--out", str(tmp_path / "erp"))
+    code, out, _err = run(capsys, "billing", "ack", "1", "--billed-on", "24.11.2026")
+    assert code == 0 and "billed on 2026-11-24" in out
 
 
 def test_a_folder_that_is_a_file_is_refused_by_its_option(one_order, capsys, tmp_path: Path) -> None:

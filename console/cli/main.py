@@ -12,26 +12,37 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 
 from console.cli import commands
-from models.core.i18n import _
+from models.core.i18n import LANGUAGES, _, choose_language, set_language
 
 
 def common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument(
         "--database",
-        metavar="URL",
+        metavar=_("URL"),
         default=default,
         help=_("database URL (sqlite:///PATH or postgresql://USER@HOST/DB); env SUPPORT24_DATABASE_URL"),
     )
-    parser.add_argument("--data-dir", metavar="DIR", default=default, help=_("data folder; env SUPPORT24_DATA_DIR"))
+    parser.add_argument("--data-dir", metavar=_("DIR"), default=default, help=_("data folder; env SUPPORT24_DATA_DIR"))
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help=_("print one JSON document on stdout and nothing else"))
+
+
+def day_option(text: str) -> str:
+    """A day as typed on the command line: ISO 2026-11-24, or 24.11.2026 as Germans write it (turned
+    into ISO here); anything else passes unchanged so that the domain names the option and the problem."""
+    match = re.fullmatch(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*", text)
+    if match is None:
+        return text
+    day, month, year = (int(part) for part in match.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def command_parent() -> argparse.ArgumentParser:
@@ -53,15 +64,55 @@ def command_modules() -> list[str]:
     return sorted(names)
 
 
+def lang_option(argv: Sequence[str]) -> str | None:
+    """The value of the global `--lang`, read before the parser is built so that its help is translated.
+
+    Only options before the command count: `access export --lang` is the report's language."""
+    tokens = list(argv)
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token == "--lang":
+            return tokens[index + 1] if index + 1 < len(tokens) else None
+        if token.startswith("--lang="):
+            return token.split("=", 1)[1]
+        if token in ("--database", "--data-dir"):
+            index += 2
+            continue
+        if not token.startswith("-"):
+            return None
+        index += 1
+    return None
+
+
+def configured_language() -> str | None:
+    """`language` from config.toml, cheaply and quietly: a broken file is reported by the command itself."""
+    from console.settings.paths import configured_language as read
+
+    return read()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="support24",
         description=_(
             "Data-protection console for SUPPORT-24 remote maintenance. Without a command it opens the console."
         ),
+        epilog=_(
+            "Language: --lang de|en for one run; otherwise the environment (LANGUAGE, LC_ALL, LANG, "
+            'e.g. LANG=en_US.UTF-8), otherwise language = "de" or "en" in config.toml; German by default. '
+            "--json output is English in every language."
+        ),
     )
     common_options(parser, suppress=False)
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument(
+        "--lang",
+        dest="ui_lang",
+        choices=LANGUAGES,
+        default=None,
+        help=_("language of this run (de or en); overrides LANG and config.toml"),
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
     for name in command_modules():
         module = importlib.import_module(f"{commands.__name__}.{name}")
         register = getattr(module, "register", None)
@@ -71,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    set_language(choose_language(lang_option(argv), configured_language()))
     parser = build_parser()
     args = parser.parse_args(argv)
     # Only now: `--help` and usage errors exit above without loading the database layer.

@@ -45,6 +45,7 @@ from models.core.entities import (
     SchemaMeta,
     Staff,
 )
+from models.core.i18n import _, format_number
 from models.core.text import fold as _fold
 from models.retention import due as retention_due
 from models.retention import policy
@@ -242,7 +243,11 @@ class Generator:
     def run(self) -> dict[str, object]:
         began = time.perf_counter()
         spec, rng = self.spec, self.rng
-        self.say(f"staff, {spec.customers:,} customers, {spec.access_requests} access requests")
+        self.say(
+            _("staff, {customers} customers, {requests} access requests").format(
+                customers=format_number(spec.customers), requests=format_number(spec.access_requests)
+            )
+        )
         self.people = parts.make_people(
             self.writer, self.chain, rng, self.start, spec.technicians, spec.customers, self.ts, self.day
         )
@@ -279,7 +284,11 @@ class Generator:
                 self.writer.stop_sampling()
                 self.sample_wall = time.perf_counter() - sample_seconds_began
             if index and index % 50_000 == 0:
-                self.say(f"{index:,} orders, {sum(self.writer.counts.values()):,} rows")
+                self.say(
+                    _("{orders} orders, {rows} rows").format(
+                        orders=format_number(index), rows=format_number(sum(self.writer.counts.values()))
+                    )
+                )
         self.chain.release_until(None)
         self.writer.flush()
         self.finish()
@@ -297,7 +306,7 @@ class Generator:
         start = opened + timedelta(minutes=rng.randint(5, 90))
         sessions: list[tuple[int, str, datetime, datetime, str | None, str]] = []
         self.captured = {"connection"}  # what this order's sessions hold: its retention_due rows
-        for _ in range(2 if rng.random() < 0.1 else 1):
+        for _second in range(2 if rng.random() < 0.1 else 1):
             minutes = rng.randint(8, 95)
             end = start + timedelta(minutes=minutes, seconds=rng.randint(0, 59))
             sessions.append(self.session(order_id, customer_id, start, end, tech_id, tech, in_window, audited))
@@ -646,7 +655,7 @@ class Generator:
 
     def finish(self) -> None:
         """Counters, chain head, batch counts and checksums, policy version and PG sequences."""
-        self.say("batch checksums, counters")
+        self.say(_("batch checksums, counters"))
         with database.atomic():
             self.refs.store()
             self.chain.store_head()

@@ -162,6 +162,8 @@ DE: dict[str, str] = {
     "channel_fax": "Fax",
     "channel_in_person": "persönlich",
     "page_note": "Seite",
+    "session_heading": "Fernwartungssitzung {ref}",
+    "phone": "Telefon",
 }
 
 EN: dict[str, str] = {
@@ -313,6 +315,8 @@ EN: dict[str, str] = {
     "channel_fax": "fax",
     "channel_in_person": "in person",
     "page_note": "Page",
+    "session_heading": "Remote-maintenance session {ref}",
+    "phone": "Phone",
 }
 
 TABLES = {"de": DE, "en": EN}
@@ -321,3 +325,111 @@ TABLES = {"de": DE, "en": EN}
 def texts(lang: str) -> dict[str, str]:
     """The table for `lang` ('de' or 'en')."""
     return TABLES[lang]
+
+
+# The words for the internal ids a report shows (billing class, consent kind, …): a letter to a
+# customer names them in plain language. An id missing here is shown as it is (e.g. an activity a
+# remote-maintenance tool named itself); tests/test_i18n_report.py checks the German report for leftovers.
+VALUES_DE: dict[str, dict[str, str]] = {
+    "billing_class": {"contract": "Wartungsvertrag", "goodwill": "Kulanz", "billable": "kostenpflichtig"},
+    "consent_kind": {
+        "screen_visibility": "Sichtbarkeit des Bildschirms für Dritte",
+        "additional_staff": "Hinzuziehen eines weiteren Mitarbeiters",
+        "disclosure": "Weitergabe von Daten",
+        "recording": "Aufzeichnung",
+    },
+    "method": {
+        "verbal": "mündlich",
+        "written": "schriftlich",
+        "email": "per E-Mail",
+        "chat": "im Chat",
+        "phone": "telefonisch",
+    },
+    "basis": {"consent": "Ihre Einwilligung", "job": "für den Auftrag erforderlich"},
+    "direction": {"upload": "zu Ihrem System", "download": "von Ihrem System"},
+    "sender": {"customer": "Sie", "technician": "Techniker", "system": "System"},
+    "file_kind": {"file": "Datei", "screenshot": "Bildschirmfoto", "log": "Protokoll", "other": "Sonstiges"},
+    "category": {
+        "system_info": "Systeminformationen",
+        "gathered_files": "erhobene Dateien",
+        "connection": "Verbindungsdaten",
+        "activity": "Tätigkeitsprotokoll",
+        "chat": "Chatverlauf",
+        "video": "Videoaufzeichnungen",
+        "billing": "Abrechnungsdaten",
+        "consent": "Einwilligungen",
+        "disclosure": "Weitergaben",
+        "access_requests": "Auskunftsanfragen",
+    },
+    "state": {
+        "received": "eingegangen",
+        "verified": "Identität geprüft",
+        "compiled": "zusammengestellt",
+        "reviewed": "geprüft",
+        "delivered": "beantwortet",
+        "rejected": "abgelehnt",
+    },
+    "action": {
+        "connect": "Verbindung hergestellt",
+        "disconnect": "Verbindung getrennt",
+        "file_upload": "Datei übertragen (zu Ihrem System)",
+        "file_download": "Datei übertragen (von Ihrem System)",
+        "chat": "Chat",
+        "open_task_manager": "Task-Manager geöffnet",
+        "open_event_viewer": "Ereignisanzeige geöffnet",
+        "run_windows_update": "Windows Update ausgeführt",
+        "restart_service": "Dienst neu gestartet",
+        "open_control_panel": "Systemsteuerung geöffnet",
+        "install_driver": "Treiber installiert",
+        "remove_program": "Programm entfernt",
+        "change_setting": "Einstellung geändert",
+        "open_command_prompt": "Eingabeaufforderung geöffnet",
+        "check_disk": "Datenträger geprüft",
+        "reboot": "Neustart",
+        "clear_print_queue": "Druckwarteschlange geleert",
+        "open_browser": "Browser geöffnet",
+        "screenshot": "Bildschirmfoto aufgenommen",
+        "recording_start": "Aufzeichnung begonnen",
+        "recording_stop": "Aufzeichnung beendet",
+    },
+}
+
+VALUES_EN: dict[str, dict[str, str]] = {
+    "billing_class": {"contract": "maintenance contract", "goodwill": "goodwill", "billable": "billable"},
+    "consent_kind": {
+        "screen_visibility": "others may see the screen",
+        "additional_staff": "another technician joins",
+        "disclosure": "data passed on",
+        "recording": "recording",
+    },
+    "method": {
+        "verbal": "verbally",
+        "written": "in writing",
+        "email": "by e-mail",
+        "chat": "in the chat",
+        "phone": "by phone",
+    },
+    "basis": {"consent": "your consent", "job": "needed for the job"},
+    "direction": {"upload": "to your system", "download": "from your system"},
+    "sender": {"customer": "you", "technician": "technician", "system": "system"},
+    "file_kind": {"file": "file", "screenshot": "screenshot", "log": "log", "other": "other"},
+    "category": {key: key.replace("_", " ") for key in VALUES_DE["category"]},
+    "state": {
+        "received": "received",
+        "verified": "identity verified",
+        "compiled": "compiled",
+        "reviewed": "reviewed",
+        "delivered": "answered",
+        "rejected": "rejected",
+    },
+    "action": {key: key.replace("_", " ") for key in VALUES_DE["action"]},
+}
+
+VALUE_TABLES = {"de": VALUES_DE, "en": VALUES_EN}
+
+
+def value_text(lang: str, kind: str, value: str | None) -> str:
+    """The plain word for an internal id of `kind` in `lang`; an unknown id is shown as it is."""
+    if value is None:
+        return ""
+    return VALUE_TABLES[lang].get(kind, {}).get(value, value)

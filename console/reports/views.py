@@ -6,16 +6,27 @@ from the document's sections as the writer goes, so a large report is never held
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from console.reports.document import ReportDocument, format_day
-from console.reports.texts import texts
+from console.reports.texts import texts, value_text
 from models.core.clock import to_berlin
 
 Row = list[str]
+
+
+def format_bytes(size: int | None, lang: str) -> str:
+    """A byte count with the language's thousands separator: '1.048.576 Bytes' / '1,048,576 bytes'."""
+    if size is None:
+        return ""
+    text = f"{size:,}"
+    return f"{text.replace(',', '.')} Bytes" if lang == "de" else f"{text} bytes"
+
+
 Table = tuple[str, list[str], Iterable[Row]]
 
 
@@ -51,6 +62,13 @@ class ReportView:
         if isinstance(value, date):
             value = value.isoformat()
         return format_day(value, self.lang)
+
+    def value(self, kind: str, raw: str | None) -> str:
+        """An internal id (billing class, consent kind, …) in the report's words."""
+        return value_text(self.lang, kind, raw)
+
+    def values(self, kind: str, raws: Iterable[str]) -> str:
+        return ", ".join(self.value(kind, raw) for raw in raws)
 
     def yes_no(self, value: bool | None) -> str:
         return self.t["yes"] if value else self.t["no"]
@@ -92,9 +110,9 @@ class ReportView:
         return [
             [
                 d["recipient"],
-                ", ".join(d["categories"]),
+                self.values("category", d["categories"]),
                 d["scope"],
-                d["basis"],
+                self.value("basis", d["basis"]),
                 self.time(d["at"]),
                 self.time(d["customer_informed_at"]),
                 d["session_ref"],
@@ -104,9 +122,18 @@ class ReportView:
 
     def match_rows(self) -> Iterator[Row]:
         return (
-            [self.t[f"kind_{m['kind']}"], f"{m['ref']} ({m['label']})", "; ".join(r["text"] for r in m["reasons"])]
+            [self.t[f"kind_{m['kind']}"], f"{m['ref']} ({self._label(m)})", "; ".join(r["text"] for r in m["reasons"])]
             for m in self.document.matches()
         )
+
+    def _label(self, match: dict[str, Any]) -> str:
+        """A match's label in the report's words: a day as the language writes it, a consent by its kind."""
+        label = str(match["label"])
+        if match["kind"] == "consent":
+            return self.value("consent_kind", label)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", label):
+            return self.day(label)
+        return label
 
     def flat_tables(self) -> Iterator[Table]:
         """The tables of the copy besides the sessions; each table's rows are read as the writer takes them."""
@@ -121,7 +148,7 @@ class ReportView:
         )
         yield (
             t["contacts"],
-            [t["customer_number"], t["name"], t["email"], "Tel.", t["deletion"]],
+            [t["customer_number"], t["name"], t["email"], t["phone"], t["deletion"]],
             (
                 [c["customer_number"], c["name"], c["email"] or "", c["phone"] or "", c["deletion"]["text"]]
                 for c in section("contacts")
@@ -136,7 +163,7 @@ class ReportView:
                     o["customer_number"],
                     self.time(o["opened_at"]),
                     self.time(o["completed_at"]),
-                    o["billing_class"],
+                    self.value("billing_class", o["billing_class"]),
                     o["description"] or "",
                 ]
                 for o in section("orders")
@@ -149,9 +176,9 @@ class ReportView:
                 [
                     c["ref"],
                     c["session_ref"],
-                    c["kind"],
+                    self.value("consent_kind", c["kind"]),
                     c["given_by"],
-                    c["method"],
+                    self.value("method", c["method"]),
                     self.yes_no(c["granted"]),
                     self.time(c["at"]),
                     c["deletion"]["text"],
@@ -181,7 +208,7 @@ class ReportView:
                     str(b["duration_minutes"]),
                     f"{b['customer_name']} ({b['customer_number']})",
                     b["workstation_or_employee"] or "",
-                    b["billing_class"],
+                    self.value("billing_class", b["billing_class"]),
                     self._billing_deletion(b),
                 ]
                 for b in section("billing_records")
@@ -191,7 +218,13 @@ class ReportView:
             t["access_requests"],
             [t["ref"], t["received_on"], t["channel"], t["state"], t["deletion"]],
             (
-                [r["ref"], self.day(r["received_on"]), t[f"channel_{r['channel']}"], r["state"], r["deletion"]["text"]]
+                [
+                    r["ref"],
+                    self.day(r["received_on"]),
+                    t[f"channel_{r['channel']}"],
+                    self.value("state", r["state"]),
+                    r["deletion"]["text"],
+                ]
                 for r in section("access_requests")
             ),
         )
@@ -218,28 +251,38 @@ class ReportView:
             [t["customer_person"], s["customer_person"] or ""],
             [t["technician"], s["technician"]],
             [t["screen_private"], self.yes_no(s["screen_private"])],
-            [t["orders"], s["order_ref"]],
+            [t["kind_order"], s["order_ref"]],
             [f"{t['deletion']}: {t['cat_connection']}", deletion["connection"]["text"]],
         ]
         view = SessionView(
-            f"{t['sessions']}: {s['ref']}", [f for f in facts if f[1]], has_recordings=bool(s["recordings"])
+            t["session_heading"].format(ref=s["ref"]), [f for f in facts if f[1]], has_recordings=bool(s["recordings"])
         )
         tables: list[Table] = [
             (
                 f"{t['activity']} ({deletion['activity']['text']})",
                 [t["at"], t["action"], t["detail"], t["file"]],
-                [[self.time(a["at"]), a["action"], a["detail"] or "", self._file(a)] for a in s["activity"]],
+                [
+                    [self.time(a["at"]), self.value("action", a["action"]), a["detail"] or "", self._file(a)]
+                    for a in s["activity"]
+                ],
             ),
             (
                 f"{t['chat']} ({deletion['chat']['text']})",
                 [t["at"], t["sender"], t["text"]],
-                [[self.time(m["at"]), m["sender"], m["text"]] for m in s["chat"]],
+                [[self.time(m["at"]), self.value("sender", m["sender"]), m["text"]] for m in s["chat"]],
             ),
             (
                 t["consents"],
                 [t["ref"], t["kind"], t["given_by"], t["method"], t["granted"], t["at"]],
                 [
-                    [c["ref"], c["kind"], c["given_by"], c["method"], self.yes_no(c["granted"]), self.time(c["at"])]
+                    [
+                        c["ref"],
+                        self.value("consent_kind", c["kind"]),
+                        c["given_by"],
+                        self.value("method", c["method"]),
+                        self.yes_no(c["granted"]),
+                        self.time(c["at"]),
+                    ]
                     for c in s["consents"]
                 ],
             ),
@@ -249,9 +292,9 @@ class ReportView:
                 [
                     [
                         d["recipient"],
-                        ", ".join(d["categories"]),
+                        self.values("category", d["categories"]),
                         d["scope"],
-                        d["basis"],
+                        self.value("basis", d["basis"]),
                         self.time(d["customer_informed_at"]),
                     ]
                     for d in s["disclosures"]
@@ -273,7 +316,10 @@ class ReportView:
             (
                 f"{t['gathered_files']} ({deletion['gathered_files']['text']})",
                 [t["at"], t["kind"], t["path"], "SHA-256"],
-                [[self.time(g["at"]), g["kind"], g["path"], g["sha256"] or ""] for g in s["gathered_files"]],
+                [
+                    [self.time(g["at"]), self.value("file_kind", g["kind"]), g["path"], g["sha256"] or ""]
+                    for g in s["gathered_files"]
+                ],
             ),
             (
                 f"{t['recordings']} ({deletion['video']['text']})",
@@ -287,8 +333,8 @@ class ReportView:
         view.tables = [table for table in tables if table[2]]
         return view
 
-    @staticmethod
-    def _file(a: dict[str, Any]) -> str:
+    def _file(self, a: dict[str, Any]) -> str:
         if not a["file_name"]:
             return ""
-        return f"{a['file_name']} ({a['direction']}, {a['file_size']} B, SHA-256 {a['file_sha256']})"
+        size = format_bytes(a["file_size"], self.lang)
+        return f"{a['file_name']} ({self.value('direction', a['direction'])}, {size}, SHA-256 {a['file_sha256']})"

@@ -8,10 +8,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from console.settings.paths import APP_NAME, configured_language, default_config_dir, resolve_config_dir
 from models.core.errors import ValidationError
-from models.core.i18n import _
+from models.core.i18n import LANGUAGES, _
 
-APP_NAME = "support24"
+__all__ = ["APP_NAME", "configured_language", "default_config_dir", "resolve_config_dir"]
 
 
 def default_data_dir() -> Path:
@@ -20,21 +21,10 @@ def default_data_dir() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
-def default_config_dir() -> Path:
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir(APP_NAME, appauthor=False))
-
-
 def resolve_data_dir(option: str | None) -> Path:
     """--data-dir, else SUPPORT24_DATA_DIR, else the user's data folder."""
     raw = option or os.environ.get("SUPPORT24_DATA_DIR")
     return Path(raw).expanduser().resolve() if raw else default_data_dir()
-
-
-def resolve_config_dir(data_dir_option: str | None = None) -> Path:
-    raw = os.environ.get("SUPPORT24_CONFIG_DIR")
-    return Path(raw).expanduser().resolve() if raw else default_config_dir()
 
 
 def resolve_database_url(option: str | None, data_dir: Path) -> str:
@@ -130,6 +120,9 @@ def load_settings(config_dir: Path) -> Settings:
     refresh = timer.get("refresh_seconds", 5.0)
     if not isinstance(refresh, (int, float)) or refresh <= 0:
         raise ValidationError(f"{path}: timer.refresh_seconds", _("must be a positive number"))
+    language = raw.get("language", "de")
+    if language not in LANGUAGES:
+        raise ValidationError(f"{path}: language", _("must be one of: {choices}").format(choices=", ".join(LANGUAGES)))
     first_run = timer.get("first_run_seconds", 20.0)
     if isinstance(first_run, bool) or not isinstance(first_run, (int, float)) or first_run < 0:
         raise ValidationError(f"{path}: timer.first_run_seconds", _("must be a number of 0 or more"))
@@ -146,7 +139,7 @@ def load_settings(config_dir: Path) -> Settings:
         timer_first_run_seconds=float(first_run),
         headless_scheduler=headless,
         console_purge=console_purge,
-        language=str(raw.get("language", "de")),
+        language=language,
         policy_file=raw.get("policy_file"),
         shared_group=_shared_group(path, raw.get("shared_group")),
     )

@@ -37,8 +37,9 @@ from models.core.entities import (
     Staff,
 )
 from models.core.errors import NotFound, RuleViolation, ValidationError
-from models.core.i18n import _
+from models.core.i18n import N_, _
 from models.core.identity import require_role
+from models.core.labels import term
 from models.core.refs import next_ref
 from models.core.text import fold
 from models.retention import policy
@@ -60,8 +61,21 @@ STEP_STATES: dict[str, tuple[str, ...]] = {
     "deliver": ("reviewed",),
     "reject": OPEN_STATES,
 }
-# as the refusals word a step: "cannot {verb} {ref}"
-_STEP_VERBS = {"exclude": "exclude a match of", "include": "include a match of"}
+_STEP_VERBS = {
+    "exclude": "exclude a match of",
+    "include": "include a match of",
+}  # as the refusals word a step: "cannot {verb} {ref}"
+# The steps as the refusals name them, for the catalogue (German words them as nouns: "Export für … nicht möglich").
+_STEP_WORDS = (
+    N_("verify"),
+    N_("compile"),
+    N_("exclude a match of"),
+    N_("export"),
+    N_("extend"),
+    N_("deliver"),
+    N_("reject"),
+    N_("include a match of"),
+)
 
 
 def allowed_steps(state: str) -> tuple[str, ...]:
@@ -215,20 +229,24 @@ def refuse_step(request: AccessRequest, step: str) -> None:
     """Raise RuleViolation saying why, unless the request's state allows `step`."""
     ref, action = request.ref, _STEP_VERBS.get(step, step)
     if request.state in CLOSED_STATES:
-        raise RuleViolation(_("{ref} is {state} already; nothing can be changed").format(ref=ref, state=request.state))
+        raise RuleViolation(
+            _("{ref} is {state} already; nothing can be changed").format(ref=ref, state=term(request.state))
+        )
     if request.state not in STEP_STATES[step]:
         if request.state == "received":
             raise RuleViolation(
-                _("cannot {action} {ref}: the requester's identity is not verified yet").format(action=action, ref=ref)
+                _("cannot {action} {ref}: the requester's identity is not verified yet").format(
+                    action=_(action), ref=ref
+                )
             )
         if request.state == "verified":
             raise RuleViolation(
-                _("cannot {action} {ref}: compile it first and review the matches").format(action=action, ref=ref)
+                _("cannot {action} {ref}: compile it first and review the matches").format(action=_(action), ref=ref)
             )
         if request.state == "compiled" and action == "deliver":
             raise RuleViolation(_("cannot deliver {ref}: export the reviewed report first").format(ref=ref))
         raise RuleViolation(
-            _("cannot {action} {ref} in state {state}").format(action=action, ref=ref, state=request.state)
+            _("cannot {action} {ref} in state {state}").format(action=_(action), ref=ref, state=term(request.state))
         )
 
 

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from models.core.i18n import current_language
+
 BERLIN = ZoneInfo("Europe/Berlin")
 
 ClockSource = Callable[[], datetime]
@@ -53,11 +55,24 @@ def berlin_date(value: datetime) -> date:
 
 
 def format_berlin(value: datetime | None, with_seconds: bool = False) -> str:
-    """'24.11.2026 14:05' on the Berlin clock; empty for None."""
+    """An instant on the Berlin clock as the language writes it: '24.11.2026 14:05' in German,
+    '2026-11-24 14:05' in English; empty for None."""
     if value is None:
         return ""
-    pattern = "%d.%m.%Y %H:%M:%S" if with_seconds else "%d.%m.%Y %H:%M"
-    return to_berlin(value).strftime(pattern)
+    day = "%d.%m.%Y" if current_language() == "de" else "%Y-%m-%d"
+    return to_berlin(value).strftime(f"{day} %H:%M:%S" if with_seconds else f"{day} %H:%M")
+
+
+def format_day(value: date | None) -> str:
+    """A calendar day as the language writes it: '24.11.2026' in German, '2026-11-24' in English."""
+    if value is None:
+        return ""
+    return value.strftime("%d.%m.%Y" if current_language() == "de" else "%Y-%m-%d")
+
+
+def format_day_month(value: date) -> str:
+    """A day without the year, for chart axes: '24.11.' in German, '11-24' in English."""
+    return value.strftime("%d.%m." if current_language() == "de" else "%m-%d")
 
 
 def berlin_midnight_utc(day: date) -> datetime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from models.core.entities import ROLES, Staff
 from models.core.errors import PermissionDenied, UnknownOperator, ValidationError
 from models.core.i18n import _
+from models.core.labels import term
 
 
 def normalize_roles(roles: str | list[str] | tuple[str, ...] | set[str]) -> str:
@@ -40,5 +41,7 @@ def require_role(actor: Staff, *roles: str) -> None:
     """Refuse unless the actor has one of `roles`."""
     if not any(actor.has_role(role) for role in roles):
         raise PermissionDenied(
-            _("{user} lacks the role {roles} for this action").format(user=actor.username, roles=" or ".join(roles))
+            _("{user} lacks the role {roles} for this action").format(
+                user=actor.username, roles=_(" or ").join(term(role) for role in roles)
+            )
         )

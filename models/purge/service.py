@@ -19,7 +19,8 @@ from typing import Any
 from models.core import clock
 from models.core.entities import Staff
 from models.core.errors import Busy, Support24Error
-from models.core.i18n import _
+from models.core.i18n import _, ngettext
+from models.core.labels import term
 from models.purge import run as purge_run
 from models.purge.run import Progress, PurgeResult
 
@@ -158,8 +159,8 @@ def hhmm(value: datetime) -> str:
 
 
 def deleted_text(outcome: PurgeOutcome) -> str:
-    """'chat 3, system_info 1': what a run deleted, by category."""
-    return ", ".join(f"{category} {count}" for category, count in sorted(outcome.deleted.items()))
+    """'chat 3, system_info 1': what a run deleted, by category (in the reader's words)."""
+    return ", ".join(f"{term(category)} {count}" for category, count in sorted(outcome.deleted.items()))
 
 
 def outcome_text(outcome: PurgeOutcome) -> str:
@@ -170,9 +171,13 @@ def outcome_text(outcome: PurgeOutcome) -> str:
     if outcome.error is not None:
         return _("Purge failed: {error}").format(error=outcome.error)
     if outcome.dry_run:
-        text = _("Preview (run {id}): {n} items due.").format(id=outcome.run_id, n=outcome.total)
+        text = ngettext(
+            "Preview (run {id}): {n} item due.", "Preview (run {id}): {n} items due.", outcome.total
+        ).format(id=outcome.run_id, n=outcome.total)
     else:
-        text = _("Purge run {id}: {n} items deleted.").format(id=outcome.run_id, n=outcome.total)
+        text = ngettext(
+            "Purge run {id}: {n} item deleted.", "Purge run {id}: {n} items deleted.", outcome.total
+        ).format(id=outcome.run_id, n=outcome.total)
     return f"{text} {deleted_text(outcome)}".strip()
 
 

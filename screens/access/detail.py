@@ -27,6 +27,7 @@ from models.core import clock
 from models.core.db import worker_connection
 from models.core.entities import Staff
 from models.core.i18n import _
+from models.core.labels import term
 from screens.access.forms import (
     DeliverForm,
     ExcludeForm,
@@ -69,16 +70,16 @@ def detail_text(detail: RequestDetail, colour: str) -> Text:
     text = Text()
     text.append(f"{detail.ref}  ", style="bold")
     text.append_text(literal(detail.name, style="bold"))
-    text.append(f"  [{detail.state}]\n")
+    text.append(f"  [{term(detail.state)}]\n")
     due = detail.extended_due_on or detail.due_on
     text.append(
         _("received {received} by {channel} · due {due}").format(
-            received=detail.received_on.strftime("%d.%m.%Y"), channel=detail.channel, due=due.strftime("%d.%m.%Y")
+            received=clock.format_day(detail.received_on), channel=term(detail.channel), due=clock.format_day(due)
         )
     )
     text.append(f" ({days_left_text(detail.days_left, detail.is_open)})", style=f"bold {colour}" if colour else "bold")
     if detail.extended_due_on:
-        text.append("\n" + _("extended from {day}: ").format(day=detail.due_on.strftime("%d.%m.%Y")))
+        text.append("\n" + _("extended from {day}: ").format(day=clock.format_day(detail.due_on)))
         text.append_text(literal(detail.extension_reason))
     contact = [value for value in (detail.email, detail.customer_number) if value]
     if contact:
@@ -110,7 +111,7 @@ def detail_text(detail: RequestDetail, colour: str) -> Text:
             )
         )
     if detail.delivered_on:
-        text.append("\n" + _("delivered on {day}").format(day=detail.delivered_on.strftime("%d.%m.%Y")))
+        text.append("\n" + _("delivered on {day}").format(day=clock.format_day(detail.delivered_on)))
     if detail.rejected_reason:
         text.append("\n" + _("rejected: "))
         text.append_text(literal(detail.rejected_reason))
@@ -232,7 +233,7 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
             why = ", ".join(f"{r.code}={r.value}" for r in match.reasons)
             excluded = literal(match.exclusion_reason, style="italic") if match.excluded else Text("")
             table.add_row(
-                Text(match.kind),
+                Text(term(match.kind)),
                 literal(match.ref),
                 literal(match.label),
                 literal(why),

@@ -23,6 +23,7 @@ from models.core import clock
 from models.core.entities import ACCESS_CHANNELS, Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _
+from models.core.labels import term
 from screens.kit.forms import ConfirmScreen, FormScreen, show_day
 
 
@@ -151,7 +152,7 @@ class ExcludeForm(StepForm):
         super().__init__(operator, ref)
         self.kind = kind
         self.record_id = record_id
-        self.TITLE = _("Exclude {kind} {label} from {ref}").format(kind=kind, label=label, ref=ref)
+        self.TITLE = _("Exclude {kind} {label} from {ref}").format(kind=term(kind), label=label, ref=ref)
 
     def compose_fields(self) -> ComposeResult:
         yield from self.field("reason", _("Why does it not concern the requester?"), TextArea())

@@ -15,7 +15,9 @@ from textual.widgets import Static
 
 from models.access import requests as access
 from models.browse.access import requests_page
+from models.core import clock
 from models.core.i18n import _
+from models.core.labels import term
 from screens.access.detail import AccessDetailScreen
 from screens.access.forms import OpenRequestForm
 from screens.access.urgency import days_left_text, theme_colour, urgency_variable
@@ -74,18 +76,18 @@ class AccessRequestsScreen(MainScreen):
         is_open = row.state in access.OPEN_STATES
         variable = urgency_variable(row.days_left, is_open)
         colour = theme_colour(self.app, variable) if variable else ""
-        due = row.due_on.strftime("%d.%m.%Y") + (" +" if row.extended else "")
+        due = clock.format_day(row.due_on) + (" +" if row.extended else "")
         return [
             Text(row.ref),
             literal(row.name) if self.officer else Text("—"),
-            Text(row.received_on.strftime("%d.%m.%Y")),
+            Text(clock.format_day(row.received_on)),
             Text(due),
             Text(days_left_text(row.days_left, is_open), style=f"bold {colour}" if colour else ""),
-            Text(row.state),
+            Text(term(row.state)),
         ]
 
     def show_filter(self) -> None:
-        shown = self.state or _("all")
+        shown = term(self.state) or _("all")
         self.query_one("#ar-filter", Static).update(
             Text(_("Requests · {state} · nearest deadline first (s: state, +: extended)").format(state=shown))
         )

@@ -16,7 +16,7 @@ from models.billing import outbox as billing
 from models.core import clock
 from models.core.entities import Staff
 from models.core.errors import ValidationError
-from models.core.i18n import _
+from models.core.i18n import _, ngettext
 from screens.kit.forms import ConfirmScreen, FormScreen, show_day
 
 
@@ -43,7 +43,13 @@ class ExportBatchForm(FormScreen[ExportInput]):
 
     def compose_fields(self) -> ComposeResult:
         if self.reexport is None:
-            yield Static(Text(_("{n} records wait in the outbox.").format(n=self.waiting)))
+            yield Static(
+                Text(
+                    ngettext("{n} record waits in the outbox.", "{n} records wait in the outbox.", self.waiting).format(
+                        n=self.waiting
+                    )
+                )
+            )
         # named as billing_export names it, so its refusals show under this input
         yield from self.field("out_dir", _("Folder (created 0700 if missing)"), Input(str(self.default_folder)))
 

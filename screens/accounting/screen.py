@@ -22,7 +22,7 @@ from models.browse.billing import batch_records_page, batches_page, outbox_page
 from models.browse.paging import Page
 from models.core import clock
 from models.core.db import worker_connection
-from models.core.i18n import _
+from models.core.i18n import _, ngettext
 from screens.accounting.forms import AcknowledgeForm, ExportBatchForm
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.host import host
@@ -63,7 +63,7 @@ def render_record(row: billing.BillingRow) -> list[Text]:
         Text(row.ref),
         literal(row.order_ref),
         literal(row.session_ref),
-        Text(row.session_date.strftime("%d.%m.%Y")),
+        Text(clock.format_day(row.session_date)),
         Text(str(row.duration_minutes), justify="right"),
         literal(f"{row.customer_number} {row.customer_name}"),
         Text(row.billing_class),
@@ -78,8 +78,8 @@ def render_batch(batch: billing.BatchInfo) -> list[Text]:
         literal(batch.created_by),
         Text(str(batch.record_count), justify="right"),
         Text(batch.sha256[:8] + "…"),
-        Text(clock.berlin_date(batch.acknowledged_at).strftime("%d.%m.%Y") if batch.acknowledged_at else _("open")),
-        Text(batch.billed_on.strftime("%d.%m.%Y") if batch.billed_on else "—"),
+        Text(clock.format_day(clock.berlin_date(batch.acknowledged_at)) if batch.acknowledged_at else _("open")),
+        Text(clock.format_day(batch.billed_on) if batch.billed_on else "—"),
     ]
 
 
@@ -155,7 +155,13 @@ class AccountingScreen(MainScreen):
         changed = self.count is not None and message.count != self.count
         self.count = message.count
         self.query_one("#acc-count", Static).update(
-            Text(_("Outbox: {n} records wait for the next batch (x exports them)").format(n=message.count))
+            Text(
+                ngettext(
+                    "Outbox: {n} record waits for the next batch (x exports it)",
+                    "Outbox: {n} records wait for the next batch (x exports them)",
+                    message.count,
+                ).format(n=message.count)
+            )
         )
         if changed:
             self.query_one("#acc-outbox", PagedTable).reload()

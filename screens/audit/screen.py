@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 
 from models.browse.people import AuditRow, audit_page, verify_trail
 from models.core.db import worker_connection
-from models.core.i18n import _
+from models.core.i18n import _, ngettext
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.roles import refusal
 from screens.kit.text import literal
@@ -91,7 +91,12 @@ class AuditScreen(MainScreen):
 
     def show_result(self, result: Any) -> None:
         if result.ok:
-            text = Text(_("✓ Chain intact: {n} events checked.").format(n=result.checked), style="bold")
+            text = Text(
+                ngettext(
+                    "✓ Chain intact: {n} event checked.", "✓ Chain intact: {n} events checked.", result.checked
+                ).format(n=result.checked),
+                style="bold",
+            )
         else:
             text = Text(
                 _("✗ Chain BROKEN at event {id}: {problem} ({n} events checked before it).").format(

@@ -13,6 +13,7 @@ from textual.widgets import Input, Select
 from models.browse.consents import KINDS, ConsentFilter, LogRow, consent_log
 from models.core import clock
 from models.core.i18n import _
+from models.core.labels import term
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.labels import CONSENT_KIND_LABELS, label
 from screens.kit.text import literal
@@ -59,7 +60,7 @@ class ConsentLogScreen(MainScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="filters"):
-            yield Select([(kind, kind) for kind in KINDS], prompt=_("any kind"), id="q-kind")
+            yield Select([(term(kind), kind) for kind in KINDS], prompt=_("any kind"), id="q-kind")
             yield Input(placeholder=_("customer no./name"), id="q-customer")
             yield Input(placeholder=_("session ref"), id="q-session")
         yield PagedTable(COLUMNS, self.fetch, render_log, id="consents-table")

@@ -13,6 +13,7 @@ from models.browse.dashboard import Dashboard, dashboard
 from models.core import clock
 from models.core.db import worker_connection
 from models.core.i18n import _
+from models.core.labels import term
 from screens.kit.base import MainScreen
 from screens.kit.text import elapsed, literal
 
@@ -64,7 +65,7 @@ class DashboardScreen(MainScreen):
             label.update(
                 Text(
                     _("deletions due per day, {first} – {last} (max {top})").format(
-                        first=first.strftime("%d.%m."), last=last.strftime("%d.%m."), top=max(chart.data)
+                        first=clock.format_day_month(first), last=clock.format_day_month(last), top=max(chart.data)
                     )
                 )
             )
@@ -123,7 +124,7 @@ class DashboardScreen(MainScreen):
             text.append(
                 _("{at}, {state}, {n} deleted, by {who}").format(
                     at=clock.format_berlin(data.last_purge["started_at"]),
-                    state=data.last_purge["state"],
+                    state=term(data.last_purge["state"]),
                     n=data.last_purge["deleted"],
                     who=data.last_purge["operator"],
                 ),
@@ -141,7 +142,7 @@ class DashboardScreen(MainScreen):
         if data.access["nearest_due_on"]:
             text.append(
                 _(", nearest deadline {day} ({ref})").format(
-                    day=data.access["nearest_due_on"].strftime("%d.%m.%Y"), ref=data.access["nearest_ref"]
+                    day=clock.format_day(data.access["nearest_due_on"]), ref=data.access["nearest_ref"]
                 ),
                 style="",
             )

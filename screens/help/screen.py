@@ -10,7 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from models.core.i18n import _
+from models.core.i18n import _, current_language
+from models.core.labels import term
 from screens.kit.base import MainScreen
 from screens.kit.host import host
 from screens.kit.text import literal
@@ -83,7 +84,19 @@ class HelpScreen(MainScreen):
         )
         text.append("\n" + _("operator") + ": ")
         text.append_text(
-            literal(f"{info.operator_name} ({info.operator_username}) — " + ", ".join(sorted(self.operator.role_set)))
+            literal(
+                f"{info.operator_name} ({info.operator_username}) — "
+                + ", ".join(term(role) for role in sorted(self.operator.role_set))
+            )
+        )
+        language = _("German") if current_language() == "de" else _("English")
+        text.append("\n" + _("language: {language}").format(language=language))
+        text.append(
+            "\n"
+            + _(
+                "Change it for one start with support24 --lang en (or de), for good with "
+                'language = "en" in config.toml, or through LANG, e.g. LANG=en_US.UTF-8 support24.'
+            )
         )
         return text
 

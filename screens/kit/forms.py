@@ -27,7 +27,7 @@ from textual.worker import WorkerFailed
 
 from models.core.db import worker_connection
 from models.core.errors import FieldProblem, Support24Error, ValidationError, ValidationErrors, problems_of
-from models.core.i18n import _
+from models.core.i18n import _, parse_number
 from screens.kit.base import ForwardFailures
 
 T = TypeVar("T")
@@ -74,6 +74,21 @@ class Problems:
     def raise_any(self) -> None:
         if self.items:
             raise ValidationErrors(self.items)
+
+
+def parse_whole_number(raw: str | None, field_name: str, problem: str) -> int | None:
+    """A whole number as the language writes it ('1.048.576' in German, '1,048,576' in English,
+    plain digits in both), None when empty; anything else is `problem` under the field."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        value = parse_number(raw)
+    except ValueError:
+        raise ValidationError(field_name, problem) from None
+    if value != int(value) or value < 0:
+        raise ValidationError(field_name, problem)
+    return int(value)
 
 
 class Tick(Checkbox):

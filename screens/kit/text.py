@@ -17,7 +17,7 @@ def literal(value: object, style: str = "") -> Text:
     if isinstance(value, datetime):
         return Text(clock.format_berlin(value), style=style)
     if isinstance(value, date):
-        return Text(value.strftime("%d.%m.%Y"), style=style)
+        return Text(clock.format_day(value), style=style)
     # ESC and other control characters are dropped; Text() never parses markup.
     return Text(
         strip_control(str(value)).replace("\n", " ⏎ ") if not isinstance(value, Text) else value.plain, style=style

@@ -88,7 +88,7 @@ class SessionDetailScreen(DetailScreen):
 
     def render_data(self, d: SessionDetail) -> RenderableType:
         head = Text()
-        head.append(f"{_('Session')} {d.ref}  ·  {_('order')} {d.order_ref}\n", style="bold")
+        head.append(_("Session {ref}  ·  order {order}").format(ref=d.ref, order=d.order_ref) + "\n", style="bold")
         pairs: list[tuple[str, object]] = [
             (_("customer"), d.customer),
             (_("technician"), d.technician),

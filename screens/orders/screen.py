@@ -21,6 +21,7 @@ from models.core import clock
 from models.core.db import worker_connection
 from models.core.errors import ValidationError
 from models.core.i18n import _
+from models.core.labels import term
 from models.retention import holds
 from models.sessions import orders
 from screens.kit.base import MainScreen, PagedTable
@@ -47,7 +48,7 @@ def render_order(row: OrderRow) -> list[Text]:
         literal(f"{row.customer_number} {row.customer}"),
         literal(row.opened_at),
         Text(str(row.sessions)),
-        Text(row.billing_class),
+        Text(term(row.billing_class)),
         Text(_("HELD") if row.held else ""),
     ]
 
@@ -93,7 +94,7 @@ class OrdersScreen(MainScreen):
         try:
             day = parse_day(self.query_one("#q-day", Input).value)
         except ValidationError as exc:
-            self.hint(f"{_('day')}: {exc.problem}")
+            self.hint(_("day") + f": {exc.problem}")
             return
         self.filter = OrderFilter(
             customer=self.query_one("#q-customer", Input).value.strip(),
@@ -146,10 +147,10 @@ class OrderDetailScreen(DetailScreen):
 
     def render_data(self, d: OrderDetail) -> RenderableType:
         head = Text()
-        head.append(f"{_('Order')} {d.ref}\n", style="bold")
+        head.append(_("Order {ref}").format(ref=d.ref) + "\n", style="bold")
         pairs: list[tuple[str, object]] = [
             (_("customer"), f"{d.customer_number} {d.customer}"),
-            (_("billing class"), d.billing_class),
+            (_("billing class"), term(d.billing_class)),
             (_("description"), d.description),
             (_("opened"), d.opened_at),
             (_("completed"), d.completed_at or _("not yet")),
@@ -175,7 +176,10 @@ class OrderDetailScreen(DetailScreen):
         data = detail_table(_("Data and retention"), [_("category"), _("records"), _("due"), _("state")])
         for line in d.categories:
             data.add_row(
-                line.category, str(line.count), literal(line.due_at) if line.due_at else Text("—"), _(line.state)
+                term(line.category),
+                str(line.count),
+                literal(line.due_at) if line.due_at else Text("—"),
+                term(line.state),
             )
         parts: list[RenderableType] = [head, sessions, Text(""), data]
         if d.retention_note:

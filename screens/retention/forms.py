@@ -51,5 +51,5 @@ def plan_text(result: purge.PurgeResult) -> Text:
     )
     for category, count in sorted(result.deleted.items()):
         text.append(f"  {category:<16} {count:>7}\n")
-    text.append(f"  {_('total'):<16} {result.total:>7}", style="bold")
+    text.append("  {:<16} {:>7}".format(_("total"), result.total), style="bold")
     return text

@@ -26,6 +26,7 @@ from models.browse.retention import deletions_page, holds_page, lease_holder, qu
 from models.core import clock
 from models.core.db import worker_connection
 from models.core.i18n import _
+from models.core.labels import term
 from models.purge import service
 from models.purge.run import PURGE_ROLES
 from models.retention import holds
@@ -116,7 +117,7 @@ def summary_table(rows: list[SummaryRow]) -> Table:
             continue
         dated = [r.next_due_at for r in cells.values() if r.next_due_at is not None and r.state != "held"]
         table.add_row(
-            category,
+            term(category),
             *[str(cells[s].count) if s in cells else "·" for s in STATES],
             clock.format_berlin(min(dated)) if dated else "—",
         )
@@ -220,7 +221,7 @@ class RetentionScreen(MainScreen):
     def render_item(self, item: Any) -> list[Text]:
         return [
             Text(clock.format_berlin(item.due_at) if item.due_at else _("not yet")),
-            Text(item.category),
+            Text(term(item.category)),
             literal(item.ref),
             literal(item.order_ref),
             self.coloured(
@@ -243,7 +244,7 @@ class RetentionScreen(MainScreen):
     def render_deletion(self, record: Any) -> list[Text]:
         return [
             Text(str(record.id)),
-            Text(record.category),
+            Text(term(record.category)),
             literal(record.ref),
             Text(clock.format_berlin(record.due_at)),
             Text(clock.format_berlin(record.deleted_at)),
@@ -268,7 +269,7 @@ class RetentionScreen(MainScreen):
 
     def show_filter(self) -> None:
         text = _("Queue · category: {category} · state: {state}   (c / s to change)").format(
-            category=self.category or _("all"), state=_(self.state) if self.state else _("all")
+            category=term(self.category) or _("all"), state=term(self.state) or _("all")
         )
         self.query_one("#ret-filter", Static).update(Content(text))
 

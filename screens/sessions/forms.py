@@ -15,10 +15,11 @@ from models.browse import jobs as browse_jobs
 from models.core.entities import BILLING_CLASSES, CONSENT_METHODS, DISCLOSURE_BASES, TRANSFER_DIRECTIONS, Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _
+from models.core.labels import term
 from models.retention.policy import CATEGORIES
 from models.sessions import sessions
 from models.sessions.sessions import ConsentInput, FileTransfer, SessionInput
-from screens.kit.forms import FormScreen, Problems, Tick
+from screens.kit.forms import FormScreen, Problems, Tick, parse_whole_number
 from screens.kit.labels import (
     BILLING_CLASS_LABELS,
     CATEGORY_LABELS,
@@ -38,7 +39,7 @@ CONSENT_QUESTIONS = {
 
 
 def choices(values: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
-    return [(value, value) for value in values]
+    return [(term(value), value) for value in values]
 
 
 class ConsentForm(FormScreen[ConsentInput]):
@@ -177,11 +178,11 @@ class ActivityForm(SessionForm):
     def collect(self) -> ActivityData:
         transfer = None
         if self.value("file_name"):
-            raw = self.value("file_size")
-            if not raw.isdigit():
+            size = parse_whole_number(self.value("file_size"), "file_size", _("must be a whole number of bytes"))
+            if size is None:
                 raise ValidationError("file_size", _("must be a whole number of bytes"))
             transfer = FileTransfer(
-                self.value("file_name"), self.value("file_direction"), int(raw), self.value("file_sha256").lower()
+                self.value("file_name"), self.value("file_direction"), size, self.value("file_sha256").lower()
             )
             action = "file_" + transfer.direction
         else:

@@ -6,13 +6,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.signal import Signal
+from textual.theme import ThemeProvider
 
 from console.settings.config import Settings
 from models.core.entities import Staff
@@ -58,6 +60,16 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         Binding("ctrl+t", "change_theme", _("Theme"), id="app.theme", show=False),
         Binding("question_mark", "screen_help", _("Help"), id="app.help", show=False),
         Binding("ctrl+q", "quit", _("Quit"), id="app.quit"),
+        # Textual's own would say "palette" in every language.
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            _("palette"),
+            id="app.command_palette",
+            show=False,
+            priority=True,
+            tooltip=_("Open the command palette"),
+        ),
     ]
 
     def __init__(
@@ -148,7 +160,17 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
             _("Connections in remote-tool logs with no console session (support24 ingest pending)"),
             self.show_unrecorded_connections,
         )
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):  # Textual's, in the console's language
+            yield command._replace(title=_(command.title), help=_(command.help))
+
+    def action_command_palette(self) -> None:
+        """Textual's command palette, its search prompt in the console's language."""
+        if self.use_command_palette and not CommandPalette.is_open(cast(Any, self)):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
+
+    def search_themes(self) -> None:
+        """The theme picker, its search prompt in the console's language."""
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
 
     def show_unrecorded_connections(self) -> None:
         from screens.ingest.screen import UnrecordedConnectionsScreen

@@ -33,7 +33,12 @@ class RefusalApp(App[None]):
             _("  with your account name, roles and the date of your written confidentiality commitment.") + "\n"
         )
         body.append(_("• On a new installation, run once:") + "\n")
-        body.append(f"  support24 init --admin {self.account} --name 'Your Name' --commitment-date YYYY-MM-DD\n")
+        body.append(
+            _("  support24 init --admin {user} --name 'Your Name' --commitment-date YYYY-MM-DD").format(
+                user=self.account
+            )
+            + "\n"
+        )
         with Vertical(classes="refusal"):
             yield Static(body, id="refusal-text")
         yield Footer()

@@ -20,7 +20,7 @@ from textual.timer import Timer
 
 from models.core import clock
 from models.core.db import worker_connection
-from models.core.i18n import _
+from models.core.i18n import _, ngettext
 from models.purge.service import PurgeOutcome, deleted_text, running_text, status_text
 
 FIRST_RUN_DELAY = 20.0  # seconds after start, so the console is up before the first purge
@@ -172,7 +172,9 @@ class PurgeTimerMixin:
         total = sum(outcome.deleted.values())
         if total and not getattr(outcome, "skipped", False):  # another console's run was announced there
             app.notify(
-                _("Purge timer deleted {n} items: {detail}").format(n=total, detail=deleted_text(outcome)),
+                ngettext(
+                    "Purge timer deleted {n} item: {detail}", "Purge timer deleted {n} items: {detail}", total
+                ).format(n=total, detail=deleted_text(outcome)),
                 title=_("Purge"),
                 markup=False,
                 timeout=10,

@@ -11,10 +11,12 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from console.cli.main import add_json, command_parent
-from models.core.i18n import _
+from console.cli.main import add_json, command_parent, day_option
+from models.core.i18n import _, ngettext
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
+    from datetime import date
+
     from console.cli.context import Context
 
 # Channels and states are the model's to check (models.access.requests): building the parser
@@ -24,16 +26,23 @@ LANGS = ("de", "en")
 PAGE = 200
 
 
+def day_text(value: date | None) -> str:
+    """A day as the language writes it; imported late, as the parser must stay cheap."""
+    from models.core import clock
+
+    return clock.format_day(value)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "access-request", parents=[command_parent()], help=_("access requests of data subjects (GDPR Art. 15)")
     )
-    sub = parser.add_subparsers(dest="access_command", metavar="ACTION", required=True)
+    sub = parser.add_subparsers(dest="access_command", metavar=_("ACTION"), required=True)
 
     def action(name: str, help_text: str, handler, *, ref: bool = True, json: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[command_parent()], help=help_text)
         if ref:
-            p.add_argument("ref", metavar="REF", help=_("the request, e.g. AR-2026-0001"))
+            p.add_argument("ref", metavar=_("REF"), help=_("the request, e.g. AR-2026-0001"))
         if json:
             add_json(p)
         p.set_defaults(handler=handler)
@@ -42,9 +51,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = action("open", _("register a written request; prints its ref and due date"), run_open, ref=False)
     p.add_argument("--name", required=True, help=_("the requester's name as written"))
     p.add_argument("--email", help=_("the requester's e-mail address"))
-    p.add_argument("--customer", metavar="NUMBER", help=_("the customer number the requester belongs to"))
+    p.add_argument("--customer", metavar=_("NUMBER"), help=_("the customer number the requester belongs to"))
     p.add_argument("--address", help=_("postal address for the answer"))
-    p.add_argument("--received", required=True, metavar="YYYY-MM-DD", help=_("date the request arrived"))
+    p.add_argument(
+        "--received", required=True, metavar=_("YYYY-MM-DD"), type=day_option, help=_("date the request arrived")
+    )
     p.add_argument("--channel", required=True, help=_("how the request came in, e.g. letter or email"))
     p.add_argument(
         "--workstation", action="append", default=[], help=_("a workstation name the requester gave (repeatable)")
@@ -57,21 +68,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     action("compile", _("find every record naming the subject and show why it matched"), run_compile)
 
     p = action("exclude", _("exclude a false match from the report, with a reason"), run_exclude)
-    p.add_argument("kind", metavar="KIND", help=_("record kind as compile shows it (customer, session, ...)"))
-    p.add_argument("record_id", metavar="ID", type=int, help=_("record id as compile shows it"))
+    p.add_argument("kind", metavar=_("KIND"), help=_("record kind as compile shows it (customer, session, ...)"))
+    p.add_argument("record_id", metavar=_("ID"), type=int, help=_("record id as compile shows it"))
     p.add_argument("--reason", required=True)
 
     p = action("export", _("write the report (0600); deliver takes its SHA-256"), run_export)
     p.add_argument("--format", required=True, choices=FORMATS)
     p.add_argument("--lang", default="de", choices=LANGS, help=_("report language (default de)"))
-    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--out", required=True, metavar=_("FILE"))
 
     p = action("extend", _("extend by two months (once, within the first month)"), run_extend)
     p.add_argument("--reason", required=True)
-    p.add_argument("--notified", required=True, metavar="YYYY-MM-DD", help=_("date the requester was told"))
+    p.add_argument(
+        "--notified", required=True, metavar=_("YYYY-MM-DD"), type=day_option, help=_("date the requester was told")
+    )
 
     p = action("deliver", _("record delivery; keeps the SHA-256 of the last exported report"), run_deliver)
-    p.add_argument("--on", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--on", required=True, metavar=_("YYYY-MM-DD"), type=day_option)
     p.add_argument("--sha256", help=_("hash of what was sent, if not the last export"))
 
     p = action("reject", _("reject the request with a reason"), run_reject)
@@ -109,7 +122,7 @@ def run_open(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.json_output:
         ctx.emit_json({"ref": request.ref, "due_on": request.due_on.isoformat()})
     else:
-        print(_("{ref} opened; answer due by {day}").format(ref=request.ref, day=request.due_on.isoformat()))
+        print(_("{ref} opened; answer due by {day}").format(ref=request.ref, day=day_text(request.due_on)))
     return 0
 
 
@@ -130,11 +143,11 @@ def run_compile(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     included = compilation.included()
     print(
-        _("{ref}: {n} matching record(s), {x} excluded").format(
-            ref=args.ref, n=len(included), x=len(compilation.excluded())
-        )
+        ngettext(
+            "{ref}: {n} matching record, {x} excluded", "{ref}: {n} matching records, {x} excluded", len(included)
+        ).format(ref=args.ref, n=len(included), x=len(compilation.excluded()))
     )
-    print(f"{_('kind'):<15}{_('id'):>8}  {_('ref'):<14}{_('why'):<40}")
+    print("{:<15}{:>8}  {:<14}{:<40}".format(_("kind"), _("id"), _("ref"), _("why")))
     for match in compilation.matches:
         reasons = "; ".join(f"{r.code}={r.value}" for r in match.reasons)
         print(f"{match.kind:<15}{match.id:>8}  {match.ref:<14}{reasons}")
@@ -218,7 +231,7 @@ def run_deliver(ctx: Context, args: argparse.Namespace) -> int:
     else:
         print(
             _("{ref}: delivered on {day}; SHA-256 {sha} kept").format(
-                ref=request.ref, day=request.delivered_on.isoformat(), sha=request.delivered_sha256
+                ref=request.ref, day=day_text(request.delivered_on), sha=request.delivered_sha256
             )
         )
     return 0
@@ -239,7 +252,11 @@ def run_restrict(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.json_output:
         ctx.emit_json({"ref": args.ref, "restricted": count})
     else:
-        print(_("{ref}: {n} billing record(s) restricted").format(ref=args.ref, n=count))
+        print(
+            ngettext("{ref}: {n} billing record restricted", "{ref}: {n} billing records restricted", count).format(
+                ref=args.ref, n=count
+            )
+        )
     return 0
 
 
@@ -267,15 +284,21 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _print_rows(rows, *, header: bool) -> None:
+    from models.core.labels import term
+
     if header:
         if not rows:
             print(_("No access requests."))
             return
-        print(f"{_('ref'):<14}{_('state'):<11}{_('received'):<12}{_('due'):<12}{_('days left'):>10}  {_('name')}")
+        print(
+            "{:<14}{:<11}{:<12}{:<12}{:>10}  {}".format(
+                _("ref"), _("state"), _("received on"), _("due"), _("days left"), _("name")
+            )
+        )
     for r in rows:
         flag = _("OVERDUE") if r.overdue else ("+" if r.extended else "")
         print(
-            f"{r.ref:<14}{r.state:<11}{r.received_on.isoformat():<12}{r.due_on.isoformat():<12}{r.days_left:>10}  "
+            f"{r.ref:<14}{term(r.state):<11}{day_text(r.received_on):<12}{day_text(r.due_on):<12}{r.days_left:>10}  "
             f"{r.name} {flag}".rstrip()
         )
 
@@ -286,4 +309,4 @@ def _done(ctx: Context, request, message: str) -> None:
     if ctx.json_output:
         ctx.emit_json(_request_doc(request))
     else:
-        print(message.format(ref=request.ref, due=access.effective_due(request).isoformat()))
+        print(message.format(ref=request.ref, due=day_text(access.effective_due(request))))

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (iss
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("audit", parents=[command_parent()], help=_("the audit trail"))
-    sub = parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    sub = parser.add_subparsers(dest="audit_command", metavar=_("ACTION"), required=True)
     verify = sub.add_parser(
         "verify", parents=[command_parent()], help=_("check the hash chain and its witnessed heads; exit 1 if broken")
     )

@@ -21,13 +21,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         parents=[command_parent()],
         help=_("online backup of the SQLite database, catalogued and rotated by the purge"),
     )
-    parser.add_argument("--out", metavar="DIR", help=_("folder for the backup (default: backups/ in the data folder)"))
+    parser.add_argument(
+        "--out", metavar=_("DIR"), help=_("folder for the backup (default: backups/ in the data folder)")
+    )
     add_json(parser)
     parser.set_defaults(handler=run_backup)
     rest = subparsers.add_parser(
         "restore", parents=[command_parent()], help=_("restore a backup, then re-apply every deletion journalled since")
     )
-    rest.add_argument("file", metavar="FILE")
+    rest.add_argument("file", metavar=_("FILE"))
     add_json(rest)
     rest.set_defaults(handler=run_restore)
 

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from console.cli.main import add_json, command_parent
-from models.core.i18n import _
+from console.cli.main import add_json, command_parent, day_option
+from models.core.i18n import _, ngettext
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
@@ -31,15 +31,15 @@ def _batch_number(value: str) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("billing", parents=[command_parent()], help=_("billing batches for accounting (P9)"))
-    sub = parser.add_subparsers(dest="billing_command", metavar="ACTION", required=True)
+    sub = parser.add_subparsers(dest="billing_command", metavar=_("ACTION"), required=True)
 
     export = sub.add_parser(
         "export", parents=[command_parent()], help=_("write the outbox as the next numbered batch (CSV and JSON)")
     )
-    export.add_argument("--out", metavar="DIR", required=True, help=_("folder for the batch files"))
+    export.add_argument("--out", metavar=_("DIR"), required=True, help=_("folder for the batch files"))
     export.add_argument(
         "--reexport",
-        metavar="BATCH",
+        metavar=_("BATCH"),
         type=_batch_number,
         help=_("write an earlier batch again, identical to the first time"),
     )
@@ -51,8 +51,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         parents=[command_parent()],
         help=_("accounting billed a batch: its orders get the billing date (starts P8's 3 months)"),
     )
-    ack.add_argument("batch", metavar="BATCH", type=_batch_number)
-    ack.add_argument("--billed-on", metavar="YYYY-MM-DD", required=True, help=_("the billing date"))
+    ack.add_argument("batch", metavar=_("BATCH"), type=_batch_number)
+    ack.add_argument("--billed-on", metavar=_("YYYY-MM-DD"), type=day_option, required=True, help=_("the billing date"))
     add_json(ack)
     ack.set_defaults(handler=run_ack)
 
@@ -87,7 +87,11 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
         print(_("The outbox is empty: no batch was created and nothing was written."))
     else:
         verb = _("Re-exported batch {number}") if result.reexport else _("Exported batch {number}")
-        print(verb.format(number=result.batch.number) + ": " + _("{n} record(s)").format(n=result.batch.record_count))
+        print(
+            verb.format(number=result.batch.number)
+            + ": "
+            + ngettext("{n} record", "{n} records", result.batch.record_count).format(n=result.batch.record_count)
+        )
         print(f"  {result.csv_path}\n  {result.json_path}\n  SHA-256 {result.sha256}")
         if not result.reexport and head_line():
             print("  " + str(head_line()))
@@ -125,7 +129,7 @@ def run_ack(ctx: Context, args: argparse.Namespace) -> int:
             }
         )
         return 0
-    day = result.batch.billed_on.strftime("%d.%m.%Y") if result.batch.billed_on else ""
+    day = clock.format_day(result.batch.billed_on) if result.batch.billed_on else ""
     if result.already:
         print(
             _("Batch {number} was acknowledged with billing date {day} before; nothing changed.").format(
@@ -134,27 +138,38 @@ def run_ack(ctx: Context, args: argparse.Namespace) -> int:
         )
         return 0
     print(
-        _("Batch {number} acknowledged, billed on {day}: {n} order(s) billed.").format(
-            number=result.batch.number, day=day, n=result.orders_billed
-        )
+        ngettext(
+            "Batch {number} acknowledged, billed on {day}: {n} order billed.",
+            "Batch {number} acknowledged, billed on {day}: {n} orders billed.",
+            result.orders_billed,
+        ).format(number=result.batch.number, day=day, n=result.orders_billed)
     )
     if head_line():
         print(str(head_line()))
     if due is not None:
         print(
             _("Connection data, activity, chat and video of these orders are due for deletion on {day} (P8).").format(
-                day=clock.berlin_date(due).strftime("%d.%m.%Y")
+                day=clock.format_day(clock.berlin_date(due))
             )
         )
     if result.orders_waiting:
         print(
-            _(
-                "{n} order(s) still have records in the outbox or an unacknowledged batch; they count as billed "
-                "once those are acknowledged."
+            ngettext(
+                "{n} order still has records in the outbox or an unacknowledged batch; it counts as billed "
+                "once those are acknowledged.",
+                "{n} orders still have records in the outbox or an unacknowledged batch; they count as billed "
+                "once those are acknowledged.",
+                result.orders_waiting,
             ).format(n=result.orders_waiting)
         )
     if result.orders_billed_before:
-        print(_("{n} order(s) were billed before and keep their billing date.").format(n=result.orders_billed_before))
+        print(
+            ngettext(
+                "{n} order was billed before and keeps its billing date.",
+                "{n} orders were billed before and keep their billing date.",
+                result.orders_billed_before,
+            ).format(n=result.orders_billed_before)
+        )
     return 0
 
 
@@ -201,6 +216,7 @@ def _emit_json_list(name: str, items) -> None:
 
 def run_outbox(ctx: Context, args: argparse.Namespace) -> int:
     from models.billing import outbox as billing
+    from models.core import clock
     from models.core.identity import require_role
 
     operator = ctx.operator()
@@ -209,10 +225,15 @@ def run_outbox(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.json_output:
         _emit_json_list("records", (_row_dict(row) for row in rows))
         return 0
-    print(_("{n} record(s) wait for the next batch.").format(n=billing.outbox_count()))
+    waiting = billing.outbox_count()
+    print(
+        ngettext("{n} record waits for the next batch.", "{n} records wait for the next batch.", waiting).format(
+            n=waiting
+        )
+    )
     for row in rows:
         print(
-            f"{row.ref}  {row.order_ref}  {row.session_date.strftime('%d.%m.%Y')}  "
+            f"{row.ref}  {row.order_ref}  {clock.format_day(row.session_date)}  "
             f"{row.duration_minutes:>5} min  {row.customer_number}  {row.customer_name}"
         )
     return 0
@@ -242,8 +263,8 @@ def run_batches(ctx: Context, args: argparse.Namespace) -> int:
     shown = 0
     for info in batches:
         if not shown:
-            print(f"{_('batch'):>6}  {_('created'):<16}  {_('records'):>7}  {_('billed on')}")
-        billed = info.billed_on.strftime("%d.%m.%Y") if info.billed_on else _("not acknowledged")
+            print("{:>6}  {:<16}  {:>7}  {}".format(_("batch"), _("created"), _("records"), _("billed on")))
+        billed = clock.format_day(info.billed_on) if info.billed_on else _("not acknowledged")
         print(f"{info.number:>6}  {clock.format_berlin(info.created_at):<16}  {info.record_count:>7}  {billed}")
         shown += 1
     if not shown:

@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from console.cli.main import add_json, command_parent
-from models.core.i18n import _
+from models.core.i18n import _, format_number
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer
     from console.cli.context import Context
@@ -39,6 +39,7 @@ def run_demo_command(ctx: Context, args: argparse.Namespace) -> int:
     from console.demo.fill import run_demo
     from console.settings import policy_file
     from models.core import stats
+    from models.core.labels import term
 
     ctx.open()
     policy_file.activate(ctx, None)  # due dates under the policy version purge and retention will use
@@ -55,16 +56,16 @@ def run_demo_command(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     counts = stats.counts()
     ctx.say(
-        _("Demo data ({scale}, seed {seed}) written in {seconds:.1f} s; {user} has every role.").format(
-            scale=result.scale, seed=result.seed, seconds=result.seconds, user=result.operator
+        _("Demo data ({scale}, seed {seed}) written in {seconds} s; {user} has every role.").format(
+            scale=result.scale, seed=result.seed, seconds=format_number(result.seconds, 1), user=result.operator
         )
     )
-    ctx.say(", ".join(f"{name} {value:,}" for name, value in counts.items()))
+    ctx.say(", ".join(f"{term(name)} {format_number(value)}" for name, value in counts.items()))
     rates = result.bulk.get("rates") if result.bulk else None
     if isinstance(rates, dict):
         ctx.say(
-            _("bulk insert: {app:,.0f} rows/s (raw sqlite3.executemany of the same rows: {raw:,.0f} rows/s)").format(
-                app=rates.get("app_rows_per_s", 0), raw=rates.get("raw_rows_per_s", 0)
+            _("bulk insert: {app} rows/s (raw sqlite3.executemany of the same rows: {raw} rows/s)").format(
+                app=format_number(rates.get("app_rows_per_s", 0)), raw=format_number(rates.get("raw_rows_per_s", 0))
             )
         )
     return 0

@@ -15,20 +15,20 @@ if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (iss
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("hold", parents=[command_parent()], help=_("legal holds (billing disputes)"))
-    sub = parser.add_subparsers(dest="hold_command", metavar="ACTION", required=True)
+    sub = parser.add_subparsers(dest="hold_command", metavar=_("ACTION"), required=True)
     place = sub.add_parser("place", parents=[command_parent()], help=_("stop the retention clock of an order"))
-    place.add_argument("--order", required=True, metavar="REF", help=_("the order's reference"))
-    place.add_argument("--reason", required=True, metavar="TEXT", help=_("why, e.g. the dispute"))
+    place.add_argument("--order", required=True, metavar=_("REF"), help=_("the order's reference"))
+    place.add_argument("--reason", required=True, metavar=_("TEXT"), help=_("why, e.g. the dispute"))
     add_json(place)
     place.set_defaults(handler=run_place)
     release = sub.add_parser(
         "release", parents=[command_parent()], help=_("end a hold; past-due data goes in the next purge")
     )
-    release.add_argument("hold_id", type=int, metavar="HOLD_ID")
+    release.add_argument("hold_id", type=int, metavar=_("HOLD_ID"))
     add_json(release)
     release.set_defaults(handler=run_release)
     listing = sub.add_parser("list", parents=[command_parent()], help=_("active holds, or every hold of one order"))
-    listing.add_argument("--order", metavar="REF")
+    listing.add_argument("--order", metavar=_("REF"))
     add_json(listing)
     listing.set_defaults(handler=run_list)
 

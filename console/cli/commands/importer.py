@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from console.cli.main import add_json, command_parent
-from models.core.i18n import _
+from models.core.i18n import _, ngettext
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         parents=[command_parent()],
         help=_("import a JSON Lines file (validated whole; nothing stored on any error)"),
     )
-    parser.add_argument("file", metavar="FILE.jsonl", help=_("the file to import (format: docs/import-format.md)"))
+    parser.add_argument("file", metavar=_("FILE.jsonl"), help=_("the file to import (format: docs/import-format.md)"))
     parser.add_argument("--dry-run", action="store_true", help=_("check everything and report what would be written"))
     add_json(parser)
     parser.set_defaults(handler=run_import_command)
@@ -36,12 +36,16 @@ def run_import_command(ctx: Context, args: argparse.Namespace) -> int:
     operator = ctx.operator()
     result = run_import(operator, Path(args.file), dry_run=args.dry_run, data_dir=ctx.data_dir)
     for line, field, problem in result.problems:
-        print(f"line {line}: {field}: {problem}", file=sys.stderr)
+        print(_("line {line}: {field}: {problem}").format(line=line, field=field, problem=problem), file=sys.stderr)
     if ctx.json_output:
         ctx.emit_json(result.as_dict())
     elif not result.ok:
         print(
-            _("support24: {n} problem(s) in {file}; nothing was stored").format(n=len(result.problems), file=args.file),
+            ngettext(
+                "support24: {n} problem in {file}; nothing was stored",
+                "support24: {n} problems in {file}; nothing was stored",
+                len(result.problems),
+            ).format(n=len(result.problems), file=args.file),
             file=sys.stderr,
         )
     else:
@@ -56,7 +60,7 @@ def _print_summary(result) -> None:
         print(_("{file}: everything in it is stored already; nothing changed.").format(file=result.path))
     else:
         print(_("Imported {file}:").format(file=result.path))
-    print(f"{_('type'):<14}{_('created'):>9}{_('updated'):>9}{_('skipped'):>9}{_('purged'):>9}")
+    print("{:<14}{:>9}{:>9}{:>9}{:>9}".format(_("type"), _("created"), _("updated"), _("skipped"), _("purged")))
     for name, count in result.counts.items():
         if any(count.values()):
             print(f"{name:<14}{count['created']:>9}{count['updated']:>9}{count['skipped']:>9}{count['purged']:>9}")

@@ -15,14 +15,14 @@ if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (iss
 def add_policy_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--policy",
-        metavar="FILE",
+        metavar=_("FILE"),
         help=_("retention policy TOML (default: policy.toml in the config folder, else the built-in one)"),
     )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("policy", parents=[command_parent()], help=_("the retention policy"))
-    sub = parser.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    sub = parser.add_subparsers(dest="policy_command", metavar=_("ACTION"), required=True)
     show = sub.add_parser(
         "show", parents=[command_parent()], help=_("show the policy in force and where it comes from")
     )

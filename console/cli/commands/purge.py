@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from console.cli.commands.policy import add_policy_option
 from console.cli.main import add_json, command_parent
-from models.core.i18n import _
+from models.core.i18n import _, ngettext
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
@@ -36,9 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     deletions = subparsers.add_parser(
         "deletions", parents=[command_parent()], help=_("deletion records and purge runs")
     )
-    sub = deletions.add_subparsers(dest="deletions_command", metavar="ACTION", required=True)
+    sub = deletions.add_subparsers(dest="deletions_command", metavar=_("ACTION"), required=True)
     listing = sub.add_parser("list", parents=[command_parent()], help=_("deletion records, newest first"))
-    listing.add_argument("--run", type=int, metavar="RUN_ID")
+    listing.add_argument("--run", type=int, metavar=_("RUN_ID"))
     listing.add_argument("--limit", type=int, default=50)
     add_json(listing)
     listing.set_defaults(handler=run_list)
@@ -54,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     reapply.add_argument(
         "--journal",
         action="append",
-        metavar="FILE",
+        metavar=_("FILE"),
         help=_("a deletion journal (repeatable; default: the one in the data folder)"),
     )
     add_json(reapply)
@@ -88,6 +88,7 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 
 def run_purge_command(ctx: Context, args: argparse.Namespace) -> int:
     from console.settings import policy_file
+    from models.core.labels import term
     from models.purge import service
 
     policy_file.activate(ctx, args.policy)  # a bad file exits 2 before anything runs
@@ -110,16 +111,19 @@ def run_purge_command(ctx: Context, args: argparse.Namespace) -> int:
     head = _("Dry run {id}: would delete") if result.dry_run else _("Purge run {id}: deleted")
     print(
         head.format(id=result.run_id),
-        _("{n} items (policy {version})").format(n=result.total, version=result.policy_version),
+        ngettext("{n} item (policy {version})", "{n} items (policy {version})", result.total).format(
+            n=result.total, version=result.policy_version
+        ),
     )
     for category, count in sorted(result.deleted.items()):
-        print(f"  {category:<16} {count:>8}")
+        print(f"  {term(category):<16} {count:>8}")
     return 0
 
 
 def run_list(ctx: Context, args: argparse.Namespace) -> int:
     from models.core import clock
     from models.core.identity import require_role
+    from models.core.labels import term
     from models.purge import run as purge
 
     operator = ctx.operator()
@@ -130,8 +134,9 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     for r in records:
         print(
-            f"{r.id:>8}  {clock.format_berlin(r.deleted_at)}  {r.category:<16} {r.ref or r.item_id:<14} "
-            f"{_('due')} {clock.format_berlin(r.due_at)}  {r.policy_version}  {r.method}"
+            f"{r.id:>8}  {clock.format_berlin(r.deleted_at)}  {term(r.category):<16} {r.ref or r.item_id:<14} "
+            + _("due")
+            + f" {clock.format_berlin(r.due_at)}  {r.policy_version}  {r.method}"
         )
     return 0
 
@@ -139,6 +144,7 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
 def run_runs(ctx: Context, args: argparse.Namespace) -> int:
     from models.core import clock
     from models.core.identity import require_role
+    from models.core.labels import term
     from models.purge import run as purge
 
     operator = ctx.operator()
@@ -150,7 +156,7 @@ def run_runs(ctx: Context, args: argparse.Namespace) -> int:
     for r in runs:
         kind = _("dry run") if r.dry_run else _("purge")
         print(
-            f"{r.id:>6}  {clock.format_berlin(r.started_at)}  {kind:<8} {r.state:<12} {r.deleted_count:>7}  "
+            f"{r.id:>6}  {clock.format_berlin(r.started_at)}  {kind:<8} {term(r.state):<12} {r.deleted_count:>7}  "
             f"{r.operator}  {r.policy_version}  {r.error or ''}"
         )
     return 0

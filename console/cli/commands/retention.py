@@ -20,9 +20,9 @@ STATES = ("scheduled", "due", "overdue", "held", "blocked")
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("retention", parents=[command_parent()], help=_("the retention queue"))
-    sub = parser.add_subparsers(dest="retention_command", metavar="ACTION", required=True)
+    sub = parser.add_subparsers(dest="retention_command", metavar=_("ACTION"), required=True)
     queue = sub.add_parser("queue", parents=[command_parent()], help=_("list items by due date, with a summary"))
-    queue.add_argument("--as-of", metavar="ISO", help=_("evaluate states at this instant (default: now)"))
+    queue.add_argument("--as-of", metavar=_("ISO"), help=_("evaluate states at this instant (default: now)"))
     queue.add_argument("--category", help=_("only this category"))
     queue.add_argument("--state", choices=STATES, help=_("only this state"))
     queue.add_argument("--limit", type=int, default=100, help=_("at most this many items (default 100)"))
@@ -36,6 +36,7 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
     from models.core import clock, validation
     from models.core.errors import ValidationError
     from models.core.identity import require_role
+    from models.core.labels import term
     from models.retention import due as retention_due
     from models.retention import queue as retention
 
@@ -64,12 +65,15 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     print(_("Retention queue as of {at} (Berlin)").format(at=clock.format_berlin(as_of)))
     for row in summary:
-        print(f"  {row.category:<16} {row.state:<10} {row.count:>8}  {clock.format_berlin(row.next_due_at)}")
+        print(
+            f"  {term(row.category):<16} {term(row.state):<10} {row.count:>8}  {clock.format_berlin(row.next_due_at)}"
+        )
     if items:
         print()
-        print(f"  {_('due (Berlin)'):<17} {_('category'):<16} {_('state'):<10} {_('ref')}")
+        print("  {:<17} {:<16} {:<10} {}".format(_("due (Berlin)"), _("category"), _("state"), _("ref")))
     for item in items:
-        print(f"  {clock.format_berlin(item.due_at) or '-':<17} {item.category:<16} {item.state:<10} {item.ref or ''}")
+        due = clock.format_berlin(item.due_at) or "-"
+        print(f"  {due:<17} {term(item.category):<16} {term(item.state):<10} {item.ref or ''}")
         if item.reason:
             print(f"      {item.reason}")
     if more:

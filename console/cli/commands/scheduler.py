@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--interval",
         type=int,
-        metavar="MINUTES",
+        metavar=_("MINUTES"),
         help=_("minutes between runs (default: timer.interval_minutes of config.toml, 15)"),
     )
     parser.add_argument("--once", action="store_true", help=_("run one purge and exit (for a systemd timer or cron)"))

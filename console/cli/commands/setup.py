@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from console.cli.main import add_json, command_parent
+from console.cli.main import add_json, command_parent, day_option
 from models.core.i18n import _
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
@@ -22,13 +22,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "init", parents=[command_parent()], help=_("create the database and register the first administrator")
     )
     parser.add_argument(
-        "--admin", required=True, metavar="USER", help=_("operating-system account of the administrator")
+        "--admin", required=True, metavar=_("USER"), help=_("operating-system account of the administrator")
     )
     parser.add_argument("--name", required=True, help=_("the administrator's full name"))
     parser.add_argument(
         "--commitment-date",
         required=True,
-        metavar="YYYY-MM-DD",
+        metavar=_("YYYY-MM-DD"),
+        type=day_option,
         help=_("date of the written confidentiality commitment (P3)"),
     )
     parser.add_argument("--roles", default="admin", help=_("roles, comma-separated (default: admin)"))

@@ -82,9 +82,11 @@ def import_registers(actor: Staff, path: Path) -> tuple[RegisterResult, list[str
                         result.devices += changed
                     result.unchanged += not changed
                 except ValidationError as exc:
-                    problems.append(f"line {number}: {exc.field}: {exc.problem}")
+                    problems.append(
+                        _("line {line}: {field}: {problem}").format(line=number, field=exc.field, problem=exc.problem)
+                    )
                 except Support24Error as exc:
-                    problems.append(f"line {number}: {exc}")
+                    problems.append(_("line {line}: {problem}").format(line=number, problem=exc))
             if problems:
                 raise _Rollback
     except _Rollback:
