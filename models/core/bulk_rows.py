@@ -47,7 +47,7 @@ def _quote(name: str) -> str:
 
 
 def _fields(model: type[Model], names: Sequence[str]) -> list[Field]:
-    return [model._meta.fields[name] for name in names]  # type: ignore[attr-defined]
+    return [model._meta.fields[name] for name in names]
 
 
 def insert_rows(
@@ -59,9 +59,9 @@ def insert_rows(
     fields = _fields(model, names)
     if is_postgres():
         return _copy(model, fields, rows, converted=converted)
-    param = database.obj.param  # type: ignore[union-attr]
+    param = database.obj.param
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        _quote(model._meta.table_name),  # type: ignore[attr-defined]
+        _quote(model._meta.table_name),
         ", ".join(_quote(f.column_name) for f in fields),
         ", ".join([param] * len(fields)),
     )
@@ -72,7 +72,7 @@ def _copy(model: type[Model], fields: list[Field], rows: Iterable[Sequence[Any]]
     """PostgreSQL: COPY the rows in, one round trip for all of them (row triggers still fire)."""
     converters = [f.db_value for f in fields]
     sql = "COPY {} ({}) FROM STDIN".format(
-        _quote(model._meta.table_name),  # type: ignore[attr-defined]
+        _quote(model._meta.table_name),
         ", ".join(_quote(f.column_name) for f in fields),
     )
     done = 0
@@ -88,10 +88,10 @@ def _copy(model: type[Model], fields: list[Field], rows: Iterable[Sequence[Any]]
 def update_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """UPDATE `model` SET the `names` fields WHERE its primary key is the row's last value."""
     fields = _fields(model, names)
-    key = model._meta.primary_key  # type: ignore[attr-defined]
-    param = database.obj.param  # type: ignore[union-attr]
+    key = model._meta.primary_key
+    param = database.obj.param
     sql = "UPDATE {} SET {} WHERE {} = {}".format(
-        _quote(model._meta.table_name),  # type: ignore[attr-defined]
+        _quote(model._meta.table_name),
         ", ".join(f"{_quote(f.column_name)} = {param}" for f in fields),
         _quote(key.column_name),
         param,
@@ -121,7 +121,7 @@ def ids_by(model: type[Model], column: Field, values: Iterable[Any], *extra: Fie
     """`column` value -> id (or a tuple of id and `extra` columns) for rows whose column is in `values`."""
     wanted = sorted(set(values))
     found: dict[Any, Any] = {}
-    key = model._meta.primary_key  # type: ignore[attr-defined]
+    key = model._meta.primary_key
     for chunk in chunks(wanted):
         for row in model.select(column, key, *extra).where(column.in_(list(chunk))).tuples():
             found[row[0]] = row[1] if not extra else row[1:]

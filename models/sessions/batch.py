@@ -444,7 +444,7 @@ def _complete(
         for session in sessions_of[order.id]
         if session.ref not in billed_refs
     ]
-    refs = next_refs_by_year(BillingRecord, "B", [r["session_date"].year for r in records])  # type: ignore[union-attr]
+    refs = next_refs_by_year(BillingRecord, "B", [r["session_date"].year for r in records])
     now = clock.now()
     insert_rows(
         BillingRecord,

@@ -104,7 +104,7 @@ class PagedTable(ForwardFailures, DataTable):
         self.shown: list[tuple[int, int | None]] = []
         for index, spec in enumerate(self.columns_spec):
             key, label = spec[0], spec[1]
-            narrow = spec[2] if len(spec) > 2 and self.narrow else None  # type: ignore[misc]
+            narrow = spec[2] if len(spec) > 2 and self.narrow else None
             if narrow == 0:
                 continue
             self.shown.append((index, narrow))
