@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "models" / "core" / "locale" / "de" / "LC_MESSAGES"
 PO = LOCALE / "support24.po"
 MO = LOCALE / "support24.mo"
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifgxX%]")
 
 
@@ -43,11 +43,12 @@ def forms(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, (tuple, list)) else (value,)
 
 
-def source_messages() -> set[str]:
+def source_messages() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every message the source marks for the catalogue."""
     method_map = [("console/**.py", "python"), ("models/**.py", "python"), ("screens/**.py", "python")]
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(ROOT, method_map=method_map, keywords=KEYWORDS):
-        found.add(forms(message)[0])
+    for _file, _line, message, _comments, context in extract_from_dir(ROOT, method_map=method_map, keywords=KEYWORDS):
+        found.add((context, forms(message)[0]))
     return found
 
 
@@ -69,14 +70,14 @@ def test_every_entry_is_translated_not_fuzzy_with_the_same_placeholders() -> Non
 
 
 def test_every_string_of_the_source_is_in_the_catalogue() -> None:
-    in_catalogue = {forms(m.id)[0] for m in catalogue() if m.id}
-    missing = sorted(source_messages() - in_catalogue)
+    in_catalogue = {(m.context, forms(m.id)[0]) for m in catalogue() if m.id}
+    missing = sorted(source_messages() - in_catalogue, key=str)
     assert missing == [], "run `make messages`, translate, `make compile-messages`"
 
 
 def test_the_catalogue_holds_nothing_the_source_no_longer_says() -> None:
-    in_catalogue = {forms(m.id)[0] for m in catalogue() if m.id}
-    assert sorted(in_catalogue - source_messages()) == []
+    in_catalogue = {(m.context, forms(m.id)[0]) for m in catalogue() if m.id}
+    assert sorted(in_catalogue - source_messages(), key=str) == []
 
 
 def test_the_committed_mo_is_compiled_from_the_po() -> None:

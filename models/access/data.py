@@ -487,7 +487,7 @@ class SubjectData:
 
     def billing_records(self) -> Iterator[Record]:
         ordered = _sorted_ids((BillingRecord.session_date, BillingRecord.ref), BillingRecord.id, self.billing_ids)
-        columns = (
+        columns: tuple[Any, ...] = (
             BillingRecord.ref,
             BillingRecord.session_ref,
             BillingRecord.session_date,

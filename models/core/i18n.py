@@ -38,6 +38,11 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return _translation.ngettext(singular, plural, count)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` translated in `context`, for a word that needs another translation there (the mode bar's shorts)."""
+    return _translation.pgettext(context, message)
+
+
 def current_language() -> str:
     """'de' or 'en': what dates, numbers and texts follow right now."""
     return _language

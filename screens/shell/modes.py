@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from textual.screen import Screen
 
-from models.core.i18n import _
+from models.core.i18n import _, pgettext
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ MODE_SPECS: list[ModeSpec] = [
         _("Dash"),
         _("Dashboard: what needs attention now"),
         "dashboard.screen:DashboardScreen",
-        short=_("Now"),
+        short=pgettext("mode bar", "Now"),
     ),
     ModeSpec(
         "sessions",
@@ -53,7 +53,7 @@ MODE_SPECS: list[ModeSpec] = [
         _("Sessions"),
         _("Active sessions: start, log, end"),
         "sessions.screen:ActiveSessionsScreen",
-        short=_("Live"),
+        short=pgettext("mode bar", "Live"),
     ),
     ModeSpec(
         "orders",
@@ -61,9 +61,15 @@ MODE_SPECS: list[ModeSpec] = [
         _("Orders"),
         _("Orders and sessions: history, detail, completion, holds"),
         "orders.screen:OrdersScreen",
+        short=pgettext("mode bar", "Orders"),
     ),
     ModeSpec(
-        "consents", "4", _("Consent"), _("Consent log: consents and disclosures"), "consents.screen:ConsentLogScreen"
+        "consents",
+        "4",
+        _("Consent"),
+        _("Consent log: consents and disclosures"),
+        "consents.screen:ConsentLogScreen",
+        short=pgettext("mode bar", "Consent"),
     ),
     ModeSpec(
         "retention",
@@ -71,20 +77,41 @@ MODE_SPECS: list[ModeSpec] = [
         _("Retention"),
         _("Retention queue and purge runs"),
         "retention.screen:RetentionScreen",
-        short=_("Purge"),
+        short=pgettext("mode bar", "Purge"),
     ),
-    ModeSpec("access", "6", _("Access"), _("Access requests (GDPR Art. 15)"), "access.screen:AccessRequestsScreen"),
+    ModeSpec(
+        "access",
+        "6",
+        _("Access"),
+        _("Access requests (GDPR Art. 15)"),
+        "access.screen:AccessRequestsScreen",
+        short=pgettext("mode bar", "Access"),
+    ),
     ModeSpec(
         "accounting",
         "7",
         _("Billing"),
         _("Accounting: billing outbox and batches"),
         "accounting.screen:AccountingScreen",
-        short=_("Bill"),
+        short=pgettext("mode bar", "Bill"),
     ),
-    ModeSpec("people", "8", _("Staff"), _("Staff and customers"), "people.screen:PeopleScreen"),
-    ModeSpec("audit", "9", _("Audit"), _("Audit trail and chain verification"), "audit.screen:AuditScreen"),
-    ModeSpec("help", "0", _("Help"), _("Keys and about"), "help.screen:HelpScreen"),
+    ModeSpec(
+        "people",
+        "8",
+        _("Staff"),
+        _("Staff and customers"),
+        "people.screen:PeopleScreen",
+        short=pgettext("mode bar", "Staff"),
+    ),
+    ModeSpec(
+        "audit",
+        "9",
+        _("Audit"),
+        _("Audit trail and chain verification"),
+        "audit.screen:AuditScreen",
+        short=pgettext("mode bar", "Audit"),
+    ),
+    ModeSpec("help", "0", _("Help"), _("Keys and about"), "help.screen:HelpScreen", short=pgettext("mode bar", "Help")),
 ]
 
 
