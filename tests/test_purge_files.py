@@ -163,6 +163,14 @@ def test_a_hard_link_to_an_outside_file_is_not_zeroed_the_item_is_blocked_and_th
     blocked = [i for i in retention.queue_items(limit=100) if i.state == "blocked"]
     assert {i.ref for i in blocked} == {"A-2026-0001"} and "gathered_files" in {i.category for i in blocked}
     assert all("2 links" in (i.reason or "") for i in blocked)  # the connection item waits for it too
+    summary = {(row.category, row.state): row.count for row in retention.queue_summary()}
+    assert summary.get(("gathered_files", "blocked")) == 1  # the summary counts it where the list shows it
+    listed_due = [
+        i for i in retention.queue_items(limit=100) if i.category == "gathered_files" and i.state != "blocked"
+    ]
+    assert summary.get(("gathered_files", "due"), 0) + summary.get(("gathered_files", "overdue"), 0) == sum(
+        1 for i in listed_due if i.state in ("due", "overdue")
+    )
 
 
 def test_a_symlinked_store_folder_is_not_followed(world, tmp_path, isolated_dirs) -> None:

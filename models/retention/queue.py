@@ -244,6 +244,11 @@ def queue_summary(as_of: datetime | None = None) -> list[SummaryRow]:
                 held_due, held_since = _py(held_due), _py(held_since)
                 counts[_state_of(held_due, held_since, at, late, warn)] -= 1
                 held.append(held_due)
+        for problem_due in _problem_dues(source, held_ids):
+            state = _state_of(problem_due, None, at, late, warn)
+            if state in ("due", "overdue"):  # as with_problems shows them in the list
+                counts[state] -= 1
+                counts["blocked"] += 1
         ranges = {"overdue": due <= late, "due": (due > late) & (due <= at), "scheduled": due > at}
         for state, count in counts.items():
             if count:
@@ -254,6 +259,20 @@ def queue_summary(as_of: datetime | None = None) -> list[SummaryRow]:
             rows.append(SummaryRow(source.category, "held", len(held), min(dated) if dated else None))
     order = {c: i for i, c in enumerate(CATEGORIES)}
     return sorted(rows, key=lambda r: (order.get(r.category, 99), STATES.index(r.state)))
+
+
+def _problem_dues(source: _Counted, held_ids: list[int]) -> list[datetime | None]:
+    """Due dates of the source's unheld rows that the purge could not finish (a handful, by key)."""
+    problems = PurgeProblem.select(PurgeProblem.item_id).where(PurgeProblem.category == source.category)
+    rows: Any = problems.tuples()  # peewee types tuples() as model instances
+    item_ids: list[int] = [row[0] for row in rows]
+    if not item_ids:
+        return []
+    key = source.order if source.order is not None and source.model is RetentionDue else source.model.id
+    query = source.model.select(source.due).where(source.where & key.in_(item_ids))
+    if held_ids and source.order is not None:
+        query = query.where(source.order.not_in(held_ids))
+    return [_py(value) for (value,) in query.tuples()]
 
 
 def with_problems(items: list[QueueItem]) -> list[QueueItem]:
