@@ -41,6 +41,7 @@ _STAFF = {
     "recording": "UPDATE (stored, size, sha256)",  # files are taken in at any command's start
     "gathered_file": "UPDATE (stored, size, sha256)",
     "purge_problem": "INSERT",
+    "retention_stale": "INSERT, DELETE",  # the orders trigger marks, any sync() takes the marks away
 }
 _TECHNICIAN = {
     "customer": "INSERT",
