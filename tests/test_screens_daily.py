@@ -396,3 +396,25 @@ async def test_palette_jumps_to_a_typed_reference_and_offers_the_screen_actions(
         await settle(pilot)
         assert app.screen.MODE == "orders" and app.screen.filter.customer == "K-10042"
         assert ReferenceProvider(app.screen).reference_hits("hello") == []
+
+
+@aio
+async def test_palette_opens_the_session_of_a_consent_and_names_an_unknown_one(db, fixed_clock) -> None:
+    from models.sessions import sessions
+    from models.sessions.sessions import ConsentInput
+    from screens.orders.details import SessionDetailScreen
+    from screens.shell.palette import open_consent
+
+    w = world()
+    consent = sessions.record_consent(
+        w["tech"], w["running"].ref, ConsentInput("recording", "Erika Weber", "verbal", True)
+    )
+    app = make_app(w["tech"], start_mode="sessions")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        open_consent(app, consent.ref)
+        await settle(pilot)
+        assert isinstance(app.screen, SessionDetailScreen) and app.screen.ref == w["running"].ref
+        open_consent(app, "C-2099-9999")
+        await settle(pilot)
+        assert "no consent C-2099-9999" in [n.message for n in app._notifications]

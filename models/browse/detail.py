@@ -177,6 +177,18 @@ class SessionDetail:
     system_info: list[tuple[datetime, str]] = field(default_factory=list)
 
 
+def session_ref_of_consent(ref: str) -> str | None:
+    """The ref of the session a consent belongs to, or None if there is no such consent (one indexed row)."""
+    row = (
+        RemoteSession.select(RemoteSession.ref)
+        .join(Consent, on=(Consent.session == RemoteSession.id))
+        .where(Consent.ref == ref)
+        .tuples()
+        .first()
+    )
+    return row[0] if row else None
+
+
 def session_detail(actor: Staff, ref: str) -> SessionDetail:
     """One session with its consents, colleagues, activity, chat and system information; audited."""
     require_role(actor, *DETAIL_ROLES)

@@ -102,13 +102,20 @@ def open_request(app: Any, ref: str) -> None:
 
 
 def open_consent(app: Any, ref: str) -> None:
-    from models.core.entities import Consent
+    """Look the consent's session up in a thread (the UI never waits on the database), then open it."""
 
-    consent = Consent.get_or_none(Consent.ref == ref)  # one indexed row, by its unique ref
-    if consent is None:
-        app.notify(_("no consent {ref}").format(ref=ref), severity="warning", markup=False)
-        return
-    open_session(app, consent.session.ref)
+    def look_up() -> None:
+        from models.browse.detail import session_ref_of_consent
+        from models.core.db import worker_connection
+
+        with worker_connection():
+            session_ref = session_ref_of_consent(ref)
+        if session_ref is None:
+            app.call_from_thread(app.notify, _("no consent {ref}").format(ref=ref), severity="warning", markup=False)
+        else:
+            app.call_from_thread(open_session, app, session_ref)
+
+    app.run_worker(look_up, thread=True, group="palette")
 
 
 async def _open_in(app: Any, mode: str, build: Any) -> None:
