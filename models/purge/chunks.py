@@ -19,7 +19,7 @@ from typing import Any
 from peewee import Value, fn
 
 from models.core import clock
-from models.core.db import database, is_postgres, write_tx
+from models.core.db import is_postgres, write_tx
 from models.core.entities import (
     AccessRequest,
     AccessRequestExclusion,
@@ -36,6 +36,7 @@ from models.core.entities import (
     RetentionDue,
 )
 from models.core.i18n import _
+from models.purge import chunks_pg
 from models.purge import files as purge_files
 from models.purge.items import FILE_TABLES, ROW_TABLES, row_method
 from models.purge.sql import insert_rows, run_ids
@@ -116,18 +117,7 @@ def _with_rows(table: Any, order_ids: list[int]) -> set[int]:
 
 
 def _delete_rows(name: str, table: Any, order_ids: list[int]) -> set[int]:
-    """Delete the rows of `table` under these orders' sessions; returns the orders that had any.
-
-    PostgreSQL does both in one statement (DELETE … RETURNING in a CTE), SQLite asks first.
-    """
-    if is_postgres():
-        session_column = table.session.column_name
-        sql = (
-            f'WITH gone AS (DELETE FROM "{table._meta.table_name}" WHERE "{session_column}" IN '
-            f'(SELECT "id" FROM "remote_session" WHERE "order_id" = ANY(%s)) RETURNING "{session_column}" AS sid) '
-            f'SELECT DISTINCT s."order_id" FROM "remote_session" s WHERE s."id" IN (SELECT sid FROM gone)'
-        )
-        return {order_id for (order_id,) in database.execute_sql(sql, (list(order_ids),)).fetchall()}
+    """Delete the rows of `table` under these orders' sessions; returns the orders that had any (SQLite)."""
     found = _with_rows(table, order_ids)
     run_ids(f"delete:{name}", lambda o, t=table: t.delete().where(t.session.in_(_sessions(o))), order_ids)
     return found
@@ -186,31 +176,8 @@ def _clear_problems(category: str, order_ids: list[int]) -> None:
     )
 
 
-def _delete_planned(
-    category: str, plan: dict[int, dict[str, datetime]], run: PurgeRun | None, policy_version: str
-) -> dict[str, int]:
-    ids = sorted(plan)
-    run_id = run.id if run is not None else None  # an id, not the instance: the insert hashes each value
-    refs = dict(run_ids("refs", lambda o: Order.select(Order.id, Order.ref).where(Order.id.in_(o)), ids).fetchall())
-    now = clock.now()
-    records: list[dict[str, Any]] = []
-
-    def record(name: str, order_id: int) -> None:
-        due = plan[order_id].get(name) or plan[order_id][category]  # a row-less category goes with the session
-        method = row_method() + (f"+{purge_files.METHOD}" if name in FILE_TABLES else "")
-        records.append(
-            {
-                "run": run_id,
-                "category": name,
-                "item_id": order_id,
-                "ref": refs.get(order_id),
-                "due_at": due,
-                "deleted_at": now,
-                "policy_version": policy_version,
-                "method": method,
-            }
-        )
-
+def _delete_sqlite(category: str, ids: list[int], record: Callable[[str, int], None]) -> None:
+    """Delete the planned categories of these orders on SQLite, table by table by IN lists of the orders."""
     names = DATA_CATEGORIES if category == "connection" else (category,)
     for name in names:
         table = ROW_TABLES[name]
@@ -248,6 +215,46 @@ def _delete_planned(
         run_ids("delete:session", lambda o: RemoteSession.delete().where(RemoteSession.order.in_(o)), ids)
         with due_counts.counted_in_bulk(ids, deleting=True):
             run_ids("delete-due:all", lambda o: RetentionDue.delete().where(RetentionDue.order.in_(o)), ids)
+
+
+def _delete_pg(category: str, ids: list[int], record: Callable[[str, int], None]) -> None:
+    """The same deletions on PostgreSQL: sessions looked up once, children before parents (chunks_pg.py)."""
+    names = DATA_CATEGORIES if category == "connection" else (category,)
+    found = chunks_pg.delete_chunk(category, names, ids)
+    for name in (*names, "connection") if category == "connection" else names:
+        for order_id in sorted(found.get(name, ())):
+            record(name, order_id)
+
+
+def _delete_planned(
+    category: str, plan: dict[int, dict[str, datetime]], run: PurgeRun | None, policy_version: str
+) -> dict[str, int]:
+    ids = sorted(plan)
+    run_id = run.id if run is not None else None  # an id, not the instance: the insert hashes each value
+    refs = dict(run_ids("refs", lambda o: Order.select(Order.id, Order.ref).where(Order.id.in_(o)), ids).fetchall())
+    now = clock.now()
+    records: list[dict[str, Any]] = []
+
+    def record(name: str, order_id: int) -> None:
+        due = plan[order_id].get(name) or plan[order_id][category]  # a row-less category goes with the session
+        method = row_method() + (f"+{purge_files.METHOD}" if name in FILE_TABLES else "")
+        records.append(
+            {
+                "run": run_id,
+                "category": name,
+                "item_id": order_id,
+                "ref": refs.get(order_id),
+                "due_at": due,
+                "deleted_at": now,
+                "policy_version": policy_version,
+                "method": method,
+            }
+        )
+
+    if is_postgres():
+        _delete_pg(category, ids, record)
+    else:
+        _delete_sqlite(category, ids, record)
     insert_rows(DeletionRecord, records)
     counts: dict[str, int] = {}
     for row in records:
@@ -270,6 +277,8 @@ def delete_order_chunk(
     Returns deletion records written per category. Without files it is one transaction; with
     files, they are shredded between a check and the transaction that checks again and deletes.
     """
+    if is_postgres():
+        chunks_pg.fresh_statistics()  # outside the transaction; a no-op while the statistics are fresh
     with write_tx(serialize=ITEM_LOCK):
         plan = plan_orders(category, order_ids, as_of)
         files = chunk_files(category, sorted(plan)) if plan else []

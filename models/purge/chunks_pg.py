@@ -1,0 +1,133 @@
+"""PostgreSQL's way through one chunk of the purge: the sessions looked up once, children first.
+
+On PostgreSQL every foreign key is a row trigger: deleting a session row runs one query per
+referencing table (ten of them) for that row, and `billing_record.session ON DELETE SET NULL`
+updated each billing record one at a time. So the chunk reads its sessions (id → order) once,
+deletes every child row by `session_id = ANY(%s)` with that array (an index scan whatever the
+planner's statistics say), sets `billing_record.session` to NULL in one statement and removes
+participants, disclosures and consents before the sessions: the triggers then find nothing to
+do. Which orders had rows comes back from `DELETE … RETURNING` and is mapped through the
+sessions in Python instead of a join per statement. The rules and the deletion records are
+those of models/purge/chunks.py, which calls this; SQLite keeps its own path there.
+
+`fresh_statistics()` analyzes the purge's tables when the server has no statistics or stale
+ones (a freshly loaded or bulk-imported database): without them the planner scanned whole
+tables for every chunk.
+"""
+
+from __future__ import annotations
+
+import time
+
+from peewee import __exception_wrapper__
+
+from models.core.db import _busy_as_domain_error, database
+from models.core.entities import (
+    BillingRecord,
+    Consent,
+    Disclosure,
+    Participant,
+    RemoteSession,
+    RetentionDue,
+)
+from models.purge.items import ROW_TABLES
+from models.retention import due_counts
+
+_TABLES = (
+    "remote_session",
+    "activity_event",
+    "chat_message",
+    "system_info",
+    "gathered_file",
+    "recording",
+    "consent",
+    "participant",
+    "disclosure",
+    "billing_record",
+    "retention_due",
+    "due_count",
+    "legal_hold",
+    "orders",
+    "purge_problem",
+)
+_STALE_SHARE = 0.2  # analyze once a fifth of a table changed since its statistics (autovacuum's default is 0.1 + 50)
+_CHECK_EVERY_SECONDS = 600.0
+_checked_at: list[float] = []
+
+
+def fresh_statistics() -> list[str]:
+    """ANALYZE the purge's tables that have no or stale statistics; returns their names. Checked at most every
+    ten minutes per process; a table the role may not analyze is skipped by the server with a warning."""
+    now = time.monotonic()
+    if _checked_at and now - _checked_at[0] < _CHECK_EVERY_SECONDS:
+        return []
+    _checked_at[:] = [now]
+    cursor = database.execute_sql(  # reltuples -1: never analyzed (PostgreSQL 14 and later)
+        "SELECT c.relname FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid "
+        "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND c.relname = ANY(%s) "
+        "AND (c.reltuples < 0 OR coalesce(s.n_mod_since_analyze, 0) > %s * greatest(c.reltuples, 1000))",
+        (list(_TABLES), _STALE_SHARE),
+    )
+    stale = sorted(name for (name,) in cursor.fetchall())
+    for name in stale:
+        database.execute_sql(f'ANALYZE "{name}"')
+    return stale
+
+
+def _column(table: object) -> str:
+    return str(table.session.column_name)  # type: ignore[attr-defined]
+
+
+def _name(table: object) -> str:
+    return str(table._meta.table_name)  # type: ignore[attr-defined]
+
+
+def _children(table: object) -> str:
+    """DELETE of `table`'s rows under the sessions of the orders in %s, returning each row's order."""
+    return (
+        f'DELETE FROM "{_name(table)}" t USING "{_name(RemoteSession)}" s '
+        f'WHERE t."{_column(table)}" = s."id" AND s."order_id" = ANY(%s) RETURNING s."order_id"'
+    )
+
+
+def delete_chunk(category: str, names: tuple[str, ...], order_ids: list[int]) -> dict[str, set[int]]:
+    """Delete the planned categories `names` of these orders (and their sessions for `connection`), children
+    before parents, in one pipeline: the statements go to the server without waiting for each other's answers.
+
+    Returns, per category, the orders that had rows (for `connection`: the orders whose sessions went).
+    """
+    orders = (list(order_ids),)
+    under = f'IN (SELECT "id" FROM "{_name(RemoteSession)}" WHERE "order_id" = ANY(%s))'
+    returned: dict[str, object] = {}
+    with _busy_as_domain_error(), __exception_wrapper__, database.connection().pipeline():
+        # every chunk's arrays are planned as they are: a generic plan guessed at their length
+        database.execute_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+        for name in names:
+            table = ROW_TABLES[name]
+            returned[name] = database.execute_sql(_children(table), orders)
+            if name == "video":  # the recording consent justified the video and goes with it
+                database.execute_sql(
+                    f'DELETE FROM "{_name(Consent)}" WHERE "{_column(Consent)}" {under} AND "kind" = %s',
+                    (list(order_ids), "recording"),
+                )
+            if category != "connection":  # the connection chunk removes every row of its orders below
+                with due_counts.counted_in_bulk(order_ids, name, deleting=True):
+                    database.execute_sql(
+                        f'DELETE FROM "{_name(RetentionDue)}" WHERE "order_id" = ANY(%s) AND "category" = %s',
+                        (list(order_ids), name),
+                    )
+        if category == "connection":
+            column = _column(BillingRecord)
+            # what the foreign key's SET NULL did row by row, in one statement; the trigger then finds nothing
+            database.execute_sql(
+                f'UPDATE "{_name(BillingRecord)}" SET "{column}" = NULL WHERE "{column}" {under}', orders
+            )
+            for table in (Participant, Disclosure, Consent):  # participants and disclosures point at consents too
+                database.execute_sql(f'DELETE FROM "{_name(table)}" WHERE "{_column(table)}" {under}', orders)
+            returned["connection"] = database.execute_sql(
+                f'DELETE FROM "{_name(RemoteSession)}" WHERE "order_id" = ANY(%s) RETURNING "order_id"', orders
+            )
+            with due_counts.counted_in_bulk(order_ids, deleting=True):
+                database.execute_sql(f'DELETE FROM "{_name(RetentionDue)}" WHERE "order_id" = ANY(%s)', orders)
+        database.execute_sql("SET LOCAL plan_cache_mode = auto")
+        return {name: {order_id for (order_id,) in cursor.fetchall()} for name, cursor in returned.items()}  # type: ignore[attr-defined]
