@@ -102,6 +102,13 @@ def delete_chunk(category: str, names: tuple[str, ...], order_ids: list[int]) ->
     with _busy_as_domain_error(), __exception_wrapper__, database.connection().pipeline():
         # every chunk's arrays are planned as they are: a generic plan guessed at their length
         database.execute_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+        # This chunk's commit need not wait for its WAL to reach the disk: its deletions and their deletion
+        # records commit together or not at all, so a crash that loses it loses both (the rows come back with
+        # no record claiming otherwise; files already shredded are what a crash before the commit leaves too,
+        # and the next run finishes those rows). Nothing reports the chunk before the run's end, whose own
+        # commit (`state='done'`, synchronous) flushes every earlier commit before the journal and the
+        # operator are told.
+        database.execute_sql("SET LOCAL synchronous_commit = off")
         for name in names:
             table = ROW_TABLES[name]
             returned[name] = database.execute_sql(_children(table), orders)
