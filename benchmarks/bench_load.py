@@ -10,7 +10,9 @@ p50/p99/max of the operators' write latencies, their failures (with the first me
 how long each job took (or that it had not finished within `--job-budget` seconds).
 
     python -m benchmarks.bench_load [--database postgresql://127.0.0.1:5432/test] [--seconds 60]
+        [--jobs purge,billing,import]
     python -m benchmarks --only load [--database …]
+    make bench  (both backends; BENCH_LOAD_JOBS=purge,billing for the jobs other than the import)
 """
 
 from __future__ import annotations
@@ -239,11 +241,13 @@ def _job(setup: Setup, name: str, results) -> None:  # type: ignore[no-untyped-d
             from models.billing import outbox
 
             exported = export(me, setup.out_dir)
+            export_seconds = time.perf_counter() - began
             detail = "empty outbox"
             if exported.batch is not None:
                 ack = outbox.acknowledge(me, exported.batch.number, clock.today_berlin())
                 detail = (
-                    f"batch {exported.batch.number}: {exported.batch.record_count} records, {ack.orders_billed} billed"
+                    f"batch {exported.batch.number}: {exported.batch.record_count} records, {ack.orders_billed} billed;"
+                    f" export {export_seconds:.1f} s, ack {time.perf_counter() - began - export_seconds:.1f} s"
                 )
         else:
             from console.importing.importer import run_import
