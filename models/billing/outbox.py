@@ -4,7 +4,7 @@ and accounting's acknowledgement sets the billing date that starts the P8 clock.
 Writing the batch files is the caller's job (console/jobs/billing_export.py): `create_batch`
 hands the batch to a `deliver` callback. Export and acknowledgement work in short steps
 (EXPORT_STEP records, ACK_STEP orders per transaction) so that no console waits behind them
-for long (docs/architecture.md, "Locks"), and each step leaves a state the next run goes on from:
+for long (README, "Locks"), and each step leaves a state the next run goes on from:
 
 - an export creates the batch unsealed (no checksum), moves the outbox into it step by step,
   has the files written outside any transaction and seals the batch with the CSV's checksum.
