@@ -148,3 +148,25 @@ async def test_past_the_budget_the_form_stays_open_with_what_was_typed(
             assert AccessRequest.select().where(AccessRequest.name == "Erika Weber").count() == 1
     finally:
         holder.release()
+
+
+def test_on_sqlite_a_running_purge_is_named_as_the_likely_holder(
+    db: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    if not is_sqlite():
+        pytest.skip("PostgreSQL names the holder from pg_locks")
+    from models.purge.lease import Lease
+
+    lease = Lease("privacy@desk-3 pid 4711 (purge)")
+    lease.acquire()
+    holder = Holder()
+    monkeypatch.setattr(db_module, "BUSY_BUDGET", SMALL_BUDGET)
+    try:
+        with caplog.at_level(logging.WARNING, logger="support24.locks"):
+            with pytest.raises(Busy):
+                with write_tx():
+                    audit.record("mmueller", "chat.add", "S-2026-0001")
+    finally:
+        holder.release()
+        lease.release()
+    assert "purge lease of privacy@desk-3 pid 4711 (purge)" in caplog.text

@@ -562,9 +562,9 @@ def sqlite_lock_holder() -> str | None:
         from models.core import clock
         from models.core.entities import PurgeLease
 
-        lease = PurgeLease.select().where(PurgeLease.expires_at > clock.now()).first()
+        leases = list(PurgeLease.select().where(PurgeLease.expires_at > clock.now()))
     except Exception:  # noqa: BLE001 - an old schema without the lease table
-        lease = None
-    if lease is not None:
-        parts.append(f"purge lease of {lease.holder} since {lease.acquired_at:%Y-%m-%d %H:%M:%S} UTC")
+        leases = []
+    for lease in leases:  # the purge's, a billing export's: a long job that is running
+        parts.append(f"{lease.name} lease of {lease.holder} since {lease.acquired_at:%Y-%m-%d %H:%M:%S} UTC")
     return "; ".join(parts) or None
