@@ -443,15 +443,22 @@ def _attempt_failed(attempt: int, what: str) -> None:
     log.debug("attempt %d for %s met a held lock; trying again", attempt, what)
 
 
-def _within_budget(what: str, attempt: Callable[[float], None], holder: Callable[[], str | None]) -> None:
-    """Run `attempt(wait_seconds)` until it stops raising errors.Busy or the budget is spent."""
+def _within_budget(
+    what: str, attempt: Callable[[float], None], holder: Callable[[], str | None], *, queue: bool = False
+) -> None:
+    """Run `attempt(wait_seconds)` until it stops raising errors.Busy or the budget is spent.
+
+    With `queue` (a PostgreSQL lock, whose waiters are served in order) an attempt waits for
+    all the budget left: giving up the place in the queue between attempts would let a job that
+    commits and takes the lock again straight away go first every time.
+    """
     total = _budget_total()
     began = time.monotonic()
     wait, pause, tries = BUSY_BUDGET.first_wait, BUSY_BUDGET.first_pause, 0
     while True:
         left = total - (time.monotonic() - began)
         try:
-            attempt(max(0.001, min(wait, left)))
+            attempt(max(0.001, left if queue else min(wait, left)))
             return
         except Busy:
             tries += 1
@@ -493,12 +500,14 @@ def _begin_within_budget(stack: ExitStack) -> None:
 def _advisory_lock_within_budget(name: str) -> None:
     """Take a transaction-level advisory lock: at once if it is free, else within the budget.
 
-    Each patient attempt waits in a savepoint with a lock_timeout, so a timed-out attempt
-    leaves the transaction (and the locks it holds already) as it was.
+    The patient attempt waits in the server's queue for the lock, in a savepoint with a
+    lock_timeout of the budget left, so a timed-out attempt leaves the transaction (and the
+    locks it holds already) as it was.
     """
     key = lock_key(name)
     if database.execute_sql("SELECT pg_try_advisory_xact_lock(%s)", (key,)).fetchone()[0]:
         return
+    _attempt_failed(1, f"the lock {name!r}")  # the first attempt: at once, without waiting
     before = database.execute_sql("SELECT current_setting('lock_timeout')").fetchone()[0]
 
     def attempt(wait: float) -> None:
@@ -508,7 +517,7 @@ def _advisory_lock_within_budget(name: str) -> None:
         database.execute_sql("SELECT set_config('lock_timeout', %s, true)", (before,))
 
     try:
-        _within_budget(f"the lock {name!r}", attempt, lambda: pg_lock_holder(key))
+        _within_budget(f"the lock {name!r}", attempt, lambda: pg_lock_holder(key), queue=True)
     finally:
         if not database.is_closed():
             try:
