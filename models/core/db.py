@@ -443,8 +443,24 @@ def _attempt_failed(attempt: int, what: str) -> None:
     log.debug("attempt %d for %s met a held lock; trying again", attempt, what)
 
 
+SLOW_WAIT_SECONDS = 1.0  # a write that waited longer is logged (INFO) with who held the lock when it began to wait
+
+
+def _holder_or_unknown(holder: Callable[[], str | None]) -> str:
+    try:
+        return holder() or "someone unknown"
+    except Exception as exc:  # noqa: BLE001 - naming the holder is a courtesy, never a new failure
+        return f"unknown ({type(exc).__name__})"
+
+
 def _within_budget(
-    what: str, attempt: Callable[[float], None], holder: Callable[[], str | None], *, queue: bool = False
+    what: str,
+    attempt: Callable[[float], None],
+    holder: Callable[[], str | None],
+    *,
+    queue: bool = False,
+    seen_holder: str | None = None,
+    began: float | None = None,
 ) -> None:
     """Run `attempt(wait_seconds)` until it stops raising errors.Busy or the budget is spent.
 
@@ -453,32 +469,34 @@ def _within_budget(
     commits and takes the lock again straight away go first every time.
     """
     total = _budget_total()
-    began = time.monotonic()
+    began = time.monotonic() if began is None else began
     wait, pause, tries = BUSY_BUDGET.first_wait, BUSY_BUDGET.first_pause, 0
     while True:
         left = total - (time.monotonic() - began)
         try:
             attempt(max(0.001, left if queue else min(wait, left)))
-            return
         except Busy:
             tries += 1
+            if seen_holder is None:
+                seen_holder = _holder_or_unknown(holder)
             left = total - (time.monotonic() - began)
             if left <= pause:
-                try:
-                    who = holder()
-                except Exception as exc:  # noqa: BLE001 - naming the holder is a courtesy, never a new failure
-                    who = f"unknown ({type(exc).__name__})"
                 log.warning(
                     "%s gave up after %.1f s and %d attempts; the lock was held by %s",
                     what,
                     time.monotonic() - began,
                     tries,
-                    who or "someone unknown",
+                    _holder_or_unknown(holder),
                 )
                 raise
             _attempt_failed(tries, what)
             time.sleep(pause)
             wait, pause = min(wait * 2, BUSY_BUDGET.longest_wait), pause * 2
+        else:
+            waited = time.monotonic() - began
+            if waited > SLOW_WAIT_SECONDS:
+                log.info("%s waited %.1f s; when it began to wait the lock was held by %s", what, waited, seen_holder)
+            return
 
 
 def _begin_within_budget(stack: ExitStack) -> None:
@@ -505,8 +523,10 @@ def _advisory_lock_within_budget(name: str) -> None:
     locks it holds already) as it was.
     """
     key = lock_key(name)
+    began = time.monotonic()
     if database.execute_sql("SELECT pg_try_advisory_xact_lock(%s)", (key,)).fetchone()[0]:
         return
+    seen = _holder_or_unknown(lambda: pg_lock_holder(key))
     _attempt_failed(1, f"the lock {name!r}")  # the first attempt: at once, without waiting
     before = database.execute_sql("SELECT current_setting('lock_timeout')").fetchone()[0]
 
@@ -517,7 +537,9 @@ def _advisory_lock_within_budget(name: str) -> None:
         database.execute_sql("SELECT set_config('lock_timeout', %s, true)", (before,))
 
     try:
-        _within_budget(f"the lock {name!r}", attempt, lambda: pg_lock_holder(key), queue=True)
+        _within_budget(
+            f"the lock {name!r}", attempt, lambda: pg_lock_holder(key), queue=True, seen_holder=seen, began=began
+        )
     finally:
         if not database.is_closed():
             try:
