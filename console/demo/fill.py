@@ -21,7 +21,7 @@ from console.demo import common
 from console.demo import scenario as demo_scenario
 from console.demo import small as demo_small
 from models.core import clock, people
-from models.core.db import ALL_DATA_LOCKS, database, write_tx
+from models.core.db import ALL_DATA_LOCKS, background_job, database, write_tx
 from models.core.entities import Customer, Order, Staff
 from models.core.errors import RuleViolation, ValidationError
 from models.core.i18n import _
@@ -148,10 +148,11 @@ def run_demo(
     rng = random.Random(seed)
     shared = checked is not None  # staff are registered: consoles may be writing beside the demo
     if scale == "small":
-        if shared:  # in short transactions, one order or situation each
-            me = ensure_operator(username, checked)
-            world = demo_small.DemoWorld(rng=rng, now=clock.now(), data_dir=data_dir, me=me, step=shared_step)
-            build_small(world, progress=say)
+        if shared:  # in short transactions, one order or situation each, giving way between them
+            with background_job():
+                me = ensure_operator(username, checked)
+                world = demo_small.DemoWorld(rng=rng, now=clock.now(), data_dir=data_dir, me=me, step=shared_step)
+                build_small(world, progress=say)
         else:
             with database.atomic():  # one transaction: fast, and nothing half-written on failure
                 me = ensure_operator(username, checked)
@@ -164,11 +165,12 @@ def run_demo(
         flush_rows = SHARED_FLUSH_ROWS if shared else None
         result.bulk = demo_bulk.generate(spec, rng, clock.now(), progress=say, flush_rows=flush_rows)
         if shared:
-            me = ensure_operator(username, checked)
-            world = demo_bulk.world_for_scenario(rng, clock.now(), data_dir, me)
-            world.step = shared_step
-            say(_("today's situations"))
-            demo_scenario.build(world, recent_orders=0)
+            with background_job():
+                me = ensure_operator(username, checked)
+                world = demo_bulk.world_for_scenario(rng, clock.now(), data_dir, me)
+                world.step = shared_step
+                say(_("today's situations"))
+                demo_scenario.build(world, recent_orders=0)
         else:
             with database.atomic():
                 me = ensure_operator(username, checked)

@@ -28,7 +28,7 @@ from peewee import JOIN, fn
 
 from models.core import audit, clock, validation
 from models.core.clock import berlin_midnight_utc
-from models.core.db import database, is_postgres, lock_key, pg_lock_holder, write_tx
+from models.core.db import background_job, database, is_postgres, lock_key, pg_lock_holder, write_tx
 from models.core.entities import BillingBatch, BillingRecord, Order, PurgeLease, Staff
 from models.core.errors import Busy, NotFound, RuleViolation, ValidationError
 from models.core.i18n import _
@@ -246,7 +246,7 @@ def create_batch(actor: Staff, *, deliver: Deliver, reexport: int | None = None)
     require_role(actor, *BILLING_ROLES)
     if reexport is not None:
         return _reexport(actor, reexport, deliver)
-    with _export_lease(actor):
+    with _export_lease(actor), background_job():
         batch = _open_or_resume(actor)
         if batch is None:
             return None
@@ -505,10 +505,11 @@ def acknowledge(actor: Staff, batch_number: int, billed_on: date | str) -> AckRe
         BillingBatch.update(billed_on=day).where(BillingBatch.id == batch.id).execute()
     in_batch = BillingRecord.select(BillingRecord.order).where(BillingRecord.batch == batch)
     billed_before = Order.select().where(Order.id.in_(in_batch) & Order.billed_on.is_null(False)).count()
-    billed, used = _bill_orders(batch, day)
-    # The per-category due dates follow the new billing dates. sync() recomputes the orders
-    # whose anchors changed, 500 per transaction.
-    retention_due.sync()
+    with background_job():
+        billed, used = _bill_orders(batch, day)
+        # The per-category due dates follow the new billing dates. sync() recomputes the orders
+        # whose anchors changed, 500 per transaction.
+        retention_due.sync()
     waiting = Order.select().where(Order.id.in_(in_batch) & Order.billed_on.is_null()).count()
     with write_tx(serialize="billing"):
         BillingBatch.update(acknowledged_at=clock.now()).where(
