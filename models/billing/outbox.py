@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from peewee import JOIN, fn
 
@@ -286,7 +287,7 @@ class ExportLease(Lease):
     def _holder_row(self) -> PurgeLease | None:
         return None if is_postgres() else super()._holder_row()
 
-    def _write(self, now) -> None:  # type: ignore[no-untyped-def]
+    def _write(self, now: datetime) -> None:
         if not is_postgres():
             super()._write(now)
 
@@ -328,6 +329,11 @@ def _export_lease(actor: Staff) -> Iterator[None]:
         lease.release()
 
 
+def _first_column(query: Any) -> list[Any]:
+    """The first column of every row of `query` (ids, mostly)."""
+    return [row[0] for row in query.tuples()]
+
+
 def _unsealed() -> BillingBatch | None:
     return BillingBatch.select().where(BillingBatch.sha256 == "").order_by(BillingBatch.number).first()
 
@@ -358,14 +364,9 @@ def _fill(batch: BillingBatch) -> None:
     newest = BillingRecord.select(fn.MAX(BillingRecord.id)).scalar() or 0
     while True:
         with write_tx(serialize="billing"):
-            ids = [
-                record_id
-                for (record_id,) in _unbatched()
-                .where(BillingRecord.id <= newest)
-                .order_by(BillingRecord.id)
-                .limit(EXPORT_STEP)
-                .tuples()
-            ]
+            ids = _first_column(
+                _unbatched().where(BillingRecord.id <= newest).order_by(BillingRecord.id).limit(EXPORT_STEP)
+            )
             if ids:
                 moved = (
                     BillingRecord.update(batch=batch)
@@ -384,13 +385,9 @@ def _unfill(batch: BillingBatch) -> None:
     batch stays unsealed (listed nowhere) and the next export takes its number again."""
     while True:
         with write_tx(serialize="billing"):
-            ids = [
-                record_id
-                for (record_id,) in BillingRecord.select(BillingRecord.id)
-                .where(BillingRecord.batch == batch)
-                .limit(EXPORT_STEP)
-                .tuples()
-            ]
+            ids = _first_column(
+                BillingRecord.select(BillingRecord.id).where(BillingRecord.batch == batch).limit(EXPORT_STEP)
+            )
             if ids:
                 BillingRecord.update(batch=None).where(BillingRecord.id.in_(ids)).execute()
             BillingBatch.update(record_count=BillingBatch.record_count - len(ids)).where(
@@ -538,16 +535,16 @@ def _ready_orders(batch: BillingBatch, after: int, limit: int) -> tuple[int | No
         .order_by(BillingRecord.order)
         .limit(limit)
     )
-    ids = [order_id for (order_id,) in candidates.tuples()]
+    ids = _first_column(candidates)
     if not ids:
         return None, {}
-    waiting = {
-        order_id
-        for (order_id,) in BillingRecord.select(BillingRecord.order)
-        .join(BillingBatch, JOIN.LEFT_OUTER, on=(BillingRecord.batch == BillingBatch.id))
-        .where(BillingRecord.order.in_(ids) & (BillingRecord.batch.is_null() | BillingBatch.billed_on.is_null()))
-        .tuples()
-    }
+    waiting = set(
+        _first_column(
+            BillingRecord.select(BillingRecord.order)
+            .join(BillingBatch, JOIN.LEFT_OUTER, on=(BillingRecord.batch == BillingBatch.id))
+            .where(BillingRecord.order.in_(ids) & (BillingRecord.batch.is_null() | BillingBatch.billed_on.is_null()))
+        )
+    )
     ready = [order_id for order_id in ids if order_id not in waiting]
     by_day: dict[date, list[int]] = {}
     if ready:
@@ -557,7 +554,8 @@ def _ready_orders(batch: BillingBatch, after: int, limit: int) -> tuple[int | No
             .where(BillingRecord.order.in_(ready))
             .group_by(BillingRecord.order)
         )
-        for order_id, value in latest.tuples():
+        pairs: Any = latest.tuples()
+        for order_id, value in pairs:
             day = validation.day("billed_on", value)
             assert day is not None
             by_day.setdefault(day, []).append(order_id)
