@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg check fix mypy-baseline bench demo clean messages compile-messages
+.PHONY: run test test-pg check fix mypy-baseline bench bench-load demo clean messages compile-messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,13 @@ bench: $(STAMP)
 		--data-dir .bench/data --json > .bench/generate.json
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks --database $(BENCH_PG) --only import,ack,backends
+	$(MAKE) bench-load
+
+# Many operators at once (benchmarks/bench_load.py): 20 desks for 60 s beside the long jobs, on both backends.
+BENCH_LOAD_JOBS ?= purge,billing,import
+bench-load: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_load --jobs $(BENCH_LOAD_JOBS)
+	$(BIN)/python -m benchmarks.bench_load --jobs $(BENCH_LOAD_JOBS) --database $(BENCH_PG)
 
 # The German catalogue: extract every _()/N_()/ngettext() string and merge it into the .po
 # (new and changed strings arrive with an empty msgstr; locations name files only, so moved lines change nothing). translate them, then compile.

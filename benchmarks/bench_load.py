@@ -6,11 +6,14 @@ run sessions for `--seconds` (default 60): open an order, start a session, recor
 chat lines and activity with a pause of 0.5–2 s between writes, end the session, complete the
 order. Five seconds in, three more processes start: a purge of the whole backlog, a billing
 export and its acknowledgement, and an import of a 50,000-line JSON Lines file. It prints
-p50/p99/max of the operators' write latencies, their failures (with the first messages), and
-how long each job took (or that it had not finished within `--job-budget` seconds).
+p50/p99/max of the operators' write latencies, their failures (with the first messages), the
+writes that waited more than a second for a lock with the job that held it, and how long each
+job took (or that it had not finished within `--job-budget` seconds).
 
     python -m benchmarks.bench_load [--database postgresql://127.0.0.1:5432/test] [--seconds 60]
+        [--jobs purge,billing,import]
     python -m benchmarks --only load [--database …]
+    make bench  (both backends; BENCH_LOAD_JOBS=purge,billing for the jobs other than the import)
 """
 
 from __future__ import annotations
@@ -178,6 +181,7 @@ def _operator(setup: Setup, username: str, seconds: float, seed: int, results) -
     from models.sessions import orders, sessions
 
     _open(setup.url)
+    slow = _collect_slow_waits()
     rng = random.Random(seed)
     me = resolve_operator(username)
     latencies: list[float] = []
@@ -218,7 +222,34 @@ def _operator(setup: Setup, username: str, seconds: float, seed: int, results) -
                 write(sessions.log_activity, me, session.ref, "remote_control", detail=f"Schritt {i}")
         write(sessions.end_session, me, session.ref)
         write(orders.complete_order, me, order.ref)
-    results.put(("operator", username, latencies, failures))
+    results.put(("operator", username, latencies, failures, slow))
+
+
+def _collect_slow_waits() -> list[str]:
+    """The messages models/core/db.py logs when a write waited more than a second (who held the lock)."""
+    import logging
+
+    found: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            found.append(record.getMessage()[:400])
+
+    logger = logging.getLogger("support24.locks")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(Collect(logging.INFO))
+    logger.propagate = False
+    return found
+
+
+def _who(message: str, job_pids: dict[int, str]) -> str:
+    """Which job a slow-wait message names as the holder (by process id), else "a desk or other"."""
+    import re
+
+    for pid in re.findall(r"pid (\d+)", message.split("held by", 1)[-1]):
+        if int(pid) in job_pids:
+            return job_pids[int(pid)]
+    return "a desk or other"
 
 
 def _job(setup: Setup, name: str, results) -> None:  # type: ignore[no-untyped-def]
@@ -226,6 +257,7 @@ def _job(setup: Setup, name: str, results) -> None:  # type: ignore[no-untyped-d
     from models.core.identity import resolve_operator
 
     _open(setup.url)
+    results.put(("pid", name, os.getpid()))
     me = resolve_operator(setup.admin)
     began = time.perf_counter()
     try:
@@ -239,11 +271,13 @@ def _job(setup: Setup, name: str, results) -> None:  # type: ignore[no-untyped-d
             from models.billing import outbox
 
             exported = export(me, setup.out_dir)
+            export_seconds = time.perf_counter() - began
             detail = "empty outbox"
             if exported.batch is not None:
                 ack = outbox.acknowledge(me, exported.batch.number, clock.today_berlin())
                 detail = (
-                    f"batch {exported.batch.number}: {exported.batch.record_count} records, {ack.orders_billed} billed"
+                    f"batch {exported.batch.number}: {exported.batch.record_count} records, {ack.orders_billed} billed;"
+                    f" export {export_seconds:.1f} s, ack {time.perf_counter() - began - export_seconds:.1f} s"
                 )
         else:
             from console.importing.importer import run_import
@@ -285,6 +319,8 @@ def run(  # type: ignore[no-untyped-def]
         job.start()
     latencies: list[float] = []
     failures: list[str] = []
+    slow_waits: list[str] = []
+    job_pids: dict[int, str] = {}
     job_times: dict[str, tuple[float | None, str]] = {}
     expected = len(desks) + len(jobs)
     got = 0
@@ -294,10 +330,14 @@ def run(  # type: ignore[no-untyped-def]
             item = results.get(timeout=1.0)
         except Exception:  # noqa: BLE001 - queue.Empty
             continue
+        if item[0] == "pid":
+            job_pids[item[2]] = item[1]
+            continue
         got += 1
         if item[0] == "operator":
             latencies += item[2]
             failures += item[3]
+            slow_waits += item[4]
         else:
             job_times[item[1]] = (item[2], item[3])
     for name, job in jobs.items():
@@ -318,12 +358,24 @@ def run(  # type: ignore[no-untyped-def]
         "p50_s": round(statistics.median(ordered), 4) if ordered else None,
         "p99_s": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 4) if ordered else None,
         "max_s": round(ordered[-1], 4) if ordered else None,
+        "slow_waits": {
+            "count": len(slow_waits),
+            "by_holder": _count(_who(m, job_pids) for m in slow_waits),
+            "samples": slow_waits[:3],
+        },
         "jobs": {
             name: {"seconds": None if t is None else round(t, 1), "detail": d} for name, (t, d) in job_times.items()
         },
     }
     _cleanup(setup, base_url)
     return figures
+
+
+def _count(names) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return counts
 
 
 def _cleanup(setup: Setup, base_url: str | None) -> None:

@@ -132,3 +132,22 @@ def test_verify_handles_quotes_backslashes_control_characters_and_umlauts(db: st
     AuditEvent.update(detail='a "quoted" Word').where(AuditEvent.id == 1).execute()
     result = audit.verify()
     assert not result.ok and result.first_bad_id == 1
+
+
+def test_a_long_job_gives_way_after_each_step_on_sqlite(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's write lock has no queue: inside background_job a committed step is followed by a pause."""
+    from models.core import db as db_module
+
+    pauses: list[float] = []
+    monkeypatch.setattr(db_module, "_give_way", pauses.append)
+    with write_tx():
+        audit.record("mmueller", "desk", "R-0")
+    with db_module.background_job():
+        for i in range(3):
+            with write_tx():
+                audit.record("purge", "step", f"R-{i}")
+                with write_tx():  # a savepoint is no step of its own
+                    pass
+    with write_tx():
+        audit.record("mmueller", "desk", "R-9")
+    assert len(pauses) == (3 if is_sqlite() else 0)

@@ -218,14 +218,21 @@ def _billing_due_of(version: str, session_day: date) -> datetime:  # cached per 
 class Generator:
     """Holds the state of one bulk run; `run()` writes everything and returns the report."""
 
-    def __init__(self, spec: common.Scale, rng: random.Random, now: datetime, progress: Progress | None) -> None:
+    def __init__(
+        self,
+        spec: common.Scale,
+        rng: random.Random,
+        now: datetime,
+        progress: Progress | None,
+        flush_rows: int | None = None,
+    ) -> None:
         self.spec, self.rng, self.say = spec, rng, progress or (lambda _m: None)
         self.now = _naive(now)
         self.captured: set[str] = set()
         self.today = clock.berlin_date(now)
         self.start = self.now - timedelta(days=int(365.25 * spec.years))
         self.ts, self.day = storage_converters()
-        self.writer = BulkWriter(MODELS, COLUMNS)
+        self.writer = BulkWriter(MODELS, COLUMNS, flush_rows)
         self.chain = parts.AuditChain(self.writer, self.ts)
         self.refs = parts.Refs()
         self.policy = policy.active()
@@ -712,13 +719,20 @@ class Generator:
 
 
 def generate(
-    spec: common.Scale, rng: random.Random, now: datetime, progress: Progress | None = None
+    spec: common.Scale,
+    rng: random.Random,
+    now: datetime,
+    progress: Progress | None = None,
+    flush_rows: int | None = None,
 ) -> dict[str, object]:
-    """Write the bulk history of `spec`; returns rows, seconds and rows/s next to raw sqlite3."""
+    """Write the bulk history of `spec`; returns rows, seconds and rows/s next to raw sqlite3.
+
+    `flush_rows` (default bulk_writer.FLUSH_ROWS) bounds the rows of one transaction: smaller on a
+    database others use, so that their writes never wait long behind a flush."""
     if not is_postgres():
         database.execute_sql("PRAGMA cache_size=-262144")  # 256 MB page cache while the indexes grow
     try:
-        return Generator(spec, rng, now, progress).run()
+        return Generator(spec, rng, now, progress, flush_rows).run()
     finally:
         if not is_postgres():
             database.execute_sql("PRAGMA cache_size=-32000")

@@ -38,7 +38,13 @@ def storage_converters() -> tuple[Callable[[datetime | None], Any], Callable[[da
 class BulkWriter:
     """Buffers rows per table and writes them in dependency order with executemany."""
 
-    def __init__(self, models: list[type[BaseModel]], columns: dict[type[BaseModel], tuple[str, ...]]) -> None:
+    def __init__(
+        self,
+        models: list[type[BaseModel]],
+        columns: dict[type[BaseModel], tuple[str, ...]],
+        flush_rows: int | None = None,
+    ) -> None:
+        self.flush_rows = flush_rows or FLUSH_ROWS
         param = "?" if is_sqlite() else "%s"
         self.order = [m._meta.table_name for m in models]
         self.sql: dict[str, str] = {}
@@ -61,7 +67,7 @@ class BulkWriter:
 
     def maybe_flush(self) -> None:
         """Call between complete units (an order with everything it owns), never in the middle of one."""
-        if self.pending >= FLUSH_ROWS:
+        if self.pending >= self.flush_rows:
             self.flush()
 
     def flush(self) -> None:

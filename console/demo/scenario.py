@@ -28,12 +28,16 @@ from models.sessions.sessions import ConsentInput
 def build(world: DemoWorld, recent_orders: int = 36) -> None:
     """All near-now situations, then the billing batches for whatever got billed."""
     recent(world, recent_orders)
-    running_sessions(world)
-    gathered_due_soon(world)
-    records_due_around_today(world)
-    blocked_unbilled(world)
-    outbox_and_batches(world)
-    access_requests(world)
+    for situation in (
+        running_sessions,
+        gathered_due_soon,
+        records_due_around_today,
+        blocked_unbilled,
+        outbox_and_batches,
+        access_requests,
+    ):
+        with world.step():
+            situation(world)
 
 
 def recent(world: DemoWorld, count: int) -> None:
@@ -42,7 +46,8 @@ def recent(world: DemoWorld, count: int) -> None:
     end = world.now - timedelta(days=4)
     for opened in common.spread(world.rng, count, start, end, growth=1.0):
         opened = common.office_hours(opened, world.rng)  # the last three weeks are not acknowledged yet
-        history_order(world, opened, detail=True, bill=opened < world.now - timedelta(days=21))
+        with world.step():
+            history_order(world, opened, detail=True, bill=opened < world.now - timedelta(days=21))
 
 
 def _open(world: DemoWorld, opened: datetime, customer_index: int | None = None) -> tuple[str, object]:

@@ -8,6 +8,8 @@ records on completion, due dates from the policy), each one audited.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -35,6 +37,10 @@ class DemoWorld:
     customers: list[Customer] = field(default_factory=list)
     contacts: dict[str, list[str]] = field(default_factory=dict)  # customer number -> contact names
     session_count: int = 0
+    # One unit of work (an order with everything it owns, a scenario): a transaction of its own on a
+    # database others use (so no console waits behind the demo), nothing extra inside the demo's
+    # single transaction on a database of its own.
+    step: Callable[[], AbstractContextManager[object]] = nullcontext
 
     @property
     def today(self) -> date:
@@ -248,4 +254,5 @@ def history(world: DemoWorld, count: int = common.SMALL_HISTORY_ORDERS) -> None:
     end = world.now - timedelta(days=120)
     for opened in common.spread(rng, count, start, end):
         opened = common.office_hours(opened, rng)
-        history_order(world, opened, detail=opened > world.now - timedelta(days=400))
+        with world.step():
+            history_order(world, opened, detail=opened > world.now - timedelta(days=400))

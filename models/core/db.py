@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from peewee import Database, DatabaseProxy, OperationalError, PostgresqlDatabase
 from models.core.errors import Busy, DatabaseUnavailable, ValidationError
 from models.core.i18n import _
 
+log = logging.getLogger("support24.locks")
 database = DatabaseProxy()
 _current: dict[str, DatabaseTarget] = {}
 
@@ -309,7 +312,7 @@ def _take(name: str) -> None:
     else:
         lock_rank(name)
     if is_postgres():
-        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (lock_key(name),))
+        _advisory_lock_within_budget(name)
     _tx.held.append(name)
 
 
@@ -372,16 +375,18 @@ def write_tx(serialize: str | tuple[str, ...] | None = None) -> Iterator[None]:
         with database.atomic():
             for name in sorted(names, key=lock_rank):
                 if is_postgres():
-                    database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (lock_key(name),))
+                    _advisory_lock_within_budget(name)
             yield
         return
+    context = ExitStack()
     if outermost:
         _tx.held, _tx.before_commit, _tx.buffers = [], [], {}
-        context = database.atomic()
+        _begin_within_budget(context)
         marks: dict[str, int] = {}
+        began = time.monotonic()
     else:
         marks = {key: len(items) for key, items in _tx.buffers.items()}
-        context = database.atomic()  # a savepoint: a caller may catch an inner failure and go on
+        context.enter_context(database.atomic())  # a savepoint: a caller may catch an inner failure and go on
     _tx_depth.value += 1
     try:
         with context:
@@ -400,3 +405,231 @@ def write_tx(serialize: str | tuple[str, ...] | None = None) -> Iterator[None]:
         _tx_depth.value -= 1
         if outermost:
             _tx.held, _tx.before_commit, _tx.buffers = [], [], {}
+    if outermost and _job.active and is_sqlite():
+        _give_way(time.monotonic() - began)
+
+
+# --- Long jobs give way between their steps ----------------------------------------------------
+# SQLite's write lock has no queue: a job that commits a step and begins the next at once takes
+# the lock again before any waiting desk wakes up (SQLite's busy handler sleeps up to 100 ms
+# between looks). Inside `background_job()` each committed write transaction is therefore
+# followed by a pause as long as the transaction took, at most JOB_STEP_PAUSE_SECONDS: a job of
+# steps of 0.1 s or more runs at about half speed while a desk never waits for more than one
+# step. PostgreSQL serves lock waiters in order and needs no pause.
+JOB_STEP_PAUSE_SECONDS = 0.1
+
+
+class _Job(threading.local):
+    active = False
+
+
+_job = _Job()
+
+
+@contextmanager
+def background_job() -> Iterator[None]:
+    """Mark this thread's write transactions as the steps of a long job (see above)."""
+    before, _job.active = _job.active, True
+    try:
+        yield
+    finally:
+        _job.active = before
+
+
+def _give_way(step_seconds: float) -> None:
+    time.sleep(min(JOB_STEP_PAUSE_SECONDS, step_seconds))
+
+
+# --- The busy budget -------------------------------------------------------------------------
+# A write that meets a lock held by another connection (SQLite's single write lock at BEGIN
+# IMMEDIATE; a PostgreSQL advisory lock of LOCK_ORDER) does not fail at once: it waits in short
+# attempts, the first BUSY_BUDGET.first_wait seconds, each next one twice as long (at most
+# longest_wait), with a pause between them that doubles too, until BUSY_BUDGET.total seconds
+# are spent (on SQLite never more than the connection's BUSY_TIMEOUT_SECONDS). Only then does
+# errors.Busy reach the caller, and the console shows "database busy" with the form still
+# open. Long jobs commit in steps well under a second, so the budget is only spent when
+# something holds a lock far longer than it should; who that was is logged
+# (logger "support24.locks").
+# Statements outside a write transaction keep SQLite's own busy timeout (BUSY_TIMEOUT_SECONDS).
+
+
+@dataclass(frozen=True)
+class BusyBudget:
+    """How long, in all and per attempt, a write transaction may wait for a lock."""
+
+    total: float = 5.0
+    first_wait: float = 0.25
+    longest_wait: float = 1.0
+    first_pause: float = 0.02
+
+
+BUSY_BUDGET = BusyBudget()
+
+
+def _budget_total() -> float:
+    if is_sqlite():
+        return min(BUSY_BUDGET.total, float(BUSY_TIMEOUT_SECONDS))
+    return BUSY_BUDGET.total
+
+
+def _attempt_failed(attempt: int, what: str) -> None:
+    """An attempt met a held lock and will be tried again (a seam for tests)."""
+    log.debug("attempt %d for %s met a held lock; trying again", attempt, what)
+
+
+SLOW_WAIT_SECONDS = 1.0  # a write that waited longer is logged (INFO) with who held the lock when it began to wait
+
+
+def _holder_or_unknown(holder: Callable[[], str | None]) -> str:
+    try:
+        return holder() or "someone unknown"
+    except Exception as exc:  # noqa: BLE001 - naming the holder is a courtesy, never a new failure
+        return f"unknown ({type(exc).__name__})"
+
+
+def _within_budget(
+    what: str,
+    attempt: Callable[[float], None],
+    holder: Callable[[], str | None],
+    *,
+    queue: bool = False,
+    seen_holder: str | None = None,
+    began: float | None = None,
+) -> None:
+    """Run `attempt(wait_seconds)` until it stops raising errors.Busy or the budget is spent.
+
+    With `queue` (a PostgreSQL lock, whose waiters are served in order) an attempt waits for
+    all the budget left: giving up the place in the queue between attempts would let a job that
+    commits and takes the lock again straight away go first every time.
+    """
+    total = _budget_total()
+    began = time.monotonic() if began is None else began
+    wait, pause, tries = BUSY_BUDGET.first_wait, BUSY_BUDGET.first_pause, 0
+    while True:
+        left = total - (time.monotonic() - began)
+        try:
+            attempt(max(0.001, left if queue else min(wait, left)))
+        except Busy:
+            tries += 1
+            if seen_holder is None:
+                seen_holder = _holder_or_unknown(holder)
+            left = total - (time.monotonic() - began)
+            if left <= pause:
+                log.warning(
+                    "%s gave up after %.1f s and %d attempts; the lock was held by %s",
+                    what,
+                    time.monotonic() - began,
+                    tries,
+                    _holder_or_unknown(holder),
+                )
+                raise
+            _attempt_failed(tries, what)
+            time.sleep(pause)
+            wait, pause = min(wait * 2, BUSY_BUDGET.longest_wait), pause * 2
+        else:
+            waited = time.monotonic() - began
+            if waited > SLOW_WAIT_SECONDS:
+                log.info("%s waited %.1f s; when it began to wait the lock was held by %s", what, waited, seen_holder)
+            return
+
+
+def _begin_within_budget(stack: ExitStack) -> None:
+    """Open the outermost transaction on `stack`; SQLite's BEGIN IMMEDIATE waits within the budget."""
+    if not is_sqlite():
+        stack.enter_context(database.atomic())
+        return
+
+    def attempt(wait: float) -> None:
+        database.execute_sql(f"PRAGMA busy_timeout = {max(1, int(wait * 1000))}")
+        try:
+            stack.enter_context(database.atomic())
+        finally:
+            database.execute_sql(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+
+    _within_budget("a write transaction", attempt, sqlite_lock_holder)
+
+
+def _advisory_lock_within_budget(name: str) -> None:
+    """Take a transaction-level advisory lock: at once if it is free, else within the budget.
+
+    The patient attempt waits in the server's queue for the lock, in a savepoint with a
+    lock_timeout of the budget left, so a timed-out attempt leaves the transaction (and the
+    locks it holds already) as it was.
+    """
+    key = lock_key(name)
+    began = time.monotonic()
+    if database.execute_sql("SELECT pg_try_advisory_xact_lock(%s)", (key,)).fetchone()[0]:
+        return
+    seen = _holder_or_unknown(lambda: pg_lock_holder(key))
+    _attempt_failed(1, f"the lock {name!r}")  # the first attempt: at once, without waiting
+    before = database.execute_sql("SELECT current_setting('lock_timeout')").fetchone()[0]
+
+    def attempt(wait: float) -> None:
+        with database.atomic():  # a savepoint
+            database.execute_sql("SELECT set_config('lock_timeout', %s, true)", (f"{max(1, int(wait * 1000))}ms",))
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (key,))
+        database.execute_sql("SELECT set_config('lock_timeout', %s, true)", (before,))
+
+    try:
+        _within_budget(
+            f"the lock {name!r}", attempt, lambda: pg_lock_holder(key), queue=True, seen_holder=seen, began=began
+        )
+    finally:
+        if not database.is_closed():
+            try:
+                database.execute_sql("SELECT set_config('lock_timeout', %s, true)", (before,))
+            except Exception:  # noqa: BLE001 - the transaction may be aborted; its rollback resets it
+                pass
+
+
+def pg_lock_holder(key: int) -> str | None:
+    """Who holds the advisory lock `key` (PostgreSQL): role, application, pid, for how long, doing what."""
+    row = database.execute_sql(
+        "SELECT a.pid, a.usename, a.application_name, a.state, "
+        "round(extract(epoch FROM now() - a.xact_start)::numeric, 1), left(a.query, 120) "
+        "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
+        "(SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "AND l.classid::text::bigint = %s AND l.objid::text::bigint = %s AND l.objsubid = 1 "
+        "AND l.pid <> pg_backend_pid() LIMIT 1",
+        (key >> 32, key & 0xFFFFFFFF),
+    ).fetchone()
+    if row is None:
+        return None
+    pid, user, application, state, seconds, query = row
+    return f"role {user} pid {pid} ({application or 'no application name'}), {state} for {seconds} s: {query}"
+
+
+def sqlite_lock_holder() -> str | None:
+    """Who holds SQLite's write lock, as far as can be told: the process (Linux /proc/locks on the
+    WAL index, whose byte 120 is the write lock) and the purge lease, if one is held."""
+    target = _current.get("target")
+    if target is None or target.path is None:
+        return None
+    parts: list[str] = []
+    shm = target.path.with_name(target.path.name + "-shm")
+    try:
+        inode = shm.stat().st_ino
+        for line in Path("/proc/locks").read_text().splitlines():
+            fields = line.split()
+            # "1: POSIX  ADVISORY  WRITE 4711 08:01:123456 120 120"
+            if len(fields) >= 8 and fields[1] == "POSIX" and fields[3] == "WRITE":
+                if fields[5].rsplit(":", 1)[-1] == str(inode) and fields[6] == "120":
+                    pid = fields[4]
+                    try:
+                        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
+                    except OSError:
+                        command = "?"
+                    parts.append(f"pid {pid} ({command.strip()})")
+    except OSError:
+        pass
+    try:
+        from models.core import clock
+        from models.core.entities import PurgeLease
+
+        leases = list(PurgeLease.select().where(PurgeLease.expires_at > clock.now()))
+    except Exception:  # noqa: BLE001 - an old schema without the lease table
+        leases = []
+    for lease in leases:  # the purge's, a billing export's: a long job that is running
+        parts.append(f"{lease.name} lease of {lease.holder} since {lease.acquired_at:%Y-%m-%d %H:%M:%S} UTC")
+    return "; ".join(parts) or None

@@ -216,6 +216,7 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
             before = str(line.render()) if line.has_class("-shown") else ""
             line.update(Text(f"{before}\n{text}" if before else text))
             line.add_class("-shown")
+            self.call_after_refresh(line.scroll_visible)  # below the last field: bring it into view at 80x24
 
     def show_problems(self, exc: Support24Error) -> None:
         """Every problem of a refusal: field problems under their fields (the first one focused), else one line."""
