@@ -15,12 +15,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from console.importing.plan import Plan, stored_session_groups
 from console.importing.records import GatheredRec, OrderRec, Problems, Record, RecordingRec, StaffRec, parse_line
 from console.importing.staging import Stage
-from console.importing.write import WriteRefused, prepare, write
+from console.importing.write import CAPTURED_KINDS, Prepared, WriteRefused, prepare, write
 from models.core import audit
 from models.core.db import ALL_DATA_LOCKS, current_target, is_sqlite, write_tx
 from models.core.entities import Staff
@@ -30,7 +30,7 @@ from models.core.identity import require_role
 from models.purge import files as purge_files
 
 IMPORT_ROLES = ("admin", "technician")
-CHUNK_RECORDS = 50_000  # records checked (and held) at once: bounds memory, whatever the file's length
+CHUNK_RECORDS = 25_000  # records checked (and held) at once: bounds memory, whatever the file's length
 
 
 @dataclass
@@ -165,6 +165,25 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class _Line:
+    """What the write needs of a captured line once its row is prepared: where it came from."""
+
+    line: int
+
+
+def slim(plan: Plan, prepared: Prepared) -> tuple[Plan, Prepared]:
+    """The plan and rows as the write needs them: activity, chat and system information are
+    written from their prepared rows, so their records are dropped (memory, and the cost of
+    staging them) and only their line numbers kept for reporting a refusal."""
+    for kind in CAPTURED_KINDS:
+        plan.by_type[kind] = []
+    prepared.captured = [
+        (cast(list[Record], [_Line(r.line) for r in ordered]), batch) for ordered, batch in prepared.captured
+    ]
+    return plan, prepared
+
+
 def _add_counts(total: dict[str, dict[str, int]], counts: dict[str, dict[str, int]]) -> None:
     for name, tally in counts.items():
         mine = total.setdefault(name, dict.fromkeys(tally, 0))
@@ -210,7 +229,7 @@ def _run(actor: Staff, path: Path, stage: Stage, *, dry_run: bool, data_dir: Pat
         roles.note(plan)
         if not problems and not dry_run and refused is None:
             try:
-                stage.keep(chunk, (plan, prepare(plan)))  # checked and converted before the write lock
+                stage.keep(chunk, slim(plan, prepare(plan)))  # checked and converted before the write lock
             except WriteRefused as exc:
                 refused = exc  # reported unless the checks of a later chunk find problems
         del plan
@@ -237,8 +256,10 @@ def _write(actor: Staff, stage: Stage, data_dir: Path | None, result: ImportResu
     intake = purge_files.Intake(data_dir, current_target().path if is_sqlite() else None) if data_dir else None
     try:
         with write_tx(serialize=ALL_DATA_LOCKS):  # any line may need any lock: all up front, in order
-            for number, (plan, prepared) in enumerate(stage.kept()):
+            for number, chunk in enumerate(stage.kept_chunks()):
+                plan, prepared = stage.kept(chunk)
                 result.billing_records += write(plan, actor, intake, prepared)
+                del plan, prepared  # one chunk in memory at a time
                 _chunk_written(number)
             summary = " ".join(
                 f"{name}={c['created'] + c['updated']}"

@@ -199,11 +199,12 @@ class Stage:
             size += count
         self.db.executemany("INSERT INTO chunk_of VALUES (?, ?)", batch)
         self.chunks = chunk + 1 if batch else 0
+        self.session_group, self.child_keys = {}, set()  # in the scratch file now
         self.db.execute("COMMIT")
         self.db.execute("BEGIN")
 
     def unknown_child_keys(self) -> list[str]:
-        """Session keys children refer to that no session line of the file defines."""
+        """Session keys children refer to that no session line of the file defines (before group())."""
         return sorted(k for k in self.child_keys if k not in self.session_group)
 
     # --- reading back -----------------------------------------------------------------------
@@ -224,24 +225,25 @@ class Stage:
         return records
 
     def keep(self, chunk: int, value: Any) -> None:
-        """Stage what the checks decided for a chunk (its plan and prepared rows). The last
-        chunk stays in memory, so the write does not unpickle it while it holds the lock."""
-        if chunk == self.chunks - 1:
+        """Stage what the checks decided for a chunk (its plan and prepared rows). A file that
+        is one chunk stays in memory, so the write does not unpickle it while it holds the lock."""
+        if self.chunks <= 1 and chunk == self.chunks - 1:
             self._last = value
         else:
             self.db.execute("INSERT OR REPLACE INTO checked VALUES (?, ?)", (chunk, _dump(value)))
 
-    def kept(self) -> Iterator[Any]:
-        """What keep() staged, chunk by chunk (the file's staff and customers first)."""
+    def kept_chunks(self) -> range:
+        """The chunks keep() staged, in the order they are written (staff and customers first)."""
         self.db.execute("COMMIT")
         self.db.execute("BEGIN")
-        for chunk in range(-1, self.chunks - 1):
-            row = self.db.execute("SELECT data FROM checked WHERE chunk = ?", (chunk,)).fetchone()
-            if row is not None:
-                yield _load(row[0])
-        if self._last is not None:
+        return range(-1, self.chunks)
+
+    def kept(self, chunk: int) -> Any:
+        if self._last is not None and chunk == self.chunks - 1:
             last, self._last = self._last, None
-            yield last
+            return last
+        row = self.db.execute("SELECT data FROM checked WHERE chunk = ?", (chunk,)).fetchone()
+        return _load(row[0])
 
     # --- away with it -----------------------------------------------------------------------
 
