@@ -255,9 +255,11 @@ def _write(actor: Staff, stage: Stage, data_dir: Path | None, result: ImportResu
     """One transaction for the whole file: all of it is stored, or none of it."""
     intake = purge_files.Intake(data_dir, current_target().path if is_sqlite() else None) if data_dir else None
     try:
+        chunks = stage.kept_chunks()
+        loaded = {chunk: stage.kept(chunk) for chunk in chunks[:2]}  # staff and customers, the first orders
         with write_tx(serialize=ALL_DATA_LOCKS):  # any line may need any lock: all up front, in order
-            for number, chunk in enumerate(stage.kept_chunks()):
-                plan, prepared = stage.kept(chunk)
+            for number, chunk in enumerate(chunks):
+                plan, prepared = loaded.pop(chunk) if chunk in loaded else stage.kept(chunk)
                 result.billing_records += write(plan, actor, intake, prepared)
                 del plan, prepared  # one chunk in memory at a time
                 _chunk_written(number)
