@@ -40,9 +40,7 @@ def operator(db: str, fixed_clock, scratch: Path):
 
 
 def _stored() -> tuple[int, ...]:
-    return tuple(
-        m.select().count() for m in (Order, RemoteSession, Consent, ActivityEvent, ChatMessage, AuditEvent)
-    )
+    return tuple(m.select().count() for m in (Order, RemoteSession, Consent, ActivityEvent, ChatMessage, AuditEvent))
 
 
 def _runs(scratch: Path) -> list[Path]:
@@ -219,3 +217,11 @@ def test_another_writer_is_not_blocked_while_the_file_is_read_checked_and_staged
     assert wrote.count("check") >= 3 and wrote[-1] == "staged"
     assert RemoteSession.select().count() == 4
     assert core_db.database.in_transaction() is False
+
+
+def test_a_scratch_folder_that_cannot_be_made_is_a_clear_message(operator, tmp_path: Path, scratch: Path) -> None:
+    scratch.write_text("not a folder")
+    with pytest.raises(staging.ScratchUnavailable) as caught:
+        run_import(operator, write_jsonl(tmp_path / "in.jsonl", _orders(1)))
+    assert str(scratch) in str(caught.value) and caught.value.exit_code == 1
+    assert RemoteSession.select().count() == 0

@@ -1,13 +1,13 @@
 """The JSON Lines import (DESIGN.md §9; fields in docs/import-format.md).
 
-Four steps: read and check every line on its own (records.py), check the file as a whole
-against itself and the database (plan.py, reads only), check and convert the rows of the
-many-row kinds (write.prepare, still no lock), then, only if nothing was wrong, write it in
-one transaction through the set-wise domain functions (write.py). One transaction keeps the
-contract exactly — on any problem nothing is stored, a crash leaves nothing half-written —
-and because it only looks up, re-checks and runs one statement per table, it holds the
-write lock briefly (docs/benchmarks.md has the figures). Every problem is reported as
-`line N: field: problem`.
+Four steps: read and check every line on its own (records.py) into a scratch file
+(staging.py), grouped by the order each line belongs to; check the file as a whole against
+itself and the database one chunk of whole orders at a time (plan.py, reads only); check and
+convert the rows of the many-row kinds (write.prepare) and stage them; then, only if nothing
+was wrong, write every chunk in one transaction through the set-wise domain functions
+(write.py). Memory is bounded by the chunk, not the file; no lock is held until the write;
+one transaction keeps the contract exactly — on any problem nothing is stored, a crash leaves
+nothing half-written. Every problem is reported as `line N: field: problem`.
 """
 
 from __future__ import annotations
@@ -217,7 +217,7 @@ def _run(actor: Staff, path: Path, stage: Stage, *, dry_run: bool, data_dir: Pat
     lines = stage_records(path, problems, stage)
     result = ImportResult(str(path), dry_run, lines)
     stage.group(stored_session_groups(stage.unknown_child_keys()), CHUNK_RECORDS)
-    roles, seen = _Roles(), {}
+    roles, seen = _Roles(), dict[tuple[Path, str], int]()
     counts: dict[str, dict[str, int]] = {}
     refused: WriteRefused | None = None
     base = Plan(stage.global_records(), problems).check()

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from peewee import Field, Model
 
@@ -154,22 +154,24 @@ def stored_session_groups(keys: Iterable[str]) -> dict[str, str]:
     externals = {k.partition(":")[2] for k in wanted if ":" in k}
     found: dict[str, str] = {}
     for start in range(0, len(refs), _CHUNK):
-        query = (
+        rows = cast(
+            Iterable[tuple[str, str]],
             RemoteSession.select(RemoteSession.ref, Order.ref.alias("order_ref"))
             .join(Order)
             .where(RemoteSession.ref.in_(refs[start : start + _CHUNK]))
-            .tuples()
+            .tuples(),
         )
-        found.update((ref, "o:" + order_ref) for ref, order_ref in query)
+        found.update((ref, "o:" + order_ref) for ref, order_ref in rows)
     ids = sorted(externals)
     for start in range(0, len(ids), _CHUNK):
-        query = (
+        triples = cast(
+            Iterable[tuple[str, str, str]],
             RemoteSession.select(RemoteSession.tool, RemoteSession.external_id, Order.ref)
             .join(Order)
             .where(RemoteSession.external_id.in_(ids[start : start + _CHUNK]))
-            .tuples()
+            .tuples(),
         )
-        for tool, external, order_ref in query:
+        for tool, external, order_ref in triples:
             key = f"{tool}:{external}"
             if key in keyset:
                 found[key] = "o:" + order_ref

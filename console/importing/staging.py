@@ -11,22 +11,52 @@ left behind is overwritten and deleted by the next import (`sweep`).
 from __future__ import annotations
 
 import contextlib
+import errno
+import functools
 import os
 import pickle
 import sqlite3
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from console.importing.records import ChildRec, ContactRec, CustomerRec, OrderRec, Record, SessionRec, StaffRec
+from models.core.errors import Support24Error
+from models.core.i18n import _
 
 GLOBAL = ""  # the group of staff, customers and contacts: checked and written first, once
 STAGE_FILE = "stage.db"
 ROWS_PER_BATCH = 500  # staged rows per executemany
 RUN_RECORDS = 200  # consecutive records of one group pickled together at most
 GLOBAL_KINDS = (StaffRec, CustomerRec, ContactRec)
+
+
+class ScratchUnavailable(Support24Error):
+    """The scratch folder cannot be made or written (full disk, someone else's folder)."""
+
+    exit_code = 1
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _guarded(method: F) -> F:
+    """OS and SQLite errors of the scratch file as one clear message, never a traceback."""
+
+    @functools.wraps(method)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except (OSError, sqlite3.Error) as exc:
+            raise ScratchUnavailable(
+                _("the import's scratch folder {path} cannot be used: {error}").format(
+                    path=scratch_root(), error=getattr(exc, "strerror", None) or exc
+                )
+            ) from exc
+
+    return cast(F, guarded)
 
 
 def scratch_root() -> Path:
@@ -39,7 +69,7 @@ def _private_root() -> Path:
     root.mkdir(mode=0o700, exist_ok=True)
     info = os.lstat(root)
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-        raise PermissionError(f"{root} is not a folder of this account")
+        raise PermissionError(errno.EPERM, _("it is not a folder of this account"))
     if stat.S_IMODE(info.st_mode) != 0o700:
         os.chmod(root, 0o700)
     return root
@@ -104,12 +134,13 @@ def _dump(value: Any) -> bytes:
 
 
 def _load(data: bytes) -> Any:
-    return pickle.loads(data)  # noqa: S301 - our own scratch file in a 0700 folder, written by this process
+    return pickle.loads(data)  # our own scratch file in a 0700 folder, written by this process
 
 
 class Stage:
     """One import's scratch file: records in, chunks of whole orders out."""
 
+    @_guarded
     def __init__(self) -> None:
         sweep()
         self.folder = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=_private_root()))
@@ -137,6 +168,7 @@ class Stage:
 
     # --- filling ----------------------------------------------------------------------------
 
+    @_guarded
     def add(self, records: Iterable[Record]) -> None:
         """Stage parsed records. Consecutive records of one group (or session) are kept as one
         row: an order's lines mostly follow each other, and pickling them together is cheaper."""
@@ -176,6 +208,7 @@ class Stage:
             self.db.executemany("INSERT INTO rec VALUES (?, ?, ?, ?, ?)", self._pending)
             self._pending = []
 
+    @_guarded
     def group(self, stored_groups: dict[str, str], chunk_records: int) -> None:
         """Give every child line its session's group and cut the groups into chunks of about
         `chunk_records` records. `stored_groups`: session key -> group of stored sessions."""
@@ -185,9 +218,7 @@ class Stage:
         for key in self.child_keys:
             rows.append((key, self.session_group.get(key) or stored_groups.get(key) or "?" + key))
         self.db.executemany("INSERT INTO skeys VALUES (?, ?)", rows)
-        self.db.execute(
-            "UPDATE rec SET grp = (SELECT grp FROM skeys WHERE skeys.skey = rec.skey) WHERE grp IS NULL"
-        )
+        self.db.execute("UPDATE rec SET grp = (SELECT grp FROM skeys WHERE skeys.skey = rec.skey) WHERE grp IS NULL")
         self.db.execute("CREATE INDEX rec_grp ON rec (grp, line)")
         chunk, size, batch = 0, 0, []
         for grp, count in self.db.execute(
@@ -209,9 +240,11 @@ class Stage:
 
     # --- reading back -----------------------------------------------------------------------
 
+    @_guarded
     def global_records(self) -> list[Record]:
         return self._records(self.db.execute("SELECT data FROM rec WHERE grp = ?", (GLOBAL,)))
 
+    @_guarded
     def chunk_records(self, chunk: int) -> list[Record]:
         return self._records(
             self.db.execute("SELECT r.data FROM chunk_of c JOIN rec r ON r.grp = c.grp WHERE c.chunk = ?", (chunk,))
@@ -224,6 +257,7 @@ class Stage:
         records.sort(key=lambda r: r.line)
         return records
 
+    @_guarded
     def keep(self, chunk: int, value: Any) -> None:
         """Stage what the checks decided for a chunk (its plan and prepared rows). A file that
         is one chunk stays in memory, so the write does not unpickle it while it holds the lock."""
@@ -232,12 +266,14 @@ class Stage:
         else:
             self.db.execute("INSERT OR REPLACE INTO checked VALUES (?, ?)", (chunk, _dump(value)))
 
+    @_guarded
     def kept_chunks(self) -> range:
         """The chunks keep() staged, in the order they are written (staff and customers first)."""
         self.db.execute("COMMIT")
         self.db.execute("BEGIN")
         return range(-1, self.chunks)
 
+    @_guarded
     def kept(self, chunk: int) -> Any:
         if self._last is not None and chunk == self.chunks - 1:
             last, self._last = self._last, None

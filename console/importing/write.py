@@ -41,7 +41,6 @@ from models.core.refs import next_ref
 from models.purge.files import Intake, Stored
 from models.sessions import batch, sessions
 
-
 CAPTURED_KINDS = (ActivityRec, ChatRec, SystemInfoRec)  # written from Prepared.captured alone
 
 
