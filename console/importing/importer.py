@@ -13,6 +13,8 @@ nothing half-written. Every problem is reported as `line N: field: problem`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -22,7 +24,7 @@ from console.importing.records import GatheredRec, OrderRec, Problems, Record, R
 from console.importing.staging import Stage
 from console.importing.write import CAPTURED_KINDS, Prepared, WriteRefused, prepare, write
 from models.core import audit
-from models.core.db import ALL_DATA_LOCKS, current_target, is_sqlite, write_tx
+from models.core.db import ALL_DATA_LOCKS, current_target, database, is_sqlite, write_tx
 from models.core.entities import Staff
 from models.core.errors import PermissionDenied, ValidationError
 from models.core.i18n import _
@@ -30,6 +32,7 @@ from models.core.identity import require_role
 from models.purge import files as purge_files
 
 IMPORT_ROLES = ("admin", "technician")
+IMPORT_PAGE_CACHE = -4000  # KiB of SQLite page cache while the import writes
 CHUNK_RECORDS = 25_000  # records checked (and held) at once: bounds memory, whatever the file's length
 
 
@@ -251,13 +254,28 @@ def _run(actor: Staff, path: Path, stage: Stage, *, dry_run: bool, data_dir: Pat
     return result
 
 
+@contextmanager
+def _small_page_cache() -> Iterator[None]:
+    """SQLite: the write appends, it hardly reads back what it wrote; a small page cache on the
+    import's connection keeps its memory the same for any length of file (restored after)."""
+    if not is_sqlite():
+        yield
+        return
+    (before,) = database.execute_sql("PRAGMA cache_size").fetchone()
+    database.execute_sql(f"PRAGMA cache_size = {IMPORT_PAGE_CACHE}")
+    try:
+        yield
+    finally:
+        database.execute_sql(f"PRAGMA cache_size = {int(before)}")
+
+
 def _write(actor: Staff, stage: Stage, data_dir: Path | None, result: ImportResult) -> None:
     """One transaction for the whole file: all of it is stored, or none of it."""
     intake = purge_files.Intake(data_dir, current_target().path if is_sqlite() else None) if data_dir else None
     try:
         chunks = stage.kept_chunks()
         loaded = {chunk: stage.kept(chunk) for chunk in chunks[:2]}  # staff and customers, the first orders
-        with write_tx(serialize=ALL_DATA_LOCKS):  # any line may need any lock: all up front, in order
+        with _small_page_cache(), write_tx(serialize=ALL_DATA_LOCKS):  # all locks up front, in order
             for number, chunk in enumerate(chunks):
                 plan, prepared = loaded.pop(chunk) if chunk in loaded else stage.kept(chunk)
                 result.billing_records += write(plan, actor, intake, prepared)
