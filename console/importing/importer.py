@@ -1,27 +1,30 @@
 """The JSON Lines import (DESIGN.md §9; fields in docs/import-format.md).
 
-Four steps: read and check every line on its own (records.py), check the file as a whole
-against itself and the database (plan.py, reads only), check and convert the rows of the
-many-row kinds (write.prepare, still no lock), then, only if nothing was wrong, write it in
-one transaction through the set-wise domain functions (write.py). One transaction keeps the
-contract exactly — on any problem nothing is stored, a crash leaves nothing half-written —
-and because it only looks up, re-checks and runs one statement per table, it holds the
-write lock briefly (docs/benchmarks.md has the figures). Every problem is reported as
-`line N: field: problem`.
+Four steps: read and check every line on its own (records.py) into a scratch file
+(staging.py), grouped by the order each line belongs to; check the file as a whole against
+itself and the database one chunk of whole orders at a time (plan.py, reads only); check and
+convert the rows of the many-row kinds (write.prepare) and stage them; then, only if nothing
+was wrong, write every chunk in one transaction through the set-wise domain functions
+(write.py). Memory is bounded by the chunk, not the file; no lock is held until the write;
+one transaction keeps the contract exactly — on any problem nothing is stored, a crash leaves
+nothing half-written. Every problem is reported as `line N: field: problem`.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from console.importing.plan import Plan
+from console.importing.plan import Plan, stored_session_groups
 from console.importing.records import GatheredRec, OrderRec, Problems, Record, RecordingRec, StaffRec, parse_line
-from console.importing.write import WriteRefused, prepare, write
+from console.importing.staging import Stage
+from console.importing.write import CAPTURED_KINDS, Prepared, WriteRefused, prepare, write
 from models.core import audit
-from models.core.db import ALL_DATA_LOCKS, current_target, is_sqlite, write_tx
+from models.core.db import ALL_DATA_LOCKS, current_target, database, is_sqlite, write_tx
 from models.core.entities import Staff
 from models.core.errors import PermissionDenied, ValidationError
 from models.core.i18n import _
@@ -29,6 +32,8 @@ from models.core.identity import require_role
 from models.purge import files as purge_files
 
 IMPORT_ROLES = ("admin", "technician")
+IMPORT_PAGE_CACHE = -4000  # KiB of SQLite page cache while the import writes
+CHUNK_RECORDS = 25_000  # records checked (and held) at once: bounds memory, whatever the file's length
 
 
 @dataclass
@@ -60,9 +65,9 @@ class ImportResult:
         }
 
 
-def read_records(path: Path, problems: Problems) -> tuple[list[Record], int]:
-    """Every record of the file; bad lines are reported and left out. Blank lines are allowed."""
-    records: list[Record] = []
+def stage_records(path: Path, problems: Problems, stage: Stage) -> int:
+    """Parse the file line by line into the scratch file; bad lines are reported and left out.
+    Blank lines are allowed. Returns the number of lines."""
     number = 0
     try:
         handle = path.open("rb")
@@ -78,34 +83,61 @@ def read_records(path: Path, problems: Problems) -> tuple[list[Record], int]:
             if number == 1:
                 text = text.removeprefix("\ufeff")
             if text.strip():
-                records.extend(parse_line(number, text, problems))
-    return records, number
+                stage.add(parse_line(number, text, problems))
+    return number
 
 
-def check_roles(actor: Staff, plan: Plan) -> None:
+def read_records(path: Path, problems: Problems) -> tuple[list[Record], int]:
+    """Every record of the file in memory (small files, tests); run_import streams instead."""
+    records: list[Record] = []
+
+    class _Keep:
+        def add(self, recs: list[Record]) -> None:
+            records.extend(recs)
+
+    lines = stage_records(path, problems, _Keep())  # type: ignore[arg-type]
+    return records, lines
+
+
+@dataclass
+class _Roles:
+    """What the role check needs from the whole file: the first line adding staff or billing."""
+
+    new_staff: int | None = None
+    billing: int | None = None
+
+    def note(self, plan: Plan) -> None:
+        staff = [r.line for r in plan.to_write(StaffRec)]
+        bills = [r.line for r in plan.of(OrderRec) if r.bill and r.action != "skip"]
+        self.new_staff = min([*staff, *([self.new_staff] if self.new_staff else [])], default=None)
+        self.billing = min([*bills, *([self.billing] if self.billing else [])], default=None)
+
+
+def check_roles(actor: Staff, roles: _Roles) -> None:
     """The import may do only what its operator may do: staff needs admin, billing accounting."""
     require_role(actor, *IMPORT_ROLES)
-    new_staff = plan.to_write(StaffRec)
-    if new_staff and not actor.has_role("admin"):
+    if roles.new_staff is not None and not actor.has_role("admin"):
         raise PermissionDenied(
             _("line {n}: adding staff needs the admin role, which {user} lacks").format(
-                n=new_staff[0].line, user=actor.username
+                n=roles.new_staff, user=actor.username
             )
         )
-    billing = [r for r in plan.of(OrderRec) if r.bill and r.action != "skip"]
-    if billing and not (actor.has_role("admin") or actor.has_role("accounting")):
+    if roles.billing is not None and not (actor.has_role("admin") or actor.has_role("accounting")):
         raise PermissionDenied(
             _("line {n}: billed_at needs the accounting or admin role, which {user} lacks").format(
-                n=billing[0].line, user=actor.username
+                n=roles.billing, user=actor.username
             )
         )
 
 
-def check_files(plan: Plan, data_dir: Path, problems: Problems) -> None:
+def check_files(
+    plan: Plan, data_dir: Path, problems: Problems, seen: dict[tuple[Path, str], int] | None = None
+) -> None:
     """Every file a recording or gathered_file line names must be there to take in, as a regular
-    file with one link, not one of the console's own, named once, and match a given size and SHA-256."""
+    file with one link, not one of the console's own, named once, and match a given size and SHA-256.
+    `seen`: the files earlier chunks of the same file named."""
     database = current_target().path if is_sqlite() else None
-    seen: dict[tuple[Path, str], int] = {}
+    seen = {} if seen is None else seen
     records: list[RecordingRec | GatheredRec] = [*plan.to_write(RecordingRec), *plan.to_write(GatheredRec)]
     for rec in sorted(records, key=lambda r: r.line):
         try:
@@ -136,42 +168,126 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class _Line:
+    """What the write needs of a captured line once its row is prepared: where it came from."""
+
+    line: int
+
+
+def slim(plan: Plan, prepared: Prepared) -> tuple[Plan, Prepared]:
+    """The plan and rows as the write needs them: activity, chat and system information are
+    written from their prepared rows, so their records are dropped (memory, and the cost of
+    staging them) and only their line numbers kept for reporting a refusal."""
+    for kind in CAPTURED_KINDS:
+        plan.by_type[kind] = []
+    prepared.captured = [
+        (cast(list[Record], [_Line(r.line) for r in ordered]), batch) for ordered, batch in prepared.captured
+    ]
+    return plan, prepared
+
+
+def _add_counts(total: dict[str, dict[str, int]], counts: dict[str, dict[str, int]]) -> None:
+    for name, tally in counts.items():
+        mine = total.setdefault(name, dict.fromkeys(tally, 0))
+        for key, value in tally.items():
+            mine[key] += value
+
+
+def _staged() -> None:
+    """Called when the file is checked and staged, before the write transaction (a test hook)."""
+
+
+def _chunk_written(chunk: int) -> None:
+    """Called inside the write transaction after each staged chunk is written (a test hook)."""
+
+
 def run_import(actor: Staff, path: Path, *, dry_run: bool = False, data_dir: Path | None = None) -> ImportResult:
     """Check the whole file; unless `dry_run` or a problem was found, store it in one transaction.
 
-    Files named by the file are taken into the console's folders under `data_dir` (its own copy).
+    The file is read line by line into a scratch file (staging.py) and checked in chunks of
+    whole orders, so memory does not grow with it; nothing of the console's database is locked
+    until the write. Files named by the file are taken into the console's folders under
+    `data_dir` (its own copy).
     """
     require_role(actor, *IMPORT_ROLES)
+    with Stage() as stage:
+        return _run(actor, path, stage, dry_run=dry_run, data_dir=data_dir)
+
+
+def _run(actor: Staff, path: Path, stage: Stage, *, dry_run: bool, data_dir: Path | None) -> ImportResult:
     problems = Problems()
-    records, lines = read_records(path, problems)
+    lines = stage_records(path, problems, stage)
     result = ImportResult(str(path), dry_run, lines)
-    plan = Plan(records, problems).check()
-    result.counts = plan.counts()
-    if data_dir is not None:
-        check_files(plan, data_dir, problems)
+    stage.group(stored_session_groups(stage.unknown_child_keys()), CHUNK_RECORDS)
+    roles, seen = _Roles(), dict[tuple[Path, str], int]()
+    counts: dict[str, dict[str, int]] = {}
+    refused: WriteRefused | None = None
+    base = Plan(stage.global_records(), problems).check()
+    for chunk in range(-1, stage.chunks):
+        plan = base if chunk < 0 else Plan(stage.chunk_records(chunk), problems, base).check()
+        _add_counts(counts, plan.counts())
+        if data_dir is not None:
+            check_files(plan, data_dir, problems, seen)
+        roles.note(plan)
+        if not problems and not dry_run and refused is None:
+            try:
+                stage.keep(chunk, slim(plan, prepare(plan)))  # checked and converted before the write lock
+            except WriteRefused as exc:
+                refused = exc  # reported unless the checks of a later chunk find problems
+        del plan
+    result.counts = counts
     if problems:
         result.problems = problems.sorted()
         return result
-    check_roles(actor, plan)
-    if dry_run or result.changed() == 0:
-        return result  # a re-import of the same file writes nothing, not even an audit event
+    check_roles(actor, roles)
+    if refused is not None and result.changed():
+        result.problems = [(refused.line, refused.field, refused.problem)]
+        return result
+    try:
+        if dry_run or result.changed() == 0:
+            return result  # a re-import of the same file writes nothing, not even an audit event
+        _staged()
+        _write(actor, stage, data_dir, result)
+    except WriteRefused as exc:
+        result.problems = [(exc.line, exc.field, exc.problem)]
+    return result
+
+
+@contextmanager
+def _small_page_cache() -> Iterator[None]:
+    """SQLite: the write appends, it hardly reads back what it wrote; a small page cache on the
+    import's connection keeps its memory the same for any length of file (restored after)."""
+    if not is_sqlite():
+        yield
+        return
+    (before,) = database.execute_sql("PRAGMA cache_size").fetchone()
+    database.execute_sql(f"PRAGMA cache_size = {IMPORT_PAGE_CACHE}")
+    try:
+        yield
+    finally:
+        database.execute_sql(f"PRAGMA cache_size = {int(before)}")
+
+
+def _write(actor: Staff, stage: Stage, data_dir: Path | None, result: ImportResult) -> None:
+    """One transaction for the whole file: all of it is stored, or none of it."""
     intake = purge_files.Intake(data_dir, current_target().path if is_sqlite() else None) if data_dir else None
     try:
-        prepared = prepare(plan)  # checked and converted before the write lock is taken
-        with write_tx(serialize=ALL_DATA_LOCKS):  # any line may need any lock: all up front, in order
-            result.billing_records = write(plan, actor, intake, prepared)
+        chunks = stage.kept_chunks()
+        loaded = {chunk: stage.kept(chunk) for chunk in chunks[:2]}  # staff and customers, the first orders
+        with _small_page_cache(), write_tx(serialize=ALL_DATA_LOCKS):  # all locks up front, in order
+            for number, chunk in enumerate(chunks):
+                plan, prepared = loaded.pop(chunk) if chunk in loaded else stage.kept(chunk)
+                result.billing_records += write(plan, actor, intake, prepared)
+                del plan, prepared  # one chunk in memory at a time
+                _chunk_written(number)
             summary = " ".join(
                 f"{name}={c['created'] + c['updated']}"
                 for name, c in result.counts.items()
                 if c["created"] or c["updated"]
             )
             audit.record(actor.username, "import.run", None, summary)
-    except WriteRefused as exc:
-        if intake is not None:
-            intake.undo()
-        result.problems = [(exc.line, exc.field, exc.problem)]
     except BaseException:
         if intake is not None:
             intake.undo()
         raise
-    return result

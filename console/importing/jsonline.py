@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from models.core.errors import ValidationError
@@ -59,39 +60,50 @@ def _depth(text: str) -> int:
     return deepest
 
 
-def _path(parent: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{parent}[{key}]"
-    return f"{parent}.{key}" if parent else key
+def _path(where: tuple[str | int, ...]) -> str:
+    """The field name of a place in the value: `file.name`, `contacts[1].email`."""
+    text = ""
+    for key in where:
+        text = f"{text}[{key}]" if isinstance(key, int) else (f"{text}.{key}" if text else key)
+    return text
 
 
-def _check(obj: Any) -> None:
-    """Walk the parsed value (iteratively) and raise for the first field that is not plain data."""
-    stack: list[tuple[str, Any]] = [("", obj)]
+def _check(obj: Any, surrogates: bool = True) -> None:
+    """Walk the parsed value (iteratively) and raise for the first field that is not plain data.
+
+    `surrogates`: whether a lone surrogate can be in it at all (only a \\uD800–\\uDFFF escape
+    in the text makes one); paths are built only for the field that is refused."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), obj)]
     while stack:
         where, value = stack.pop()
         if isinstance(value, dict):
             for key in getattr(value, "duplicates", ()):
                 raise ValidationError(
-                    _path(where, key), _("appears twice in one object; which value is meant is unclear")
+                    _path((*where, key)), _("appears twice in one object; which value is meant is unclear")
                 )
             for key, item in value.items():
-                if has_lone_surrogate(key):
-                    raise ValidationError(where or "json", _("a key holds a lone UTF-16 surrogate"))
-                stack.append((_path(where, key), item))
+                if surrogates and has_lone_surrogate(key):
+                    raise ValidationError(_path(where) or "json", _("a key holds a lone UTF-16 surrogate"))
+                stack.append(((*where, key), item))
         elif isinstance(value, list):
-            stack.extend((_path(where, n), item) for n, item in enumerate(value))
-        elif isinstance(value, _NotANumber) or (isinstance(value, float) and not math.isfinite(value)):
-            raise ValidationError(where or "json", _("NaN and Infinity are not numbers JSON allows"))
-        elif isinstance(value, str) and has_lone_surrogate(value):
-            raise ValidationError(where or "json", _("holds a lone UTF-16 surrogate, which is not valid Unicode text"))
+            stack.extend(((*where, n), item) for n, item in enumerate(value))
+        elif isinstance(value, float):
+            if isinstance(value, _NotANumber) or not math.isfinite(value):
+                raise ValidationError(_path(where) or "json", _("NaN and Infinity are not numbers JSON allows"))
+        elif surrogates and isinstance(value, str) and has_lone_surrogate(value):
+            raise ValidationError(
+                _path(where) or "json", _("holds a lone UTF-16 surrogate, which is not valid Unicode text")
+            )
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def loads(text: str) -> Any:
     """The value of one line; ValidationError(field, problem) for anything hostile."""
     if len(text) > MAX_LINE:
         raise ValidationError("json", _("the line is longer than {n} characters").format(n=MAX_LINE))
-    if _depth(text) > MAX_DEPTH:
+    if text.count("[") + text.count("{") > MAX_DEPTH and _depth(text) > MAX_DEPTH:
         raise ValidationError("json", _("nested deeper than {n} levels").format(n=MAX_DEPTH))
     try:
         obj = json.loads(text, object_pairs_hook=_pairs, parse_constant=lambda name: _NotANumber("nan"))
@@ -99,5 +111,5 @@ def loads(text: str) -> Any:
         raise ValidationError("json", _("nested deeper than {n} levels").format(n=MAX_DEPTH)) from None
     except ValueError as exc:
         raise ValidationError("json", _("not valid JSON ({error})").format(error=exc)) from None
-    _check(obj)
+    _check(obj, surrogates=_SURROGATE_ESCAPE.search(text) is not None or has_lone_surrogate(text))
     return obj

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from peewee import Field, Model
 
@@ -146,10 +146,44 @@ def _lookup(model: type[M], column: Field, values: Iterable[Any]) -> dict[Any, M
     return found
 
 
+def stored_session_groups(keys: Iterable[str]) -> dict[str, str]:
+    """Session key (ref or `tool:external_id`) -> "o:" + the order ref, for stored sessions."""
+    wanted = sorted(set(keys))
+    refs = [k for k in wanted if ":" not in k]
+    keyset = set(wanted)
+    externals = {k.partition(":")[2] for k in wanted if ":" in k}
+    found: dict[str, str] = {}
+    for start in range(0, len(refs), _CHUNK):
+        rows = cast(
+            Iterable[tuple[str, str]],
+            RemoteSession.select(RemoteSession.ref, Order.ref.alias("order_ref"))
+            .join(Order)
+            .where(RemoteSession.ref.in_(refs[start : start + _CHUNK]))
+            .tuples(),
+        )
+        found.update((ref, "o:" + order_ref) for ref, order_ref in rows)
+    ids = sorted(externals)
+    for start in range(0, len(ids), _CHUNK):
+        triples = cast(
+            Iterable[tuple[str, str, str]],
+            RemoteSession.select(RemoteSession.tool, RemoteSession.external_id, Order.ref)
+            .join(Order)
+            .where(RemoteSession.external_id.in_(ids[start : start + _CHUNK]))
+            .tuples(),
+        )
+        for tool, external, order_ref in triples:
+            key = f"{tool}:{external}"
+            if key in keyset:
+                found[key] = "o:" + order_ref
+    return found
+
+
 class Plan:
     """The records of one file, checked against each other and the database."""
 
-    def __init__(self, records: list[Record], problems: Problems) -> None:
+    def __init__(self, records: list[Record], problems: Problems, base: Plan | None = None) -> None:
+        """`base`: the plan of the file's staff, customers and contacts when this one checks a
+        chunk of whole orders (their sessions and what belongs to them) on its own."""
         self.problems = problems
         self.by_type: dict[type, list[Any]] = defaultdict(list)
         for record in records:
@@ -161,6 +195,13 @@ class Plan:
         self.sessions: dict[str, SessionView | None] = {}
         self.new_sessions_of: dict[str, list[SessionRec]] = defaultdict(list)
         self.purged: dict[type, list[Any]] = defaultdict(list)  # lines set aside by _purged()
+        if base is not None:
+            self.staff, self.customers, self.secrecy = dict(base.staff), dict(base.customers), dict(base.secrecy)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["problems"] = None  # staged without them: the problems belong to the whole run
+        return state
 
     def of(self, kind: type[R]) -> list[R]:
         return self.by_type.get(kind, [])

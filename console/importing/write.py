@@ -41,6 +41,8 @@ from models.core.refs import next_ref
 from models.purge.files import Intake, Stored
 from models.sessions import batch, sessions
 
+CAPTURED_KINDS = (ActivityRec, ChatRec, SystemInfoRec)  # written from Prepared.captured alone
+
 
 class WriteRefused(Exception):
     """A domain function refused a line the checks let through; the transaction rolls back."""
