@@ -151,6 +151,7 @@ class ReportDocument:
         self._t = texts(lang)
         self._texts: dict[tuple[str | None, str], dict[str, Any]] = {}
         self._per_order: dict[tuple[tuple[str, str | None, str], ...], dict[str, Any]] = {}
+        self._by_identity: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
         t = self._t
         self.head: dict[str, Any] = plain(
             {
@@ -196,10 +197,16 @@ class ReportDocument:
         return done
 
     def _session_deletion(self, per_category: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """The texts of a session's deletions; the data layer shares one dict per set of dates
+        (`access_data.OrderDues`), so most sessions are one lookup by identity."""
+        seen = self._by_identity.get(id(per_category))
+        if seen is not None and seen[0] is per_category:
+            return seen[1]
         key = tuple((c, d["due_on"], d["status"]) for c, d in per_category.items())
         done = self._per_order.get(key)
         if done is None:
             done = self._per_order[key] = {c: self.deletion(d) for c, d in per_category.items()}
+        self._by_identity[id(per_category)] = (per_category, done)  # holding it keeps the id its own
         return done
 
     def matches(self) -> Iterator[dict[str, Any]]:
