@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from console.cli.main import add_json, command_parent
 from models.core.i18n import _
@@ -42,15 +42,7 @@ def run_verify(ctx: Context, args: argparse.Namespace) -> int:
     require_role(operator, "privacy_officer", "admin")
     sink = ctx.witness()
     witnessed = sink.read()
-    progress = None
-    if ctx.progress_enabled():
-
-        def progress(done: int, total: int) -> None:
-            print(f"\r… {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
-
-    result = audit.verify(witnessed, progress=progress)
-    if progress is not None:
-        print(file=sys.stderr)
+    result = _verify_with_progress(ctx, witnessed)
     if ctx.json_output:
         document = result.as_dict()
         document["witness_file"] = str(sink.path)
@@ -68,6 +60,29 @@ def run_verify(ctx: Context, args: argparse.Namespace) -> int:
     if result.ok:
         audit.witness("audit verify")
     return 0 if result.ok else 1
+
+
+def _verify_with_progress(ctx: Context, witnessed: list[Any]) -> Any:
+    """`audit.verify`, with a progress line (counts and the time left) on a terminal's stderr only."""
+    from models.core import audit
+
+    if not ctx.progress_enabled():
+        return audit.verify(witnessed)
+    from console.cli.progress_line import ProgressLine
+    from models.core.progress import Tracker, describe
+
+    line = ProgressLine(sys.stderr)
+    tracker = Tracker(None)
+
+    def progress(done: int, total: int) -> None:
+        tracker.total = total
+        tracker.set_done(done)
+        line.update(describe(tracker))
+
+    try:
+        return audit.verify(witnessed, progress=progress)
+    finally:
+        line.finish()
 
 
 def run_witness(ctx: Context, args: argparse.Namespace) -> int:
