@@ -260,6 +260,7 @@ class SubjectData:
         self._order_matches = _ids(matches, "order")
         self._sessions: list[int] | None = None
         self._orders: list[int] | None = None
+        self._consents: int | None = None  # how many consents() gives
         self._held = _held_query()
 
     # -- order of the large kinds (ids only) ---------------------------------------------------------
@@ -562,6 +563,16 @@ class SubjectData:
         out = sorted(rows, key=lambda r: (position[r[0]], r[-1], r[2]))
         return [dict(_records("disclosures", columns, r[3:]), session_ref=r[1]) for r in out]
 
+    def _consent_count(self) -> int:
+        if self._consents is None:
+            self._consents = len(self.consents())
+        return self._consents
+
+    def sizes(self) -> int:
+        """How many records the copy of the data holds, over all its kinds (for progress)."""
+        kinds = (self.customer_ids, self.contact_ids, self.session_ids, self.billing_ids, self.request_ids)
+        return sum(map(len, kinds)) + len(self.order_order()) + self._consent_count()
+
     def counts(self) -> dict[str, int]:
         """Records per category, counted over the indexes (the copy itself is read later, page by page)."""
 
@@ -578,7 +589,7 @@ class SubjectData:
             "video": per_session["recordings"],
             "system_info": per_session["system_info"],
             "gathered_files": per_session["gathered_files"],
-            "consent": per_session["consents"] + per_session["disclosures"] + len(self.consents()),
+            "consent": per_session["consents"] + per_session["disclosures"] + self._consent_count(),
             "billing": len(self.billing_ids),
             "access_requests": len(self.request_ids) + 1,
         }

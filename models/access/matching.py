@@ -9,7 +9,7 @@ a match the officer excluded brings nothing along.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from peewee import SQL, fn
@@ -144,19 +144,22 @@ def chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[start : start + CHUNK]
 
 
-def find_matches(subject: Subject) -> list[Match]:
-    """Every record naming the subject, each with its reasons and exclusion, in a stable order."""
+Progress = Callable[[int, int], None]  # (done, total), as every long job reports it
+
+
+def find_matches(subject: Subject, progress: Progress | None = None) -> list[Match]:
+    """Every record naming the subject, each with its reasons and exclusion, in a stable order.
+    `progress(done, total)` hears after each kind of record looked through."""
     excluded = {
         (e.record_kind, e.record_id): e.reason
         for e in AccessRequestExclusion.select().where(AccessRequestExclusion.request == subject.request_id)
     }
     found = _Found(excluded)
-    _customers(subject, found)
-    _contacts(subject, found)
-    _orders_and_sessions(subject, found)
-    _consents(subject, found)
-    _billing_records(subject, found)
-    _earlier_requests(subject, found)
+    steps = (_customers, _contacts, _orders_and_sessions, _consents, _billing_records, _earlier_requests)
+    for done, step in enumerate(steps, start=1):
+        step(subject, found)
+        if progress is not None:
+            progress(done, len(steps))
     return found.ordered()
 
 

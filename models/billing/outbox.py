@@ -9,7 +9,7 @@ could not be written is rolled back and never counts as exported.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from peewee import JOIN, fn
@@ -67,12 +67,18 @@ class BatchContent:
 
     batch: BatchInfo
     reexport: bool
+    # hears (rows streamed, the batch's record count) after each page of every pass over the rows
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
 
     def rows(self) -> Iterator[BillingRow]:
         after: int | None = None
+        streamed = 0
         while True:
             page = _batch_rows(self.batch.number, after, _STREAM_PAGE)
             yield from page
+            streamed += len(page)
+            if self.progress is not None:
+                self.progress(min(streamed, self.batch.record_count), self.batch.record_count)
             if len(page) < _STREAM_PAGE:
                 return
             after = page[-1].id
@@ -204,16 +210,23 @@ def batch_records(actor: Staff, number: int, *, after: int | None = None, limit:
     return rows
 
 
-def create_batch(actor: Staff, *, deliver: Deliver, reexport: int | None = None) -> BatchContent | None:
+def create_batch(
+    actor: Staff,
+    *,
+    deliver: Deliver,
+    reexport: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchContent | None:
     """Put every outbox record into the next numbered batch, or hand an existing batch out again.
 
     `deliver` writes the files and returns the SHA-256 of the CSV; it runs inside the
     transaction, so if it raises, no number is used and no record leaves the outbox.
-    Returns None, creating nothing, when the outbox is empty.
+    Returns None, creating nothing, when the outbox is empty. `progress(done, total)` hears as
+    `deliver` reads the rows (per pass, page by page).
     """
     require_role(actor, *BILLING_ROLES)
     if reexport is not None:
-        return _reexport(actor, reexport, deliver)
+        return _reexport(actor, reexport, deliver, progress)
     with write_tx(serialize="billing"):
         if not _outbox_joined().exists():
             return None
@@ -223,7 +236,7 @@ def create_batch(actor: Staff, *, deliver: Deliver, reexport: int | None = None)
         )
         moved = BillingRecord.update(batch=batch).where(_outbox_condition()).execute()
         batch.record_count = moved
-        content = BatchContent(_info(batch), reexport=False)
+        content = BatchContent(_info(batch), reexport=False, progress=progress)
         batch.sha256 = validation.sha256("sha256", deliver(content))
         batch.save()
         audit.record(actor.username, "billing.export", str(number), f"records={moved}")
@@ -252,10 +265,12 @@ def repair_batch(actor: Staff, number: int, deliver: Deliver) -> BatchContent:
     return content
 
 
-def _reexport(actor: Staff, number: int, deliver: Deliver) -> BatchContent:
+def _reexport(
+    actor: Staff, number: int, deliver: Deliver, progress: Callable[[int, int], None] | None = None
+) -> BatchContent:
     """The same batch again, byte for byte: its records, its number and its creation time."""
     batch = get_batch(number)
-    content = BatchContent(_info(batch), reexport=True)
+    content = BatchContent(_info(batch), reexport=True, progress=progress)
     written = deliver(content)
     audit.record(actor.username, "billing.reexport", str(number), "identical" if written == batch.sha256 else "differs")
     return content
