@@ -120,3 +120,37 @@ def _held_rows(hold: Hold, real):  # type: ignore[no-untyped-def]
         return real(*args, **kwargs)
 
     return rows
+
+
+@aio
+async def test_a_slow_purge_says_items_of_the_total_and_the_time_left_in_the_hint(
+    db, fixed_clock, isolated_dirs, monkeypatch, hold: Hold
+) -> None:
+    from models.purge import service
+    from tests.support.screens import build_world, screen_text
+
+    world = build_world(isolated_dirs)
+    real_purge = service.purge
+
+    def purge(*args, progress=None, **kwargs):  # type: ignore[no-untyped-def]
+        def held(done: int, total: int) -> None:
+            progress(done, total)
+            if 0 < done < total and not hold.reached.is_set():
+                hold.reached.set()
+                hold.release.wait(10)
+
+        return real_purge(*args, progress=held if progress else None, **{**kwargs, "batch_size": 1})
+
+    monkeypatch.setattr(service, "purge", purge)
+    monkeypatch.setattr(service, "throttled", lambda report, **_kw: report)  # every batch, not once a second
+    app = console(world.officer, isolated_dirs, "retention")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("y")
+        await hold.wait(pilot)
+        text = screen_text(app)
+        assert "Purging: 1 of " in text and " items · about " in text and " left" in text, text
+        hold.release.set()
+        await settle(pilot)
