@@ -196,7 +196,7 @@ def _orders_and_sessions(subject: Subject, found: _Found) -> None:
     for session_id, ref, started_at, order_id in by_order.chunked(order_reasons):
         add("session", session_id, ref, berlin_day(started_at), order_reasons[order_id])
 
-    def sessions(condition, extra):  # type: ignore[no-untyped-def]
+    def sessions(condition, extra):
         return raw(RemoteSession.select(*columns[:3], extra).where(condition))
 
     for session_id, ref, started_at, person in sessions(
@@ -224,7 +224,7 @@ def _billing_records(subject: Subject, found: _Found) -> None:
     add, reason = found.add, found.reason
     columns = (BillingRecord.id, BillingRecord.ref, BillingRecord.session_date)
 
-    def records(condition, *extra):  # type: ignore[no-untyped-def]
+    def records(condition, *extra):
         return raw(BillingRecord.select(*columns, *extra).where(condition))
 
     for record_id, ref, day, number in records(
