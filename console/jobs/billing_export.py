@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timezone
 from pathlib import Path
@@ -257,15 +257,20 @@ def prepare_dir(directory: Path) -> Path:
     return directory
 
 
-def export(actor: Staff, directory: Path, *, reexport: int | None = None) -> ExportResult:
-    """Write the next batch (or `reexport` an old one) into `directory`; see the module docstring."""
+def export(
+    actor: Staff, directory: Path, *, reexport: int | None = None, progress: Callable[[int, int], None] | None = None
+) -> ExportResult:
+    """Write the next batch (or `reexport` an old one) into `directory`; see the module docstring.
+    `progress(done, total)` hears how many of the batch's records each file has so far."""
     require_role(actor, *billing.BILLING_ROLES)  # before anything touches the disk
     out = prepare_dir(Path(directory))
     repaired = tuple(repair(actor, out)) if reexport is None else ()
     staged = Staged()
     try:
         try:
-            content = billing.create_batch(actor, reexport=reexport, deliver=lambda c: stage_files(out, c, staged))
+            content = billing.create_batch(
+                actor, reexport=reexport, deliver=lambda c: stage_files(out, c, staged), progress=progress
+            )
         except OSError as exc:  # disk full, permissions: the transaction rolled the batch back
             raise ValidationError(
                 "out_dir",

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from console.reports import html_writer, json_writer, md_writer
-from console.reports.document import ReportDocument, build_document
+from console.reports.document import Progress, ReportDocument, build_document
 from console.reports.texts import LANGUAGES
 from console.settings.config import Controller
 from models.access import requests as access
@@ -68,10 +68,19 @@ def open_report(actor: Staff, ref: str, *, controller: Controller, lang: str = "
     return _document(access.permit_export(actor, ref), controller=controller, lang=lang)
 
 
-def _document(permit: access.ExportPermit, *, controller: Controller, lang: str) -> ReportDocument:
+def _document(
+    permit: access.ExportPermit, *, controller: Controller, lang: str, progress: Progress | None = None
+) -> ReportDocument:
     request, compilation, data = access.report_source(permit)
     return build_document(
-        request, compilation, data, controller=controller, policy=policy.active(), lang=lang, generated_at=clock.now()
+        request,
+        compilation,
+        data,
+        controller=controller,
+        policy=policy.active(),
+        lang=lang,
+        generated_at=clock.now(),
+        progress=progress,
     )
 
 
@@ -133,9 +142,17 @@ def write_private(path: Path, produce: Callable[[Any], None]) -> tuple[str, int]
 
 
 def export_report(
-    actor: Staff, ref: str, *, fmt: str, out: Path, controller: Controller, lang: str = "de"
+    actor: Staff,
+    ref: str,
+    *,
+    fmt: str,
+    out: Path,
+    controller: Controller,
+    lang: str = "de",
+    progress: Progress | None = None,
 ) -> ExportResult:
-    """Write the report as `fmt` into `out` (0600) as it is read, and record the export with the file's SHA-256."""
+    """Write the report as `fmt` into `out` (0600) as it is read, and record the export with the file's SHA-256.
+    `progress(done, total)` hears how many of the report's records are written."""
     if fmt not in WRITERS:
         raise ValidationError(
             "format", _("{value!r} is not one of: {options}").format(value=fmt, options=", ".join(FORMATS))
@@ -143,7 +160,7 @@ def export_report(
     _check_lang(lang)
     check_target(out)
     permit = access.permit_export(actor, ref)  # role and state, once, before anything is read
-    document = _document(permit, controller=controller, lang=lang)
+    document = _document(permit, controller=controller, lang=lang, progress=progress)
     digest, size = write_private(out, lambda handle: WRITERS[fmt](document, handle))
     access.record_export(permit, digest, fmt=fmt, lang=lang)
     return ExportResult(ref, out.resolve(), fmt, lang, digest, size)

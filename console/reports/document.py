@@ -9,7 +9,7 @@ with its concrete deletion date or what that date still waits for.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import date, datetime, timezone
 from typing import Any
@@ -102,6 +102,8 @@ def _categories(policy: Policy, counts: dict[str, int], lang: str) -> list[dict[
     return rows
 
 
+PROGRESS_EVERY = 500  # records written between two progress reports
+Progress = Callable[[int, int], None]  # (done, total)
 DATA_KEYS = ("customers", "contacts", "orders", "sessions", "consents", "billing_records", "access_requests")
 
 
@@ -142,15 +144,19 @@ class ReportDocument:
         policy: Policy,
         lang: str,
         generated_at: datetime,
+        progress: Progress | None = None,
     ) -> None:
         if lang not in LANGUAGES:
             raise ValueError(lang)
         self.lang = lang
+        self._progress = progress
+        self._written = 0
         self.compilation = compilation
         self.data = data
         self._t = texts(lang)
         self._texts: dict[tuple[str | None, str], dict[str, Any]] = {}
         self._per_order: dict[tuple[tuple[str, str | None, str], ...], dict[str, Any]] = {}
+        self._by_identity: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
         t = self._t
         self.head: dict[str, Any] = plain(
             {
@@ -180,6 +186,9 @@ class ReportDocument:
                 },
             }
         )
+        self.total_records = sum(1 for m in compilation.matches if not m.excluded) + data.sizes()
+        if progress is not None:
+            progress(0, self.total_records)
 
     def deletion(self, deletion: dict[str, Any]) -> dict[str, Any]:
         """A deletion with its text: 'am 23.02.2027' or what the date waits for (shared, not copied)."""
@@ -196,14 +205,35 @@ class ReportDocument:
         return done
 
     def _session_deletion(self, per_category: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """The texts of a session's deletions; the data layer shares one dict per set of dates
+        (`access_data.OrderDues`), so most sessions are one lookup by identity."""
+        seen = self._by_identity.get(id(per_category))
+        if seen is not None and seen[0] is per_category:
+            return seen[1]
         key = tuple((c, d["due_on"], d["status"]) for c, d in per_category.items())
         done = self._per_order.get(key)
         if done is None:
             done = self._per_order[key] = {c: self.deletion(d) for c, d in per_category.items()}
+        self._by_identity[id(per_category)] = (per_category, done)  # holding it keeps the id its own
         return done
+
+    def _count(self, records: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """`records`, telling `progress` every PROGRESS_EVERY records and at the last one."""
+        progress, total = self._progress, self.total_records
+        if progress is None:
+            yield from records
+            return
+        for record in records:
+            yield record
+            self._written += 1
+            if self._written % PROGRESS_EVERY == 0 or self._written == total:
+                progress(self._written, total)
 
     def matches(self) -> Iterator[dict[str, Any]]:
         """How each included record was found; never the excluded ones (another person's data)."""
+        return self._count(self._matches())
+
+    def _matches(self) -> Iterator[dict[str, Any]]:
         t = self._t
         for m in self.compilation.matches:
             if m.excluded:
@@ -223,6 +253,9 @@ class ReportDocument:
         With `encoded` (the JSON writer), lists may hold records as JSON text (`access_json.JsonArray`)."""
         if key not in DATA_KEYS:
             raise ValueError(key)
+        return self._count(self._section(key, encoded=encoded))
+
+    def _section(self, key: str, *, encoded: bool) -> Iterator[dict[str, Any]]:
         records = self.data.sessions(encoded=encoded) if key == "sessions" else getattr(self.data, key)()
         if key == "sessions":
             for record in records:
@@ -252,8 +285,17 @@ def build_document(
     policy: Policy,
     lang: str,
     generated_at: datetime,
+    progress: Progress | None = None,
 ) -> ReportDocument:
-    """The report for one request; only included matches, never the excluded ones (another person's data)."""
+    """The report for one request; only included matches, never the excluded ones (another person's data).
+    `progress(done, total)` hears as records are written, every PROGRESS_EVERY records and at the last."""
     return ReportDocument(
-        request, compilation, data, controller=controller, policy=policy, lang=lang, generated_at=generated_at
+        request,
+        compilation,
+        data,
+        controller=controller,
+        policy=policy,
+        lang=lang,
+        generated_at=generated_at,
+        progress=progress,
     )

@@ -48,14 +48,22 @@ def _encode_mixed(record: dict[str, Any]) -> str:
     return "{" + ",".join(parts) + "}"
 
 
+BATCH = 1000  # records encoded before they are written, as one string (one write per batch, not two per record)
+
+
 def _array(out: TextIO, records: Iterable[Any], encode: Callable[[Any], str] = _encode) -> None:
     out.write("[")
-    separator = "\n"
+    batch: list[str] = []
+    written = False
     for record in records:
-        out.write(separator)
-        out.write(encode(record))
-        separator = ",\n"
-    out.write("\n]" if separator != "\n" else "]")
+        batch.append(encode(record))
+        if len(batch) >= BATCH:
+            out.write((",\n" if written else "\n") + ",\n".join(batch))
+            batch, written = [], True
+    if batch:
+        out.write((",\n" if written else "\n") + ",\n".join(batch))
+        written = True
+    out.write("\n]" if written else "]")
 
 
 def write(document: ReportDocument, out: TextIO, *, in_sql: bool = True) -> None:

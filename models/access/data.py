@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from peewee import JOIN, fn
@@ -104,31 +104,53 @@ def _due(day: datetime | None, status: str | None = None) -> Record:
     return {"due_on": None, "status": status}
 
 
+def _from_instant(rule: Any) -> Callable[[datetime], datetime]:
+    """`rule.due_from` for an instant anchor; a period of hours and days is one addition (as due_from adds it)."""
+    if rule.months or rule.years or rule.anchor_rounding:
+        return rule.due_from
+    delta = timedelta(hours=rule.hours, days=rule.days)
+    return lambda anchor: anchor + delta
+
+
 class OrderDues:
     """Deletion date per session-bound category of an order, from its anchors and the active policy,
-    as `retention_due.order_dues` computes them for the purge; the same date's record shared by
-    every order that has it.
+    as `retention_due.order_dues` computes them for the purge; the same dates' records shared by
+    every order that has them (one dict per distinct set of days, so a writer can make its text once).
 
     A report runs this for tens of thousands of orders: the dates anchored at the billing day are
-    computed once per day, those anchored at the completion instant once per order."""
+    computed once per day, those anchored at the completion instant once per order, and the Berlin
+    day of an instant once per UTC hour (the offset changes only on the full hour)."""
 
     def __init__(self) -> None:
         active = policy.active()
-        self._scheduled: dict[datetime, Record] = {}
+        self._scheduled: dict[str, Record] = {}
+        self._berlin_days: dict[tuple[int, int, int, int], str] = {}
         self._waiting = {
             status: {c: _due(None, status) for c in SESSION_CATEGORIES} for status in ("held", "after_completion")
         }
+        self._after_billing = _due(None, "after_billing")
         rules = {c: active.rule(c) for c in SESSION_CATEGORIES}
-        self._on_completion = [(c, r) for c, r in rules.items() if r.anchor == "order_completed"]
+        self._on_completion = [(c, _from_instant(r)) for c, r in rules.items() if r.anchor == "order_completed"]
         self._on_billing = [(c, r) for c, r in rules.items() if r.anchor != "order_completed"]
         self._billed: dict[date | None, tuple[dict[str, datetime | None], datetime | None]] = {}
+        self._shared: dict[tuple[int, ...], dict[str, Record]] = {}
+
+    def _berlin_day(self, due: datetime) -> str:
+        if due.tzinfo is not timezone.utc:
+            return clock.berlin_date(due).isoformat()
+        key = (due.year, due.month, due.day, due.hour)
+        day = self._berlin_days.get(key)
+        if day is None:
+            day = self._berlin_days[key] = clock.berlin_date(due).isoformat()
+        return day
 
     def _day(self, due: datetime | None) -> Record:
         if due is None:
-            return _due(None, "after_billing")
-        record = self._scheduled.get(due)
+            return self._after_billing
+        day = self._berlin_day(due)
+        record = self._scheduled.get(day)
         if record is None:
-            record = self._scheduled[due] = _due(due)
+            record = self._scheduled[day] = {"due_on": day, "status": "scheduled"}
         return record
 
     def _billing_dues(self, billed_on: date | None) -> tuple[dict[str, datetime | None], datetime | None]:
@@ -149,13 +171,18 @@ class OrderDues:
         billed, latest = self._billing_dues(billed_on)
         dues = dict(billed)
         unknown = bool(self._on_billing) and latest is None
-        for category, rule in self._on_completion:
-            due = dues[category] = rule.due_from(completed_at)
+        for category, due_from in self._on_completion:
+            due = dues[category] = due_from(completed_at)
             if latest is None or due > latest:
                 latest = due
         # the connection data goes last: with everything else, once every date is known (retention_due)
         dues["connection"] = None if unknown else latest
-        return {c: self._day(dues[c]) for c in SESSION_CATEGORIES}
+        records = [self._day(dues[c]) for c in SESSION_CATEGORIES]
+        key = tuple(map(id, records))  # the records live as long as this object: their ids are theirs
+        shared = self._shared.get(key)
+        if shared is None:
+            shared = self._shared[key] = dict(zip(SESSION_CATEGORIES, records, strict=True))
+        return shared
 
 
 def order_dues(completed_at: datetime | None, billed_on: date | None, held: bool) -> dict[str, Record]:
@@ -233,6 +260,7 @@ class SubjectData:
         self._order_matches = _ids(matches, "order")
         self._sessions: list[int] | None = None
         self._orders: list[int] | None = None
+        self._consents: int | None = None  # how many consents() gives
         self._held = _held_query()
 
     # -- order of the large kinds (ids only) ---------------------------------------------------------
@@ -535,6 +563,16 @@ class SubjectData:
         out = sorted(rows, key=lambda r: (position[r[0]], r[-1], r[2]))
         return [dict(_records("disclosures", columns, r[3:]), session_ref=r[1]) for r in out]
 
+    def _consent_count(self) -> int:
+        if self._consents is None:
+            self._consents = len(self.consents())
+        return self._consents
+
+    def sizes(self) -> int:
+        """How many records the copy of the data holds, over all its kinds (for progress)."""
+        kinds = (self.customer_ids, self.contact_ids, self.session_ids, self.billing_ids, self.request_ids)
+        return sum(map(len, kinds)) + len(self.order_order()) + self._consent_count()
+
     def counts(self) -> dict[str, int]:
         """Records per category, counted over the indexes (the copy itself is read later, page by page)."""
 
@@ -551,7 +589,7 @@ class SubjectData:
             "video": per_session["recordings"],
             "system_info": per_session["system_info"],
             "gathered_files": per_session["gathered_files"],
-            "consent": per_session["consents"] + per_session["disclosures"] + len(self.consents()),
+            "consent": per_session["consents"] + per_session["disclosures"] + self._consent_count(),
             "billing": len(self.billing_ids),
             "access_requests": len(self.request_ids) + 1,
         }

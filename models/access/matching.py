@@ -9,13 +9,12 @@ a match the officer excluded brings nothing along.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from peewee import SQL, fn
 
-from models.access.rows import ByIds, named
-from models.core.clock import berlin_date
+from models.access.rows import ByIds, berlin_day, day_text, raw
 from models.core.entities import (
     AccessRequest,
     AccessRequestExclusion,
@@ -102,16 +101,24 @@ class _Found:
     def __init__(self, excluded: dict[tuple[str, int], str]) -> None:
         self.by_key: dict[tuple[str, int], Match] = {}
         self.excluded = excluded
+        self._reasons: dict[tuple[str, str], Reason] = {}
+
+    def reason(self, code: str, value: str) -> Reason:
+        """One Reason object per code and value: tens of thousands of records share a few."""
+        key = (code, value)
+        reason = self._reasons.get(key)
+        if reason is None:
+            reason = self._reasons[key] = Reason(code, value)
+        return reason
 
     def add(self, kind: str, record_id: int, ref: str, label: str, reason: Reason) -> None:
         key = (kind, record_id)
         match = self.by_key.get(key)
         if match is None:
-            match = Match(kind, record_id, ref, label)
+            match = self.by_key[key] = Match(kind, record_id, ref, label, [reason])
             if key in self.excluded:
                 match.excluded, match.exclusion_reason = True, self.excluded[key]
-            self.by_key[key] = match
-        if reason not in match.reasons:
+        elif reason not in match.reasons:
             match.reasons.append(reason)
 
     def ids(self, kind: str) -> list[int]:
@@ -137,19 +144,22 @@ def chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[start : start + CHUNK]
 
 
-def find_matches(subject: Subject) -> list[Match]:
-    """Every record naming the subject, each with its reasons and exclusion, in a stable order."""
+Progress = Callable[[int, int], None]  # (done, total), as every long job reports it
+
+
+def find_matches(subject: Subject, progress: Progress | None = None) -> list[Match]:
+    """Every record naming the subject, each with its reasons and exclusion, in a stable order.
+    `progress(done, total)` hears after each kind of record looked through."""
     excluded = {
         (e.record_kind, e.record_id): e.reason
         for e in AccessRequestExclusion.select().where(AccessRequestExclusion.request == subject.request_id)
     }
     found = _Found(excluded)
-    _customers(subject, found)
-    _contacts(subject, found)
-    _orders_and_sessions(subject, found)
-    _consents(subject, found)
-    _billing_records(subject, found)
-    _earlier_requests(subject, found)
+    steps = (_customers, _contacts, _orders_and_sessions, _consents, _billing_records, _earlier_requests)
+    for done, step in enumerate(steps, start=1):
+        step(subject, found)
+        if progress is not None:
+            progress(done, len(steps))
     return found.ordered()
 
 
@@ -173,74 +183,72 @@ def _contacts(subject: Subject, found: _Found) -> None:
 
 def _orders_and_sessions(subject: Subject, found: _Found) -> None:
     customers = found.ids("customer")
-    numbers = {m.id: m.ref for m in found.by_key.values() if m.kind == "customer"}
+    numbers = {m.id: found.reason("customer", m.ref) for m in found.by_key.values() if m.kind == "customer"}
+    add = found.add
     orders = Order.select(Order.id, Order.ref, Order.opened_at, Order.customer).where(_in(Order.customer, customers))
-    for o in named(orders):
-        found.add("order", o.id, o.ref, berlin_date(o.opened_at).isoformat(), Reason("customer", numbers[o.customer]))
-    order_refs = {m.id: m.ref for m in found.by_key.values() if m.kind == "order" and not m.excluded}
-    columns = (
-        RemoteSession.id,
-        RemoteSession.ref,
-        RemoteSession.started_at,
-        RemoteSession.order,
-        RemoteSession.customer_person,
-        RemoteSession.workstation,
-        RemoteSession.customer_ip,
-    )
+    for order_id, ref, opened_at, customer_id in raw(orders):
+        add("order", order_id, ref, berlin_day(opened_at), numbers[customer_id])
+    order_reasons = {
+        m.id: found.reason("customer", m.ref) for m in found.by_key.values() if m.kind == "order" and not m.excluded
+    }
+    columns = (RemoteSession.id, RemoteSession.ref, RemoteSession.started_at, RemoteSession.order)
+    by_order = ByIds(lambda ids: RemoteSession.select(*columns).where(RemoteSession.order.in_(ids)), raw=True)
+    for session_id, ref, started_at, order_id in by_order.chunked(order_reasons):
+        add("session", session_id, ref, berlin_day(started_at), order_reasons[order_id])
 
-    def sessions(condition):
-        return named(RemoteSession.select(*columns).where(condition))
+    def sessions(condition, extra):
+        return raw(RemoteSession.select(*columns[:3], extra).where(condition))
 
-    def add(s, reason: Reason) -> None:
-        found.add("session", s.id, s.ref, berlin_date(s.started_at).isoformat(), reason)
-
-    by_order = ByIds(lambda ids: RemoteSession.select(*columns).where(RemoteSession.order.in_(ids)), named=True)
-    for s in by_order.chunked(order_refs):
-        add(s, Reason("customer", order_refs[s.order]))
-    for s in sessions(RemoteSession.customer_person_key == subject.name_key):
-        add(s, Reason("name", s.customer_person or ""))
-    for s in sessions(_in(RemoteSession.workstation_key, subject.workstation_keys)):
-        add(s, Reason("workstation", s.workstation or ""))
-    for s in sessions(_in(RemoteSession.customer_ip, subject.ips)):
-        add(s, Reason("ip", s.customer_ip or ""))
+    for session_id, ref, started_at, person in sessions(
+        RemoteSession.customer_person_key == subject.name_key, RemoteSession.customer_person
+    ):
+        add("session", session_id, ref, berlin_day(started_at), found.reason("name", person or ""))
+    for session_id, ref, started_at, workstation in sessions(
+        _in(RemoteSession.workstation_key, subject.workstation_keys), RemoteSession.workstation
+    ):
+        add("session", session_id, ref, berlin_day(started_at), found.reason("workstation", workstation or ""))
+    for session_id, ref, started_at, ip in sessions(
+        _in(RemoteSession.customer_ip, subject.ips), RemoteSession.customer_ip
+    ):
+        add("session", session_id, ref, berlin_day(started_at), found.reason("ip", ip or ""))
 
 
 def _consents(subject: Subject, found: _Found) -> None:
     query = Consent.select(Consent.id, Consent.ref, Consent.kind, Consent.given_by)
-    for c in named(query.where(Consent.given_by_key == subject.name_key)):
-        found.add("consent", c.id, c.ref, c.kind, Reason("name", c.given_by))
+    for consent_id, ref, kind, given_by in raw(query.where(Consent.given_by_key == subject.name_key)):
+        found.add("consent", consent_id, ref, kind, found.reason("name", given_by))
 
 
 def _billing_records(subject: Subject, found: _Found) -> None:
     numbers = [m.ref for m in found.by_key.values() if m.kind == "customer" and not m.excluded]
-    columns = (
-        BillingRecord.id,
-        BillingRecord.ref,
-        BillingRecord.session_date,
-        BillingRecord.session_ref,
-        BillingRecord.customer_number,
-        BillingRecord.customer_name,
+    add, reason = found.add, found.reason
+    columns = (BillingRecord.id, BillingRecord.ref, BillingRecord.session_date)
+
+    def records(condition, *extra):
+        return raw(BillingRecord.select(*columns, *extra).where(condition))
+
+    for record_id, ref, day, number in records(
+        _in(BillingRecord.customer_number, numbers), BillingRecord.customer_number
+    ):
+        add("billing_record", record_id, ref, day_text(day), reason("customer", number))
+    for record_id, ref, day, name in records(
+        BillingRecord.customer_name_key == subject.name_key, BillingRecord.customer_name
+    ):
+        add("billing_record", record_id, ref, day_text(day), reason("name", name))
+    keys = {subject.name_key, *subject.workstation_keys}
+    for record_id, ref, day, value, key in records(
+        _in(BillingRecord.workstation_or_employee_key, keys),
         BillingRecord.workstation_or_employee,
         BillingRecord.workstation_or_employee_key,
+    ):
+        code = "name" if key == subject.name_key else "workstation"
+        add("billing_record", record_id, ref, day_text(day), reason(code, value or ""))
+    by_session = ByIds(
+        lambda ids: BillingRecord.select(*columns, BillingRecord.session_ref).where(BillingRecord.session.in_(ids)),
+        raw=True,
     )
-
-    def records(condition):
-        return named(BillingRecord.select(*columns).where(condition))
-
-    def add(b, reason: Reason) -> None:
-        found.add("billing_record", b.id, b.ref, b.session_date.isoformat(), reason)
-
-    for b in records(_in(BillingRecord.customer_number, numbers)):
-        add(b, Reason("customer", b.customer_number))
-    for b in records(BillingRecord.customer_name_key == subject.name_key):
-        add(b, Reason("name", b.customer_name))
-    keys = {subject.name_key, *subject.workstation_keys}
-    for b in records(_in(BillingRecord.workstation_or_employee_key, keys)):
-        code = "name" if b.workstation_or_employee_key == subject.name_key else "workstation"
-        add(b, Reason(code, b.workstation_or_employee or ""))
-    by_session = ByIds(lambda ids: BillingRecord.select(*columns).where(BillingRecord.session.in_(ids)), named=True)
-    for b in by_session.chunked(found.ids("session")):
-        add(b, Reason("session", b.session_ref))
+    for record_id, ref, day, session_ref in by_session.chunked(found.ids("session")):
+        add("billing_record", record_id, ref, day_text(day), reason("session", session_ref))
 
 
 def _earlier_requests(subject: Subject, found: _Found) -> None:

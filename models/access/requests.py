@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from models.access import current as access_current
 from models.access.deadlines import answer_due, extended_due
-from models.access.matching import MATCH_KINDS, Match, Subject, find_matches
+from models.access.matching import MATCH_KINDS, Match, Progress, Subject, find_matches
 from models.access.queries import (  # noqa: F401 (part of this module's API)
     OPEN_STATES,
     STATE_FILTERS,
@@ -271,23 +271,31 @@ def verify_identity(actor: Staff, ref: str, method: str) -> AccessRequest:
     return request
 
 
-def compile_request(actor: Staff, ref: str, *, reuse: bool = False) -> Compilation:
+def compile_request(actor: Staff, ref: str, *, reuse: bool = False, progress: Progress | None = None) -> Compilation:
     """Find every record naming the subject; a read of personal data, so it is audited.
 
     With `reuse`, the matches of the previous compile of `ref` are taken when nothing in the
-    database changed since (`access_current`); the compile is recorded all the same."""
+    database changed since (`access_current`); the compile is recorded all the same.
+    `progress(done, total)` hears after each kind of record looked through."""
     require_role(actor, ROLE)
-    return _compile(actor, ref, reuse=reuse, check_state=True)
+    return _compile(actor, ref, reuse=reuse, check_state=True, progress=progress)
 
 
-def _compile(actor: Staff, ref: str, *, reuse: bool, check_state: bool) -> Compilation:
+def _compile(
+    actor: Staff, ref: str, *, reuse: bool, check_state: bool, progress: Progress | None = None
+) -> Compilation:
     """The compile itself; `check_state` False: an export permit checked role and state already."""
     outermost = not database.in_transaction()  # a caller's transaction may still roll back
     with write_tx():
         request = _open(ref, "compile") if check_state else get_request(ref)
         token = access_current.change_token()
         previous = access_current.current(ref, token) if reuse else None
-        matches = previous.matches if previous is not None else find_matches(Subject.of(request))
+        if previous is not None:
+            matches = previous.matches
+        elif progress is None:
+            matches = find_matches(Subject.of(request))
+        else:
+            matches = find_matches(Subject.of(request), progress)
         request.compiled_at = clock.now()
         if request.state == "verified":
             request.state = "compiled"

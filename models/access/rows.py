@@ -15,6 +15,7 @@ from typing import Any
 
 from peewee import BooleanField, DateField
 
+from models.core.clock import berlin_date
 from models.core.db import database
 from models.core.fields import UTCDateTimeField
 
@@ -50,6 +51,35 @@ def _converter(column: Any) -> Callable[[Any], Any] | None:
     return None
 
 
+_BERLIN_DAYS: dict[str, str] = {}  # "YYYY-MM-DD HH" (UTC) -> the Berlin day, YYYY-MM-DD
+
+
+def berlin_day(value: Any) -> str:
+    """The Berlin day (YYYY-MM-DD) of a raw instant as the database returns it.
+
+    SQLite's fixed-width UTC text is looked up by its date and hour: Berlin's offset is a whole
+    number of hours and changes only on the full hour (01:00 UTC), so the day follows from them."""
+    if isinstance(value, str) and len(value) == _SQLITE_WIDTH:
+        hour = value[:13]
+        day = _BERLIN_DAYS.get(hour)
+        if day is None:
+            day = _BERLIN_DAYS[hour] = berlin_date(datetime.fromisoformat(hour + ":00:00+00:00")).isoformat()
+        return day
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return berlin_date(value).isoformat()
+
+
+def day_text(value: Any) -> str:
+    """A raw stored day as YYYY-MM-DD (SQLite returns the text itself, PostgreSQL a date)."""
+    return value[:10] if isinstance(value, str) else value.isoformat()
+
+
+def raw(query: Any) -> Iterator[tuple[Any, ...]]:
+    """The rows of a peewee select as the driver returns them, nothing converted."""
+    return iter(database.execute(query))
+
+
 def converted(query: Any) -> Iterator[tuple[Any, ...]]:
     """The rows of a peewee select as tuples, raw except for instants, days and booleans."""
     convert = [(n, c) for n, c in enumerate(_converter(column) for column in query._returning) if c is not None]
@@ -71,9 +101,10 @@ class ByIds:
     """A select over a list of ids whose SQL is built once per list length and then only run;
     rows come back as tuples converted as in `converted` (as named tuples with `named=True`)."""
 
-    def __init__(self, make_query: Callable[[list[int]], Any], *, named: bool = False) -> None:
+    def __init__(self, make_query: Callable[[list[int]], Any], *, named: bool = False, raw: bool = False) -> None:
         self.make_query = make_query
         self.named = named
+        self.raw = raw  # rows as the driver returns them, nothing converted
         self._sql: dict[int, str] = {}
         self._convert: list[tuple[int, Callable[[Any], Any]]] | None = None
         self._make: Callable[[Iterable[Any]], Any] = tuple
@@ -86,7 +117,7 @@ class ByIds:
             query = self.make_query(ids)
             sql, params = query.sql()
             if list(params) != list(ids):  # more parameters than the ids: build it each time
-                yield from (named(query) if self.named else converted(query))
+                yield from (raw(query) if self.raw else named(query) if self.named else converted(query))
                 return
             self._sql[len(ids)] = sql
             if self._convert is None:
@@ -94,6 +125,9 @@ class ByIds:
                 self._convert = [(n, c) for n, c in enumerate(converters) if c is not None]
                 if self.named:
                     self._make = namedtuple("Row", [column.name for column in query._returning])._make
+        if self.raw:
+            yield from database.execute_sql(sql, ids)
+            return
         convert, make = self._convert or [], self._make
         for row in database.execute_sql(sql, ids):
             if convert:

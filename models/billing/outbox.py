@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -89,12 +89,18 @@ class BatchContent:
 
     batch: BatchInfo
     reexport: bool
+    # hears (rows streamed, the batch's record count) after each page of every pass over the rows
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
 
     def rows(self) -> Iterator[BillingRow]:
         after: int | None = None
+        streamed = 0
         while True:
             page = _batch_rows(self.batch.number, after, _STREAM_PAGE)
             yield from page
+            streamed += len(page)
+            if self.progress is not None:
+                self.progress(min(streamed, self.batch.record_count), self.batch.record_count)
             if len(page) < _STREAM_PAGE:
                 return
             after = page[-1].id
@@ -236,23 +242,30 @@ def batch_records(actor: Staff, number: int, *, after: int | None = None, limit:
     return rows
 
 
-def create_batch(actor: Staff, *, deliver: Deliver, reexport: int | None = None) -> BatchContent | None:
+def create_batch(
+    actor: Staff,
+    *,
+    deliver: Deliver,
+    reexport: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchContent | None:
     """Put every outbox record into the next numbered batch, or hand an existing batch out again.
 
     `deliver` writes the files and returns the SHA-256 of the CSV; it runs after the records
     are in the batch and before the batch is sealed. If it raises, the records go back to the
     outbox and the number is free again. Returns None, creating nothing, when the outbox is
     empty. A batch an earlier export left unsealed (killed) is finished first, under its number.
+    `progress(done, total)` hears as `deliver` reads the rows (per pass, page by page).
     """
     require_role(actor, *BILLING_ROLES)
     if reexport is not None:
-        return _reexport(actor, reexport, deliver)
+        return _reexport(actor, reexport, deliver, progress)
     with _export_lease(actor), background_job():
         batch = _open_or_resume(actor)
         if batch is None:
             return None
         _fill(batch)
-        content = BatchContent(_info(BillingBatch.get_by_id(batch.id)), reexport=False)
+        content = BatchContent(_info(BillingBatch.get_by_id(batch.id)), reexport=False, progress=progress)
         try:
             sha = validation.sha256("sha256", deliver(content))
         except Exception:
@@ -430,10 +443,12 @@ def repair_batch(actor: Staff, number: int, deliver: Deliver) -> BatchContent:
     return content
 
 
-def _reexport(actor: Staff, number: int, deliver: Deliver) -> BatchContent:
+def _reexport(
+    actor: Staff, number: int, deliver: Deliver, progress: Callable[[int, int], None] | None = None
+) -> BatchContent:
     """The same batch again, byte for byte: its records, its number and its creation time."""
     batch = _sealed(number)
-    content = BatchContent(_info(batch), reexport=True)
+    content = BatchContent(_info(batch), reexport=True, progress=progress)
     written = deliver(content)
     audit.record(actor.username, "billing.reexport", str(number), "identical" if written == batch.sha256 else "differs")
     return content

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from console.progress_words import STEPS
 from console.settings.config import Controller
 from models.access import requests as access
 from models.access.requests import Compilation
@@ -41,6 +42,7 @@ from screens.access.urgency import days_left_text, theme_colour, urgency_variabl
 from screens.kit.base import ForwardFailures
 from screens.kit.forms import ConfirmScreen
 from screens.kit.host import host
+from screens.kit.progress import ProgressShown, follow
 from screens.kit.text import literal
 from screens.shell.chrome import QuietFooter, ShellHeader
 
@@ -220,8 +222,13 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
     @work(thread=True, exit_on_error=False, exclusive=True, group="compile")
     def compile(self) -> None:
         with worker_connection():
-            compilation = access.compile_request(self.operator, self.ref)
+            compilation = access.compile_request(self.operator, self.ref, progress=follow(self.post_message, STEPS))
         self.post_message(Compiled(compilation))
+
+    @on(ProgressShown)
+    def show_compile_progress(self, message: ProgressShown) -> None:
+        """ "Compiling: step 3 of 6 · about 1 s left" in the hint while the matches are looked for."""
+        self.hint(_("Compiling: {progress}").format(progress=message.text))
 
     @on(Compiled)
     def show_matches(self, message: Compiled) -> None:

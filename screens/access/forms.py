@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, TextArea
 
+from console.progress_words import RECORDS
 from console.reports.access_report import FORMATS, export_report
 from console.reports.texts import LANGUAGES
 from console.settings.config import Controller
@@ -25,6 +26,7 @@ from models.core.errors import ValidationError
 from models.core.i18n import _
 from models.core.labels import term
 from screens.kit.forms import ConfirmScreen, FormScreen, show_day
+from screens.kit.progress import ShowsProgress, progress_status
 
 
 def split_list(raw: str) -> list[str]:
@@ -228,7 +230,7 @@ class ExportStep:
     path: Path
 
 
-class ExportForm(StepForm):
+class ExportForm(ShowsProgress, StepForm):
     """Write the report (JSON, HTML or Markdown; German or English) to a file readable only by you."""
 
     TITLE = _("Export the report")
@@ -249,6 +251,7 @@ class ExportForm(StepForm):
             _("File (empty: in the data folder)"),
             Input(placeholder=str(self.data_dir / f"{self.ref}-{self.lang}.html")),
         )
+        yield progress_status()  # "… of … records · about … left" while the report is written
 
     def collect(self) -> ExportStep:
         fmt, lang = self.value("fmt"), self.value("lang")
@@ -261,7 +264,13 @@ class ExportForm(StepForm):
     def perform(self, data: ExportStep) -> None:
         try:
             self.outcome = export_report(
-                self.operator, self.ref, fmt=data.fmt, out=data.path, controller=self.controller, lang=data.lang
+                self.operator,
+                self.ref,
+                fmt=data.fmt,
+                out=data.path,
+                controller=self.controller,
+                lang=data.lang,
+                progress=self.follow_progress(RECORDS),
             )
         except OSError as exc:
             raise ValidationError("out", _("cannot write: {error}").format(error=exc.strerror or exc)) from None

@@ -12,12 +12,14 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from console.jobs import billing_export
+from console.progress_words import RECORDS
 from models.billing import outbox as billing
 from models.core import clock
 from models.core.entities import Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _, ngettext
 from screens.kit.forms import ConfirmScreen, FormScreen, show_day
+from screens.kit.progress import ShowsProgress, progress_status
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class ExportInput:
     folder: Path
 
 
-class ExportBatchForm(FormScreen[ExportInput]):
+class ExportBatchForm(ShowsProgress, FormScreen[ExportInput]):
     """Every outbox record into the next numbered batch (CSV + JSON), or one batch again, byte for byte."""
 
     def __init__(self, operator: Staff, default_folder: Path, *, reexport: int | None = None, waiting: int = 0) -> None:
@@ -52,13 +54,16 @@ class ExportBatchForm(FormScreen[ExportInput]):
             )
         # named as billing_export names it, so its refusals show under this input
         yield from self.field("out_dir", _("Folder (created 0700 if missing)"), Input(str(self.default_folder)))
+        yield progress_status()  # "… of … records · about … left" while the files are written
 
     def collect(self) -> ExportInput:
         raw = self.required("out_dir")
         return ExportInput(Path(raw).expanduser())
 
     def perform(self, data: ExportInput) -> None:
-        self.outcome = billing_export.export(self.operator, data.folder, reexport=self.reexport)
+        self.outcome = billing_export.export(
+            self.operator, data.folder, reexport=self.reexport, progress=self.follow_progress(RECORDS)
+        )
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import ContentSwitcher, ProgressBar, Static
 
+from console.progress_words import ITEMS, Follower
 from models.browse.retention import deletions_page, holds_page, lease_holder, queue_page, runs_page
 from models.core import clock
 from models.core.db import worker_connection
@@ -128,6 +129,7 @@ def summary_table(rows: list[SummaryRow]) -> Table:
 
 class RetentionScreen(MainScreen):
     MODE = "retention"
+    purge_follower: Follower | None = None  # the running purge's counts and rate, for its hint
     BINDINGS = [
         Binding("v", "next_view", _("View"), id="retention.view"),
         Binding("c", "cycle_category", _("Category"), id="retention.category"),
@@ -421,6 +423,7 @@ class RetentionScreen(MainScreen):
             self.hint(_("Purge cancelled; nothing was deleted."))
             return
         self.purging = True
+        self.purge_follower = None  # a new run: its own rate and time left
         bar = self.query_one("#ret-progress", ProgressBar)
         bar.update(total=None, progress=0)
         bar.display = True
@@ -440,6 +443,14 @@ class RetentionScreen(MainScreen):
     @on(PurgeProgress)
     def show_progress(self, message: PurgeProgress) -> None:
         self.query_one("#ret-progress", ProgressBar).update(total=max(message.total, 1), progress=message.done)
+        self.show_purge_progress(message.done, message.total)
+
+    def show_purge_progress(self, done: int, total: int) -> None:
+        """Counts and the time left in the hint while the purge runs ("… of … items · about … left")."""
+        if self.purge_follower is None:
+            self.purge_follower = Follower(ITEMS)
+        self.purge_follower(done, total)
+        self.hint(_("Purging: {progress}").format(progress=self.purge_follower.text()))
 
     @on(PurgeFinished)
     def purge_finished(self, message: PurgeFinished) -> None:

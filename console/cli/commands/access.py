@@ -135,9 +135,12 @@ def run_verify(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_compile(ctx: Context, args: argparse.Namespace) -> int:
+    from console.cli.progress_hooks import terminal_progress
+    from console.progress_words import STEPS
     from models.access import requests as access
 
-    compilation = access.compile_request(ctx.operator(), args.ref)
+    with terminal_progress(ctx, STEPS) as progress:
+        compilation = access.compile_request(ctx.operator(), args.ref, progress=progress)
     if ctx.json_output:
         ctx.emit_json(compilation.as_dict())
         return 0
@@ -180,18 +183,22 @@ def _with_policy(ctx: Context) -> None:
 
 
 def run_export(ctx: Context, args: argparse.Namespace) -> int:
+    from console.cli.progress_hooks import terminal_progress
     from console.jobs.witness import head_document, head_line
+    from console.progress_words import RECORDS
     from console.reports.access_report import export_report
 
     _with_policy(ctx)
-    result = export_report(
-        ctx.operator(),
-        args.ref,
-        fmt=args.format,
-        out=Path(args.out).expanduser(),
-        controller=ctx.settings.controller,
-        lang=args.lang,
-    )
+    with terminal_progress(ctx, RECORDS) as progress:
+        result = export_report(
+            ctx.operator(),
+            args.ref,
+            fmt=args.format,
+            out=Path(args.out).expanduser(),
+            controller=ctx.settings.controller,
+            lang=args.lang,
+            progress=progress,
+        )
     if ctx.json_output:
         document = result.as_dict()
         document["audit_head"] = head_document()

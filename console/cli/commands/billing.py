@@ -66,11 +66,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_export(ctx: Context, args: argparse.Namespace) -> int:
+    from console.cli.progress_hooks import terminal_progress
     from console.jobs.billing_export import export
     from console.jobs.witness import head_document, head_line
+    from console.progress_words import RECORDS
 
     operator = ctx.operator()
-    result = export(operator, Path(args.out), reexport=args.reexport)
+    with terminal_progress(ctx, RECORDS) as progress:
+        result = export(operator, Path(args.out), reexport=args.reexport, progress=progress)
     for number in result.repaired:
         print(
             _(

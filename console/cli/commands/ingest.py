@@ -78,11 +78,19 @@ def run_ingest(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _ingest(ctx: Context, operator: Any, paths: list[Path], args: argparse.Namespace) -> int:
+    from console.cli.progress_hooks import terminal_progress
     from console.importing.remote.ingest import ingest_files
+    from console.progress_words import FILES
 
-    results = ingest_files(
-        operator, paths, tool=args.tool, dry_run=args.dry_run, emit=sys.stdout if args.emit_jsonl else None
-    )
+    with terminal_progress(ctx, FILES) as progress:
+        results = ingest_files(
+            operator,
+            paths,
+            tool=args.tool,
+            dry_run=args.dry_run,
+            emit=sys.stdout if args.emit_jsonl else None,
+            progress=progress,
+        )
     failed = [r for r in results if r.error]
     for result in failed:
         print(f"support24: {result.path}: {result.error}", file=sys.stderr)

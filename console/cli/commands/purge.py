@@ -1,16 +1,13 @@
 """`support24 purge [--dry-run] [--json]` and `support24 deletions list|runs|reapply`.
 
 Exit 0 when done, 3 when another purge holds the lease (the message names it) or the operator
-lacks the privacy_officer role. A progress bar appears only on a terminal; --json prints one
-JSON document and nothing else.
+lacks the privacy_officer role. A progress line (counts and the time left) appears only on a
+terminal; --json prints one JSON document and nothing else.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,39 +58,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     reapply.set_defaults(handler=run_reapply)
 
 
-@contextmanager
-def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on a terminal's stderr; None (no output at all) otherwise."""
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn(_("purging")),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(file=sys.stderr),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("purge", total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
-
-
 def run_purge_command(ctx: Context, args: argparse.Namespace) -> int:
+    from console.cli.progress_hooks import terminal_progress
+    from console.progress_words import ITEMS
     from console.settings import policy_file
     from models.core.labels import term
     from models.purge import service
 
     policy_file.activate(ctx, args.policy)  # a bad file exits 2 before anything runs
     operator = ctx.operator()
-    with progress_bar(ctx.progress_enabled()) as progress:
+    with terminal_progress(ctx, ITEMS) as progress:
         outcome = service.purge(
             operator,
             data_dir=ctx.data_dir,

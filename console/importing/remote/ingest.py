@@ -110,8 +110,10 @@ def ingest_files(
     tool: str = "auto",
     dry_run: bool = False,
     emit: TextIO | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[FileResult]:
-    """Recognise every file, then (only if all are readable) read and reconcile them one by one."""
+    """Recognise every file, then (only if all are readable) read and reconcile them one by one;
+    `progress(done, total)` hears after each file."""
     require_role(actor, *INGEST_ROLES)
     results = [FileResult(str(p)) for p in paths]
     found: list[Sniffed | None] = []
@@ -125,9 +127,11 @@ def ingest_files(
             found.append(None)
     if any(r.error for r in results):
         return results
-    for path, result, known in zip(paths, results, found, strict=True):
+    for done, (path, result, known) in enumerate(zip(paths, results, found, strict=True), start=1):
         assert known is not None
         _ingest_one(actor, path, known, result, dry_run=dry_run, emit=emit)
+        if progress is not None:
+            progress(done, len(paths))
     return results
 
 
