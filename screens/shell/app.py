@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -99,6 +100,7 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self.theme_chosen)
         self.switch_mode(self.start_mode)
+        self.watch_first_frame()
         settings = self.settings
         first = settings.timer_first_run_seconds if settings is not None else None
         if self.purge_scheduler is not None:
@@ -106,6 +108,13 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
             self.announce_purge_timer()
         elif settings is not None:
             self.set_status(_("purge timer off in this console"))
+
+    def watch_first_frame(self) -> None:
+        """For the start-up benchmark only (SUPPORT24_FIRST_FRAME, screens/shell/first_frame.py)."""
+        if os.environ.get("SUPPORT24_FIRST_FRAME"):
+            from screens.shell.first_frame import watch_first_frame
+
+            watch_first_frame(self, lambda: self.current_mode == self.start_mode)
 
     def action_screen_help(self) -> None:
         """`?`: the keys of the current screen (and what each does), over it."""
