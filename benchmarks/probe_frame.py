@@ -53,7 +53,10 @@ def spawn(argv: list[str], size: tuple[int, int], config_dir: Path) -> dict[str,
     columns, rows = size
     with tempfile.TemporaryDirectory(prefix="s24-frame-") as scratch:
         mark = Path(scratch) / "frame.json"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "NO_COLOR", "SUPPORT24_"))}
+        # An installed console has its bytecode compiled (pip does it); PYTHONDONTWRITEBYTECODE
+        # would compile every module of the project from source at every start.
+        skip = ("TEXTUAL", "NO_COLOR", "SUPPORT24_", "PYTHONDONTWRITEBYTECODE")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
         env.update(TERM="xterm-256color", COLORTERM="truecolor", SUPPORT24_CONFIG_DIR=str(config_dir))
         env[ENV] = str(mark)
         master, slave = os.openpty()
@@ -94,7 +97,7 @@ def spawn(argv: list[str], size: tuple[int, int], config_dir: Path) -> dict[str,
             tail = written[-600:].decode("utf-8", "replace")
             raise RuntimeError(f"{Path(argv[1]).name} exited {code} without a first frame: {tail!r}")
         line = json.loads(mark.read_text(encoding="utf-8").splitlines()[0])
-    return {"seconds": line["monotonic"] - began, "vmhwm_kib": line["vmhwm_kib"], "screen": line["screen"]}
+    return {"seconds": line["monotonic"] - began, "cpu_s": line["cpu"], "vmhwm_kib": line["vmhwm_kib"], "screen": line["screen"]}
 
 
 def compare(database: str, data_dir: str | None, runs: int, size: tuple[int, int]) -> dict[str, Any]:
@@ -115,6 +118,7 @@ def compare(database: str, data_dir: str | None, runs: int, size: tuple[int, int
             "median_s": statistics.median(s["seconds"] for s in items),
             "min_s": min(s["seconds"] for s in items),
             "max_s": max(s["seconds"] for s in items),
+            "cpu_median_s": statistics.median(s["cpu_s"] for s in items),
             "vmhwm_kib": statistics.median(s["vmhwm_kib"] for s in items),
             "screen": items[0]["screen"],
             "samples_s": [round(s["seconds"], 4) for s in items],

@@ -22,7 +22,7 @@ from models.core.entities import Staff
 from models.core.errors import Busy, Support24Error
 from models.core.i18n import _
 from screens.kit.messages import WorkerFailed
-from screens.shell.modes import MODE_SPECS
+from screens.shell.modes import MODE_SPECS, ModeSpec
 from screens.shell.palette import ReferenceProvider
 from screens.shell.theme import MONO, choose_theme, write_theme
 from screens.shell.timer import PurgeScheduler, PurgeTimerMixin
@@ -84,7 +84,7 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         config_dir: Path | None = None,
         environ: dict[str, str] | None = None,
     ) -> None:
-        self.MODES = {item.name: item.factory() for item in MODE_SPECS}
+        self.MODES = {item.name: partial(self.build_mode_screen, item) for item in MODE_SPECS}
         super().__init__()
         self.operator = operator
         self.info = info
@@ -108,6 +108,14 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
             self.announce_purge_timer()
         elif settings is not None:
             self.set_status(_("purge timer off in this console"))
+
+    def build_mode_screen(self, item: ModeSpec) -> Screen:
+        """Textual calls this when a mode is first shown; the new screen is styled as it mounts."""
+        from screens.compat import mark_css_current
+
+        screen = item.factory()()
+        mark_css_current(self, screen)
+        return screen
 
     def watch_first_frame(self) -> None:
         """For the start-up benchmark only (SUPPORT24_FIRST_FRAME, screens/shell/first_frame.py)."""
