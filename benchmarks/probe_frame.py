@@ -1,7 +1,7 @@
 """First full frame from a shell: `support24` and a bare Textual app, each a real process in a pty.
 
 Each run starts the program in a fresh pseudo-terminal of the given size (TERM=xterm-256color,
-a fresh config folder) with SUPPORT24_FIRST_FRAME=FILE; the app writes the CLOCK_MONOTONIC time
+a fresh XDG_CONFIG_HOME) with SUPPORT24_FIRST_FRAME=FILE; the app writes the CLOCK_MONOTONIC time
 of its first settled, painted frame to FILE and exits (screens/shell/first_frame.py). The
 figure is that time minus the time just before the process was spawned: interpreter start,
 imports, database open, first screen with its data, and its frame written to the terminal.
@@ -57,7 +57,8 @@ def spawn(argv: list[str], size: tuple[int, int], config_dir: Path) -> dict[str,
         # would compile every module of the project from source at every start.
         skip = ("TEXTUAL", "NO_COLOR", "SUPPORT24_", "PYTHONDONTWRITEBYTECODE")
         env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
-        env.update(TERM="xterm-256color", COLORTERM="truecolor", SUPPORT24_CONFIG_DIR=str(config_dir))
+        # A fresh config folder found the way a user's is (platformdirs under XDG_CONFIG_HOME).
+        env.update(TERM="xterm-256color", COLORTERM="truecolor", XDG_CONFIG_HOME=str(config_dir))
         env[ENV] = str(mark)
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))

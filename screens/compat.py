@@ -34,7 +34,14 @@ if installed_textual() != PINNED_TEXTUAL:
         "is installed: check the private uses in screens/compat.py, then update PINNED_TEXTUAL and the pin"
     )
 
-__all__ = ["FooterKey", "PINNED_TEXTUAL", "mark_bindings_ready", "mark_css_current", "set_key_enabled"]
+__all__ = [
+    "FooterKey",
+    "PINNED_TEXTUAL",
+    "drop_render_caches",
+    "mark_bindings_ready",
+    "mark_css_current",
+    "set_key_enabled",
+]
 
 
 def mark_bindings_ready(footer: Footer) -> None:
@@ -59,3 +66,12 @@ def mark_css_current(app: Any, screen: Any) -> None:
     still gets it (the app's count moves on with every theme change).
     """
     screen._css_update_count = app._css_update_count
+
+
+def drop_render_caches(widget: Any) -> None:
+    """Forget what a widget has drawn (the lines StylesCache keeps, and a DataTable's row, cell and
+    line caches); it is drawn again from its data when next shown, as after any change of it."""
+    widget._styles_cache.clear()
+    clear_table = getattr(widget, "_clear_caches", None)  # DataTable
+    if clear_table is not None:
+        clear_table()

@@ -117,6 +117,16 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         mark_css_current(self, screen)
         return screen
 
+    def switch_mode(self, mode: str) -> Any:
+        """Textual's switch; the screen left behind drops what it had drawn (screens/shell/memory.py)."""
+        left = self.screen_stack[-1] if self.screen_stack else None
+        result = super().switch_mode(mode)
+        if left is not None and left is not self.screen:
+            from screens.shell.memory import shed_drawn_lines
+
+            shed_drawn_lines(left)
+        return result
+
     def watch_first_frame(self) -> None:
         """For the start-up benchmark only (SUPPORT24_FIRST_FRAME, screens/shell/first_frame.py)."""
         if os.environ.get("SUPPORT24_FIRST_FRAME"):
