@@ -70,7 +70,7 @@ def spawn(argv: list[str], size: tuple[int, int], config_dir: Path) -> dict[str,
             stderr=slave,
             env=env,
             start_new_session=True,
-            preexec_fn=_controlling_tty,  # noqa: PLW1509 - no threads in the parent at this point
+            preexec_fn=_controlling_tty,
             close_fds=True,
         )
         os.close(slave)
@@ -98,7 +98,12 @@ def spawn(argv: list[str], size: tuple[int, int], config_dir: Path) -> dict[str,
             tail = written[-600:].decode("utf-8", "replace")
             raise RuntimeError(f"{Path(argv[1]).name} exited {code} without a first frame: {tail!r}")
         line = json.loads(mark.read_text(encoding="utf-8").splitlines()[0])
-    return {"seconds": line["monotonic"] - began, "cpu_s": line["cpu"], "vmhwm_kib": line["vmhwm_kib"], "screen": line["screen"]}
+    return {
+        "seconds": line["monotonic"] - began,
+        "cpu_s": line["cpu"],
+        "vmhwm_kib": line["vmhwm_kib"],
+        "screen": line["screen"],
+    }
 
 
 def compare(database: str, data_dir: str | None, runs: int, size: tuple[int, int]) -> dict[str, Any]:

@@ -153,9 +153,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     set_language(choose_language(lang_option(argv), configured_language()))
-    quick = console_only(argv)
-    parser = build_parser() if quick is None else None
-    args = quick if parser is None else parser.parse_args(argv)
+    args = console_only(argv)
+    parser = None
+    if args is None:
+        parser = build_parser()
+        args = parser.parse_args(argv)
     # Only now: `--help` and usage errors exit above without loading the database layer.
     from console.settings.config import skip_postgres_driver
     from models.core.errors import Support24Error

@@ -59,7 +59,12 @@ def watch_first_frame(app: Any, ready: Callable[[], bool] = lambda: True) -> Non
             timer.resume()
             return
         state["done"] = True
-        line = {"monotonic": time.monotonic(), "cpu": time.process_time(), "vmhwm_kib": _peak_rss_kib(), "screen": type(app.screen).__name__}
+        line = {
+            "monotonic": time.monotonic(),
+            "cpu": time.process_time(),
+            "vmhwm_kib": _peak_rss_kib(),
+            "screen": type(app.screen).__name__,
+        }
         with open(path, "a", encoding="utf-8") as out:
             out.write(json.dumps(line) + "\n")
         app.exit()
