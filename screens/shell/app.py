@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from rich.text import Text
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -26,6 +28,10 @@ from screens.shell.modes import MODE_SPECS, ModeSpec
 from screens.shell.palette import ReferenceProvider
 from screens.shell.theme import MONO, choose_theme, write_theme
 from screens.shell.timer import PurgeScheduler, PurgeTimerMixin
+
+# Seconds after the start before the other screens' code is imported in a thread: after the
+# first frame, while the operator reads it.
+PRELOAD_AFTER_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,7 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         self.theme_changed_signal.subscribe(self, self.theme_chosen)
         self.switch_mode(self.start_mode)
         self.watch_first_frame()
+        self.set_timer(PRELOAD_AFTER_SECONDS, self.preload_screens)
         settings = self.settings
         first = settings.timer_first_run_seconds if settings is not None else None
         if self.purge_scheduler is not None:
@@ -108,6 +115,13 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
             self.announce_purge_timer()
         elif settings is not None:
             self.set_status(_("purge timer off in this console"))
+
+    @work(thread=True, exclusive=True, group="preload", exit_on_error=False)
+    def preload_screens(self) -> None:
+        """While the operator reads the first screen, import the code of the others (a third to a half
+        of a first visit), so that switching to one builds and fills it without importing it first."""
+        for item in MODE_SPECS:
+            importlib.import_module(f"screens.{item.screen.split(':')[0]}")
 
     def build_mode_screen(self, item: ModeSpec) -> Screen:
         """Textual calls this when a mode is first shown; the new screen is styled as it mounts."""
