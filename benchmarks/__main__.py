@@ -105,6 +105,14 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.bench_ui import screens_and_memory
 
         guarded("screens and memory", lambda: screens_and_memory(f"sqlite:///{path}", str(data_dir)))
+        from benchmarks.bench_ui import first_frame, first_visits
+
+        guarded("first full frame from a shell", lambda: first_frame(f"sqlite:///{path}", str(data_dir)))
+        guarded("first visit of each screen", lambda: first_visits(f"sqlite:///{path}", str(data_dir)))
+        guarded(
+            "first visit of each screen, after 2 s on the start screen",
+            lambda: first_visits(f"sqlite:///{path}", str(data_dir), idle=2.0),
+        )
     if {"queue", "access"} & set(parts):
         guarded("queue summary and access report", lambda: _in_process(path, data_dir, parts, say))
     if "purge" in parts:

@@ -93,6 +93,57 @@ async def tour(factory: Any, modes: list[str]) -> None:
             await _settle(app, pilot)
 
 
+def bare_switch_factory() -> Any:
+    """A bare Textual app that starts on an empty screen and switches to a screen with one 50-row DataTable."""
+    from textual.app import App, ComposeResult
+    from textual.screen import Screen
+    from textual.widgets import DataTable, Footer, Header
+
+    class TableScreen(Screen[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield DataTable()
+            yield Footer()
+
+        def on_mount(self) -> None:
+            table = self.query_one(DataTable)
+            table.add_columns("ref", "customer", "started", "ended", "technician")
+            for n in range(50):
+                table.add_row(f"S-2026-{n:04d}", f"Kunde {n}", "24.11.2026 09:00", "24.11.2026 09:40", "mmueller")
+
+    class BareSwitch(App[None]):
+        MODES = {"start": Screen, "table": TableScreen}
+
+        def on_mount(self) -> None:
+            self.switch_mode("start")
+
+    return BareSwitch
+
+
+async def switches(factory: Any, modes: list[str], size: tuple[int, int], idle: float = 0.0) -> dict[str, float]:
+    """One app: seconds from `switch_mode` to the settled, painted screen, for each mode's first visit,
+    then from ^p to the settled command palette (on the last screen). `idle`: seconds the start
+    screen is looked at first, as an operator would (the console imports the other screens then)."""
+    app = factory()
+    seconds: dict[str, float] = {}
+    async with app.run_test(size=size) as pilot:
+        await _settle(app, pilot)
+        if idle:
+            await asyncio.sleep(idle)
+            await _settle(app, pilot)
+        for mode in modes:
+            began = time.perf_counter()
+            app.switch_mode(mode)
+            await _settle(app, pilot)
+            seconds[mode] = time.perf_counter() - began
+        began = time.perf_counter()
+        app.action_command_palette()
+        await _settle(app, pilot)
+        seconds["palette"] = time.perf_counter() - began
+        await pilot.press("escape")
+    return seconds
+
+
 def peak_rss_kib() -> int:
     """This process's peak resident set (VmHWM). Not ru_maxrss: Linux carries that over exec
     from the parent, so a probe started by a big benchmark process would report the parent."""
@@ -108,14 +159,20 @@ def peak_rss_kib() -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.probe")
-    parser.add_argument("which", choices=("console", "bare", "tour"))
+    parser.add_argument("which", choices=("console", "bare", "tour", "switch", "bare-switch"))
     parser.add_argument("--database")
     parser.add_argument("--data-dir")
     parser.add_argument("--modes", default="")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--size", default="120x40")
+    parser.add_argument("--idle", type=float, default=0.0, help="seconds on the start screen before switching")
     args = parser.parse_args()
     times: dict[str, float | None] = {}
     errors: dict[str, str] = {}
+    size = tuple(int(n) for n in args.size.split("x"))
+    if args.which in ("switch", "bare-switch"):
+        print(json.dumps(_switch_runs(args, size)))
+        return
     if args.which == "bare":
         samples = [asyncio.run(time_app(bare_factory)) for _ in range(args.repeat)]
         times["bare"] = min(samples)
@@ -141,6 +198,38 @@ def main() -> None:
                 errors[mode] = f"{type(exc).__name__}: {exc}"[:300]
     rss = peak_rss_kib()
     print(json.dumps({"seconds": times, "errors": errors, "maxrss_kib": rss}))
+
+
+def _switch_runs(args: argparse.Namespace, size: Any) -> dict[str, Any]:
+    """Median over --repeat fresh apps of each first switch (and the palette)."""
+    import statistics
+
+    if args.which == "bare-switch":
+        plans = [(bare_switch_factory(), ["table"])]
+    else:
+        from screens.shell.modes import MODE_SPECS
+
+        modes = [m for m in args.modes.split(",") if m] or [s.name for s in MODE_SPECS if not s.coming]
+        # Every screen's first visit from another one: a console started on the last screen visits
+        # all the others; a second one, started on the first, visits the last.
+        first, last = modes[0], modes[-1]
+        plans = [(console_factory(args.database, args.data_dir, last), modes[:-1])]
+        if len(modes) > 1:
+            plans.append((console_factory(args.database, args.data_dir, first), [last]))
+    runs = []
+    for _ in range(args.repeat):
+        run: dict[str, float] = {}
+        for factory, visits in plans:
+            found = asyncio.run(switches(factory, visits, size, args.idle))
+            if "palette" in run:
+                found.pop("palette")
+            run.update(found)
+        runs.append(run)
+    return {
+        "seconds": {name: statistics.median(run[name] for run in runs) for name in runs[0]},
+        "samples": runs,
+        "maxrss_kib": peak_rss_kib(),
+    }
 
 
 if __name__ == "__main__":

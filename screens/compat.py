@@ -7,20 +7,41 @@ until someone has checked these uses against the new version and raised PINNED_T
 
 from __future__ import annotations
 
-from importlib.metadata import version
+from pathlib import Path
+from typing import Any
 
+import textual
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey  # not exported by textual.widgets
 
 PINNED_TEXTUAL = "8.2.8"  # the pin in pyproject.toml
 
-if version("textual") != PINNED_TEXTUAL:
+
+def installed_textual() -> str:
+    """The installed Textual's version: from the name of its one dist-info folder beside the package
+    (a directory listing; importing importlib.metadata costs the console's start 15 ms), else the metadata."""
+    found = [p.name for p in Path(textual.__file__).parent.parent.glob("textual-*.dist-info")]
+    if len(found) == 1:
+        return found[0].removeprefix("textual-").removesuffix(".dist-info")
+    from importlib.metadata import version
+
+    return version("textual")
+
+
+if installed_textual() != PINNED_TEXTUAL:
     raise ImportError(
-        f"screens/compat.py was written against textual {PINNED_TEXTUAL}, but textual {version('textual')} "
+        f"screens/compat.py was written against textual {PINNED_TEXTUAL}, but textual {installed_textual()} "
         "is installed: check the private uses in screens/compat.py, then update PINNED_TEXTUAL and the pin"
     )
 
-__all__ = ["FooterKey", "PINNED_TEXTUAL", "mark_bindings_ready", "set_key_enabled"]
+__all__ = [
+    "FooterKey",
+    "PINNED_TEXTUAL",
+    "drop_render_caches",
+    "mark_bindings_ready",
+    "mark_css_current",
+    "set_key_enabled",
+]
 
 
 def mark_bindings_ready(footer: Footer) -> None:
@@ -32,3 +53,25 @@ def set_key_enabled(key: FooterKey, enabled: bool) -> None:
     """Enable or disable a footer key in place: the flag FooterKey's click handler reads, and its style."""
     key._disabled = not enabled
     key.set_class(not enabled, "-disabled")
+
+
+def mark_css_current(app: Any, screen: Any) -> None:
+    """A mode's screen built just now needs no CSS refresh of its own.
+
+    Textual (App._init_mode, App.switch_mode) refreshes the whole CSS — new variables, every
+    source parsed again, every node of the app restyled — when a screen's `_css_update_count`
+    differs from the app's; a screen that was never shown has -1, so the first visit of each
+    mode paid for two full refreshes. Its nodes are styled from the current stylesheet when they
+    mount; only a screen that already existed when the theme changed needs the refresh, and it
+    still gets it (the app's count moves on with every theme change).
+    """
+    screen._css_update_count = app._css_update_count
+
+
+def drop_render_caches(widget: Any) -> None:
+    """Forget what a widget has drawn (the lines StylesCache keeps, and a DataTable's row, cell and
+    line caches); it is drawn again from its data when next shown, as after any change of it."""
+    widget._styles_cache.clear()
+    clear_table = getattr(widget, "_clear_caches", None)  # DataTable
+    if clear_table is not None:
+        clear_table()

@@ -81,3 +81,26 @@ def test_a_console_on_sqlite_never_loads_the_postgresql_driver(tmp_path: Path) -
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.stdout.strip().splitlines()[-1] == "0 False True", done.stderr[-2000:]
+
+
+def test_opening_the_console_reads_its_options_as_the_full_parser_does() -> None:
+    """A plain `support24 [--database …] [--data-dir …] [--lang …]` is read without building every
+    command's parser (a tenth of the console's start); anything else goes to the parser, which
+    refuses or helps exactly as before."""
+    from console.cli.main import build_parser, console_only
+
+    parser = build_parser()
+    same = [
+        [],
+        ["--database", "sqlite:///x.db"],
+        ["--database=sqlite:///x.db", "--data-dir", "d", "--lang", "en"],
+        ["--lang=de", "--database", "a", "--database", "b"],
+        ["--database="],
+    ]
+    for argv in same:
+        quick = console_only(argv)
+        assert quick is not None, argv
+        full = vars(parser.parse_args(argv))
+        assert vars(quick) == {k: full[k] for k in ("command", "database", "data_dir", "ui_lang")}, argv
+    for argv in (["--lang", "fr"], ["--lang"], ["--data", "x"], ["--database", "-x"], ["-h"], ["stats"], ["x"]):
+        assert console_only(argv) is None, argv

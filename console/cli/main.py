@@ -92,6 +92,35 @@ def configured_language() -> str | None:
     return read()
 
 
+CONSOLE_OPTIONS = {"--database": "database", "--data-dir": "data_dir", "--lang": "ui_lang"}
+
+
+def console_only(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments of a plain `support24 [--database URL] [--data-dir DIR] [--lang de|en]`, which opens
+    the console, read without building the parser of every command (that imports all the command
+    modules: a tenth of the console's start); None for anything else, which the full parser handles
+    (and reports), so that this shortcut never accepts what the parser would refuse."""
+    values: dict[str, str | None] = dict.fromkeys(CONSOLE_OPTIONS.values())
+    tokens = list(argv)
+    index = 0
+    while index < len(tokens):
+        option, equals, value = tokens[index].partition("=")
+        if option not in CONSOLE_OPTIONS:
+            return None
+        if not equals:
+            if index + 1 >= len(tokens):
+                return None
+            value = tokens[index + 1]
+            index += 1
+            if value.startswith("-"):
+                return None  # argparse would take it for an option
+        values[CONSOLE_OPTIONS[option]] = value
+        index += 1
+    if values["ui_lang"] is not None and values["ui_lang"] not in LANGUAGES:
+        return None
+    return argparse.Namespace(command=None, **values)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="support24",
@@ -124,8 +153,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     set_language(choose_language(lang_option(argv), configured_language()))
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = console_only(argv)
+    parser = None
+    if args is None:
+        parser = build_parser()
+        args = parser.parse_args(argv)
     # Only now: `--help` and usage errors exit above without loading the database layer.
     from console.settings.config import skip_postgres_driver
     from models.core.errors import Support24Error
@@ -146,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_console(ctx)
         handler = getattr(args, "handler", None)
         if handler is None:
+            assert parser is not None  # a command was given, so the full parser read it
             parser.parse_args([args.command, "--help"])
             return 2
         code = int(handler(ctx, args))

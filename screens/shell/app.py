@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -9,6 +11,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from rich.text import Text
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -21,10 +24,14 @@ from models.core.entities import Staff
 from models.core.errors import Busy, Support24Error
 from models.core.i18n import _
 from screens.kit.messages import WorkerFailed
-from screens.shell.modes import MODE_SPECS
+from screens.shell.modes import MODE_SPECS, ModeSpec
 from screens.shell.palette import ReferenceProvider
 from screens.shell.theme import MONO, choose_theme, write_theme
 from screens.shell.timer import PurgeScheduler, PurgeTimerMixin
+
+# Seconds after the start before the other screens' code is imported in a thread: after the
+# first frame, while the operator reads it.
+PRELOAD_AFTER_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,7 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         config_dir: Path | None = None,
         environ: dict[str, str] | None = None,
     ) -> None:
-        self.MODES = {item.name: item.factory() for item in MODE_SPECS}
+        self.MODES = {item.name: partial(self.build_mode_screen, item) for item in MODE_SPECS}
         super().__init__()
         self.operator = operator
         self.info = info
@@ -99,6 +106,8 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self.theme_chosen)
         self.switch_mode(self.start_mode)
+        self.watch_first_frame()
+        self.set_timer(PRELOAD_AFTER_SECONDS, self.preload_screens)
         settings = self.settings
         first = settings.timer_first_run_seconds if settings is not None else None
         if self.purge_scheduler is not None:
@@ -106,6 +115,38 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
             self.announce_purge_timer()
         elif settings is not None:
             self.set_status(_("purge timer off in this console"))
+
+    @work(thread=True, exclusive=True, group="preload", exit_on_error=False)
+    def preload_screens(self) -> None:
+        """While the operator reads the first screen, import the code of the others (a third to a half
+        of a first visit), so that switching to one builds and fills it without importing it first."""
+        for item in MODE_SPECS:
+            importlib.import_module(f"screens.{item.screen.split(':')[0]}")
+
+    def build_mode_screen(self, item: ModeSpec) -> Screen:
+        """Textual calls this when a mode is first shown; the new screen is styled as it mounts."""
+        from screens.compat import mark_css_current
+
+        screen = item.factory()()
+        mark_css_current(self, screen)
+        return screen
+
+    def switch_mode(self, mode: str) -> Any:
+        """Textual's switch; the screen left behind drops what it had drawn (screens/shell/memory.py)."""
+        left = self.screen_stack[-1] if self.screen_stack else None
+        result = super().switch_mode(mode)
+        if left is not None and left is not self.screen:
+            from screens.shell.memory import shed_drawn_lines
+
+            shed_drawn_lines(left)
+        return result
+
+    def watch_first_frame(self) -> None:
+        """For the start-up benchmark only (SUPPORT24_FIRST_FRAME, screens/shell/first_frame.py)."""
+        if os.environ.get("SUPPORT24_FIRST_FRAME"):
+            from screens.shell.first_frame import watch_first_frame
+
+            watch_first_frame(self, lambda: self.current_mode == self.start_mode)
 
     def action_screen_help(self) -> None:
         """`?`: the keys of the current screen (and what each does), over it."""

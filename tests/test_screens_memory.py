@@ -1,0 +1,54 @@
+"""A screen the operator has left drops what it had drawn and shows the same again on return;
+a mode's first screen is styled as it mounts, without Textual refreshing the whole CSS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import DataTable
+
+from tests.support.screens import aio, make_app, settle, world
+
+
+@aio
+async def test_a_screen_left_keeps_its_rows_and_looks_the_same_on_return(db, fixed_clock) -> None:
+    w = world()
+    app = make_app(w["tech"], start_mode="orders")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        orders = app.screen
+        table: Any = orders.query(DataTable).first()
+        await pilot.press("down")
+        await settle(pilot)
+        before = app.export_screenshot()
+        rows, cursor = table.row_count, table.cursor_row
+        assert rows > 0 and len(table._line_cache) > 0
+        app.switch_mode("sessions")
+        await settle(pilot)
+        assert len(table._line_cache) == 0 and len(table._row_render_cache) == 0  # nothing drawn kept
+        app.switch_mode("orders")
+        await settle(pilot)
+        assert app.screen is orders and (table.row_count, table.cursor_row) == (rows, cursor)
+        assert app.export_screenshot() == before
+
+
+@aio
+async def test_the_first_visit_of_a_mode_does_not_refresh_the_whole_css(db, fixed_clock, monkeypatch) -> None:
+    w = world()
+    app = make_app(w["tech"], start_mode="dashboard")
+    refreshed: list[str] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        original = type(app).refresh_css
+
+        def counted(self: Any, animate: bool = True) -> None:
+            refreshed.append(self.current_mode)
+            original(self, animate)
+
+        monkeypatch.setattr(type(app), "refresh_css", counted)
+        app.switch_mode("orders")
+        await settle(pilot)
+        assert refreshed == []
+        app.theme = "textual-light"  # a theme change still restyles everything, as before
+        await settle(pilot)
+        assert refreshed
