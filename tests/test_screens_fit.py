@@ -1,0 +1,123 @@
+"""Every main list fits the terminal: the deciding columns in view, whole, never behind horizontal scrolling.
+
+At 80x24 (and 100 and 120 columns, and after a resize) each list shows the columns that decide
+an action (Sessions: IP and Screen; Orders: Hold and Class; the consent log: Answer; retention:
+State; …) with their headers whole, and no row is wider than the table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable
+
+from models.sessions import sessions
+from models.sessions.sessions import ConsentInput
+from screens.kit.columns import Column, lay_out
+from tests.support import factories
+from tests.support.screens import aio, make_app, screen_text, settle, world
+
+#: mode, the tables to look at (the view key pressed before each), and the columns each must show
+LISTS: list[tuple[str, list[tuple[str, str, set[str]]]]] = [
+    ("sessions", [("", "#sessions-table", {"ref", "ip", "screen"})]),
+    ("orders", [("", "#orders-table", {"ref", "state", "class", "hold"})]),
+    ("consents", [("", "#consents-table", {"at", "answer", "kind"})]),
+    ("retention", [("", "#ret-queue", {"due", "state"}), ("v", "#ret-runs", {"state"}), ("v", "#ret-holds", {"reason"})]),
+    ("access", [("", "#ar-table", {"ref", "due", "left", "state"})]),
+    ("accounting", [("", "#acc-outbox", {"ref", "class"}), ("v", "#acc-batches", {"number", "ack", "billed"})]),
+    ("people", [("", "#staff-table", {"user", "commit", "active"}), ("", "#customers-table", {"number", "name"})]),
+    ("audit", [("", "#audit-table", {"at", "action"})]),
+]
+SIZES = [(80, 24), (100, 30), (120, 40)]
+
+
+def shown_keys(table: DataTable[Any]) -> set[str]:
+    return {str(key.value) for key in table.columns}
+
+
+def overflow(table: DataTable[Any]) -> int:
+    """How many cells the rows are wider than the table shows (0: nothing behind horizontal scrolling)."""
+    width = sum(column.get_render_width(table) for column in table.ordered_columns)
+    return max(0, width - table.scrollable_content_region.width)
+
+
+def cut_headers(table: DataTable[Any]) -> list[str]:
+    return [column.label.plain for column in table.ordered_columns if column.label.plain.endswith("…")]
+
+
+def everyone() -> Any:
+    w = world()
+    sessions.record_consent(w["tech"], w["running"].ref, ConsentInput("recording", "Erika Weber", "verbal", False))
+    return factories.staff("root", "technician privacy_officer accounting admin", name="Root")
+
+
+async def look(pilot: Any, mode: str, size: tuple[int, int]) -> None:
+    app = pilot.app
+    for key, selector, wanted in dict(LISTS)[mode]:
+        if key:
+            await pilot.press(key)
+            await settle(pilot)
+        table = app.screen.query_one(selector, DataTable)
+        where = f"{mode} {selector} at {size[0]}x{size[1]}"
+        assert wanted <= shown_keys(table), (where, shown_keys(table))
+        assert overflow(table) == 0, (where, overflow(table))
+        assert not cut_headers(table), (where, cut_headers(table))
+
+
+@pytest.mark.parametrize("mode", [mode for mode, _tables in LISTS])
+@aio
+async def test_every_list_shows_its_deciding_columns_whole_at_each_width(db, fixed_clock, isolated_dirs, mode) -> None:
+    operator = everyone()
+    for size in SIZES:
+        app = make_app(operator, start_mode=mode, data_dir=isolated_dirs)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await look(pilot, mode, size)
+
+
+@aio
+async def test_a_refused_consent_reads_refused_at_120_and_80(db, fixed_clock) -> None:
+    operator = everyone()
+    for size in [(120, 40), (80, 24)]:
+        app = make_app(operator, start_mode="consents")
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            table = app.screen.query_one("#consents-table", DataTable)
+            assert "answer" in shown_keys(table) and overflow(table) == 0
+            assert "REFUSED" in screen_text(app)
+
+
+@aio
+async def test_lists_are_laid_out_again_when_the_terminal_is_resized(db, fixed_clock) -> None:
+    operator = everyone()
+    app = make_app(operator, start_mode="sessions")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#sessions-table", DataTable)
+        assert {"workstation", "person"} <= shown_keys(table)  # room for everything at 120
+        rows = table.row_count
+        assert rows > 0
+        for size in [(80, 24), (100, 30), (70, 24), (120, 40)]:
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            assert {"ref", "ip", "screen"} <= shown_keys(table), size
+            assert overflow(table) == 0, size
+        assert table.row_count == rows  # the rows came along
+
+
+def test_lay_out_keeps_the_deciding_columns_and_leaves_out_the_least_important() -> None:
+    columns = [
+        Column("ref", "Session", 11, priority=0),
+        Column("customer", "Customer", 24, min=14),
+        Column("person", "Person", 16, priority=3, min=8),
+        Column("screen", "Screen", 7, priority=0, short="Scr."),
+    ]
+    wide = lay_out(columns, 120)
+    assert [p.key for p in wide] == ["ref", "customer", "person", "screen"]
+    narrow = lay_out(columns, 40)
+    assert [p.key for p in narrow] == ["ref", "customer", "screen"]  # declaration order kept
+    assert sum(p.width + 2 for p in narrow) <= 40
+    tight = lay_out(columns, 24)
+    assert {"ref", "screen"} <= {p.key for p in tight}
+    assert next(p.header for p in lay_out([Column("screen", "Bildschirm", 7, short="Bild")], 9)) == "Bild"
