@@ -7,62 +7,12 @@ State; …) with their headers whole, and no row is wider than the table.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from textual.widgets import DataTable
 
-from models.sessions import sessions
-from models.sessions.sessions import ConsentInput
 from screens.kit.columns import Column, lay_out
-from tests.support import factories
-from tests.support.screens import aio, make_app, screen_text, settle, world
-
-#: mode, the tables to look at (the view key pressed before each), and the columns each must show
-LISTS: list[tuple[str, list[tuple[str, str, set[str]]]]] = [
-    ("sessions", [("", "#sessions-table", {"ref", "ip", "screen"})]),
-    ("orders", [("", "#orders-table", {"ref", "state", "class", "hold"})]),
-    ("consents", [("", "#consents-table", {"at", "answer", "kind"})]),
-    ("retention", [("", "#ret-queue", {"due", "state"}), ("v", "#ret-runs", {"state"}), ("v", "#ret-holds", {"reason"})]),
-    ("access", [("", "#ar-table", {"ref", "due", "left", "state"})]),
-    ("accounting", [("", "#acc-outbox", {"ref", "class"}), ("v", "#acc-batches", {"number", "ack", "billed"})]),
-    ("people", [("", "#staff-table", {"user", "commit", "active"}), ("", "#customers-table", {"number", "name"})]),
-    ("audit", [("", "#audit-table", {"at", "action"})]),
-]
-SIZES = [(80, 24), (100, 30), (120, 40)]
-
-
-def shown_keys(table: DataTable[Any]) -> set[str]:
-    return {str(key.value) for key in table.columns}
-
-
-def overflow(table: DataTable[Any]) -> int:
-    """How many cells the rows are wider than the table shows (0: nothing behind horizontal scrolling)."""
-    width = sum(column.get_render_width(table) for column in table.ordered_columns)
-    return max(0, width - table.scrollable_content_region.width)
-
-
-def cut_headers(table: DataTable[Any]) -> list[str]:
-    return [column.label.plain for column in table.ordered_columns if column.label.plain.endswith("…")]
-
-
-def everyone() -> Any:
-    w = world()
-    sessions.record_consent(w["tech"], w["running"].ref, ConsentInput("recording", "Erika Weber", "verbal", False))
-    return factories.staff("root", "technician privacy_officer accounting admin", name="Root")
-
-
-async def look(pilot: Any, mode: str, size: tuple[int, int]) -> None:
-    app = pilot.app
-    for key, selector, wanted in dict(LISTS)[mode]:
-        if key:
-            await pilot.press(key)
-            await settle(pilot)
-        table = app.screen.query_one(selector, DataTable)
-        where = f"{mode} {selector} at {size[0]}x{size[1]}"
-        assert wanted <= shown_keys(table), (where, shown_keys(table))
-        assert overflow(table) == 0, (where, overflow(table))
-        assert not cut_headers(table), (where, cut_headers(table))
+from tests.support.fit import LISTS, SIZES, everyone, look, overflow, shown_keys
+from tests.support.screens import aio, make_app, screen_text, settle
 
 
 @pytest.mark.parametrize("mode", [mode for mode, _tables in LISTS])

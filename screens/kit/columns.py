@@ -96,9 +96,9 @@ def lay_out(columns: Sequence[ColumnSpec], room: int, padding: int = 1) -> tuple
     """The columns for `room` cells (each column costs its width plus `padding` on either side).
 
     1. Most important first (priority, then declaration order), a column is taken if it fits at
-       its narrowest beside those taken; priority 0 is always taken.
+       its narrowest beside those taken; priority 0 is always taken, and counts at its full width.
     2. Those taken start at their ideal width; while too wide, the least important are cut,
-       each down to its narrowest (then, only if the must-show columns alone are too wide, further).
+       each down to its narrowest (priority 0 only if the deciding columns alone are too wide).
     3. Room left over widens the columns that may grow, most important first.
     """
     cols = [column(spec) for spec in columns]
@@ -108,15 +108,20 @@ def lay_out(columns: Sequence[ColumnSpec], room: int, padding: int = 1) -> tuple
     order = sorted(range(len(cols)), key=lambda i: (cols[i].priority, i))
     taken: list[int] = []
     used = 0
-    for i in order:
-        cost = floor_width(cols[i]) + gap
+    for i in order:  # a column that decides an action counts whole: nothing less important may cut it
+        cost = (ideal_width(cols[i]) if cols[i].priority == 0 else floor_width(cols[i])) + gap
         if used + cost <= room or cols[i].priority == 0:
             taken.append(i)
             used += cost
     widths = {i: ideal_width(cols[i]) for i in taken}
     over = sum(widths.values()) + gap * len(taken) - room
-    for limit in (lambda i: floor_width(cols[i]), lambda i: min(3, floor_width(cols[i]))):
-        for i in reversed(taken):  # least important first
+    limits = (
+        lambda i: ideal_width(cols[i]) if cols[i].priority == 0 else floor_width(cols[i]),
+        lambda i: floor_width(cols[i]),
+        lambda i: min(3, floor_width(cols[i])),
+    )
+    for limit in limits:  # the less important cut first; the deciding ones only when they alone are too wide
+        for i in reversed(taken):
             if over <= 0:
                 break
             cut_by = min(over, widths[i] - limit(i))
