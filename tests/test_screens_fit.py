@@ -71,3 +71,17 @@ def test_lay_out_keeps_the_deciding_columns_and_leaves_out_the_least_important()
     tight = lay_out(columns, 24)
     assert {"ref", "screen"} <= {p.key for p in tight}
     assert next(p.header for p in lay_out([Column("screen", "Bildschirm", 7, short="Bild")], 9)) == "Bild"
+
+
+@aio
+async def test_forms_show_their_title_and_save_at_80x24(db, fixed_clock) -> None:
+    from tests.support.fit import form_problems
+
+    operator = everyone()
+    for mode, keys in [("people", "n"), ("people", "e"), ("sessions", "s")]:
+        app = make_app(operator, start_mode=mode)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press(*keys)
+            await settle(pilot)
+            assert form_problems(app) == [], (mode, keys)

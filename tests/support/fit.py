@@ -72,3 +72,25 @@ async def look(pilot: Any, mode: str, size: tuple[int, int]) -> None:
         assert wanted <= shown_keys(table), (where, shown_keys(table))
         assert overflow(table) == 0, (where, overflow(table))
         assert not cut_headers(table), (where, cut_headers(table))
+
+
+def form_problems(app: Any) -> list[str]:
+    """What keeps the open form from being used at this size: its title cut or off-screen, Save out of reach."""
+    from textual.geometry import Region
+    from textual.widgets import Button, Label
+
+    screen = app.screen
+    inside = Region(0, 0, *app.size)
+    title = screen.query_one(".form-title", Label)
+    save = screen.query_one("#form-save", Button)
+    problems = []
+    if not inside.contains_region(title.region) or title.region.height == 0:
+        problems.append(f"title outside the screen: {title.region}")
+    if not inside.contains_region(save.region) or save.region.height == 0:
+        problems.append(f"Save outside the screen: {save.region}")
+    lines = title.render_lines(Region(0, 0, title.size.width, title.size.height))
+    shown = " ".join("".join(segment.text for segment in line).strip() for line in lines)
+    wanted = str(getattr(screen, "TITLE", "") or "")
+    if wanted and " ".join(shown.split()) != " ".join(wanted.split()):
+        problems.append(f"title cut: {shown!r} of {wanted!r}")
+    return problems
