@@ -17,7 +17,8 @@ from models.billing import outbox as billing
 from models.core import audit
 from models.core.i18n import current_language
 from tests.support import access_seed
-from tests.support.screens import console, make_app, settle, world
+from tests.support.fit import everyone, form_problems, look
+from tests.support.screens import aio, console, make_app, settle, world
 from tests.test_screens_access import requests
 from tests.test_screens_accounting import billing_world
 from tests.test_screens_retention import build_world
@@ -121,3 +122,27 @@ def test_command_palette_de(snap_compare, db, fixed_clock) -> None:
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=palette)
+
+
+@pytest.mark.parametrize(
+    "mode", ["sessions", "orders", "consents", "retention", "access", "accounting", "people", "audit"]
+)
+@aio
+async def test_german_lists_show_their_deciding_columns_whole_at_80x24(db, fixed_clock, isolated_dirs, mode) -> None:
+    """German words are longer: the state, answer, class and hold columns must still be whole, nothing sideways."""
+    app = make_app(everyone(), start_mode=mode, data_dir=isolated_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await look(pilot, mode, SIZE)
+
+
+@pytest.mark.parametrize(("mode", "key"), [("people", "n"), ("people", "e"), ("sessions", "s")])
+@aio
+async def test_german_forms_show_their_whole_title_and_save_at_80x24(db, fixed_clock, mode, key) -> None:
+    """German titles are longer: the staff form's title wraps instead of being cut, Save stays in reach."""
+    app = make_app(everyone(), start_mode=mode)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        assert form_problems(app) == []

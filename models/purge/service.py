@@ -19,7 +19,7 @@ from typing import Any
 from models.core import clock
 from models.core.entities import Staff
 from models.core.errors import Busy, Support24Error
-from models.core.i18n import _, ngettext
+from models.core.i18n import _, format_number, ngettext
 from models.core.labels import term
 from models.purge import run as purge_run
 from models.purge.run import Progress, PurgeResult
@@ -184,7 +184,9 @@ def outcome_text(outcome: PurgeOutcome) -> str:
 def running_text(started_at: datetime, done: int | None = None, planned: int | None = None) -> str:
     if done is None or not planned:
         return _("purge running since {at}").format(at=hhmm(started_at))
-    return _("purge running since {at}: {done} of {planned}").format(at=hhmm(started_at), done=done, planned=planned)
+    return _("purge running since {at}: {done} of {planned}").format(
+        at=hhmm(started_at), done=format_number(done), planned=format_number(planned)
+    )
 
 
 def status_text(outcome: PurgeOutcome | None, next_run_at: datetime | None) -> str:
@@ -201,7 +203,7 @@ def status_text(outcome: PurgeOutcome | None, next_run_at: datetime | None) -> s
     elif outcome.error:
         parts.append(_("purge {at} FAILED: {error}").format(at=hhmm(outcome.started_at), error=outcome.error))
     else:
-        parts.append(_("purge {at}: {n} deleted").format(at=hhmm(outcome.finished_at), n=outcome.total))
+        parts.append(_("purge {at}: {n} deleted").format(at=hhmm(outcome.finished_at), n=format_number(outcome.total)))
     if next_run_at is not None:
         parts.append(_("next {at}").format(at=hhmm(next_run_at)))
     return " · ".join(parts)

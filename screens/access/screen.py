@@ -22,16 +22,17 @@ from screens.access.detail import AccessDetailScreen
 from screens.access.forms import OpenRequestForm
 from screens.access.urgency import days_left_text, theme_colour, urgency_variable
 from screens.kit.base import MainScreen, PagedTable
+from screens.kit.columns import Column, widest
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
 COLUMNS = [
-    ("ref", _("Request")),
-    ("name", _("Requester")),
-    ("received", _("Received")),
-    ("due", _("Due")),
-    ("left", _("Days left")),
-    ("state", _("State")),
+    Column("ref", _("Request"), 12, priority=0),
+    Column("name", _("Requester"), 18, min=14, most=30),
+    Column("received", _("Received"), 10, priority=2),
+    Column("due", _("Due"), 12, priority=0),
+    Column("left", _("Days left"), widest(days_left_text(n, True) for n in (-99, 999)), priority=0, short=_("Left")),
+    Column("state", _("State"), widest(term(state) for state in access.ACCESS_STATES), priority=0),
 ]
 STATE_FILTERS: tuple[str | None, ...] = ("open", None, "closed", *access.OPEN_STATES, *access.CLOSED_STATES)
 

@@ -23,31 +23,34 @@ from models.browse.paging import Page
 from models.core import clock
 from models.core.db import worker_connection
 from models.core.i18n import _, ngettext
+from models.core.labels import term
 from screens.accounting.forms import AcknowledgeForm, ExportBatchForm
 from screens.kit.base import MainScreen, PagedTable
+from screens.kit.columns import Column, widest
 from screens.kit.host import host
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
 VIEWS = (("outbox", _("Outbox")), ("batches", _("Batches")))
+CLASS_IDS = ("contract", "goodwill", "billable")
 RECORD_COLUMNS = [
-    ("ref", _("Record")),
-    ("order", _("Order")),
-    ("session", _("Session"), 0),
-    ("date", _("Date")),
-    ("minutes", _("Min")),
-    ("customer", _("Customer"), 18),
-    ("class", _("Class"), 8),
-    ("who", _("Workstation/employee"), 0),
+    Column("ref", _("Record"), 11, priority=0),
+    Column("order", _("Order"), 11),
+    Column("session", _("Session"), 11, priority=3),
+    Column("date", _("Date"), 10),
+    Column("minutes", _("Min"), 4, priority=2),
+    Column("customer", _("Customer"), 26, min=12, most=40),
+    Column("class", _("Class"), widest([*CLASS_IDS, *map(term, CLASS_IDS)]), priority=0),
+    Column("who", _("Workstation/employee"), 20, priority=3, min=10, short=_("Station")),
 ]
 BATCH_COLUMNS = [
-    ("number", _("Batch")),
-    ("created", _("Created")),
-    ("by", _("By")),
-    ("records", _("Records")),
-    ("sha", _("SHA-256"), 0),
-    ("ack", _("Acknowledged")),
-    ("billed", _("Billed on")),
+    Column("number", _("Batch"), 6, priority=0),
+    Column("created", _("Created"), 16),
+    Column("by", _("By"), 10, priority=2, min=6),
+    Column("records", _("Records"), 7),
+    Column("sha", _("SHA-256"), 9, priority=3),
+    Column("ack", _("Acknowledged"), widest([_("open")], 10), priority=0, short=_("Ack.")),
+    Column("billed", _("Billed on"), 10, priority=0, short=_("Billed")),
 ]
 EMPTY: Page[Any] = Page([], None)
 

@@ -15,16 +15,17 @@ from models.browse.people import AuditRow, audit_page, verify_trail
 from models.core.db import worker_connection
 from models.core.i18n import _, ngettext
 from screens.kit.base import MainScreen, PagedTable
+from screens.kit.columns import Column
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
 COLUMNS = [
-    ("id", _("#")),
-    ("at", _("When")),
-    ("actor", _("Who"), 9),
-    ("action", _("Action"), 18),
-    ("ref", _("Ref"), 12),
-    ("detail", _("Detail"), 0),
+    Column("id", _("#"), 7, min=4),
+    Column("at", _("When"), 16, priority=0),
+    Column("actor", _("Who"), 10, min=8),
+    Column("action", _("Action"), 20, priority=0, min=14),
+    Column("ref", _("Ref"), 14, min=10),
+    Column("detail", _("Detail"), 20, priority=2, min=10, most=80),
 ]
 VERIFY_ROLES = ("privacy_officer", "admin")
 

@@ -15,18 +15,19 @@ from models.core import clock
 from models.core.i18n import _
 from models.core.labels import term
 from screens.kit.base import MainScreen, PagedTable
+from screens.kit.columns import Column, widest
 from screens.kit.labels import CONSENT_KIND_LABELS, label
 from screens.kit.text import literal
 
 COLUMNS = [
-    ("at", _("When"), 16),
-    ("answer", _("Answer"), 9),
-    ("kind", _("Kind"), 13),
-    ("ref", _("Ref"), 0),
-    ("session", _("Session"), 11),
-    ("customer", _("Customer"), 0),
-    ("who", _("Who / recipient"), 12),
-    ("what", _("How / basis, scope"), 0),
+    Column("at", _("When"), 16, priority=0),
+    Column("answer", _("Answer"), widest([_("granted"), _("REFUSED"), _("passed on")]), priority=0),
+    Column("kind", _("Kind"), widest([*CONSENT_KIND_LABELS.values(), _("disclosure")]), min=12),
+    Column("ref", _("Ref"), 12, priority=3),
+    Column("session", _("Session"), 11),
+    Column("customer", _("Customer"), 20, priority=3, min=10),
+    Column("who", _("Who / recipient"), 16, priority=2, min=10, short=_("Who")),
+    Column("what", _("How / basis, scope"), 20, priority=4, min=10, short=_("How"), most=60),
 ]
 
 

@@ -19,18 +19,19 @@ from models.core.entities import Staff
 from models.core.i18n import _
 from models.sessions import reconcile
 from screens.kit.base import MainScreen, PagedTable
+from screens.kit.columns import Column
 from screens.kit.forms import FormScreen
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
 COLUMNS = [
-    ("id", _("#")),
-    ("tool", _("Tool")),
-    ("start", _("Start")),
-    ("end", _("End")),
-    ("tech", _("Technician")),
-    ("partner", _("Partner")),
-    ("device", _("Device")),
+    Column("id", _("#"), 6, priority=0),
+    Column("tool", _("Tool"), 10, min=6),
+    Column("start", _("Start"), 16, priority=0),
+    Column("end", _("End"), 16, priority=2),
+    Column("tech", _("Technician"), 12, min=8, short=_("Tech")),
+    Column("partner", _("Partner"), 14, priority=2, min=8),
+    Column("device", _("Device"), 14, priority=0, min=8),
 ]
 
 

@@ -23,27 +23,13 @@ from textual.worker import Worker, WorkerState
 from models.browse.paging import Page
 from models.core.db import worker_connection
 from models.core.entities import Staff
+from screens.kit.columns import ColumnSpec, column, fit, lay_out
 from screens.kit.host import host
 from screens.kit.messages import WorkerFailed
 from screens.shell.chrome import ModeBar, QuietFooter, ShellHeader
 
 Fetch = Callable[[tuple[Any, ...] | None, int], Page[Any]]
 Render = Callable[[Any], Sequence[Text | str]]
-#: (key, label) or (key, label, narrow): on a narrow terminal a column is cut to `narrow` cells, or left out at 0
-ColumnSpec = tuple[str, str] | tuple[str, str, int]
-NARROW_BELOW = 100  # terminal columns; 80x24 is narrow, 120x40 is not
-
-
-def fit(cell: Text | str, width: int | None) -> Text | str:
-    """A cell shortened to `width` with an ellipsis, so that the deciding columns stay in view."""
-    if width is None:
-        return cell
-    text = cell if isinstance(cell, Text) else Text(cell)
-    if text.cell_len <= width:
-        return cell
-    short = text.copy()
-    short.truncate(width, overflow="ellipsis")
-    return short
 
 
 class ForwardFailures:
@@ -83,7 +69,7 @@ class PagedTable(ForwardFailures, DataTable):
         **kwargs: Any,
     ) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
-        self.columns_spec = list(columns)
+        self.columns_spec = [column(spec) for spec in columns]
         self.fetch = fetch
         self.render_row = render
         self.row_key = key
@@ -95,36 +81,45 @@ class PagedTable(ForwardFailures, DataTable):
         self.prefer_key: str | None = None
 
     def on_mount(self) -> None:
-        self.narrow = self.app.size.width < NARROW_BELOW
-        self.add_columns_for_width()
+        self.add_columns_for_width(self.estimated_room())
 
-    # -- columns for the width ---------------------------------------------------------------
-    def add_columns_for_width(self) -> None:
-        """Every column when wide; when narrow, each cut to its narrow width or left out, so none hides off-screen."""
-        self.shown: list[tuple[int, int | None]] = []
-        for index, spec in enumerate(self.columns_spec):
-            key, label = spec[0], spec[1]
-            narrow = spec[2] if len(spec) > 2 and self.narrow else None
-            if narrow == 0:
-                continue
-            self.shown.append((index, narrow))
-            self.add_column(label, key=key, width=narrow)
+    # -- columns for the width (the rule: screens/kit/columns.py) ------------------------------
+    def estimated_room(self) -> int:
+        """Before the first layout: the terminal's width less the gutters around the table and its scrollbar."""
+        room = self.app.size.width
+        for node in self.ancestors_with_self:
+            if isinstance(node, Screen):
+                break
+            room -= node.styles.gutter.width + node.styles.margin.width
+        return room - self.styles.scrollbar_size_vertical
+
+    def room(self) -> int:
+        """The cells a row may take: the content width less the vertical scrollbar (kept free, shown or not)."""
+        return self.size.width - self.styles.scrollbar_size_vertical
+
+    def add_columns_for_width(self, room: int) -> None:
+        """The columns chosen and shortened for `room` cells, so that none hides off-screen."""
+        self.shown = lay_out(self.columns_spec, room, self.cell_padding)
+        for placed in self.shown:
+            self.add_column(placed.header, key=placed.key, width=placed.width)
 
     def cells(self, row: Any) -> list[Text | str]:
         rendered = list(self.render_row(row))
-        return [fit(rendered[index], width) for index, width in self.shown]
+        return [fit(rendered[placed.index], placed.width) for placed in self.shown]
 
     def has_column(self, key: str) -> bool:
-        return any(self.columns_spec[index][0] == key for index, _width in self.shown)
+        return any(placed.key == key for placed in self.shown)
 
     def on_resize(self) -> None:
-        narrow = self.app.size.width < NARROW_BELOW
-        if narrow == getattr(self, "narrow", narrow):
+        """Laid out again for the new width; rows kept, the cursor on the same row."""
+        if self.size.width <= 0:
             return
-        self.narrow = narrow
+        shown = lay_out(self.columns_spec, self.room(), self.cell_padding)
+        if shown == getattr(self, "shown", None):
+            return
         selected = self.selected_key()
         self.clear(columns=True)
-        self.add_columns_for_width()
+        self.add_columns_for_width(self.room())
         for key, row in self.rows_by_key.items():
             self.add_row(*self.cells(row), key=key)
         if selected in self.rows_by_key:

@@ -25,19 +25,20 @@ from models.core.labels import term
 from models.retention import holds
 from models.sessions import orders
 from screens.kit.base import MainScreen, PagedTable
+from screens.kit.columns import Column, widest
 from screens.kit.forms import ConfirmScreen, FormScreen, parse_day
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 from screens.orders.details import DetailScreen, SessionDetailScreen, detail_table
 
 COLUMNS = [
-    ("ref", _("Order")),
-    ("state", _("State"), 9),
-    ("customer", _("Customer"), 22),
-    ("opened", _("Opened"), 0),
-    ("sessions", _("Sess."), 5),
-    ("class", _("Class"), 8),
-    ("hold", _("Hold"), 4),
+    Column("ref", _("Order"), 11, priority=0),
+    Column("state", _("State"), widest(term(state) for state in ("open", "completed", "billed")), priority=0),
+    Column("customer", _("Customer"), 30, min=14, most=44),
+    Column("opened", _("Opened"), 16, priority=3),
+    Column("sessions", _("Sess."), 5, priority=2),
+    Column("class", _("Class"), widest(term(c) for c in ("contract", "goodwill", "billable")), priority=0),
+    Column("hold", _("Hold"), widest([_("HELD")]), priority=0),
 ]
 
 

@@ -19,25 +19,26 @@ from models.core.db import worker_connection
 from models.core.entities import ROLES, Staff
 from models.core.i18n import _
 from screens.kit.base import MainScreen, PagedTable
+from screens.kit.columns import Column, widest
 from screens.kit.forms import ConfirmScreen, FormScreen, Problems, Tick, show_day
 from screens.kit.labels import ROLE_LABELS, label, labels_of
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
 STAFF_COLUMNS = [
-    ("user", _("User"), 10),
-    ("name", _("Name"), 14),
-    ("roles", _("Roles"), 15),
-    ("commit", _("Commitment"), 10),
-    ("secrecy", _("§203"), 10),
-    ("active", _("Active"), 6),
+    Column("user", _("User"), 10, priority=0, min=8),
+    Column("name", _("Name"), 16, min=10, most=30),
+    Column("roles", _("Roles"), 20, min=12, most=48),
+    Column("commit", _("Commitment"), widest([_("MISSING")], 10), priority=0, short=_("Signed")),
+    Column("secrecy", _("§203"), 10),
+    Column("active", _("Active"), widest([_("yes"), _("no")]), priority=0),
 ]
 CUSTOMER_COLUMNS = [
-    ("number", _("Number")),
-    ("name", _("Customer"), 24),
-    ("email", _("E-mail"), 20),
-    ("secrecy", _("§203")),
-    ("contacts", _("Contacts")),
+    Column("number", _("Number"), 7, priority=0),
+    Column("name", _("Customer"), 26, priority=0, min=12, most=40),
+    Column("email", _("E-mail"), 22, priority=2, min=10),
+    Column("secrecy", _("§203"), widest([_("yes")])),
+    Column("contacts", _("Contacts"), 8, short=_("Cont.")),
 ]
 CUSTOMER_ROLES = ("admin", "technician")
 

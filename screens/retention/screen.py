@@ -35,6 +35,7 @@ from models.retention.policy import CATEGORIES
 from models.retention.queue import STATES, SummaryRow, queue_summary
 from screens.access.urgency import STATE_COLOURS, theme_colour
 from screens.kit.base import MainScreen, PagedTable
+from screens.kit.columns import Column, widest
 from screens.kit.forms import ConfirmScreen
 from screens.kit.host import host
 from screens.kit.roles import refusal
@@ -44,35 +45,35 @@ from screens.shell.timer import PurgeRanByHand
 
 VIEWS = (("queue", _("Queue")), ("runs", _("Purge runs")), ("holds", _("Legal holds")))
 QUEUE_COLUMNS = [
-    ("due", _("Due")),
-    ("category", _("Category")),
-    ("ref", _("Ref")),
-    ("order", _("Order")),
-    ("state", _("State")),
+    Column("due", _("Due"), 16, priority=0),
+    Column("category", _("Category"), widest(term(category) for category in CATEGORIES), min=10),
+    Column("ref", _("Ref"), 14, min=11),
+    Column("order", _("Order"), 11, priority=2),
+    Column("state", _("State"), widest(_(state) for state in STATES), priority=0, most=48),
 ]
 RUN_COLUMNS = [
-    ("id", _("Run")),
-    ("started", _("Started")),
-    ("who", _("By")),
-    ("kind", _("Kind")),
-    ("state", _("State")),
-    ("deleted", _("Deleted")),
-    ("policy", _("Policy"), 0),
+    Column("id", _("Run"), 5),
+    Column("started", _("Started"), 16),
+    Column("who", _("By"), 10, priority=2, min=6),
+    Column("kind", _("Kind"), widest([_("preview"), _("purge")])),
+    Column("state", _("State"), widest(_(state) for state in ("running", "done", "failed", "interrupted")), priority=0),
+    Column("deleted", _("Deleted"), 8),
+    Column("policy", _("Policy"), 16, priority=3, min=8),
 ]
 DELETION_COLUMNS = [
-    ("id", _("Record")),
-    ("category", _("Category")),
-    ("ref", _("Ref")),
-    ("due", _("Was due")),
-    ("deleted", _("Deleted at")),
-    ("method", _("Method")),
+    Column("id", _("Record"), 7),
+    Column("category", _("Category"), widest(term(category) for category in CATEGORIES), min=10),
+    Column("ref", _("Ref"), 14, priority=0, min=10),
+    Column("due", _("Was due"), 16, priority=2),
+    Column("deleted", _("Deleted at"), 16, priority=0),
+    Column("method", _("Method"), 12, priority=2, min=8),
 ]
 HOLD_COLUMNS = [
-    ("id", _("Hold")),
-    ("order", _("Order")),
-    ("placed", _("Placed")),
-    ("by", _("By"), 9),
-    ("reason", _("Reason"), 30),
+    Column("id", _("Hold"), 5),
+    Column("order", _("Order"), 11, priority=0),
+    Column("placed", _("Placed"), 16),
+    Column("by", _("By"), 10, priority=2, min=6),
+    Column("reason", _("Reason"), 30, priority=0, min=12, most=80),
 ]
 
 

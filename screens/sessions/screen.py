@@ -15,6 +15,7 @@ from models.core.db import worker_connection
 from models.core.i18n import _
 from models.sessions import sessions
 from screens.kit.base import MainScreen, PagedTable
+from screens.kit.columns import Column, widest
 from screens.kit.forms import ConfirmScreen, FormScreen
 from screens.kit.roles import refusal
 from screens.kit.text import elapsed, literal
@@ -29,14 +30,14 @@ from screens.sessions.forms import (
 )
 
 COLUMNS = [
-    ("ref", _("Session")),
-    ("elapsed", _("Elapsed")),
-    ("customer", _("Customer"), 16),
-    ("tech", _("Tech"), 9),
-    ("workstation", _("Workstation"), 0),
-    ("person", _("Person"), 0),
-    ("ip", _("IP"), 15),
-    ("screen", _("Screen"), 7),
+    Column("ref", _("Session"), 11, priority=0),
+    Column("elapsed", _("Elapsed"), 8, min=7),
+    Column("customer", _("Customer"), 24, min=14, most=32),
+    Column("tech", _("Tech"), 10, min=6),
+    Column("workstation", _("Workstation"), 14, priority=2, min=8, short=_("Station")),
+    Column("person", _("Person"), 16, priority=3, min=8),
+    Column("ip", _("IP"), 15, priority=0),
+    Column("screen", _("Screen"), widest([_("private"), _("shared")]), priority=0, short=_("Scr.")),
 ]
 ROW_ACTIONS = ("end", "activity", "chat", "sysinfo", "colleague", "disclose", "open")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -13,6 +14,22 @@ from screens.compat import FooterKey, mark_bindings_ready, set_key_enabled
 from screens.kit.host import host
 from screens.kit.text import literal
 from screens.shell.modes import MODE_SPECS
+
+
+def whole_parts(status: str, room: int) -> str:
+    """The status, or as many of its leading ' · ' parts as fit: a number or a time is never cut in two."""
+    if cell_len(status) <= room:
+        return status
+    parts = status.split(" · ")
+    while len(parts) > 1 and cell_len(" · ".join(parts)) > room:
+        parts.pop()
+    text = " · ".join(parts)
+    if cell_len(text) <= room:
+        return text
+    words = text.split(" ")
+    while len(words) > 1 and cell_len(" ".join(words) + " …") > room:
+        words.pop()
+    return " ".join(words) + " …" if len(words) < len(text.split(" ")) else text
 
 
 class ShellHeader(Static):
@@ -30,19 +47,21 @@ class ShellHeader(Static):
     def show(self) -> None:
         app = host(self)
         info = app.info
-        line = Text()
+        line = Text(no_wrap=True, overflow="ellipsis")
         line.append("support24", style="bold")
         line.append("  " + _("operator") + ": ")
         line.append_text(literal(f"{info.operator_name} ({info.operator_username})"))
         line.append("  " + _("db") + ": ")
         line.append_text(literal(info.database))
         if app.status_text:
-            status = Text("  │ ")
-            status.append_text(literal(app.status_text))
-            room = (self.size.width or 200) - 2 - status.cell_len  # padding 0 1
-            if line.cell_len > room:  # keep the status whole; shorten operator and database
-                line.truncate(max(room, 10), overflow="ellipsis")
-            line.append_text(status)
+            room = (self.size.width or 200) - 2  # padding 0 1
+            status = whole_parts(app.status_text, room - 4)
+            left = room - 4 - cell_len(status)
+            if line.cell_len > left:  # the status stays whole; operator and database give way
+                line = line if left >= 12 else Text()
+                line.truncate(max(left, 0), overflow="ellipsis")
+            line.append_text(Text("  │ " if line.cell_len else "│ "))
+            line.append_text(literal(status))
         self.update(line)
 
     def on_resize(self) -> None:
@@ -62,25 +81,28 @@ class ModeBar(Static):
         self.update(self.line(self.size.width))
 
     def line(self, width: int) -> Text:
-        """Full titles when they fit, else one short word each (80 columns), else the keys with a letter or two."""
+        """Full titles when they fit, else one short word each (80 columns), else the keys with only the
+        current mode's word; a word is never cut into letters."""
 
         def needs(titles: list[str]) -> int:
-            return sum(len(title) + 3 for title in titles) - 1
+            return (
+                sum(
+                    cell_len(item.key) + (cell_len(title) + 1 if title else 0) + 1
+                    for item, title in zip(MODE_SPECS, titles, strict=True)
+                )
+                - 1
+            )
 
         full = [item.title for item in MODE_SPECS]
         short = [item.short or item.title for item in MODE_SPECS]
-        if needs(full) <= width:
-            titles = full
-        elif needs(short) <= width:
-            titles = short
-        else:
-            room = max(1, (width - 3 * len(MODE_SPECS)) // len(MODE_SPECS))
-            titles = [title[:room] for title in short]
+        current = [title if item.name == self.current else "" for item, title in zip(MODE_SPECS, short, strict=True)]
+        titles = next((t for t in (full, short, current) if needs(t) <= width), [""] * len(MODE_SPECS))
         line = Text(no_wrap=True, overflow="ellipsis")
         for n, (item, title) in enumerate(zip(MODE_SPECS, titles, strict=True)):
             style = "reverse bold" if item.name == self.current else ""
             line.append(f"{item.key}", style="bold " + style)
-            line.append(f" {title}", style=style)
+            if title:
+                line.append(f" {title}", style=style)
             if n < len(MODE_SPECS) - 1:
                 line.append(" ")
         return line

@@ -3,12 +3,11 @@
 A monochrome terminal (NO_COLOR, TERM=dumb, an SSH session without colours) sees no colour at
 all, so the mono theme tells focus, selection, errors and placeholders apart by borders,
 reverse, bold, underline and italics (console.tcss, rules under `.-mono`). The theme picked
-with ^t is written to a small state file in the config folder and read at the next start.
+with ^t is kept per OS user in the console's state file (console/settings/state.py) and read at the next start.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,9 @@ from typing import Any
 from textual.app import App
 from textual.theme import Theme
 
+from console.settings.state import remember, remembered
+
 MONO = "support24-mono"
-STATE_FILE = "console-state.json"
 
 MONO_THEME = Theme(
     name=MONO,
@@ -55,39 +55,17 @@ def without_colour(environ: dict[str, str] | None = None) -> bool:
     env = os.environ if environ is None else environ
     if "NO_COLOR" in env:
         return True
-    return env.get("TERM", "") in ("dumb", "vt100", "vt102", "vt220", "ansi-mono", "linux-m", "xterm-mono")
+    return env.get("TERM", "") in ("dumb", "unknown", "vt100", "vt102", "vt220", "ansi-mono", "linux-m", "xterm-mono")
 
 
 def read_theme(config_dir: Path | None) -> str | None:
-    if config_dir is None:
-        return None
-    try:
-        data = json.loads((config_dir / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    theme = data.get("theme") if isinstance(data, dict) else None
-    return theme if isinstance(theme, str) else None
+    """The theme this OS user chose last (console/settings/state.py), or None."""
+    return remembered(config_dir, "theme")
 
 
 def write_theme(config_dir: Path | None, theme: str) -> None:
-    """Best effort: a read-only config folder must not stop the console."""
-    if config_dir is None:
-        return
-    path = config_dir / STATE_FILE
-    try:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(data, dict):
-                data = {}
-        except (OSError, ValueError):
-            data = {}
-        data["theme"] = theme
-        config_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        tmp.replace(path)
-    except OSError:
-        pass
+    """Keep the chosen theme for this OS user; best effort, a read-only config folder must not stop the console."""
+    remember(config_dir, "theme", theme)
 
 
 def choose_theme(app: App[Any], config_dir: Path | None, environ: dict[str, str] | None = None) -> None:
