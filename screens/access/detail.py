@@ -13,7 +13,6 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
@@ -41,6 +40,7 @@ from screens.access.urgency import days_left_text, theme_colour, urgency_variabl
 from screens.kit.base import ForwardFailures
 from screens.kit.forms import ConfirmScreen
 from screens.kit.host import host
+from screens.kit.keys import binds
 from screens.kit.text import literal
 from screens.shell.chrome import QuietFooter, ShellHeader
 
@@ -121,17 +121,20 @@ def detail_text(detail: RequestDetail, colour: str) -> Text:
 class AccessDetailScreen(ForwardFailures, Screen[None]):
     """A pushed screen for one request; Escape goes back to the list."""
 
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", _("Back"), id="access.back"),
-        Binding("v", "verify", _("Verify"), id="access.verify"),
-        Binding("c", "compile", _("Compile"), id="access.compile"),
-        Binding("x", "exclude", _("Exclude"), id="access.exclude"),
-        Binding("i", "include", _("Include again"), id="access.include"),
-        Binding("e", "export", _("Export"), id="access.export"),
-        Binding("t", "extend", _("Extend"), id="access.extend"),
-        Binding("d", "deliver", _("Deliver"), id="access.deliver"),
-        Binding("j", "reject", _("Reject"), id="access.reject"),
-    ]
+    BINDINGS = binds(
+        "back",
+        "verify",
+        "compile",
+        "exclude",
+        "include",
+        "export",
+        "extend",
+        "deliver",
+        "reject",
+        "filter",
+        back="app.pop_screen",
+        filter="filter_matches",
+    )
 
     def __init__(self, operator: Staff, ref: str) -> None:
         super().__init__()

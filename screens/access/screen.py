@@ -10,7 +10,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Static
 
 from models.access import requests as access
@@ -22,6 +21,7 @@ from screens.access.detail import AccessDetailScreen
 from screens.access.forms import OpenRequestForm
 from screens.access.urgency import days_left_text, theme_colour, urgency_variable
 from screens.kit.base import MainScreen, PagedTable
+from screens.kit.keys import binds
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
@@ -38,11 +38,7 @@ STATE_FILTERS: tuple[str | None, ...] = ("open", None, "closed", *access.OPEN_ST
 
 class AccessRequestsScreen(MainScreen):
     MODE = "access"
-    BINDINGS = [
-        Binding("n", "new", _("New request"), id="access.new"),
-        Binding("enter", "open", _("Open"), id="access.open"),
-        Binding("s", "cycle_state", _("State"), id="access.state"),
-    ]
+    BINDINGS = binds("new", "open", "state", state="cycle_state")
 
     def __init__(self) -> None:
         super().__init__()

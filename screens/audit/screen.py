@@ -7,7 +7,6 @@ from typing import Any
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
@@ -15,6 +14,7 @@ from models.browse.people import AuditRow, audit_page, verify_trail
 from models.core.db import worker_connection
 from models.core.i18n import _, ngettext
 from screens.kit.base import MainScreen, PagedTable
+from screens.kit.keys import binds, shown
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
@@ -42,13 +42,14 @@ def render_event(row: AuditRow) -> list[Text]:
 
 class AuditScreen(MainScreen):
     MODE = "audit"
-    BINDINGS = [
-        Binding("v", "verify", _("Verify chain"), id="audit.verify"),
-        Binding("slash", "search", _("Filter"), id="audit.search"),
-    ]
+    BINDINGS = binds("verify", "filter", "open", filter="search")
 
     def compose_body(self) -> ComposeResult:
-        yield Static(Text(_("Chain not checked yet: press v to verify.")), id="verify-result", classes="panel")
+        yield Static(
+            Text(_("Chain not checked yet: press {key} to verify.").format(key=shown("verify"))),
+            id="verify-result",
+            classes="panel",
+        )
         with Horizontal(classes="filters"):
             yield Input(placeholder=_("who (username)"), id="q-actor")
             yield Input(placeholder=_("action starts with, e.g. session."), id="q-action")

@@ -6,7 +6,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Select
 
@@ -15,6 +14,7 @@ from models.core import clock
 from models.core.i18n import _
 from models.core.labels import term
 from screens.kit.base import MainScreen, PagedTable
+from screens.kit.keys import binds
 from screens.kit.labels import CONSENT_KIND_LABELS, label
 from screens.kit.text import literal
 
@@ -52,7 +52,7 @@ def render_log(row: LogRow) -> list[Text]:
 
 class ConsentLogScreen(MainScreen):
     MODE = "consents"
-    BINDINGS = [Binding("slash", "search", _("Filter"), id="consents.search")]
+    BINDINGS = binds("filter", filter="search")
 
     def __init__(self) -> None:
         super().__init__()

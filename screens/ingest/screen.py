@@ -11,7 +11,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Input, Select, Static, TextArea
 
 from models.browse.ingest import PendingRow, pending_page
@@ -20,6 +19,7 @@ from models.core.i18n import _
 from models.sessions import reconcile
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.forms import FormScreen
+from screens.kit.keys import binds
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
@@ -108,9 +108,7 @@ class DismissForm(FormScreen[str]):
 class UnrecordedConnectionsScreen(MainScreen):
     MODE = "dashboard"
     BINDINGS = [
-        Binding("a", "assign", _("Assign to order"), id="ingest.assign"),
-        Binding("d", "dismiss_connection", _("Not customer work"), id="ingest.dismiss"),
-        Binding("escape", "back", _("Back"), id="ingest.back"),
+        *binds("assign", "not_work", "back", not_work="dismiss_connection"),
     ]
 
     def compose_body(self) -> ComposeResult:

@@ -26,6 +26,7 @@ from models.retention import holds
 from models.sessions import orders
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.forms import ConfirmScreen, FormScreen, parse_day
+from screens.kit.keys import binds, shown
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 from screens.orders.details import DetailScreen, SessionDetailScreen, detail_table
@@ -55,10 +56,7 @@ def render_order(row: OrderRow) -> list[Text]:
 
 class OrdersScreen(MainScreen):
     MODE = "orders"
-    BINDINGS = [
-        Binding("slash", "search", _("Search"), id="orders.search"),
-        Binding("escape", "clear_search", _("Clear"), id="orders.clear", show=False),
-    ]
+    BINDINGS = binds("filter", "back", filter="search", back="clear_search")
 
     def __init__(self) -> None:
         super().__init__()
@@ -135,11 +133,9 @@ class OrderDetailScreen(DetailScreen):
     """An order: sessions, data per category with due date and state, holds; complete, hold, release."""
 
     BINDINGS = [
-        Binding("escape,q", "app.pop_screen", _("Back"), id="detail.back"),
-        Binding("o", "complete", _("Complete"), id="order.complete"),
-        Binding("h", "hold", _("Hold"), id="order.hold"),
-        Binding("r", "release", _("Release hold"), id="order.release"),
-        Binding("v", "view_session", _("Sessions"), id="order.session"),
+        *binds("back", back="app.pop_screen"),
+        Binding("q", "app.pop_screen", _("Back"), show=False),
+        *binds("complete", "hold", "release", "open", open="view_session"),
     ]
 
     def fetch(self) -> OrderDetail:
@@ -219,7 +215,7 @@ class OrderDetailScreen(DetailScreen):
         super().show(message)
         reasons = [
             f"{key}: {reason}"
-            for key, action in (("o", "complete"), ("h", "hold"), ("r", "release"))
+            for key, action in ((shown("complete"), "complete"), (shown("hold"), "hold"), (shown("release"), "release"))
             if (reason := self.reason_disabled(action)) and action != "release"
         ]
         self.hint("  ·  ".join(reasons))

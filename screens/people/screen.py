@@ -9,7 +9,6 @@ from typing import Any
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Checkbox, Input, Label, Static
 
@@ -20,6 +19,7 @@ from models.core.entities import ROLES, Staff
 from models.core.i18n import _
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.forms import ConfirmScreen, FormScreen, Problems, Tick, show_day
+from screens.kit.keys import binds
 from screens.kit.labels import ROLE_LABELS, label, labels_of
 from screens.kit.roles import refusal
 from screens.kit.text import literal
@@ -212,13 +212,18 @@ class ContactForm(FormScreen[ContactData]):
 class PeopleScreen(MainScreen):
     MODE = "people"
     BINDINGS = [
-        Binding("n", "new_staff", _("New staff"), id="people.new_staff"),
-        Binding("e", "edit_staff", _("Edit"), id="people.edit_staff"),
-        Binding("x", "deactivate", _("Deactivate"), id="people.deactivate"),
-        Binding("r", "reactivate", _("Reactivate"), id="people.reactivate"),
-        Binding("u", "new_customer", _("New customer"), id="people.new_customer"),
-        Binding("p", "new_contact", _("Contact"), id="people.new_contact"),
-        Binding("tab", "app.focus_next", _("Next list"), id="people.next", show=False),
+        *binds(
+            "new",
+            "edit",
+            "deactivate",
+            "reactivate",
+            "new_customer",
+            "new_contact",
+            "next_list",
+            new="new_staff",
+            edit="edit_staff",
+            next_list="app.focus_next",
+        ),
     ]
 
     def compose_body(self) -> ComposeResult:
