@@ -10,7 +10,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
-from models.browse.people import AuditRow, audit_page, verify_trail
+from models.browse.paging import ListQuery
+from models.browse.people import AUDIT_SORTS, AuditRow, audit_page, verify_trail
 from models.core.db import worker_connection
 from models.core.i18n import _, ngettext
 from screens.kit.base import MainScreen, PagedTable
@@ -53,7 +54,7 @@ class AuditScreen(MainScreen):
         with Horizontal(classes="filters"):
             yield Input(placeholder=_("who (username)"), id="q-actor")
             yield Input(placeholder=_("action starts with, e.g. session."), id="q-action")
-        yield PagedTable(COLUMNS, self.fetch, render_event, id="audit-table")
+        yield PagedTable(COLUMNS, self.fetch, render_event, sorts=AUDIT_SORTS, id="audit-table")
 
     def on_mount(self) -> None:
         self.query_one("#audit-table").focus()
@@ -61,9 +62,9 @@ class AuditScreen(MainScreen):
         if reason:
             self.hint(_("Verify: {reason}").format(reason=reason))
 
-    def fetch(self, after: tuple[Any, ...] | None, limit: int) -> Any:
+    def fetch(self, after: tuple[Any, ...] | None, limit: int, q: ListQuery | None = None) -> Any:
         return audit_page(
-            self.query_one("#q-actor", Input).value, self.query_one("#q-action", Input).value, after, limit
+            self.query_one("#q-actor", Input).value, self.query_one("#q-action", Input).value, after, limit, q
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

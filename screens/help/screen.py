@@ -37,7 +37,7 @@ class HelpScreen(MainScreen):
         for item in MODE_SPECS:
             table.add_row(item.key, item.title, Text(item.help))
         for key in KEYS:
-            table.add_row(key.display, _(key.label), Text(_(key.help)))
+            table.add_row(key.display, _(key.label), Text(f"{_(key.help)} ({_(key.where)})"))
         for keys, what in QUESTION_KEYS:
             table.add_row(keys, "", Text(_(what)))
         return table

@@ -15,7 +15,8 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from models.browse.detail import OrderDetail, order_detail
-from models.browse.sessions import OrderFilter, OrderRow
+from models.browse.paging import ListQuery
+from models.browse.sessions import ORDER_SORTS, OrderFilter, OrderRow
 from models.browse.sessions import orders as order_page
 from models.core import clock
 from models.core.db import worker_connection
@@ -68,13 +69,13 @@ class OrdersScreen(MainScreen):
             yield Input(placeholder=_("order/session ref"), id="q-ref")
             yield Input(placeholder=_("day DD.MM.YYYY"), id="q-day")
             yield Input(placeholder=_("technician"), id="q-technician")
-        yield PagedTable(COLUMNS, self.fetch, render_order, id="orders-table")
+        yield PagedTable(COLUMNS, self.fetch, render_order, sorts=ORDER_SORTS, id="orders-table")
 
     def on_mount(self) -> None:
         self.query_one("#orders-table").focus()
 
-    def fetch(self, after: tuple[Any, ...] | None, limit: int) -> Any:
-        return order_page(self.filter, after, limit)
+    def fetch(self, after: tuple[Any, ...] | None, limit: int, q: ListQuery | None = None) -> Any:
+        return order_page(self.filter, after, limit, q)
 
     def action_search(self) -> None:
         self.query_one("#q-customer", Input).focus()

@@ -12,7 +12,15 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Checkbox, Input, Label, Static
 
-from models.browse.people import CustomerRow, StaffRow, contacts_of, customers_page, staff_page
+from models.browse.people import (
+    CUSTOMER_SORTS,
+    STAFF_SORTS,
+    CustomerRow,
+    StaffRow,
+    contacts_of,
+    customers_page,
+    staff_page,
+)
 from models.core import people
 from models.core.db import worker_connection
 from models.core.entities import ROLES, Staff
@@ -228,12 +236,14 @@ class PeopleScreen(MainScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Label(Text(_("Staff")), classes="pane-title")
-        yield PagedTable(STAFF_COLUMNS, staff_page, render_staff, id="staff-table")
+        yield PagedTable(STAFF_COLUMNS, staff_page, render_staff, sorts=STAFF_SORTS, filterable=True, id="staff-table")
         yield Label(Text(_("Customers (enter: contact persons)")), classes="pane-title")
         yield PagedTable(
             CUSTOMER_COLUMNS,
-            lambda after, limit: customers_page("", after, limit),
+            lambda after, limit, q: customers_page("", after, limit, q),
             render_customer,
+            sorts=CUSTOMER_SORTS,
+            filterable=True,
             id="customers-table",
         )
 

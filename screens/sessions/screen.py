@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 
-from models.browse.sessions import SessionRow, active_sessions
+from models.browse.sessions import SESSION_SORTS, SessionRow, active_sessions
 from models.core.db import worker_connection
 from models.core.i18n import _
 from models.sessions import sessions
@@ -59,7 +59,9 @@ class ActiveSessionsScreen(MainScreen):
     BINDINGS = binds("start", "end", "activity", "chat", "sysinfo", "colleague", "disclose", "open")
 
     def compose_body(self) -> ComposeResult:
-        yield PagedTable(COLUMNS, active_sessions, render_session, id="sessions-table")
+        yield PagedTable(
+            COLUMNS, active_sessions, render_session, sorts=SESSION_SORTS, filterable=True, id="sessions-table"
+        )
 
     @property
     def table(self) -> PagedTable:
