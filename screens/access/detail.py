@@ -13,10 +13,11 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from console.settings.config import Controller
 from models.access import requests as access
@@ -51,6 +52,17 @@ MATCH_COLUMNS = [
     ("why", _("Matched by")),
     ("excluded", _("Excluded")),
 ]
+
+
+class MatchFilter(Input):
+    """`/` over the matches; Esc clears it and goes back to the matches (not out of the request)."""
+
+    BINDINGS = [Binding("escape", "clear_filter", _("Back"), show=False)]
+
+    def action_clear_filter(self) -> None:
+        self.value = ""
+        self.post_message(self.Submitted(self, ""))
+        self.remove()
 
 
 class DetailLoaded(Message):
@@ -140,6 +152,7 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
         super().__init__()
         self.operator = operator
         self.ref = ref
+        self.match_filter = ""
         self.detail: RequestDetail | None = None
         self.compilation: Compilation | None = None
 
@@ -210,6 +223,53 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
     def on_data_table_row_highlighted(self) -> None:
         self.refresh_bindings()
 
+    def on_data_table_row_selected(self) -> None:
+        """Enter on a match: open the record it is (an order, a session, the customer's orders)."""
+        from screens.shell.palette import opener
+
+        match = self.selected_match()
+        if match is None:
+            return
+        open_it = opener(self.app, match.ref)
+        if open_it is None:
+            self.hint(_("{kind} {ref} cannot be opened from here.").format(kind=term(match.kind), ref=match.ref))
+        else:
+            open_it()
+
+    # -- `/` over the compiled matches (already in memory: the compilation is bounded) --------------
+    def action_filter_matches(self) -> None:
+        existing = list(self.query("#ad-filter").results(MatchFilter))
+        if existing:
+            existing[0].focus()
+            return
+        box = MatchFilter(
+            value=self.match_filter,
+            placeholder=_("filter matches: kind, ref, record or reason — enter filters, esc clears"),
+            id="ad-filter",
+            classes="quick-filter",
+        )
+        table = self.query_one("#ad-matches", DataTable)
+        table.parent.mount(box, before=table)  # type: ignore[union-attr]
+        box.focus()
+
+    def on_input_submitted(self, event: Any) -> None:
+        if event.input.id != "ad-filter":
+            return
+        event.stop()
+        self.match_filter = event.value.strip()
+        if self.compilation is not None:
+            self.show_matches(Compiled(self.compilation), reload=False)
+        self.query_one("#ad-matches", DataTable).focus()
+
+    def shown_match(self, match: Any) -> bool:
+        wanted = self.match_filter.casefold()
+        if not wanted:
+            return True
+        why = " ".join(f"{r.code}={r.value}" for r in match.reasons)
+        return any(
+            wanted in str(part).casefold() for part in (match.kind, term(match.kind), match.ref, match.label, why)
+        )
+
     def on_worker_state_changed(self, event: Any) -> None:
         if event.worker.group == "compile" and event.worker.error is not None:
             self.hint(Text(str(event.worker.error)))  # and it stays readable here
@@ -227,12 +287,14 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
         self.post_message(Compiled(compilation))
 
     @on(Compiled)
-    def show_matches(self, message: Compiled) -> None:
+    def show_matches(self, message: Compiled, reload: bool = True) -> None:
         self.compilation = compilation = message.compilation
         table = self.query_one("#ad-matches", DataTable)
         selected = self.selected_match()
         table.clear()
         for match in compilation.matches:
+            if not self.shown_match(match):
+                continue
             why = ", ".join(f"{r.code}={r.value}" for r in match.reasons)
             excluded = literal(match.exclusion_reason, style="italic") if match.excluded else Text("")
             table.add_row(
@@ -255,7 +317,8 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
             )
         )
         table.focus()
-        self.load()
+        if reload:
+            self.load()
 
     # -- steps -----------------------------------------------------------------------------
     def step(self, form: StepForm, done: str, *, recompile: bool = False) -> None:

@@ -81,6 +81,22 @@ class AuditScreen(MainScreen):
         table.restart()
         table.focus()
 
+    def on_data_table_row_selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        """Enter on an event: open the record it names (order, session, consent, request, customer, batch)."""
+        from screens.shell.palette import opener
+
+        row = self.query_one("#audit-table", PagedTable).selected()
+        if row is None:
+            return
+        open_it = opener(self.app, row.ref or "")
+        if open_it is None:
+            self.hint(_("Event {id} names no record that can be opened.").format(id=row.id))
+        else:
+            open_it()
+
     def action_verify(self) -> None:
         self.query_one("#verify-result", Static).update(Text(_("verifying …")))
         self.verify()

@@ -29,8 +29,11 @@ class ReferenceProvider(Provider):
 
     def reference_hits(self, query: str) -> list[tuple[str, str, Any]]:
         """(text, help, callback) for a typed reference."""
+        return self.hits_for(self.app, query)
+
+    @staticmethod
+    def hits_for(app: Any, query: str) -> list[tuple[str, str, Any]]:
         ref = query.strip().upper()
-        app: Any = self.app
         if ORDER.match(ref):
             return [
                 (_("Open order {ref}").format(ref=ref), _("the order in full (audited)"), partial(open_order, app, ref))
@@ -81,6 +84,12 @@ class ReferenceProvider(Provider):
             score = matcher.match(text)
             if score > 0:
                 yield Hit(score, matcher.highlight(text), callback, text=text, help=help_text)
+
+
+def opener(app: Any, text: str) -> Any | None:
+    """The callback that opens the record a reference names (an audit row's ref, a match), or None."""
+    hits = ReferenceProvider.hits_for(app, text)
+    return hits[0][2] if hits else None
 
 
 def open_order(app: Any, ref: str) -> None:
