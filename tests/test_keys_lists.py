@@ -68,3 +68,34 @@ async def test_slash_filters_the_staff_and_o_turns_it_round(db, fixed_clock) -> 
         await pilot.press(*"jsch", "enter")
         await settle(pilot)
         assert keys_of(table) == ["jschulz"]
+
+
+@aio
+async def test_slash_filters_the_access_requests_names_only_for_the_privacy_officer(
+    db, fixed_clock, isolated_dirs
+) -> None:
+    from datetime import date
+
+    from models.access import requests as access
+    from tests.support import access_seed
+    from tests.support.screens import console
+
+    seeded = access_seed.seed()
+    olga = access.open_request(seeded.officer, name="Olga Overdue", received_on=date(2026, 11, 20), channel="letter")
+    access.open_request(seeded.officer, name="Frieda Fresh", received_on=date(2026, 11, 24), channel="fax")
+    for operator, found in ((seeded.officer, [olga.ref]), (seeded.tech, [])):
+        app = console(operator, isolated_dirs, "access")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            table = app.screen.query_one("#ar-table")
+            assert len(keys_of(table)) == 2
+            await pilot.press("slash")
+            await pilot.press(*"olga", "enter")
+            await settle(pilot)
+            assert keys_of(table) == found  # a technician cannot find a requester by name
+            await pilot.press("slash", "escape")
+            await settle(pilot)
+            await pilot.press("slash")
+            await pilot.press(*olga.ref.lower(), "enter")
+            await settle(pilot)
+            assert keys_of(table) == [olga.ref]

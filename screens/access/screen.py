@@ -46,7 +46,7 @@ class AccessRequestsScreen(MainScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="ar-filter", classes="pane-title")
-        yield PagedTable(COLUMNS, self.fetch, self.render_row, key=lambda row: row.ref, id="ar-table")
+        yield PagedTable(COLUMNS, self.fetch, self.render_row, key=lambda row: row.ref, filterable=True, id="ar-table")
 
     @property
     def table(self) -> PagedTable:
@@ -65,8 +65,8 @@ class AccessRequestsScreen(MainScreen):
             self.hint(_("enter opens the highlighted request; n registers a new one."))
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.table.reload())
 
-    def fetch(self, after: Any, limit: int) -> Any:
-        return requests_page(self.state, after, limit)
+    def fetch(self, after: Any, limit: int, q: Any = None) -> Any:
+        return requests_page(self.state, after, limit, q, by_name=refusal(self.operator, access.ROLE) is None)
 
     def render_row(self, row: Any) -> list[Text]:
         is_open = row.state in access.OPEN_STATES
