@@ -121,3 +121,22 @@ def test_active_sessions_sort_by_ref_and_filter_by_customer(db) -> None:
     assert [r.ref for r in walk(sessions.active_sessions, ListQuery(sort="ref"), limit=2)] == sorted(started)
     shown = walk(sessions.active_sessions, ListQuery(text="baeck"), limit=1)
     assert {r.customer for r in shown} == {"Bäckerei Schmidt"} and len(shown) == 2
+
+
+def test_unrecorded_connections_sort_by_start_and_filter_by_tool(db) -> None:
+    from models.browse.ingest import pending_page
+    from models.sessions.registers import LoggedConnection
+
+    for i in range(7):
+        LoggedConnection.create(
+            tool="anydesk" if i % 2 else "teamviewer",
+            started_at=T0 + timedelta(minutes=(5 * i) % 7),  # not in id order
+            seen_at=T0,
+            state="pending",
+        )
+    rows = list(LoggedConnection.select())
+    by_start = [c.id for c in sorted(rows, key=lambda c: (c.started_at, c.id))]
+    assert [r.id for r in walk(pending_page, ListQuery(), limit=2)] == sorted(c.id for c in rows)
+    assert [r.id for r in walk(pending_page, ListQuery(sort="started"), limit=2)] == by_start
+    assert [r.id for r in walk(pending_page, ListQuery(sort="started", descending=True), limit=2)] == by_start[::-1]
+    assert {r.tool for r in walk(pending_page, ListQuery(text="AnyDesk"), limit=2)} == {"anydesk"}

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static, TextArea
 
-from models.browse.ingest import PendingRow, pending_page
+from models.browse.ingest import PENDING_SORTS, PendingRow, pending_page
 from models.core.entities import Staff
 from models.core.i18n import _
 from models.sessions import reconcile
@@ -116,7 +116,9 @@ class UnrecordedConnectionsScreen(MainScreen):
             Text(_("Unrecorded connections: in a remote tool's log, with no session in the console"), style="bold"),
             classes="panel",
         )
-        yield PagedTable(COLUMNS, pending_page, render_pending, id="pending-table")
+        yield PagedTable(
+            COLUMNS, pending_page, render_pending, sorts=PENDING_SORTS, filterable=True, id="pending-table"
+        )
 
     def on_mount(self) -> None:
         super().on_mount()
