@@ -140,3 +140,25 @@ def test_unrecorded_connections_sort_by_start_and_filter_by_tool(db) -> None:
     assert [r.id for r in walk(pending_page, ListQuery(sort="started"), limit=2)] == by_start
     assert [r.id for r in walk(pending_page, ListQuery(sort="started", descending=True), limit=2)] == by_start[::-1]
     assert {r.tool for r in walk(pending_page, ListQuery(text="AnyDesk"), limit=2)} == {"anydesk"}
+
+
+def test_consent_log_oldest_first_is_the_newest_first_turned_round(db, fixed_clock) -> None:
+    from models.browse.consents import ConsentFilter, consent_log
+    from models.sessions import sessions as rules
+    from models.sessions.sessions import ConsentInput
+    from tests.support.screens import world
+
+    w = world()
+    for i in range(5):
+        rules.record_consent(
+            w["tech"],
+            w["running"].ref,
+            ConsentInput("recording", "Erika Weber", "verbal", bool(i % 2), at=T0 + timedelta(days=20, minutes=i)),
+        )
+
+    def fetch(after: Any, limit: int, q: ListQuery) -> Page[Any]:
+        return consent_log(ConsentFilter(), after, limit, q)
+
+    newest = [r.key for r in walk(fetch, ListQuery(), limit=2)]
+    oldest = [r.key for r in walk(fetch, ListQuery(descending=False), limit=2)]
+    assert len(newest) >= 6 and oldest == newest[::-1]
