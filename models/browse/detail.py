@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from models.core import audit, clock
 from models.core.entities import (
@@ -196,7 +197,7 @@ def reference_exists(kind: str, ref: str) -> bool:
     """
     from models.core.entities import AccessRequest, BillingBatch, Customer, Order
 
-    column = {
+    column: Any = {
         "order": Order.ref,
         "session": RemoteSession.ref,
         "request": AccessRequest.ref,

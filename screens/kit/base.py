@@ -14,7 +14,7 @@ from typing import Any, ClassVar, cast
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -30,7 +30,7 @@ from screens.kit.keys import bind, shown
 from screens.kit.messages import WorkerFailed
 from screens.shell.chrome import ModeBar, QuietFooter, ShellHeader
 
-Fetch = Callable[[tuple[Any, ...] | None, int], Page[Any]]
+Fetch = Callable[..., Page[Any]]  # (after, limit), or (after, limit, ListQuery) for a list that sorts or filters
 Render = Callable[[Any], Sequence[Text | str]]
 #: (key, label) or (key, label, narrow): on a narrow terminal a column is cut to `narrow` cells, or left out at 0
 ColumnSpec = tuple[str, str] | tuple[str, str, int]
@@ -320,7 +320,7 @@ class ListKeys:
         box = next(iter(existing), None)
         if box is None:
             box = QuickFilter(table)
-            table.parent.mount(box, before=table)
+            cast(Any, table.parent).mount(box, before=table)
         box.focus()
 
     def action_sort(self) -> None:
@@ -336,7 +336,7 @@ class MainScreen(ListKeys, ForwardFailures, Screen[None]):
     """A mode's screen: header, mode bar, the body, a hint line, footer, and live refresh."""
 
     MODE: ClassVar[str] = ""
-    BINDINGS = [bind("filter"), bind("sort")]
+    BINDINGS: ClassVar[list[BindingType]] = [bind("filter"), bind("sort")]
 
     def __init__(self) -> None:
         super().__init__()

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from models.core.i18n import N_, _
 
@@ -211,7 +211,7 @@ def bind(name: str, action: str | None = None, *, show: bool | None = None, prio
     )
 
 
-def binds(*names: str, **actions: str) -> list[Binding]:
+def binds(*names: str, **actions: str) -> list[BindingType]:
     """Bindings for several names; `actions` maps a name to a different action (e.g. back="app.pop_screen")."""
     return [bind(name, actions.get(name)) for name in names]
 

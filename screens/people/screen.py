@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -240,7 +241,7 @@ class PeopleScreen(MainScreen):
         yield Label(Text(_("Customers (enter: contact persons)")), classes="pane-title")
         yield PagedTable(
             CUSTOMER_COLUMNS,
-            lambda after, limit, q: customers_page("", after, limit, q),
+            partial(customers_page, ""),
             render_customer,
             sorts=CUSTOMER_SORTS,
             filterable=True,
