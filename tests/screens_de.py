@@ -78,7 +78,7 @@ def test_accounting_batches_de(snap_compare, db, fixed_clock, isolated_dirs: Pat
 
     async def batches(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
-        await pilot.press("v")
+        await pilot.press("w")
         await settle(pilot)
 
     assert snap_compare(console(accountant, isolated_dirs, "accounting"), terminal_size=SIZE, run_before=batches)

@@ -31,7 +31,7 @@ async def test_dashboard_shows_the_finding_and_the_screen_dismisses_a_connection
         await settle(pilot)
         text = screen_text(app)
         assert "test-device1" in text and "test-device2" in text
-        await pilot.press("d")
+        await pilot.press("delete")
         await settle(pilot)
         await fill(pilot, reason="Testverbindung")
         await pilot.press("ctrl+s")

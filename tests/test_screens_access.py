@@ -42,7 +42,7 @@ async def test_queue_lists_open_requests_nearest_deadline_first_with_urgency(db,
         assert "overdue" in str(left[0]) and str(left[0].style).lower().endswith(error)
         assert str(left[1]) == "6 d" and str(left[1].style).lower().endswith(warning)
         assert error not in str(left[2].style).lower() and warning not in str(left[2].style).lower()
-        await pilot.press("s")  # all states
+        await pilot.press("z")  # all states
         await settle(pilot)
         assert "Carl Closed" in screen_text(app)
 
@@ -65,7 +65,7 @@ async def test_officer_answers_a_request_step_by_step(db, fixed_clock, isolated_
         # out of order: not offered
         for step in ("compile", "export", "deliver", "exclude"):
             assert not detail.check_action(step, ())
-        await pilot.press("d")
+        await pilot.press("b")
         await settle(pilot)
         assert app.screen is detail and AccessRequest.get_by_id(request.id).state == "received"  # not delivered
         await pilot.press("v")
@@ -73,7 +73,7 @@ async def test_officer_answers_a_request_step_by_step(db, fixed_clock, isolated_
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert AccessRequest.get_by_id(request.id).state == "verified"
-        await pilot.press("c")
+        await pilot.press("m")
         await settle(pilot)
         table = detail.query_one("#ad-matches")
         keys = [key.value for key in table.rows]
@@ -83,14 +83,14 @@ async def test_officer_answers_a_request_step_by_step(db, fixed_clock, isolated_
         namesake = next(k for k in keys if "K-30003" in str(table.get_row(k)[1]))
         table.move_cursor(row=table.get_row_index(namesake))
         await pilot.pause()
-        await pilot.press("x")
+        await pilot.press("minus")
         await fill(pilot, reason="a design studio of the same name")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "a design studio of the same name" in str(table.get_row(namesake)[4])
         assert detail.check_action("exclude", ()) is None  # excluded already
         # undo it: include again (asked once, with the reason), then exclude again
-        await pilot.press("i")
+        await pilot.press("plus")
         await settle(pilot)
         assert "It was excluded because: a design studio of the same name" in screen_text(app)
         await pilot.press("y")
@@ -98,21 +98,21 @@ async def test_officer_answers_a_request_step_by_step(db, fixed_clock, isolated_
         assert str(table.get_row(namesake)[4]) == ""
         include = AuditEvent.select().where(AuditEvent.action == "access.include").get()
         assert "a design studio of the same name" in include.detail
-        await pilot.press("x")
+        await pilot.press("minus")
         await fill(pilot, reason="a design studio of the same name")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert detail.check_action("include", ())
         # export as Markdown in English to a file
         out = tmp_path / "report.md"
-        await pilot.press("e")
+        await pilot.press("x")
         await fill(pilot, fmt="md", lang="en", out=str(out))
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert out.exists() and oct(out.stat().st_mode & 0o777) == "0o600"
         assert "kontakt@weber-design.example" not in out.read_text(encoding="utf-8")  # the excluded record
         assert AccessRequest.get_by_id(request.id).state == "reviewed"
-        await pilot.press("d")
+        await pilot.press("b")
         await pilot.press("ctrl+s")
         await settle(pilot)
         closed = AccessRequest.get_by_id(request.id)
@@ -154,7 +154,7 @@ async def test_refusals_show_in_the_form_and_change_nothing(db, fixed_clock, iso
         table.move_cursor(row=table.get_row_index(fresh.ref))
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("t")
+        await pilot.press("l")
         await fill(pilot, reason="many records", notified_on="2026-11-30")
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -238,7 +238,7 @@ def test_snapshot_detail_with_compile_preview(snap_compare, db, fixed_clock, iso
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("c")
+        await pilot.press("m")
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZES[size], run_before=compiled)

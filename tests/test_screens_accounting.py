@@ -57,7 +57,7 @@ async def test_export_then_acknowledge_sets_the_billing_date(db, fixed_clock, is
         assert (folder / "support24-billing-000001.csv").exists()
         assert "Outbox: 0 records wait" in screen_text(app)
         assert app.screen.check_action("export", ()) is None  # nothing to export
-        await pilot.press("v")
+        await pilot.press("w")
         await settle(pilot)
         text = screen_text(app)
         assert "Records of batch 1" in text and "open" in text
@@ -77,7 +77,7 @@ async def test_export_then_acknowledge_sets_the_billing_date(db, fixed_clock, is
         assert app.screen.check_action("acknowledge", ()) is None  # acknowledged already
         assert "2026-11-24" in screen_text(app)
         # re-export of the same batch is identical
-        await pilot.press("r")
+        await pilot.press("X")
         await fill(pilot, out_dir=str(tmp_path / "again"))
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -112,16 +112,16 @@ async def test_after_export_the_new_batch_is_selected_and_k_confirms_batch_and_d
     app = console(accountant, isolated_dirs, "accounting")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("v")  # batch 1 is highlighted in the batches view
+        await pilot.press("w")  # batch 1 is highlighted in the batches view
         await settle(pilot)
         completed_order(tech, "A-2026-0003", f.customer("K-10043", "Café Herrmann"))
         app.screen.refresh_tick()
         await settle(pilot)
-        await pilot.press("v", "x")  # the outbox, export
+        await pilot.press("w", "x")  # the outbox, export
         await fill(pilot, out_dir=str(tmp_path / "erp"))
         await pilot.press("ctrl+s")
         await settle(pilot)
-        await pilot.press("v")
+        await pilot.press("w")
         await settle(pilot)
         assert app.screen.selected_batch().number == 2
         assert "Records of batch 2" in screen_text(app)
@@ -188,7 +188,7 @@ def test_snapshot_batches(snap_compare, db, fixed_clock, isolated_dirs, tmp_path
 
     async def show_batches(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
-        await pilot.press("v")
+        await pilot.press("w")
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZES[size], run_before=show_batches)

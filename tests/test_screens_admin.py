@@ -113,11 +113,11 @@ async def test_register_staff_inline_errors_and_deactivate(db, fixed_clock, admi
         table = app.screen.query_one("#staff-table")
         table.move_cursor(row=table.get_row_index("eva"))
         await pilot.pause()
-        await pilot.press("x", "y")
+        await pilot.press("D", "y")
         await settle(pilot)
         assert not Staff.get(Staff.username == "eva").active
         # customers and contacts
-        await pilot.press("u")
+        await pilot.press("K")
         app.screen.query_one("#f-number").value = "K-20000"
         app.screen.query_one("#f-name").value = HOSTILE.replace("\x1b", "")
         await pilot.press("ctrl+s")
@@ -127,7 +127,7 @@ async def test_register_staff_inline_errors_and_deactivate(db, fixed_clock, admi
         customers.focus()
         customers.move_cursor(row=customers.get_row_index("K-20000"))
         await pilot.pause()
-        await pilot.press("p")
+        await pilot.press("P")
         app.screen.query_one("#f-name").value = "Carla Kontakt"
         await pilot.press("ctrl+s")
         await settle(pilot)

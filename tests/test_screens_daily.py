@@ -146,7 +146,7 @@ async def test_admin_records_a_missing_commitment_changes_roles_and_reactivates(
         table.move_cursor(row=table.get_row_index("lfischer"))
         await pilot.pause()
         assert "MISSING" in screen_text(app)
-        await pilot.press("e")
+        await pilot.press("u")
         form = app.screen
         assert isinstance(form, StaffForm)
         # at 80x24 the title and the Save button are on screen
@@ -172,7 +172,7 @@ async def test_admin_records_a_missing_commitment_changes_roles_and_reactivates(
         table.move_cursor(row=table.get_row_index("old"))
         await pilot.pause()
         assert app.screen.check_action("deactivate", ()) is None
-        await pilot.press("r")
+        await pilot.press("R")
         await settle(pilot)
         assert "Make old active again?" in screen_text(app)
         await pilot.press("y")

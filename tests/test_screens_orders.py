@@ -83,12 +83,12 @@ async def test_complete_an_order_and_refusal_while_a_session_runs(db, fixed_cloc
         table.move_cursor(row=table.get_row_index("A-2026-0001"))
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("o", "y")
+        await pilot.press("f", "y")
         await settle(pilot)
         assert any("still has running sessions" in n.message for n in app._notifications)
         assert Order.get(Order.ref == "A-2026-0001").completed_at is None
         sessions.end_session(w["tech"], w["running"].ref)
-        await pilot.press("o", "y")
+        await pilot.press("f", "y")
         await settle(pilot)
         assert Order.get(Order.ref == "A-2026-0001").completed_at is not None
         assert "Order A-2026-0001 completed." in [n.message for n in app._notifications]
@@ -147,7 +147,7 @@ async def test_order_detail_opens_any_of_its_sessions(db, fixed_clock) -> None:
         table.move_cursor(row=table.get_row_index("A-2026-0001"))
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("v")
+        await pilot.press("enter")
         await settle(pilot)
         assert "Which session?" in screen_text(app)
         await pilot.press("end", "enter")

@@ -21,9 +21,9 @@ async def test_queue_shows_states_by_category_and_filters(db, fixed_clock, isola
         assert "A-2026-0003" in text and "A-2015-0001" in text
         summary = summary_text(app)
         assert "overdue" in summary and "billing" in summary and "access_requests" not in summary
-        await pilot.press("s")  # state: scheduled
-        await pilot.press("s")  # state: due
-        await pilot.press("s")  # state: overdue
+        await pilot.press("z")  # state: scheduled
+        await pilot.press("z")  # state: due
+        await pilot.press("z")  # state: overdue
         await settle(pilot)
         table = app.screen.query_one("#ret-queue")
         states = {str(table.get_row(key)[4]) for key in table.rows}
@@ -58,7 +58,7 @@ async def test_officer_previews_confirms_and_purges_with_progress(db, fixed_cloc
         notes = [n.message for n in app._notifications]
         assert any(f"Purge run {run.id}:" in note for note in notes)
         # the run and its deletion records are listed
-        await pilot.press("v")
+        await pilot.press("w")
         await settle(pilot)
         text = screen_text(app)
         assert f"Deletion records of run {run.id}" in text and "system_info" in text
@@ -111,7 +111,7 @@ async def test_officer_places_and_releases_a_hold(db, fixed_clock, isolated_dirs
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert LegalHold.select().where(LegalHold.released_at.is_null()).count() == 2
-        await pilot.press("v", "v")
+        await pilot.press("w", "w")
         await settle(pilot)
         text = screen_text(app)
         assert "[b]Rechnung 7[/b]" in text  # outside text shown literally

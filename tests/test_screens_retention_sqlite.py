@@ -26,7 +26,7 @@ def test_snapshot_runs_with_deletion_records(snap_compare, db, fixed_clock, isol
 
     async def show_runs(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
-        await pilot.press("v")
+        await pilot.press("w")
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZES[size], run_before=show_runs)

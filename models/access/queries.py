@@ -11,6 +11,7 @@ from models.core import clock, validation
 from models.core.entities import ACCESS_STATES, AccessRequest
 from models.core.errors import ValidationError
 from models.core.i18n import _
+from models.core.text import fold
 
 OPEN_STATES = ("received", "verified", "compiled", "reviewed")  # the rest of ACCESS_STATES are closed
 STATE_FILTERS = ACCESS_STATES + ("open", "closed")
@@ -91,6 +92,8 @@ def list_requests(
     state: str | None = None,
     after: RequestRow | tuple[date, str] | None = None,
     limit: int = 50,
+    text: str = "",
+    by_name: bool = False,
 ) -> list[RequestRow]:
     """A page of requests ordered by the deadline in force, then ref; `after` is the last row seen."""
     if not 1 <= limit <= MAX_LIMIT:
@@ -107,6 +110,11 @@ def list_requests(
     condition = _state_condition(state)
     if condition is not None:
         query = query.where(condition)
+    if text.strip():  # the `/` filter: the start of the ref, or of the (folded) name for those who may see names
+        matches = AccessRequest.ref.startswith(text.strip().upper())
+        if by_name:
+            matches = matches | AccessRequest.name_key.startswith(fold(text))
+        query = query.where(matches)
     if after is not None:
         after_due, after_ref = after.cursor if isinstance(after, RequestRow) else after
         query = query.where((due > after_due) | ((due == after_due) & (AccessRequest.ref > after_ref)))

@@ -9,17 +9,25 @@ from typing import Any
 
 from models.access.queries import RequestRow
 from models.access.requests import OPEN_STATES, ROLE, effective_due, get_request, list_requests
-from models.browse.paging import Page, clamp
+from models.browse.paging import ListQuery, Page, clamp
 from models.core import audit
 from models.core.clock import today_berlin
 from models.core.entities import AccessRequestExclusion, Staff
 from models.core.identity import require_role
 
 
-def requests_page(state: str | None, after: tuple[Any, ...] | None, limit: int) -> Page[RequestRow]:
-    """A page of requests by the deadline in force (state None = all, "open", "closed" or one state)."""
+def requests_page(
+    state: str | None, after: tuple[Any, ...] | None, limit: int, q: ListQuery | None = None, by_name: bool = False
+) -> Page[RequestRow]:
+    """A page of requests by the deadline in force (state None = all, "open", "closed" or one state).
+
+    `q.text` (the `/` filter) matches the start of the ref, and with `by_name` (only for those who may
+    see names) the start of the requester's name.
+    """
     limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
-    rows = list_requests(state=state, after=after, limit=limit + 1)
+    rows = list_requests(
+        state=state, after=after, limit=limit + 1, text=q.text if q is not None else "", by_name=by_name
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, rows[-1].cursor if more and rows else None)

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from models.browse.paging import Page, clamp
+from models.browse.paging import ListQuery, Page, SortKey, chosen_sort, clamp, keyset
 from models.core.entities import CONSENT_KINDS, Consent, Customer, Disclosure, Order, RemoteSession
 from models.core.errors import ValidationError
-from models.core.i18n import _
+from models.core.i18n import N_, _
 from models.core.text import fold
 
 KINDS = (*CONSENT_KINDS, "disclosure_record")  # the filter's choices; the last one means disclosures
@@ -50,16 +50,15 @@ def _conditions(model: Any, flt: ConsentFilter) -> list[Any]:
     return conditions
 
 
-def _query(model: Any, flt: ConsentFilter, cursor: tuple[datetime, int] | None, limit: int) -> list[Any]:
+def _query(
+    model: Any, flt: ConsentFilter, cursor: tuple[datetime, int] | None, limit: int, descending: bool = True
+) -> list[Any]:
     query = model.select(model, RemoteSession, Order, Customer).join(RemoteSession).join(Order).join(Customer)
     for condition in _conditions(model, flt):
         query = query.where(condition)
     if model is Consent and flt.kind:
         query = query.where(Consent.kind == flt.kind)
-    if cursor is not None:
-        at, ident = cursor
-        query = query.where((model.at < at) | ((model.at == at) & (model.id < ident)))
-    return list(query.order_by(model.at.desc(), model.id.desc()).limit(limit + 1))
+    return list(keyset(query, model.at, model.id, descending, cursor).limit(limit + 1))
 
 
 def _consent_row(c: Consent) -> LogRow:
@@ -93,10 +92,16 @@ def _disclosure_row(d: Disclosure) -> LogRow:
     )
 
 
+CONSENT_SORTS = (SortKey("at", N_("time"), descending=True),)
+
+
 def consent_log(
-    flt: ConsentFilter | None = None, after: tuple[Any, ...] | None = None, limit: int = 100
+    flt: ConsentFilter | None = None,
+    after: tuple[Any, ...] | None = None,
+    limit: int = 100,
+    q: ListQuery | None = None,
 ) -> Page[LogRow]:
-    """One page of consents and disclosures, newest first; `after` holds a cursor per table."""
+    """One page of consents and disclosures, newest first (or oldest first); `after` holds a cursor per table."""
     flt = flt or ConsentFilter()
     if flt.kind and flt.kind not in KINDS:
         raise ValidationError(
@@ -104,12 +109,15 @@ def consent_log(
         )
     limit = clamp(limit)
     consent_cursor, disclosure_cursor = after if after is not None else (None, None)
-    consents = [] if flt.kind == "disclosure_record" else _query(Consent, flt, consent_cursor, limit)
+    _sort, descending = chosen_sort(CONSENT_SORTS, q)
+    consents = [] if flt.kind == "disclosure_record" else _query(Consent, flt, consent_cursor, limit, descending)
     disclosures = (
-        [] if flt.kind and flt.kind != "disclosure_record" else _query(Disclosure, flt, disclosure_cursor, limit)
+        []
+        if flt.kind and flt.kind != "disclosure_record"
+        else _query(Disclosure, flt, disclosure_cursor, limit, descending)
     )
     tagged = [(c.at, 0, c.id, c) for c in consents] + [(d.at, 1, d.id, d) for d in disclosures]
-    tagged.sort(key=lambda t: (t[0], t[1], t[2]), reverse=True)
+    tagged.sort(key=lambda t: (t[0], t[1], t[2]), reverse=descending)
     taken = tagged[:limit]
     for at, source, ident, _record in taken:
         if source == 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from models.core import audit, clock
 from models.core.entities import (
@@ -187,6 +188,24 @@ def session_ref_of_consent(ref: str) -> str | None:
         .first()
     )
     return row[0] if row else None
+
+
+def reference_exists(kind: str, ref: str) -> bool:
+    """Whether the record a typed reference names exists (one indexed row; no personal data is read).
+
+    `kind` is "order", "session", "request", "customer" or "batch" (then `ref` is the number).
+    """
+    from models.core.entities import AccessRequest, BillingBatch, Customer, Order
+
+    column: Any = {
+        "order": Order.ref,
+        "session": RemoteSession.ref,
+        "request": AccessRequest.ref,
+        "customer": Customer.number,
+        "batch": BillingBatch.number,
+    }[kind]
+    value: object = int(ref) if kind == "batch" else ref
+    return column.model.select(column).where(column == value).exists()
 
 
 def session_detail(actor: Staff, ref: str) -> SessionDetail:

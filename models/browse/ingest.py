@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from models.browse.paging import Page, clamp, page_of
+from models.browse.paging import ListQuery, Page, SortKey, chosen_sort, clamp, keyset, page_of
 from models.core.entities import Staff
+from models.core.i18n import N_
 from models.sessions.registers import LoggedConnection
 
 
@@ -24,13 +25,28 @@ class PendingRow:
     source: str | None
 
 
-def pending_page(after: tuple[Any, ...] | None, limit: int) -> Page[PendingRow]:
-    """Connections no console session accounts for, oldest first."""
+PENDING_SORTS = (SortKey("logged", N_("logged")), SortKey("started", N_("started")))
+
+
+def pending_page(after: tuple[Any, ...] | None, limit: int, q: ListQuery | None = None) -> Page[PendingRow]:
+    """Connections no console session accounts for, as logged (oldest first) or by start, either way.
+
+    `q.text` (the `/` filter) names the tool (teamviewer, anydesk, rustdesk) or the technician's username.
+    """
     limit = clamp(limit)
     query = LoggedConnection.select().where(LoggedConnection.state == "pending")
-    if after:
-        query = query.where(LoggedConnection.id > after[0])
-    found = list(query.order_by(LoggedConnection.id).limit(limit + 1))
+    text = (q.text if q is not None else "").strip()
+    if text:
+        tech = Staff.select(Staff.id).where(Staff.username == text)
+        query = query.where((LoggedConnection.tool == text.lower()) | LoggedConnection.technician.in_(tech))
+    sort, descending = chosen_sort(PENDING_SORTS, q)
+    if sort.name == "logged":
+        if after:
+            query = query.where(LoggedConnection.id < after[1] if descending else LoggedConnection.id > after[1])
+        query = query.order_by(LoggedConnection.id.desc() if descending else LoggedConnection.id)
+    else:
+        query = keyset(query, LoggedConnection.started_at, LoggedConnection.id, descending, after)
+    found = list(query.limit(limit + 1))
     tech_ids = {row.technician_id for row in found if row.technician_id}
     names = (
         {s.id: s.username for s in Staff.select(Staff.id, Staff.username).where(Staff.id.in_(tech_ids))}
@@ -51,4 +67,4 @@ def pending_page(after: tuple[Any, ...] | None, limit: int) -> Page[PendingRow]:
         )
         for row in found
     ]
-    return page_of(rows, limit, lambda row: row.key)
+    return page_of(rows, limit, lambda row: (row.id if sort.name == "logged" else row.started_at, row.id))

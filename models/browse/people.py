@@ -8,9 +8,10 @@ from typing import Any
 
 from peewee import fn
 
-from models.browse.paging import Page, clamp, page_of
+from models.browse.paging import ListQuery, Page, SortKey, chosen_sort, clamp, keyset, page_of
 from models.core import audit
 from models.core.entities import AuditEvent, ContactPerson, Customer, Staff
+from models.core.i18n import N_
 from models.core.identity import require_role
 from models.core.text import fold
 
@@ -26,14 +27,19 @@ class StaffRow:
     active: bool
 
 
-def staff_page(after: tuple[Any, ...] | None = None, limit: int = 100) -> Page[StaffRow]:
-    """The staff register by username."""
+STAFF_SORTS = (SortKey("username", N_("username")),)
+
+
+def staff_page(after: tuple[Any, ...] | None = None, limit: int = 100, q: ListQuery | None = None) -> Page[StaffRow]:
+    """The staff register by username (either way); `q.text` matches the start of the username or the name."""
     limit = clamp(limit)
     query = Staff.select()
-    if after is not None:
-        query = query.where(Staff.username > after[0])
-    rows = list(query.order_by(Staff.username).limit(limit + 1))
-    page = page_of(rows, limit, lambda s: (s.username,))
+    text = (q.text if q is not None else "").strip()
+    if text:
+        query = query.where(Staff.username.startswith(text) | Staff.name.startswith(text))
+    _sort, descending = chosen_sort(STAFF_SORTS, q)
+    rows = list(keyset(query, Staff.username, Staff.id, descending, after).limit(limit + 1))
+    page = page_of(rows, limit, lambda s: (s.username, s.id))
     return Page(
         [
             StaffRow(s.username, s.username, s.name, s.roles, s.commitment_signed_on, s.secrecy_commitment_on, s.active)
@@ -53,16 +59,23 @@ class CustomerRow:
     contacts: int
 
 
-def customers_page(search: str = "", after: tuple[Any, ...] | None = None, limit: int = 100) -> Page[CustomerRow]:
-    """Customers by number; `search` matches the number or the start of the (folded) name."""
+CUSTOMER_SORTS = (SortKey("number", N_("customer number")), SortKey("name", N_("name")))
+_CUSTOMER_COLUMNS = {"number": Customer.number, "name": Customer.name_key}
+
+
+def customers_page(
+    search: str = "", after: tuple[Any, ...] | None = None, limit: int = 100, q: ListQuery | None = None
+) -> Page[CustomerRow]:
+    """Customers by number or name; `search` (or `q.text`) matches the number or the start of the (folded) name."""
     limit = clamp(limit)
     query = Customer.select()
-    if search.strip():
-        query = query.where((Customer.number.startswith(search.strip())) | Customer.name_key.startswith(fold(search)))
-    if after is not None:
-        query = query.where(Customer.number > after[0])
-    rows = list(query.order_by(Customer.number).limit(limit + 1))
-    page = page_of(rows, limit, lambda c: (c.number,))
+    search = search.strip() or (q.text.strip() if q is not None else "")
+    if search:
+        query = query.where((Customer.number.startswith(search)) | Customer.name_key.startswith(fold(search)))
+    sort, descending = chosen_sort(CUSTOMER_SORTS, q)
+    column = _CUSTOMER_COLUMNS[sort.name]
+    rows = list(keyset(query, column, Customer.id, descending, after).limit(limit + 1))
+    page = page_of(rows, limit, lambda c: (getattr(c, column.name), c.id))
     ids = [c.id for c in page.rows]
     counts = (
         {
@@ -116,19 +129,29 @@ class AuditRow:
     detail: str | None
 
 
+AUDIT_SORTS = (SortKey("id", N_("event number"), descending=True),)
+
+
 def audit_page(
-    actor_filter: str = "", action_prefix: str = "", after: tuple[Any, ...] | None = None, limit: int = 100
+    actor_filter: str = "",
+    action_prefix: str = "",
+    after: tuple[Any, ...] | None = None,
+    limit: int = 100,
+    q: ListQuery | None = None,
 ) -> Page[AuditRow]:
-    """The trail newest first by id; filters use the indexed actor and action columns."""
+    """The trail newest first by id (or oldest first); filters use the indexed actor, action and ref columns."""
     limit = clamp(limit)
     query = AuditEvent.select()
     if actor_filter.strip():
         query = query.where(AuditEvent.actor == actor_filter.strip())
     if action_prefix.strip():
         query = query.where(AuditEvent.action.startswith(action_prefix.strip()))
+    if q is not None and q.text.strip():
+        query = query.where(AuditEvent.ref.startswith(q.text.strip().upper()))
+    _sort, descending = chosen_sort(AUDIT_SORTS, q)
     if after is not None:
-        query = query.where(AuditEvent.id < after[0])
-    rows = list(query.order_by(AuditEvent.id.desc()).limit(limit + 1))
+        query = query.where(AuditEvent.id < after[0] if descending else AuditEvent.id > after[0])
+    rows = list(query.order_by(AuditEvent.id.desc() if descending else AuditEvent.id).limit(limit + 1))
     page = page_of(rows, limit, lambda e: (e.id,))
     return Page([AuditRow(str(e.id), e.id, e.at, e.actor, e.action, e.ref, e.detail) for e in page.rows], page.after)
 

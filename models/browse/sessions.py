@@ -8,9 +8,10 @@ from typing import Any
 
 from peewee import fn
 
-from models.browse.paging import Page, clamp, page_of
+from models.browse.paging import ListQuery, Page, SortKey, chosen_sort, clamp, keyset, page_of
 from models.core.clock import berlin_midnight_utc
 from models.core.entities import Customer, LegalHold, Order, RemoteSession, Staff
+from models.core.i18n import N_
 from models.core.text import fold
 
 
@@ -47,8 +48,14 @@ def _session_row(s: RemoteSession) -> SessionRow:
     )
 
 
-def active_sessions(after: tuple[Any, ...] | None = None, limit: int = 100) -> Page[SessionRow]:
-    """Running sessions, oldest first, by (started_at, id)."""
+SESSION_SORTS = (SortKey("started", N_("started")), SortKey("ref", N_("session ref")))
+_SESSION_COLUMNS = {"started": RemoteSession.started_at, "ref": RemoteSession.ref}
+
+
+def active_sessions(
+    after: tuple[Any, ...] | None = None, limit: int = 100, q: ListQuery | None = None
+) -> Page[SessionRow]:
+    """Running sessions, oldest first by (started_at, id), or as `q` sorts and filters them."""
     limit = clamp(limit)
     query = (
         RemoteSession.select(RemoteSession, Order, Customer, Staff)
@@ -58,13 +65,19 @@ def active_sessions(after: tuple[Any, ...] | None = None, limit: int = 100) -> P
         .join(Staff)
         .where(RemoteSession.ended_at.is_null())
     )
-    if after is not None:
-        started, ident = after
+    text = (q.text if q is not None else "").strip()
+    if text:
         query = query.where(
-            (RemoteSession.started_at > started) | ((RemoteSession.started_at == started) & (RemoteSession.id > ident))
+            RemoteSession.ref.startswith(text.upper())
+            | Customer.name_key.startswith(fold(text))
+            | (Customer.number == text)
+            | (Staff.username == text)
+            | RemoteSession.workstation_key.startswith(fold(text))
         )
-    rows = list(query.order_by(RemoteSession.started_at, RemoteSession.id).limit(limit + 1))
-    page = page_of(rows, limit, lambda s: (s.started_at, s.id))
+    sort, descending = chosen_sort(SESSION_SORTS, q)
+    column = _SESSION_COLUMNS[sort.name]
+    rows = list(keyset(query, column, RemoteSession.id, descending, after).limit(limit + 1))
+    page = page_of(rows, limit, lambda s: (getattr(s, column.name), s.id))
     return Page([_session_row(s) for s in page.rows], page.after)
 
 
@@ -124,18 +137,26 @@ def _order_conditions(flt: OrderFilter) -> list[Any]:
     return conditions
 
 
-def orders(flt: OrderFilter | None = None, after: tuple[Any, ...] | None = None, limit: int = 100) -> Page[OrderRow]:
-    """Orders newest first by (opened_at, id), filtered; sessions counted per row of the page only."""
+ORDER_SORTS = (SortKey("opened", N_("opened"), descending=True), SortKey("ref", N_("order ref")))
+_ORDER_COLUMNS = {"opened": Order.opened_at, "ref": Order.ref}
+
+
+def orders(
+    flt: OrderFilter | None = None, after: tuple[Any, ...] | None = None, limit: int = 100, q: ListQuery | None = None
+) -> Page[OrderRow]:
+    """Orders newest first by (opened_at, id) or as `q` sorts them, filtered; sessions counted per row of the page."""
     limit = clamp(limit)
     flt = flt or OrderFilter()
     query = Order.select(Order, Customer).join(Customer)
     for condition in _order_conditions(flt):
         query = query.where(condition)
-    if after is not None:
-        opened, ident = after
-        query = query.where((Order.opened_at < opened) | ((Order.opened_at == opened) & (Order.id < ident)))
-    rows = list(query.order_by(Order.opened_at.desc(), Order.id.desc()).limit(limit + 1))
-    page = page_of(rows, limit, lambda o: (o.opened_at, o.id))
+    if q is not None and q.text.strip():
+        text = q.text.strip()
+        query = query.where(Order.ref.startswith(text.upper()) | Customer.name_key.startswith(fold(text)))
+    sort, descending = chosen_sort(ORDER_SORTS, q)
+    column = _ORDER_COLUMNS[sort.name]
+    rows = list(keyset(query, column, Order.id, descending, after).limit(limit + 1))
+    page = page_of(rows, limit, lambda o: (getattr(o, column.name), o.id))
     ids = [o.id for o in page.rows]
     counts: dict[int, int] = {}
     held: set[int] = set()

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from console.progress_words import STEPS
 from console.settings.config import Controller
@@ -42,6 +42,7 @@ from screens.access.urgency import days_left_text, theme_colour, urgency_variabl
 from screens.kit.base import ForwardFailures
 from screens.kit.forms import ConfirmScreen
 from screens.kit.host import host
+from screens.kit.keys import binds
 from screens.kit.progress import ProgressShown, follow
 from screens.kit.text import literal
 from screens.shell.chrome import QuietFooter, ShellHeader
@@ -53,6 +54,17 @@ MATCH_COLUMNS = [
     ("why", _("Matched by")),
     ("excluded", _("Excluded")),
 ]
+
+
+class MatchFilter(Input):
+    """`/` over the matches; Esc clears it and goes back to the matches (not out of the request)."""
+
+    BINDINGS = [Binding("escape", "clear_filter", _("Back"), show=False)]
+
+    def action_clear_filter(self) -> None:
+        self.value = ""
+        self.post_message(self.Submitted(self, ""))
+        self.remove()
 
 
 class DetailLoaded(Message):
@@ -123,22 +135,26 @@ def detail_text(detail: RequestDetail, colour: str) -> Text:
 class AccessDetailScreen(ForwardFailures, Screen[None]):
     """A pushed screen for one request; Escape goes back to the list."""
 
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", _("Back"), id="access.back"),
-        Binding("v", "verify", _("Verify"), id="access.verify"),
-        Binding("c", "compile", _("Compile"), id="access.compile"),
-        Binding("x", "exclude", _("Exclude"), id="access.exclude"),
-        Binding("i", "include", _("Include again"), id="access.include"),
-        Binding("e", "export", _("Export"), id="access.export"),
-        Binding("t", "extend", _("Extend"), id="access.extend"),
-        Binding("d", "deliver", _("Deliver"), id="access.deliver"),
-        Binding("j", "reject", _("Reject"), id="access.reject"),
-    ]
+    BINDINGS = binds(
+        "back",
+        "verify",
+        "compile",
+        "exclude",
+        "include",
+        "export",
+        "extend",
+        "deliver",
+        "reject",
+        "filter",
+        back="app.pop_screen",
+        filter="filter_matches",
+    )
 
     def __init__(self, operator: Staff, ref: str) -> None:
         super().__init__()
         self.operator = operator
         self.ref = ref
+        self.match_filter = ""
         self.detail: RequestDetail | None = None
         self.compilation: Compilation | None = None
 
@@ -209,6 +225,53 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
     def on_data_table_row_highlighted(self) -> None:
         self.refresh_bindings()
 
+    def on_data_table_row_selected(self) -> None:
+        """Enter on a match: open the record it is (an order, a session, the customer's orders)."""
+        from screens.shell.palette import opener
+
+        match = self.selected_match()
+        if match is None:
+            return
+        open_it = opener(self.app, match.ref)
+        if open_it is None:
+            self.hint(_("{kind} {ref} cannot be opened from here.").format(kind=term(match.kind), ref=match.ref))
+        else:
+            open_it()
+
+    # -- `/` over the compiled matches (already in memory: the compilation is bounded) --------------
+    def action_filter_matches(self) -> None:
+        existing = list(self.query("#ad-filter").results(MatchFilter))
+        if existing:
+            existing[0].focus()
+            return
+        box = MatchFilter(
+            value=self.match_filter,
+            placeholder=_("filter matches: kind, ref, record or reason — enter filters, esc clears"),
+            id="ad-filter",
+            classes="quick-filter",
+        )
+        table = self.query_one("#ad-matches", DataTable)
+        table.parent.mount(box, before=table)  # type: ignore[union-attr]
+        box.focus()
+
+    def on_input_submitted(self, event: Any) -> None:
+        if event.input.id != "ad-filter":
+            return
+        event.stop()
+        self.match_filter = event.value.strip()
+        if self.compilation is not None:
+            self.show_matches(Compiled(self.compilation), reload=False)
+        self.query_one("#ad-matches", DataTable).focus()
+
+    def shown_match(self, match: Any) -> bool:
+        wanted = self.match_filter.casefold()
+        if not wanted:
+            return True
+        why = " ".join(f"{r.code}={r.value}" for r in match.reasons)
+        return any(
+            wanted in str(part).casefold() for part in (match.kind, term(match.kind), match.ref, match.label, why)
+        )
+
     def on_worker_state_changed(self, event: Any) -> None:
         if event.worker.group == "compile" and event.worker.error is not None:
             self.hint(Text(str(event.worker.error)))  # and it stays readable here
@@ -231,12 +294,14 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
         self.hint(_("Compiling: {progress}").format(progress=message.text))
 
     @on(Compiled)
-    def show_matches(self, message: Compiled) -> None:
+    def show_matches(self, message: Compiled, reload: bool = True) -> None:
         self.compilation = compilation = message.compilation
         table = self.query_one("#ad-matches", DataTable)
         selected = self.selected_match()
         table.clear()
         for match in compilation.matches:
+            if not self.shown_match(match):
+                continue
             why = ", ".join(f"{r.code}={r.value}" for r in match.reasons)
             excluded = literal(match.exclusion_reason, style="italic") if match.excluded else Text("")
             table.add_row(
@@ -259,7 +324,8 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
             )
         )
         table.focus()
-        self.load()
+        if reload:
+            self.load()
 
     # -- steps -----------------------------------------------------------------------------
     def step(self, form: StepForm, done: str, *, recompile: bool = False) -> None:

@@ -10,7 +10,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Static
 
 from models.access import requests as access
@@ -23,6 +22,7 @@ from screens.access.forms import OpenRequestForm
 from screens.access.urgency import days_left_text, theme_colour, urgency_variable
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column, widest
+from screens.kit.keys import binds
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
@@ -39,11 +39,7 @@ STATE_FILTERS: tuple[str | None, ...] = ("open", None, "closed", *access.OPEN_ST
 
 class AccessRequestsScreen(MainScreen):
     MODE = "access"
-    BINDINGS = [
-        Binding("n", "new", _("New request"), id="access.new"),
-        Binding("enter", "open", _("Open"), id="access.open"),
-        Binding("s", "cycle_state", _("State"), id="access.state"),
-    ]
+    BINDINGS = binds("new", "open", "state", state="cycle_state")
 
     def __init__(self) -> None:
         super().__init__()
@@ -51,7 +47,7 @@ class AccessRequestsScreen(MainScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="ar-filter", classes="pane-title")
-        yield PagedTable(COLUMNS, self.fetch, self.render_row, key=lambda row: row.ref, id="ar-table")
+        yield PagedTable(COLUMNS, self.fetch, self.render_row, key=lambda row: row.ref, filterable=True, id="ar-table")
 
     @property
     def table(self) -> PagedTable:
@@ -70,8 +66,8 @@ class AccessRequestsScreen(MainScreen):
             self.hint(_("enter opens the highlighted request; n registers a new one."))
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.table.reload())
 
-    def fetch(self, after: Any, limit: int) -> Any:
-        return requests_page(self.state, after, limit)
+    def fetch(self, after: Any, limit: int, q: Any = None) -> Any:
+        return requests_page(self.state, after, limit, q, by_name=refusal(self.operator, access.ROLE) is None)
 
     def render_row(self, row: Any) -> list[Text]:
         is_open = row.state in access.OPEN_STATES

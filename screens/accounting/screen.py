@@ -12,7 +12,6 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import ContentSwitcher, Static
@@ -28,6 +27,7 @@ from screens.accounting.forms import AcknowledgeForm, ExportBatchForm
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column, widest
 from screens.kit.host import host
+from screens.kit.keys import binds, shown
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
@@ -88,12 +88,7 @@ def render_batch(batch: billing.BatchInfo) -> list[Text]:
 
 class AccountingScreen(MainScreen):
     MODE = "accounting"
-    BINDINGS = [
-        Binding("v", "next_view", _("View"), id="accounting.view"),
-        Binding("x", "export", _("Export"), id="accounting.export"),
-        Binding("k", "acknowledge", _("Acknowledge"), id="accounting.ack"),
-        Binding("r", "reexport", _("Re-export"), id="accounting.reexport"),
-    ]
+    BINDINGS = binds("view", "export", "acknowledge", "export_again", view="next_view", export_again="reexport")
 
     def __init__(self) -> None:
         super().__init__()
@@ -160,10 +155,10 @@ class AccountingScreen(MainScreen):
         self.query_one("#acc-count", Static).update(
             Text(
                 ngettext(
-                    "Outbox: {n} record waits for the next batch (x exports it)",
-                    "Outbox: {n} records wait for the next batch (x exports them)",
+                    "Outbox: {n} record waits for the next batch ({key} exports it)",
+                    "Outbox: {n} records wait for the next batch ({key} exports them)",
                     message.count,
-                ).format(n=message.count)
+                ).format(n=message.count, key=shown("export"))
             )
         )
         if changed:
@@ -172,7 +167,7 @@ class AccountingScreen(MainScreen):
 
     def show_views(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
-        line.append("v ", style="bold")
+        line.append(shown("view") + " ", style="bold")
         for name, title in VIEWS:
             line.append(f" {title} ", style="reverse bold" if name == self.view else "")
         self.query_one("#acc-views", Static).update(line)

@@ -7,15 +7,16 @@ from typing import Any
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
-from models.browse.people import AuditRow, audit_page, verify_trail
+from models.browse.paging import ListQuery
+from models.browse.people import AUDIT_SORTS, AuditRow, audit_page, verify_trail
 from models.core.db import worker_connection
 from models.core.i18n import _, ngettext
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column
+from screens.kit.keys import binds, shown
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
@@ -43,17 +44,18 @@ def render_event(row: AuditRow) -> list[Text]:
 
 class AuditScreen(MainScreen):
     MODE = "audit"
-    BINDINGS = [
-        Binding("v", "verify", _("Verify chain"), id="audit.verify"),
-        Binding("slash", "search", _("Filter"), id="audit.search"),
-    ]
+    BINDINGS = binds("verify", "filter", "open", filter="search")
 
     def compose_body(self) -> ComposeResult:
-        yield Static(Text(_("Chain not checked yet: press v to verify.")), id="verify-result", classes="panel")
+        yield Static(
+            Text(_("Chain not checked yet: press {key} to verify.").format(key=shown("verify"))),
+            id="verify-result",
+            classes="panel",
+        )
         with Horizontal(classes="filters"):
             yield Input(placeholder=_("who (username)"), id="q-actor")
             yield Input(placeholder=_("action starts with, e.g. session."), id="q-action")
-        yield PagedTable(COLUMNS, self.fetch, render_event, id="audit-table")
+        yield PagedTable(COLUMNS, self.fetch, render_event, sorts=AUDIT_SORTS, id="audit-table")
 
     def on_mount(self) -> None:
         self.query_one("#audit-table").focus()
@@ -61,9 +63,9 @@ class AuditScreen(MainScreen):
         if reason:
             self.hint(_("Verify: {reason}").format(reason=reason))
 
-    def fetch(self, after: tuple[Any, ...] | None, limit: int) -> Any:
+    def fetch(self, after: tuple[Any, ...] | None, limit: int, q: ListQuery | None = None) -> Any:
         return audit_page(
-            self.query_one("#q-actor", Input).value, self.query_one("#q-action", Input).value, after, limit
+            self.query_one("#q-actor", Input).value, self.query_one("#q-action", Input).value, after, limit, q
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -79,6 +81,22 @@ class AuditScreen(MainScreen):
         table = self.query_one("#audit-table", PagedTable)
         table.restart()
         table.focus()
+
+    def on_data_table_row_selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        """Enter on an event: open the record it names (order, session, consent, request, customer, batch)."""
+        from screens.shell.palette import opener
+
+        row = self.query_one("#audit-table", PagedTable).selected()
+        if row is None:
+            return
+        open_it = opener(self.app, row.ref or "")
+        if open_it is None:
+            self.hint(_("Event {id} names no record that can be opened.").format(id=row.id))
+        else:
+            open_it()
 
     def action_verify(self) -> None:
         self.query_one("#verify-result", Static).update(Text(_("verifying …")))

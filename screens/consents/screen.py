@@ -6,16 +6,16 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Select
 
-from models.browse.consents import KINDS, ConsentFilter, LogRow, consent_log
+from models.browse.consents import CONSENT_SORTS, KINDS, ConsentFilter, LogRow, consent_log
 from models.core import clock
 from models.core.i18n import _
 from models.core.labels import term
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column, widest
+from screens.kit.keys import binds
 from screens.kit.labels import CONSENT_KIND_LABELS, label
 from screens.kit.text import literal
 
@@ -53,7 +53,7 @@ def render_log(row: LogRow) -> list[Text]:
 
 class ConsentLogScreen(MainScreen):
     MODE = "consents"
-    BINDINGS = [Binding("slash", "search", _("Filter"), id="consents.search")]
+    BINDINGS = binds("filter", filter="search")
 
     def __init__(self) -> None:
         super().__init__()
@@ -64,13 +64,13 @@ class ConsentLogScreen(MainScreen):
             yield Select([(term(kind), kind) for kind in KINDS], prompt=_("any kind"), id="q-kind")
             yield Input(placeholder=_("customer no./name"), id="q-customer")
             yield Input(placeholder=_("session ref"), id="q-session")
-        yield PagedTable(COLUMNS, self.fetch, render_log, id="consents-table")
+        yield PagedTable(COLUMNS, self.fetch, render_log, sorts=CONSENT_SORTS, id="consents-table")
 
     def on_mount(self) -> None:
         self.query_one("#consents-table").focus()
 
-    def fetch(self, after: tuple[Any, ...] | None, limit: int) -> Any:
-        return consent_log(self.filter, after, limit)
+    def fetch(self, after: tuple[Any, ...] | None, limit: int, q: Any = None) -> Any:
+        return consent_log(self.filter, after, limit, q)
 
     def action_search(self) -> None:
         self.query_one("#q-kind", Select).focus()

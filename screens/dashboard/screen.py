@@ -2,26 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Sparkline, Static
 
-from models.browse.dashboard import Dashboard, dashboard
+from models.browse.dashboard import ActiveLine, Dashboard, dashboard
 from models.core import clock
 from models.core.db import worker_connection
 from models.core.i18n import _
 from models.core.labels import term
 from screens.kit.base import MainScreen
+from screens.kit.keys import binds
 from screens.kit.text import elapsed, literal
 
 NOT_AVAILABLE = _("not available in this build yet")
 
 
+class DashLine(Static, can_focus=True):
+    """A dashboard line that Enter opens: what it refers to (a session, a request, a screen)."""
+
+    DEFAULT_CSS = "DashLine:focus { text-style: reverse; }"
+    BINDINGS = [
+        Binding("down", "app.focus_next", show=False),
+        Binding("up", "app.focus_previous", show=False),
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.target: Callable[[], object] | None = None
+
+
 class DashboardScreen(MainScreen):
     MODE = "dashboard"
+    BINDINGS = binds("open")
 
     class Loaded(Message):
         def __init__(self, data: Dashboard) -> None:
@@ -30,14 +51,15 @@ class DashboardScreen(MainScreen):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(classes="dashboard"):
-            yield Static(id="dash-sessions")
-            yield Static(id="dash-retention")
+            yield DashLine(id="dash-sessions")
+            yield Vertical(id="dash-active")
+            yield DashLine(id="dash-retention")
             yield Sparkline([], id="dash-chart")
             yield Static(id="dash-chart-label")
-            yield Static(id="dash-access")
-            yield Static(id="dash-orders")
-            yield Static(id="dash-staff")
-            yield Static(id="dash-notes", classes="bad")
+            yield DashLine(id="dash-access")
+            yield DashLine(id="dash-orders")
+            yield DashLine(id="dash-staff")
+            yield DashLine(id="dash-notes", classes="bad")
 
     def refresh_data(self) -> None:
         self.load()
@@ -56,6 +78,7 @@ class DashboardScreen(MainScreen):
     def show(self, message: Loaded) -> None:
         data = message.data
         self.query_one("#dash-sessions", Static).update(self.sessions_text(data))
+        self.show_targets(data)
         self.query_one("#dash-retention", Static).update(self.retention_text(data))
         chart = self.query_one("#dash-chart", Sparkline)
         label = self.query_one("#dash-chart-label", Static)
@@ -87,13 +110,53 @@ class DashboardScreen(MainScreen):
         self.query_one("#dash-notes", Static).update(notes)
         self.arm_refresh()
 
+    # -- Enter on a line opens what it refers to ------------------------------------------------
+    def show_targets(self, data: Dashboard) -> None:
+        from screens.shell.palette import open_request, open_session
+
+        app: Any = self.app
+
+        def mode(name: str) -> Callable[[], object]:
+            return lambda: app.switch_mode(name)
+
+        box = self.query_one("#dash-active", Vertical)
+        refs = [line.ref for line in data.active_first]
+        lines = list(box.query(DashLine))
+        if [line.name for line in lines] != refs:
+            box.remove_children()
+            lines = [DashLine(name=ref, classes="dash-active-line") for ref in refs]
+            box.mount_all(lines)
+        for widget, line in zip(lines, data.active_first, strict=True):
+            widget.update(self.active_text(line))
+            widget.target = partial(open_session, app, line.ref)
+        self.query_one("#dash-sessions", DashLine).target = mode("sessions")
+        self.query_one("#dash-retention", DashLine).target = mode("retention")
+        nearest = (data.access or {}).get("nearest_ref")
+        self.query_one("#dash-access", DashLine).target = (
+            partial(open_request, app, nearest) if nearest else mode("access")
+        )
+        self.query_one("#dash-orders", DashLine).target = mode("accounting")
+        self.query_one("#dash-staff", DashLine).target = mode("people")
+        notes = self.query_one("#dash-notes", DashLine)
+        notes.target = app.show_unrecorded_connections if data.connection_findings else None
+
+    def action_open(self) -> None:
+        focused = self.focused
+        if isinstance(focused, DashLine) and focused.target is not None:
+            focused.target()
+        else:
+            self.hint(_("Move to a line (tab, up, down) and press enter to open it."))
+
+    @staticmethod
+    def active_text(line: ActiveLine) -> Text:
+        text = Text("  ")
+        text.append_text(literal(f"{line.ref}  {elapsed(line.started_at)}  {line.technician}  "))
+        text.append_text(literal(line.customer))
+        return text
+
     @staticmethod
     def sessions_text(data: Dashboard) -> Text:
         text = Text(_("Active sessions: {n}").format(n=data.active_count), style="bold")
-        for line in data.active_first:
-            text.append("\n  ")
-            text.append_text(literal(f"{line.ref}  {elapsed(line.started_at)}  {line.technician}  "))
-            text.append_text(literal(line.customer))
         if data.active_count > len(data.active_first):
             text.append("\n  " + _("… and {n} more (key 2)").format(n=data.active_count - len(data.active_first)))
         return text

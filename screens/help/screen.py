@@ -14,39 +14,9 @@ from models.core.i18n import _, current_language
 from models.core.labels import term
 from screens.kit.base import MainScreen
 from screens.kit.host import host
+from screens.kit.keys import BY_NAME, KEYS, QUESTION_KEYS
 from screens.kit.text import literal
 from screens.shell.modes import MODE_SPECS
-
-SCREEN_KEYS: list[tuple[str, str, str]] = [
-    ("2 " + _("Sessions"), "s / e", _("start a session / end the selected one")),
-    ("2 " + _("Sessions"), "a / c / i", _("add activity or file transfer / chat line / system information")),
-    ("2 " + _("Sessions"), "t / d", _("add a second technician (consent first) / record a disclosure")),
-    ("3 " + _("Orders"), "/ enter", _("search / open the order's detail")),
-    (
-        "3 " + _("Orders"),
-        "o / h / r / v",
-        _("in the detail: complete / place a legal hold / release it / open a session"),
-    ),
-    ("4 " + _("Consent"), "/", _("filter by kind, customer, session")),
-    ("5 " + _("Retention"), "v / c / s", _("next view (queue, purge runs, holds) / filter category / state")),
-    ("5 " + _("Retention"), "p / h / r", _("purge: preview, then confirm / place a legal hold / release it")),
-    ("6 " + _("Access"), "n / enter / s", _("open a request / its detail / filter by state")),
-    (
-        "6 " + _("Access"),
-        "v c x i e",
-        _("in the detail: verify / compile / exclude a match / include it again / export"),
-    ),
-    ("6 " + _("Access"), "t d j", _("in the detail: extend / deliver / reject")),
-    ("7 " + _("Billing"), "v / x / r / k", _("next view / export a batch / export it again / acknowledge")),
-    ("8 " + _("Staff"), "n / e / x / r", _("register staff / edit (enter) / deactivate / reactivate")),
-    ("8 " + _("Staff"), "u / p", _("register a customer / add a contact person")),
-    ("9 " + _("Audit"), "v", _("verify the hash chain")),
-    (_("forms"), "ctrl+s / esc", _("save / cancel (asks when something was typed)")),
-    (_("forms"), "enter / tab", _("next field (Enter does not save)")),
-    (_("anywhere"), "?", _("the keys of the current screen")),
-    (_("anywhere"), "ctrl+p", _("command palette: go to a screen by name, change theme")),
-    (_("anywhere"), "ctrl+t / ctrl+q", _("change theme / quit")),
-]
 
 
 class HelpScreen(MainScreen):
@@ -59,14 +29,17 @@ class HelpScreen(MainScreen):
 
     @staticmethod
     def keys_table() -> Table:
+        """The key map (screens/kit/keys.py): one key, one meaning, on every screen."""
         table = Table(title=_("Keys"), expand=True, box=None, show_header=True, title_justify="left")
-        table.add_column(_("where"), no_wrap=True)
         table.add_column(_("key"), no_wrap=True, style="bold")
+        table.add_column(_("action"), no_wrap=True)
         table.add_column(_("what"))
         for item in MODE_SPECS:
-            table.add_row(_("anywhere"), item.key, Text(item.help))
-        for where, key, what in SCREEN_KEYS:
-            table.add_row(where, key, what)
+            table.add_row(item.key, item.title, Text(item.help))
+        for key in KEYS:
+            table.add_row(key.display, _(key.label), Text(f"{_(key.help)} ({_(key.where)})"))
+        for keys, what in QUESTION_KEYS:
+            table.add_row(keys, "", Text(_(what)))
         return table
 
     def about(self) -> Text:
@@ -116,23 +89,27 @@ class ScreenHelp(ModalScreen[None]):
 
     def keys(self) -> Table:
         mode = getattr(self.below, "MODE", "") or ""
-        title = next((item.title for item in MODE_SPECS if item.name == mode), "")
-        heading = _("Keys on this screen") + (f" — {title}" if title else "")
+        spec = next((item for item in MODE_SPECS if item.name == mode), None)
+        heading = _("Keys on this screen") + (f" — {spec.title}" if spec else "")
         table = Table(title=heading, box=None, show_header=False, title_justify="left", expand=True)
         table.add_column(no_wrap=True, style="bold")
         table.add_column()
+        purpose = spec.help if spec else (self.below.__doc__ or "").strip().splitlines()[0:1]
+        if purpose:
+            table.add_row("", Text(purpose if isinstance(purpose, str) else purpose[0], style="italic"))
+            table.add_row("", "")
         seen: set[str] = set()
         for key, active in self.below.active_bindings.items():
             binding = active.binding
-            if not binding.id or not binding.description or binding.id in seen or binding.id.startswith("mode."):
+            if not binding.id or binding.id in seen or binding.id.startswith("mode."):
+                continue
+            item = BY_NAME.get(binding.id.removeprefix("keys.")) if binding.id.startswith("keys.") else None
+            if item is None and not binding.description:
                 continue
             seen.add(binding.id or key)
             state = "" if active.enabled else " " + _("(not now)")
-            table.add_row(self.app.get_key_display(binding), binding.description + state)
-        key = next((item.key for item in MODE_SPECS if item.name == mode), None)
-        for where, keys, what in SCREEN_KEYS:
-            if key is not None and where.startswith(f"{key} "):
-                table.add_row(keys, what)
+            what = f"{binding.description} — {_(item.help)}" if item else binding.description
+            table.add_row(self.app.get_key_display(binding), what + state)
         table.add_row("", "")
         table.add_row("1 … 0", _("go to a screen (the mode bar); ^p palette: a reference such as A-2026-0067"))
         table.add_row("? / esc", _("this help / close"))

@@ -11,16 +11,16 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Input, Select, Static, TextArea
 
-from models.browse.ingest import PendingRow, pending_page
+from models.browse.ingest import PENDING_SORTS, PendingRow, pending_page
 from models.core.entities import Staff
 from models.core.i18n import _
 from models.sessions import reconcile
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column
 from screens.kit.forms import FormScreen
+from screens.kit.keys import binds
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
@@ -109,9 +109,7 @@ class DismissForm(FormScreen[str]):
 class UnrecordedConnectionsScreen(MainScreen):
     MODE = "dashboard"
     BINDINGS = [
-        Binding("a", "assign", _("Assign to order"), id="ingest.assign"),
-        Binding("d", "dismiss_connection", _("Not customer work"), id="ingest.dismiss"),
-        Binding("escape", "back", _("Back"), id="ingest.back"),
+        *binds("assign", "not_work", "back", not_work="dismiss_connection"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -119,7 +117,9 @@ class UnrecordedConnectionsScreen(MainScreen):
             Text(_("Unrecorded connections: in a remote tool's log, with no session in the console"), style="bold"),
             classes="panel",
         )
-        yield PagedTable(COLUMNS, pending_page, render_pending, id="pending-table")
+        yield PagedTable(
+            COLUMNS, pending_page, render_pending, sorts=PENDING_SORTS, filterable=True, id="pending-table"
+        )
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -14,21 +14,24 @@ from typing import Any, ClassVar, cast
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
-from models.browse.paging import Page
+from models.browse.paging import ListQuery, Page, SortKey
 from models.core.db import worker_connection
 from models.core.entities import Staff
+from models.core.i18n import _
 from screens.kit.columns import ColumnSpec, column, fit, lay_out
 from screens.kit.host import host
+from screens.kit.keys import bind, shown
 from screens.kit.messages import WorkerFailed
 from screens.shell.chrome import ModeBar, QuietFooter, ShellHeader
 
-Fetch = Callable[[tuple[Any, ...] | None, int], Page[Any]]
+Fetch = Callable[..., Page[Any]]  # (after, limit), or (after, limit, ListQuery) for a list that sorts or filters
 Render = Callable[[Any], Sequence[Text | str]]
 
 
@@ -66,6 +69,8 @@ class PagedTable(ForwardFailures, DataTable):
         *,
         page_size: int = 50,
         key: Callable[[Any], str] = lambda row: str(row.key),
+        sorts: Sequence[SortKey] = (),
+        filterable: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
@@ -79,6 +84,9 @@ class PagedTable(ForwardFailures, DataTable):
         self.generation = 0
         self.loading_page = False
         self.prefer_key: str | None = None
+        self.sorts = list(sorts)
+        self.filterable = filterable
+        self.list_query = ListQuery()
 
     def on_mount(self) -> None:
         self.add_columns_for_width(self.estimated_room())
@@ -161,7 +169,7 @@ class PagedTable(ForwardFailures, DataTable):
         self, generation: int, after: tuple[Any, ...] | None, limit: int, replace: bool, force: bool = False
     ) -> None:
         with worker_connection():
-            page = self.fetch(after, limit)
+            page = self.fetch_page(after, limit)
         self.post_message(self.PageLoaded(generation, page, replace, force))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -201,6 +209,41 @@ class PagedTable(ForwardFailures, DataTable):
         if event.cursor_row >= self.row_count - 5:
             self.load_more()
 
+    # -- filter and sort (the `/` and `o` keys) -------------------------------------------
+    def fetch_page(self, after: tuple[Any, ...] | None, limit: int) -> Page[Any]:
+        """A list that sorts or filters gets its ListQuery as a third argument; the others (after, limit)."""
+        if self.sorts or self.filterable:
+            return cast(Any, self.fetch)(after, limit, self.list_query)
+        return self.fetch(after, limit)
+
+    def sort_text(self) -> str:
+        if not self.sorts:
+            return ""
+        wanted = self.list_query.sort or self.sorts[0].name
+        sort = next(item for item in self.sorts if item.name == wanted)
+        descending = sort.descending if self.list_query.descending is None else self.list_query.descending
+        return _("sorted by {column} {direction}").format(column=_(sort.label), direction="↓" if descending else "↑")
+
+    def cycle_sort(self) -> str:
+        """The next sort: this column the other way round, then the next column; from the first page again."""
+        names = [item.name for item in self.sorts]
+        current = self.list_query.sort or names[0]
+        sort = self.sorts[names.index(current)]
+        descending = sort.descending if self.list_query.descending is None else self.list_query.descending
+        if descending == sort.descending:  # the natural direction: now the other way round
+            wanted = ListQuery(self.list_query.text, sort.name, not descending)
+        else:
+            following = self.sorts[(names.index(current) + 1) % len(names)]
+            wanted = ListQuery(self.list_query.text, following.name, following.descending)
+        self.list_query = wanted
+        self.restart()
+        return self.sort_text()
+
+    def filter_by(self, text: str) -> None:
+        """Filter on the database by `text` (the list's own indexed prefixes) and start from the first page."""
+        self.list_query = ListQuery(text.strip(), self.list_query.sort, self.list_query.descending)
+        self.restart()
+
     # -- selection -------------------------------------------------------------------
     def selected_key(self) -> str | None:
         if self.row_count == 0:
@@ -215,10 +258,80 @@ class PagedTable(ForwardFailures, DataTable):
         return self.rows_by_key.get(key) if key is not None else None
 
 
-class MainScreen(ForwardFailures, Screen[None]):
+class QuickFilter(Input):
+    """The `/` filter of one list: Enter filters on the database, Esc clears it and goes back to the list."""
+
+    BINDINGS = [Binding("escape", "clear_filter", _("Back"), show=False)]
+
+    def __init__(self, table: PagedTable) -> None:
+        super().__init__(
+            value=table.list_query.text,
+            placeholder=_("filter: start of a ref, name or number — enter filters, esc clears"),
+            id=f"filter-{table.id}",
+            classes="quick-filter",
+        )
+        self.table = table
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.table.filter_by(event.value)
+        self.table.focus()
+        if not event.value.strip():
+            self.remove()
+
+    def action_clear_filter(self) -> None:
+        self.table.filter_by("")
+        self.table.focus()
+        self.remove()
+
+
+class ListKeys:
+    """`/` and `o` for every list of a screen: the focused list (or the first) is filtered or sorted."""
+
+    def list_target(self) -> PagedTable | None:
+        node: Any = self
+        focused = node.focused
+        if isinstance(focused, PagedTable):
+            return focused
+        if isinstance(focused, QuickFilter):
+            return focused.table
+        tables = [table for table in node.query(PagedTable) if table.display and table.is_on_screen]
+        return tables[0] if tables else None
+
+    def say(self, text: str) -> None:
+        node: Any = self
+        if hasattr(node, "hint"):
+            node.hint(text)
+        else:
+            node.notify(text, markup=False)
+
+    def action_filter(self) -> None:
+        node: Any = self
+        table = self.list_target()
+        if table is None or not table.filterable:
+            self.say(_("This list has no filter."))
+            return
+        existing = node.query(f"#filter-{table.id}").results(QuickFilter)
+        box = next(iter(existing), None)
+        if box is None:
+            box = QuickFilter(table)
+            cast(Any, table.parent).mount(box, before=table)
+        box.focus()
+
+    def action_sort(self) -> None:
+        table = self.list_target()
+        if table is None or not table.sorts:
+            self.say(_("This list has one order only."))
+            return
+        text = table.cycle_sort()
+        self.say(text + "  " + _("({key}: the next)").format(key=shown("sort")))
+
+
+class MainScreen(ListKeys, ForwardFailures, Screen[None]):
     """A mode's screen: header, mode bar, the body, a hint line, footer, and live refresh."""
 
     MODE: ClassVar[str] = ""
+    BINDINGS: ClassVar[list[BindingType]] = [bind("filter"), bind("sort")]
 
     def __init__(self) -> None:
         super().__init__()

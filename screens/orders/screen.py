@@ -15,7 +15,8 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from models.browse.detail import OrderDetail, order_detail
-from models.browse.sessions import OrderFilter, OrderRow
+from models.browse.paging import ListQuery
+from models.browse.sessions import ORDER_SORTS, OrderFilter, OrderRow
 from models.browse.sessions import orders as order_page
 from models.core import clock
 from models.core.db import worker_connection
@@ -27,6 +28,7 @@ from models.sessions import orders
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column, widest
 from screens.kit.forms import ConfirmScreen, FormScreen, parse_day
+from screens.kit.keys import binds, shown
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 from screens.orders.details import DetailScreen, SessionDetailScreen, detail_table
@@ -56,10 +58,7 @@ def render_order(row: OrderRow) -> list[Text]:
 
 class OrdersScreen(MainScreen):
     MODE = "orders"
-    BINDINGS = [
-        Binding("slash", "search", _("Search"), id="orders.search"),
-        Binding("escape", "clear_search", _("Clear"), id="orders.clear", show=False),
-    ]
+    BINDINGS = binds("filter", "back", filter="search", back="clear_search")
 
     def __init__(self) -> None:
         super().__init__()
@@ -71,13 +70,13 @@ class OrdersScreen(MainScreen):
             yield Input(placeholder=_("order/session ref"), id="q-ref")
             yield Input(placeholder=_("day DD.MM.YYYY"), id="q-day")
             yield Input(placeholder=_("technician"), id="q-technician")
-        yield PagedTable(COLUMNS, self.fetch, render_order, id="orders-table")
+        yield PagedTable(COLUMNS, self.fetch, render_order, sorts=ORDER_SORTS, id="orders-table")
 
     def on_mount(self) -> None:
         self.query_one("#orders-table").focus()
 
-    def fetch(self, after: tuple[Any, ...] | None, limit: int) -> Any:
-        return order_page(self.filter, after, limit)
+    def fetch(self, after: tuple[Any, ...] | None, limit: int, q: ListQuery | None = None) -> Any:
+        return order_page(self.filter, after, limit, q)
 
     def action_search(self) -> None:
         self.query_one("#q-customer", Input).focus()
@@ -136,11 +135,9 @@ class OrderDetailScreen(DetailScreen):
     """An order: sessions, data per category with due date and state, holds; complete, hold, release."""
 
     BINDINGS = [
-        Binding("escape,q", "app.pop_screen", _("Back"), id="detail.back"),
-        Binding("o", "complete", _("Complete"), id="order.complete"),
-        Binding("h", "hold", _("Hold"), id="order.hold"),
-        Binding("r", "release", _("Release hold"), id="order.release"),
-        Binding("v", "view_session", _("Sessions"), id="order.session"),
+        *binds("back", back="app.pop_screen"),
+        Binding("q", "app.pop_screen", _("Back"), show=False),
+        *binds("complete", "hold", "release", "open", open="view_session"),
     ]
 
     def fetch(self) -> OrderDetail:
@@ -220,7 +217,7 @@ class OrderDetailScreen(DetailScreen):
         super().show(message)
         reasons = [
             f"{key}: {reason}"
-            for key, action in (("o", "complete"), ("h", "hold"), ("r", "release"))
+            for key, action in ((shown("complete"), "complete"), (shown("hold"), "hold"), (shown("release"), "release"))
             if (reason := self.reason_disabled(action)) and action != "release"
         ]
         self.hint("  ·  ".join(reasons))

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Checkbox, Input, Label, Static
 
-from models.browse.people import CustomerRow, StaffRow, contacts_of, customers_page, staff_page
+from models.browse.people import (
+    CUSTOMER_SORTS,
+    STAFF_SORTS,
+    CustomerRow,
+    StaffRow,
+    contacts_of,
+    customers_page,
+    staff_page,
+)
 from models.core import people
 from models.core.db import worker_connection
 from models.core.entities import ROLES, Staff
@@ -21,6 +29,7 @@ from models.core.i18n import _
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column, widest
 from screens.kit.forms import ConfirmScreen, FormScreen, Problems, Tick, show_day
+from screens.kit.keys import binds
 from screens.kit.labels import ROLE_LABELS, label, labels_of
 from screens.kit.roles import refusal
 from screens.kit.text import literal
@@ -213,23 +222,30 @@ class ContactForm(FormScreen[ContactData]):
 class PeopleScreen(MainScreen):
     MODE = "people"
     BINDINGS = [
-        Binding("n", "new_staff", _("New staff"), id="people.new_staff"),
-        Binding("e", "edit_staff", _("Edit"), id="people.edit_staff"),
-        Binding("x", "deactivate", _("Deactivate"), id="people.deactivate"),
-        Binding("r", "reactivate", _("Reactivate"), id="people.reactivate"),
-        Binding("u", "new_customer", _("New customer"), id="people.new_customer"),
-        Binding("p", "new_contact", _("Contact"), id="people.new_contact"),
-        Binding("tab", "app.focus_next", _("Next list"), id="people.next", show=False),
+        *binds(
+            "new",
+            "edit",
+            "deactivate",
+            "reactivate",
+            "new_customer",
+            "new_contact",
+            "next_list",
+            new="new_staff",
+            edit="edit_staff",
+            next_list="app.focus_next",
+        ),
     ]
 
     def compose_body(self) -> ComposeResult:
         yield Label(Text(_("Staff")), classes="pane-title")
-        yield PagedTable(STAFF_COLUMNS, staff_page, render_staff, id="staff-table")
+        yield PagedTable(STAFF_COLUMNS, staff_page, render_staff, sorts=STAFF_SORTS, filterable=True, id="staff-table")
         yield Label(Text(_("Customers (enter: contact persons)")), classes="pane-title")
         yield PagedTable(
             CUSTOMER_COLUMNS,
-            lambda after, limit: customers_page("", after, limit),
+            partial(customers_page, ""),
             render_customer,
+            sorts=CUSTOMER_SORTS,
+            filterable=True,
             id="customers-table",
         )
 

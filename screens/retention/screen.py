@@ -16,7 +16,6 @@ from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -38,6 +37,7 @@ from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column, widest
 from screens.kit.forms import ConfirmScreen
 from screens.kit.host import host
+from screens.kit.keys import binds, shown
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 from screens.retention.forms import HoldForm, plan_text
@@ -131,14 +131,19 @@ def summary_table(rows: list[SummaryRow]) -> Table:
 class RetentionScreen(MainScreen):
     MODE = "retention"
     purge_follower: Follower | None = None  # the running purge's counts and rate, for its hint
-    BINDINGS = [
-        Binding("v", "next_view", _("View"), id="retention.view"),
-        Binding("c", "cycle_category", _("Category"), id="retention.category"),
-        Binding("s", "cycle_state", _("State"), id="retention.state"),
-        Binding("p", "purge", _("Purge…"), id="retention.purge"),
-        Binding("h", "place_hold", _("Hold"), id="retention.hold"),
-        Binding("r", "release_hold", _("Release"), id="retention.release"),
-    ]
+    BINDINGS = binds(
+        "view",
+        "category",
+        "state",
+        "purge",
+        "hold",
+        "release",
+        view="next_view",
+        category="cycle_category",
+        state="cycle_state",
+        hold="place_hold",
+        release="release_hold",
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -265,14 +270,16 @@ class RetentionScreen(MainScreen):
 
     def show_views(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
-        line.append("v ", style="bold")
+        line.append(shown("view") + " ", style="bold")
         for name, title in VIEWS:
             line.append(f" {title} ", style="reverse bold" if name == self.view else "")
         self.query_one("#ret-views", Static).update(line)
 
     def show_filter(self) -> None:
-        text = _("Queue · category: {category} · state: {state}   (c / s to change)").format(
-            category=term(self.category) or _("all"), state=term(self.state) or _("all")
+        text = _("Queue · category: {category} · state: {state}   ({keys} to change)").format(
+            keys=f"{shown('category')} / {shown('state')}",
+            category=term(self.category) or _("all"),
+            state=term(self.state) or _("all"),
         )
         self.query_one("#ret-filter", Static).update(Content(text))
 

@@ -8,15 +8,15 @@ from typing import Any
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 
-from models.browse.sessions import SessionRow, active_sessions
+from models.browse.sessions import SESSION_SORTS, SessionRow, active_sessions
 from models.core.db import worker_connection
 from models.core.i18n import _
 from models.sessions import sessions
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column, widest
 from screens.kit.forms import ConfirmScreen, FormScreen
+from screens.kit.keys import binds
 from screens.kit.roles import refusal
 from screens.kit.text import elapsed, literal
 from screens.orders.details import SessionDetailScreen
@@ -57,19 +57,12 @@ def render_session(row: SessionRow) -> list[Text]:
 
 class ActiveSessionsScreen(MainScreen):
     MODE = "sessions"
-    BINDINGS = [
-        Binding("s", "start", _("Start"), id="sessions.start"),
-        Binding("e", "end", _("End"), id="sessions.end"),
-        Binding("a", "activity", _("Act."), id="sessions.activity"),
-        Binding("c", "chat", _("Chat"), id="sessions.chat"),
-        Binding("i", "sysinfo", _("Info"), id="sessions.sysinfo"),
-        Binding("t", "colleague", _("+Tech"), id="sessions.colleague"),
-        Binding("d", "disclose", _("Discl."), id="sessions.disclose"),
-        Binding("enter", "open", _("Detail"), id="sessions.open", show=False),
-    ]
+    BINDINGS = binds("start", "end", "activity", "chat", "sysinfo", "colleague", "disclose", "open")
 
     def compose_body(self) -> ComposeResult:
-        yield PagedTable(COLUMNS, active_sessions, render_session, id="sessions-table")
+        yield PagedTable(
+            COLUMNS, active_sessions, render_session, sorts=SESSION_SORTS, filterable=True, id="sessions-table"
+        )
 
     @property
     def table(self) -> PagedTable:

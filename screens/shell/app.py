@@ -23,6 +23,7 @@ from console.settings.config import Settings
 from models.core.entities import Staff
 from models.core.errors import Busy, Support24Error
 from models.core.i18n import _
+from screens.kit.keys import key_of
 from screens.kit.messages import WorkerFailed
 from screens.shell.modes import MODE_SPECS, ModeSpec
 from screens.shell.palette import ReferenceProvider
@@ -64,12 +65,12 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
     CSS_PATH = ["../styles/console.tcss", "../styles/screens2.tcss"]
     BINDINGS = [
         *mode_bindings(),
-        Binding("ctrl+t", "change_theme", _("Theme"), id="app.theme", show=False),
-        Binding("question_mark", "screen_help", _("Help"), id="app.help", show=False),
-        Binding("ctrl+q", "quit", _("Quit"), id="app.quit"),
+        Binding(key_of("theme").key, "change_theme", _("Theme"), id="app.theme", show=False),
+        Binding(key_of("help").key, "screen_help", _("Help"), id="app.help", show=False),
+        Binding(key_of("quit").key, "quit", _("Quit"), id="app.quit"),
         # Textual's own would say "palette" in every language.
         Binding(
-            "ctrl+p",
+            key_of("palette").key,
             "command_palette",
             _("palette"),
             id="app.command_palette",

@@ -14,7 +14,7 @@ from typing import Any
 
 from textual.command import Hit, Hits, Provider
 
-from models.core.i18n import _
+from models.core.i18n import N_, _
 
 ORDER = re.compile(r"^A-\d{4}-\d{1,6}$", re.IGNORECASE)
 SESSION = re.compile(r"^S-\d{4}-\d{1,6}$", re.IGNORECASE)
@@ -29,8 +29,11 @@ class ReferenceProvider(Provider):
 
     def reference_hits(self, query: str) -> list[tuple[str, str, Any]]:
         """(text, help, callback) for a typed reference."""
+        return self.hits_for(self.app, query)
+
+    @staticmethod
+    def hits_for(app: Any, query: str) -> list[tuple[str, str, Any]]:
         ref = query.strip().upper()
-        app: Any = self.app
         if ORDER.match(ref):
             return [
                 (_("Open order {ref}").format(ref=ref), _("the order in full (audited)"), partial(open_order, app, ref))
@@ -83,22 +86,70 @@ class ReferenceProvider(Provider):
                 yield Hit(score, matcher.highlight(text), callback, text=text, help=help_text)
 
 
+def opener(app: Any, text: str) -> Any | None:
+    """The callback that opens the record a reference names (an audit row's ref, a match), or None."""
+    hits = ReferenceProvider.hits_for(app, text)
+    return hits[0][2] if hits else None
+
+
+MISSING = {
+    "order": N_("no order {ref}"),
+    "session": N_("no session {ref}"),
+    "request": N_("no access request {ref}"),
+    "customer": N_("no customer {ref}"),
+    "batch": N_("no billing batch {ref}"),
+}
+
+
+def when_found(app: Any, kind: str, ref: str, then: Any) -> None:
+    """Look the reference up in a thread worker (the UI never waits on the database); open it, or say it is unknown."""
+
+    def look_up() -> None:
+        from models.browse.detail import reference_exists
+        from models.core.db import worker_connection
+
+        with worker_connection():
+            found = reference_exists(kind, ref)
+        if found:
+            app.call_from_thread(then)
+        else:
+            app.call_from_thread(app.notify, _(MISSING[kind]).format(ref=ref), severity="warning", markup=False)
+
+    app.run_worker(look_up, thread=True, group="palette")
+
+
 def open_order(app: Any, ref: str) -> None:
     from screens.orders.screen import OrderDetailScreen
 
-    app.run_worker(_open_in(app, "orders", lambda: OrderDetailScreen(app.operator, ref)), group="palette")
+    when_found(
+        app,
+        "order",
+        ref,
+        lambda: app.run_worker(_open_in(app, "orders", lambda: OrderDetailScreen(app.operator, ref)), group="palette"),
+    )
 
 
-def open_session(app: Any, ref: str) -> None:
+def open_session(app: Any, ref: str, *, checked: bool = False) -> None:
     from screens.orders.details import SessionDetailScreen
 
-    app.run_worker(_open_in(app, "sessions", lambda: SessionDetailScreen(app.operator, ref)), group="palette")
+    def go() -> None:
+        app.run_worker(_open_in(app, "sessions", lambda: SessionDetailScreen(app.operator, ref)), group="palette")
+
+    if checked:
+        go()
+    else:
+        when_found(app, "session", ref, go)
 
 
 def open_request(app: Any, ref: str) -> None:
     from screens.access.detail import AccessDetailScreen
 
-    app.run_worker(_open_in(app, "access", lambda: AccessDetailScreen(app.operator, ref)), group="palette")
+    when_found(
+        app,
+        "request",
+        ref,
+        lambda: app.run_worker(_open_in(app, "access", lambda: AccessDetailScreen(app.operator, ref)), group="palette"),
+    )
 
 
 def open_consent(app: Any, ref: str) -> None:
@@ -113,7 +164,7 @@ def open_consent(app: Any, ref: str) -> None:
         if session_ref is None:
             app.call_from_thread(app.notify, _("no consent {ref}").format(ref=ref), severity="warning", markup=False)
         else:
-            app.call_from_thread(open_session, app, session_ref)
+            app.call_from_thread(partial(open_session, app, session_ref, checked=True))
 
     app.run_worker(look_up, thread=True, group="palette")
 
@@ -124,6 +175,10 @@ async def _open_in(app: Any, mode: str, build: Any) -> None:
 
 
 def customer_orders(app: Any, number: str) -> None:
+    when_found(app, "customer", number, lambda: app.run_worker(_customer_orders(app, number), group="palette"))
+
+
+def _customer_orders(app: Any, number: str) -> Any:
     async def go() -> None:
         await app.switch_mode("orders")
         while len(app.screen_stack) > 1:  # a detail opened earlier in this mode
@@ -133,10 +188,14 @@ def customer_orders(app: Any, number: str) -> None:
             screen.query_one(widget_id).value = value
         screen.apply_filter()
 
-    app.run_worker(go(), group="palette")
+    return go()
 
 
 def open_batch(app: Any, number: int) -> None:
+    when_found(app, "batch", str(number), lambda: app.run_worker(_open_batch(app, number), group="palette"))
+
+
+def _open_batch(app: Any, number: int) -> Any:
     async def go() -> None:
         await app.switch_mode("accounting")
         while len(app.screen_stack) > 1:
@@ -149,4 +208,4 @@ def open_batch(app: Any, number: int) -> None:
         screen.query_one("#acc-batches", PagedTable).select_when_loaded(str(number))
         screen.refresh_data()
 
-    app.run_worker(go(), group="palette")
+    return go()
