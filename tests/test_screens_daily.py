@@ -99,6 +99,7 @@ async def test_enter_in_a_field_moves_on_and_does_not_save(db, fixed_clock) -> N
         assert app.screen is form and ActivityEvent.select().count() == 0
         assert app.focused is form.query_one("#f-detail", Input)
         await pilot.press(*"printer driver")
+        form.query_one("#f-action", Input).value = "driver update"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert ActivityEvent.get().detail == "printer driver"

@@ -12,6 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
 from models.browse import jobs as browse_jobs
+from models.core import validation
 from models.core.entities import BILLING_CLASSES, CONSENT_METHODS, DISCLOSURE_BASES, TRANSFER_DIRECTIONS, Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _
@@ -164,7 +165,10 @@ class ActivityData:
 class ActivityForm(SessionForm):
     def compose_fields(self) -> ComposeResult:
         yield Static(Text(_("Activity in {ref}").format(ref=self.session_ref)), classes="form-title")
-        yield from self.field("action", _("action"), Input("note"))
+        # nothing pre-filled: an empty form must not save as an empty "note" activity
+        yield from self.field(
+            "action", _("action (e.g. note, restart, driver update)"), Input(placeholder=_("what was done"))
+        )
         yield from self.field("detail", _("detail"), Input())
         yield from self.field("file_name", _("file transferred (empty: none)"), Input())
         yield from self.field(
@@ -176,17 +180,24 @@ class ActivityForm(SessionForm):
         yield from self.field("file_sha256", _("SHA-256"), Input())
 
     def collect(self) -> ActivityData:
+        """Every problem at once: the action (or a transfer instead), the size and the hash of a transfer."""
+        problems = Problems()
         transfer = None
+        action: str | None = None
         if self.value("file_name"):
-            size = parse_whole_number(self.value("file_size"), "file_size", _("must be a whole number of bytes"))
-            if size is None:
-                raise ValidationError("file_size", _("must be a whole number of bytes"))
-            transfer = FileTransfer(
-                self.value("file_name"), self.value("file_direction"), size, self.value("file_sha256").lower()
+            size = problems.take(
+                lambda: parse_whole_number(self.value("file_size"), "file_size", _("must be a whole number of bytes"))
             )
-            action = "file_" + transfer.direction
+            if size is None and "file_size" not in problems.fields():
+                problems.add("file_size", _("must be a whole number of bytes"))
+            sha = problems.take(lambda: validation.sha256("file_sha256", self.value("file_sha256")))
+            if size is not None and sha is not None:
+                transfer = FileTransfer(self.value("file_name"), self.value("file_direction"), size, sha)
+                action = "file_" + transfer.direction
         else:
-            action = self.required("action")
+            action = problems.take(lambda: self.required("action"))
+        problems.raise_any()
+        assert action is not None
         return ActivityData(action, self.optional("detail"), transfer)
 
     def perform(self, data: ActivityData) -> Any:

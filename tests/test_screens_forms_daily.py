@@ -1,0 +1,35 @@
+"""Forms as a daily tool: nothing pre-filled that one key would save, every problem at once under its field."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from models.core.entities import ActivityEvent
+from screens.sessions.forms import ActivityForm
+from tests.support.screens import aio, make_app, settle, world
+from tests.support.screens import fill_form as fill
+
+
+def error_under(app, name: str) -> str:  # type: ignore[no-untyped-def]
+    return str(app.screen.query_one(f"#e-{name}").render())
+
+
+@aio
+async def test_the_activity_form_prefills_nothing_so_a_save_of_the_empty_form_records_nothing(db, fixed_clock) -> None:
+    w = world()
+    app = make_app(w["tech"], start_mode="sessions")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        form = app.screen
+        assert isinstance(form, ActivityForm)
+        assert form.query_one("#f-action", Input).value == ""
+        await pilot.press("enter", "ctrl+s")
+        await settle(pilot)
+        assert app.screen is form and ActivityEvent.select().count() == 0
+        assert "is required" in error_under(app, "action")
+        await fill(pilot, form, file_name="drv.zip", file_size="many", file_sha256="xyz")  # a transfer: the action follows from it
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "whole number of bytes" in error_under(app, "file_size") and "64 hex" in error_under(app, "file_sha256")
+        assert ActivityEvent.select().count() == 0
