@@ -23,7 +23,7 @@ from models.browse.paging import Page
 from models.core import clock
 from models.core.db import worker_connection
 from models.core.i18n import _, ngettext
-from screens.accounting.forms import AcknowledgeForm, ExportBatchForm
+from screens.accounting.forms import AcknowledgeForm, BillingDateForm, ExportBatchForm
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.host import host
 from screens.kit.roles import refusal
@@ -90,6 +90,7 @@ class AccountingScreen(MainScreen):
         Binding("x", "export", _("Export"), id="accounting.export"),
         Binding("k", "acknowledge", _("Acknowledge"), id="accounting.ack"),
         Binding("r", "reexport", _("Re-export"), id="accounting.reexport"),
+        Binding("b", "change_date", _("Billing date"), id="accounting.billing_date"),  # key map: new key
     ]
 
     def __init__(self) -> None:
@@ -200,7 +201,7 @@ class AccountingScreen(MainScreen):
         return self.query_one("#acc-batches", PagedTable).selected() if self.view == "batches" else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("export", "acknowledge", "reexport"):
+        if action in ("export", "acknowledge", "reexport", "change_date"):
             if not self.allowed:
                 return None  # the hint says why
             if action == "export":
@@ -210,6 +211,8 @@ class AccountingScreen(MainScreen):
                 return None
             if action == "acknowledge" and batch.acknowledged_at is not None:
                 return None
+            if action == "change_date" and batch.acknowledged_at is None:
+                return None  # acknowledge (k) gives the first date
         return True
 
     def action_next_view(self) -> None:
@@ -271,6 +274,29 @@ class AccountingScreen(MainScreen):
             self.notify(
                 _("Batch {n} acknowledged: {billed} orders billed, {waiting} still waiting.").format(
                     n=batch.number, billed=out.orders_billed, waiting=out.orders_waiting
+                ),
+                markup=False,
+            )
+            self.refresh_data()
+
+        self.app.push_screen(form, done)
+
+    def action_change_date(self) -> None:
+        batch = self.selected_batch()
+        if batch is None or batch.acknowledged_at is None:
+            return
+        form = BillingDateForm(self.operator, batch)
+
+        def done(result: object) -> None:
+            change = form.change
+            if result is None or change is None:
+                return
+            self.notify(
+                _("Batch {n}: billing date {old} → {new}; {count} orders follow.").format(
+                    n=change.number,
+                    old=clock.format_day(change.old),
+                    new=clock.format_day(change.new),
+                    count=change.orders_changed,
                 ),
                 markup=False,
             )

@@ -3,4 +3,28 @@
 T = {
     "action (e.g. note, restart, driver update)": "Aktion (z. B. Notiz, Neustart, Treiber-Update)",
     "what was done": "was getan wurde",
+    "Billing date": "Abrechnungsdatum",
+    "Change the billing date of batch {n}": "Abrechnungsdatum von Stapel {n} ändern",
+    "Batch {n}, {count} records, billed on {day}.": "Stapel {n}, {count} Einträge, abgerechnet am {day}.",
+    "New billing date (the invoice date, DD.MM.YYYY)": "Neues Abrechnungsdatum (das Datum der Rechnung, TT.MM.JJJJ)",
+    "is the date the batch has; type the corrected one": "ist das Datum, das der Stapel hat; geben Sie das korrigierte ein",
+    "Change the billing date of batch {n}: {old} → {new}?": "Abrechnungsdatum von Stapel {n} ändern: {old} → {new}?",
+    "{n} order takes the new date, and the deletion of its records (P8) moves with it.": (
+        "{n} Auftrag erhält das neue Datum, und die Löschung seiner Unterlagen (P8) verschiebt sich mit.",
+        "{n} Aufträge erhalten das neue Datum, und die Löschung ihrer Unterlagen (P8) verschiebt sich mit.",
+    ),
+    "Batch {n}: billing date {old} → {new}; {count} orders follow.": (
+        "Stapel {n}: Abrechnungsdatum {old} → {new}; {count} Aufträge folgen."
+    ),
+    "Its orders get this billing date, which starts the three months after which their records are deleted (P8). "
+    "A wrong date can be corrected later (b) until that deletion is due.": (
+        "Seine Aufträge erhalten dieses Abrechnungsdatum, mit dem die drei Monate beginnen, nach denen ihre Unterlagen "
+        "gelöscht werden (P8). Ein falsches Datum kann später (b) korrigiert werden, bis diese Löschung fällig ist."
+    ),
+    "batch {number} is not acknowledged yet; acknowledge it with its date": (
+        "Stapel {number} ist noch nicht bestätigt; bestätigen Sie ihn mit seinem Datum"
+    ),
+    "the records of order {ref} were due for deletion already; the billing date stays": (
+        "die Unterlagen von Auftrag {ref} waren bereits zur Löschung fällig; das Abrechnungsdatum bleibt"
+    ),
 }
