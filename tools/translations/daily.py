@@ -27,4 +27,20 @@ T = {
     "the records of order {ref} were due for deletion already; the billing date stays": (
         "die Unterlagen von Auftrag {ref} waren bereits zur Löschung fällig; das Abrechnungsdatum bleibt"
     ),
+    "a name or id in a remote tool, e.g. teamviewer:account:max.mueller (repeatable)": (
+        "ein Name oder eine ID in einem Fernwartungswerkzeug, z. B. teamviewer:account:max.mueller (mehrfach möglich)"
+    ),
+    "remove a tool identity, e.g. anydesk:123456789 (repeatable)": (
+        "eine Werkzeug-Identität entfernen, z. B. anydesk:123456789 (mehrfach möglich)"
+    ),
+    "write TOOL:KIND:VALUE, e.g. teamviewer:account:max.mueller": (
+        "schreiben Sie WERKZEUG:ART:WERT, z. B. teamviewer:account:max.mueller"
+    ),
+    "write TOOL:VALUE, e.g. anydesk:123456789": "schreiben Sie WERKZEUG:WERT, z. B. anydesk:123456789",
+    "give at least one of --name, --roles, --commitment-date, --secrecy-date, --identity, --remove-identity": (
+        "geben Sie mindestens eines von --name, --roles, --commitment-date, --secrecy-date, --identity, "
+        "--remove-identity an"
+    ),
+    "{user} has no identity {spec}": "{user} hat keine Identität {spec}",
+    "is the identity of {user} already": "ist bereits die Identität von {user}",
 }
