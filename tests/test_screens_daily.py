@@ -148,6 +148,7 @@ async def test_admin_records_a_missing_commitment_changes_roles_and_reactivates(
         await pilot.pause()
         assert "MISSING" in screen_text(app)
         await pilot.press("e")
+        await settle(pilot)  # the form opens once the person's tool identities are read
         form = app.screen
         assert isinstance(form, StaffForm)
         # at 80x24 the title and the Save button are on screen

@@ -11,6 +11,7 @@ from console.cli.main import main
 from models.core.entities import AuditEvent, Staff
 from models.sessions.registers import ToolIdentity, identities_of
 from tests.support import factories as f
+from tests.support.screens import aio, make_app, settle
 
 ME = os_account()
 
@@ -78,3 +79,40 @@ def test_a_bad_or_taken_identity_names_the_problem_exits_2_and_changes_nothing(a
     code, _out, err = run(capsys, "staff", "update", "lfischer", "--remove-identity", "teamviewer:max")
     assert code == 2 and "no identity" in err
     assert [i.value for i in identities_of("mmueller")] == ["max"] and ToolIdentity.select().count() == 1
+
+
+@aio
+async def test_the_staff_form_removes_and_adds_tool_identities(db, fixed_clock, admin) -> None:
+    from models.sessions import registers
+    from screens.people.screen import StaffForm
+
+    max_ = f.staff("mmueller", name="Max Müller")
+    f.staff("jschulz", name="Jana Schulz")
+    registers.add_identity(admin, registers.IdentityInput("teamviewer", "account", "max.mueller", "mmueller"))
+    registers.add_identity(admin, registers.IdentityInput("anydesk", "alias", "jana", "jschulz"))
+    app = make_app(admin, start_mode="people")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#staff-table")
+        table.move_cursor(row=table.get_row_index("mmueller"))
+        await pilot.pause()
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, StaffForm)
+        tick = form.query_one("#f-remove-identity-0")
+        assert tick.label.plain == "TeamViewer account: max.mueller"
+        form.query_one("#f-identity_tool").value = "anydesk"
+        form.query_one("#f-identity_value").value = "JANA"  # Jana's already
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert "identity of jschulz" in str(form.query_one("#e-identity_value").render())
+        tick.value = True
+        form.query_one("#f-identity_kind").value = "id"
+        form.query_one("#f-identity_value").value = "123 456 789"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+    assert [(i.tool, i.kind, i.value) for i in identities_of("mmueller")] == [("anydesk", "id", "123 456 789")]
+    assert max_.username == "mmueller"

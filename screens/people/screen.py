@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -18,11 +18,14 @@ from models.core import people
 from models.core.db import worker_connection
 from models.core.entities import ROLES, Staff
 from models.core.i18n import _
+from models.sessions import registers
+from models.sessions.registers import IdentityInput
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.forms import ConfirmScreen, FormScreen, Problems, Tick, show_day
 from screens.kit.labels import ROLE_LABELS, label, labels_of
 from screens.kit.roles import refusal
 from screens.kit.text import literal
+from screens.people.identities import Identity, added, identity_fields, removed
 
 STAFF_COLUMNS = [
     ("user", _("User"), 10),
@@ -73,15 +76,23 @@ class StaffData:
     roles: list[str]
     commitment_signed_on: date | None
     secrecy_commitment_on: date | None
+    add_identities: list[IdentityInput] = field(default_factory=list)
+    remove_identities: list[str] = field(default_factory=list)
 
 
 class StaffForm(FormScreen[StaffData]):
     """Register a staff member, or change one (name, roles, P3 commitment, § 203 commitment)."""
 
-    def __init__(self, operator: Staff, current: StaffRow | None = None) -> None:
+    #: the registers name the identity's fields plainly; the form shows them under its own
+    FIELD_ALIASES = {"value": "identity_value", "tool": "identity_tool", "kind": "identity_tool"}
+
+    def __init__(
+        self, operator: Staff, current: StaffRow | None = None, identities: list[Identity] | None = None
+    ) -> None:
         super().__init__()
         self.operator = operator
         self.current = current
+        self.identities = identities or []
         self.TITLE = (
             _("Change {user}").format(user=current.username)
             if current is not None
@@ -111,6 +122,7 @@ class StaffForm(FormScreen[StaffData]):
             _("§ 203 StGB secrecy commitment on (optional)"),
             Input(show_day(current.secrecy_commitment_on) if current else ""),
         )
+        yield from identity_fields(self.identities)
 
     def collect(self) -> StaffData:
         problems = Problems()
@@ -124,26 +136,37 @@ class StaffForm(FormScreen[StaffData]):
             if "commitment_signed_on" not in problems.fields():
                 problems.add("commitment_signed_on", _("can be corrected, not removed"))
         secrecy = problems.take(lambda: self.day("secrecy_commitment_on"))
+        add = problems.take(lambda: added(self, username or ""))
         problems.raise_any()
-        return StaffData(username or "", name or "", roles, signed, secrecy)
+        return StaffData(username or "", name or "", roles, signed, secrecy, add or [], removed(self, self.identities))
 
     def perform(self, data: StaffData) -> Any:
+        """The person and their identities in one transaction (people.with_identities)."""
         if self.current is None:
-            return people.register_staff(
-                self.operator,
-                data.username,
-                data.name,
-                data.roles,
-                data.commitment_signed_on,
-                secrecy_commitment_on=data.secrecy_commitment_on,
-            )
-        return people.update_staff(
-            self.operator,
-            data.username,
-            name=data.name,
-            roles=data.roles,
-            commitment_signed_on=data.commitment_signed_on,
-            secrecy_commitment_on=data.secrecy_commitment_on if data.secrecy_commitment_on else "",
+
+            def step() -> Staff:
+                return people.register_staff(
+                    self.operator,
+                    data.username,
+                    data.name,
+                    data.roles,
+                    data.commitment_signed_on,
+                    secrecy_commitment_on=data.secrecy_commitment_on,
+                )
+        else:
+
+            def step() -> Staff:
+                return people.update_staff(
+                    self.operator,
+                    data.username,
+                    name=data.name,
+                    roles=data.roles,
+                    commitment_signed_on=data.commitment_signed_on,
+                    secrecy_commitment_on=data.secrecy_commitment_on if data.secrecy_commitment_on else "",
+                )
+
+        return people.with_identities(
+            self.operator, data.username, step, add=data.add_identities, remove=data.remove_identities
         )
 
 
@@ -278,9 +301,18 @@ class PeopleScreen(MainScreen):
     def action_edit_staff(self) -> None:
         row = self.table("staff").selected()
         if row is not None:
-            self.app.push_screen(
-                StaffForm(self.operator, row), self.after_form(_("{user} changed.").format(user=row.username))
-            )
+            self.open_staff_form(row)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="staff-form")
+    def open_staff_form(self, row: StaffRow) -> None:
+        """The person's tool identities are read first (in this thread), then the form opens with them."""
+        with worker_connection():
+            current = [Identity(i.tool, i.kind, i.value) for i in registers.identities_of(row.username)]
+        self.app.call_from_thread(
+            self.app.push_screen,
+            StaffForm(self.operator, row, current),
+            self.after_form(_("{user} changed.").format(user=row.username)),
+        )
 
     def action_reactivate(self) -> None:
         row = self.table("staff").selected()
