@@ -115,6 +115,8 @@ async def test_officer_answers_a_request_step_by_step(db, fixed_clock, isolated_
         await pilot.press("d")
         await pilot.press("ctrl+s")
         await settle(pilot)
+        await pilot.press("y")  # delivery closes the request: asked once
+        await settle(pilot)
         closed = AccessRequest.get_by_id(request.id)
         assert closed.state == "delivered" and closed.delivered_on == date(2026, 11, 24)
         assert "Delivered: closed" in screen_text(app)

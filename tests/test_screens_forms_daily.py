@@ -28,7 +28,9 @@ async def test_the_activity_form_prefills_nothing_so_a_save_of_the_empty_form_re
         await settle(pilot)
         assert app.screen is form and ActivityEvent.select().count() == 0
         assert "is required" in error_under(app, "action")
-        await fill(pilot, form, file_name="drv.zip", file_size="many", file_sha256="xyz")  # a transfer: the action follows from it
+        await fill(
+            pilot, form, file_name="drv.zip", file_size="many", file_sha256="xyz"
+        )  # a transfer: the action follows from it
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "whole number of bytes" in error_under(app, "file_size") and "64 hex" in error_under(app, "file_sha256")

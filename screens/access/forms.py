@@ -18,11 +18,12 @@ from textual.widgets import Input, Select, TextArea
 from console.reports.access_report import FORMATS, export_report
 from console.reports.texts import LANGUAGES
 from console.settings.config import Controller
+from models.access import bulk_exclusion
 from models.access import requests as access
 from models.core import clock
 from models.core.entities import ACCESS_CHANNELS, Staff
 from models.core.errors import ValidationError
-from models.core.i18n import _
+from models.core.i18n import _, ngettext
 from models.core.labels import term
 from screens.kit.forms import ConfirmScreen, FormScreen, show_day
 
@@ -164,6 +165,42 @@ class ExcludeForm(StepForm):
         access.exclude_match(self.operator, self.ref, self.kind, self.record_id, data.text)
 
 
+class ExcludeKindForm(StepForm):
+    """Every included match of one kind left out at once (a common name matching thousands of chat lines)."""
+
+    def __init__(self, operator: Staff, ref: str, kind: str) -> None:
+        super().__init__(operator, ref)
+        self.kind = kind
+        self.count = 0
+        self.TITLE = _("Exclude every {kind} match from {ref}").format(kind=term(kind), ref=ref)
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.field("reason", _("Why do they not concern the requester?"), TextArea())
+
+    def collect(self) -> TextStep:
+        if not self.value("reason").strip():
+            raise ValidationError("reason", _("is required"))
+        return TextStep(self.value("reason"))
+
+    def precheck(self, data: TextStep) -> None:
+        self.count = bulk_exclusion.included_of_kind(self.operator, self.ref, self.kind)
+
+    async def prepare(self, data: TextStep) -> TextStep | None:
+        question = Text(
+            ngettext(
+                "Leave {n} {kind} match out of the report of {ref}?",
+                "Leave all {n} {kind} matches out of the report of {ref}?",
+                self.count,
+            ).format(n=self.count, kind=term(self.kind), ref=self.ref)
+            + "\n"
+            + _("They can be included again (I).")
+        )
+        return data if await self.app.push_screen_wait(ConfirmScreen(question)) else None
+
+    def perform(self, data: TextStep) -> None:
+        self.outcome = bulk_exclusion.exclude_kind(self.operator, self.ref, self.kind, data.text)
+
+
 @dataclass(frozen=True)
 class ExtendStep:
     reason: str
@@ -216,6 +253,17 @@ class DeliverForm(StepForm):
         if day is None:
             raise ValidationError("on", _("is required"))
         return DeliverStep(day)
+
+    async def prepare(self, data: DeliverStep) -> DeliverStep | None:
+        """Delivery closes the request for good: said once, with the date, before it is recorded."""
+        question = Text(
+            _("Record that the report of {ref} was sent to the requester on {day}?").format(
+                ref=self.ref, day=show_day(data.on)
+            )
+            + "\n"
+            + _("The request is closed then; this cannot be taken back.")
+        )
+        return data if await self.app.push_screen_wait(ConfirmScreen(question)) else None
 
     def perform(self, data: DeliverStep) -> None:
         access.deliver(self.operator, self.ref, data.on)

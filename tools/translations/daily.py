@@ -53,4 +53,27 @@ T = {
     "name or id in the tool": "Name oder ID im Werkzeug",
     "choose the tool of the identity": "wählen Sie das Werkzeug der Identität",
     "is required for a new identity": "ist für eine neue Identität erforderlich",
+    "Exclude all of kind": "Alle dieser Art ausschließen",
+    "Include all of kind": "Alle dieser Art wieder aufnehmen",
+    "Exclude every {kind} match from {ref}": "Jeden Treffer der Art {kind} aus {ref} ausschließen",
+    "Why do they not concern the requester?": "Warum betreffen sie die anfragende Person nicht?",
+    "Leave {n} {kind} match out of the report of {ref}?": (
+        "{n} Treffer der Art {kind} aus der Auskunft zu {ref} weglassen?",
+        "Alle {n} Treffer der Art {kind} aus der Auskunft zu {ref} weglassen?",
+    ),
+    "They can be included again (I).": "Sie können wieder aufgenommen werden (I).",
+    "{n} matches excluded; export the report again.": (
+        "{n} Treffer ausgeschlossen; exportieren Sie die Auskunft erneut."
+    ),
+    "Include all {n} excluded {kind} matches in the report of {ref} again?": (
+        "Alle {n} ausgeschlossenen Treffer der Art {kind} wieder in die Auskunft zu {ref} aufnehmen?"
+    ),
+    "no {kind} match of {ref} is in the report": "kein Treffer der Art {kind} zu {ref} ist in der Auskunft",
+    "no {kind} match is excluded from {ref}": "kein Treffer der Art {kind} ist aus {ref} ausgeschlossen",
+    "Record that the report of {ref} was sent to the requester on {day}?": (
+        "Festhalten, dass die Auskunft zu {ref} am {day} an die anfragende Person gesendet wurde?"
+    ),
+    "The request is closed then; this cannot be taken back.": (
+        "Der Antrag ist dann abgeschlossen; das kann nicht zurückgenommen werden."
+    ),
 }
