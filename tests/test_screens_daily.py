@@ -205,7 +205,9 @@ async def test_disclosure_categories_are_ticked_and_system_info_is_lines_not_jso
         disclosure = w["running"].disclosures.get()
         assert set(json.loads(disclosure.categories)) == {"chat", "system_info"}
         await pilot.press("i")
-        app.screen.query_one("#f-data").text = "os: Windows 11 Pro\nram: 16 GB"
+        await fill(
+            pilot, app.screen, **{"key-0": "os", "value-0": "Windows 11 Pro", "key-1": "ram", "value-1": "16 GB"}
+        )
         await pilot.press("ctrl+s")
         await settle(pilot)
         info = SystemInfo.get(SystemInfo.session == w["running"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from textual.widgets import Input
 
 from models.core.entities import ActivityEvent
@@ -35,3 +37,27 @@ async def test_the_activity_form_prefills_nothing_so_a_save_of_the_empty_form_re
         await settle(pilot)
         assert "whole number of bytes" in error_under(app, "file_size") and "64 hex" in error_under(app, "file_sha256")
         assert ActivityEvent.select().count() == 0
+
+
+@aio
+async def test_system_information_is_typed_as_names_and_values_with_each_problem_at_its_row(db, fixed_clock) -> None:
+    from models.core.entities import SystemInfo
+    from screens.sessions.forms import SystemInfoForm
+
+    w = world()
+    app = make_app(w["tech"], start_mode="sessions")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        form = app.screen
+        assert isinstance(form, SystemInfoForm)
+        await fill(pilot, form, **{"value-0": "Windows 11 Pro", "key-1": "ram", "value-1": "16 GB", "key-2": "ram"})
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "give the name" in error_under(app, "key-0") and "ram is given twice" in error_under(app, "key-2")
+        assert SystemInfo.select().count() == 0
+        await fill(pilot, form, **{"key-0": "os", "key-2": "", "value-2": ""})
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        info = SystemInfo.get()
+        assert json.loads(info.data) == {"os": "Windows 11 Pro", "ram": "16 GB"}

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from models.browse import jobs as browse_jobs
 from models.core import validation
 from models.core.entities import BILLING_CLASSES, CONSENT_METHODS, DISCLOSURE_BASES, TRANSFER_DIRECTIONS, Staff
-from models.core.errors import ValidationError
 from models.core.i18n import _
 from models.core.labels import term
 from models.retention.policy import CATEGORIES
@@ -233,33 +231,44 @@ class ChatForm(SessionForm):
         return sessions.add_chat(self.operator, self.session_ref, data.sender, data.text)
 
 
+SYSTEM_INFO_ROWS = 6
+SYSTEM_INFO_EXAMPLES = ("os", "ram", "cpu")
+
+
 class SystemInfoForm(SessionForm):
-    """System information as one "name: value" line per item (a JSON object is accepted too)."""
+    """System information as name and value fields, one item per row (no JSON to type)."""
 
     def compose_fields(self) -> ComposeResult:
         yield Static(Text(_("System information for {ref}").format(ref=self.session_ref)), classes="form-title")
-        yield from self.field(
-            "data", _("one line per item, e.g. os: Windows 11 Pro"), TextArea("", language=None, soft_wrap=True)
-        )
+        yield Label(Text(_("name and value, one item per row, e.g. os  Windows 11 Pro")), classes="field-label")
+        for n in range(SYSTEM_INFO_ROWS):
+            example = SYSTEM_INFO_EXAMPLES[n] if n < len(SYSTEM_INFO_EXAMPLES) else ""
+            name = Input(placeholder=example, id=f"f-key-{n}", classes="info-key")
+            value = Input(id=f"f-value-{n}", classes="info-value")
+            for widget in (name, value):
+                widget.compact = True
+            with Horizontal(classes="tick-row"):
+                yield name
+                yield value
+            yield Static("", id=f"e-key-{n}", classes="field-error")
+        yield Static("", id="e-data", classes="field-error")
 
     def collect(self) -> dict[str, Any]:
-        raw = self.value("data").strip()
-        if raw.startswith("{"):
-            try:
-                data = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise ValidationError("data", _("is not valid JSON: {problem}").format(problem=exc.msg)) from None
-        else:
-            data = {}
-            for n, line in enumerate(raw.splitlines(), start=1):
-                if not line.strip():
-                    continue
-                name, colon, value = line.partition(":")
-                if not colon or not name.strip():
-                    raise ValidationError("data", _("line {n}: write name: value, e.g. os: Windows 11 Pro").format(n=n))
-                data[name.strip()] = value.strip()
-        if not isinstance(data, dict) or not data:
-            raise ValidationError("data", _("give at least one item, e.g. os: Windows 11 Pro"))
+        problems = Problems()
+        data: dict[str, Any] = {}
+        for n in range(SYSTEM_INFO_ROWS):
+            name, value = self.value(f"key-{n}"), self.value(f"value-{n}")
+            if not name and not value:
+                continue
+            if not name:
+                problems.add(f"key-{n}", _("give the name of this value, e.g. os"))
+            elif name in data:
+                problems.add(f"key-{n}", _("{name} is given twice").format(name=name))
+            else:
+                data[name] = value
+        if not data and not problems.items:
+            problems.add("data", _("give at least one item, e.g. os: Windows 11 Pro"))
+        problems.raise_any()
         return data
 
     def perform(self, data: dict[str, Any]) -> Any:

@@ -76,4 +76,9 @@ T = {
     "The request is closed then; this cannot be taken back.": (
         "Der Antrag ist dann abgeschlossen; das kann nicht zurückgenommen werden."
     ),
+    "name and value, one item per row, e.g. os  Windows 11 Pro": (
+        "Name und Wert, ein Eintrag je Zeile, z. B. os  Windows 11 Pro"
+    ),
+    "give the name of this value, e.g. os": "geben Sie den Namen dieses Werts an, z. B. os",
+    "{name} is given twice": "{name} ist zweimal angegeben",
 }
