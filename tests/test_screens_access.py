@@ -201,7 +201,7 @@ async def test_technician_sees_no_names_and_no_actions(db, fixed_clock, isolated
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         text = screen_text(app)
-        assert "lacks the role privacy_officer" in text
+        assert "lacks the role privacy officer" in text
         assert "Olga Overdue" not in text and "overdue" in text
         assert app.screen.check_action("new", ()) is None and app.screen.check_action("open", ()) is None
         await pilot.press("n")

@@ -61,3 +61,14 @@ async def test_system_information_is_typed_as_names_and_values_with_each_problem
         await settle(pilot)
         info = SystemInfo.get()
         assert json.loads(info.data) == {"os": "Windows 11 Pro", "ram": "16 GB"}
+
+
+def test_a_disabled_action_names_the_roles_in_words_not_ids(db, fixed_clock) -> None:
+    from screens.kit.roles import refusal, roles_text
+    from tests.support import factories
+
+    tech = factories.staff("tina", "technician", name="Tina Technik")
+    officer = factories.staff("dora", roles="privacy_officer admin", name="Dora Datenschutz")
+    reason = refusal(tech, "privacy_officer", "admin")
+    assert reason == "tina lacks the role privacy officer or administrator for this action"
+    assert roles_text(officer) == "administrator, privacy officer"
