@@ -105,3 +105,16 @@ async def test_b_changes_the_billing_date_after_showing_old_and_new(db, fixed_cl
         assert any(
             "20.11.2026 → 22.11.2026" in n.message or "2026-11-20 → 2026-11-22" in n.message for n in app._notifications
         )
+
+
+def test_dates_in_refusals_are_written_as_the_lists_write_them(db, fixed_clock, tmp_path: Path) -> None:
+    from models.billing import outbox as billing
+    from models.core import i18n
+
+    _tech, accountant = acknowledged_batch(tmp_path)
+    try:
+        i18n.set_language("de")
+        with pytest.raises(RuleViolation, match=r"20\.11\.2026"):
+            billing.acknowledge(accountant, 1, date(2026, 11, 22))
+    finally:
+        i18n.set_language("en")

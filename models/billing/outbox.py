@@ -294,7 +294,7 @@ def check_acknowledge(actor: Staff, batch_number: int, billed_on: date | str) ->
     if batch.acknowledged_at is not None and batch.billed_on != day:
         raise RuleViolation(
             _("batch {number} was acknowledged with billing date {day} already").format(
-                number=batch_number, day=batch.billed_on.isoformat()
+                number=batch_number, day=clock.format_day(batch.billed_on)
             )
         )
     _check_not_before_completion(batch, day)
@@ -316,7 +316,7 @@ def acknowledge(actor: Staff, batch_number: int, billed_on: date | str) -> AckRe
             if batch.billed_on != day:
                 raise RuleViolation(
                     _("batch {number} was acknowledged with billing date {day} already").format(
-                        number=batch_number, day=batch.billed_on.isoformat()
+                        number=batch_number, day=clock.format_day(batch.billed_on)
                     )
                 )
             return AckResult(_info(batch), True, 0, 0, 0, None)
