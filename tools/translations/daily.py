@@ -82,7 +82,7 @@ T = {
     "give the name of this value, e.g. os": "geben Sie den Namen dieses Werts an, z. B. os",
     "{name} is given twice": "{name} ist zweimal angegeben",
     "A purge is running already (another purge is running: {holder}); try again when it has finished.": (
-        "Eine Löschung läuft bereits (eine andere Löschung läuft: {holder}); versuchen Sie es erneut, "
-        "wenn sie beendet ist."
+        "Ein Löschlauf läuft bereits (ein anderer Löschlauf läuft: {holder}); versuchen Sie es erneut, "
+        "wenn er beendet ist."
     ),
 }
