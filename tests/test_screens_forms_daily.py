@@ -72,3 +72,27 @@ def test_a_disabled_action_names_the_roles_in_words_not_ids(db, fixed_clock) -> 
     reason = refusal(tech, "privacy_officer", "admin")
     assert reason == "tina lacks the role privacy officer or administrator for this action"
     assert roles_text(officer) == "administrator, privacy officer"
+
+
+@aio
+async def test_one_save_shows_every_missing_field_and_bad_date_at_once(db, fixed_clock, admin) -> None:
+    from screens.access.forms import OpenRequestForm
+    from screens.people.screen import CustomerForm
+
+    app = make_app(admin, start_mode="people")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("u")  # new customer
+        assert isinstance(app.screen, CustomerForm)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "is required" in error_under(app, "number") and "is required" in error_under(app, "name")
+        await pilot.press("escape")
+        await settle(pilot)
+        form = OpenRequestForm(admin)
+        await app.push_screen(form)
+        await settle(pilot)
+        await fill(pilot, form, received_on="31.02.2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "is required" in error_under(app, "name") and "is not a date" in error_under(app, "received_on")

@@ -55,9 +55,13 @@ class OpenRequestForm(FormScreen[NewRequest]):
         self.created_ref: str | None = None
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("name", _("Requester's name"), Input())
+        yield from self.field("name", _("Requester's name"), Input(), required=True)
         yield from self.field(
-            "received_on", _("Received on (date of the written request)"), Input(show_day(clock.today_berlin()))
+            "received_on",
+            _("Received on (date of the written request)"),
+            Input(show_day(clock.today_berlin())),
+            required=True,
+            day=True,
         )
         yield from self.field(
             "channel", _("Channel"), Select([(c, c) for c in ACCESS_CHANNELS], value="letter", allow_blank=False)
@@ -121,7 +125,10 @@ class VerifyForm(StepForm):
 
     def compose_fields(self) -> ComposeResult:
         yield from self.field(
-            "method", _("How was the identity checked? (e.g. signature compared with the contract)"), TextArea()
+            "method",
+            _("How was the identity checked? (e.g. signature compared with the contract)"),
+            TextArea(),
+            required=True,
         )
 
     def collect(self) -> TextStep:
@@ -135,7 +142,7 @@ class RejectForm(StepForm):
     TITLE = _("Reject the request")
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("reason", _("Reason (kept with the request)"), TextArea())
+        yield from self.field("reason", _("Reason (kept with the request)"), TextArea(), required=True)
 
     def collect(self) -> TextStep:
         return TextStep(self.value("reason"))
@@ -156,7 +163,7 @@ class ExcludeForm(StepForm):
         self.TITLE = _("Exclude {kind} {label} from {ref}").format(kind=term(kind), label=label, ref=ref)
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("reason", _("Why does it not concern the requester?"), TextArea())
+        yield from self.field("reason", _("Why does it not concern the requester?"), TextArea(), required=True)
 
     def collect(self) -> TextStep:
         return TextStep(self.value("reason"))
@@ -175,7 +182,7 @@ class ExcludeKindForm(StepForm):
         self.TITLE = _("Exclude every {kind} match from {ref}").format(kind=term(kind), ref=ref)
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("reason", _("Why do they not concern the requester?"), TextArea())
+        yield from self.field("reason", _("Why do they not concern the requester?"), TextArea(), required=True)
 
     def collect(self) -> TextStep:
         if not self.value("reason").strip():
@@ -211,8 +218,10 @@ class ExtendForm(StepForm):
     TITLE = _("Extend by two months (Art. 12(3))")
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("reason", _("Reason (complexity, number of requests)"), TextArea())
-        yield from self.field("notified_on", _("Requester told on"), Input(show_day(clock.today_berlin())))
+        yield from self.field("reason", _("Reason (complexity, number of requests)"), TextArea(), required=True)
+        yield from self.field(
+            "notified_on", _("Requester told on"), Input(show_day(clock.today_berlin())), required=True, day=True
+        )
 
     def collect(self) -> ExtendStep:
         notified = self.day("notified_on")
@@ -246,7 +255,9 @@ class DeliverForm(StepForm):
     TITLE = _("Deliver the exported report")
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("on", _("Sent to the requester on"), Input(show_day(clock.today_berlin())))
+        yield from self.field(
+            "on", _("Sent to the requester on"), Input(show_day(clock.today_berlin())), required=True, day=True
+        )
 
     def collect(self) -> DeliverStep:
         day = self.day("on")

@@ -94,7 +94,11 @@ class AcknowledgeForm(FormScreen[AckInput]):
             )
         )
         yield from self.field(
-            "billed_on", _("Billed on (the invoice date, DD.MM.YYYY)"), Input(show_day(clock.today_berlin()))
+            "billed_on",
+            _("Billed on (the invoice date, DD.MM.YYYY)"),
+            Input(show_day(clock.today_berlin())),
+            required=True,
+            day=True,
         )
 
     def collect(self) -> AckInput:
@@ -145,7 +149,11 @@ class BillingDateForm(FormScreen[AckInput]):
             )
         )
         yield from self.field(
-            "billed_on", _("New billing date (the invoice date, DD.MM.YYYY)"), Input(show_day(self.batch.billed_on))
+            "billed_on",
+            _("New billing date (the invoice date, DD.MM.YYYY)"),
+            Input(show_day(self.batch.billed_on)),
+            required=True,
+            day=True,
         )
 
     def collect(self) -> AckInput:

@@ -102,8 +102,8 @@ class StaffForm(FormScreen[StaffData]):
     def compose_fields(self) -> ComposeResult:
         current = self.current
         if current is None:
-            yield from self.field("username", _("operating-system account"), Input())
-        yield from self.field("name", _("full name"), Input(current.name if current else ""))
+            yield from self.field("username", _("operating-system account"), Input(), required=True)
+        yield from self.field("name", _("full name"), Input(current.name if current else ""), required=True)
         yield Label(Text(_("roles")), classes="field-label")
         have = set(current.roles.split()) if current else {"technician"}
         with Horizontal(classes="tick-row"):
@@ -116,11 +116,13 @@ class StaffForm(FormScreen[StaffData]):
             "commitment_signed_on",
             _("confidentiality commitment signed on (DD.MM.YYYY)"),
             Input(show_day(current.commitment_signed_on) if current else ""),
+            day=True,
         )
         yield from self.field(
             "secrecy_commitment_on",
             _("§ 203 StGB secrecy commitment on (optional)"),
             Input(show_day(current.secrecy_commitment_on) if current else ""),
+            day=True,
         )
         yield from identity_fields(self.identities)
 
@@ -186,8 +188,8 @@ class CustomerForm(FormScreen[CustomerData]):
         self.operator = operator
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("number", _("customer number, e.g. K-10042"), Input())
-        yield from self.field("name", _("name"), Input())
+        yield from self.field("number", _("customer number, e.g. K-10042"), Input(), required=True)
+        yield from self.field("name", _("name"), Input(), required=True)
         yield from self.field("email", _("e-mail (optional)"), Input())
         yield from self.field(
             "professional_secrecy",
@@ -221,7 +223,7 @@ class ContactForm(FormScreen[ContactData]):
         self.TITLE = _("Contact person of {number}").format(number=customer_number)
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("name", _("name"), Input())
+        yield from self.field("name", _("name"), Input(), required=True)
         yield from self.field("email", _("e-mail (optional)"), Input())
         yield from self.field("phone", _("phone (optional)"), Input())
 

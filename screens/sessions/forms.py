@@ -52,7 +52,7 @@ class ConsentForm(FormScreen[ConsentInput]):
 
     def compose_fields(self) -> ComposeResult:
         yield Static(Text(CONSENT_QUESTIONS.get(self.kind, "")))
-        yield from self.field("given_by", _("given by (customer's person)"), Input(self.given_by))
+        yield from self.field("given_by", _("given by (customer's person)"), Input(self.given_by), required=True)
         yield from self.field(
             "method",
             _("how"),
@@ -94,7 +94,7 @@ class StartSessionForm(FormScreen[StartData]):
             _("billing class of a new order"),
             Select(options(BILLING_CLASS_LABELS, BILLING_CLASSES), value="billable", allow_blank=False),
         )
-        yield from self.field("technician", _("technician (username)"), Input(self.operator.username))
+        yield from self.field("technician", _("technician (username)"), Input(self.operator.username), required=True)
         yield from self.field("customer_ip", _("customer IP"), Input())
         yield from self.field("workstation", _("workstation"), Input())
         yield from self.field("customer_person", _("customer person"), Input())
@@ -222,7 +222,7 @@ class ChatForm(SessionForm):
                 allow_blank=False,
             ),
         )
-        yield from self.field("text", _("text"), Input())
+        yield from self.field("text", _("text"), Input(), required=True)
 
     def collect(self) -> ChatData:
         return ChatData(self.value("sender"), self.required("text"))
@@ -293,7 +293,7 @@ class ColleagueForm(SessionForm):
             ),
             classes="form-title",
         )
-        yield from self.field("username", _("colleague (username)"), Input())
+        yield from self.field("username", _("colleague (username)"), Input(), required=True)
 
     def collect(self) -> ColleagueData:
         return ColleagueData(self.required("username"))
@@ -333,7 +333,7 @@ class DisclosureForm(SessionForm):
             Text(_("Disclosure from {ref} (P11); the customer is told now").format(ref=self.session_ref)),
             classes="form-title",
         )
-        yield from self.field("recipient", _("recipient"), Input())
+        yield from self.field("recipient", _("recipient"), Input(), required=True)
         yield Label(Text(_("categories passed on")), classes="field-label")
         for row in (CATEGORIES[:4], CATEGORIES[4:]):
             with Horizontal(classes="tick-row"):
@@ -342,7 +342,7 @@ class DisclosureForm(SessionForm):
                     tick.compact = True
                     yield tick
         yield Static("", id="e-categories", classes="field-error")
-        yield from self.field("scope", _("scope (what, how much)"), Input())
+        yield from self.field("scope", _("scope (what, how much)"), Input(), required=True)
         yield from self.field(
             "basis",
             _("legal basis"),
