@@ -9,8 +9,10 @@ purged already, so the date is no longer changed: the deletion happened on the d
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from peewee import fn
 
@@ -50,9 +52,12 @@ def _orders_following(batch: BillingBatch, old: date, new: date) -> dict[date, l
         )
         .group_by(BillingRecord.order)
     )
-    other_latest = {row["order_id"]: row["latest"] for row in others.dicts()}
+    other_latest: dict[int, Any] = {row["order_id"]: row["latest"] for row in others.dicts()}  # type: ignore[index]
     moves: dict[date, list[int]] = defaultdict(list)
-    for order_id, billed_on in Order.select(Order.id, Order.billed_on).where(Order.id.in_(in_batch)).tuples():
+    rows: Iterable[tuple[int, date | None]] = (
+        Order.select(Order.id, Order.billed_on).where(Order.id.in_(in_batch)).tuples()  # type: ignore[assignment]
+    )
+    for order_id, billed_on in rows:
         other = other_latest.get(order_id)
         if isinstance(other, str):  # SQLite returns MAX() of a date column as text
             other = date.fromisoformat(other)

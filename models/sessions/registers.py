@@ -254,7 +254,7 @@ def change_identities(
             owner = ToolIdentity.get_or_none(
                 (ToolIdentity.tool == item.tool) & (ToolIdentity.value_key == identity_key(item.value or ""))
             )
-            if owner is not None and owner.staff_id != staff.id:
+            if owner is not None and getattr(owner, "staff_id") != staff.id:  # noqa: B009 (peewee's column, unknown to mypy)
                 raise ValidationError("value", _("is the identity of {user} already").format(user=owner.staff.username))
             _row, did = add_identity(actor, IdentityInput(item.tool, item.kind, item.value, staff.username))
             changed += int(did)

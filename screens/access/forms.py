@@ -179,7 +179,7 @@ class ExcludeKindForm(StepForm):
         super().__init__(operator, ref)
         self.kind = kind
         self.count = 0
-        self.TITLE = _("Exclude every {kind} match from {ref}").format(kind=term(kind), ref=ref)
+        self.TITLE = _("Exclude every {kind} match from {ref}").format(kind=term(kind), ref=ref)  # type: ignore[misc]
 
     def compose_fields(self) -> ComposeResult:
         yield from self.field("reason", _("Why do they not concern the requester?"), TextArea(), required=True)

@@ -136,22 +136,22 @@ class BillingDateForm(FormScreen[AckInput]):
     def __init__(self, operator: Staff, batch: billing.BatchInfo) -> None:
         super().__init__()
         self.operator = operator
-        self.batch = batch
+        self.target = batch
         self.change: correction.DateChange | None = None
-        self.TITLE = _("Change the billing date of batch {n}").format(n=batch.number)
+        self.TITLE = _("Change the billing date of batch {n}").format(n=batch.number)  # type: ignore[misc]
 
     def compose_fields(self) -> ComposeResult:
         yield Static(
             Text(
                 _("Batch {n}, {count} records, billed on {day}.").format(
-                    n=self.batch.number, count=self.batch.record_count, day=show_day(self.batch.billed_on)
+                    n=self.target.number, count=self.target.record_count, day=show_day(self.target.billed_on)
                 )
             )
         )
         yield from self.field(
             "billed_on",
             _("New billing date (the invoice date, DD.MM.YYYY)"),
-            Input(show_day(self.batch.billed_on)),
+            Input(show_day(self.target.billed_on)),
             required=True,
             day=True,
         )
@@ -160,12 +160,12 @@ class BillingDateForm(FormScreen[AckInput]):
         day = self.day("billed_on")
         if day is None:
             raise ValidationError("billed_on", _("is required"))
-        if day == self.batch.billed_on:
+        if day == self.target.billed_on:
             raise ValidationError("billed_on", _("is the date the batch has; type the corrected one"))
         return AckInput(day)
 
     def precheck(self, data: AckInput) -> None:
-        self.change = correction.check_change_billing_date(self.operator, self.batch.number, data.billed_on)
+        self.change = correction.check_change_billing_date(self.operator, self.target.number, data.billed_on)
 
     async def prepare(self, data: AckInput) -> AckInput | None:
         change = self.change
@@ -184,4 +184,4 @@ class BillingDateForm(FormScreen[AckInput]):
         return data if await self.app.push_screen_wait(ConfirmScreen(question)) else None
 
     def perform(self, data: AckInput) -> None:
-        self.change = correction.change_billing_date(self.operator, self.batch.number, data.billed_on)
+        self.change = correction.change_billing_date(self.operator, self.target.number, data.billed_on)

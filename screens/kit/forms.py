@@ -303,7 +303,10 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
             if widget.has_class("-required") and not self.value(name).strip():
                 problems.add(name, _("is required"))
             elif widget.has_class("-day"):
-                problems.take(lambda name=name: parse_day(self.value(name), name))
+                try:
+                    parse_day(self.value(name), name)
+                except ValidationError as exc:
+                    problems.items.extend(problems_of(exc))
         return problems
 
     def collect_all(self) -> T | None:

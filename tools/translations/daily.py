@@ -7,7 +7,9 @@ T = {
     "Change the billing date of batch {n}": "Abrechnungsdatum von Stapel {n} ändern",
     "Batch {n}, {count} records, billed on {day}.": "Stapel {n}, {count} Einträge, abgerechnet am {day}.",
     "New billing date (the invoice date, DD.MM.YYYY)": "Neues Abrechnungsdatum (das Datum der Rechnung, TT.MM.JJJJ)",
-    "is the date the batch has; type the corrected one": "ist das Datum, das der Stapel hat; geben Sie das korrigierte ein",
+    "is the date the batch has; type the corrected one": (
+        "ist das Datum, das der Stapel hat; geben Sie das korrigierte ein"
+    ),
     "Change the billing date of batch {n}: {old} → {new}?": "Abrechnungsdatum von Stapel {n} ändern: {old} → {new}?",
     "{n} order takes the new date, and the deletion of its records (P8) moves with it.": (
         "{n} Auftrag erhält das neue Datum, und die Löschung seiner Unterlagen (P8) verschiebt sich mit.",
