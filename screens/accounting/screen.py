@@ -26,6 +26,7 @@ from models.core.i18n import _, ngettext
 from screens.accounting.forms import AcknowledgeForm, BillingDateForm, ExportBatchForm
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.host import host
+from screens.kit.labels import BILLING_CLASS_LABELS, label
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
@@ -66,7 +67,7 @@ def render_record(row: billing.BillingRow) -> list[Text]:
         Text(clock.format_day(row.session_date)),
         Text(str(row.duration_minutes), justify="right"),
         literal(f"{row.customer_number} {row.customer_name}"),
-        Text(row.billing_class),
+        Text(label(BILLING_CLASS_LABELS, row.billing_class)),  # words, not the id
         literal(row.workstation_or_employee),
     ]
 
@@ -292,7 +293,11 @@ class AccountingScreen(MainScreen):
             if result is None or change is None:
                 return
             self.notify(
-                _("Batch {n}: billing date {old} → {new}; {count} orders follow.").format(
+                ngettext(
+                    "Batch {n}: billing date {old} → {new}; {count} order follows.",
+                    "Batch {n}: billing date {old} → {new}; {count} orders follow.",
+                    change.orders_changed,
+                ).format(
                     n=change.number,
                     old=clock.format_day(change.old),
                     new=clock.format_day(change.new),

@@ -15,8 +15,9 @@ T = {
         "{n} Auftrag erhält das neue Datum, und die Löschung seiner Unterlagen (P8) verschiebt sich mit.",
         "{n} Aufträge erhalten das neue Datum, und die Löschung ihrer Unterlagen (P8) verschiebt sich mit.",
     ),
-    "Batch {n}: billing date {old} → {new}; {count} orders follow.": (
-        "Stapel {n}: Abrechnungsdatum {old} → {new}; {count} Aufträge folgen."
+    "Batch {n}: billing date {old} → {new}; {count} order follows.": (
+        "Stapel {n}: Abrechnungsdatum {old} → {new}; {count} Auftrag folgt.",
+        "Stapel {n}: Abrechnungsdatum {old} → {new}; {count} Aufträge folgen.",
     ),
     "Its orders get this billing date, which starts the three months after which their records are deleted (P8). "
     "A wrong date can be corrected later (b) until that deletion is due.": (
