@@ -238,6 +238,11 @@ SYSTEM_INFO_EXAMPLES = ("os", "ram", "cpu")
 class SystemInfoForm(SessionForm):
     """System information as name and value fields, one item per row (no JSON to type)."""
 
+    DEFAULT_CSS = """
+    SystemInfoForm .info-key { width: 18; margin-right: 1; }
+    SystemInfoForm .info-value { width: 1fr; }
+    """
+
     def compose_fields(self) -> ComposeResult:
         yield Static(Text(_("System information for {ref}").format(ref=self.session_ref)), classes="form-title")
         yield Label(Text(_("name and value, one item per row, e.g. os  Windows 11 Pro")), classes="field-label")
