@@ -115,6 +115,8 @@ async def test_officer_answers_a_request_step_by_step(db, fixed_clock, isolated_
         await pilot.press("b")
         await pilot.press("ctrl+s")
         await settle(pilot)
+        await pilot.press("y")  # delivery closes the request: asked once
+        await settle(pilot)
         closed = AccessRequest.get_by_id(request.id)
         assert closed.state == "delivered" and closed.delivered_on == date(2026, 11, 24)
         assert "Delivered: closed" in screen_text(app)
@@ -199,7 +201,7 @@ async def test_technician_sees_no_names_and_no_actions(db, fixed_clock, isolated
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         text = screen_text(app)
-        assert "lacks the role privacy_officer" in text
+        assert "lacks the role privacy officer" in text
         assert "Olga Overdue" not in text and "overdue" in text
         assert app.screen.check_action("new", ()) is None and app.screen.check_action("open", ()) is None
         await pilot.press("n")

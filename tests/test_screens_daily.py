@@ -99,6 +99,7 @@ async def test_enter_in_a_field_moves_on_and_does_not_save(db, fixed_clock) -> N
         assert app.screen is form and ActivityEvent.select().count() == 0
         assert app.focused is form.query_one("#f-detail", Input)
         await pilot.press(*"printer driver")
+        form.query_one("#f-action", Input).value = "driver update"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert ActivityEvent.get().detail == "printer driver"
@@ -147,6 +148,7 @@ async def test_admin_records_a_missing_commitment_changes_roles_and_reactivates(
         await pilot.pause()
         assert "MISSING" in screen_text(app)
         await pilot.press("u")
+        await settle(pilot)  # the form opens once the person's tool identities are read
         form = app.screen
         assert isinstance(form, StaffForm)
         # at 80x24 the title and the Save button are on screen
@@ -203,7 +205,9 @@ async def test_disclosure_categories_are_ticked_and_system_info_is_lines_not_jso
         disclosure = w["running"].disclosures.get()
         assert set(json.loads(disclosure.categories)) == {"chat", "system_info"}
         await pilot.press("i")
-        app.screen.query_one("#f-data").text = "os: Windows 11 Pro\nram: 16 GB"
+        await fill(
+            pilot, app.screen, **{"key-0": "os", "value-0": "Windows 11 Pro", "key-1": "ram", "value-1": "16 GB"}
+        )
         await pilot.press("ctrl+s")
         await settle(pilot)
         info = SystemInfo.get(SystemInfo.session == w["running"])

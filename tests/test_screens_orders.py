@@ -103,7 +103,7 @@ async def test_hold_and_release_by_the_privacy_officer_only(db, fixed_clock) -> 
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen.check_action("hold", ()) is None
-        assert "lacks the role privacy_officer" in screen_text(app)
+        assert "lacks the role privacy officer" in screen_text(app)
     app = make_app(w["officer"], start_mode="orders")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

@@ -85,7 +85,7 @@ async def test_technician_sees_purge_and_holds_disabled_with_the_reason(db, fixe
     app = retention_app(world.tech, isolated_dirs)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert "lacks the role privacy_officer" in screen_text(app)
+        assert "lacks the role privacy officer" in screen_text(app)
         assert app.screen.check_action("purge", ()) is None
         assert app.screen.check_action("place_hold", ()) is None
         await pilot.press("p")

@@ -169,7 +169,7 @@ def _past_day(field_name: str, value: date | str, *, not_before: date | None = N
         raise ValidationError(field_name, _("lies in the future"))
     if not_before is not None and day < not_before:
         raise ValidationError(
-            field_name, _("lies before the request was received ({day})").format(day=not_before.isoformat())
+            field_name, _("lies before the request was received ({day})").format(day=clock.format_day(not_before))
         )
     return day
 
@@ -371,19 +371,19 @@ def preview_extension(actor: Staff, ref: str, notified_on: date | str | None = N
         notified = _past_day("notified_on", notified_on, not_before=request.received_on)
         if notified > request.due_on:
             raise ValidationError(
-                "notified_on", _("lies after the first month ({day})").format(day=request.due_on.isoformat())
+                "notified_on", _("lies after the first month ({day})").format(day=clock.format_day(request.due_on))
             )
     refuse_step(request, "extend")
     if request.extended_due_on is not None:
         raise RuleViolation(
             _("{ref} was extended already, to {day}; a second extension is not allowed").format(
-                ref=ref, day=request.extended_due_on.isoformat()
+                ref=ref, day=clock.format_day(request.extended_due_on)
             )
         )
     if clock.today_berlin() > request.due_on:
         raise RuleViolation(
             _("{ref} can no longer be extended: the first month ended on {day}").format(
-                ref=ref, day=request.due_on.isoformat()
+                ref=ref, day=clock.format_day(request.due_on)
             )
         )
     return extended_due(request.due_on)
@@ -449,19 +449,19 @@ def extend(actor: Staff, ref: str, reason: str, notified_on: date | str) -> Acce
         if request.extended_due_on is not None:
             raise RuleViolation(
                 _("{ref} was extended already, to {day}; a second extension is not allowed").format(
-                    ref=ref, day=request.extended_due_on.isoformat()
+                    ref=ref, day=clock.format_day(request.extended_due_on)
                 )
             )
         if clock.today_berlin() > request.due_on:
             raise RuleViolation(
                 _("{ref} can no longer be extended: the first month ended on {day}").format(
-                    ref=ref, day=request.due_on.isoformat()
+                    ref=ref, day=clock.format_day(request.due_on)
                 )
             )
         notified = _past_day("notified_on", notified_on, not_before=request.received_on)
         if notified > request.due_on:
             raise ValidationError(
-                "notified_on", _("lies after the first month ({day})").format(day=request.due_on.isoformat())
+                "notified_on", _("lies after the first month ({day})").format(day=clock.format_day(request.due_on))
             )
         request.extended_due_on = extended_due(request.due_on)
         request.extension_reason, request.extension_notified_on = clean_reason, notified

@@ -484,7 +484,7 @@ def _refuse_another_day(batch: BillingBatch, day: date) -> None:
     if batch.billed_on is not None and batch.billed_on != day:
         raise RuleViolation(
             _("batch {number} was acknowledged with billing date {day} already").format(
-                number=batch.number, day=batch.billed_on.isoformat()
+                number=batch.number, day=clock.format_day(batch.billed_on)
             )
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -115,6 +116,28 @@ def update_staff(
         if changes:
             staff.save()
             audit.record(actor.username, "staff.update", username, " ".join(changes))
+    return staff
+
+
+def with_identities(
+    actor: Staff,
+    username: str,
+    step: Callable[[], Staff],
+    *,
+    add: list[Any] | tuple[()] = (),
+    remove: list[str] | tuple[()] = (),
+) -> Staff:
+    """Register or update a staff member (`step`) and change their tool identities, all or nothing.
+
+    `add` holds registers.IdentityInput items, `remove` "tool:value" strings; the registers
+    module keeps the identity rules (it builds on this register, so it is imported here late).
+    """
+    from models.sessions import registers
+
+    with write_tx():
+        staff = step()
+        if add or remove:
+            registers.change_identities(actor, username, add=list(add), remove=list(remove))
     return staff
 
 

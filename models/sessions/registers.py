@@ -211,3 +211,51 @@ def list_devices() -> list[CustomerDevice]:
         .join(Customer)
         .order_by(CustomerDevice.tool, CustomerDevice.remote_key)
     )
+
+
+def identities_of(username: str) -> list[ToolIdentity]:
+    """The tool identities of one staff member, for the staff form and `staff list`."""
+    return list(
+        ToolIdentity.select(ToolIdentity)
+        .join(Staff)
+        .where(Staff.username == username)
+        .order_by(ToolIdentity.tool, ToolIdentity.value_key)
+    )
+
+
+def change_identities(
+    actor: Staff, username: str, *, add: list[IdentityInput] | tuple[()] = (), remove: list[str] | tuple[()] = ()
+) -> int:
+    """Add and remove tool identities of one staff member in one transaction; returns how many changed.
+
+    `remove` names identities as "tool:value". Unlike add_identity (the register import), an
+    identity that belongs to another staff member is refused here, not moved: the staff form
+    edits one person.
+    """
+    require_role(actor, *REGISTER_ROLES)
+    changed = 0
+    with write_tx():
+        staff = Staff.get_or_none(Staff.username == username)
+        if staff is None:
+            raise ValidationError("staff", _("no staff member {user}").format(user=username))
+        for spec in remove:
+            tool, _colon, value = spec.partition(":")
+            row = ToolIdentity.get_or_none(
+                (ToolIdentity.tool == tool)
+                & (ToolIdentity.value_key == identity_key(value))
+                & (ToolIdentity.staff == staff)
+            )
+            if row is None:
+                raise ValidationError("identity", _("{user} has no identity {spec}").format(user=username, spec=spec))
+            row.delete_instance()
+            audit.record(actor.username, "register.identity.remove", staff.username, f"{row.tool} {row.kind}")
+            changed += 1
+        for item in add:
+            owner = ToolIdentity.get_or_none(
+                (ToolIdentity.tool == item.tool) & (ToolIdentity.value_key == identity_key(item.value or ""))
+            )
+            if owner is not None and getattr(owner, "staff_id") != staff.id:  # noqa: B009 (peewee's column, unknown to mypy)
+                raise ValidationError("value", _("is the identity of {user} already").format(user=owner.staff.username))
+            _row, did = add_identity(actor, IdentityInput(item.tool, item.kind, item.value, staff.username))
+            changed += int(did)
+    return changed

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Input, Static
 
 from console.progress_words import STEPS
 from console.settings.config import Controller
+from models.access import bulk_exclusion
 from models.access import requests as access
 from models.access.requests import Compilation
 from models.browse.access import RequestDetail, request_detail
@@ -32,6 +33,7 @@ from models.core.labels import term
 from screens.access.forms import (
     DeliverForm,
     ExcludeForm,
+    ExcludeKindForm,
     ExportForm,
     ExtendForm,
     RejectForm,
@@ -145,6 +147,8 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
         "extend",
         "deliver",
         "reject",
+        "exclude_kind",
+        "include_kind",
         "filter",
         back="app.pop_screen",
         filter="filter_matches",
@@ -199,6 +203,13 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
 
     # -- which steps are offered ------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("exclude_kind", "include_kind"):
+            match = self.selected_match()
+            step = "exclude" if action == "exclude_kind" else "include"
+            if match is None or self.detail is None or not access.step_allowed(step, self.detail.state):
+                return False
+            included, excluded = self.kind_counts(match.kind)
+            return (included if action == "exclude_kind" else excluded) > 0
         if action not in access.STEP_STATES:
             return True
         # Steps out of order are not offered (hidden, so the footer fits 80 columns); the hint
@@ -214,6 +225,12 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
             match = self.selected_match()
             return True if match is not None and match.excluded else False
         return True
+
+    def kind_counts(self, kind: str) -> tuple[int, int]:
+        """Included and excluded matches of `kind` in the compiled preview."""
+        matches = [m for m in self.compilation.matches if m.kind == kind] if self.compilation else []
+        excluded = sum(1 for m in matches if m.excluded)
+        return len(matches) - excluded, excluded
 
     def selected_match(self) -> Any | None:
         table = self.query_one("#ad-matches", DataTable)
@@ -358,7 +375,7 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
             return
         question = Text(
             _("Include {kind} {label} in the report of {ref} again?").format(
-                kind=match.kind, label=match.ref, ref=self.ref
+                kind=term(match.kind), label=match.ref, ref=self.ref
             )
             + "\n"
             + _("It was excluded because: {reason}").format(reason=match.exclusion_reason)
@@ -369,6 +386,43 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
                 self.include(match.kind, match.id)
 
         self.app.push_screen(ConfirmScreen(question), answered)
+
+    def action_exclude_kind(self) -> None:
+        match = self.selected_match()
+        if match is not None:
+            form = ExcludeKindForm(self.operator, self.ref, match.kind)
+
+            def after(result: object) -> None:
+                if result is not None:
+                    self.notify(
+                        _("{n} matches excluded; export the report again.").format(n=form.outcome), markup=False
+                    )
+                    self.compile()
+
+            self.app.push_screen(form, after)
+
+    def action_include_kind(self) -> None:
+        match = self.selected_match()
+        if match is None:
+            return
+        _included, excluded = self.kind_counts(match.kind)
+        question = Text(
+            _("Include all {n} excluded {kind} matches in the report of {ref} again?").format(
+                n=excluded, kind=term(match.kind), ref=self.ref
+            )
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.include_all(match.kind)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    @work(thread=True, exit_on_error=False, group="include")
+    def include_all(self, kind: str) -> None:
+        with worker_connection():
+            bulk_exclusion.include_kind(self.operator, self.ref, kind)
+        self.app.call_from_thread(self.included)
 
     @work(thread=True, exit_on_error=False, group="include")
     def include(self, kind: str, record_id: int) -> None:

@@ -19,11 +19,12 @@ from console.progress_words import RECORDS
 from console.reports.access_report import FORMATS, export_report
 from console.reports.texts import LANGUAGES
 from console.settings.config import Controller
+from models.access import bulk_exclusion
 from models.access import requests as access
 from models.core import clock
 from models.core.entities import ACCESS_CHANNELS, Staff
 from models.core.errors import ValidationError
-from models.core.i18n import _
+from models.core.i18n import _, ngettext
 from models.core.labels import term
 from screens.kit.forms import ConfirmScreen, FormScreen, show_day
 from screens.kit.progress import ShowsProgress, progress_status
@@ -56,9 +57,13 @@ class OpenRequestForm(FormScreen[NewRequest]):
         self.created_ref: str | None = None
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("name", _("Requester's name"), Input())
+        yield from self.field("name", _("Requester's name"), Input(), required=True)
         yield from self.field(
-            "received_on", _("Received on (date of the written request)"), Input(show_day(clock.today_berlin()))
+            "received_on",
+            _("Received on (date of the written request)"),
+            Input(show_day(clock.today_berlin())),
+            required=True,
+            day=True,
         )
         yield from self.field(
             "channel", _("Channel"), Select([(c, c) for c in ACCESS_CHANNELS], value="letter", allow_blank=False)
@@ -122,7 +127,10 @@ class VerifyForm(StepForm):
 
     def compose_fields(self) -> ComposeResult:
         yield from self.field(
-            "method", _("How was the identity checked? (e.g. signature compared with the contract)"), TextArea()
+            "method",
+            _("How was the identity checked? (e.g. signature compared with the contract)"),
+            TextArea(),
+            required=True,
         )
 
     def collect(self) -> TextStep:
@@ -136,7 +144,7 @@ class RejectForm(StepForm):
     TITLE = _("Reject the request")
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("reason", _("Reason (kept with the request)"), TextArea())
+        yield from self.field("reason", _("Reason (kept with the request)"), TextArea(), required=True)
 
     def collect(self) -> TextStep:
         return TextStep(self.value("reason"))
@@ -157,13 +165,49 @@ class ExcludeForm(StepForm):
         self.TITLE = _("Exclude {kind} {label} from {ref}").format(kind=term(kind), label=label, ref=ref)
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("reason", _("Why does it not concern the requester?"), TextArea())
+        yield from self.field("reason", _("Why does it not concern the requester?"), TextArea(), required=True)
 
     def collect(self) -> TextStep:
         return TextStep(self.value("reason"))
 
     def perform(self, data: TextStep) -> None:
         access.exclude_match(self.operator, self.ref, self.kind, self.record_id, data.text)
+
+
+class ExcludeKindForm(StepForm):
+    """Every included match of one kind left out at once (a common name matching thousands of chat lines)."""
+
+    def __init__(self, operator: Staff, ref: str, kind: str) -> None:
+        super().__init__(operator, ref)
+        self.kind = kind
+        self.count = 0
+        self.TITLE = _("Exclude every {kind} match from {ref}").format(kind=term(kind), ref=ref)  # type: ignore[misc]
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.field("reason", _("Why do they not concern the requester?"), TextArea(), required=True)
+
+    def collect(self) -> TextStep:
+        if not self.value("reason").strip():
+            raise ValidationError("reason", _("is required"))
+        return TextStep(self.value("reason"))
+
+    def precheck(self, data: TextStep) -> None:
+        self.count = bulk_exclusion.included_of_kind(self.operator, self.ref, self.kind)
+
+    async def prepare(self, data: TextStep) -> TextStep | None:
+        question = Text(
+            ngettext(
+                "Leave {n} {kind} match out of the report of {ref}?",
+                "Leave all {n} {kind} matches out of the report of {ref}?",
+                self.count,
+            ).format(n=self.count, kind=term(self.kind), ref=self.ref)
+            + "\n"
+            + _("They can be included again (I).")
+        )
+        return data if await self.app.push_screen_wait(ConfirmScreen(question)) else None
+
+    def perform(self, data: TextStep) -> None:
+        self.outcome = bulk_exclusion.exclude_kind(self.operator, self.ref, self.kind, data.text)
 
 
 @dataclass(frozen=True)
@@ -176,8 +220,10 @@ class ExtendForm(StepForm):
     TITLE = _("Extend by two months (Art. 12(3))")
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("reason", _("Reason (complexity, number of requests)"), TextArea())
-        yield from self.field("notified_on", _("Requester told on"), Input(show_day(clock.today_berlin())))
+        yield from self.field("reason", _("Reason (complexity, number of requests)"), TextArea(), required=True)
+        yield from self.field(
+            "notified_on", _("Requester told on"), Input(show_day(clock.today_berlin())), required=True, day=True
+        )
 
     def collect(self) -> ExtendStep:
         notified = self.day("notified_on")
@@ -211,13 +257,26 @@ class DeliverForm(StepForm):
     TITLE = _("Deliver the exported report")
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("on", _("Sent to the requester on"), Input(show_day(clock.today_berlin())))
+        yield from self.field(
+            "on", _("Sent to the requester on"), Input(show_day(clock.today_berlin())), required=True, day=True
+        )
 
     def collect(self) -> DeliverStep:
         day = self.day("on")
         if day is None:
             raise ValidationError("on", _("is required"))
         return DeliverStep(day)
+
+    async def prepare(self, data: DeliverStep) -> DeliverStep | None:
+        """Delivery closes the request for good: said once, with the date, before it is recorded."""
+        question = Text(
+            _("Record that the report of {ref} was sent to the requester on {day}?").format(
+                ref=self.ref, day=show_day(data.on)
+            )
+            + "\n"
+            + _("The request is closed then; this cannot be taken back.")
+        )
+        return data if await self.app.push_screen_wait(ConfirmScreen(question)) else None
 
     def perform(self, data: DeliverStep) -> None:
         access.deliver(self.operator, self.ref, data.on)

@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 
 from console.jobs import billing_export
 from console.progress_words import RECORDS
+from models.billing import correction
 from models.billing import outbox as billing
 from models.core import clock
 from models.core.entities import Staff
@@ -98,7 +99,11 @@ class AcknowledgeForm(FormScreen[AckInput]):
             )
         )
         yield from self.field(
-            "billed_on", _("Billed on (the invoice date, DD.MM.YYYY)"), Input(show_day(clock.today_berlin()))
+            "billed_on",
+            _("Billed on (the invoice date, DD.MM.YYYY)"),
+            Input(show_day(clock.today_berlin())),
+            required=True,
+            day=True,
         )
 
     def collect(self) -> AckInput:
@@ -121,10 +126,67 @@ class AcknowledgeForm(FormScreen[AckInput]):
             + "\n"
             + _(
                 "Its orders get this billing date, which starts the three months after which their records are "
-                "deleted (P8). It cannot be changed afterwards."
+                "deleted (P8). A wrong date can be corrected later (b) until that deletion is due."
             )
         )
         return data if await self.app.push_screen_wait(ConfirmScreen(question)) else None
 
     def perform(self, data: AckInput) -> None:
         self.outcome = billing.acknowledge(self.operator, self.number, data.billed_on)
+
+
+class BillingDateForm(FormScreen[AckInput]):
+    """Correct the billing date of an acknowledged batch; old → new is shown and confirmed once before saving."""
+
+    def __init__(self, operator: Staff, batch: billing.BatchInfo) -> None:
+        super().__init__()
+        self.operator = operator
+        self.target = batch
+        self.change: correction.DateChange | None = None
+        self.TITLE = _("Change the billing date of batch {n}").format(n=batch.number)  # type: ignore[misc]
+
+    def compose_fields(self) -> ComposeResult:
+        yield Static(
+            Text(
+                _("Batch {n}, {count} records, billed on {day}.").format(
+                    n=self.target.number, count=self.target.record_count, day=show_day(self.target.billed_on)
+                )
+            )
+        )
+        yield from self.field(
+            "billed_on",
+            _("New billing date (the invoice date, DD.MM.YYYY)"),
+            Input(show_day(self.target.billed_on)),
+            required=True,
+            day=True,
+        )
+
+    def collect(self) -> AckInput:
+        day = self.day("billed_on")
+        if day is None:
+            raise ValidationError("billed_on", _("is required"))
+        if day == self.target.billed_on:
+            raise ValidationError("billed_on", _("is the date the batch has; type the corrected one"))
+        return AckInput(day)
+
+    def precheck(self, data: AckInput) -> None:
+        self.change = correction.check_change_billing_date(self.operator, self.target.number, data.billed_on)
+
+    async def prepare(self, data: AckInput) -> AckInput | None:
+        change = self.change
+        assert change is not None
+        question = Text(
+            _("Change the billing date of batch {n}: {old} → {new}?").format(
+                n=change.number, old=show_day(change.old), new=show_day(change.new)
+            )
+            + "\n"
+            + ngettext(
+                "{n} order takes the new date, and the deletion of its records (P8) moves with it.",
+                "{n} orders take the new date, and the deletion of their records (P8) moves with it.",
+                change.orders_changed,
+            ).format(n=change.orders_changed)
+        )
+        return data if await self.app.push_screen_wait(ConfirmScreen(question)) else None
+
+    def perform(self, data: AckInput) -> None:
+        self.change = correction.change_billing_date(self.operator, self.target.number, data.billed_on)

@@ -23,11 +23,12 @@ from models.core import clock
 from models.core.db import worker_connection
 from models.core.i18n import _, ngettext
 from models.core.labels import term
-from screens.accounting.forms import AcknowledgeForm, ExportBatchForm
+from screens.accounting.forms import AcknowledgeForm, BillingDateForm, ExportBatchForm
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column, widest
 from screens.kit.host import host
 from screens.kit.keys import binds, shown
+from screens.kit.labels import BILLING_CLASS_LABELS, label
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
@@ -69,7 +70,7 @@ def render_record(row: billing.BillingRow) -> list[Text]:
         Text(clock.format_day(row.session_date)),
         Text(str(row.duration_minutes), justify="right"),
         literal(f"{row.customer_number} {row.customer_name}"),
-        Text(row.billing_class),
+        Text(label(BILLING_CLASS_LABELS, row.billing_class)),  # words, not the id
         literal(row.workstation_or_employee),
     ]
 
@@ -88,7 +89,16 @@ def render_batch(batch: billing.BatchInfo) -> list[Text]:
 
 class AccountingScreen(MainScreen):
     MODE = "accounting"
-    BINDINGS = binds("view", "export", "acknowledge", "export_again", view="next_view", export_again="reexport")
+    BINDINGS = binds(
+        "view",
+        "export",
+        "acknowledge",
+        "export_again",
+        "billing_date",
+        view="next_view",
+        export_again="reexport",
+        billing_date="change_date",
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -198,7 +208,7 @@ class AccountingScreen(MainScreen):
         return self.query_one("#acc-batches", PagedTable).selected() if self.view == "batches" else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("export", "acknowledge", "reexport"):
+        if action in ("export", "acknowledge", "reexport", "change_date"):
             if not self.allowed:
                 return None  # the hint says why
             if action == "export":
@@ -208,6 +218,8 @@ class AccountingScreen(MainScreen):
                 return None
             if action == "acknowledge" and batch.acknowledged_at is not None:
                 return None
+            if action == "change_date" and batch.acknowledged_at is None:
+                return None  # acknowledge (k) gives the first date
         return True
 
     def action_next_view(self) -> None:
@@ -269,6 +281,33 @@ class AccountingScreen(MainScreen):
             self.notify(
                 _("Batch {n} acknowledged: {billed} orders billed, {waiting} still waiting.").format(
                     n=batch.number, billed=out.orders_billed, waiting=out.orders_waiting
+                ),
+                markup=False,
+            )
+            self.refresh_data()
+
+        self.app.push_screen(form, done)
+
+    def action_change_date(self) -> None:
+        batch = self.selected_batch()
+        if batch is None or batch.acknowledged_at is None:
+            return
+        form = BillingDateForm(self.operator, batch)
+
+        def done(result: object) -> None:
+            change = form.change
+            if result is None or change is None:
+                return
+            self.notify(
+                ngettext(
+                    "Batch {n}: billing date {old} → {new}; {count} order follows.",
+                    "Batch {n}: billing date {old} → {new}; {count} orders follow.",
+                    change.orders_changed,
+                ).format(
+                    n=change.number,
+                    old=clock.format_day(change.old),
+                    new=clock.format_day(change.new),
+                    count=change.orders_changed,
                 ),
                 markup=False,
             )

@@ -133,9 +133,15 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
 
     # -- field helpers ------------------------------------------------------------------
     @staticmethod
-    def field(name: str, label: str, widget: Widget) -> Iterable[Widget]:
-        """A label, the input (id f-<name>) and its error line (id e-<name>)."""
+    def field(name: str, label: str, widget: Widget, *, required: bool = False, day: bool = False) -> Iterable[Widget]:
+        """A label, the input (id f-<name>) and its error line (id e-<name>).
+
+        `required` and `day` are checked for every such field before `collect`, so that all of
+        them show at once (see field_problems).
+        """
         widget.id = f"f-{name}"
+        widget.set_class(required, "-required")
+        widget.set_class(day, "-day")
         if hasattr(widget, "compact"):  # one line per input, so a form fits 80x24
             widget.compact = True
         yield Label(Text(label), classes="field-label")
@@ -288,13 +294,40 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
         event.stop()
         self.focus_next()
 
-    @work(exclusive=True, group="submit", exit_on_error=False)
-    async def submit(self) -> None:
-        self.clear_errors()
+    def field_problems(self) -> Problems:
+        """Every empty required field and every unreadable date, found before `collect` runs."""
+        problems = Problems()
+        for widget in self.query("Input, TextArea").results():
+            if not widget.id or not widget.id.startswith("f-"):
+                continue
+            name = widget.id[2:]
+            if widget.has_class("-required") and not self.value(name).strip():
+                problems.add(name, _("is required"))
+            elif widget.has_class("-day"):
+                try:
+                    parse_day(self.value(name), name)
+                except ValidationError as exc:
+                    problems.items.extend(problems_of(exc))
+        return problems
+
+    def collect_all(self) -> T | None:
+        """The form's data, or None after showing every problem at once (the marked fields' and collect's)."""
+        problems = self.field_problems()
         try:
             data = self.collect()
         except ValidationError as exc:
-            self.show_problems(exc)
+            known = problems.fields()
+            problems.items.extend(item for item in problems_of(exc) if item.field not in known)
+        if problems.items:
+            self.show_problems(ValidationErrors(problems.items))
+            return None
+        return data
+
+    @work(exclusive=True, group="submit", exit_on_error=False)
+    async def submit(self) -> None:
+        self.clear_errors()
+        data = self.collect_all()
+        if data is None:
             return
         checker = self.run_worker(
             lambda: self._precheck_in_thread(data), thread=True, exit_on_error=False, group="perform"

@@ -47,6 +47,8 @@ DISPLAY = {
     "minus": "-",
     "delete": "del",
     "tab": "tab",
+    "underscore": "_",
+    "asterisk": "*",
 }
 
 KEYS: tuple[Key, ...] = (
@@ -133,6 +135,22 @@ KEYS: tuple[Key, ...] = (
         "exclude", "minus", N_("Exclude"), N_("leave the selected match out of the report"), where=N_("access request")
     ),
     Key("include", "plus", N_("Include"), N_("put an excluded match back into the report"), where=N_("access request")),
+    Key(
+        "exclude_kind",
+        "underscore",
+        N_("Exclude kind"),
+        N_("leave every match of the selected match's kind out of the report"),
+        where=N_("access request"),
+        show=False,
+    ),
+    Key(
+        "include_kind",
+        "asterisk",
+        N_("Include kind"),
+        N_("put every excluded match of the selected match's kind back"),
+        where=N_("access request"),
+        show=False,
+    ),
     Key("extend", "l", N_("Extend"), N_("extend the deadline (longer) by two months"), where=N_("access request")),
     Key("deliver", "b", N_("Deliver"), N_("record that the report was delivered"), where=N_("access request")),
     Key("reject", "j", N_("Reject"), N_("reject the access request"), where=N_("access request")),
@@ -142,6 +160,13 @@ KEYS: tuple[Key, ...] = (
         "k",
         N_("Acknowledge"),
         N_("acknowledge a billing batch (sets the billing date)"),
+        where=N_("Billing"),
+    ),
+    Key(
+        "billing_date",
+        "B",
+        N_("Billing date"),
+        N_("correct the billing date of the selected acknowledged batch"),
         where=N_("Billing"),
     ),
     # -- staff and customers ---------------------------------------------------------------

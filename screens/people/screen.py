@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from typing import Any
@@ -26,6 +26,8 @@ from models.core import people
 from models.core.db import worker_connection
 from models.core.entities import ROLES, Staff
 from models.core.i18n import _
+from models.sessions import registers
+from models.sessions.registers import IdentityInput
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column, widest
 from screens.kit.forms import ConfirmScreen, FormScreen, Problems, Tick, show_day
@@ -33,6 +35,7 @@ from screens.kit.keys import binds
 from screens.kit.labels import ROLE_LABELS, label, labels_of
 from screens.kit.roles import refusal
 from screens.kit.text import literal
+from screens.people.identities import Identity, added, identity_fields, removed
 
 STAFF_COLUMNS = [
     Column("user", _("User"), 10, priority=0, min=8),
@@ -83,15 +86,23 @@ class StaffData:
     roles: list[str]
     commitment_signed_on: date | None
     secrecy_commitment_on: date | None
+    add_identities: list[IdentityInput] = field(default_factory=list)
+    remove_identities: list[str] = field(default_factory=list)
 
 
 class StaffForm(FormScreen[StaffData]):
     """Register a staff member, or change one (name, roles, P3 commitment, § 203 commitment)."""
 
-    def __init__(self, operator: Staff, current: StaffRow | None = None) -> None:
+    #: the registers name the identity's fields plainly; the form shows them under its own
+    FIELD_ALIASES = {"value": "identity_value", "tool": "identity_tool", "kind": "identity_tool"}
+
+    def __init__(
+        self, operator: Staff, current: StaffRow | None = None, identities: list[Identity] | None = None
+    ) -> None:
         super().__init__()
         self.operator = operator
         self.current = current
+        self.identities = identities or []
         self.TITLE = (
             _("Change {user}").format(user=current.username)
             if current is not None
@@ -101,8 +112,8 @@ class StaffForm(FormScreen[StaffData]):
     def compose_fields(self) -> ComposeResult:
         current = self.current
         if current is None:
-            yield from self.field("username", _("operating-system account"), Input())
-        yield from self.field("name", _("full name"), Input(current.name if current else ""))
+            yield from self.field("username", _("operating-system account"), Input(), required=True)
+        yield from self.field("name", _("full name"), Input(current.name if current else ""), required=True)
         yield Label(Text(_("roles")), classes="field-label")
         have = set(current.roles.split()) if current else {"technician"}
         with Horizontal(classes="tick-row"):
@@ -115,12 +126,15 @@ class StaffForm(FormScreen[StaffData]):
             "commitment_signed_on",
             _("confidentiality commitment signed on (DD.MM.YYYY)"),
             Input(show_day(current.commitment_signed_on) if current else ""),
+            day=True,
         )
         yield from self.field(
             "secrecy_commitment_on",
             _("§ 203 StGB secrecy commitment on (optional)"),
             Input(show_day(current.secrecy_commitment_on) if current else ""),
+            day=True,
         )
+        yield from identity_fields(self.identities)
 
     def collect(self) -> StaffData:
         problems = Problems()
@@ -134,26 +148,37 @@ class StaffForm(FormScreen[StaffData]):
             if "commitment_signed_on" not in problems.fields():
                 problems.add("commitment_signed_on", _("can be corrected, not removed"))
         secrecy = problems.take(lambda: self.day("secrecy_commitment_on"))
+        add = problems.take(lambda: added(self, username or ""))
         problems.raise_any()
-        return StaffData(username or "", name or "", roles, signed, secrecy)
+        return StaffData(username or "", name or "", roles, signed, secrecy, add or [], removed(self, self.identities))
 
     def perform(self, data: StaffData) -> Any:
+        """The person and their identities in one transaction (people.with_identities)."""
         if self.current is None:
-            return people.register_staff(
-                self.operator,
-                data.username,
-                data.name,
-                data.roles,
-                data.commitment_signed_on,
-                secrecy_commitment_on=data.secrecy_commitment_on,
-            )
-        return people.update_staff(
-            self.operator,
-            data.username,
-            name=data.name,
-            roles=data.roles,
-            commitment_signed_on=data.commitment_signed_on,
-            secrecy_commitment_on=data.secrecy_commitment_on if data.secrecy_commitment_on else "",
+
+            def step() -> Staff:
+                return people.register_staff(
+                    self.operator,
+                    data.username,
+                    data.name,
+                    data.roles,
+                    data.commitment_signed_on,
+                    secrecy_commitment_on=data.secrecy_commitment_on,
+                )
+        else:
+
+            def step() -> Staff:
+                return people.update_staff(
+                    self.operator,
+                    data.username,
+                    name=data.name,
+                    roles=data.roles,
+                    commitment_signed_on=data.commitment_signed_on,
+                    secrecy_commitment_on=data.secrecy_commitment_on if data.secrecy_commitment_on else "",
+                )
+
+        return people.with_identities(
+            self.operator, data.username, step, add=data.add_identities, remove=data.remove_identities
         )
 
 
@@ -173,8 +198,8 @@ class CustomerForm(FormScreen[CustomerData]):
         self.operator = operator
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("number", _("customer number, e.g. K-10042"), Input())
-        yield from self.field("name", _("name"), Input())
+        yield from self.field("number", _("customer number, e.g. K-10042"), Input(), required=True)
+        yield from self.field("name", _("name"), Input(), required=True)
         yield from self.field("email", _("e-mail (optional)"), Input())
         yield from self.field(
             "professional_secrecy",
@@ -208,7 +233,7 @@ class ContactForm(FormScreen[ContactData]):
         self.TITLE = _("Contact person of {number}").format(number=customer_number)
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("name", _("name"), Input())
+        yield from self.field("name", _("name"), Input(), required=True)
         yield from self.field("email", _("e-mail (optional)"), Input())
         yield from self.field("phone", _("phone (optional)"), Input())
 
@@ -295,9 +320,18 @@ class PeopleScreen(MainScreen):
     def action_edit_staff(self) -> None:
         row = self.table("staff").selected()
         if row is not None:
-            self.app.push_screen(
-                StaffForm(self.operator, row), self.after_form(_("{user} changed.").format(user=row.username))
-            )
+            self.open_staff_form(row)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="staff-form")
+    def open_staff_form(self, row: StaffRow) -> None:
+        """The person's tool identities are read first (in this thread), then the form opens with them."""
+        with worker_connection():
+            current = [Identity(i.tool, i.kind, i.value) for i in registers.identities_of(row.username)]
+        self.app.call_from_thread(
+            self.app.push_screen,
+            StaffForm(self.operator, row, current),
+            self.after_form(_("{user} changed.").format(user=row.username)),
+        )
 
     def action_reactivate(self) -> None:
         row = self.table("staff").selected()

@@ -32,8 +32,10 @@ class HoldForm(FormScreen[HoldInput]):
         self.order_ref = order_ref
 
     def compose_fields(self) -> ComposeResult:
-        yield from self.field("order_ref", _("Order ref"), Input(self.order_ref, placeholder="A-2026-0001"))
-        yield from self.field("reason", _("Reason (e.g. the billing dispute)"), TextArea())
+        yield from self.field(
+            "order_ref", _("Order ref"), Input(self.order_ref, placeholder="A-2026-0001"), required=True
+        )
+        yield from self.field("reason", _("Reason (e.g. the billing dispute)"), TextArea(), required=True)
 
     def collect(self) -> HoldInput:
         return HoldInput(self.required("order_ref"), self.value("reason"))

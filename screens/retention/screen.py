@@ -90,6 +90,14 @@ class PurgePreviewed(Message):
         self.outcome = outcome
 
 
+class PurgeBusy(Message):
+    """A purge holds the lease already (the timer's, or another console's): said at once, nothing asked."""
+
+    def __init__(self, holder: str) -> None:
+        super().__init__()
+        self.holder = holder
+
+
 class PurgeProgress(Message):
     def __init__(self, done: int, total: int) -> None:
         super().__init__()
@@ -407,8 +415,20 @@ class RetentionScreen(MainScreen):
     @work(thread=True, exit_on_error=False, exclusive=True, group="purge-preview")
     def preview(self) -> None:
         with worker_connection():
+            holder = lease_holder(clock.now())
+            if holder is not None:
+                self.post_message(PurgeBusy(holder))
+                return
             outcome = self.purge_now(dry_run=True)
         self.post_message(PurgePreviewed(outcome))
+
+    @on(PurgeBusy)
+    def purge_busy(self, message: PurgeBusy) -> None:
+        """Before any question: a running purge is named, and p may be pressed again when it is done."""
+        text = _("A purge is running already (another purge is running: {holder}); try again when it has finished.")
+        text = text.format(holder=message.holder)
+        self.hint(Text(text))
+        self.notify(text, title=_("Purge"), markup=False, severity="warning")
 
     @on(PurgePreviewed)
     def previewed(self, message: PurgePreviewed) -> None:

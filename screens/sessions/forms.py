@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from models.browse import jobs as browse_jobs
+from models.core import validation
 from models.core.entities import BILLING_CLASSES, CONSENT_METHODS, DISCLOSURE_BASES, TRANSFER_DIRECTIONS, Staff
-from models.core.errors import ValidationError
 from models.core.i18n import _
 from models.core.labels import term
 from models.retention.policy import CATEGORIES
@@ -53,7 +52,7 @@ class ConsentForm(FormScreen[ConsentInput]):
 
     def compose_fields(self) -> ComposeResult:
         yield Static(Text(CONSENT_QUESTIONS.get(self.kind, "")))
-        yield from self.field("given_by", _("given by (customer's person)"), Input(self.given_by))
+        yield from self.field("given_by", _("given by (customer's person)"), Input(self.given_by), required=True)
         yield from self.field(
             "method",
             _("how"),
@@ -95,7 +94,7 @@ class StartSessionForm(FormScreen[StartData]):
             _("billing class of a new order"),
             Select(options(BILLING_CLASS_LABELS, BILLING_CLASSES), value="billable", allow_blank=False),
         )
-        yield from self.field("technician", _("technician (username)"), Input(self.operator.username))
+        yield from self.field("technician", _("technician (username)"), Input(self.operator.username), required=True)
         yield from self.field("customer_ip", _("customer IP"), Input())
         yield from self.field("workstation", _("workstation"), Input())
         yield from self.field("customer_person", _("customer person"), Input())
@@ -164,7 +163,10 @@ class ActivityData:
 class ActivityForm(SessionForm):
     def compose_fields(self) -> ComposeResult:
         yield Static(Text(_("Activity in {ref}").format(ref=self.session_ref)), classes="form-title")
-        yield from self.field("action", _("action"), Input("note"))
+        # nothing pre-filled: an empty form must not save as an empty "note" activity
+        yield from self.field(
+            "action", _("action (e.g. note, restart, driver update)"), Input(placeholder=_("what was done"))
+        )
         yield from self.field("detail", _("detail"), Input())
         yield from self.field("file_name", _("file transferred (empty: none)"), Input())
         yield from self.field(
@@ -176,17 +178,24 @@ class ActivityForm(SessionForm):
         yield from self.field("file_sha256", _("SHA-256"), Input())
 
     def collect(self) -> ActivityData:
+        """Every problem at once: the action (or a transfer instead), the size and the hash of a transfer."""
+        problems = Problems()
         transfer = None
+        action: str | None = None
         if self.value("file_name"):
-            size = parse_whole_number(self.value("file_size"), "file_size", _("must be a whole number of bytes"))
-            if size is None:
-                raise ValidationError("file_size", _("must be a whole number of bytes"))
-            transfer = FileTransfer(
-                self.value("file_name"), self.value("file_direction"), size, self.value("file_sha256").lower()
+            size = problems.take(
+                lambda: parse_whole_number(self.value("file_size"), "file_size", _("must be a whole number of bytes"))
             )
-            action = "file_" + transfer.direction
+            if size is None and "file_size" not in problems.fields():
+                problems.add("file_size", _("must be a whole number of bytes"))
+            sha = problems.take(lambda: validation.sha256("file_sha256", self.value("file_sha256")))
+            if size is not None and sha is not None:
+                transfer = FileTransfer(self.value("file_name"), self.value("file_direction"), size, sha)
+                action = "file_" + transfer.direction
         else:
-            action = self.required("action")
+            action = problems.take(lambda: self.required("action"))
+        problems.raise_any()
+        assert action is not None
         return ActivityData(action, self.optional("detail"), transfer)
 
     def perform(self, data: ActivityData) -> Any:
@@ -213,7 +222,7 @@ class ChatForm(SessionForm):
                 allow_blank=False,
             ),
         )
-        yield from self.field("text", _("text"), Input())
+        yield from self.field("text", _("text"), Input(), required=True)
 
     def collect(self) -> ChatData:
         return ChatData(self.value("sender"), self.required("text"))
@@ -222,33 +231,49 @@ class ChatForm(SessionForm):
         return sessions.add_chat(self.operator, self.session_ref, data.sender, data.text)
 
 
+SYSTEM_INFO_ROWS = 6
+SYSTEM_INFO_EXAMPLES = ("os", "ram", "cpu")
+
+
 class SystemInfoForm(SessionForm):
-    """System information as one "name: value" line per item (a JSON object is accepted too)."""
+    """System information as name and value fields, one item per row (no JSON to type)."""
+
+    DEFAULT_CSS = """
+    SystemInfoForm .info-key { width: 18; margin-right: 1; }
+    SystemInfoForm .info-value { width: 1fr; }
+    """
 
     def compose_fields(self) -> ComposeResult:
         yield Static(Text(_("System information for {ref}").format(ref=self.session_ref)), classes="form-title")
-        yield from self.field(
-            "data", _("one line per item, e.g. os: Windows 11 Pro"), TextArea("", language=None, soft_wrap=True)
-        )
+        yield Label(Text(_("name and value, one item per row, e.g. os  Windows 11 Pro")), classes="field-label")
+        for n in range(SYSTEM_INFO_ROWS):
+            example = SYSTEM_INFO_EXAMPLES[n] if n < len(SYSTEM_INFO_EXAMPLES) else ""
+            name = Input(placeholder=example, id=f"f-key-{n}", classes="info-key")
+            value = Input(id=f"f-value-{n}", classes="info-value")
+            for widget in (name, value):
+                widget.compact = True
+            with Horizontal(classes="tick-row"):
+                yield name
+                yield value
+            yield Static("", id=f"e-key-{n}", classes="field-error")
+        yield Static("", id="e-data", classes="field-error")
 
     def collect(self) -> dict[str, Any]:
-        raw = self.value("data").strip()
-        if raw.startswith("{"):
-            try:
-                data = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise ValidationError("data", _("is not valid JSON: {problem}").format(problem=exc.msg)) from None
-        else:
-            data = {}
-            for n, line in enumerate(raw.splitlines(), start=1):
-                if not line.strip():
-                    continue
-                name, colon, value = line.partition(":")
-                if not colon or not name.strip():
-                    raise ValidationError("data", _("line {n}: write name: value, e.g. os: Windows 11 Pro").format(n=n))
-                data[name.strip()] = value.strip()
-        if not isinstance(data, dict) or not data:
-            raise ValidationError("data", _("give at least one item, e.g. os: Windows 11 Pro"))
+        problems = Problems()
+        data: dict[str, Any] = {}
+        for n in range(SYSTEM_INFO_ROWS):
+            name, value = self.value(f"key-{n}"), self.value(f"value-{n}")
+            if not name and not value:
+                continue
+            if not name:
+                problems.add(f"key-{n}", _("give the name of this value, e.g. os"))
+            elif name in data:
+                problems.add(f"key-{n}", _("{name} is given twice").format(name=name))
+            else:
+                data[name] = value
+        if not data and not problems.items:
+            problems.add("data", _("give at least one item, e.g. os: Windows 11 Pro"))
+        problems.raise_any()
         return data
 
     def perform(self, data: dict[str, Any]) -> Any:
@@ -273,7 +298,7 @@ class ColleagueForm(SessionForm):
             ),
             classes="form-title",
         )
-        yield from self.field("username", _("colleague (username)"), Input())
+        yield from self.field("username", _("colleague (username)"), Input(), required=True)
 
     def collect(self) -> ColleagueData:
         return ColleagueData(self.required("username"))
@@ -313,7 +338,7 @@ class DisclosureForm(SessionForm):
             Text(_("Disclosure from {ref} (P11); the customer is told now").format(ref=self.session_ref)),
             classes="form-title",
         )
-        yield from self.field("recipient", _("recipient"), Input())
+        yield from self.field("recipient", _("recipient"), Input(), required=True)
         yield Label(Text(_("categories passed on")), classes="field-label")
         for row in (CATEGORIES[:4], CATEGORIES[4:]):
             with Horizontal(classes="tick-row"):
@@ -322,7 +347,7 @@ class DisclosureForm(SessionForm):
                     tick.compact = True
                     yield tick
         yield Static("", id="e-categories", classes="field-error")
-        yield from self.field("scope", _("scope (what, how much)"), Input())
+        yield from self.field("scope", _("scope (what, how much)"), Input(), required=True)
         yield from self.field(
             "basis",
             _("legal basis"),

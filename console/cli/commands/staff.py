@@ -35,6 +35,44 @@ def _person_flags(parser: argparse.ArgumentParser, *, adding: bool) -> None:
         metavar="YYYY-MM-DD",
         help=_("date of the § 203 StGB secrecy commitment") + ("" if adding else _("; an empty value removes it")),
     )
+    _identity_flags(parser, adding=adding)
+
+
+def _identity_flags(parser: argparse.ArgumentParser, *, adding: bool) -> None:
+    """The tool identities of `support24 registers`, kept with the person (repeatable flags)."""
+    parser.add_argument(
+        "--identity",
+        action="append",
+        default=[],
+        metavar="TOOL:KIND:VALUE",
+        help=_("a name or id in a remote tool, e.g. teamviewer:account:max.mueller (repeatable)"),
+    )
+    if not adding:
+        parser.add_argument(
+            "--remove-identity",
+            action="append",
+            default=[],
+            metavar="TOOL:VALUE",
+            help=_("remove a tool identity, e.g. anydesk:123456789 (repeatable)"),
+        )
+
+
+def _identities(args: argparse.Namespace) -> tuple[list[Any], list[str]]:
+    """The --identity and --remove-identity flags as the registers take them; a bad one names the flag."""
+    from models.core.errors import ValidationError
+    from models.sessions.registers import IdentityInput
+
+    add = []
+    for spec in args.identity:
+        tool, kind, value = (spec.split(":", 2) + ["", ""])[:3]
+        if not tool or not kind or not value:
+            raise ValidationError("--identity", _("write TOOL:KIND:VALUE, e.g. teamviewer:account:max.mueller"))
+        add.append(IdentityInput(tool, kind, value, args.username))
+    remove = list(getattr(args, "remove_identity", []))
+    for spec in remove:
+        if ":" not in spec:
+            raise ValidationError("--remove-identity", _("write TOOL:VALUE, e.g. anydesk:123456789"))
+    return add, remove
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -64,6 +102,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def as_dict(staff: Staff) -> dict[str, Any]:
+    from models.sessions import registers
+
     return {
         "username": staff.username,
         "name": staff.name,
@@ -71,6 +111,9 @@ def as_dict(staff: Staff) -> dict[str, Any]:
         "commitment_signed_on": staff.commitment_signed_on.isoformat() if staff.commitment_signed_on else None,
         "secrecy_commitment_on": staff.secrecy_commitment_on.isoformat() if staff.secrecy_commitment_on else None,
         "active": bool(staff.active),
+        "identities": [
+            {"tool": row.tool, "kind": row.kind, "value": row.value} for row in registers.identities_of(staff.username)
+        ],
     }
 
 
@@ -108,13 +151,19 @@ def run_add(ctx: Context, args: argparse.Namespace) -> int:
     from models.core import people
 
     operator = ctx.operator()
-    staff = people.register_staff(
+    add, _remove = _identities(args)
+    staff = people.with_identities(
         operator,
         args.username,
-        args.name,
-        args.roles,
-        args.commitment_date,
-        secrecy_commitment_on=args.secrecy_date,
+        lambda: people.register_staff(
+            operator,
+            args.username,
+            args.name,
+            args.roles,
+            args.commitment_date,
+            secrecy_commitment_on=args.secrecy_date,
+        ),
+        add=add,
     )
     return _show(ctx, staff, _("{user} registered.").format(user=staff.username))
 
@@ -123,15 +172,27 @@ def run_update(ctx: Context, args: argparse.Namespace) -> int:
     from models.core import people
     from models.core.errors import ValidationError
 
-    if all(getattr(args, key) is None for key in ("name", "roles", "commitment_date", "secrecy_date")):
-        raise ValidationError("update", _("give at least one of --name, --roles, --commitment-date, --secrecy-date"))
-    staff = people.update_staff(
-        ctx.operator(),
+    fields = ("name", "roles", "commitment_date", "secrecy_date")
+    if all(getattr(args, key) is None for key in fields) and not args.identity and not args.remove_identity:
+        raise ValidationError(
+            "update",
+            _("give at least one of --name, --roles, --commitment-date, --secrecy-date, --identity, --remove-identity"),
+        )
+    add, remove = _identities(args)
+    operator = ctx.operator()
+    staff = people.with_identities(
+        operator,
         args.username,
-        name=args.name,
-        roles=args.roles,
-        commitment_signed_on=args.commitment_date,
-        secrecy_commitment_on=args.secrecy_date,
+        lambda: people.update_staff(
+            operator,
+            args.username,
+            name=args.name,
+            roles=args.roles,
+            commitment_signed_on=args.commitment_date,
+            secrecy_commitment_on=args.secrecy_date,
+        ),
+        add=add,
+        remove=remove,
     )
     return _show(ctx, staff, _("{user} updated.").format(user=staff.username))
 
