@@ -44,7 +44,7 @@ from screens.access.urgency import days_left_text, theme_colour, urgency_variabl
 from screens.kit.base import ForwardFailures
 from screens.kit.forms import ConfirmScreen
 from screens.kit.host import host
-from screens.kit.keys import binds
+from screens.kit.keys import bind, binds
 from screens.kit.progress import ProgressShown, follow
 from screens.kit.text import literal
 from screens.shell.chrome import QuietFooter, ShellHeader
@@ -137,22 +137,23 @@ def detail_text(detail: RequestDetail, colour: str) -> Text:
 class AccessDetailScreen(ForwardFailures, Screen[None]):
     """A pushed screen for one request; Escape goes back to the list."""
 
-    BINDINGS = binds(
-        "back",
-        "verify",
-        "compile",
-        "exclude",
-        "include",
-        "export",
-        "extend",
-        "deliver",
-        "reject",
-        "exclude_kind",
-        "include_kind",
-        "filter",
-        back="app.pop_screen",
-        filter="filter_matches",
-    )
+    BINDINGS = [
+        bind("back", "app.pop_screen", show=True),
+        *binds(
+            "verify",
+            "compile",
+            "exclude",
+            "include",
+            "export",
+            "extend",
+            "deliver",
+            "reject",
+            "exclude_kind",
+            "include_kind",
+            "filter",
+            filter="filter_matches",
+        ),
+    ]
 
     def __init__(self, operator: Staff, ref: str) -> None:
         super().__init__()

@@ -20,7 +20,7 @@ from models.core.db import worker_connection
 from models.core.i18n import _
 from models.core.labels import term
 from screens.kit.base import MainScreen
-from screens.kit.keys import binds
+from screens.kit.keys import bind, binds
 from screens.kit.text import elapsed, literal
 
 NOT_AVAILABLE = _("not available in this build yet")
@@ -42,7 +42,7 @@ class DashLine(Static, can_focus=True):
 
 class DashboardScreen(MainScreen):
     MODE = "dashboard"
-    BINDINGS = binds("open")
+    BINDINGS = [*binds("open"), bind("filter", show=False), bind("sort", show=False)]  # no list here
 
     class Loaded(Message):
         def __init__(self, data: Dashboard) -> None:

@@ -14,13 +14,14 @@ from models.core.i18n import _, current_language
 from models.core.labels import term
 from screens.kit.base import MainScreen
 from screens.kit.host import host
-from screens.kit.keys import BY_NAME, KEYS, QUESTION_KEYS
+from screens.kit.keys import BY_NAME, KEYS, QUESTION_KEYS, bind
 from screens.kit.text import literal
 from screens.shell.modes import MODE_SPECS
 
 
 class HelpScreen(MainScreen):
     MODE = "help"
+    BINDINGS = [bind("filter", show=False), bind("sort", show=False)]  # no list here
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(classes="body"):

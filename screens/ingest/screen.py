@@ -20,7 +20,7 @@ from models.sessions import reconcile
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column
 from screens.kit.forms import FormScreen
-from screens.kit.keys import binds
+from screens.kit.keys import bind, binds
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
@@ -109,7 +109,8 @@ class DismissForm(FormScreen[str]):
 class UnrecordedConnectionsScreen(MainScreen):
     MODE = "dashboard"
     BINDINGS = [
-        *binds("assign", "not_work", "back", not_work="dismiss_connection"),
+        *binds("assign", "not_work", not_work="dismiss_connection"),
+        bind("back", show=True),
     ]
 
     def compose_body(self) -> ComposeResult:

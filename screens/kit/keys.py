@@ -245,18 +245,16 @@ def markdown_table() -> str:
     """The README's table (English, as the README is)."""
     from screens.shell.modes import MODE_SPECS
 
-    lines = ["| key | action | what it does | where |", "| --- | --- | --- | --- |"]
-    lines.append(
-        "| "
-        + " … ".join((MODE_SPECS[0].key, MODE_SPECS[-1].key))
-        + " | modes | "
-        + ", ".join(f"{item.key} {item.name}" for item in MODE_SPECS)
-        + " | anywhere |"
-    )
-    for item in KEYS:
-        lines.append(f"| `{item.display}` | {item.label} | {item.help} | {item.where} |")
-    for keys, what in QUESTION_KEYS:
-        lines.append(f"| `{keys}` | | {what} | |")
+    # English msgids, as the README is English: the table is not shown in the console
+    modes = ", ".join(f"{item.key} {item.name}" for item in MODE_SPECS)
+    rows = [
+        ("key", "action", "what it does", "where"),
+        ("---", "---", "---", "---"),
+        (f"{MODE_SPECS[0].key} … {MODE_SPECS[-1].key}", "modes", modes, "anywhere"),
+    ]
+    rows += [(f"`{item.display}`", item.label, item.help, item.where) for item in KEYS]
+    rows += [(f"`{keys}`", "", what, "") for keys, what in QUESTION_KEYS]
+    lines = ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
 
 

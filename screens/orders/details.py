@@ -21,7 +21,7 @@ from models.core.db import worker_connection
 from models.core.entities import Staff
 from models.core.i18n import _
 from screens.kit.base import ForwardFailures
-from screens.kit.keys import binds
+from screens.kit.keys import bind
 from screens.kit.text import literal, multiline
 from screens.shell.chrome import QuietFooter, ShellHeader
 
@@ -29,7 +29,7 @@ from screens.shell.chrome import QuietFooter, ShellHeader
 class DetailScreen(ForwardFailures, Screen[None]):
     """A pushed screen that shows one loaded record; Escape goes back."""
 
-    BINDINGS = [*binds("back", back="app.pop_screen"), Binding("q", "app.pop_screen", _("Back"), show=False)]
+    BINDINGS = [bind("back", "app.pop_screen", show=True), Binding("q", "app.pop_screen", _("Back"), show=False)]
 
     class Loaded(Message):
         def __init__(self, data: Any) -> None:

@@ -28,7 +28,7 @@ from models.sessions import orders
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column, widest
 from screens.kit.forms import ConfirmScreen, FormScreen, parse_day
-from screens.kit.keys import binds, shown
+from screens.kit.keys import bind, binds, shown
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 from screens.orders.details import DetailScreen, SessionDetailScreen, detail_table
@@ -135,9 +135,10 @@ class OrderDetailScreen(DetailScreen):
     """An order: sessions, data per category with due date and state, holds; complete, hold, release."""
 
     BINDINGS = [
-        *binds("back", back="app.pop_screen"),
+        bind("back", "app.pop_screen", show=True),
         Binding("q", "app.pop_screen", _("Back"), show=False),
-        *binds("complete", "hold", "release", "open", open="view_session"),
+        *binds("complete", "hold", "release"),
+        bind("open", "view_session", show=True),
     ]
 
     def fetch(self) -> OrderDetail:

@@ -8,61 +8,56 @@ from __future__ import annotations
 
 from typing import Any
 
+from screens.kit.keys import key_of
+from screens.shell.modes import MODE_SPECS
 from tests.support.screens import fill_form, settle
 
-#: action name → today's key(s)
+#: action name → key(s), from the console's one key map (screens/kit/keys.py)
 KEYS: dict[str, str] = {
     # modes
-    "mode.dashboard": "1",
-    "mode.sessions": "2",
-    "mode.orders": "3",
-    "mode.consents": "4",
-    "mode.retention": "5",
-    "mode.access": "6",
-    "mode.accounting": "7",
-    "mode.people": "8",
-    "mode.audit": "9",
+    **{f"mode.{spec.mode}": spec.key for spec in MODE_SPECS},
     # forms and questions
     "save": "ctrl+s",
     "cancel": "escape",
     "yes": "y",
     "no": "n",
     "next_field": "enter",
-    "open": "enter",
-    "back": "escape",
-    # lists
-    "new": "n",
-    "edit": "e",
-    "next_view": "v",
-    # active sessions
-    "start_session": "s",
-    "end_session": "e",
-    "activity": "a",
-    "chat": "c",
-    "system_info": "i",
-    "colleague": "t",
-    "disclosure": "d",
-    # access requests
-    "verify": "v",
-    "compile": "c",
-    "exclude": "x",
-    "include": "i",
-    "export_report": "e",
-    "extend": "t",
-    "deliver": "d",
-    "reject": "j",
-    # accounting
-    "export": "x",
-    "acknowledge": "k",
-    "reexport": "r",
-    "billing_date": "b",
-    # staff and customers
-    "deactivate": "x",
-    "reactivate": "r",
-    "new_customer": "u",
-    # retention
-    "purge": "p",
-    "hold": "h",
+    **{
+        action: key_of(name).key.split(",")[0]
+        for action, name in {
+            "open": "open",
+            "back": "back",
+            "new": "new",
+            "edit": "edit",
+            "next_view": "view",
+            "start_session": "start",
+            "end_session": "end",
+            "activity": "activity",
+            "chat": "chat",
+            "system_info": "sysinfo",
+            "colleague": "colleague",
+            "disclosure": "disclose",
+            "verify": "verify",
+            "compile": "compile",
+            "exclude": "exclude",
+            "include": "include",
+            "exclude_kind": "exclude_kind",
+            "include_kind": "include_kind",
+            "export_report": "export",
+            "extend": "extend",
+            "deliver": "deliver",
+            "reject": "reject",
+            "export": "export",
+            "acknowledge": "acknowledge",
+            "reexport": "export_again",
+            "billing_date": "billing_date",
+            "deactivate": "deactivate",
+            "reactivate": "reactivate",
+            "new_customer": "new_customer",
+            "purge": "purge",
+            "hold": "hold",
+        }.items()
+    },
 }
 
 
