@@ -15,7 +15,7 @@ from tests.support.screens import fill_form, settle
 #: action name → key(s), from the console's one key map (screens/kit/keys.py)
 KEYS: dict[str, str] = {
     # modes
-    **{f"mode.{spec.mode}": spec.key for spec in MODE_SPECS},
+    **{f"mode.{spec.name}": spec.key for spec in MODE_SPECS},
     # forms and questions
     "save": "ctrl+s",
     "cancel": "escape",
