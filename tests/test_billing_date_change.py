@@ -82,10 +82,10 @@ async def test_b_changes_the_billing_date_after_showing_old_and_new(db, fixed_cl
     app = console(accountant, isolated_dirs, "accounting")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("v")
+        await pilot.press("w")
         await settle(pilot)
         assert app.screen.check_action("change_date", ()) is True
-        await pilot.press("b")
+        await pilot.press("B")
         await settle(pilot)
         assert app.screen.query_one("#f-billed_on").value == "20.11.2026"
         await fill(pilot, billed_on="22.11.2026")

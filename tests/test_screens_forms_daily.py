@@ -82,7 +82,7 @@ async def test_one_save_shows_every_missing_field_and_bad_date_at_once(db, fixed
     app = make_app(admin, start_mode="people")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("u")  # new customer
+        await pilot.press("K")  # new customer
         assert isinstance(app.screen, CustomerForm)
         await pilot.press("ctrl+s")
         await settle(pilot)

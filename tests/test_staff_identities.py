@@ -96,7 +96,7 @@ async def test_the_staff_form_removes_and_adds_tool_identities(db, fixed_clock, 
         table = app.screen.query_one("#staff-table")
         table.move_cursor(row=table.get_row_index("mmueller"))
         await pilot.pause()
-        await pilot.press("e")
+        await pilot.press("u")
         await settle(pilot)
         form = app.screen
         assert isinstance(form, StaffForm)

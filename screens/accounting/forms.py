@@ -20,6 +20,7 @@ from models.core.entities import Staff
 from models.core.errors import ValidationError
 from models.core.i18n import _, ngettext
 from screens.kit.forms import ConfirmScreen, FormScreen, show_day
+from screens.kit.keys import shown
 from screens.kit.progress import ShowsProgress, progress_status
 
 
@@ -126,8 +127,8 @@ class AcknowledgeForm(FormScreen[AckInput]):
             + "\n"
             + _(
                 "Its orders get this billing date, which starts the three months after which their records are "
-                "deleted (P8). A wrong date can be corrected later (b) until that deletion is due."
-            )
+                "deleted (P8). A wrong date can be corrected later ({key}) until that deletion is due."
+            ).format(key=shown("billing_date"))
         )
         return data if await self.app.push_screen_wait(ConfirmScreen(question)) else None
 

@@ -20,9 +20,9 @@ T = {
         "Stapel {n}: Abrechnungsdatum {old} → {new}; {count} Aufträge folgen.",
     ),
     "Its orders get this billing date, which starts the three months after which their records are deleted (P8). "
-    "A wrong date can be corrected later (b) until that deletion is due.": (
+    "A wrong date can be corrected later ({key}) until that deletion is due.": (
         "Seine Aufträge erhalten dieses Abrechnungsdatum, mit dem die drei Monate beginnen, nach denen ihre Unterlagen "
-        "gelöscht werden (P8). Ein falsches Datum kann später (b) korrigiert werden, bis diese Löschung fällig ist."
+        "gelöscht werden (P8). Ein falsches Datum kann später ({key}) korrigiert werden, bis diese Löschung fällig ist."
     ),
     "batch {number} is not acknowledged yet; acknowledge it with its date": (
         "Stapel {number} ist noch nicht bestätigt; bestätigen Sie ihn mit seinem Datum"
