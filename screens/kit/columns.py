@@ -53,7 +53,7 @@ def column(spec: ColumnSpec) -> Column:
     key, label = spec[0], spec[1]
     if len(spec) == 2:
         return Column(key, label, width=max(cell_len(label), 12), min=8)
-    narrow = spec[2]  # type: ignore[misc]
+    narrow = spec[2]
     if narrow == 0:
         return Column(key, label, width=max(cell_len(label), 12), priority=3, min=8)
     return Column(key, label, width=narrow, min=min(narrow, 8))
@@ -111,6 +111,7 @@ def lay_out(
     order = sorted(range(len(cols)), key=lambda i: (cols[i].priority, i))
     taken: list[int] = []
     used = 0
+
     def wanted(i: int) -> int:
         """What a taken column asks for when a minor one (priority 2 on) wants in: its full width, a name all of it."""
         if cols[i].most and natural is not None:
