@@ -293,7 +293,7 @@ async def test_no_color_chooses_the_monochrome_theme_with_visible_focus_and_sele
         focused = form.query_one("#f-order", Input)
         assert app.focused is focused
         other = form.query_one("#f-customer", Input)
-        assert focused.styles.text_style.reverse and not other.styles.text_style.reverse
+        assert focused.styles.outline_left[0] and not other.styles.outline_left[0]  # a bar marks the focused field
         await pilot.press("ctrl+s")
         await settle(pilot)
         error = form.query_one("#e-order")

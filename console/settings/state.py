@@ -50,7 +50,8 @@ def remember(config_dir: Path | None, key: str, value: str, user: str | None = N
     path = config_dir / STATE_FILE
     try:
         data = _load(path)
-        users = data.get("users") if isinstance(data.get("users"), dict) else {}
+        found = data.get("users")
+        users: dict[str, Any] = found if isinstance(found, dict) else {}
         entry = users.get(os_user() if user is None else user)
         entry = dict(entry) if isinstance(entry, dict) else {}
         entry[key] = value

@@ -28,7 +28,7 @@ from screens.kit.text import literal
 
 COLUMNS = [
     Column("ref", _("Request"), 12, priority=0),
-    Column("name", _("Requester"), 18, min=14, most=30),
+    Column("name", _("Requester"), 18, min=14, most=48),
     Column("received", _("Received"), 10, priority=2),
     Column("due", _("Due"), 12, priority=0),
     Column("left", _("Days left"), widest(days_left_text(n, True) for n in (-99, 999)), priority=0, short=_("Left")),

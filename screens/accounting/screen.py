@@ -40,9 +40,9 @@ RECORD_COLUMNS = [
     Column("session", _("Session"), 11, priority=3),
     Column("date", _("Date"), 10),
     Column("minutes", _("Min"), 4, priority=2),
-    Column("customer", _("Customer"), 26, min=12, most=40),
+    Column("customer", _("Customer"), 26, min=12, most=64),
     Column("class", _("Class"), widest([*CLASS_IDS, *map(term, CLASS_IDS)]), priority=0),
-    Column("who", _("Workstation/employee"), 20, priority=3, min=10, short=_("Station")),
+    Column("who", _("Workstation/employee"), 20, priority=3, min=10, short=_("Station"), most=40),
 ]
 BATCH_COLUMNS = [
     Column("number", _("Batch"), 6, priority=0),

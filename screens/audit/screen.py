@@ -25,7 +25,7 @@ COLUMNS = [
     Column("at", _("When"), 16, priority=0),
     Column("actor", _("Who"), 10, min=8),
     Column("action", _("Action"), 20, priority=0, min=14),
-    Column("ref", _("Ref"), 14, min=10),
+    Column("ref", _("Ref"), 14, min=10, most=30),
     Column("detail", _("Detail"), 20, priority=2, min=10, most=80),
 ]
 VERIFY_ROLES = ("privacy_officer", "admin")

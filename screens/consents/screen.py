@@ -23,11 +23,11 @@ COLUMNS = [
     Column("at", _("When"), 16, priority=0),
     Column("answer", _("Answer"), widest([_("granted"), _("REFUSED"), _("passed on")]), priority=0),
     Column("kind", _("Kind"), widest([*CONSENT_KIND_LABELS.values(), _("disclosure")]), min=12),
-    Column("ref", _("Ref"), 12, priority=3),
+    Column("ref", _("Ref"), 12, priority=4),
     Column("session", _("Session"), 11),
-    Column("customer", _("Customer"), 20, priority=3, min=10),
-    Column("who", _("Who / recipient"), 16, priority=2, min=10, short=_("Who")),
-    Column("what", _("How / basis, scope"), 20, priority=4, min=10, short=_("How"), most=60),
+    Column("customer", _("Customer"), 20, priority=2, min=10, most=48),
+    Column("who", _("Who / recipient"), 16, priority=2, min=10, short=_("Who"), most=40),
+    Column("what", _("How / basis, scope"), 20, priority=3, min=10, short=_("How"), most=60),
 ]
 
 

@@ -30,8 +30,8 @@ COLUMNS = [
     Column("start", _("Start"), 16, priority=0),
     Column("end", _("End"), 16, priority=2),
     Column("tech", _("Technician"), 12, min=8, short=_("Tech")),
-    Column("partner", _("Partner"), 14, priority=2, min=8),
-    Column("device", _("Device"), 14, priority=0, min=8),
+    Column("partner", _("Partner"), 14, priority=2, min=8, most=30),
+    Column("device", _("Device"), 14, priority=0, min=8, most=30),
 ]
 
 

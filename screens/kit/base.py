@@ -107,7 +107,7 @@ class PagedTable(ForwardFailures, DataTable):
 
     def add_columns_for_width(self, room: int) -> None:
         """The columns chosen and shortened for `room` cells, so that none hides off-screen."""
-        self.shown = lay_out(self.columns_spec, room, self.cell_padding)
+        self.shown = lay_out(self.columns_spec, room, self.cell_padding, getattr(self, "natural", None))
         for placed in self.shown:
             self.add_column(placed.header, key=placed.key, width=placed.width)
 
@@ -118,16 +118,35 @@ class PagedTable(ForwardFailures, DataTable):
     def has_column(self, key: str) -> bool:
         return any(placed.key == key for placed in self.shown)
 
+    def current_room(self) -> int:
+        return self.room() if self.size.width > 0 else self.estimated_room()
+
+    def widen_for(self, rows: Sequence[Any]) -> None:
+        """Note how wide the cells of the growing columns (names, details) are; lay out again if that changes."""
+        growing = [i for i, col in enumerate(self.columns_spec) if col.most]
+        if not growing or not rows:
+            return
+        natural = getattr(self, "natural", None) or {}
+        for row in rows:
+            rendered = self.render_row(row)
+            for i in growing:
+                cell = rendered[i]
+                natural[i] = max(natural.get(i, 0), cell.cell_len if isinstance(cell, Text) else Text(cell).cell_len)
+        self.natural = natural
+        self.lay_out_again(self.current_room())
+
     def on_resize(self) -> None:
         """Laid out again for the new width; rows kept, the cursor on the same row."""
-        if self.size.width <= 0:
-            return
-        shown = lay_out(self.columns_spec, self.room(), self.cell_padding)
+        if self.size.width > 0:
+            self.lay_out_again(self.room())
+
+    def lay_out_again(self, room: int) -> None:
+        shown = lay_out(self.columns_spec, room, self.cell_padding, getattr(self, "natural", None))
         if shown == getattr(self, "shown", None):
             return
         selected = self.selected_key()
         self.clear(columns=True)
-        self.add_columns_for_width(self.room())
+        self.add_columns_for_width(room)
         for key, row in self.rows_by_key.items():
             self.add_row(*self.cells(row), key=key)
         if selected in self.rows_by_key:
@@ -192,6 +211,8 @@ class PagedTable(ForwardFailures, DataTable):
             selected = self.selected_key()
             self.clear()
             self.rows_by_key.clear()
+            self.natural = {}
+        self.widen_for(message.page.rows)
         for row in message.page.rows:
             key = self.row_key(row)
             if key in self.rows_by_key:

@@ -10,7 +10,7 @@ tests of the rule need no terminal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -53,7 +53,7 @@ def column(spec: ColumnSpec) -> Column:
     key, label = spec[0], spec[1]
     if len(spec) == 2:
         return Column(key, label, width=max(cell_len(label), 12), min=8)
-    narrow = spec[2]  # type: ignore[misc]
+    narrow = spec[2]
     if narrow == 0:
         return Column(key, label, width=max(cell_len(label), 12), priority=3, min=8)
     return Column(key, label, width=narrow, min=min(narrow, 8))
@@ -92,14 +92,17 @@ def cut(text: str, width: int) -> str:
     return short.plain
 
 
-def lay_out(columns: Sequence[ColumnSpec], room: int, padding: int = 1) -> tuple[Placed, ...]:
+def lay_out(
+    columns: Sequence[ColumnSpec], room: int, padding: int = 1, natural: Mapping[int, int] | None = None
+) -> tuple[Placed, ...]:
     """The columns for `room` cells (each column costs its width plus `padding` on either side).
 
     1. Most important first (priority, then declaration order), a column is taken if it fits at
        its narrowest beside those taken; priority 0 is always taken, and counts at its full width.
     2. Those taken start at their ideal width; while too wide, the least important are cut,
        each down to its narrowest (priority 0 only if the deciding columns alone are too wide).
-    3. Room left over widens the columns that may grow, most important first.
+    3. Room left over widens the columns that may grow, most important first, up to `most` and,
+       when `natural` says how wide their cells are (by index), no wider than that.
     """
     cols = [column(spec) for spec in columns]
     if not cols:
@@ -108,8 +111,17 @@ def lay_out(columns: Sequence[ColumnSpec], room: int, padding: int = 1) -> tuple
     order = sorted(range(len(cols)), key=lambda i: (cols[i].priority, i))
     taken: list[int] = []
     used = 0
+
+    def wanted(i: int) -> int:
+        """What a taken column asks for when a minor one (priority 2 on) wants in: its full width, a name all of it."""
+        if cols[i].most and natural is not None:
+            return max(ideal_width(cols[i]), min(cols[i].most, natural.get(i, 0)))
+        return ideal_width(cols[i])
+
     for i in order:  # a column that decides an action counts whole: nothing less important may cut it
         cost = (ideal_width(cols[i]) if cols[i].priority == 0 else floor_width(cols[i])) + gap
+        if cols[i].priority >= 2:  # minor columns only where the names before them fit whole
+            used = sum(wanted(j) + gap for j in taken)
         if used + cost <= room or cols[i].priority == 0:
             taken.append(i)
             used += cost
@@ -132,7 +144,8 @@ def lay_out(columns: Sequence[ColumnSpec], room: int, padding: int = 1) -> tuple
     for i in taken:
         if spare <= 0:
             break
-        grow = min(spare, cols[i].most - widths[i])
+        cap = cols[i].most if natural is None else min(cols[i].most, natural.get(i, 0))
+        grow = min(spare, cap - widths[i])
         if grow > 0:
             widths[i] += grow
             spare -= grow

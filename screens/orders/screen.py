@@ -36,7 +36,7 @@ from screens.orders.details import DetailScreen, SessionDetailScreen, detail_tab
 COLUMNS = [
     Column("ref", _("Order"), 11, priority=0),
     Column("state", _("State"), widest(term(state) for state in ("open", "completed", "billed")), priority=0),
-    Column("customer", _("Customer"), 30, min=14, most=44),
+    Column("customer", _("Customer"), 30, min=14, most=64),
     Column("opened", _("Opened"), 16, priority=3),
     Column("sessions", _("Sess."), 5, priority=2),
     Column("class", _("Class"), widest(term(c) for c in ("contract", "goodwill", "billable")), priority=0),

@@ -39,16 +39,16 @@ from screens.people.identities import Identity, added, identity_fields, removed
 
 STAFF_COLUMNS = [
     Column("user", _("User"), 10, priority=0, min=8),
-    Column("name", _("Name"), 16, min=10, most=30),
-    Column("roles", _("Roles"), 20, min=12, most=48),
+    Column("name", _("Name"), 16, min=10, most=48),
+    Column("roles", _("Roles"), widest(ROLE_LABELS.values()), priority=0, most=48),
     Column("commit", _("Commitment"), widest([_("MISSING")], 10), priority=0, short=_("Signed")),
     Column("secrecy", _("§203"), 10),
     Column("active", _("Active"), widest([_("yes"), _("no")]), priority=0),
 ]
 CUSTOMER_COLUMNS = [
     Column("number", _("Number"), 7, priority=0),
-    Column("name", _("Customer"), 26, priority=0, min=12, most=40),
-    Column("email", _("E-mail"), 22, priority=2, min=10),
+    Column("name", _("Customer"), 26, priority=0, min=12, most=64),
+    Column("email", _("E-mail"), 22, priority=2, min=10, most=40),
     Column("secrecy", _("§203"), widest([_("yes")])),
     Column("contacts", _("Contacts"), 8, short=_("Cont.")),
 ]

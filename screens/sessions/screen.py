@@ -32,10 +32,10 @@ from screens.sessions.forms import (
 COLUMNS = [
     Column("ref", _("Session"), 11, priority=0),
     Column("elapsed", _("Elapsed"), 8, min=7),
-    Column("customer", _("Customer"), 24, min=14, most=32),
+    Column("customer", _("Customer"), 24, min=14, most=48),
     Column("tech", _("Tech"), 10, min=6),
-    Column("workstation", _("Workstation"), 14, priority=2, min=8, short=_("Station")),
-    Column("person", _("Person"), 16, priority=3, min=8),
+    Column("workstation", _("Workstation"), 14, priority=2, min=8, short=_("Station"), most=40),
+    Column("person", _("Person"), 16, priority=3, min=8, most=30),
     Column("ip", _("IP"), 15, priority=0),
     Column("screen", _("Screen"), widest([_("private"), _("shared")]), priority=0, short=_("Scr.")),
 ]
