@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 
-from peewee import __exception_wrapper__
+from peewee import __exception_wrapper__  # type: ignore[attr-defined]  # driver errors as peewee's, as execute_sql raises them
 
 from models.core.db import _busy_as_domain_error, database
 from models.core.entities import (
