@@ -72,7 +72,7 @@ async def test_a_slow_access_export_shows_records_of_the_total_and_the_time_left
         await settle(pilot)
         await pilot.press("enter")  # the request's detail
         await settle(pilot)
-        await pilot.press("e")
+        await pilot.press("x")
         await settle(pilot)
         await fill(pilot, fmt="json", out=str(out))
         await pilot.press("ctrl+s")

@@ -78,7 +78,7 @@ async def test_forms_show_their_title_and_save_at_80x24(db, fixed_clock) -> None
     from tests.support.fit import form_problems
 
     operator = everyone()
-    for mode, keys in [("people", "n"), ("people", "e"), ("sessions", "s")]:
+    for mode, keys in [("people", "n"), ("people", "u"), ("sessions", "s")]:
         app = make_app(operator, start_mode=mode)
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)

@@ -21,10 +21,10 @@ LISTS: list[tuple[str, list[tuple[str, str, set[str]]]]] = [
     ("consents", [("", "#consents-table", {"at", "answer", "kind"})]),
     (
         "retention",
-        [("", "#ret-queue", {"due", "state"}), ("v", "#ret-runs", {"state"}), ("v", "#ret-holds", {"reason"})],
+        [("", "#ret-queue", {"due", "state"}), ("w", "#ret-runs", {"state"}), ("w", "#ret-holds", {"reason"})],
     ),
     ("access", [("", "#ar-table", {"ref", "due", "left", "state"})]),
-    ("accounting", [("", "#acc-outbox", {"ref", "class"}), ("v", "#acc-batches", {"number", "ack", "billed"})]),
+    ("accounting", [("", "#acc-outbox", {"ref", "class"}), ("w", "#acc-batches", {"number", "ack", "billed"})]),
     ("people", [("", "#staff-table", {"user", "commit", "active"}), ("", "#customers-table", {"number", "name"})]),
     ("audit", [("", "#audit-table", {"at", "action"})]),
 ]
