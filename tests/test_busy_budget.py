@@ -170,3 +170,28 @@ def test_on_sqlite_a_running_purge_is_named_as_the_likely_holder(
         holder.release()
         lease.release()
     assert "purge lease of privacy@desk-3 pid 4711 (purge)" in caplog.text
+
+
+def test_a_long_job_waits_out_a_lock_a_desk_would_give_up_on(
+    db: str, holder: Holder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db_module, "BUSY_BUDGET", SMALL_BUDGET)
+    monkeypatch.setattr(db_module, "JOB_BUSY_BUDGET_SECONDS", 30.0)
+    with pytest.raises(Busy):  # a desk: past its budget of 0.4 s
+        with write_tx():
+            audit.record("mmueller", "chat.add", "S-2026-0001")
+    attempts: list[int] = []
+    # SQLite: the eighth short attempt is well past the desk's budget. PostgreSQL: after the
+    # immediate try the job waits in the server's queue with the job's budget as lock_timeout.
+    release_at = 8 if is_sqlite() else 1
+
+    def failed(attempt: int, what: str) -> None:
+        attempts.append(attempt)
+        if len(attempts) == release_at:
+            holder.release()
+
+    monkeypatch.setattr(db_module, "_attempt_failed", failed)
+    with db_module.background_job():
+        with write_tx():
+            audit.record("purge", "step", "R-1")
+    assert len(attempts) == release_at and AuditEvent.select().count() == 1

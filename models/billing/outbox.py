@@ -260,7 +260,7 @@ def create_batch(
     require_role(actor, *BILLING_ROLES)
     if reexport is not None:
         return _reexport(actor, reexport, deliver, progress)
-    with _export_lease(actor), background_job():
+    with background_job(), _export_lease(actor):
         batch = _open_or_resume(actor)
         if batch is None:
             return None

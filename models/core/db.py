@@ -466,7 +466,12 @@ class BusyBudget:
 BUSY_BUDGET = BusyBudget()
 
 
+JOB_BUSY_BUDGET_SECONDS = 60.0  # inside background_job(): a job may wait longer than a desk, it has nobody waiting
+
+
 def _budget_total() -> float:
+    if _job.active:
+        return JOB_BUSY_BUDGET_SECONDS
     if is_sqlite():
         return min(BUSY_BUDGET.total, float(BUSY_TIMEOUT_SECONDS))
     return BUSY_BUDGET.total
