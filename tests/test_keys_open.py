@@ -24,7 +24,8 @@ async def test_enter_on_a_dashboard_line_opens_the_session_or_the_screen(db, fix
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, SessionDetailScreen) and app.screen.ref == w["running"].ref
-        await pilot.press("escape", "1")
+    app = make_app(w["tech"], start_mode="dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.screen.query_one("#dash-staff").focus()
         await pilot.press("enter")
