@@ -87,3 +87,62 @@ async def test_enter_on_a_match_opens_it_and_slash_filters_the_matches(db, fixed
         await settle(pilot)
         assert isinstance(app.screen, OrderDetailScreen) and app.screen.ref == orders[0].ref
         assert orders[0].ref in screen_text(app)
+
+
+@aio
+async def test_the_mode_keys_work_again_after_a_session_opened_from_the_dashboard_is_closed(db, fixed_clock) -> None:
+    from screens.orders.details import SessionDetailScreen
+
+    w = world()
+    app = make_app(w["tech"], start_mode="dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        line = next(widget for widget in app.screen.query(".dash-active-line") if widget.name == w["running"].ref)
+        line.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SessionDetailScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.MODE == "sessions"
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.screen.MODE == "dashboard"
+        await pilot.press("3")
+        await settle(pilot)
+        assert app.screen.MODE == "orders"
+
+
+@aio
+async def test_the_mode_keys_work_again_after_a_session_opened_from_an_audit_row_or_the_palette(
+    db, fixed_clock
+) -> None:
+    from screens.orders.details import SessionDetailScreen
+
+    w = world()
+    app = make_app(w["officer"], start_mode="audit")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#audit-table")
+        key = next(key for key, row in table.rows_by_key.items() if row.ref == w["running"].ref)
+        table.move_cursor(row=table.get_row_index(key))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SessionDetailScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.screen.MODE == "dashboard"
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*w["running"].ref)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SessionDetailScreen) and app.screen.ref == w["running"].ref
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("9")
+        await settle(pilot)
+        assert app.screen.MODE == "audit"

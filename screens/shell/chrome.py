@@ -136,6 +136,11 @@ class QuietFooter(Footer):
 
     async def _recompose_if_changed(self) -> None:
         self._pending = False
+        if not self.is_attached:
+            # Its screen was closed (Escape) between the bindings refresh and this frame: nothing
+            # to show. Reading self.screen now raises NoScreen, which ends the whole app's message
+            # loop (Textual treats it as unhandled): no key reached the console any more.
+            return
         shown = self._signature()
         if shown == self._shown:
             return
