@@ -16,11 +16,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from models.browse.paging import ListQuery, SortKey, chosen_sort, keyset
 from models.core import audit, clock
 from models.core.db import BUSY_TIMEOUT_SECONDS, database, is_postgres, is_sqlite
 from models.core.entities import AccessRequest, BillingRecord, DeletionRecord, PurgeRun, RetentionDue, Staff
 from models.core.errors import PermissionDenied
-from models.core.i18n import _
+from models.core.i18n import N_, _
 from models.core.identity import require_role
 from models.purge import backups as purge_backups
 from models.purge import journal as purge_journal
@@ -315,6 +316,20 @@ def recent_runs(after: int | None = None, limit: int = 50) -> list[RunView]:
     if after is not None:
         query = query.where(PurgeRun.id < after)
     return [_view(r) for r in query.order_by(PurgeRun.id.desc()).limit(limit)]
+
+
+RUN_SORTS = (SortKey("started", N_("started"), descending=True),)
+
+
+def runs_listed(q: ListQuery | None, after: tuple[Any, ...] | None, limit: int = 50) -> list[RunView]:
+    """Purge runs by start (newest first, or oldest first), ties by id; `after` = (started_at, id).
+    `q.text` matches a state (done, failed, ...) or the start of the operator's username."""
+    query = PurgeRun.select()
+    text = (q.text if q is not None else "").strip()
+    if text:
+        query = query.where((PurgeRun.state == text.lower()) | PurgeRun.operator.startswith(text.lower()))
+    _sort, descending = chosen_sort(RUN_SORTS, q)
+    return [_view(r) for r in keyset(query, PurgeRun.started_at, PurgeRun.id, descending, after).limit(limit)]
 
 
 def last_run() -> RunView | None:

@@ -28,8 +28,9 @@ from models.core.db import worker_connection
 from models.core.i18n import _
 from models.core.labels import term
 from models.purge import service
-from models.purge.run import PURGE_ROLES
+from models.purge.run import PURGE_ROLES, RUN_SORTS
 from models.retention import holds
+from models.retention.holds import HOLD_SORTS
 from models.retention.policy import CATEGORIES
 from models.retention.queue import STATES, SummaryRow, queue_summary
 from screens.access.urgency import STATE_COLOURS, theme_colour
@@ -177,7 +178,15 @@ class RetentionScreen(MainScreen):
         before the queue's first frame."""
         if view == "runs":
             return Vertical(
-                PagedTable(RUN_COLUMNS, runs_page, self.render_run, key=lambda r: str(r.id), id="ret-runs"),
+                PagedTable(
+                    RUN_COLUMNS,
+                    runs_page,
+                    self.render_run,
+                    key=lambda r: str(r.id),
+                    sorts=RUN_SORTS,
+                    filterable=True,
+                    id="ret-runs",
+                ),
                 Static(id="ret-deletions-title", classes="pane-title"),
                 PagedTable(
                     DELETION_COLUMNS,
@@ -189,7 +198,16 @@ class RetentionScreen(MainScreen):
                 id="runs",
             )
         return Vertical(
-            PagedTable(HOLD_COLUMNS, holds_page, self.render_hold, key=lambda r: str(r.id), id="ret-holds"), id="holds"
+            PagedTable(
+                HOLD_COLUMNS,
+                holds_page,
+                self.render_hold,
+                key=lambda r: str(r.id),
+                sorts=HOLD_SORTS,
+                filterable=True,
+                id="ret-holds",
+            ),
+            id="holds",
         )
 
     def on_mount(self) -> None:
