@@ -62,3 +62,33 @@ def test_purge_runs_newest_or_oldest_first_with_ties_and_filtered(db) -> None:
     assert ids(ListQuery(descending=False)) == by_start
     assert ids(ListQuery(text="failed")) == [i for i in by_start[::-1] if PurgeRun.get_by_id(i).state == "failed"]
     assert ids(ListQuery(text="Cr")) == [i for i in by_start[::-1] if PurgeRun.get_by_id(i).operator == "cron"]
+
+
+def test_deletion_records_either_way_of_one_run_and_filtered(db) -> None:
+    from models.browse.retention import deletions_page
+    from models.core.entities import DeletionRecord
+
+    run = PurgeRun.create(started_at=T0, operator="cron", policy_version="2026-01", state="done")
+    other = PurgeRun.create(started_at=T0, operator="cron", policy_version="2026-01", state="done")
+    records = [
+        DeletionRecord.create(
+            run=run if i % 4 else other,
+            category="billing" if i % 2 else "activity",
+            item_id=i,
+            ref=f"B-2026-{i:04d}" if i % 2 else f"A-2026-{i:04d}",
+            due_at=T0,
+            deleted_at=T0,
+            policy_version="2026-01",
+            method="delete",
+        )
+        for i in range(9)
+    ]
+    mine = [r.id for r in records if r.run_id == run.id]
+
+    def ids(q: ListQuery) -> list[int]:
+        return [r.id for r in walk(lambda after, limit, q: deletions_page(run.id, after, limit, q), q, limit=2)]
+
+    assert ids(ListQuery()) == mine[::-1]  # newest first
+    assert ids(ListQuery(descending=False)) == mine
+    assert ids(ListQuery(text="billing")) == [r.id for r in records[::-1] if r.run_id == run.id and r.ref[0] == "B"]
+    assert ids(ListQuery(text="a-2026-0002")) == [records[2].id]

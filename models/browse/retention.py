@@ -35,10 +35,12 @@ def runs_page(after: tuple[Any, ...] | None, limit: int, q: ListQuery | None = N
     return Page(rows, (rows[-1].started_at, rows[-1].id) if more and rows else None)
 
 
-def deletions_page(run_id: int | None, after: tuple[Any, ...] | None, limit: int) -> Page[DeletionRecord]:
-    """Deletion records of one run (all runs if None), newest first."""
+def deletions_page(
+    run_id: int | None, after: tuple[Any, ...] | None, limit: int, q: ListQuery | None = None
+) -> Page[DeletionRecord]:
+    """Deletion records of one run (all runs if None), newest first, or as `q` filters and turns them."""
     limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
-    rows = purge.deletions(run_id=run_id, after=after[0] if after else None, limit=limit + 1)
+    rows = purge.deletions_listed(run_id, q, after=after[0] if after else None, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, (rows[-1].id,) if more and rows else None)

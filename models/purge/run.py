@@ -354,5 +354,26 @@ def deletions(run_id: int | None = None, after: int | None = None, limit: int = 
     return list(query.order_by(DeletionRecord.id.desc()).limit(limit))
 
 
+DELETION_SORTS = (SortKey("record", N_("record"), descending=True),)
+
+
+def deletions_listed(
+    run_id: int | None, q: ListQuery | None, after: int | None = None, limit: int = 50
+) -> list[DeletionRecord]:
+    """Deletion records by record id, newest (or oldest) first, optionally of one run; `q.text`
+    matches the start of the deleted item's ref or its category."""
+    query = DeletionRecord.select()
+    if run_id is not None:
+        query = query.where(DeletionRecord.run == run_id)
+    text = (q.text if q is not None else "").strip()
+    if text:
+        query = query.where(DeletionRecord.ref.startswith(text.upper()) | (DeletionRecord.category == text.lower()))
+    _sort, descending = chosen_sort(DELETION_SORTS, q)
+    if after is not None:
+        query = query.where(DeletionRecord.id < after if descending else DeletionRecord.id > after)
+    order = DeletionRecord.id.desc() if descending else DeletionRecord.id
+    return list(query.order_by(order).limit(limit))
+
+
 def deletion_dict(record: DeletionRecord) -> dict[str, Any]:
     return purge_journal.as_line(record)
