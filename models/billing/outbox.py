@@ -27,13 +27,15 @@ from typing import Any
 
 from peewee import JOIN, fn
 
+from models.browse.paging import ListQuery, SortKey, chosen_sort, keyset
 from models.core import audit, clock, validation
 from models.core.clock import berlin_midnight_utc
 from models.core.db import background_job, database, is_postgres, lock_key, pg_lock_holder, write_tx
 from models.core.entities import BillingBatch, BillingRecord, Order, PurgeLease, Staff
 from models.core.errors import Busy, NotFound, RuleViolation, ValidationError
-from models.core.i18n import _
+from models.core.i18n import N_, _
 from models.core.identity import require_role
+from models.core.text import fold
 from models.purge import lease as lease_module
 from models.purge.lease import Lease, describe_holder
 from models.retention import due as retention_due
@@ -199,10 +201,55 @@ def _page_limit(limit: int) -> int:
     return min(limit, MAX_PAGE)
 
 
-def outbox(actor: Staff, *, after: int | None = None, limit: int = 50) -> list[BillingRow]:
-    """A page of records not yet exported, oldest first; reading them is audited."""
+# -- the `/` filter and `o` sorts of the outbox and the batches (indexed columns, ties by id) ------
+OUTBOX_SORTS = (
+    SortKey("record", N_("record")),
+    SortKey("date", N_("session date")),
+    SortKey("customer", N_("customer number")),
+)
+_OUTBOX_COLUMNS = {
+    "record": (BillingRecord.id, "id"),
+    "date": (BillingRecord.session_date, "session_date"),
+    "customer": (BillingRecord.customer_number, "customer_number"),
+}
+BATCH_SORTS = (SortKey("number", N_("batch number"), descending=True),)
+
+
+def outbox_key(q: ListQuery | None) -> Callable[[BillingRow], tuple[Any, ...]]:
+    """The keyset key of an outbox row under `q`'s sort: (sort value, id), to pass back as `after`."""
+    field_name = _OUTBOX_COLUMNS[chosen_sort(OUTBOX_SORTS, q)[0].name][1]
+    return lambda row: (getattr(row, field_name), row.id)
+
+
+def _sorted_rows(query: Any, q: ListQuery | None, after: tuple[Any, ...] | None, limit: int) -> list[BillingRow]:
+    """`q.text` matches the start of the record or order ref, the customer number or the (folded) name."""
+    text = (q.text if q is not None else "").strip()
+    if text:
+        query = query.where(
+            BillingRecord.ref.startswith(text.upper())
+            | Order.ref.startswith(text.upper())
+            | BillingRecord.customer_number.startswith(text)
+            | BillingRecord.customer_name_key.startswith(fold(text))
+        )
+    sort, descending = chosen_sort(OUTBOX_SORTS, q)
+    column = _OUTBOX_COLUMNS[sort.name][0]
+    return [
+        BillingRow(*values)
+        for values in keyset(query, column, BillingRecord.id, descending, after).limit(limit).tuples()
+    ]
+
+
+def outbox(
+    actor: Staff, *, after: int | tuple[Any, ...] | None = None, limit: int = 50, q: ListQuery | None = None
+) -> list[BillingRow]:
+    """A page of records not yet exported, oldest first (or as `q` filters and sorts them, `after`
+    then being the outbox_key of the last row); reading them is audited."""
     require_role(actor, *BILLING_ROLES)
-    rows = _rows(_row_query().where(_IN_OUTBOX_JOINED), after, _page_limit(limit))
+    query = _row_query().where(_IN_OUTBOX_JOINED)
+    if q is None and not isinstance(after, tuple):
+        rows = _rows(query, after, _page_limit(limit))
+    else:
+        rows = _sorted_rows(query, q, after if isinstance(after, tuple) else None, _page_limit(limit))
     audit.record(actor.username, "billing.outbox.read", None, f"rows={len(rows)}")
     return rows
 
@@ -219,13 +266,23 @@ def get_batch(number: int) -> BillingBatch:
     return batch
 
 
-def list_batches(actor: Staff, *, after: int | None = None, limit: int = 50) -> list[BatchInfo]:
-    """A page of batches, newest first; `after` is the last number seen."""
+def list_batches(
+    actor: Staff, *, after: int | None = None, limit: int = 50, q: ListQuery | None = None
+) -> list[BatchInfo]:
+    """A page of batches, newest first (or oldest first if `q` turns it round); `after` is the last
+    number seen. `q.text`: a batch number, or the start of the username that exported it."""
     require_role(actor, *BILLING_ROLES)
     query = BillingBatch.select().where(BillingBatch.sha256 != "")  # an unsealed batch is still being exported
+    text = (q.text if q is not None else "").strip()
+    if text:
+        by_number = BillingBatch.number == int(text) if text.isdigit() and len(text) < 10 else None
+        by_user = BillingBatch.created_by.startswith(text.lower())
+        query = query.where(by_user if by_number is None else (by_number | by_user))
+    _sort, descending = chosen_sort(BATCH_SORTS, q)
     if after is not None:
-        query = query.where(BillingBatch.number < after)
-    return [_info(b) for b in query.order_by(BillingBatch.number.desc()).limit(_page_limit(limit))]
+        query = query.where(BillingBatch.number < after if descending else BillingBatch.number > after)
+    order = BillingBatch.number.desc() if descending else BillingBatch.number
+    return [_info(b) for b in query.order_by(order).limit(_page_limit(limit))]
 
 
 def batch_info(actor: Staff, number: int) -> BatchInfo:

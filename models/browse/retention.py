@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from models.browse.paging import Page, clamp
+from models.browse.paging import ListQuery, Page, clamp
 from models.core.entities import DeletionRecord, PurgeLease
 from models.purge import run as purge
 from models.purge.run import RunView
@@ -26,31 +26,33 @@ def queue_page(
     return Page(rows, rows[-1].key if more and rows else None)
 
 
-def runs_page(after: tuple[Any, ...] | None, limit: int) -> Page[RunView]:
-    """Purge runs, newest first."""
+def runs_page(after: tuple[Any, ...] | None, limit: int, q: ListQuery | None = None) -> Page[RunView]:
+    """Purge runs, newest first (or oldest first), filtered by `q.text`; the key is (started_at, id)."""
     limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
-    rows = purge.recent_runs(after=after[0] if after else None, limit=limit + 1)
+    rows = purge.runs_listed(q, after, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, (rows[-1].started_at, rows[-1].id) if more and rows else None)
+
+
+def deletions_page(
+    run_id: int | None, after: tuple[Any, ...] | None, limit: int, q: ListQuery | None = None
+) -> Page[DeletionRecord]:
+    """Deletion records of one run (all runs if None), newest first, or as `q` filters and turns them."""
+    limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
+    rows = purge.deletions_listed(run_id, q, after=after[0] if after else None, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, (rows[-1].id,) if more and rows else None)
 
 
-def deletions_page(run_id: int | None, after: tuple[Any, ...] | None, limit: int) -> Page[DeletionRecord]:
-    """Deletion records of one run (all runs if None), newest first."""
+def holds_page(after: tuple[Any, ...] | None, limit: int, q: ListQuery | None = None) -> Page[HoldView]:
+    """Active legal holds, oldest first, or as `q` filters and sorts them."""
     limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
-    rows = purge.deletions(run_id=run_id, after=after[0] if after else None, limit=limit + 1)
+    rows = holds.active_holds_listed(q, after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    return Page(rows, (rows[-1].id,) if more and rows else None)
-
-
-def holds_page(after: tuple[Any, ...] | None, limit: int) -> Page[HoldView]:
-    """Active legal holds, oldest first."""
-    limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
-    rows = holds.active_holds(after=after[0] if after else None, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, (rows[-1].id,) if more and rows else None)
+    return Page(rows, holds.hold_key(q)(rows[-1]) if more and rows else None)
 
 
 def lease_holder(now: datetime) -> str | None:

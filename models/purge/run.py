@@ -16,11 +16,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from models.browse.paging import ListQuery, SortKey, chosen_sort, keyset
 from models.core import audit, clock
 from models.core.db import BUSY_TIMEOUT_SECONDS, database, is_postgres, is_sqlite
 from models.core.entities import AccessRequest, BillingRecord, DeletionRecord, PurgeRun, RetentionDue, Staff
 from models.core.errors import PermissionDenied
-from models.core.i18n import _
+from models.core.i18n import N_, _
 from models.core.identity import require_role
 from models.purge import backups as purge_backups
 from models.purge import journal as purge_journal
@@ -317,6 +318,20 @@ def recent_runs(after: int | None = None, limit: int = 50) -> list[RunView]:
     return [_view(r) for r in query.order_by(PurgeRun.id.desc()).limit(limit)]
 
 
+RUN_SORTS = (SortKey("started", N_("started"), descending=True),)
+
+
+def runs_listed(q: ListQuery | None, after: tuple[Any, ...] | None, limit: int = 50) -> list[RunView]:
+    """Purge runs by start (newest first, or oldest first), ties by id; `after` = (started_at, id).
+    `q.text` matches a state (done, failed, ...) or the start of the operator's username."""
+    query = PurgeRun.select()
+    text = (q.text if q is not None else "").strip()
+    if text:
+        query = query.where((PurgeRun.state == text.lower()) | PurgeRun.operator.startswith(text.lower()))
+    _sort, descending = chosen_sort(RUN_SORTS, q)
+    return [_view(r) for r in keyset(query, PurgeRun.started_at, PurgeRun.id, descending, after).limit(limit)]
+
+
 def last_run() -> RunView | None:
     """The newest purge run that was not a preview, by any console or command, or None."""
     run = PurgeRun.select().where(~PurgeRun.dry_run).order_by(PurgeRun.id.desc()).first()
@@ -337,6 +352,27 @@ def deletions(run_id: int | None = None, after: int | None = None, limit: int = 
     if after is not None:
         query = query.where(DeletionRecord.id < after)
     return list(query.order_by(DeletionRecord.id.desc()).limit(limit))
+
+
+DELETION_SORTS = (SortKey("record", N_("record"), descending=True),)
+
+
+def deletions_listed(
+    run_id: int | None, q: ListQuery | None, after: int | None = None, limit: int = 50
+) -> list[DeletionRecord]:
+    """Deletion records by record id, newest (or oldest) first, optionally of one run; `q.text`
+    matches the start of the deleted item's ref or its category."""
+    query = DeletionRecord.select()
+    if run_id is not None:
+        query = query.where(DeletionRecord.run == run_id)
+    text = (q.text if q is not None else "").strip()
+    if text:
+        query = query.where(DeletionRecord.ref.startswith(text.upper()) | (DeletionRecord.category == text.lower()))
+    _sort, descending = chosen_sort(DELETION_SORTS, q)
+    if after is not None:
+        query = query.where(DeletionRecord.id < after if descending else DeletionRecord.id > after)
+    order = DeletionRecord.id.desc() if descending else DeletionRecord.id
+    return list(query.order_by(order).limit(limit))
 
 
 def deletion_dict(record: DeletionRecord) -> dict[str, Any]:

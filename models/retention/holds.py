@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from models.browse.paging import ListQuery, SortKey, chosen_sort, keyset
 from models.core import audit, clock, validation
 from models.core.db import write_tx
 from models.core.entities import LegalHold, Order, Staff
 from models.core.errors import NotFound, RuleViolation
-from models.core.i18n import _
+from models.core.i18n import N_, _
 from models.core.identity import require_role
 
 HOLD_ROLES = ("privacy_officer",)
@@ -96,3 +97,25 @@ def holds_of_order(order_ref: str, *, after: int | None = None, limit: int = 50)
 def active_holds(after: int | None = None, limit: int = 50) -> list[HoldView]:
     """Active holds, keyset-paged by hold id."""
     return _listing(LegalHold.released_at.is_null(), after, limit)
+
+
+HOLD_SORTS = (SortKey("id", N_("hold number")), SortKey("order", N_("order ref")))
+_HOLD_COLUMNS = {"id": (LegalHold.id, "id"), "order": (Order.ref, "order_ref")}
+
+
+def hold_key(q: ListQuery | None) -> Any:
+    """The keyset key of a hold under `q`'s sort: (sort value, id)."""
+    field_name = _HOLD_COLUMNS[chosen_sort(HOLD_SORTS, q)[0].name][1]
+    return lambda hold: (getattr(hold, field_name), hold.id)
+
+
+def active_holds_listed(q: ListQuery | None, after: tuple[Any, ...] | None, limit: int = 50) -> list[HoldView]:
+    """Active holds as `q` sorts them (by hold number or order ref, ties by id); `q.text` matches the
+    start of the order ref or who placed the hold."""
+    query = LegalHold.select(LegalHold, Order.ref).join(Order).where(LegalHold.released_at.is_null())
+    text = (q.text if q is not None else "").strip()
+    if text:
+        query = query.where(Order.ref.startswith(text.upper()) | (LegalHold.placed_by == text.lower()))
+    sort, descending = chosen_sort(HOLD_SORTS, q)
+    column = _HOLD_COLUMNS[sort.name][0]
+    return [_view(row, row.order.ref) for row in keyset(query, column, LegalHold.id, descending, after).limit(limit)]

@@ -18,7 +18,7 @@ from textual.widgets import ContentSwitcher, Static
 
 from models.billing import outbox as billing
 from models.browse.billing import batch_records_page, batches_page, outbox_page
-from models.browse.paging import Page
+from models.browse.paging import ListQuery, Page
 from models.core import clock
 from models.core.db import worker_connection
 from models.core.i18n import _, ngettext
@@ -112,11 +112,23 @@ class AccountingScreen(MainScreen):
             with Vertical(id="outbox"):
                 yield Static(id="acc-count", classes="pane-title")
                 yield PagedTable(
-                    RECORD_COLUMNS, self.fetch_outbox, render_record, key=lambda r: str(r.id), id="acc-outbox"
+                    RECORD_COLUMNS,
+                    self.fetch_outbox,
+                    render_record,
+                    key=lambda r: str(r.id),
+                    sorts=billing.OUTBOX_SORTS,
+                    filterable=True,
+                    id="acc-outbox",
                 )
             with Vertical(id="batches"):
                 yield PagedTable(
-                    BATCH_COLUMNS, self.fetch_batches, render_batch, key=lambda b: str(b.number), id="acc-batches"
+                    BATCH_COLUMNS,
+                    self.fetch_batches,
+                    render_batch,
+                    key=lambda b: str(b.number),
+                    sorts=billing.BATCH_SORTS,
+                    filterable=True,
+                    id="acc-batches",
                 )
                 yield Static(id="acc-records-title", classes="pane-title")
                 yield PagedTable(
@@ -134,11 +146,11 @@ class AccountingScreen(MainScreen):
             self.hint(_("Records hidden, actions disabled: {reason}").format(reason=reason))
 
     # -- data (the domain functions check the role and audit the reads) -----------------------
-    def fetch_outbox(self, after: Any, limit: int) -> Page[Any]:
-        return outbox_page(self.operator, after, limit) if self.allowed else EMPTY
+    def fetch_outbox(self, after: Any, limit: int, q: ListQuery) -> Page[Any]:
+        return outbox_page(self.operator, after, limit, q) if self.allowed else EMPTY
 
-    def fetch_batches(self, after: Any, limit: int) -> Page[Any]:
-        return batches_page(self.operator, after, limit) if self.allowed else EMPTY
+    def fetch_batches(self, after: Any, limit: int, q: ListQuery) -> Page[Any]:
+        return batches_page(self.operator, after, limit, q) if self.allowed else EMPTY
 
     def fetch_batch_records(self, after: Any, limit: int) -> Page[Any]:
         if not self.allowed or self.batch_number is None:

@@ -22,14 +22,16 @@ from textual.message import Message
 from textual.widgets import ContentSwitcher, ProgressBar, Static
 
 from console.progress_words import ITEMS, Follower
+from models.browse.paging import ListQuery
 from models.browse.retention import deletions_page, holds_page, lease_holder, queue_page, runs_page
 from models.core import clock
 from models.core.db import worker_connection
 from models.core.i18n import _
 from models.core.labels import term
 from models.purge import service
-from models.purge.run import PURGE_ROLES
+from models.purge.run import DELETION_SORTS, PURGE_ROLES, RUN_SORTS
 from models.retention import holds
+from models.retention.holds import HOLD_SORTS
 from models.retention.policy import CATEGORIES
 from models.retention.queue import STATES, SummaryRow, queue_summary
 from screens.access.urgency import STATE_COLOURS, theme_colour
@@ -177,19 +179,38 @@ class RetentionScreen(MainScreen):
         before the queue's first frame."""
         if view == "runs":
             return Vertical(
-                PagedTable(RUN_COLUMNS, runs_page, self.render_run, key=lambda r: str(r.id), id="ret-runs"),
+                PagedTable(
+                    RUN_COLUMNS,
+                    runs_page,
+                    self.render_run,
+                    key=lambda r: str(r.id),
+                    sorts=RUN_SORTS,
+                    filterable=True,
+                    id="ret-runs",
+                ),
                 Static(id="ret-deletions-title", classes="pane-title"),
                 PagedTable(
                     DELETION_COLUMNS,
                     self.fetch_deletions,
                     self.render_deletion,
                     key=lambda r: str(r.id),
+                    sorts=DELETION_SORTS,
+                    filterable=True,
                     id="ret-deletions",
                 ),
                 id="runs",
             )
         return Vertical(
-            PagedTable(HOLD_COLUMNS, holds_page, self.render_hold, key=lambda r: str(r.id), id="ret-holds"), id="holds"
+            PagedTable(
+                HOLD_COLUMNS,
+                holds_page,
+                self.render_hold,
+                key=lambda r: str(r.id),
+                sorts=HOLD_SORTS,
+                filterable=True,
+                id="ret-holds",
+            ),
+            id="holds",
         )
 
     def on_mount(self) -> None:
@@ -204,8 +225,8 @@ class RetentionScreen(MainScreen):
     def fetch_queue(self, after: Any, limit: int) -> Any:
         return queue_page(self.category, self.state, after, limit)
 
-    def fetch_deletions(self, after: Any, limit: int) -> Any:
-        return deletions_page(self.run_id, after, limit)
+    def fetch_deletions(self, after: Any, limit: int, q: ListQuery) -> Any:
+        return deletions_page(self.run_id, after, limit, q)
 
     def refresh_data(self) -> None:
         """The visible view's tables and the summary; a view's tables load when it is shown."""

@@ -1,0 +1,94 @@
+"""The retention screen's holds and purge runs sort and filter on the database; keyset paging walks
+every row once, ties broken by id (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from models.browse.paging import ListQuery, Page
+from models.browse.retention import holds_page, runs_page
+from models.core.entities import LegalHold, PurgeRun
+from tests.support import factories
+from tests.test_browse_sorts import walk
+
+T0 = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
+
+
+def test_holds_by_number_and_by_order_ref_either_way_and_filtered(db) -> None:
+    customer = factories.customer("K-1", "Bäckerei Schmidt")
+    holds = []
+    for i in range(9):
+        order = factories.order(f"A-2026-{(37 * i) % 101:04d}", customer, opened_at=T0)
+        for _ in range(1 + i % 2):  # two holds on every other order: a tie in the order ref
+            holds.append(LegalHold.create(order=order, reason="dispute", placed_at=T0, placed_by=f"dpo{i % 3}"))
+    LegalHold.create(order=holds[0].order, reason="old", placed_at=T0, placed_by="dpo0", released_at=T0)
+    by_id = [h.id for h in holds]
+    by_ref = [h.id for h in sorted(holds, key=lambda h: (h.order.ref, h.id))]
+
+    def ids(q: ListQuery) -> list[int]:
+        return [h.id for h in walk(holds_page, q, limit=2)]
+
+    assert ids(ListQuery()) == by_id  # oldest first, as before
+    assert ids(ListQuery(descending=True)) == by_id[::-1]
+    assert ids(ListQuery(sort="order")) == by_ref
+    assert ids(ListQuery(sort="order", descending=True)) == by_ref[::-1]
+    ref = holds[3].order.ref
+    assert ids(ListQuery(text=ref.lower())) == [h.id for h in holds if h.order.ref == ref]
+    assert ids(ListQuery(text="DPO1", sort="order")) == [
+        h for h in by_ref if LegalHold.get_by_id(h).placed_by == "dpo1"
+    ]
+
+
+def test_purge_runs_newest_or_oldest_first_with_ties_and_filtered(db) -> None:
+    runs = [
+        PurgeRun.create(
+            started_at=T0 + timedelta(hours=(5 * i) % 4),  # ties, not in id order
+            operator="dpo" if i % 2 else "cron",
+            policy_version="2026-01",
+            state="failed" if i % 3 == 0 else "done",
+        )
+        for i in range(9)
+    ]
+    by_start = [r.id for r in sorted(runs, key=lambda r: (r.started_at, r.id))]
+
+    def ids(q: ListQuery) -> list[int]:
+        return [r.id for r in walk(fetch, q, limit=2)]
+
+    def fetch(after: Any, limit: int, q: ListQuery) -> Page[Any]:
+        return runs_page(after, limit, q)
+
+    assert ids(ListQuery()) == by_start[::-1]  # newest first
+    assert ids(ListQuery(descending=False)) == by_start
+    assert ids(ListQuery(text="failed")) == [i for i in by_start[::-1] if PurgeRun.get_by_id(i).state == "failed"]
+    assert ids(ListQuery(text="Cr")) == [i for i in by_start[::-1] if PurgeRun.get_by_id(i).operator == "cron"]
+
+
+def test_deletion_records_either_way_of_one_run_and_filtered(db) -> None:
+    from models.browse.retention import deletions_page
+    from models.core.entities import DeletionRecord
+
+    run = PurgeRun.create(started_at=T0, operator="cron", policy_version="2026-01", state="done")
+    other = PurgeRun.create(started_at=T0, operator="cron", policy_version="2026-01", state="done")
+    records = [
+        DeletionRecord.create(
+            run=run if i % 4 else other,
+            category="billing" if i % 2 else "activity",
+            item_id=i,
+            ref=f"B-2026-{i:04d}" if i % 2 else f"A-2026-{i:04d}",
+            due_at=T0,
+            deleted_at=T0,
+            policy_version="2026-01",
+            method="delete",
+        )
+        for i in range(9)
+    ]
+    mine = [r.id for r in records if r.run_id == run.id]
+
+    def ids(q: ListQuery) -> list[int]:
+        return [r.id for r in walk(lambda after, limit, q: deletions_page(run.id, after, limit, q), q, limit=2)]
+
+    assert ids(ListQuery()) == mine[::-1]  # newest first
+    assert ids(ListQuery(descending=False)) == mine
+    assert ids(ListQuery(text="billing")) == [r.id for r in records[::-1] if r.run_id == run.id and r.ref[0] == "B"]
+    assert ids(ListQuery(text="a-2026-0002")) == [records[2].id]
