@@ -85,3 +85,17 @@ async def test_forms_show_their_title_and_save_at_80x24(db, fixed_clock) -> None
             await pilot.press(*keys)
             await settle(pilot)
             assert form_problems(app) == [], (mode, keys)
+
+
+@aio
+async def test_the_elapsed_clock_runs_on_a_terminal_too_narrow_for_its_column(db, fixed_clock) -> None:
+    """The sessions list leaves Elapsed out when narrow; the once-a-second tick must not fail then."""
+    operator = everyone()
+    app = make_app(operator, start_mode="sessions")
+    async with app.run_test(size=(44, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert "elapsed" not in screen.table.columns
+        screen.tick_elapsed()
+        await pilot.pause()
+        assert app.screen is screen and app.is_running

@@ -77,6 +77,8 @@ class ActiveSessionsScreen(MainScreen):
     def tick_elapsed(self) -> None:
         """Advance the elapsed column from the application clock; no database work."""
         table = self.table
+        if "elapsed" not in table.columns:  # left out on a narrow terminal
+            return
         for key, row in table.rows_by_key.items():
             table.update_cell(key, "elapsed", Text(elapsed(row.started_at)))
 
