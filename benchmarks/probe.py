@@ -54,6 +54,8 @@ def bare_factory() -> Any:
     from textual.app import App, ComposeResult
     from textual.widgets import DataTable, Footer, Header
 
+    from benchmarks.probe_bare import fill_baseline_table
+
     class Bare(App[None]):
         def compose(self) -> ComposeResult:
             yield Header()
@@ -61,10 +63,7 @@ def bare_factory() -> Any:
             yield Footer()
 
         def on_mount(self) -> None:
-            table = self.query_one(DataTable)
-            table.add_columns("ref", "customer", "started", "ended", "technician")
-            for n in range(50):
-                table.add_row(f"S-2026-{n:04d}", f"Kunde {n}", "24.11.2026 09:00", "24.11.2026 09:40", "mmueller")
+            fill_baseline_table(self.query_one(DataTable))
 
     return Bare()
 
@@ -99,6 +98,8 @@ def bare_switch_factory() -> Any:
     from textual.screen import Screen
     from textual.widgets import DataTable, Footer, Header
 
+    from benchmarks.probe_bare import fill_baseline_table
+
     class TableScreen(Screen[None]):
         def compose(self) -> ComposeResult:
             yield Header()
@@ -106,10 +107,7 @@ def bare_switch_factory() -> Any:
             yield Footer()
 
         def on_mount(self) -> None:
-            table = self.query_one(DataTable)
-            table.add_columns("ref", "customer", "started", "ended", "technician")
-            for n in range(50):
-                table.add_row(f"S-2026-{n:04d}", f"Kunde {n}", "24.11.2026 09:00", "24.11.2026 09:40", "mmueller")
+            fill_baseline_table(self.query_one(DataTable))
 
     class BareSwitch(App[None]):
         MODES = {"start": Screen, "table": TableScreen}

@@ -11,6 +11,13 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Footer, Header
 
 
+def fill_baseline_table(table: DataTable) -> None:
+    """The 50 rows every baseline of the UI benchmarks draws (probe.py uses it too, so they stay alike)."""
+    table.add_columns("ref", "customer", "started", "ended", "technician")
+    for n in range(50):
+        table.add_row(f"S-2026-{n:04d}", f"Kunde {n}", "24.11.2026 09:00", "24.11.2026 09:40", "mmueller")
+
+
 class Bare(App[None]):
     def compose(self) -> ComposeResult:
         yield Header()
@@ -18,10 +25,7 @@ class Bare(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("ref", "customer", "started", "ended", "technician")
-        for n in range(50):
-            table.add_row(f"S-2026-{n:04d}", f"Kunde {n}", "24.11.2026 09:00", "24.11.2026 09:40", "mmueller")
+        fill_baseline_table(self.query_one(DataTable))
         from screens.shell.first_frame import watch_first_frame
 
         watch_first_frame(self)
