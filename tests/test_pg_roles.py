@@ -86,6 +86,24 @@ def test_a_technician_cannot_delete_or_rewrite_audit_events(install: Install) ->
         assert tech.execute("SELECT count(*) FROM audit_event").fetchone()[0] == 1
 
 
+def test_a_staff_member_writes_audit_events_only_in_their_own_name(install: Install) -> None:
+    """INSERT is granted to every operator (each writes their own events); forging another's is refused."""
+    officer = install.people["privacy_officer"]
+    with install.connect("technician") as tech:
+        head = tech.execute("SELECT max(id), (SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1) FROM audit_event")
+        last_id, last_hash = head.fetchone()
+        forged = (
+            "INSERT INTO audit_event (id, at, actor, action, ref, detail, prev_hash, hash) "
+            "VALUES (%s, now(), %s, 'purge.run', NULL, NULL, %s, 'x')"
+        )
+        with pytest.raises(DENIED, match="own name"):
+            tech.execute(forged, (last_id + 1, officer, last_hash))
+        tech.execute(forged, (last_id + 1, install.people["technician"], last_hash))
+        actors = [row[0] for row in tech.execute("SELECT actor FROM audit_event ORDER BY id")]
+    assert officer not in actors
+    assert actors[-1] == install.people["technician"]
+
+
 def test_only_admin_changes_staff_roles(install: Install) -> None:
     for role in ("technician", "privacy_officer", "accounting"):
         with install.connect(role) as conn:

@@ -13,8 +13,9 @@ fake. `install()` (run by the schema's owner, who needs CREATEROLE) creates
   changing roles or deactivating someone changes the database role in the same transaction.
 
 The prefix is `support24`, or `support24_<schema>` for an installation in its own schema.
-Audit events and deletion records are append-only by trigger as well as by grant (no role
-but the owner may UPDATE or DELETE them); consent records likewise, except that a
+A staff member's role appends audit events in its own name only (a trigger), so a technician
+cannot write one in a colleague's name. Audit events and deletion records are append-only by
+trigger as well as by grant (no role but the owner may UPDATE or DELETE them); consent records likewise, except that a
 recording's consent may be deleted once its recording is gone (P4: the proof goes with the
 data it justifies, and only the purge's role holds DELETE on it). These triggers are part of
 the schema on every PostgreSQL database (`install_append_only`, migration 5).
@@ -201,6 +202,7 @@ def install() -> dict[str, object]:
             database.execute_sql(f'GRANT {privileges} ON {q}."{table}" TO {_ident(name)}')
     install_append_only()
     _install_staff_trigger(schema)
+    _install_actor_trigger()
     database.execute_sql("UPDATE staff SET roles = roles")  # every existing staff member gets a role now
     SchemaMeta.insert(key=INSTALLED_KEY, value=prefix()).on_conflict(
         conflict_target=[SchemaMeta.key], update={SchemaMeta.value: prefix()}
@@ -255,6 +257,36 @@ def _install_staff_trigger(schema: str) -> None:
     database.execute_sql(
         "CREATE TRIGGER support24_staff_role AFTER INSERT OR UPDATE ON staff "
         "FOR EACH ROW EXECUTE FUNCTION support24_staff_role()"
+    )
+
+
+def _install_actor_trigger() -> None:
+    """Every operator may append audit events, so the server checks whose name each one bears.
+
+    A staff member's role (the ones support24 created) writes events in its own name only; the
+    owner (imports, the demo, migrations) is not held to it.
+    """
+    _ddl(
+        """
+        CREATE OR REPLACE FUNCTION support24_audit_actor() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+            IF NEW.actor = session_user THEN
+                RETURN NEW;
+            END IF;
+            IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = session_user
+                       AND shobj_description(oid, 'pg_authid') = 'support24 staff') THEN
+                RAISE EXCEPTION 'support24: % may write audit events in their own name only, not as %',
+                    session_user, NEW.actor USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            RETURN NEW;
+        END
+        $fn$
+        """
+    )
+    database.execute_sql("DROP TRIGGER IF EXISTS support24_audit_actor ON audit_event")
+    database.execute_sql(
+        "CREATE TRIGGER support24_audit_actor BEFORE INSERT ON audit_event "
+        "FOR EACH ROW EXECUTE FUNCTION support24_audit_actor()"
     )
 
 
