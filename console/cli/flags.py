@@ -9,6 +9,7 @@ from __future__ import annotations
 from models.core.errors import Support24Error, ValidationError
 
 FIELD_FLAGS = {
+    "billed_on": "--billed-on",
     "channel": "--channel",
     "database_url": "--database",
     "format": "--format",
@@ -19,7 +20,10 @@ FIELD_FLAGS = {
     "out": "--out",
     "out_dir": "--out",
     "policy_file": "--policy",
+    "reason": "--reason",
     "received_on": "--received",
+    "record_id": "ID",
+    "record_kind": "KIND",
     "scale": "--scale",
     "state": "--state",
 }
