@@ -12,7 +12,7 @@ from typing import Any
 
 import textual
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey  # not exported by textual.widgets
+from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup  # not exported by textual.widgets
 
 PINNED_TEXTUAL = "8.2.8"  # the pin in pyproject.toml
 
@@ -36,6 +36,8 @@ if installed_textual() != PINNED_TEXTUAL:
 
 __all__ = [
     "FooterKey",
+    "FooterLabel",
+    "KeyGroup",
     "PINNED_TEXTUAL",
     "drop_render_caches",
     "mark_bindings_ready",
