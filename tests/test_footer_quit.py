@@ -1,7 +1,8 @@
 """At 80x24 the footer of every main screen shows ^q (quit) whole, left of the palette key.
 
 Where the screen's keys do not all fit, the footer leaves out the mode keys (the mode bar shows
-them) and then the last keys of the screen, and shows `?` (help lists every key) instead.
+them), then filter and sort (the same on every list), then the last keys of the screen, and shows
+`?` (help lists every key) instead.
 The German labels are longer: the same checks run in a German process too.
 """
 
@@ -51,11 +52,11 @@ async def test_keys_left_out_at_80_come_back_when_the_terminal_is_wider(db, fixe
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         narrow = {k.action for k in footer_keys(app)}
-        assert "screen_help" in narrow and "disclose" not in narrow and "quit" in narrow
+        assert "screen_help" in narrow and "filter" not in narrow and "quit" in narrow
         await pilot.resize_terminal(200, 40)
         await settle(pilot)
         wide = {k.action for k in footer_keys(app)}
-        assert {"disclose", "quit"} <= wide and "screen_help" not in wide
+        assert {"filter", "disclose", "quit"} <= wide and "screen_help" not in wide
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
         assert whole_in_view(app, "quit")

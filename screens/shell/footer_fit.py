@@ -2,8 +2,9 @@
 
 Textual's footer puts every key in one row and lets the rest run off the right edge, where
 `^q` (quit) was the first to disappear. Here the row is measured first: when it is too wide, the
-mode keys go (the mode bar above shows them), then the screen's last keys, and `?` (help, which
-lists every key) takes their place. Quit always stays.
+mode keys go (the mode bar above shows them), then filter and sort (the same keys on every list),
+then the screen's last keys, and `?` (help, which lists every key) takes their place. Quit always
+stays, and the keys of the screen's own actions stay longest.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from textual.binding import Binding, BindingsMap
 
 KEEP = ("app.quit", "keys.quit")  # binding ids never left out
 HELP = ("app.help", "keys.help")
+EVERY_LIST = ("keys.filter", "keys.sort")  # the same on every list: they give way before the screen's own keys
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,10 @@ class Entry:
     @property
     def kept(self) -> bool:
         return any(binding.id in KEEP for binding, _enabled, _tooltip in self.bindings)
+
+    @property
+    def on_every_list(self) -> bool:
+        return any(binding.id in EVERY_LIST for binding, _enabled, _tooltip in self.bindings)
 
 
 def entries(active: BindingsMap | dict, shown: Callable[[Binding], bool] = lambda b: b.show) -> list[Entry]:
@@ -77,7 +83,7 @@ def fit(
     items: list[Entry], room: int, display: Callable[[Binding], str], *, compact: bool, help_entry: Entry | None
 ) -> list[Entry]:
     """The items to show in `room` cells, in their order: all of them if they fit, else without the
-    mode keys, else also without the screen's last keys and with `?` help before quit."""
+    mode keys, else with `?` help before quit and without filter and sort, then the screen's last keys."""
 
     def needed(chosen: list[Entry]) -> int:
         return sum(width(entry, display, compact=compact) for entry in chosen)
@@ -94,5 +100,6 @@ def fit(
         droppable = [n for n, entry in enumerate(chosen) if not entry.kept and entry is not help_entry]
         if not droppable:
             break
-        del chosen[droppable[-1]]
+        first = [n for n in droppable if chosen[n].on_every_list]
+        del chosen[first[0] if first else droppable[-1]]
     return chosen
