@@ -211,6 +211,7 @@ class QuietFooter(Footer):
             for entry in self._fitted()
             for binding, enabled, tooltip in entry.bindings
         )
+
     async def _recompose_if_changed(self) -> None:
         self._pending = False
         if not self.is_attached:

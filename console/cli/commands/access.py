@@ -213,7 +213,12 @@ def _changed(ctx: Context, args: argparse.Namespace, count: int, *, excluded: bo
     request = access.get_request(args.ref)
     if ctx.json_output:
         ctx.emit_json(
-            {**_request_doc(request), "kind": args.kind, "id": args.record_id, "excluded" if excluded else "included": count}
+            {
+                **_request_doc(request),
+                "kind": args.kind,
+                "id": args.record_id,
+                "excluded" if excluded else "included": count,
+            }
         )
         return
     if args.all:

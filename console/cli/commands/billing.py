@@ -67,7 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     correct.add_argument(
         "--billed-on", metavar=_("YYYY-MM-DD"), type=day_option, required=True, help=_("the corrected billing date")
     )
-    correct.add_argument("--dry-run", action="store_true", help=_("show old and new date and the orders; change nothing"))
+    correct.add_argument(
+        "--dry-run", action="store_true", help=_("show old and new date and the orders; change nothing")
+    )
     add_json(correct)
     correct.set_defaults(handler=run_correct_date)
 
@@ -225,7 +227,9 @@ def _print_change(change: correction.DateChange, *, dry_run: bool) -> None:
 
     old, new = clock.format_day(change.old), clock.format_day(change.new)
     if change.new == change.old:
-        print(_("Batch {number} has billing date {day} already; nothing changed.").format(number=change.number, day=old))
+        print(
+            _("Batch {number} has billing date {day} already; nothing changed.").format(number=change.number, day=old)
+        )
         return
     if dry_run:
         print(
@@ -234,7 +238,11 @@ def _print_change(change: correction.DateChange, *, dry_run: bool) -> None:
             )
         )
     else:
-        print(_("Batch {number}: billing date changed from {old} to {new}.").format(number=change.number, old=old, new=new))
+        print(
+            _("Batch {number}: billing date changed from {old} to {new}.").format(
+                number=change.number, old=old, new=new
+            )
+        )
     print(
         ngettext(
             "{n} order takes the new date, and the deletion of its records (P8) moves with it.",
