@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from models.core.i18n import _
 from screens.compat import FooterKey
+from screens.kit.keys import key_of
 from screens.shell.modes import MODE_SPECS
 from tests.support.fit import everyone
 from tests.support.screens import aio, make_app, settle
@@ -69,3 +71,16 @@ def test_quit_is_in_view_in_german_too() -> None:
     args = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", "0", __file__]
     result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+@aio
+async def test_long_labels_take_their_short_word_before_a_key_is_left_out(db, fixed_clock, isolated_dirs) -> None:
+    """At 80 columns the billing-date key stays in the accounting footer, as `B Date`."""
+    app = make_app(everyone(), start_mode="accounting", data_dir=isolated_dirs)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert whole_in_view(app, "change_date") and whole_in_view(app, "quit")
+        await pilot.resize_terminal(200, 40)
+        await settle(pilot)
+        wide = {k.action: k.description for k in footer_keys(app)}
+        assert wide["change_date"] == _(key_of("billing_date").label)  # the whole label when there is room

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Static
 from models.core.i18n import _
 from screens.compat import FooterKey, FooterLabel, KeyGroup, mark_bindings_ready, set_key_enabled
 from screens.kit.host import host
+from screens.kit.keys import short_label
 from screens.kit.text import literal
 from screens.shell import footer_fit
 from screens.shell.modes import MODE_SPECS
@@ -150,7 +151,14 @@ class QuietFooter(Footer):
             None,
         )
         room = (self.size.width or self.app.size.width) - self._palette_width(active)
-        return footer_fit.fit(items, room, self.app.get_key_display, compact=self.compact, help_entry=help_entry)
+        return footer_fit.fit(
+            items,
+            room,
+            self.app.get_key_display,
+            compact=self.compact,
+            help_entry=help_entry,
+            short=lambda binding: short_label(binding.id),
+        )
 
     def _palette_width(self, active: Any) -> int:
         """Cells of the palette key docked on the right (its border and padding included)."""
@@ -186,10 +194,10 @@ class QuietFooter(Footer):
             yield FooterKey(
                 binding.key,
                 self.app.get_key_display(binding),
-                binding.description,
+                entry.description,
                 binding.action,
                 disabled=not enabled,
-                tooltip=tooltip,
+                tooltip=tooltip or (binding.description if entry.word else ""),
             ).data_bind(compact=Footer.compact)
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             found = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
@@ -207,7 +215,7 @@ class QuietFooter(Footer):
 
     def _signature(self) -> tuple[tuple[str, str, str, bool, str], ...]:
         return tuple(
-            (binding.key, binding.action, binding.description, enabled, tooltip or "")
+            (binding.key, binding.action, entry.description if not entry.is_group else "", enabled, tooltip or "")
             for entry in self._fitted()
             for binding, enabled, tooltip in entry.bindings
         )

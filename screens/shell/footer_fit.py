@@ -2,15 +2,16 @@
 
 Textual's footer puts every key in one row and lets the rest run off the right edge, where
 `^q` (quit) was the first to disappear. Here the row is measured first: when it is too wide, the
-mode keys go (the mode bar above shows them), then filter and sort (the same keys on every list),
-then the screen's last keys, and `?` (help, which lists every key) takes their place. Quit always
-stays, and the keys of the screen's own actions stay longest.
+mode keys go (the mode bar above shows them), long labels take their short word (the key map's
+`short`), then filter and sort (the same keys on every list) and then the screen's last keys
+give way to `?` (help, which lists every key). Quit always stays, and the keys of the screen's
+own actions stay longest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.cells import cell_len
 from textual.binding import Binding, BindingsMap
@@ -27,6 +28,11 @@ class Entry:
     bindings: tuple[tuple[Binding, bool, str], ...]  # (binding, enabled, tooltip)
     label: str = ""  # the group's label; empty for a single key
     compact_group: bool = False
+    word: str | None = None  # a single key's footer word instead of its description (a short one)
+
+    @property
+    def description(self) -> str:
+        return self.bindings[0][0].description if self.word is None else self.word
 
     @property
     def is_group(self) -> bool:
@@ -73,17 +79,24 @@ def width(entry: Entry, display: Callable[[Binding], str], *, compact: bool) -> 
         group = (2 if entry.compact_group else 0) + keys  # padding-left 1, margin-right 1
         return group + cell_len(entry.label) + (0 if compact else 1)
     binding = entry.bindings[0][0]
-    key, label = cell_len(display(binding)), cell_len(binding.description)
+    key, label = cell_len(display(binding)), cell_len(entry.description)
     if compact:
         return key + (1 + label if label else 0) + 1
     return key + 2 + (label + 1 if label else 0)
 
 
 def fit(
-    items: list[Entry], room: int, display: Callable[[Binding], str], *, compact: bool, help_entry: Entry | None
+    items: list[Entry],
+    room: int,
+    display: Callable[[Binding], str],
+    *,
+    compact: bool,
+    help_entry: Entry | None,
+    short: Callable[[Binding], str | None] = lambda _binding: None,
 ) -> list[Entry]:
     """The items to show in `room` cells, in their order: all of them if they fit, else without the
-    mode keys, else with `?` help before quit and without filter and sort, then the screen's last keys."""
+    mode keys, else with short words, else with `?` help before quit and without filter and sort,
+    then without the screen's last keys."""
 
     def needed(chosen: list[Entry]) -> int:
         return sum(width(entry, display, compact=compact) for entry in chosen)
@@ -91,6 +104,9 @@ def fit(
     if needed(items) <= room:
         return items
     chosen = [entry for entry in items if not entry.is_group or entry.kept]
+    if needed(chosen) <= room:
+        return chosen
+    chosen = [shortened(entry, short) for entry in chosen]
     if needed(chosen) <= room:
         return chosen
     if help_entry is not None:
@@ -103,3 +119,11 @@ def fit(
         first = [n for n in droppable if chosen[n].on_every_list]
         del chosen[first[0] if first else droppable[-1]]
     return chosen
+
+
+def shortened(entry: Entry, short: Callable[[Binding], str | None]) -> Entry:
+    """The entry with its short word, if its key has one."""
+    if entry.is_group:
+        return entry
+    word = short(entry.bindings[0][0])
+    return entry if word is None else replace(entry, word=word)

@@ -1,6 +1,11 @@
 """German for the CLI's billing-date correction and exclusion/inclusion of access-report matches."""
 
 T = {
+    # the footer's short words for a narrow terminal (screens/kit/keys.py, `short`)
+    "Again": "Erneut",
+    "Cat.": "Kat.",
+    "Deact.": "Deakt.",
+    "React.": "Reakt.",
     "correct the billing date of an acknowledged batch; its orders' P8 deletion dates follow": (
         "das Abrechnungsdatum eines bestätigten Stapels berichtigen; die P8-Löschtermine seiner Aufträge folgen"
     ),
