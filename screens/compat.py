@@ -40,6 +40,7 @@ __all__ = [
     "KeyGroup",
     "PINNED_TEXTUAL",
     "drop_render_caches",
+    "bindings_ready",
     "mark_bindings_ready",
     "mark_css_current",
     "set_key_enabled",
@@ -49,6 +50,11 @@ __all__ = [
 def mark_bindings_ready(footer: Footer) -> None:
     """What Footer.bindings_changed does first: its compose() shows no keys until this flag is set."""
     footer._bindings_ready = True
+
+
+def bindings_ready(footer: Footer) -> bool:
+    """The flag Footer.compose reads: no keys are shown before the screen's bindings are known."""
+    return bool(footer._bindings_ready)
 
 
 def set_key_enabled(key: FooterKey, enabled: bool) -> None:

@@ -11,7 +11,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from models.core.i18n import _
-from screens.compat import FooterKey, FooterLabel, KeyGroup, mark_bindings_ready, set_key_enabled
+from screens.compat import (
+    FooterKey,
+    FooterLabel,
+    KeyGroup,
+    bindings_ready,
+    mark_bindings_ready,
+    set_key_enabled,
+)
 from screens.kit.host import host
 from screens.kit.keys import short_label
 from screens.kit.text import literal
@@ -133,7 +140,7 @@ class QuietFooter(Footer):
             self.call_after_refresh(self._recompose_if_changed)
 
     def on_resize(self) -> None:
-        if self.is_attached and not self._pending:
+        if self.is_attached and bindings_ready(self) and not self._pending:
             self._pending = True
             self.call_after_refresh(self._recompose_if_changed)
 
@@ -173,7 +180,7 @@ class QuietFooter(Footer):
 
     def compose(self) -> ComposeResult:
         """What Footer.compose yields, for the items that fit."""
-        if not self._bindings_ready:
+        if not bindings_ready(self):
             return
         for entry in self._fitted():
             if entry.is_group:
