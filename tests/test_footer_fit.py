@@ -30,9 +30,9 @@ KEYS = active(
 HELP = Entry(((KEYS["question_mark"][1], True, ""),))
 
 
-def choose(room: int) -> list[str]:
+def choose(room: int, short: dict[str, str] | None = None) -> list[str]:
     items = entries(KEYS)
-    short = {"Billing date": "Date"}
+    short = {"Billing date": "Date"} if short is None else short
     chosen = fit(items, room, lambda b: b.key, compact=True, help_entry=HELP, short=lambda b: short.get(b.description))
     return shown(chosen)
 
@@ -46,3 +46,7 @@ def test_the_keys_give_way_modes_first_then_long_words_then_filter_and_sort_then
     assert choose(52) == ["w View", "B Date", "h Hold", "question_mark Help", "ctrl+q Quit"]
     assert choose(45) == ["w View", "B Date", "question_mark Help", "ctrl+q Quit"]
     assert choose(5) == ["question_mark Help", "ctrl+q Quit"]  # quit and help stay whatever the width
+
+
+def test_a_long_key_left_out_leaves_its_room_to_the_keys_after_it() -> None:
+    assert choose(45, short={}) == ["w View", "h Hold", "question_mark Help", "ctrl+q Quit"]

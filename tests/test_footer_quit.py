@@ -84,3 +84,31 @@ async def test_long_labels_take_their_short_word_before_a_key_is_left_out(db, fi
         await settle(pilot)
         wide = {k.action: k.description for k in footer_keys(app)}
         assert wide["change_date"] == _(key_of("billing_date").label)  # the whole label when there is room
+
+
+@aio
+async def test_a_detail_screen_fills_its_footer_up_to_the_palette_key(db, fixed_clock, isolated_dirs) -> None:
+    """The access request's detail (a footer with wider keys): quit in view, and no room for another key."""
+    from datetime import date
+
+    from models.access import requests as access
+    from tests.support import access_seed
+
+    world = access_seed.seed()
+    request = access.open_request(
+        world.officer, name="Erika Weber", received_on=date(2026, 11, 24), channel="letter", customer_number="K-10042"
+    )
+    access.verify_identity(world.officer, request.ref, "signature compared with the contract")
+    app = make_app(world.officer, start_mode="access", data_dir=isolated_dirs)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert whole_in_view(app, "quit")
+        keys = footer_keys(app)
+        palette = next(k for k in keys if k.has_class("-command-palette"))
+        assert palette.region.right + palette.styles.margin.right == app.size.width
+        last = max((k for k in keys if k is not palette), key=lambda k: k.region.right)
+        assert palette.region.x - last.region.right < 16  # a left-out key of the detail would not have fit

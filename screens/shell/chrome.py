@@ -176,7 +176,7 @@ class QuietFooter(Footer):
             return 0
         binding = found[1]
         words = cell_len(self.app.get_key_display(binding)) + 1 + cell_len(binding.description)
-        return 1 + words + (1 if self.compact else 4)  # border-left; margin or padding
+        return 1 + words + (1 if self.compact else 3)  # border-left; margin-right, or key and end padding
 
     def compose(self) -> ComposeResult:
         """What Footer.compose yields, for the items that fit."""

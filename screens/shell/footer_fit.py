@@ -95,8 +95,8 @@ def fit(
     short: Callable[[Binding], str | None] = lambda _binding: None,
 ) -> list[Entry]:
     """The items to show in `room` cells, in their order: all of them if they fit, else without the
-    mode keys, else with short words, else with `?` help before quit and without filter and sort,
-    then without the screen's last keys."""
+    mode keys, else with short words, else with `?` help before quit and as many of the screen's
+    keys as fit, the first ones first, filter and sort last."""
 
     def needed(chosen: list[Entry]) -> int:
         return sum(width(entry, display, compact=compact) for entry in chosen)
@@ -112,13 +112,16 @@ def fit(
     if help_entry is not None:
         first_kept = next((n for n, entry in enumerate(chosen) if entry.kept), len(chosen))
         chosen.insert(first_kept, help_entry)
-    while needed(chosen) > room:
-        droppable = [n for n, entry in enumerate(chosen) if not entry.kept and entry is not help_entry]
-        if not droppable:
-            break
-        first = [n for n in droppable if chosen[n].on_every_list]
-        del chosen[first[0] if first else droppable[-1]]
-    return chosen
+    # Quit and help first, then the screen's keys in their order, filter and sort last; each one
+    # that still fits is taken, so a long key left out does not leave room unused after it.
+    must = {n for n, entry in enumerate(chosen) if entry.kept or entry is help_entry}
+    rest = [n for n in range(len(chosen)) if n not in must]
+    wanted = [n for n in rest if not chosen[n].on_every_list] + [n for n in rest if chosen[n].on_every_list]
+    taken = set(must)
+    for n in wanted:
+        if needed([chosen[k] for k in taken | {n}]) <= room:
+            taken.add(n)
+    return [entry for n, entry in enumerate(chosen) if n in taken]
 
 
 def shortened(entry: Entry, short: Callable[[Binding], str | None]) -> Entry:
