@@ -12,7 +12,7 @@ from typing import Any
 
 import textual
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey  # not exported by textual.widgets
+from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup  # not exported by textual.widgets
 
 PINNED_TEXTUAL = "8.2.8"  # the pin in pyproject.toml
 
@@ -36,8 +36,11 @@ if installed_textual() != PINNED_TEXTUAL:
 
 __all__ = [
     "FooterKey",
+    "FooterLabel",
+    "KeyGroup",
     "PINNED_TEXTUAL",
     "drop_render_caches",
+    "bindings_ready",
     "mark_bindings_ready",
     "mark_css_current",
     "set_key_enabled",
@@ -47,6 +50,11 @@ __all__ = [
 def mark_bindings_ready(footer: Footer) -> None:
     """What Footer.bindings_changed does first: its compose() shows no keys until this flag is set."""
     footer._bindings_ready = True
+
+
+def bindings_ready(footer: Footer) -> bool:
+    """The flag Footer.compose reads: no keys are shown before the screen's bindings are known."""
+    return bool(footer._bindings_ready)
 
 
 def set_key_enabled(key: FooterKey, enabled: bool) -> None:

@@ -105,7 +105,7 @@ def test_reexport_is_identical_and_a_changed_record_exits_1(one_order, capsys, t
 def test_ack_exit_codes_and_messages(one_order, capsys, tmp_path: Path, fixed_clock) -> None:
     run(capsys, "billing", "export", "--out", str(tmp_path / "erp"))
     code, out, err = run(capsys, "billing", "ack", "1", "--billed-on", "2026-11-25")
-    assert code == 2 and out == "" and "billed_on: lies in the future" in err
+    assert code == 2 and out == "" and "--billed-on: lies in the future" in err
     code, _out, err = run(capsys, "billing", "ack", "2", "--billed-on", "2026-11-24")
     assert code == 2 and "no billing batch 2" in err
     code, _out, err = run(capsys, "billing", "ack", "1", "--billed-on", "24/11/2026")

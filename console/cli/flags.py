@@ -7,8 +7,10 @@ options. `message()` words a Support24Error for stderr with the option in place 
 from __future__ import annotations
 
 from models.core.errors import Support24Error, ValidationError
+from models.core.i18n import N_, _
 
 FIELD_FLAGS = {
+    "billed_on": "--billed-on",
     "channel": "--channel",
     "database_url": "--database",
     "format": "--format",
@@ -19,14 +21,21 @@ FIELD_FLAGS = {
     "out": "--out",
     "out_dir": "--out",
     "policy_file": "--policy",
+    "reason": "--reason",
     "received_on": "--received",
     "scale": "--scale",
     "state": "--state",
 }
 
 
+#: fields fed by a positional argument: named as its metavar is shown in the language of the run
+POSITIONALS = {"record_id": N_("ID"), "record_kind": N_("KIND")}
+
+
 def flag(field: str) -> str:
     """The option for a domain field; a field no option feeds keeps its name."""
+    if field in POSITIONALS:
+        return _(POSITIONALS[field])
     return FIELD_FLAGS.get(field, field)
 
 

@@ -27,6 +27,7 @@ class Key:
     help: str  # one line: what it does (N_)
     where: str = ""  # the screens it works on (N_)
     show: bool = True  # in the footer
+    short: str = ""  # a shorter footer word for a narrow terminal (N_); empty: the label
 
     @property
     def id(self) -> str:
@@ -113,7 +114,14 @@ KEYS: tuple[Key, ...] = (
         N_("export: a billing batch, or the access report"),
         where=N_("Billing, access request"),
     ),
-    Key("export_again", "X", N_("Export again"), N_("export the selected billing batch again"), where=N_("Billing")),
+    Key(
+        "export_again",
+        "X",
+        N_("Export again"),
+        N_("export the selected billing batch again"),
+        where=N_("Billing"),
+        short=N_("Again"),
+    ),
     # -- sessions --------------------------------------------------------------------------
     Key("start", "s", N_("Start"), N_("start a session"), where=N_("Sessions")),
     Key("end", "e", N_("End"), N_("end the selected session"), where=N_("Sessions")),
@@ -127,7 +135,14 @@ KEYS: tuple[Key, ...] = (
     Key("hold", "h", N_("Hold"), N_("place a legal hold"), where=N_("order detail, Retention")),
     Key("release", "r", N_("Release"), N_("release the legal hold"), where=N_("order detail, Retention")),
     Key("purge", "p", N_("Purge…"), N_("purge due data: preview first, then confirm"), where=N_("Retention")),
-    Key("category", "g", N_("Category"), N_("show one data category (group) after the other"), where=N_("Retention")),
+    Key(
+        "category",
+        "g",
+        N_("Category"),
+        N_("show one data category (group) after the other"),
+        where=N_("Retention"),
+        short=N_("Cat."),
+    ),
     Key("state", "z", N_("State"), N_("show one state after the other"), where=N_("Retention, Access")),
     # -- access requests -----------------------------------------------------------------
     Key("compile", "m", N_("Compile"), N_("compile the matches of an access request"), where=N_("access request")),
@@ -168,12 +183,27 @@ KEYS: tuple[Key, ...] = (
         N_("Billing date"),
         N_("correct the billing date of the selected acknowledged batch"),
         where=N_("Billing"),
+        short=N_("Date"),
     ),
     # -- staff and customers ---------------------------------------------------------------
     Key("edit", "u", N_("Edit"), N_("edit (update) the selected staff member"), where=N_("Staff")),
-    Key("deactivate", "D", N_("Deactivate"), N_("deactivate the selected staff member"), where=N_("Staff")),
-    Key("reactivate", "R", N_("Reactivate"), N_("reactivate the selected staff member"), where=N_("Staff")),
-    Key("new_customer", "K", N_("New customer"), N_("register a customer"), where=N_("Staff")),
+    Key(
+        "deactivate",
+        "D",
+        N_("Deactivate"),
+        N_("deactivate the selected staff member"),
+        where=N_("Staff"),
+        short=N_("Deact."),
+    ),
+    Key(
+        "reactivate",
+        "R",
+        N_("Reactivate"),
+        N_("reactivate the selected staff member"),
+        where=N_("Staff"),
+        short=N_("React."),
+    ),
+    Key("new_customer", "K", N_("New customer"), N_("register a customer"), where=N_("Staff"), short=N_("Customer")),
     Key("new_contact", "P", N_("Contact"), N_("add a contact person to the selected customer"), where=N_("Staff")),
     Key("next_list", "tab", N_("Next list"), N_("go to the next list on the screen"), where=N_("Staff"), show=False),
     # -- remote-tool connections ---------------------------------------------------------
@@ -216,6 +246,12 @@ BY_NAME: dict[str, Key] = {item.name: item for item in KEYS}
 
 def key_of(name: str) -> Key:
     return BY_NAME[name]
+
+
+def short_label(binding_id: str | None) -> str | None:
+    """The footer's shorter word for a binding of the map, translated; None if it has none."""
+    item = BY_NAME.get((binding_id or "").removeprefix("keys."))
+    return _(item.short) if item is not None and item.short else None
 
 
 def shown(name: str) -> str:

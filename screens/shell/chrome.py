@@ -6,13 +6,23 @@ from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from models.core.i18n import _
-from screens.compat import FooterKey, mark_bindings_ready, set_key_enabled
+from screens.compat import (
+    FooterKey,
+    FooterLabel,
+    KeyGroup,
+    bindings_ready,
+    mark_bindings_ready,
+    set_key_enabled,
+)
 from screens.kit.host import host
+from screens.kit.keys import short_label
 from screens.kit.text import literal
+from screens.shell import footer_fit
 from screens.shell.modes import MODE_SPECS
 
 
@@ -109,11 +119,13 @@ class ModeBar(Static):
 
 
 class QuietFooter(Footer):
-    """Textual's footer, rebuilt only when the keys it would show have changed.
+    """Textual's footer, rebuilt only when the keys it would show have changed, and fitted to its width.
 
     The stock footer recomposes all its keys after every bindings refresh (focus moves, a row
     highlighted, an action enabled); with twenty keys that cost a screen a third of its first
     frame. Here refreshes within one frame coalesce, and an unchanged set of keys is kept.
+    The stock footer also lets keys run off the right edge; here they are chosen to fit
+    (screens/shell/footer_fit.py), so quit is always in view.
     """
 
     _pending = False
@@ -127,11 +139,92 @@ class QuietFooter(Footer):
             self._pending = True
             self.call_after_refresh(self._recompose_if_changed)
 
+    def on_resize(self) -> None:
+        if self.is_attached and bindings_ready(self) and not self._pending:
+            self._pending = True
+            self.call_after_refresh(self._recompose_if_changed)
+
+    def _fitted(self) -> list[footer_fit.Entry]:
+        """The footer's items that fit the terminal's width, beside the palette key."""
+        active = self.screen.active_bindings
+        palette = self.app.COMMAND_PALETTE_BINDING
+        items = footer_fit.entries(active, lambda binding: binding.show and binding.key != palette)
+        help_entry = next(
+            (
+                footer_fit.Entry(((binding, enabled, tooltip),))
+                for _node, binding, enabled, tooltip in active.values()
+                if binding.id in footer_fit.HELP
+            ),
+            None,
+        )
+        room = (self.size.width or self.app.size.width) - self._palette_width(active)
+        return footer_fit.fit(
+            items,
+            room,
+            self.app.get_key_display,
+            compact=self.compact,
+            help_entry=help_entry,
+            short=lambda binding: short_label(binding.id),
+        )
+
+    def _palette_width(self, active: Any) -> int:
+        """Cells of the palette key docked on the right (its border and padding included)."""
+        if not (self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE):
+            return 0
+        found = active.get(self.app.COMMAND_PALETTE_BINDING)
+        if found is None:
+            return 0
+        binding = found[1]
+        words = cell_len(self.app.get_key_display(binding)) + 1 + cell_len(binding.description)
+        return 1 + words + (1 if self.compact else 3)  # border-left; margin-right, or key and end padding
+
+    def compose(self) -> ComposeResult:
+        """What Footer.compose yields, for the items that fit."""
+        if not bindings_ready(self):
+            return
+        for entry in self._fitted():
+            if entry.is_group:
+                with KeyGroup(classes="-compact" if entry.compact_group else ""):
+                    for binding, enabled, tooltip in entry.bindings:
+                        yield FooterKey(
+                            binding.key,
+                            self.app.get_key_display(binding),
+                            "",
+                            binding.action,
+                            disabled=not enabled,
+                            tooltip=tooltip or binding.description,
+                            classes="-grouped",
+                        ).data_bind(compact=Footer.compact)
+                yield FooterLabel(entry.label)
+                continue
+            binding, enabled, tooltip = entry.bindings[0]
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                entry.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip or (binding.description if entry.word else ""),
+            ).data_bind(compact=Footer.compact)
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            found = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+            if found is not None:
+                _node, binding, enabled, tooltip = found
+                yield FooterKey(
+                    binding.key,
+                    self.app.get_key_display(binding),
+                    binding.description,
+                    binding.action,
+                    classes="-command-palette",
+                    disabled=not enabled,
+                    tooltip=binding.tooltip or binding.description,
+                )
+
     def _signature(self) -> tuple[tuple[str, str, str, bool, str], ...]:
         return tuple(
-            (binding.key, binding.action, binding.description, enabled, tooltip or "")
-            for _node, binding, enabled, tooltip in self.screen.active_bindings.values()
-            if binding.show
+            (binding.key, binding.action, entry.description if not entry.is_group else "", enabled, tooltip or "")
+            for entry in self._fitted()
+            for binding, enabled, tooltip in entry.bindings
         )
 
     async def _recompose_if_changed(self) -> None:

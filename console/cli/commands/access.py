@@ -1,6 +1,7 @@
 """`support24 access-request ...`: a data subject's request (GDPR Art. 15, P12) from receipt to delivery.
 
-open → verify → compile (→ exclude false matches) → export → deliver, or reject; extend once
+open → verify → compile (→ exclude false matches, one or a whole kind, and include them again)
+→ export → deliver, or reject; extend once
 within the first month; list shows the queue by nearest deadline. Role privacy_officer.
 Exit codes: 0 done, 2 bad input or a step out of order (the message says why), 3 refused.
 """
@@ -67,10 +68,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     action("compile", _("find every record naming the subject and show why it matched"), run_compile)
 
-    p = action("exclude", _("exclude a false match from the report, with a reason"), run_exclude)
-    p.add_argument("kind", metavar=_("KIND"), help=_("record kind as compile shows it (customer, session, ...)"))
-    p.add_argument("record_id", metavar=_("ID"), type=int, help=_("record id as compile shows it"))
+    p = action("exclude", _("exclude a false match (or --all of a kind) from the report, with a reason"), run_exclude)
+    _match_arguments(p)
     p.add_argument("--reason", required=True)
+
+    p = action("include", _("take an excluded match (or --all of a kind) into the report again"), run_include)
+    _match_arguments(p)
 
     p = action("export", _("write the report (0600); deliver takes its SHA-256"), run_export)
     p.add_argument("--format", required=True, choices=FORMATS)
@@ -95,6 +98,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = action("list", _("the requests by nearest deadline, with days left; overdue flagged"), run_list, ref=False)
     p.add_argument("--state", help=_("only requests in this state (or open/closed)"))
+
+
+def _match_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("kind", metavar=_("KIND"), help=_("record kind as compile shows it (customer, session, ...)"))
+    p.add_argument("record_id", metavar=_("ID"), type=int, nargs="?", help=_("record id as compile shows it"))
+    p.add_argument("--all", action="store_true", help=_("every match of KIND instead of one ID"))
+
+
+def _one_or_all(args: argparse.Namespace) -> None:
+    """Exactly one of ID and --all: a forgotten ID must not turn into thousands of exclusions."""
+    from models.core.errors import ValidationError
+
+    if args.record_id is None and not args.all:
+        raise ValidationError("record_id", _("is missing: give the record id as compile shows it, or --all"))
+    if args.record_id is not None and args.all:
+        raise ValidationError("record_id", _("and --all exclude each other; give one of them"))
 
 
 def _request_doc(request) -> dict[str, object]:
@@ -160,19 +179,75 @@ def run_compile(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_exclude(ctx: Context, args: argparse.Namespace) -> int:
+    from models.access import bulk_exclusion
     from models.access import requests as access
 
-    access.exclude_match(ctx.operator(), args.ref, args.kind, args.record_id, args.reason)
+    _one_or_all(args)
+    if args.all:
+        count = bulk_exclusion.exclude_kind(ctx.operator(), args.ref, args.kind, args.reason)
+    else:
+        access.exclude_match(ctx.operator(), args.ref, args.kind, args.record_id, args.reason)
+        count = 1
+    _changed(ctx, args, count, excluded=True)
+    return 0
+
+
+def run_include(ctx: Context, args: argparse.Namespace) -> int:
+    from models.access import bulk_exclusion
+    from models.access import requests as access
+
+    _one_or_all(args)
+    if args.all:
+        count = bulk_exclusion.include_kind(ctx.operator(), args.ref, args.kind)
+    else:
+        access.include_match(ctx.operator(), args.ref, args.kind, args.record_id)
+        count = 1
+    _changed(ctx, args, count, excluded=False)
+    return 0
+
+
+def _changed(ctx: Context, args: argparse.Namespace, count: int, *, excluded: bool) -> None:
+    """What an exclusion or inclusion did, as text or one JSON document."""
+    from models.access import requests as access
+
     request = access.get_request(args.ref)
     if ctx.json_output:
-        ctx.emit_json(_request_doc(request))
-    else:
+        ctx.emit_json(
+            {
+                **_request_doc(request),
+                "kind": args.kind,
+                "id": args.record_id,
+                "excluded" if excluded else "included": count,
+            }
+        )
+        return
+    if args.all:
+        text = (
+            ngettext(
+                "{ref}: {n} {kind} match excluded; export again before delivery",
+                "{ref}: {n} {kind} matches excluded; export again before delivery",
+                count,
+            )
+            if excluded
+            else ngettext(
+                "{ref}: {n} {kind} match included again; export again before delivery",
+                "{ref}: {n} {kind} matches included again; export again before delivery",
+                count,
+            )
+        )
+        print(text.format(ref=request.ref, n=count, kind=args.kind))
+    elif excluded:
         print(
             _("{ref}: {kind} {id} excluded; export again before delivery").format(
                 ref=request.ref, kind=args.kind, id=args.record_id
             )
         )
-    return 0
+    else:
+        print(
+            _("{ref}: {kind} {id} included again; export again before delivery").format(
+                ref=request.ref, kind=args.kind, id=args.record_id
+            )
+        )
 
 
 def _with_policy(ctx: Context) -> None:

@@ -1,8 +1,9 @@
-"""`support24 billing export|ack|outbox|batches`: the accounting handoff of P9 (role accounting).
+"""`support24 billing export|ack|correct-date|outbox|batches`: the accounting handoff of P9 (role accounting).
 
 Exit codes (DESIGN.md §10): 0 done (an empty outbox is done too), 1 a re-export did not
 reproduce the stored checksum, 2 bad input (unknown batch, bad or future date, second
-different acknowledgement), 3 the operator lacks the accounting or admin role.
+different acknowledgement, a correction once the records were due), 3 the operator lacks
+the accounting or admin role.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from models.core.i18n import _, ngettext
 
 if TYPE_CHECKING:  # `support24 --help` must not pay for the database layer (issue 7)
     from console.cli.context import Context
+    from models.billing import correction
     from models.billing import outbox as billing
 
 PAGE = 500
@@ -55,6 +57,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ack.add_argument("--billed-on", metavar=_("YYYY-MM-DD"), type=day_option, required=True, help=_("the billing date"))
     add_json(ack)
     ack.set_defaults(handler=run_ack)
+
+    correct = sub.add_parser(
+        "correct-date",
+        parents=[command_parent()],
+        help=_("correct the billing date of an acknowledged batch; its orders' P8 deletion dates follow"),
+    )
+    correct.add_argument("batch", metavar=_("BATCH"), type=_batch_number)
+    correct.add_argument(
+        "--billed-on", metavar=_("YYYY-MM-DD"), type=day_option, required=True, help=_("the corrected billing date")
+    )
+    correct.add_argument(
+        "--dry-run", action="store_true", help=_("show old and new date and the orders; change nothing")
+    )
+    add_json(correct)
+    correct.set_defaults(handler=run_correct_date)
 
     outbox = sub.add_parser("outbox", parents=[command_parent()], help=_("list the records waiting for the next batch"))
     add_json(outbox)
@@ -174,6 +191,65 @@ def run_ack(ctx: Context, args: argparse.Namespace) -> int:
             ).format(n=result.orders_billed_before)
         )
     return 0
+
+
+def run_correct_date(ctx: Context, args: argparse.Namespace) -> int:
+    from console.jobs.witness import head_document, head_line
+    from models.billing import correction
+
+    operator = ctx.operator()
+    if args.dry_run:
+        change = correction.check_change_billing_date(operator, args.batch, args.billed_on)
+    else:
+        change = correction.change_billing_date(operator, args.batch, args.billed_on)
+    changed = not args.dry_run and change.new != change.old
+    if ctx.json_output:
+        ctx.emit_json(
+            {
+                "batch": change.number,
+                "old_billed_on": change.old.isoformat(),
+                "billed_on": change.new.isoformat(),
+                "orders_changed": change.orders_changed,
+                "dry_run": args.dry_run,
+                "changed": changed,
+                "audit_head": head_document() if changed else None,
+            }
+        )
+        return 0
+    _print_change(change, dry_run=args.dry_run)
+    if changed and head_line():
+        print(str(head_line()))
+    return 0
+
+
+def _print_change(change: correction.DateChange, *, dry_run: bool) -> None:
+    from models.core import clock
+
+    old, new = clock.format_day(change.old), clock.format_day(change.new)
+    if change.new == change.old:
+        print(
+            _("Batch {number} has billing date {day} already; nothing changed.").format(number=change.number, day=old)
+        )
+        return
+    if dry_run:
+        print(
+            _("Batch {number} would change from {old} to {new}; nothing was changed (--dry-run).").format(
+                number=change.number, old=old, new=new
+            )
+        )
+    else:
+        print(
+            _("Batch {number}: billing date changed from {old} to {new}.").format(
+                number=change.number, old=old, new=new
+            )
+        )
+    print(
+        ngettext(
+            "{n} order takes the new date, and the deletion of its records (P8) moves with it.",
+            "{n} orders take the new date, and the deletion of their records (P8) moves with it.",
+            change.orders_changed,
+        ).format(n=change.orders_changed)
+    )
 
 
 def _row_dict(row: billing.BillingRow) -> dict[str, object]:
