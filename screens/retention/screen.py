@@ -27,7 +27,7 @@ from models.browse.retention import deletions_page, holds_page, lease_holder, qu
 from models.core import clock
 from models.core.db import worker_connection
 from models.core.i18n import _
-from models.core.labels import term
+from models.core.labels import category_label, term
 from models.purge import service
 from models.purge.run import DELETION_SORTS, PURGE_ROLES, RUN_SORTS
 from models.retention import holds
@@ -48,7 +48,7 @@ from screens.shell.timer import PurgeRanByHand
 VIEWS = (("queue", _("Queue")), ("runs", _("Purge runs")), ("holds", _("Legal holds")))
 QUEUE_COLUMNS = [
     Column("due", _("Due"), 16, priority=0),
-    Column("category", _("Category"), widest(term(category) for category in CATEGORIES), min=10),
+    Column("category", _("Category"), widest(category_label(category) for category in CATEGORIES), min=10),
     Column("ref", _("Ref"), 14, min=11),
     Column("order", _("Order"), 11, priority=2),
     Column("state", _("State"), widest(_(state) for state in STATES), priority=0, most=48),
@@ -64,7 +64,7 @@ RUN_COLUMNS = [
 ]
 DELETION_COLUMNS = [
     Column("id", _("Record"), 7),
-    Column("category", _("Category"), widest(term(category) for category in CATEGORIES), min=10),
+    Column("category", _("Category"), widest(category_label(category) for category in CATEGORIES), min=10),
     Column("ref", _("Ref"), 14, priority=0, min=10),
     Column("due", _("Was due"), 16, priority=2),
     Column("deleted", _("Deleted at"), 16, priority=0),
@@ -129,7 +129,7 @@ def summary_table(rows: list[SummaryRow]) -> Table:
             continue
         dated = [r.next_due_at for r in cells.values() if r.next_due_at is not None and r.state != "held"]
         table.add_row(
-            term(category),
+            category_label(category),
             *[str(cells[s].count) if s in cells else "·" for s in STATES],
             clock.format_berlin(min(dated)) if dated else "—",
         )
@@ -258,7 +258,7 @@ class RetentionScreen(MainScreen):
     def render_item(self, item: Any) -> list[Text]:
         return [
             Text(clock.format_berlin(item.due_at) if item.due_at else _("not yet")),
-            Text(term(item.category)),
+            Text(category_label(item.category)),
             literal(item.ref),
             literal(item.order_ref),
             self.coloured(
@@ -281,7 +281,7 @@ class RetentionScreen(MainScreen):
     def render_deletion(self, record: Any) -> list[Text]:
         return [
             Text(str(record.id)),
-            Text(term(record.category)),
+            Text(category_label(record.category)),
             literal(record.ref),
             Text(clock.format_berlin(record.due_at)),
             Text(clock.format_berlin(record.deleted_at)),
@@ -307,7 +307,7 @@ class RetentionScreen(MainScreen):
     def show_filter(self) -> None:
         text = _("Queue · category: {category} · state: {state}   ({keys} to change)").format(
             keys=f"{shown('category')} / {shown('state')}",
-            category=term(self.category) or _("all"),
+            category=category_label(self.category) or _("all"),
             state=term(self.state) or _("all"),
         )
         self.query_one("#ret-filter", Static).update(Content(text))
