@@ -159,6 +159,8 @@ async def test_access_matches_are_paged_filtered_sorted_and_excluded(db, fixed_c
         await act(pilot, "exclude_kind")
         await type_in(pilot, reason="a namesake")
         await act(pilot, "save")
+        assert "matches out of the report" in screen_text(app)  # asked once, with the count
+        await act(pilot, "yes")
         orders = AccessRequestExclusion.select().where(AccessRequestExclusion.record_kind == "order").count()
         assert orders >= 300
         assert all(table.rows_by_key[k].excluded for k in keys_of(table))

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from models.access.matching import MATCH_KINDS, Match
 from models.access.queries import RequestRow
-from models.access.requests import OPEN_STATES, ROLE, effective_due, get_request, list_requests
-from models.browse.paging import ListQuery, Page, clamp
+from models.access.requests import OPEN_STATES, ROLE, Compilation, effective_due, get_request, list_requests
+from models.browse.paging import ListQuery, Page, SortKey, chosen_sort, clamp, page_of
 from models.core import audit
 from models.core.clock import today_berlin
 from models.core.entities import AccessRequestExclusion, Staff
+from models.core.i18n import N_
 from models.core.identity import require_role
+from models.core.labels import term
+
+KIND_ORDER = {kind: n for n, kind in enumerate(MATCH_KINDS)}  # the order the report lists them in
 
 
 def requests_page(
@@ -99,3 +106,66 @@ def request_detail(actor: Staff, ref: str, *, record: bool = True) -> RequestDet
         rejected_reason=r.rejected_reason,
         exclusions=AccessRequestExclusion.select().where(AccessRequestExclusion.request == r.id).count(),
     )
+
+
+# -- the compiled matches of one request, a page at a time ------------------------------------
+MATCH_SORTS = (SortKey("kind", N_("kind")), SortKey("ref", N_("ref")))
+
+
+def match_key(sort: str) -> Callable[[Match], tuple[Any, ...]]:
+    """The total order of a sort: kind order or ref first, the match id last."""
+    if sort == "ref":
+        return lambda m: (m.ref, KIND_ORDER[m.kind], m.id)
+    return lambda m: (KIND_ORDER[m.kind], m.ref, m.id)
+
+
+def match_shown(match: Match, text: str) -> bool:
+    """The `/` filter: the text anywhere in the kind (id or words), ref, record or reasons."""
+    wanted = text.casefold()
+    if not wanted:
+        return True
+    why = " ".join(f"{r.code}={r.value}" for r in match.reasons)
+    return any(wanted in str(part).casefold() for part in (match.kind, term(match.kind), match.ref, match.label, why))
+
+
+@dataclass
+class _Ordered:
+    compilation: Compilation
+    sort: str
+    text: str
+    keys: list[tuple[Any, ...]]  # ascending
+    matches: list[Match]
+
+
+_last: list[_Ordered] = []  # the one list a screen pages through now: sorted once, not once per page
+
+
+def _ordered(compilation: Compilation, sort: str, text: str) -> _Ordered:
+    for done in _last:
+        if done.compilation is compilation and done.sort == sort and done.text == text:
+            return done
+    key = match_key(sort)
+    matches = sorted((m for m in compilation.matches if match_shown(m, text)), key=key)
+    done = _Ordered(compilation, sort, text, [key(m) for m in matches], matches)
+    _last[:] = [done]
+    return done
+
+
+def matches_page(
+    compilation: Compilation, after: tuple[Any, ...] | None, limit: int, q: ListQuery | None = None
+) -> Page[Match]:
+    """One page of a compilation's matches as `q` filters and sorts them, after the key `after`.
+
+    The compile holds every match in memory already (it is the report); the screen shows a
+    page, so a subject with a hundred thousand matches opens as fast as one with ten.
+    """
+    limit = clamp(limit)
+    sort, descending = chosen_sort(MATCH_SORTS, q)
+    done = _ordered(compilation, sort.name, (q.text if q is not None else "").strip())
+    if not descending:
+        start = bisect_right(done.keys, after) if after is not None else 0
+        rows = done.matches[start : start + limit + 1]
+    else:
+        end = bisect_left(done.keys, after) if after is not None else len(done.keys)
+        rows = done.matches[max(0, end - limit - 1) : end][::-1]
+    return page_of(rows, limit, match_key(sort.name))
