@@ -92,3 +92,27 @@ def test_deletion_records_either_way_of_one_run_and_filtered(db) -> None:
     assert ids(ListQuery(descending=False)) == mine
     assert ids(ListQuery(text="billing")) == [r.id for r in records[::-1] if r.run_id == run.id and r.ref[0] == "B"]
     assert ids(ListQuery(text="a-2026-0002")) == [records[2].id]
+
+
+def test_the_queue_walks_every_item_once_either_way_and_filtered(db, fixed_clock, isolated_dirs) -> None:
+    from models.browse.retention import queue_page
+    from models.retention.queue import STATES
+    from tests.support.screens import build_world
+
+    world = build_world(isolated_dirs)
+
+    def walked(state: str | None, q: ListQuery, limit: int) -> list[Any]:
+        return walk(lambda after, n, query: queue_page(None, state, after, n, q=query), q, limit=limit)
+
+    for state in (None, *STATES):
+        whole = walked(state, ListQuery(), 500)
+        keys = [item.key for item in whole]
+        assert len(set(keys)) == len(keys)
+        for limit in (1, 2, 3):
+            assert [i.key for i in walked(state, ListQuery(), limit)] == keys
+            assert [i.key for i in walked(state, ListQuery(descending=True), limit)] == keys[::-1]
+    held = world.order_refs["held"]
+    mine = [item.key for item in walked(None, ListQuery(), 500) if held in (item.ref, item.order_ref)]
+    assert mine
+    assert [i.key for i in walked(None, ListQuery(text=held.lower()), 2)] == mine
+    assert [i.key for i in walked(None, ListQuery(text=held, descending=True), 1)] == mine[::-1]

@@ -33,7 +33,7 @@ from models.purge.run import DELETION_SORTS, PURGE_ROLES, RUN_SORTS
 from models.retention import holds
 from models.retention.holds import HOLD_SORTS
 from models.retention.policy import CATEGORIES
-from models.retention.queue import STATES, SummaryRow, queue_summary
+from models.retention.queue import QUEUE_SORTS, STATES, SummaryRow, queue_summary
 from screens.access.urgency import STATE_COLOURS, theme_colour
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column, widest
@@ -172,7 +172,14 @@ class RetentionScreen(MainScreen):
             with Vertical(id="queue"):
                 yield Static(id="ret-summary", classes="panel")
                 yield Static(id="ret-filter", classes="pane-title")
-                yield PagedTable(QUEUE_COLUMNS, self.fetch_queue, self.render_item, id="ret-queue")
+                yield PagedTable(
+                    QUEUE_COLUMNS,
+                    self.fetch_queue,
+                    self.render_item,
+                    sorts=QUEUE_SORTS,
+                    filterable=True,
+                    id="ret-queue",
+                )
 
     def build_view(self, view: str) -> Vertical:
         """The purge runs and holds views are mounted when first shown: fewer widgets to lay out
@@ -222,8 +229,8 @@ class RetentionScreen(MainScreen):
             self.hint(_("Purge and holds disabled: {reason}").format(reason=reason))
 
     # -- data -------------------------------------------------------------------------------
-    def fetch_queue(self, after: Any, limit: int) -> Any:
-        return queue_page(self.category, self.state, after, limit)
+    def fetch_queue(self, after: Any, limit: int, q: ListQuery) -> Any:
+        return queue_page(self.category, self.state, after, limit, q=q)
 
     def fetch_deletions(self, after: Any, limit: int, q: ListQuery) -> Any:
         return deletions_page(self.run_id, after, limit, q)
