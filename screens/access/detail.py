@@ -179,6 +179,7 @@ class AccessDetailScreen(ListKeys, ForwardFailures, Screen[None]):
             key=lambda m: f"{m.kind}:{m.id}",
             sorts=MATCH_SORTS,
             filterable=True,
+            filter_placeholder=_("filter matches: kind, ref, record or reason — enter filters, esc clears"),
             id="ad-matches",
         )
         yield Static("", id="hint", classes="hint")

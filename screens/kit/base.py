@@ -71,6 +71,7 @@ class PagedTable(ForwardFailures, DataTable):
         key: Callable[[Any], str] = lambda row: str(row.key),
         sorts: Sequence[SortKey] = (),
         filterable: bool = False,
+        filter_placeholder: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
@@ -86,6 +87,7 @@ class PagedTable(ForwardFailures, DataTable):
         self.prefer_key: str | None = None
         self.sorts = list(sorts)
         self.filterable = filterable
+        self.filter_placeholder = filter_placeholder  # what `/` matches here, if not the usual prefixes
         self.list_query = ListQuery()
 
     def on_mount(self) -> None:
@@ -287,7 +289,8 @@ class QuickFilter(Input):
     def __init__(self, table: PagedTable) -> None:
         super().__init__(
             value=table.list_query.text,
-            placeholder=_("filter: start of a ref, name or number — enter filters, esc clears"),
+            placeholder=table.filter_placeholder
+            or _("filter: start of a ref, name or number — enter filters, esc clears"),
             id=f"filter-{table.id}",
             classes="quick-filter",
         )
