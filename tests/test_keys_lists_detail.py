@@ -171,3 +171,27 @@ async def test_access_matches_are_paged_filtered_sorted_and_excluded(db, fixed_c
         await pilot.press(FILTER, "escape")
         await settle(pilot)
         assert 0 < len(keys_of(table)) <= 150
+
+
+@aio
+async def test_o_sorts_the_access_requests(db, fixed_clock, isolated_dirs) -> None:
+    world = access_seed.seed()
+    for n, day in enumerate((date(2026, 11, 2), date(2026, 10, 20), date(2026, 11, 20))):
+        access.open_request(world.officer, name=f"Person {n}", received_on=day, channel="letter")
+    app = console(world.officer, isolated_dirs, "access")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#ar-table")
+        by_due = keys_of(table)
+        assert len(by_due) == 3
+        await pilot.press(SORT)
+        await settle(pilot)
+        assert keys_of(table) == by_due[::-1]
+        assert "sorted by deadline ↓" in screen_text(app)
+        await pilot.press(SORT)
+        await settle(pilot)
+        assert "sorted by received ↓" in screen_text(app)
+        received = [table.rows_by_key[k].received_on for k in keys_of(table)]
+        assert received == sorted(received, reverse=True)
+        await filter_by(pilot, keys_of(table)[0])
+        assert len(keys_of(table)) == 1
