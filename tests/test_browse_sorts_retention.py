@@ -116,3 +116,28 @@ def test_the_queue_walks_every_item_once_either_way_and_filtered(db, fixed_clock
     assert mine
     assert [i.key for i in walked(None, ListQuery(text=held.lower()), 2)] == mine
     assert [i.key for i in walked(None, ListQuery(text=held, descending=True), 1)] == mine[::-1]
+
+
+def test_access_requests_walk_once_by_each_sort_either_way(db, fixed_clock) -> None:
+    from datetime import date
+
+    from models.access import requests as access
+    from models.browse.access import requests_page
+
+    officer = factories.staff("dpo", "privacy_officer", name="Petra Privacy")
+    days = [date(2026, 11, 2), date(2026, 10, 20), date(2026, 11, 2), date(2026, 11, 20), date(2026, 10, 20)]
+    made = [access.open_request(officer, name=f"P {n}", received_on=day, channel="letter") for n, day in enumerate(days)]
+    access.extend(officer, made[3].ref, "a complex request", date(2026, 11, 21))  # the deadline in force moves
+
+    def refs(q: ListQuery) -> list[str]:
+        return [row.ref for row in walk(lambda after, n, query: requests_page(None, after, n, query), q, limit=1)]
+
+    rows = [requests_page(None, None, 50, ListQuery()).rows][0]
+    by_due = [r.ref for r in sorted(rows, key=lambda r: (r.due_on, r.ref))]
+    by_received = [r.ref for r in sorted(rows, key=lambda r: (r.received_on, r.ref), reverse=True)]
+    assert refs(ListQuery()) == by_due
+    assert refs(ListQuery(descending=True)) == by_due[::-1]
+    assert refs(ListQuery(sort="received")) == by_received
+    assert refs(ListQuery(sort="received", descending=False)) == by_received[::-1]
+    assert refs(ListQuery(sort="ref")) == sorted(by_due)
+    assert refs(ListQuery(sort="ref", descending=True)) == sorted(by_due, reverse=True)

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from models.access.matching import MATCH_KINDS, Match
-from models.access.queries import RequestRow
+from models.access.queries import REQUEST_SORTS, RequestRow, request_key
 from models.access.requests import OPEN_STATES, ROLE, Compilation, effective_due, get_request, list_requests
 from models.browse.paging import ListQuery, Page, SortKey, chosen_sort, clamp, page_of
 from models.core import audit
@@ -32,12 +32,17 @@ def requests_page(
     see names) the start of the requester's name.
     """
     limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
+    sort, descending = chosen_sort(REQUEST_SORTS, q)
     rows = list_requests(
-        state=state, after=after, limit=limit + 1, text=q.text if q is not None else "", by_name=by_name
+        state=state,
+        after=after,
+        limit=limit + 1,
+        text=q.text if q is not None else "",
+        by_name=by_name,
+        sort=sort.name,
+        descending=descending,
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, rows[-1].cursor if more and rows else None)
+    return page_of(rows, limit, request_key(sort.name))
 
 
 @dataclass(frozen=True)
