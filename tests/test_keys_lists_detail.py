@@ -67,7 +67,7 @@ async def test_slash_and_o_work_on_the_retention_queue(db, fixed_clock, isolated
         await pilot.press(SORT)
         await settle(pilot)
         turned = [table.rows_by_key[key].due_at for key in keys_of(table)]
-        assert "sorted by due ↓" in screen_text(app)
+        assert "sorted by due date ↓" in screen_text(app)
         assert sorted(map(str, turned)) == sorted(map(str, first))
         assert [due for due in turned if due is not None] == dated[::-1]
         held = world.order_refs["held"]

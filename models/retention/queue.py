@@ -361,7 +361,7 @@ def queue_items(
     return []
 
 
-QUEUE_SORTS = (SortKey("due", N_("due")),)
+QUEUE_SORTS = (SortKey("due", N_("due date")),)
 
 
 def _sort_key(item: QueueItem) -> tuple[datetime, str, int]:
