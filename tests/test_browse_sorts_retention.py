@@ -126,7 +126,7 @@ def test_access_requests_walk_once_by_each_sort_either_way(db, fixed_clock) -> N
 
     officer = factories.staff("dpo", "privacy_officer", name="Petra Privacy")
     days = [date(2026, 11, 2), date(2026, 10, 20), date(2026, 11, 2), date(2026, 11, 20), date(2026, 10, 20)]
-    made = [access.open_request(officer, name=f"P {n}", received_on=day, channel="letter") for n, day in enumerate(days)]
+    made = [access.open_request(officer, name=f"P {n}", received_on=d, channel="letter") for n, d in enumerate(days)]
     access.extend(officer, made[3].ref, "a complex request", date(2026, 11, 21))  # the deadline in force moves
 
     def refs(q: ListQuery) -> list[str]:
