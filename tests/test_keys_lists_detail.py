@@ -170,6 +170,7 @@ async def test_access_matches_are_paged_filtered_sorted_and_excluded(db, fixed_c
         assert not any(table.rows_by_key[k].excluded for k in keys_of(table))
         await pilot.press(FILTER, "escape")
         await settle(pilot)
+        assert app.screen is detail  # esc in the filter clears it; it does not leave the request
         assert 0 < len(keys_of(table)) <= 150
 
 
