@@ -196,3 +196,31 @@ async def test_o_sorts_the_access_requests(db, fixed_clock, isolated_dirs) -> No
         assert received == sorted(received, reverse=True)
         await filter_by(pilot, keys_of(table)[0])
         assert len(keys_of(table)) == 1
+
+
+@aio
+async def test_a_match_far_down_the_list_stays_selected_after_its_exclusion(db, fixed_clock, isolated_dirs) -> None:
+    world = access_seed.seed()
+    many_orders("K-10042", 620)
+    request = access.open_request(
+        world.officer, name="Erika Weber", received_on=date(2026, 11, 24), channel="letter", customer_number="K-10042"
+    )
+    access.verify_identity(world.officer, request.ref, "signature compared with the contract")
+    app = console(world.officer, isolated_dirs, "access")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await act(pilot, "open")
+        await act(pilot, "compile")
+        detail = app.screen
+        table = detail.query_one("#ad-matches")
+        while table.row_count < 560:  # scrolled far down: more rows shown than one query brings
+            table.move_cursor(row=table.row_count - 1)
+            await settle(pilot)
+        table.move_cursor(row=550)
+        await pilot.pause()
+        picked = table.selected()
+        await act(pilot, "exclude")
+        await type_in(pilot, reason="not hers")
+        await act(pilot, "save")
+        assert table.selected().id == picked.id and table.selected().excluded
+        assert table.row_count >= 551
