@@ -21,7 +21,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
-from models.browse.paging import ListQuery, Page, SortKey
+from models.browse.paging import MAX_LIMIT, ListQuery, Page, SortKey
 from models.core.db import worker_connection
 from models.core.entities import Staff
 from models.core.i18n import _
@@ -190,8 +190,19 @@ class PagedTable(ForwardFailures, DataTable):
         self, generation: int, after: tuple[Any, ...] | None, limit: int, replace: bool, force: bool = False
     ) -> None:
         with worker_connection():
-            page = self.fetch_page(after, limit)
+            page = self.fetch_rows(after, limit)
         self.post_message(self.PageLoaded(generation, page, replace, force))
+
+    def fetch_rows(self, after: tuple[Any, ...] | None, limit: int) -> Page[Any]:
+        """`limit` rows, page after page: a reload of a list scrolled far down brings every row shown
+        again (one query brings at most MAX_LIMIT), so the cursor stays where it was."""
+        rows: list[Any] = []
+        while True:
+            page = self.fetch_page(after, min(limit - len(rows), MAX_LIMIT))
+            rows.extend(page.rows)
+            if page.after is None or len(rows) >= limit or not page.rows:
+                return Page(rows, page.after)
+            after = page.after
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
