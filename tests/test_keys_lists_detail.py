@@ -224,3 +224,16 @@ async def test_a_match_far_down_the_list_stays_selected_after_its_exclusion(db, 
         await act(pilot, "save")
         assert table.selected().id == picked.id and table.selected().excluded
         assert table.row_count >= 551
+
+
+@aio
+async def test_the_purge_preview_names_categories_in_words(db, fixed_clock, isolated_dirs) -> None:
+    world = build_world(isolated_dirs)
+    app = retention_app(world.officer, isolated_dirs)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await act(pilot, "purge")
+        question = screen_text(app)
+        assert "Purge preview (dry run" in question and "system information" in question
+        assert "system_info" not in question and "gathered_files" not in question
+        await act(pilot, "no")
