@@ -97,12 +97,14 @@ def _sources(
     refs: bool = True,
     due_only: bool = False,
     prefix: str = "",
+    starting: tuple[list[int] | None, list[int] | None] | None = None,
 ) -> list[Any]:
     """One SELECT per source with the columns category, item_id, ref, order_ref, due_at, state.
 
     Without `refs` (the summary and the chart) the join to orders is left out. `prefix` keeps
-    the items whose ref or order ref starts with it (the `/` filter; refs are unique indexes).
+    the items whose ref or order ref starts with it (the `/` filter); see _starting.
     """
+    orders, bills = starting or (_starting(Order, prefix), _starting(BillingRecord, prefix))
     rd = RetentionDue
     selects = []
     for name in SESSION_CATEGORIES:
@@ -114,7 +116,7 @@ def _sources(
         if order_id is not None:
             where &= rd.order == order_id
         if prefix:
-            where &= Order.ref.startswith(prefix)
+            where &= Order.ref.startswith(prefix) if orders is None else _among(rd.order, orders)
         ref = Order.ref if refs else Value(None)
         query = rd.select(
             Value(name).alias("category"),
@@ -132,7 +134,9 @@ def _sources(
         where = br.due_at.is_null(False) if order_id is None else (br.order == order_id)
         if due_only:
             where &= br.due_at <= as_of
-        if prefix:
+        if prefix and orders is not None and bills is not None:
+            where &= _among(br.order, orders) | _among(br.id, bills)
+        elif prefix:
             where &= br.ref.startswith(prefix) | Order.ref.startswith(prefix)
         ref = Order.ref if refs else Value(None)
         query = br.select(
@@ -162,6 +166,25 @@ def _sources(
             .where(asked)
         )
     return selects
+
+
+PREFIX_FEW = 200  # up to this many refs start with the filter: the queue is read by their keys
+
+
+def _starting(model: Any, prefix: str) -> list[int] | None:
+    """The ids of the rows whose ref starts with `prefix`, if few (one pass over the ref index), else None.
+
+    A rare prefix (a whole order ref) is then looked up by key instead of walking the due index
+    until a page of it turns up; a common one (A-2019) fills a page from the due index at once.
+    """
+    if not prefix:
+        return None
+    ids = [row[0] for row in model.select(model.id).where(model.ref.startswith(prefix)).limit(PREFIX_FEW + 1).tuples()]
+    return ids if len(ids) <= PREFIX_FEW else None
+
+
+def _among(column: Any, ids: list[int]) -> Any:
+    return column.in_(ids) if ids else SQL("1 = 0")
 
 
 def _check_category(category: str | None) -> None:
@@ -345,6 +368,7 @@ def queue_items(
     key = None
     if after is not None:
         key = after.key if isinstance(after, QueueItem) else after
+    starting = (_starting(Order, prefix), _starting(BillingRecord, prefix)) if prefix else None
     runs = []
     phases = (False, True) if descending else (True, False)
     for dated in phases:
@@ -352,7 +376,7 @@ def queue_items(
         in_second = key is not None and (key[0] is not None if descending else key[0] is None)
         if first_phase and in_second:
             continue  # the previous page ended in the second phase already
-        for source in _page_sources(at, category, order_id, wanted, dated, prefix):
+        for source in _page_sources(at, category, order_id, wanted, dated, prefix, starting):
             runs.append(_read_run(source, key, limit, dated, wanted, descending))
         merged = list(heapq.merge(*runs, key=_sort_key, reverse=descending))[:limit]
         if len(merged) >= limit or dated == phases[-1]:
@@ -377,7 +401,13 @@ class _Source:
 
 
 def _page_sources(
-    at: datetime, category: str | None, order_id: int | None, wanted: set[str], dated: bool, prefix: str = ""
+    at: datetime,
+    category: str | None,
+    order_id: int | None,
+    wanted: set[str],
+    dated: bool,
+    prefix: str = "",
+    starting: tuple[list[int] | None, list[int] | None] | None = None,
 ) -> list[_Source]:
     """The sources of the queue as separate SELECTs, restricted by due range where the states allow.
 
@@ -390,7 +420,7 @@ def _page_sources(
         return []
     sources = []
     for select, (name, due, item) in zip(
-        _sources(at, category=category, order_id=order_id, prefix=prefix),
+        _sources(at, category=category, order_id=order_id, prefix=prefix, starting=starting),
         _source_columns(category, order_id),
         strict=True,
     ):
