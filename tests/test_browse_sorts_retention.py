@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import pytest
+
 from models.browse.paging import ListQuery, Page
 from models.browse.retention import holds_page, runs_page
 from models.core.entities import LegalHold, PurgeRun
@@ -94,7 +96,13 @@ def test_deletion_records_either_way_of_one_run_and_filtered(db) -> None:
     assert ids(ListQuery(text="a-2026-0002")) == [records[2].id]
 
 
-def test_the_queue_walks_every_item_once_either_way_and_filtered(db, fixed_clock, isolated_dirs) -> None:
+@pytest.mark.parametrize("few", [200, 0])  # a rare prefix is read by key; a common one on the due index
+def test_the_queue_walks_every_item_once_either_way_and_filtered(
+    db, fixed_clock, isolated_dirs, monkeypatch, few
+) -> None:
+    from models.retention import queue
+
+    monkeypatch.setattr(queue, "PREFIX_FEW", few)
     from models.browse.retention import queue_page
     from models.retention.queue import STATES
     from tests.support.screens import build_world
