@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import pytest
+
 from models.browse.paging import ListQuery, Page
 from models.browse.retention import holds_page, runs_page
 from models.core.entities import LegalHold, PurgeRun
@@ -92,3 +94,58 @@ def test_deletion_records_either_way_of_one_run_and_filtered(db) -> None:
     assert ids(ListQuery(descending=False)) == mine
     assert ids(ListQuery(text="billing")) == [r.id for r in records[::-1] if r.run_id == run.id and r.ref[0] == "B"]
     assert ids(ListQuery(text="a-2026-0002")) == [records[2].id]
+
+
+@pytest.mark.parametrize("few", [200, 0])  # a rare prefix is read by key; a common one on the due index
+def test_the_queue_walks_every_item_once_either_way_and_filtered(
+    db, fixed_clock, isolated_dirs, monkeypatch, few
+) -> None:
+    from models.retention import queue
+
+    monkeypatch.setattr(queue, "PREFIX_FEW", few)
+    from models.browse.retention import queue_page
+    from models.retention.queue import STATES
+    from tests.support.screens import build_world
+
+    world = build_world(isolated_dirs)
+
+    def walked(state: str | None, q: ListQuery, limit: int) -> list[Any]:
+        return walk(lambda after, n, query: queue_page(None, state, after, n, q=query), q, limit=limit)
+
+    for state in (None, *STATES):
+        whole = walked(state, ListQuery(), 500)
+        keys = [item.key for item in whole]
+        assert len(set(keys)) == len(keys)
+        for limit in (1, 2, 3):
+            assert [i.key for i in walked(state, ListQuery(), limit)] == keys
+            assert [i.key for i in walked(state, ListQuery(descending=True), limit)] == keys[::-1]
+    held = world.order_refs["held"]
+    mine = [item.key for item in walked(None, ListQuery(), 500) if held in (item.ref, item.order_ref)]
+    assert mine
+    assert [i.key for i in walked(None, ListQuery(text=held.lower()), 2)] == mine
+    assert [i.key for i in walked(None, ListQuery(text=held, descending=True), 1)] == mine[::-1]
+
+
+def test_access_requests_walk_once_by_each_sort_either_way(db, fixed_clock) -> None:
+    from datetime import date
+
+    from models.access import requests as access
+    from models.browse.access import requests_page
+
+    officer = factories.staff("dpo", "privacy_officer", name="Petra Privacy")
+    days = [date(2026, 11, 2), date(2026, 10, 20), date(2026, 11, 2), date(2026, 11, 20), date(2026, 10, 20)]
+    made = [access.open_request(officer, name=f"P {n}", received_on=d, channel="letter") for n, d in enumerate(days)]
+    access.extend(officer, made[3].ref, "a complex request", date(2026, 11, 21))  # the deadline in force moves
+
+    def refs(q: ListQuery) -> list[str]:
+        return [row.ref for row in walk(lambda after, n, query: requests_page(None, after, n, query), q, limit=1)]
+
+    rows = [requests_page(None, None, 50, ListQuery()).rows][0]
+    by_due = [r.ref for r in sorted(rows, key=lambda r: (r.due_on, r.ref))]
+    by_received = [r.ref for r in sorted(rows, key=lambda r: (r.received_on, r.ref), reverse=True)]
+    assert refs(ListQuery()) == by_due
+    assert refs(ListQuery(descending=True)) == by_due[::-1]
+    assert refs(ListQuery(sort="received")) == by_received
+    assert refs(ListQuery(sort="received", descending=False)) == by_received[::-1]
+    assert refs(ListQuery(sort="ref")) == sorted(by_due)
+    assert refs(ListQuery(sort="ref", descending=True)) == sorted(by_due, reverse=True)

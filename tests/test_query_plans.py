@@ -23,6 +23,7 @@ from models.access import queries as access_queries
 from models.billing import outbox as billing
 from models.browse import detail as browse_detail
 from models.browse import sessions as browse_sessions
+from models.browse.paging import ListQuery
 from models.core import clock
 from models.core.db import close_database, database, is_sqlite, open_database
 from models.core.entities import Order, RemoteSession, Staff
@@ -160,6 +161,11 @@ CASES: dict[str, Callable[[Staff], object]] = {
     "queue next page": lambda me: retention.queue_items(after=retention.queue_items(limit=5)[-1], limit=50),
     "queue of one category and state": lambda me: retention.queue_items(category="activity", state="scheduled"),
     "queue of one order": lambda me: retention.order_retention(_order_ref()),
+    "queue turned round": lambda me: retention.queue_items(limit=50, descending=True),
+    "queue turned round, next page": lambda me: retention.queue_items(
+        after=retention.queue_items(limit=5, descending=True)[-1], limit=50, descending=True
+    ),
+    "queue filtered by a ref": lambda me: retention.queue_items(limit=50, prefix=_order_ref()),
     "due per day": lambda me: retention.due_per_day(30),
     # lookups by reference
     "order by ref": lambda me: orders.get_order(_order_ref()),
@@ -178,6 +184,8 @@ CASES: dict[str, Callable[[Staff], object]] = {
     "billing outbox page": lambda me: billing.outbox(me, limit=50),
     "billing batches page": lambda me: billing.list_batches(me, limit=50),
     "access requests by deadline": lambda me: access_queries.list_requests(limit=50),
+    "access requests by received": lambda me: access_queries.list_requests(limit=50, sort="received"),
+    "batch records turned round": lambda me: billing.batch_records(me, 1, limit=50, q=ListQuery(descending=True)),
     "active holds": lambda me: holds.active_holds(limit=50),
     "deletion records page": lambda me: purge.deletions(limit=50),
     "last purge run": lambda me: purge.last_run(),
@@ -186,6 +194,11 @@ CASES: dict[str, Callable[[Staff], object]] = {
 
 PAGED = {
     "queue first page",
+    "queue turned round",
+    "queue turned round, next page",
+    "queue filtered by a ref",
+    "access requests by received",
+    "batch records turned round",
     "queue next page",
     "queue of one category and state",
     "orders first page",

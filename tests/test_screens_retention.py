@@ -40,7 +40,7 @@ async def test_officer_previews_confirms_and_purges_with_progress(db, fixed_cloc
         await pilot.press("p")
         await settle(pilot)
         question = screen_text(app)
-        assert "Purge preview (dry run" in question and "system_info" in question
+        assert "Purge preview (dry run" in question and "system information" in question
         assert SystemInfo.select().count() == 5  # a preview deletes nothing
         assert PurgeRun.select().where(PurgeRun.dry_run).count() == 1
         retention = app.screen_stack[-2]  # under the confirmation
@@ -61,7 +61,7 @@ async def test_officer_previews_confirms_and_purges_with_progress(db, fixed_cloc
         await pilot.press("w")
         await settle(pilot)
         text = screen_text(app)
-        assert f"Deletion records of run {run.id}" in text and "system_info" in text
+        assert f"Deletion records of run {run.id}" in text and "system information" in text
 
 
 @aio

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from peewee import Case, fn
 
+from models.browse.paging import SortKey, keyset
 from models.core import clock, validation
 from models.core.entities import ACCESS_STATES, AccessRequest
 from models.core.errors import ValidationError
-from models.core.i18n import _
+from models.core.i18n import N_, _
 from models.core.text import fold
 
 OPEN_STATES = ("received", "verified", "compiled", "reviewed")  # the rest of ACCESS_STATES are closed
 STATE_FILTERS = ACCESS_STATES + ("open", "closed")
 MAX_LIMIT = 500
+#: the queue's orders; ties by ref (unique). The deadline in force is COALESCE(extended, due).
+REQUEST_SORTS = (
+    SortKey("due", N_("deadline")),
+    SortKey("received", N_("received"), descending=True),
+    SortKey("ref", N_("request ref")),
+)
 
 
 @dataclass(frozen=True)
@@ -94,8 +103,11 @@ def list_requests(
     limit: int = 50,
     text: str = "",
     by_name: bool = False,
+    sort: str = "due",
+    descending: bool = False,
 ) -> list[RequestRow]:
-    """A page of requests ordered by the deadline in force, then ref; `after` is the last row seen."""
+    """A page of requests ordered by the deadline in force (or `sort`: received, ref), then ref;
+    `after` is the last row seen, or its request_key under that sort."""
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationError("limit", _("must be between 1 and {n}").format(n=MAX_LIMIT))
     due = _due_expression()
@@ -115,12 +127,12 @@ def list_requests(
         if by_name:
             matches = matches | AccessRequest.name_key.startswith(fold(text))
         query = query.where(matches)
-    if after is not None:
-        after_due, after_ref = after.cursor if isinstance(after, RequestRow) else after
-        query = query.where((due > after_due) | ((due == after_due) & (AccessRequest.ref > after_ref)))
+    if isinstance(after, RequestRow):
+        after = request_key(sort)(after)
+    column = {"due": due, "received": AccessRequest.received_on, "ref": AccessRequest.ref}[sort]
     today = clock.today_berlin()
     rows = []
-    for r in query.order_by(due, AccessRequest.ref).limit(limit).dicts():
+    for r in keyset(query, column, AccessRequest.ref, descending, after).limit(limit).dicts():
         day = _as_day(r["due"])
         left = (day - today).days
         rows.append(
@@ -136,6 +148,15 @@ def list_requests(
             )
         )
     return rows
+
+
+def request_key(sort: str = "due") -> Callable[[RequestRow], tuple[Any, str]]:
+    """The keyset key of a row under `sort`: (sort value, ref), to pass back as `after`."""
+    if sort == "received":
+        return lambda row: (row.received_on, row.ref)
+    if sort == "ref":
+        return lambda row: (row.ref, row.ref)
+    return lambda row: row.cursor
 
 
 def open_requests_summary() -> OpenSummary:

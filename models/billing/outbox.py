@@ -213,6 +213,7 @@ _OUTBOX_COLUMNS = {
     "customer": (BillingRecord.customer_number, "customer_number"),
 }
 BATCH_SORTS = (SortKey("number", N_("batch number"), descending=True),)
+BATCH_RECORD_SORTS = (SortKey("record", N_("record")),)
 
 
 def outbox_key(q: ListQuery | None) -> Callable[[BillingRow], tuple[Any, ...]]:
@@ -221,7 +222,7 @@ def outbox_key(q: ListQuery | None) -> Callable[[BillingRow], tuple[Any, ...]]:
     return lambda row: (getattr(row, field_name), row.id)
 
 
-def _sorted_rows(query: Any, q: ListQuery | None, after: tuple[Any, ...] | None, limit: int) -> list[BillingRow]:
+def _filtered(query: Any, q: ListQuery | None) -> Any:
     """`q.text` matches the start of the record or order ref, the customer number or the (folded) name."""
     text = (q.text if q is not None else "").strip()
     if text:
@@ -231,6 +232,11 @@ def _sorted_rows(query: Any, q: ListQuery | None, after: tuple[Any, ...] | None,
             | BillingRecord.customer_number.startswith(text)
             | BillingRecord.customer_name_key.startswith(fold(text))
         )
+    return query
+
+
+def _sorted_rows(query: Any, q: ListQuery | None, after: tuple[Any, ...] | None, limit: int) -> list[BillingRow]:
+    query = _filtered(query, q)
     sort, descending = chosen_sort(OUTBOX_SORTS, q)
     column = _OUTBOX_COLUMNS[sort.name][0]
     return [
@@ -290,11 +296,22 @@ def batch_info(actor: Staff, number: int) -> BatchInfo:
     return _info(get_batch(number))
 
 
-def batch_records(actor: Staff, number: int, *, after: int | None = None, limit: int = 50) -> list[BillingRow]:
-    """A page of one batch's records in record order; reading them is audited."""
+def batch_records(
+    actor: Staff, number: int, *, after: int | None = None, limit: int = 50, q: ListQuery | None = None
+) -> list[BillingRow]:
+    """A page of one batch's records in record order (or the other way round, filtered as the outbox
+    is, when `q` says so); reading them is audited."""
     require_role(actor, *BILLING_ROLES)
-    get_batch(number)
-    rows = _batch_rows(number, after, _page_limit(limit))
+    batch = get_batch(number)
+    if q is None:
+        rows = _batch_rows(number, after, _page_limit(limit))
+    else:  # on the batch's own index: (batch_id, id)
+        query = _filtered(_row_query().where(BillingRecord.batch == batch.id), q)
+        _sort, descending = chosen_sort(BATCH_RECORD_SORTS, q)
+        if after is not None:
+            query = query.where(BillingRecord.id < after if descending else BillingRecord.id > after)
+        order = BillingRecord.id.desc() if descending else BillingRecord.id
+        rows = [BillingRow(*values) for values in query.order_by(order).limit(_page_limit(limit)).tuples()]
     audit.record(actor.username, "billing.batch.read", str(number), f"rows={len(rows)}")
     return rows
 

@@ -37,11 +37,13 @@ def batches_page(
     )
 
 
-def batch_records_page(actor: Staff, number: int, after: tuple[Any, ...] | None, limit: int) -> Page[BillingRow]:
-    """One batch's records in record order (an audited read)."""
+def batch_records_page(
+    actor: Staff, number: int, after: tuple[Any, ...] | None, limit: int, q: ListQuery | None = None
+) -> Page[BillingRow]:
+    """One batch's records in record order, or as `q` filters and turns them (an audited read)."""
     limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
     return _page(
-        billing.batch_records(actor, number, after=after[0] if after else None, limit=limit + 1),
+        billing.batch_records(actor, number, after=after[0] if after else None, limit=limit + 1, q=q),
         limit,
         lambda r: (r.id,),
     )

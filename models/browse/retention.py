@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from models.browse.paging import ListQuery, Page, clamp
+from models.browse.paging import ListQuery, Page, chosen_sort, clamp
 from models.core.entities import DeletionRecord, PurgeLease
 from models.purge import run as purge
 from models.purge.run import RunView
@@ -16,11 +16,27 @@ from models.retention.queue import QueueItem
 
 
 def queue_page(
-    category: str | None, state: str | None, after: tuple[Any, ...] | None, limit: int, as_of: datetime | None = None
+    category: str | None,
+    state: str | None,
+    after: tuple[Any, ...] | None,
+    limit: int,
+    as_of: datetime | None = None,
+    q: ListQuery | None = None,
 ) -> Page[QueueItem]:
-    """One page of the retention queue, filtered by category and state, in due order."""
+    """One page of the retention queue, filtered by category and state, in due order (or turned
+    round by `q`); `q.text` matches the start of the item's ref or its order's ref."""
     limit = min(clamp(limit), 499)  # +1 below stays within the domain limit of 500
-    rows = retention.queue_items(as_of=as_of, category=category, state=state, after=after, limit=limit + 1)
+    _sort, descending = chosen_sort(retention.QUEUE_SORTS, q)
+    prefix = (q.text if q is not None else "").strip().upper()
+    rows = retention.queue_items(
+        as_of=as_of,
+        category=category,
+        state=state,
+        after=after,
+        limit=limit + 1,
+        descending=descending,
+        prefix=prefix,
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, rows[-1].key if more and rows else None)

@@ -89,6 +89,26 @@ IDS = (
 )
 
 
+#: what the data categories are called where a person reads them (screens; ids stay in storage and --json)
+CATEGORY_LABELS = {
+    "system_info": N_("system information"),
+    "gathered_files": N_("gathered files"),
+    "connection": N_("connection data"),
+    "activity": N_("activity log"),
+    "chat": N_("chat"),
+    "video": N_("video recording"),
+    "billing": N_("billing records"),
+    "access_requests": N_("access requests"),
+}
+
+
+def category_label(category: str | None) -> str:
+    """A data category in the reader's words; an unknown one as term() shows it."""
+    if category in CATEGORY_LABELS:
+        return _(CATEGORY_LABELS[category])
+    return term(category)
+
+
 def term(value: str | None) -> str:
     """An internal id in the reader's words; anything not listed is shown as it is."""
     if not value:

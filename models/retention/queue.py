@@ -16,11 +16,12 @@ from typing import Any
 
 from peewee import SQL, Case, Value, fn
 
+from models.browse.paging import SortKey
 from models.core import clock
 from models.core.clock import berlin_midnight_utc
 from models.core.entities import AccessRequest, BillingRecord, LegalHold, Order, PurgeProblem, RetentionDue
 from models.core.errors import NotFound, ValidationError
-from models.core.i18n import _
+from models.core.i18n import N_, _
 from models.retention import due_counts
 from models.retention.due import SESSION_CATEGORIES
 from models.retention.policy import CATEGORIES, active
@@ -95,11 +96,15 @@ def _sources(
     order_id: int | None = None,
     refs: bool = True,
     due_only: bool = False,
+    prefix: str = "",
+    starting: tuple[list[int] | None, list[int] | None] | None = None,
 ) -> list[Any]:
     """One SELECT per source with the columns category, item_id, ref, order_ref, due_at, state.
 
-    Without `refs` (the summary and the chart) the join to orders is left out.
+    Without `refs` (the summary and the chart) the join to orders is left out. `prefix` keeps
+    the items whose ref or order ref starts with it (the `/` filter); see _starting.
     """
+    orders, bills = starting or (_starting(Order, prefix), _starting(BillingRecord, prefix))
     rd = RetentionDue
     selects = []
     for name in SESSION_CATEGORIES:
@@ -110,6 +115,8 @@ def _sources(
             where &= rd.due_at <= as_of
         if order_id is not None:
             where &= rd.order == order_id
+        if prefix:
+            where &= Order.ref.startswith(prefix) if orders is None else _among(rd.order, orders)
         ref = Order.ref if refs else Value(None)
         query = rd.select(
             Value(name).alias("category"),
@@ -127,6 +134,10 @@ def _sources(
         where = br.due_at.is_null(False) if order_id is None else (br.order == order_id)
         if due_only:
             where &= br.due_at <= as_of
+        if prefix and orders is not None and bills is not None:
+            where &= _among(br.order, orders) | _among(br.id, bills)
+        elif prefix:
+            where &= br.ref.startswith(prefix) | Order.ref.startswith(prefix)
         ref = Order.ref if refs else Value(None)
         query = br.select(
             Value("billing").alias("category"),
@@ -141,6 +152,7 @@ def _sources(
         selects.append(query.where(where))
     ar = AccessRequest
     if category in (None, "access_requests") and order_id is None:
+        asked = ar.ref.startswith(prefix) if prefix else Value(True) == Value(True)
         selects.append(
             ar.select(
                 Value("access_requests").alias("category"),
@@ -149,9 +161,30 @@ def _sources(
                 ar.ref.alias("order_ref"),
                 ar.due_at.alias("due_at"),
                 _state(ar.due_at, Value(False) == Value(True), as_of, None).alias("state"),
-            ).where(ar.due_at.is_null(False) & (ar.due_at <= as_of) if due_only else ar.due_at.is_null(False))
+            )
+            .where(ar.due_at.is_null(False) & (ar.due_at <= as_of) if due_only else ar.due_at.is_null(False))
+            .where(asked)
         )
     return selects
+
+
+PREFIX_FEW = 200  # up to this many refs start with the filter: the queue is read by their keys
+
+
+def _starting(model: Any, prefix: str) -> list[int] | None:
+    """The ids of the rows whose ref starts with `prefix`, if few (one pass over the ref index), else None.
+
+    A rare prefix (a whole order ref) is then looked up by key instead of walking the due index
+    until a page of it turns up; a common one (A-2019) fills a page from the due index at once.
+    """
+    if not prefix:
+        return None
+    ids = [row[0] for row in model.select(model.id).where(model.ref.startswith(prefix)).limit(PREFIX_FEW + 1).tuples()]
+    return ids if len(ids) <= PREFIX_FEW else None
+
+
+def _among(column: Any, ids: list[int]) -> Any:
+    return column.in_(ids) if ids else SQL("1 = 0")
 
 
 def _check_category(category: str | None) -> None:
@@ -312,8 +345,11 @@ def queue_items(
     limit: int = 50,
     order_id: int | None = None,
     states: tuple[str, ...] | None = None,
+    descending: bool = False,
+    prefix: str = "",
 ) -> list[QueueItem]:
-    """One page of the queue in (due_at, category, item_id) order, undated items last.
+    """One page of the queue in (due_at, category, item_id) order, undated items last, or in the
+    reverse order (undated first, latest due first) when `descending`; `prefix`: see _sources.
 
     Each source is read on its own index in that order, at most `limit` rows past the key, and
     the sorted runs are merged here: a page costs the same on ten rows as on ten million.
@@ -332,17 +368,24 @@ def queue_items(
     key = None
     if after is not None:
         key = after.key if isinstance(after, QueueItem) else after
+    starting = (_starting(Order, prefix), _starting(BillingRecord, prefix)) if prefix else None
     runs = []
-    for dated in (True, False):
-        if key is not None and key[0] is None and dated:
-            continue  # the previous page ended among the undated items
-        for source in _page_sources(at, category, order_id, wanted, dated):
-            runs.append(_read_run(source, key, limit, dated, wanted))
-        merged = list(heapq.merge(*runs, key=_sort_key))[:limit]
-        if len(merged) >= limit or not dated:
+    phases = (False, True) if descending else (True, False)
+    for dated in phases:
+        first_phase = dated != descending  # dated items come first, undated ones first when turned round
+        in_second = key is not None and (key[0] is not None if descending else key[0] is None)
+        if first_phase and in_second:
+            continue  # the previous page ended in the second phase already
+        for source in _page_sources(at, category, order_id, wanted, dated, prefix, starting):
+            runs.append(_read_run(source, key, limit, dated, wanted, descending))
+        merged = list(heapq.merge(*runs, key=_sort_key, reverse=descending))[:limit]
+        if len(merged) >= limit or dated == phases[-1]:
             return with_problems(merged)
-        runs = [merged]  # undated items follow every dated one
+        runs = [merged]  # undated items follow every dated one (precede them, turned round)
     return []
+
+
+QUEUE_SORTS = (SortKey("due", N_("due date")),)
 
 
 def _sort_key(item: QueueItem) -> tuple[datetime, str, int]:
@@ -358,7 +401,13 @@ class _Source:
 
 
 def _page_sources(
-    at: datetime, category: str | None, order_id: int | None, wanted: set[str], dated: bool
+    at: datetime,
+    category: str | None,
+    order_id: int | None,
+    wanted: set[str],
+    dated: bool,
+    prefix: str = "",
+    starting: tuple[list[int] | None, list[int] | None] | None = None,
 ) -> list[_Source]:
     """The sources of the queue as separate SELECTs, restricted by due range where the states allow.
 
@@ -371,7 +420,9 @@ def _page_sources(
         return []
     sources = []
     for select, (name, due, item) in zip(
-        _sources(at, category=category, order_id=order_id), _source_columns(category, order_id), strict=True
+        _sources(at, category=category, order_id=order_id, prefix=prefix, starting=starting),
+        _source_columns(category, order_id),
+        strict=True,
     ):
         query = select.where(due.is_null(False) if dated else due.is_null())
         if dated and wanted and wanted <= {"due", "overdue"}:
@@ -395,25 +446,38 @@ def _source_columns(category: str | None, order_id: int | None) -> list[tuple[st
 
 
 def _read_run(
-    source: _Source, key: tuple[datetime | None, str, int] | None, limit: int, dated: bool, wanted: set[str]
+    source: _Source,
+    key: tuple[datetime | None, str, int] | None,
+    limit: int,
+    dated: bool,
+    wanted: set[str],
+    descending: bool = False,
 ) -> list[QueueItem]:
-    """At most `limit` rows of one source after `key`, in (due_at, item_id) order."""
+    """At most `limit` rows of one source after `key`, in (due_at, item_id) order (or the reverse)."""
     query = source.query
+
+    def past(column: Any, value: Any) -> Any:  # beyond `value` in the direction of reading
+        return column < value if descending else column > value
+
     if key is not None:
         a_due, a_cat, a_item = key
-        if dated:
-            if source.name > a_cat:
-                query = query.where(source.due >= a_due)
+        later = source.name < a_cat if descending else source.name > a_cat  # the category comes after a_cat
+        if dated and a_due is not None:
+            if later:
+                query = query.where(past(source.due, a_due) | (source.due == a_due))
             elif source.name == a_cat:
-                query = query.where((source.due > a_due) | ((source.due == a_due) & (source.item > a_item)))
+                query = query.where(past(source.due, a_due) | ((source.due == a_due) & past(source.item, a_item)))
             else:
-                query = query.where(source.due > a_due)
-        elif a_due is None:
-            if source.name < a_cat:
+                query = query.where(past(source.due, a_due))
+        elif not dated and a_due is None:
+            if not later and source.name != a_cat:
                 return []
             if source.name == a_cat:
-                query = query.where(source.item > a_item)
-    query = query.order_by(source.due, source.item) if dated else query.order_by(source.item)
+                query = query.where(past(source.item, a_item))
+    if descending:
+        query = query.order_by(source.due.desc(), source.item.desc()) if dated else query.order_by(source.item.desc())
+    else:
+        query = query.order_by(source.due, source.item) if dated else query.order_by(source.item)
     items: list[QueueItem] = []
     # The state is a CASE, not an index: read in index order and filter, a page at a time.
     offset_key = None
@@ -422,9 +486,9 @@ def _read_run(
             query
             if offset_key is None
             else query.where(
-                (source.due > offset_key[0]) | ((source.due == offset_key[0]) & (source.item > offset_key[1]))
+                past(source.due, offset_key[0]) | ((source.due == offset_key[0]) & past(source.item, offset_key[1]))
                 if dated
-                else source.item > offset_key[1]
+                else past(source.item, offset_key[1])
             )
         )
         step = limit * 2 if wanted else limit  # unfiltered, a run never needs more than a page

@@ -7,24 +7,26 @@ the hint shows why. Compiling is an audited read of personal data; so is opening
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Static
 
 from console.progress_words import STEPS
 from console.settings.config import Controller
 from models.access import bulk_exclusion
 from models.access import requests as access
+from models.access.matching import MATCH_KINDS
 from models.access.requests import Compilation
-from models.browse.access import RequestDetail, request_detail
+from models.browse.access import MATCH_SORTS, RequestDetail, matches_page, request_detail
+from models.browse.paging import ListQuery, Page
 from models.core import clock
 from models.core.db import worker_connection
 from models.core.entities import Staff
@@ -41,7 +43,8 @@ from screens.access.forms import (
     VerifyForm,
 )
 from screens.access.urgency import days_left_text, theme_colour, urgency_variable
-from screens.kit.base import ForwardFailures
+from screens.kit.base import ForwardFailures, ListKeys, PagedTable
+from screens.kit.columns import Column, widest
 from screens.kit.forms import ConfirmScreen
 from screens.kit.host import host
 from screens.kit.keys import bind, binds
@@ -50,23 +53,24 @@ from screens.kit.text import literal
 from screens.shell.chrome import QuietFooter, ShellHeader
 
 MATCH_COLUMNS = [
-    ("kind", _("Kind")),
-    ("ref", _("Ref")),
-    ("label", _("Record")),
-    ("why", _("Matched by")),
-    ("excluded", _("Excluded")),
+    Column("kind", _("Kind"), widest(term(kind) for kind in MATCH_KINDS), min=8),
+    Column("ref", _("Ref"), 14, priority=0, min=10),
+    Column("label", _("Record"), 20, min=10, most=60),
+    Column("why", _("Matched by"), 20, priority=2, min=10, most=60),
+    Column("excluded", _("Excluded"), 10, priority=0, min=8, most=40),
 ]
+NO_MATCHES: Page[Any] = Page((), None)
 
 
-class MatchFilter(Input):
-    """`/` over the matches; Esc clears it and goes back to the matches (not out of the request)."""
-
-    BINDINGS = [Binding("escape", "clear_filter", _("Back"), show=False)]
-
-    def action_clear_filter(self) -> None:
-        self.value = ""
-        self.post_message(self.Submitted(self, ""))
-        self.remove()
+def render_match(match: Any) -> list[Text]:
+    why = ", ".join(f"{r.code}={r.value}" for r in match.reasons)
+    return [
+        Text(term(match.kind)),
+        literal(match.ref),
+        literal(match.label),
+        literal(why),
+        literal(match.exclusion_reason, style="italic") if match.excluded else Text(""),
+    ]
 
 
 class DetailLoaded(Message):
@@ -134,7 +138,7 @@ def detail_text(detail: RequestDetail, colour: str) -> Text:
     return text
 
 
-class AccessDetailScreen(ForwardFailures, Screen[None]):
+class AccessDetailScreen(ListKeys, ForwardFailures, Screen[None]):
     """A pushed screen for one request; Escape goes back to the list."""
 
     BINDINGS = [
@@ -151,7 +155,7 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
             "exclude_kind",
             "include_kind",
             "filter",
-            filter="filter_matches",
+            "sort",
         ),
     ]
 
@@ -159,25 +163,35 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
         super().__init__()
         self.operator = operator
         self.ref = ref
-        self.match_filter = ""
         self.detail: RequestDetail | None = None
         self.compilation: Compilation | None = None
+        self.kinds: dict[tuple[str, bool], int] = {}  # (kind, excluded) -> how many, of the compilation
 
     def compose(self) -> ComposeResult:
         yield ShellHeader()
         with VerticalScroll(classes="access-detail-top"):
             yield Static(Text(_("loading {ref} …").format(ref=self.ref)), id="ad-facts")
         yield Static(id="ad-next", classes="pane-title")
-        table: DataTable[Any] = DataTable(id="ad-matches", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield PagedTable(
+            MATCH_COLUMNS,
+            self.fetch_matches,
+            render_match,
+            key=lambda m: f"{m.kind}:{m.id}",
+            sorts=MATCH_SORTS,
+            filterable=True,
+            filter_placeholder=_("filter matches: kind, ref, record or reason — enter filters, esc clears"),
+            id="ad-matches",
+        )
         yield Static("", id="hint", classes="hint")
         yield QuietFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#ad-matches", DataTable)
-        for key, label in MATCH_COLUMNS:
-            table.add_column(label, key=key)
         self.load(record=True)
+
+    def fetch_matches(self, after: Any, limit: int, q: ListQuery) -> Page[Any]:
+        """A page of the compiled matches (none before the compile in this view)."""
+        compilation = self.compilation
+        return matches_page(compilation, after, limit, q) if compilation is not None else NO_MATCHES
 
     # -- loading ----------------------------------------------------------------------------
     @work(thread=True, exit_on_error=False, exclusive=True, group="detail")
@@ -228,17 +242,13 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
         return True
 
     def kind_counts(self, kind: str) -> tuple[int, int]:
-        """Included and excluded matches of `kind` in the compiled preview."""
-        matches = [m for m in self.compilation.matches if m.kind == kind] if self.compilation else []
-        excluded = sum(1 for m in matches if m.excluded)
-        return len(matches) - excluded, excluded
+        """Included and excluded matches of `kind` in the compiled preview (counted once per compile)."""
+        return self.kinds.get((kind, False), 0), self.kinds.get((kind, True), 0)
 
     def selected_match(self) -> Any | None:
-        table = self.query_one("#ad-matches", DataTable)
-        if self.compilation is None or table.row_count == 0:
+        if self.compilation is None:
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return next((m for m in self.compilation.matches if f"{m.kind}:{m.id}" == key), None)
+        return self.query_one("#ad-matches", PagedTable).selected()
 
     def on_data_table_row_highlighted(self) -> None:
         self.refresh_bindings()
@@ -255,40 +265,6 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
             self.hint(_("{kind} {ref} cannot be opened from here.").format(kind=term(match.kind), ref=match.ref))
         else:
             open_it()
-
-    # -- `/` over the compiled matches (already in memory: the compilation is bounded) --------------
-    def action_filter_matches(self) -> None:
-        existing = list(self.query("#ad-filter").results(MatchFilter))
-        if existing:
-            existing[0].focus()
-            return
-        box = MatchFilter(
-            value=self.match_filter,
-            placeholder=_("filter matches: kind, ref, record or reason — enter filters, esc clears"),
-            id="ad-filter",
-            classes="quick-filter",
-        )
-        table = self.query_one("#ad-matches", DataTable)
-        table.parent.mount(box, before=table)  # type: ignore[union-attr]
-        box.focus()
-
-    def on_input_submitted(self, event: Any) -> None:
-        if event.input.id != "ad-filter":
-            return
-        event.stop()
-        self.match_filter = event.value.strip()
-        if self.compilation is not None:
-            self.show_matches(Compiled(self.compilation), reload=False)
-        self.query_one("#ad-matches", DataTable).focus()
-
-    def shown_match(self, match: Any) -> bool:
-        wanted = self.match_filter.casefold()
-        if not wanted:
-            return True
-        why = " ".join(f"{r.code}={r.value}" for r in match.reasons)
-        return any(
-            wanted in str(part).casefold() for part in (match.kind, term(match.kind), match.ref, match.label, why)
-        )
 
     def on_worker_state_changed(self, event: Any) -> None:
         if event.worker.group == "compile" and event.worker.error is not None:
@@ -312,38 +288,25 @@ class AccessDetailScreen(ForwardFailures, Screen[None]):
         self.hint(_("Compiling: {progress}").format(progress=message.text))
 
     @on(Compiled)
-    def show_matches(self, message: Compiled, reload: bool = True) -> None:
+    def show_matches(self, message: Compiled) -> None:
+        """The new compilation in the table: the pages shown so far are read again, the cursor kept."""
         self.compilation = compilation = message.compilation
-        table = self.query_one("#ad-matches", DataTable)
-        selected = self.selected_match()
-        table.clear()
-        for match in compilation.matches:
-            if not self.shown_match(match):
-                continue
-            why = ", ".join(f"{r.code}={r.value}" for r in match.reasons)
-            excluded = literal(match.exclusion_reason, style="italic") if match.excluded else Text("")
-            table.add_row(
-                Text(term(match.kind)),
-                literal(match.ref),
-                literal(match.label),
-                literal(why),
-                excluded,
-                key=f"{match.kind}:{match.id}",
-            )
-        if selected is not None and f"{selected.kind}:{selected.id}" in table.rows:
-            table.move_cursor(row=table.get_row_index(f"{selected.kind}:{selected.id}"), animate=False)
+        self.kinds = Counter((m.kind, m.excluded) for m in compilation.matches)
+        table = self.query_one("#ad-matches", PagedTable)
+        table.reload()
+        excluded = sum(n for (_kind, out), n in self.kinds.items() if out)
         self.query_one("#ad-next", Static).update(
             Text(
                 _("Matches compiled {at}: {n} included, {x} excluded").format(
-                    at=clock.format_berlin(compilation.compiled_at),
-                    n=len(compilation.included()),
-                    x=len(compilation.excluded()),
+                    at=clock.format_berlin(compilation.compiled_at), n=len(compilation.matches) - excluded, x=excluded
                 )
             )
         )
         table.focus()
-        if reload:
-            self.load()
+        self.load()
+
+    def on_paged_table_loaded(self) -> None:
+        self.refresh_bindings()
 
     # -- steps -----------------------------------------------------------------------------
     def step(self, form: StepForm, done: str, *, recompile: bool = False) -> None:

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from models.access import requests as access
+from models.access.queries import REQUEST_SORTS
 from models.browse.access import requests_page
 from models.core import clock
 from models.core.i18n import _
@@ -47,7 +48,15 @@ class AccessRequestsScreen(MainScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="ar-filter", classes="pane-title")
-        yield PagedTable(COLUMNS, self.fetch, self.render_row, key=lambda row: row.ref, filterable=True, id="ar-table")
+        yield PagedTable(
+            COLUMNS,
+            self.fetch,
+            self.render_row,
+            key=lambda row: row.ref,
+            sorts=REQUEST_SORTS,
+            filterable=True,
+            id="ar-table",
+        )
 
     @property
     def table(self) -> PagedTable:

@@ -132,7 +132,13 @@ class AccountingScreen(MainScreen):
                 )
                 yield Static(id="acc-records-title", classes="pane-title")
                 yield PagedTable(
-                    RECORD_COLUMNS, self.fetch_batch_records, render_record, key=lambda r: str(r.id), id="acc-records"
+                    RECORD_COLUMNS,
+                    self.fetch_batch_records,
+                    render_record,
+                    key=lambda r: str(r.id),
+                    sorts=billing.BATCH_RECORD_SORTS,
+                    filterable=True,
+                    id="acc-records",
                 )
 
     @property
@@ -152,10 +158,10 @@ class AccountingScreen(MainScreen):
     def fetch_batches(self, after: Any, limit: int, q: ListQuery) -> Page[Any]:
         return batches_page(self.operator, after, limit, q) if self.allowed else EMPTY
 
-    def fetch_batch_records(self, after: Any, limit: int) -> Page[Any]:
+    def fetch_batch_records(self, after: Any, limit: int, q: ListQuery) -> Page[Any]:
         if not self.allowed or self.batch_number is None:
             return EMPTY
-        return batch_records_page(self.operator, self.batch_number, after, limit)
+        return batch_records_page(self.operator, self.batch_number, after, limit, q)
 
     def refresh_data(self) -> None:
         """Batches every time (no personal data); outbox rows only when their count changed."""

@@ -21,7 +21,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
-from models.browse.paging import ListQuery, Page, SortKey
+from models.browse.paging import MAX_LIMIT, ListQuery, Page, SortKey
 from models.core.db import worker_connection
 from models.core.entities import Staff
 from models.core.i18n import _
@@ -71,6 +71,7 @@ class PagedTable(ForwardFailures, DataTable):
         key: Callable[[Any], str] = lambda row: str(row.key),
         sorts: Sequence[SortKey] = (),
         filterable: bool = False,
+        filter_placeholder: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
@@ -86,6 +87,7 @@ class PagedTable(ForwardFailures, DataTable):
         self.prefer_key: str | None = None
         self.sorts = list(sorts)
         self.filterable = filterable
+        self.filter_placeholder = filter_placeholder  # what `/` matches here, if not the usual prefixes
         self.list_query = ListQuery()
 
     def on_mount(self) -> None:
@@ -188,8 +190,19 @@ class PagedTable(ForwardFailures, DataTable):
         self, generation: int, after: tuple[Any, ...] | None, limit: int, replace: bool, force: bool = False
     ) -> None:
         with worker_connection():
-            page = self.fetch_page(after, limit)
+            page = self.fetch_rows(after, limit)
         self.post_message(self.PageLoaded(generation, page, replace, force))
+
+    def fetch_rows(self, after: tuple[Any, ...] | None, limit: int) -> Page[Any]:
+        """`limit` rows, page after page: a reload of a list scrolled far down brings every row shown
+        again (one query brings at most MAX_LIMIT), so the cursor stays where it was."""
+        rows: list[Any] = []
+        while True:
+            page = self.fetch_page(after, min(limit - len(rows), MAX_LIMIT))
+            rows.extend(page.rows)
+            if page.after is None or len(rows) >= limit or not page.rows:
+                return Page(rows, page.after)
+            after = page.after
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
@@ -287,7 +300,8 @@ class QuickFilter(Input):
     def __init__(self, table: PagedTable) -> None:
         super().__init__(
             value=table.list_query.text,
-            placeholder=_("filter: start of a ref, name or number — enter filters, esc clears"),
+            placeholder=table.filter_placeholder
+            or _("filter: start of a ref, name or number — enter filters, esc clears"),
             id=f"filter-{table.id}",
             classes="quick-filter",
         )

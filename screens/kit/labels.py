@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from models.core.i18n import _
+from models.core.labels import CATEGORY_LABELS as CORE_CATEGORY_LABELS
+from models.core.labels import category_label
 
 ROLE_LABELS = {
     "technician": _("technician"),
@@ -28,16 +30,7 @@ CONSENT_METHOD_LABELS = {
     "chat": _("in the chat"),
     "phone": _("by phone"),
 }
-CATEGORY_LABELS = {
-    "system_info": _("system information"),
-    "gathered_files": _("gathered files"),
-    "connection": _("connection data"),
-    "activity": _("activity log"),
-    "chat": _("chat"),
-    "video": _("video recording"),
-    "billing": _("billing records"),
-    "access_requests": _("access requests"),
-}
+CATEGORY_LABELS = {category: category_label(category) for category in CORE_CATEGORY_LABELS}
 BILLING_CLASS_LABELS = {"contract": _("contract"), "goodwill": _("goodwill"), "billable": _("billable")}
 DISCLOSURE_BASIS_LABELS = {"consent": _("the customer's consent"), "job": _("needed for the job")}
 TRANSFER_LABELS = {"upload": _("upload"), "download": _("download")}

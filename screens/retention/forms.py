@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, TextArea
 
 from models.core.entities import Staff
 from models.core.i18n import _
+from models.core.labels import category_label
 from models.purge import run as purge
 from models.retention import holds
 from screens.kit.forms import FormScreen
@@ -51,7 +53,11 @@ def plan_text(result: purge.PurgeResult) -> Text:
         + "\n",
         style="bold",
     )
+    names = {category: category_label(category) for category in result.deleted}
+    width = max([cell_len(name) for name in names.values()] + [cell_len(_("total")), 16])
     for category, count in sorted(result.deleted.items()):
-        text.append(f"  {category:<16} {count:>7}\n")
-    text.append("  {:<16} {:>7}".format(_("total"), result.total), style="bold")
+        name = names[category]
+        text.append(f"  {name}{' ' * (width - cell_len(name))} {count:>7}\n")
+    total = _("total")
+    text.append(f"  {total}{' ' * (width - cell_len(total))} {result.total:>7}", style="bold")
     return text

@@ -27,13 +27,13 @@ from models.browse.retention import deletions_page, holds_page, lease_holder, qu
 from models.core import clock
 from models.core.db import worker_connection
 from models.core.i18n import _
-from models.core.labels import term
+from models.core.labels import category_label, term
 from models.purge import service
 from models.purge.run import DELETION_SORTS, PURGE_ROLES, RUN_SORTS
 from models.retention import holds
 from models.retention.holds import HOLD_SORTS
 from models.retention.policy import CATEGORIES
-from models.retention.queue import STATES, SummaryRow, queue_summary
+from models.retention.queue import QUEUE_SORTS, STATES, SummaryRow, queue_summary
 from screens.access.urgency import STATE_COLOURS, theme_colour
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column, widest
@@ -48,7 +48,7 @@ from screens.shell.timer import PurgeRanByHand
 VIEWS = (("queue", _("Queue")), ("runs", _("Purge runs")), ("holds", _("Legal holds")))
 QUEUE_COLUMNS = [
     Column("due", _("Due"), 16, priority=0),
-    Column("category", _("Category"), widest(term(category) for category in CATEGORIES), min=10),
+    Column("category", _("Category"), widest(category_label(category) for category in CATEGORIES), min=10),
     Column("ref", _("Ref"), 14, min=11),
     Column("order", _("Order"), 11, priority=2),
     Column("state", _("State"), widest(_(state) for state in STATES), priority=0, most=48),
@@ -64,7 +64,7 @@ RUN_COLUMNS = [
 ]
 DELETION_COLUMNS = [
     Column("id", _("Record"), 7),
-    Column("category", _("Category"), widest(term(category) for category in CATEGORIES), min=10),
+    Column("category", _("Category"), widest(category_label(category) for category in CATEGORIES), min=10),
     Column("ref", _("Ref"), 14, priority=0, min=10),
     Column("due", _("Was due"), 16, priority=2),
     Column("deleted", _("Deleted at"), 16, priority=0),
@@ -129,7 +129,7 @@ def summary_table(rows: list[SummaryRow]) -> Table:
             continue
         dated = [r.next_due_at for r in cells.values() if r.next_due_at is not None and r.state != "held"]
         table.add_row(
-            term(category),
+            category_label(category),
             *[str(cells[s].count) if s in cells else "·" for s in STATES],
             clock.format_berlin(min(dated)) if dated else "—",
         )
@@ -172,7 +172,14 @@ class RetentionScreen(MainScreen):
             with Vertical(id="queue"):
                 yield Static(id="ret-summary", classes="panel")
                 yield Static(id="ret-filter", classes="pane-title")
-                yield PagedTable(QUEUE_COLUMNS, self.fetch_queue, self.render_item, id="ret-queue")
+                yield PagedTable(
+                    QUEUE_COLUMNS,
+                    self.fetch_queue,
+                    self.render_item,
+                    sorts=QUEUE_SORTS,
+                    filterable=True,
+                    id="ret-queue",
+                )
 
     def build_view(self, view: str) -> Vertical:
         """The purge runs and holds views are mounted when first shown: fewer widgets to lay out
@@ -222,8 +229,8 @@ class RetentionScreen(MainScreen):
             self.hint(_("Purge and holds disabled: {reason}").format(reason=reason))
 
     # -- data -------------------------------------------------------------------------------
-    def fetch_queue(self, after: Any, limit: int) -> Any:
-        return queue_page(self.category, self.state, after, limit)
+    def fetch_queue(self, after: Any, limit: int, q: ListQuery) -> Any:
+        return queue_page(self.category, self.state, after, limit, q=q)
 
     def fetch_deletions(self, after: Any, limit: int, q: ListQuery) -> Any:
         return deletions_page(self.run_id, after, limit, q)
@@ -258,7 +265,7 @@ class RetentionScreen(MainScreen):
     def render_item(self, item: Any) -> list[Text]:
         return [
             Text(clock.format_berlin(item.due_at) if item.due_at else _("not yet")),
-            Text(term(item.category)),
+            Text(category_label(item.category)),
             literal(item.ref),
             literal(item.order_ref),
             self.coloured(
@@ -281,7 +288,7 @@ class RetentionScreen(MainScreen):
     def render_deletion(self, record: Any) -> list[Text]:
         return [
             Text(str(record.id)),
-            Text(term(record.category)),
+            Text(category_label(record.category)),
             literal(record.ref),
             Text(clock.format_berlin(record.due_at)),
             Text(clock.format_berlin(record.deleted_at)),
@@ -307,7 +314,7 @@ class RetentionScreen(MainScreen):
     def show_filter(self) -> None:
         text = _("Queue · category: {category} · state: {state}   ({keys} to change)").format(
             keys=f"{shown('category')} / {shown('state')}",
-            category=term(self.category) or _("all"),
+            category=category_label(self.category) or _("all"),
             state=term(self.state) or _("all"),
         )
         self.query_one("#ret-filter", Static).update(Content(text))
