@@ -121,12 +121,18 @@ class DetailScreen(ForwardFailures, Screen[None]):
 
     def filter_by(self, text: str) -> None:
         self.list_query = replace(self.list_query, text=text.strip())
-        self.query_one("#detail-body").focus()
-        self.load()
+        self.reload_from_top()
 
     def action_sort(self) -> None:
         self.list_query = replace(self.list_query, descending=not self.newest_first)
         self.hint(self.order_text() + "  " + _("({key}: the other way)").format(key=shown("sort")))
+        self.reload_from_top()
+
+    def reload_from_top(self) -> None:
+        """Lists narrowed or turned round are read again and shown from their start."""
+        body = self.query_one("#detail-body")
+        body.focus()
+        body.scroll_home(animate=False)
         self.load()
 
     @property
