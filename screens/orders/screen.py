@@ -139,8 +139,7 @@ class OrderDetailScreen(DetailScreen):
         Binding("q", "app.pop_screen", _("Back"), show=False),
         *binds("complete", "hold", "release"),
         bind("open", "view_session", show=True),
-        *binds("filter", "sort"),
-    ]
+    ]  # with DetailScreen's, inherited: back, `/` and `o`
 
     def fetch(self) -> OrderDetail:
         return order_detail(self.operator, self.ref, self.list_query)
