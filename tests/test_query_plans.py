@@ -173,6 +173,12 @@ CASES: dict[str, Callable[[Staff], object]] = {
     "operator by account": lambda me: resolve_operator(me.username),
     "order detail": lambda me: browse_detail.order_detail(me, _order_ref()),
     "session detail": lambda me: browse_detail.session_detail(me, _session_ref()),
+    "order detail filtered, turned round": lambda me: browse_detail.order_detail(
+        me, _order_ref(), ListQuery("a", descending=True)
+    ),
+    "session detail filtered, turned round": lambda me: browse_detail.session_detail(
+        me, _session_ref(), ListQuery("a", descending=True)
+    ),
     "chat transcript page": lambda me: session_rules.chat_transcript(me, _session_ref(), limit=50),
     # paging
     "orders first page": lambda me: browse_sessions.orders(limit=50),

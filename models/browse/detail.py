@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import reduce
+from operator import or_
 from typing import Any
 
+from models.browse.paging import ListQuery, SortKey, chosen_sort
 from models.core import audit, clock
 from models.core.entities import (
     ActivityEvent,
@@ -24,12 +27,39 @@ from models.core.entities import (
     SystemInfo,
 )
 from models.core.errors import NotFound
-from models.core.i18n import _
+from models.core.i18n import N_, _
 from models.core.identity import require_role
 
 DETAIL_ROLES = ("technician", "privacy_officer", "admin")
 NOTHING_KEPT = "nothing kept"  # the state of a category the order holds no records of
 DETAIL_ROWS = 200  # a detail shows the first rows of each category; the CLI exports the rest
+FEW_ROWS = 20  # holds and system information: short lists
+#: the one order of a detail's lists: by time, oldest first; `o` turns every list round
+DETAIL_SORTS = (SortKey("time", N_("time")),)
+
+
+def _lines(
+    query: Any,
+    searched: tuple[Any, ...],
+    at: Any,
+    ident: Any,
+    q: ListQuery | None,
+    cap: int,
+    name: str,
+    cut: dict[str, int],
+) -> list[Any]:
+    """The rows of one list of a detail: those whose `searched` columns contain `q.text` (literally:
+    peewee's contains() escapes % and _), in time order either way, at most `cap`. When there are
+    more, `cut[name]` is how many, so the screen can say what it leaves out."""
+    text = (q.text if q is not None else "").strip()
+    if text:
+        query = query.where(reduce(or_, (column.contains(text) for column in searched)))
+    _sort, descending = chosen_sort(DETAIL_SORTS, q)
+    order = (at.desc(), ident.desc()) if descending else (at, ident)
+    rows = list(query.order_by(*order).limit(cap + 1))
+    if len(rows) > cap:
+        cut[name] = query.order_by().count()
+    return rows[:cap]
 
 
 @dataclass(frozen=True)
@@ -63,10 +93,8 @@ class OrderDetail:
     categories: list[CategoryLine]
     holds: list[HoldLine]
     retention_note: str | None = None
-
-    @property
-    def active_hold(self) -> HoldLine | None:
-        return next((h for h in self.holds if h.released_at is None), None)
+    active_hold: HoldLine | None = None  # read apart from `holds`, which a filter narrows and a cap cuts
+    cut: dict[str, int] = field(default_factory=dict)  # list name → how many rows it has, where cut at its cap
 
 
 def _simple_state(due: datetime | None, held: bool, now: datetime) -> str:
@@ -118,26 +146,44 @@ def _categories(order: Order, held: bool) -> tuple[list[CategoryLine], str | Non
     return lines, note
 
 
-def order_detail(actor: Staff, ref: str) -> OrderDetail:
-    """One order with its sessions, each data category's count, due date and state; audited."""
+def order_detail(actor: Staff, ref: str, q: ListQuery | None = None) -> OrderDetail:
+    """One order with its sessions, each data category's count, due date and state; audited.
+
+    `q` narrows the sessions and holds to those containing its text and turns their time order
+    round; the categories are a summary of the whole order and stay whole."""
     require_role(actor, *DETAIL_ROLES)
     order = Order.get_or_none(Order.ref == ref)
     if order is None:
         raise NotFound(_("no order {ref}").format(ref=ref))
+    cut: dict[str, int] = {}
     sessions = [
         (s.ref, s.technician.username, s.started_at, s.ended_at)
-        for s in RemoteSession.select(RemoteSession, Staff)
-        .join(Staff)
-        .where(RemoteSession.order == order)
-        .order_by(RemoteSession.started_at)
-        .limit(DETAIL_ROWS)
+        for s in _lines(
+            RemoteSession.select(RemoteSession, Staff).join(Staff).where(RemoteSession.order == order),
+            (RemoteSession.ref, Staff.username),
+            RemoteSession.started_at,
+            RemoteSession.id,
+            q,
+            DETAIL_ROWS,
+            "sessions",
+            cut,
+        )
     ]
     holds = [
-        HoldLine(h.id, h.reason, h.placed_at, h.placed_by, h.released_at)
-        for h in LegalHold.select().where(LegalHold.order == order).order_by(LegalHold.placed_at.desc()).limit(20)
+        _hold_line(h)
+        for h in _lines(
+            LegalHold.select().where(LegalHold.order == order),
+            (LegalHold.reason, LegalHold.placed_by),
+            LegalHold.placed_at,
+            LegalHold.id,
+            q,
+            FEW_ROWS,
+            "holds",
+            cut,
+        )
     ]
-    held = any(h.released_at is None for h in holds)
-    categories, note = _categories(order, held)
+    active = LegalHold.select().where((LegalHold.order == order) & LegalHold.released_at.is_null()).first()
+    categories, note = _categories(order, active is not None)
     audit.record(actor.username, "order.read", order.ref)
     customer = order.customer
     return OrderDetail(
@@ -153,7 +199,13 @@ def order_detail(actor: Staff, ref: str) -> OrderDetail:
         categories,
         holds,
         note,
+        _hold_line(active) if active is not None else None,
+        cut,
     )
+
+
+def _hold_line(hold: LegalHold) -> HoldLine:
+    return HoldLine(hold.id, hold.reason, hold.placed_at, hold.placed_by, hold.released_at)
 
 
 @dataclass(frozen=True)
@@ -172,10 +224,13 @@ class SessionDetail:
     consents: list[tuple[str, str, str, bool, str, datetime]] = field(
         default_factory=list
     )  # ref kind by granted method at
-    disclosures: list[tuple[str, str, str, str, datetime]] = field(default_factory=list)  # ref recipient basis scope at
+    disclosures: list[tuple[str, str, str, list[str], str, datetime]] = field(
+        default_factory=list
+    )  # ref recipient basis categories scope at
     activity: list[tuple[datetime, str, str | None, str | None]] = field(default_factory=list)  # at action detail file
     chat: list[tuple[datetime, str, str]] = field(default_factory=list)
     system_info: list[tuple[datetime, str]] = field(default_factory=list)
+    cut: dict[str, int] = field(default_factory=dict)  # list name → how many rows it has, where cut at its cap
 
 
 def session_ref_of_consent(ref: str) -> str | None:
@@ -208,12 +263,19 @@ def reference_exists(kind: str, ref: str) -> bool:
     return column.model.select(column).where(column == value).exists()
 
 
-def session_detail(actor: Staff, ref: str) -> SessionDetail:
-    """One session with its consents, colleagues, activity, chat and system information; audited."""
+def session_detail(actor: Staff, ref: str, q: ListQuery | None = None) -> SessionDetail:
+    """One session with its consents, colleagues, activity, chat and system information; audited.
+
+    `q` narrows every list to the rows containing its text and turns their time order round."""
     require_role(actor, *DETAIL_ROLES)
     s = RemoteSession.get_or_none(RemoteSession.ref == ref)
     if s is None:
         raise NotFound(_("no session {ref}").format(ref=ref))
+    cut: dict[str, int] = {}
+
+    def lines(model: Any, searched: tuple[Any, ...], name: str, cap: int = DETAIL_ROWS) -> list[Any]:
+        return _lines(model.select().where(model.session == s), searched, model.at, model.id, q, cap, name, cut)
+
     detail = SessionDetail(
         s.ref,
         s.order.ref,
@@ -227,37 +289,34 @@ def session_detail(actor: Staff, ref: str) -> SessionDetail:
         s.screen_private,
         participants=[
             (p.staff.username, p.joined_at, p.left_at)
-            for p in Participant.select(Participant, Staff)
-            .join(Staff)
-            .where(Participant.session == s)
-            .order_by(Participant.joined_at)
-            .limit(DETAIL_ROWS)
+            for p in _lines(
+                Participant.select(Participant, Staff).join(Staff).where(Participant.session == s),
+                (Staff.username,),
+                Participant.joined_at,
+                Participant.id,
+                q,
+                DETAIL_ROWS,
+                "participants",
+                cut,
+            )
         ],
         consents=[
             (c.ref, c.kind, c.given_by, c.granted, c.method, c.at)
-            for c in Consent.select().where(Consent.session == s).order_by(Consent.at).limit(DETAIL_ROWS)
+            for c in lines(Consent, (Consent.ref, Consent.given_by), "consents")
         ],
         disclosures=[
-            (d.ref, d.recipient, d.basis, f"{', '.join(json.loads(d.categories))}: {d.scope}", d.at)
-            for d in Disclosure.select().where(Disclosure.session == s).order_by(Disclosure.at).limit(DETAIL_ROWS)
+            (d.ref, d.recipient, d.basis, json.loads(d.categories), d.scope, d.at)
+            for d in lines(Disclosure, (Disclosure.ref, Disclosure.recipient, Disclosure.scope), "disclosures")
         ],
         activity=[
             (a.at, a.action, a.detail, _file_text(a))
-            for a in ActivityEvent.select()
-            .where(ActivityEvent.session == s)
-            .order_by(ActivityEvent.at, ActivityEvent.id)
-            .limit(DETAIL_ROWS)
+            for a in lines(
+                ActivityEvent, (ActivityEvent.action, ActivityEvent.detail, ActivityEvent.file_name), "activity"
+            )
         ],
-        chat=[
-            (m.at, m.sender, m.text)
-            for m in ChatMessage.select()
-            .where(ChatMessage.session == s)
-            .order_by(ChatMessage.at, ChatMessage.id)
-            .limit(DETAIL_ROWS)
-        ],
-        system_info=[
-            (i.at, i.data) for i in SystemInfo.select().where(SystemInfo.session == s).order_by(SystemInfo.at).limit(20)
-        ],
+        chat=[(m.at, m.sender, m.text) for m in lines(ChatMessage, (ChatMessage.sender, ChatMessage.text), "chat")],
+        system_info=[(i.at, i.data) for i in lines(SystemInfo, (SystemInfo.data,), "system_info", cap=FEW_ROWS)],
+        cut=cut,
     )
     audit.record(actor.username, "session.read", s.ref, "detail incl. chat" if detail.chat else "detail")
     return detail

@@ -27,6 +27,7 @@ from models.core.errors import ValidationError
 from models.core.i18n import _, ngettext
 from models.core.labels import term
 from screens.kit.forms import ConfirmScreen, FormScreen, show_day
+from screens.kit.keys import shown
 from screens.kit.progress import ShowsProgress, progress_status
 
 
@@ -202,7 +203,7 @@ class ExcludeKindForm(StepForm):
                 self.count,
             ).format(n=self.count, kind=term(self.kind), ref=self.ref)
             + "\n"
-            + _("They can be included again (I).")
+            + _("They can be included again ({key}).").format(key=shown("include_kind"))
         )
         return data if await self.app.push_screen_wait(ConfirmScreen(question)) else None
 

@@ -139,10 +139,10 @@ class OrderDetailScreen(DetailScreen):
         Binding("q", "app.pop_screen", _("Back"), show=False),
         *binds("complete", "hold", "release"),
         bind("open", "view_session", show=True),
-    ]
+    ]  # with DetailScreen's, inherited: back, `/` and `o`
 
     def fetch(self) -> OrderDetail:
-        return order_detail(self.operator, self.ref)
+        return order_detail(self.operator, self.ref, self.list_query)
 
     def render_data(self, d: OrderDetail) -> RenderableType:
         head = Text()
@@ -169,7 +169,11 @@ class OrderDetailScreen(DetailScreen):
             )
             head.append_text(literal(hold.reason))
             head.append("\n")
-        sessions = detail_table(_("Sessions"), [_("ref"), _("technician"), _("started"), _("ended")])
+        sessions = detail_table(
+            _("Sessions"),
+            [_("ref"), _("technician"), _("started"), _("ended")],
+            self.cut_note(d.cut, "sessions", len(d.sessions)),
+        )
         for ref, tech, start, end in d.sessions:
             sessions.add_row(ref, literal(tech), literal(start), literal(end) if end else Text(_("running")))
         data = detail_table(_("Data and retention"), [_("category"), _("records"), _("due"), _("state")])
@@ -184,7 +188,11 @@ class OrderDetailScreen(DetailScreen):
         if d.retention_note:
             parts.append(Text(d.retention_note, style="dim"))
         if d.holds:
-            table = detail_table(_("Holds"), [_("placed"), _("by"), _("reason"), _("released")])
+            table = detail_table(
+                _("Holds"),
+                [_("placed"), _("by"), _("reason"), _("released")],
+                self.cut_note(d.cut, "holds", len(d.holds)),
+            )
             for h in d.holds:
                 table.add_row(literal(h.placed_at), literal(h.placed_by), literal(h.reason), literal(h.released_at))
             parts.append(table)
