@@ -22,7 +22,7 @@ from models.core import clock
 from models.core.db import worker_connection
 from models.core.errors import ValidationError
 from models.core.i18n import _
-from models.core.labels import term
+from models.core.labels import category_label, term
 from models.retention import holds
 from models.sessions import orders
 from screens.kit.base import MainScreen, PagedTable
@@ -179,7 +179,7 @@ class OrderDetailScreen(DetailScreen):
         data = detail_table(_("Data and retention"), [_("category"), _("records"), _("due"), _("state")])
         for line in d.categories:
             data.add_row(
-                term(line.category),
+                category_label(line.category),
                 str(line.count),
                 literal(line.due_at) if line.due_at else Text("—"),
                 term(line.state),
