@@ -39,7 +39,7 @@ from models.core.i18n import _
 from models.purge import chunks_pg
 from models.purge import files as purge_files
 from models.purge.items import FILE_TABLES, ROW_TABLES, row_method
-from models.purge.sql import insert_rows, run_ids
+from models.core.compiled import insert_rows, run_ids
 from models.retention import due_counts
 from models.retention.due import SESSION_CATEGORIES
 from models.retention.holds import ITEM_LOCK

@@ -25,7 +25,7 @@ from models.core.entities import (
     RetentionDue,
     SystemInfo,
 )
-from models.purge import sql as purge_sql
+from models.core import compiled as purge_sql
 from models.retention.due import SESSION_CATEGORIES, has_data
 
 FILE_TABLES: dict[str, Any] = {"gathered_files": GatheredFile, "video": Recording}

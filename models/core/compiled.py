@@ -1,7 +1,7 @@
-"""Statements the purge runs thousands of times, compiled once per backend.
+"""Statements run thousands of times (the purge, retention sync, billing acknowledgement), compiled once per backend.
 
-Building a peewee query costs more than running it; the purge's per-order statements differ
-only in the order id, so each is compiled once with a sentinel id and run with the real one.
+Building a peewee query costs more than running it; such statements differ only in the ids
+they work on, so each is compiled once with sentinel ids and run with the real ones.
 The SQL is still peewee's, so it stays portable between SQLite and PostgreSQL.
 """
 
