@@ -39,7 +39,7 @@ def _orphans() -> dict[str, int]:
     for table in CHILDREN:
         (count,) = database.execute_sql(
             f'SELECT COUNT(*) FROM "{table}" t WHERE t.session_id IS NOT NULL '
-            'AND NOT EXISTS (SELECT 1 FROM remote_session s WHERE s.id = t.session_id)'
+            "AND NOT EXISTS (SELECT 1 FROM remote_session s WHERE s.id = t.session_id)"
         ).fetchone()
         if count:
             found[table] = count

@@ -655,11 +655,12 @@ def _bill_orders(batch: BillingBatch, day: date) -> tuple[int, list[date]]:
             after = last
             for latest, ids in sorted(by_day.items()):
                 fields = billed_fields(latest)
-                count = run_ids(  # keyed by its values: the compiled statement keeps them
-                    f"ack:bill:{sorted(fields.items())!r}",
-                    lambda o, f=fields: Order.update(**f).where(Order.id.in_(o) & Order.billed_on.is_null()),
-                    ids,
-                ).rowcount
+
+                def bill(o: list[int], f: dict[str, object] = fields) -> Any:
+                    return Order.update(**f).where(Order.id.in_(o) & Order.billed_on.is_null())
+
+                # keyed by its values: the compiled statement keeps them
+                count = run_ids(f"ack:bill:{sorted(fields.items())!r}", bill, ids).rowcount
                 if count:
                     billed += count
                     used.add(latest)

@@ -53,7 +53,7 @@ def _children_function(schema: str, keys: list[tuple[str, str, str]]) -> str:
         else:
             body.append(
                 f"IF EXISTS (SELECT 1 FROM {target} WHERE {col} IN (SELECT id FROM gone)) THEN "
-                f"RAISE EXCEPTION 'update or delete on table \"{PARENT}\" violates foreign key of table \"{table}\"' "
+                f'RAISE EXCEPTION \'update or delete on table "{PARENT}" violates foreign key of table "{table}"\' '
                 "USING ERRCODE = 'foreign_key_violation'; END IF;"
             )
     return (

@@ -85,7 +85,8 @@ def _name(table: object) -> str:
     return str(table._meta.table_name)  # type: ignore[attr-defined]
 
 
-_SESSIONS = 'ARRAY(SELECT "id" FROM "remote_session" WHERE "order_id" = ANY(%s::bigint[]))'
+_IDS = "ANY(%s::bigint[])"  # the chunk's ids as one array literal
+_SESSIONS = f'ARRAY(SELECT "id" FROM "remote_session" WHERE "order_id" = {_IDS})'
 
 
 def _children(table: object) -> str:
@@ -129,7 +130,7 @@ def delete_chunk(category: str, names: tuple[str, ...], order_ids: list[int]) ->
             if category != "connection":  # the connection chunk removes every row of its orders below
                 with due_counts.counted_in_bulk(order_ids, name, deleting=True):
                     database.execute_sql(
-                        f'DELETE FROM "{_name(RetentionDue)}" WHERE "order_id" = ANY(%s::bigint[]) AND "category" = %s',
+                        f'DELETE FROM "{_name(RetentionDue)}" WHERE "order_id" = {_IDS} AND "category" = %s',
                         (ids, name),
                     )
         if category == "connection":
@@ -141,9 +142,12 @@ def delete_chunk(category: str, names: tuple[str, ...], order_ids: list[int]) ->
             for table in (Participant, Disclosure, Consent):  # participants and disclosures point at consents too
                 database.execute_sql(f'DELETE FROM "{_name(table)}" WHERE "{_column(table)}" {under}', orders)
             returned["connection"] = database.execute_sql(
-                f'DELETE FROM "{_name(RemoteSession)}" WHERE "order_id" = ANY(%s::bigint[]) RETURNING "order_id"', orders
+                f'DELETE FROM "{_name(RemoteSession)}" WHERE "order_id" = ANY(%s::bigint[]) RETURNING "order_id"',
+                orders,
             )
             with due_counts.counted_in_bulk(order_ids, deleting=True):
-                database.execute_sql(f'DELETE FROM "{_name(RetentionDue)}" WHERE "order_id" = ANY(%s::bigint[])', orders)
+                database.execute_sql(
+                    f'DELETE FROM "{_name(RetentionDue)}" WHERE "order_id" = ANY(%s::bigint[])', orders
+                )
         database.execute_sql("SET LOCAL plan_cache_mode = auto")
         return {name: {order_id for (order_id,) in cursor.fetchall()} for name, cursor in returned.items()}  # type: ignore[attr-defined]

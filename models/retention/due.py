@@ -363,8 +363,8 @@ def sync(policy: Policy | None = None) -> int:
                     ),
                     ids,
                 )
-                rows = [
-                    (order_id, Order.completed_at.python_value(completed), Order.billed_on.python_value(billed))
+                rows: list[tuple[int, datetime, date | None]] = [
+                    (order_id, Order.completed_at.python_value(completed), Order.billed_on.python_value(billed))  # type: ignore[misc]  # completed_at IS NOT NULL above
                     for order_id, completed, billed in found.fetchall()
                 ]
                 if rows:
