@@ -1,5 +1,5 @@
 """The keys onto remote_session hold on both backends: SQLite's foreign keys and PostgreSQL's
-statement triggers (models/core/session_keys.py) refuse rows naming no session, take a deleted
+statement triggers (models/core/statement_keys.py) refuse rows naming no session, take a deleted
 session's rows with it (billing records keep theirs without the session), and leave no row
 pointing at a purged session."""
 
@@ -9,7 +9,7 @@ import pytest
 from peewee import IntegrityError
 
 from models.core.db import database, is_postgres, write_tx
-from models.core.entities import ActivityEvent, BillingRecord, ChatMessage, Consent, RemoteSession
+from models.core.entities import ActivityEvent, BillingRecord, ChatMessage, Consent, DeletionRecord, RemoteSession
 from models.purge import run as purge
 from tests.support import purge_world
 from tests.support.purge_world import order_id
@@ -89,10 +89,33 @@ def test_a_session_with_rows_keeps_its_id(world) -> None:
     assert RemoteSession.get_by_id(session.id).ref == session.ref
 
 
+def test_a_deletion_record_naming_no_purge_run_is_refused(world) -> None:
+    purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
+    record = DeletionRecord.select().first()
+    with pytest.raises(IntegrityError), write_tx():
+        DeletionRecord.insert(
+            run=record.run_id + 1000,
+            category=record.category,
+            item_id=record.item_id,
+            ref=record.ref,
+            due_at=record.due_at,
+            deleted_at=record.deleted_at,
+            policy_version=record.policy_version,
+            method=record.method,
+        ).execute()
+
+
+def test_a_consent_naming_no_consent_it_corrects_is_refused(world) -> None:
+    consent = Consent.select().first()
+    with pytest.raises(IntegrityError), write_tx():
+        Consent.update(corrects=consent.id + 100_000).where(Consent.id == consent.id).execute()
+
+
 def test_postgresql_keeps_the_keys_as_statement_triggers(db) -> None:
     if not is_postgres():
         pytest.skip("PostgreSQL's own way of keeping the keys")
     cursor = database.execute_sql(
-        "SELECT COUNT(*) FROM pg_constraint WHERE contype = 'f' AND confrelid = 'remote_session'::regclass"
+        "SELECT COUNT(*) FROM pg_constraint WHERE contype = 'f' AND confrelid = ANY(%s::regclass[])",
+        (["remote_session", "consent", "purge_run"],),
     )
     assert cursor.fetchone()[0] == 0
