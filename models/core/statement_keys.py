@@ -1,4 +1,4 @@
-"""PostgreSQL: the foreign keys the purge deletes through, kept by statement triggers instead of row triggers.
+"""PostgreSQL: the foreign keys the purge deletes through, their deletes kept by statement triggers.
 
 On PostgreSQL a foreign key is a set of row triggers: deleting one session ran one query per
 referencing table (ten of them) for that row, and every deletion record inserted looked up its
@@ -8,9 +8,11 @@ per statement, over all its rows at once, for the keys onto PARENTS:
 - a statement that deletes parent rows takes their rows in the referencing tables with them, as
   each key's ON DELETE said (CASCADE deletes, SET NULL clears the column, anything else refuses),
   in one statement per table; like a foreign key's action it runs as the tables' owner;
-- a statement that inserts or updates rows of a referencing table checks that every parent they
-  name exists, and holds it (FOR KEY SHARE, as the foreign key did) until commit, so a
-  concurrent delete waits for it and then takes the new rows too, or the insert fails;
+- a row inserted into a referencing table, or whose key changes, is checked as the foreign key
+  checked it (row by row: most writers insert one row per statement): its parent must exist and
+  is held (FOR KEY SHARE) until commit, so a concurrent delete waits for it and then takes the
+  new row too, or the insert fails; the tables of BY_STATEMENT, written a set per statement,
+  are checked the same way once per statement;
 - a parent's id never changes.
 
 `install()` reads the keys from the catalogue, drops them and writes the triggers (migration 8,
@@ -23,6 +25,9 @@ from models.core.db import database, is_postgres
 
 # parent tables (each keyed by "id") whose referencing keys become statement triggers
 PARENTS = ("remote_session", "consent", "purge_run")
+# referencing tables written a whole set per statement (the purge's COPY of its deletion records):
+# their rows are checked once per statement instead of row by row
+BY_STATEMENT = ("deletion_record",)
 _ACTIONS = {"c": "cascade", "n": "set null"}  # pg_constraint.confdeltype; others refuse the delete
 # children first whose rows point at other children: participants and disclosures name consents
 _FIRST = ("participant", "disclosure", "consent")
@@ -71,23 +76,40 @@ def _children_function(schema: str, parent: str, keys: list[tuple[str, str, str]
 
 
 def _exists_function(schema: str, parent: str, table: str, column: str) -> str:
-    # as the owner, like a foreign key's check: a role that may update a recording's file columns
-    # may not lock sessions itself
+    # Row by row, as the foreign key checked: desks and executemany insert one row per statement, where a
+    # statement trigger would cost more. As the owner, like a foreign key's check: a role that may insert
+    # a correcting consent may not lock consents itself.
+    col = _q(column)
+    return f"""
+CREATE OR REPLACE FUNCTION {_q(f"support24_{table}_{column}_exists")}() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    PERFORM 1 FROM {_q(schema)}.{_q(parent)} p WHERE p.id = NEW.{col} FOR KEY SHARE OF p;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'insert or update on table "{table}" violates foreign key onto "{parent}"'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $fn$
+"""
+
+
+def _set_exists_function(schema: str, parent: str, table: str, column: str) -> str:
+    """The check of _exists_function once per statement, over its NEW TABLE `added`."""
     col = _q(column)
     return f"""
 CREATE OR REPLACE FUNCTION {_q(f"support24_{table}_{column}_exists")}() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
-    wanted bigint;
+    wanted bigint[] := ARRAY(SELECT DISTINCT a.{col} FROM added a WHERE a.{col} IS NOT NULL);
     held bigint;
 BEGIN
-    SELECT count(DISTINCT a.{col}) INTO wanted FROM added a WHERE a.{col} IS NOT NULL;
-    IF wanted = 0 THEN
+    IF cardinality(wanted) = 0 THEN
         RETURN NULL;
     END IF;
     SELECT count(*) INTO held FROM (SELECT 1 FROM {_q(schema)}.{_q(parent)} p
-        WHERE p.id = ANY(ARRAY(SELECT DISTINCT a.{col} FROM added a)) FOR KEY SHARE OF p) locked;
-    IF held < wanted THEN
+        WHERE p.id = ANY(wanted) FOR KEY SHARE OF p) locked;
+    IF held < cardinality(wanted) THEN
         RAISE EXCEPTION 'insert or update on table "{table}" violates foreign key onto "{parent}"'
             USING ERRCODE = 'foreign_key_violation';
     END IF;
@@ -131,11 +153,23 @@ def _replace(schema: str, parent: str, keys: list[tuple[str, str, str, str]]) ->
     ]
     for table, _name, column, _kind in keys:
         function = _q(f"support24_{table}_{column}_exists")
+        if table in BY_STATEMENT:
+            database.execute_sql(_set_exists_function(schema, parent, table, column).replace("%", "%%"))
+            for event, suffix in (("INSERT", "added"), ("UPDATE", "changed")):
+                triggers.append(
+                    f"CREATE TRIGGER {_q(f'{table}_{column}_{suffix}')} AFTER {event} ON {_q(table)} "
+                    f"REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+                )
+            continue
         database.execute_sql(_exists_function(schema, parent, table, column).replace("%", "%%"))
-        for event, suffix in (("INSERT", "added"), ("UPDATE", "changed")):
+        col = _q(column)
+        for event, suffix, when in (
+            ("INSERT", "added", f"NEW.{col} IS NOT NULL"),
+            (f"UPDATE OF {col}", "changed", f"NEW.{col} IS NOT NULL AND NEW.{col} IS DISTINCT FROM OLD.{col}"),
+        ):
             triggers.append(
                 f"CREATE TRIGGER {_q(f'{table}_{column}_{suffix}')} AFTER {event} ON {_q(table)} "
-                f"REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+                f"FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION {function}()"
             )
     for statement in triggers:
         name, table = statement.split(" ")[2], statement.split(" ON ")[1].split(" ")[0]
