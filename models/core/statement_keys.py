@@ -78,13 +78,14 @@ def _children_function(schema: str, parent: str, keys: list[tuple[str, str, str]
 def _exists_function(schema: str, parent: str, table: str, column: str) -> str:
     # Row by row, as the foreign key checked: desks and executemany insert one row per statement, where a
     # statement trigger would cost more. As the owner, like a foreign key's check: a role that may insert
-    # a correcting consent may not lock consents itself.
+    # a correcting consent may not lock consents itself. Every name is qualified, the operator too, so the
+    # caller's search_path cannot redirect it (a SET search_path clause would switch settings for every row).
     col = _q(column)
     return f"""
 CREATE OR REPLACE FUNCTION {_q(f"support24_{table}_{column}_exists")}() RETURNS trigger LANGUAGE plpgsql
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+SECURITY DEFINER AS $fn$
 BEGIN
-    PERFORM 1 FROM {_q(schema)}.{_q(parent)} p WHERE p.id = NEW.{col} FOR KEY SHARE OF p;
+    PERFORM 1 FROM {_q(schema)}.{_q(parent)} p WHERE p.id OPERATOR(pg_catalog.=) NEW.{col} FOR KEY SHARE OF p;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'insert or update on table "{table}" violates foreign key onto "{parent}"'
             USING ERRCODE = 'foreign_key_violation';
