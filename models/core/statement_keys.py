@@ -130,7 +130,9 @@ END $fn$
 def install() -> None:
     """Replace the foreign keys onto PARENTS by the statement triggers; inside the schema transaction.
 
-    A parent whose keys were replaced already is left as it is (the triggers remember them)."""
+    A parent whose keys were replaced already is left as it is (its function remembers them). A
+    later table with a foreign key onto a parent needs that parent's function rewritten with all
+    its keys, old and new: calling this again would write it with the new key alone."""
     if not is_postgres():
         return
     schema = database.execute_sql("SELECT current_schema()").fetchone()[0]
