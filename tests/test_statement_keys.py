@@ -1,4 +1,4 @@
-"""The keys onto remote_session hold on both backends: SQLite's foreign keys and PostgreSQL's
+"""The keys onto remote_session, consent and purge_run hold on both backends: SQLite's foreign keys and PostgreSQL's
 statement triggers (models/core/statement_keys.py) refuse rows naming no session, take a deleted
 session's rows with it (billing records keep theirs without the session), and leave no row
 pointing at a purged session."""
