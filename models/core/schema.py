@@ -11,13 +11,14 @@ from collections.abc import Callable
 
 from peewee import Database
 
+from models.core import statement_keys
 from models.core.db import database, is_sqlite, write_tx
 from models.core.entities import ALL_MODELS, DueCount, PurgeProblem, SchemaMeta
 from models.core.errors import SchemaError
 from models.core.i18n import _
 from models.retention import due_counts, stale
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 VERSION_KEY = "schema_version"
 
 
@@ -87,6 +88,7 @@ MIGRATIONS: dict[int, Callable[[Database], None]] = {
     5: _append_only,  # PostgreSQL: audit events, deletion records and consents refuse UPDATE/DELETE by non-owners
     6: _remote_tool_logs,  # registers of tool identities and devices, connections read from tool logs
     7: _retention_stale,  # orders whose retention anchors changed, marked by a trigger, for sync()
+    8: lambda _db: statement_keys.install(),  # PostgreSQL: the keys the purge deletes through kept per statement
 }
 
 
@@ -129,6 +131,7 @@ def ensure_schema(
                 for statement in UNSTORED_INDEXES:
                     database.execute_sql(statement)
                 _append_only(database.obj)
+                statement_keys.install()
                 _store_version(target)
                 return "created"
         version = installed_version()

@@ -19,6 +19,7 @@ from typing import Any
 from peewee import Value, fn
 
 from models.core import clock
+from models.core.compiled import insert_rows, run_ids
 from models.core.db import is_postgres, write_tx
 from models.core.entities import (
     AccessRequest,
@@ -39,7 +40,6 @@ from models.core.i18n import _
 from models.purge import chunks_pg
 from models.purge import files as purge_files
 from models.purge.items import FILE_TABLES, ROW_TABLES, row_method
-from models.purge.sql import insert_rows, run_ids
 from models.retention import due_counts
 from models.retention.due import SESSION_CATEGORIES
 from models.retention.holds import ITEM_LOCK

@@ -23,6 +23,7 @@ import time
 
 from peewee import __exception_wrapper__  # type: ignore[attr-defined]  # driver errors as peewee's, as execute_sql raises them
 
+from models.core.compiled import array_literal
 from models.core.db import _busy_as_domain_error, database
 from models.core.entities import (
     BillingRecord,
@@ -84,7 +85,8 @@ def _name(table: object) -> str:
     return str(table._meta.table_name)  # type: ignore[attr-defined]
 
 
-_SESSIONS = 'ARRAY(SELECT "id" FROM "remote_session" WHERE "order_id" = ANY(%s))'
+_IDS = "ANY(%s::bigint[])"  # the chunk's ids as one array literal
+_SESSIONS = f'ARRAY(SELECT "id" FROM "remote_session" WHERE "order_id" = {_IDS})'
 
 
 def _children(table: object) -> str:
@@ -102,7 +104,8 @@ def delete_chunk(category: str, names: tuple[str, ...], order_ids: list[int]) ->
 
     Returns, per category, the orders that had rows (for `connection`: the orders whose sessions went).
     """
-    orders = (list(order_ids),)
+    ids = array_literal(order_ids)  # written once for every statement of the chunk
+    orders = (ids,)
     # `= ANY(ARRAY(subquery))`: an index scan of the child table by session, whatever the planner guesses
     under = f"= ANY({_SESSIONS})"
     returned: dict[str, object] = {}
@@ -122,13 +125,13 @@ def delete_chunk(category: str, names: tuple[str, ...], order_ids: list[int]) ->
             if name == "video":  # the recording consent justified the video and goes with it
                 database.execute_sql(
                     f'DELETE FROM "{_name(Consent)}" WHERE "{_column(Consent)}" {under} AND "kind" = %s',
-                    (list(order_ids), "recording"),
+                    (ids, "recording"),
                 )
             if category != "connection":  # the connection chunk removes every row of its orders below
                 with due_counts.counted_in_bulk(order_ids, name, deleting=True):
                     database.execute_sql(
-                        f'DELETE FROM "{_name(RetentionDue)}" WHERE "order_id" = ANY(%s) AND "category" = %s',
-                        (list(order_ids), name),
+                        f'DELETE FROM "{_name(RetentionDue)}" WHERE "order_id" = {_IDS} AND "category" = %s',
+                        (ids, name),
                     )
         if category == "connection":
             column = _column(BillingRecord)
@@ -139,9 +142,12 @@ def delete_chunk(category: str, names: tuple[str, ...], order_ids: list[int]) ->
             for table in (Participant, Disclosure, Consent):  # participants and disclosures point at consents too
                 database.execute_sql(f'DELETE FROM "{_name(table)}" WHERE "{_column(table)}" {under}', orders)
             returned["connection"] = database.execute_sql(
-                f'DELETE FROM "{_name(RemoteSession)}" WHERE "order_id" = ANY(%s) RETURNING "order_id"', orders
+                f'DELETE FROM "{_name(RemoteSession)}" WHERE "order_id" = ANY(%s::bigint[]) RETURNING "order_id"',
+                orders,
             )
             with due_counts.counted_in_bulk(order_ids, deleting=True):
-                database.execute_sql(f'DELETE FROM "{_name(RetentionDue)}" WHERE "order_id" = ANY(%s)', orders)
+                database.execute_sql(
+                    f'DELETE FROM "{_name(RetentionDue)}" WHERE "order_id" = ANY(%s::bigint[])', orders
+                )
         database.execute_sql("SET LOCAL plan_cache_mode = auto")
         return {name: {order_id for (order_id,) in cursor.fetchall()} for name, cursor in returned.items()}  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from typing import Any
 
 from peewee import SQL, fn
 
+from models.core import compiled as purge_sql
 from models.core.db import is_sqlite, write_tx
 from models.core.entities import (
     ActivityEvent,
@@ -25,7 +26,6 @@ from models.core.entities import (
     RetentionDue,
     SystemInfo,
 )
-from models.purge import sql as purge_sql
 from models.retention.due import SESSION_CATEGORIES, has_data
 
 FILE_TABLES: dict[str, Any] = {"gathered_files": GatheredFile, "video": Recording}

@@ -24,6 +24,7 @@ from typing import Any
 from peewee import SQL, fn
 
 from models.core.bulk_rows import insert_rows
+from models.core.compiled import run_ids
 from models.core.db import database, is_postgres, lock_key, write_tx
 from models.core.entities import (
     AccessRequest,
@@ -159,23 +160,38 @@ def _write_orders(orders: list[tuple[int, datetime, date | None]], policy: Polic
     ids = [order_id for order_id, _completed, _billed in orders]
     # A row exists only while its order holds data of its category (see the module docstring),
     # so the rows an order has say what it holds; only orders without rows are asked.
+    # The id lists go through run_ids: building a 500-id IN list in peewee cost more than the statement.
     present: dict[int, set[str]] = {}
-    for order_id, category in (
-        RetentionDue.select(RetentionDue.order, RetentionDue.category).where(RetentionDue.order.in_(ids)).tuples()
-    ):
+    rd = RetentionDue
+    found = run_ids("due:categories", lambda o: rd.select(rd.order, rd.category).where(rd.order.in_(o)), ids)
+    for order_id, category in found.fetchall():
         present.setdefault(order_id, set()).add(category)
     present.update(present_categories([order_id for order_id in ids if order_id not in present]))
-    RetentionStale.delete().where(RetentionStale.order_id.in_(ids)).execute()
+    _unmark(ids)
     memo: dict[tuple[Any, ...], datetime | None] = {}
     mark = fingerprint(policy)
-    rows = (
-        [row[c] for c in _COLUMNS]
-        for order_id, completed, billed in orders
-        for row in _rows(order_id, completed, billed, policy, present[order_id], memo, mark)
-    )
+    # values converted here, each distinct one once: an order's anchors repeat per row, due dates per batch
+    stored: dict[object, object] = {}
+
+    def db(field: Any, value: object) -> object:
+        key = (field.name, value)
+        if key not in stored:
+            stored[key] = field.db_value(value)
+        return stored[key]
+
+    rows = []
+    for order_id, completed, billed in orders:
+        anchors = (db(rd.completed_at, completed), db(rd.billed_on, billed))
+        for category, due in order_dues(completed, billed, policy, memo).items():
+            if category in present[order_id]:
+                rows.append((category, order_id, db(rd.due_at, due), *anchors, mark))
     with due_counts.counted_in_bulk(ids):
-        RetentionDue.delete().where(RetentionDue.order.in_(ids)).execute()
-        insert_rows(RetentionDue, _COLUMNS, rows)
+        run_ids("due:delete", lambda o: rd.delete().where(rd.order.in_(o)), ids)
+        insert_rows(RetentionDue, _COLUMNS, rows, converted=True)
+
+
+def _unmark(ids: list[int]) -> None:
+    run_ids("due:unmark", lambda o: RetentionStale.delete().where(RetentionStale.order_id.in_(o)), ids)
 
 
 def refresh_order(order: Order, policy: Policy | None = None) -> None:
@@ -340,14 +356,20 @@ def sync(policy: Policy | None = None) -> int:
                 .tuples()
             ]
             if ids:
-                rows = list(
-                    Order.select(Order.id, Order.completed_at, Order.billed_on).where(
-                        Order.id.in_(ids) & Order.completed_at.is_null(False) & fn.EXISTS(has_sessions)
-                    )
+                found = run_ids(
+                    "due:stale-orders",
+                    lambda o: Order.select(Order.id, Order.completed_at, Order.billed_on).where(
+                        Order.id.in_(o) & Order.completed_at.is_null(False) & fn.EXISTS(has_sessions)
+                    ),
+                    ids,
                 )
+                rows: list[tuple[int, datetime, date | None]] = [
+                    (order_id, Order.completed_at.python_value(completed), Order.billed_on.python_value(billed))  # type: ignore[misc]  # completed_at IS NOT NULL above
+                    for order_id, completed, billed in found.fetchall()
+                ]
                 if rows:
-                    _write_orders([(row.id, row.completed_at, row.billed_on) for row in rows], p)
-                RetentionStale.delete().where(RetentionStale.order_id.in_(ids)).execute()
+                    _write_orders(rows, p)
+                _unmark(ids)
         if not ids:
             return done
         done += len(rows)

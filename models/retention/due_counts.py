@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 
 from peewee import fn
 
+from models.core.compiled import array_literal
 from models.core.db import database, is_postgres
 from models.core.entities import DueCount
 
@@ -96,7 +97,7 @@ def install() -> None:
 _DELTA = (
     "INSERT INTO due_count (category, day, n) "
     "SELECT category, to_char(due_at, 'YYYY-MM-DD'), {sign} COUNT(*) FROM retention_due "
-    "WHERE order_id = ANY(%s) AND due_at IS NOT NULL {category} GROUP BY 1, 2 "
+    "WHERE order_id = ANY(%s::bigint[]) AND due_at IS NOT NULL {category} GROUP BY 1, 2 "
     "ON CONFLICT (category, day) DO UPDATE SET n = due_count.n + excluded.n"
 )
 
@@ -115,7 +116,8 @@ def counted_in_bulk(order_ids: list[int], category: str | None = None, *, deleti
         yield
         return
     where = "AND category = %s" if category else ""
-    params: tuple[object, ...] = (list(order_ids), category) if category else (list(order_ids),)
+    ids = array_literal(list(order_ids))
+    params: tuple[object, ...] = (ids, category) if category else (ids,)
     database.execute_sql(_DELTA.format(sign="-", category=where), params)
     database.execute_sql("SET LOCAL support24.counts_in_bulk = 'on'")
     try:

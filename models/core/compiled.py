@@ -1,7 +1,7 @@
-"""Statements the purge runs thousands of times, compiled once per backend.
+"""Statements run thousands of times (the purge, retention sync, billing acknowledgement), compiled once per backend.
 
-Building a peewee query costs more than running it; the purge's per-order statements differ
-only in the order id, so each is compiled once with a sentinel id and run with the real one.
+Building a peewee query costs more than running it; such statements differ only in the ids
+they work on, so each is compiled once with sentinel ids and run with the real ones.
 The SQL is still peewee's, so it stays portable between SQLite and PostgreSQL.
 """
 
@@ -88,7 +88,7 @@ def _run_array(key: str, build: Callable[[list[int]], Any], ids: list[int]) -> A
             if list(group) == marks:
                 positions.append(len(out_params))
                 out_params.append(None)
-                pieces.append("= ANY(%s)")
+                pieces.append("= ANY(%s::bigint[])")  # bound as one literal (below)
             else:  # an IN list of constants: kept as it is
                 out_params.extend(group)
                 pieces.append(match.group(0))
@@ -99,9 +99,16 @@ def _run_array(key: str, build: Callable[[list[int]], Any], ids: list[int]) -> A
         _cache_array[key] = entry
     sql, params, positions = entry
     bound = list(params)
+    literal = array_literal(ids)
     for index in positions:
-        bound[index] = list(ids)
+        bound[index] = literal
     return database.execute_sql(sql, bound)
+
+
+def array_literal(ids: list[int]) -> str:
+    """PostgreSQL's text form of an array of ids: psycopg dumps a list element by element in Python,
+    which cost more than the statements of a purge chunk; the server parses this one string."""
+    return "{" + ",".join(str(int(value)) for value in ids) + "}"
 
 
 _cache_ids: dict[tuple[str, bool], tuple[str, list[Any], list[tuple[int, int]]]] = {}
