@@ -542,6 +542,9 @@ def _begin_within_budget(stack: ExitStack) -> None:
     """Open the outermost transaction on `stack`; SQLite's BEGIN IMMEDIATE waits within the budget."""
     if not is_sqlite():
         stack.enter_context(database.atomic())
+        # A row another transaction holds (its uncommitted insert, update or delete) is waited
+        # for within the same budget; past it the statement fails with lock_not_available: Busy.
+        database.execute_sql("SELECT set_config('lock_timeout', %s, true)", (f"{int(_budget_total() * 1000)}ms",))
         return
 
     def attempt(wait: float) -> None:
