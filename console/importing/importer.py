@@ -23,7 +23,7 @@ from console.importing.plan import Plan, stored_session_groups
 from console.importing.records import GatheredRec, OrderRec, Problems, Record, RecordingRec, StaffRec, parse_line
 from console.importing.staging import Stage
 from console.importing.write import CAPTURED_KINDS, Prepared, WriteRefused, prepare, write
-from models.core import audit
+from models.core import audit, bulk
 from models.core.db import ALL_DATA_LOCKS, current_target, database, is_sqlite, write_tx
 from models.core.entities import Staff
 from models.core.errors import PermissionDenied, ValidationError
@@ -175,15 +175,20 @@ class _Line:
     line: int
 
 
-def slim(plan: Plan, prepared: Prepared) -> tuple[Plan, Prepared]:
+def slim(plan: Plan, prepared: Prepared, chunk: int | None = None) -> tuple[Plan, Prepared]:
     """The plan and rows as the write needs them: activity, chat and system information are
     written from their prepared rows, so their records are dropped (memory, and the cost of
-    staging them) and only their line numbers kept for reporting a refusal."""
+    staging them) and only their line numbers kept for reporting a refusal. With `chunk`, the
+    rows themselves go into the connection's staging tables now, before the write lock
+    (bulk.staging_tables must be open)."""
     for kind in CAPTURED_KINDS:
         plan.by_type[kind] = []
     prepared.captured = [
         (cast(list[Record], [_Line(r.line) for r in ordered]), batch) for ordered, batch in prepared.captured
     ]
+    if chunk is not None:
+        for _ordered, batch in prepared.captured:
+            bulk.stage_captured(batch, chunk)
     return plan, prepared
 
 
@@ -211,7 +216,7 @@ def run_import(actor: Staff, path: Path, *, dry_run: bool = False, data_dir: Pat
     `data_dir` (its own copy).
     """
     require_role(actor, *IMPORT_ROLES)
-    with Stage() as stage:
+    with Stage() as stage, bulk.staging_tables():
         return _run(actor, path, stage, dry_run=dry_run, data_dir=data_dir)
 
 
@@ -232,7 +237,7 @@ def _run(actor: Staff, path: Path, stage: Stage, *, dry_run: bool, data_dir: Pat
         roles.note(plan)
         if not problems and not dry_run and refused is None:
             try:
-                stage.keep(chunk, slim(plan, prepare(plan)))  # checked and converted before the write lock
+                stage.keep(chunk, slim(plan, prepare(plan), chunk))  # checked and converted before the write lock
             except WriteRefused as exc:
                 refused = exc  # reported unless the checks of a later chunk find problems
         del plan

@@ -58,7 +58,7 @@ def insert_rows(
     Joins the caller's transaction."""
     fields = _fields(model, names)
     if is_postgres():
-        return _copy(model, fields, rows, converted=converted)
+        return _copy(model._meta.table_name, fields, rows, converted=converted)
     param = database.obj.param
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         _quote(model._meta.table_name),
@@ -68,21 +68,38 @@ def insert_rows(
     return _executemany(sql, fields, rows, converted=converted)
 
 
-def _copy(model: type[Model], fields: list[Field], rows: Iterable[Sequence[Any]], *, converted: bool) -> int:
+def _copy(table: str, fields: list[Field], rows: Iterable[Sequence[Any]], *, converted: bool) -> int:
     """PostgreSQL: COPY the rows in, one round trip for all of them (row triggers still fire)."""
     converters = [f.db_value for f in fields]
-    sql = "COPY {} ({}) FROM STDIN".format(
-        _quote(model._meta.table_name),
-        ", ".join(_quote(f.column_name) for f in fields),
-    )
     done = 0
-    with database.cursor().copy(sql) as copy:
+    with database.cursor().copy(_copy_sql(table, [f.column_name for f in fields])) as copy:
         for row in rows:
             copy.write_row(
                 row if converted else [convert(value) for convert, value in zip(converters, row, strict=True)]
             )
             done += 1
     return done
+
+
+def _copy_sql(table: str, columns: Sequence[str]) -> str:
+    return "COPY {} ({}) FROM STDIN".format(_quote(table), ", ".join(_quote(c) for c in columns))
+
+
+def insert_converted(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """INSERT rows of values the database takes as they are into `table` (any table, e.g. a
+    temporary one): COPY on PostgreSQL, executemany on SQLite."""
+    if is_postgres():
+        done = 0
+        with database.cursor().copy(_copy_sql(table, columns)) as copy:
+            for row in rows:
+                copy.write_row(row)
+                done += 1
+        return done
+    param = database.obj.param
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        _quote(table), ", ".join(_quote(c) for c in columns), ", ".join([param] * len(columns))
+    )
+    return _executemany(sql, [], rows, converted=True)
 
 
 def update_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
