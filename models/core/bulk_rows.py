@@ -106,6 +106,8 @@ def update_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequenc
     """UPDATE `model` SET the `names` fields WHERE its primary key is the row's last value."""
     fields = _fields(model, names)
     key = model._meta.primary_key
+    if is_postgres():
+        return _update_from_copy(model, fields, key, rows)
     param = database.obj.param
     sql = "UPDATE {} SET {} WHERE {} = {}".format(
         _quote(model._meta.table_name),
@@ -114,6 +116,38 @@ def update_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequenc
         param,
     )
     return _executemany(sql, [*fields, key], rows)
+
+
+_UPDATES = "staged_updates"
+
+
+def _update_from_copy(model: type[Model], fields: list[Field], key: Field, rows: Iterable[Sequence[Any]]) -> int:
+    """PostgreSQL: the new values COPYed into a temporary table, then one UPDATE … FROM it
+    (one statement instead of one per row). A key given twice keeps its last values, as one
+    UPDATE per row in turn would leave it."""
+    converters = [f.db_value for f in (*fields, key)]
+    latest: dict[Any, tuple[Any, ...]] = {}
+    for row in rows:
+        converted = tuple(convert(value) for convert, value in zip(converters, row, strict=True))
+        latest[converted[-1]] = converted
+    if not latest:
+        return 0
+    table, columns = _quote(model._meta.table_name), [_quote(f.column_name) for f in (*fields, key)]
+    database.execute_sql(f"DROP TABLE IF EXISTS {_UPDATES}")
+    database.execute_sql(f"CREATE TEMPORARY TABLE {_UPDATES} AS SELECT {', '.join(columns)} FROM {table} WHERE false")
+    with database.cursor().copy(_copy_sql(_UPDATES, [f.column_name for f in (*fields, key)])) as copy:
+        for values in latest.values():
+            copy.write_row(values)
+    database.execute_sql(
+        "UPDATE {table} AS t SET {sets} FROM {updates} AS u WHERE t.{key} = u.{key}".format(
+            table=table,
+            sets=", ".join(f"{c} = u.{c}" for c in columns[:-1]),
+            updates=_UPDATES,
+            key=columns[-1],
+        )
+    )
+    database.execute_sql(f"DROP TABLE {_UPDATES}")
+    return len(latest)
 
 
 def _executemany(sql: str, fields: list[Field], rows: Iterable[Sequence[Any]], *, converted: bool = False) -> int:
