@@ -34,6 +34,7 @@ from models.purge import files as purge_files
 IMPORT_ROLES = ("admin", "technician")
 IMPORT_PAGE_CACHE = -4000  # KiB of SQLite page cache while the import writes
 CHUNK_RECORDS = 25_000  # records checked (and held) at once: bounds memory, whatever the file's length
+PRELOAD_BYTES = 32 << 20  # staged chunks read back before the write lock, at most (pickled size)
 
 
 @dataclass
@@ -274,12 +275,26 @@ def _small_page_cache() -> Iterator[None]:
         database.execute_sql(f"PRAGMA cache_size = {int(before)}")
 
 
+def _preload(stage: Stage, chunks: range) -> dict[int, Any]:
+    """The first chunks read back before the write lock is taken, as many as PRELOAD_BYTES of
+    their staged form allow (at least staff, customers and the first orders): the write then
+    does not unpickle them while it holds the lock, and memory stays bounded for any file."""
+    loaded: dict[int, Any] = {}
+    size = 0
+    for chunk in chunks:
+        size += stage.kept_bytes(chunk)
+        if len(loaded) >= 2 and size > PRELOAD_BYTES:
+            break
+        loaded[chunk] = stage.kept(chunk)
+    return loaded
+
+
 def _write(actor: Staff, stage: Stage, data_dir: Path | None, result: ImportResult) -> None:
     """One transaction for the whole file: all of it is stored, or none of it."""
     intake = purge_files.Intake(data_dir, current_target().path if is_sqlite() else None) if data_dir else None
     try:
         chunks = stage.kept_chunks()
-        loaded = {chunk: stage.kept(chunk) for chunk in chunks[:2]}  # staff and customers, the first orders
+        loaded = _preload(stage, chunks)
         with _small_page_cache(), write_tx(serialize=ALL_DATA_LOCKS):  # all locks up front, in order
             for number, chunk in enumerate(chunks):
                 plan, prepared = loaded.pop(chunk) if chunk in loaded else stage.kept(chunk)

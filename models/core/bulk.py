@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from models.core import audit, validation
-from models.core.bulk_rows import ItemRefused, batch_detail, chunks, insert_converted, insert_rows
+from models.core.bulk_rows import ItemRefused, among, batch_detail, chunks, insert_converted, insert_rows
 from models.core.db import database, is_sqlite, write_tx
 from models.core.entities import TRANSFER_DIRECTIONS, ActivityEvent, ChatMessage, RemoteSession, Staff, SystemInfo
 from models.core.errors import NotFound, Support24Error, ValidationError
@@ -190,7 +190,7 @@ def store_captured(actor: Staff, batch: CapturedBatch) -> int:
                 RemoteSession.started_at,
                 RemoteSession.ended_at,
             )
-            .where(RemoteSession.ref.in_(list(chunk)))
+            .where(among(RemoteSession.ref, chunk))
             .namedtuples()
         }
         ids = []

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from peewee import Field, Model
+from peewee import Cast, Expression, Field, Model, Value, fn
 
 from models.core.db import database, is_postgres
 from models.core.errors import Support24Error
 
 ROWS_PER_EXECUTEMANY = 5000  # bounds the converted parameters held at once
-IN_CHUNK = 500  # values per IN list on both backends
+IN_CHUNK = 500  # values per IN list on SQLite (its bound-parameter limit)
+PG_IN_CHUNK = 50_000  # values per array parameter on PostgreSQL
 
 
 class ItemRefused(Support24Error):
@@ -27,9 +28,21 @@ class ItemRefused(Support24Error):
         self.exit_code = error.exit_code
 
 
-def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
+def chunks(items: Sequence[Any], size: int | None = None) -> Iterator[Sequence[Any]]:
+    """`items` in slices small enough for one `among` each (PostgreSQL takes any number at once)."""
+    size = size or (PG_IN_CHUNK if is_postgres() else IN_CHUNK)
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def among(column: Field, values: Iterable[Any]) -> Expression:
+    """`column IN values`. On PostgreSQL one array parameter (`= ANY(%s)`): no statement with a
+    placeholder per value to build, send and parse."""
+    values = list(values)
+    if not is_postgres() or not values:
+        return column.in_(values)
+    kind = "bigint[]" if all(isinstance(v, int) and not isinstance(v, bool) for v in values) else "text[]"
+    return column == fn.ANY(Cast(Value(values, converter=False, unpack=False), kind))
 
 
 def batch_detail(refs: Sequence[str | None]) -> str:
@@ -174,6 +187,6 @@ def ids_by(model: type[Model], column: Field, values: Iterable[Any], *extra: Fie
     found: dict[Any, Any] = {}
     key = model._meta.primary_key
     for chunk in chunks(wanted):
-        for row in model.select(column, key, *extra).where(column.in_(list(chunk))).tuples():
+        for row in model.select(column, key, *extra).where(among(column, chunk)).tuples():
             found[row[0]] = row[1] if not extra else row[1:]
     return found

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from models.core import audit, clock, validation
-from models.core.bulk_rows import ItemRefused, batch_detail, chunks, ids_by, insert_rows, update_rows
+from models.core.bulk_rows import ItemRefused, among, batch_detail, chunks, ids_by, insert_rows, update_rows
 from models.core.db import write_tx
 from models.core.entities import (
     BILLING_CLASSES,
@@ -186,17 +186,17 @@ def start_sessions(
         order_rows = {
             row.ref: row
             for chunk in chunks(sorted({i.order for i in items}))
-            for row in Order.select().where(Order.ref.in_(list(chunk)))
+            for row in Order.select().where(among(Order.ref, chunk))
         }
         customers = {
             c.id: c
             for chunk in chunks(sorted({o.customer_id for o in order_rows.values()}))
-            for c in Customer.select().where(Customer.id.in_(list(chunk)))
+            for c in Customer.select().where(among(Customer.id, chunk))
         }
         staff = {
             s.username: s
             for chunk in chunks(sorted({i.technician for i in items}))
-            for s in Staff.select().where(Staff.username.in_(list(chunk)))
+            for s in Staff.select().where(among(Staff.username, chunk))
         }
         taken_refs = ids_by(RemoteSession, RemoteSession.ref, (i.ref for i in items if i.ref))
         externals = {c["external_id"] for c in cleaned if c["external_id"]}
@@ -204,7 +204,7 @@ def start_sessions(
         for chunk in chunks(sorted(externals)):
             taken_external |= set(
                 RemoteSession.select(RemoteSession.tool, RemoteSession.external_id)
-                .where(RemoteSession.external_id.in_(list(chunk)))
+                .where(among(RemoteSession.external_id, chunk))
                 .tuples()
             )
         rows, consents = [], []
@@ -290,7 +290,7 @@ def end_sessions(actor: Staff, items: list[tuple[str, datetime | str]]) -> int:
             for chunk in chunks(sorted({ref for ref, _at in items}))
             for row in RemoteSession.select(
                 RemoteSession.id, RemoteSession.ref, RemoteSession.started_at, RemoteSession.ended_at
-            ).where(RemoteSession.ref.in_(list(chunk)))
+            ).where(among(RemoteSession.ref, chunk))
         }
         updates = []
         for index, ((ref, _at), ended) in enumerate(zip(items, ends, strict=True)):
@@ -316,7 +316,7 @@ def _close_participants(ends: list[tuple[datetime, int]]) -> None:
         (row.id, row.session_id)
         for chunk in chunks(sorted(by_session))
         for row in Participant.select(Participant.id, Participant.session).where(
-            Participant.session.in_(list(chunk)) & Participant.left_at.is_null()
+            among(Participant.session, chunk) & Participant.left_at.is_null()
         )
     ]
     if open_stays:
@@ -370,7 +370,7 @@ def settle_orders(
     created = 0
     with write_tx():
         refs = sorted({r for r, _c in completions} | {r for r, _b in billings})
-        stored = {row.ref: row for chunk in chunks(refs) for row in Order.select().where(Order.ref.in_(list(chunk)))}
+        stored = {row.ref: row for chunk in chunks(refs) for row in Order.select().where(among(Order.ref, chunk))}
         touched: dict[int, Order] = {}
         if completions:
             created = _complete(actor, completions, completed_ats, stored, touched)
@@ -409,7 +409,7 @@ def _complete(
     for chunk in chunks(ids):
         for row in (
             RemoteSession.select()
-            .where(RemoteSession.order.in_(list(chunk)))
+            .where(among(RemoteSession.order, chunk))
             .order_by(RemoteSession.started_at, RemoteSession.id)
         ):
             sessions_of[row.order_id].append(row)
@@ -430,13 +430,13 @@ def _complete(
         ref
         for chunk in chunks(sorted(s.ref for o in done for s in sessions_of[o.id]))
         for (ref,) in BillingRecord.select(BillingRecord.session_ref)
-        .where(BillingRecord.session_ref.in_(list(chunk)))
+        .where(among(BillingRecord.session_ref, chunk))
         .tuples()
     }
     customers = {
         c.id: c
         for chunk in chunks(sorted({o.customer_id for o in done}))
-        for c in Customer.select().where(Customer.id.in_(list(chunk)))
+        for c in Customer.select().where(among(Customer.id, chunk))
     }
     records = [
         billing_record_fields(session, order, customers[order.customer_id])
