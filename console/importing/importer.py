@@ -22,9 +22,9 @@ from typing import Any, cast
 from console.importing.plan import Plan, stored_session_groups
 from console.importing.records import GatheredRec, OrderRec, Problems, Record, RecordingRec, StaffRec, parse_line
 from console.importing.staging import Stage
-from console.importing.write import CAPTURED_KINDS, Prepared, WriteRefused, prepare, write
+from console.importing.write import CAPTURED_KINDS, Prepared, WriteRefused, can_write_early, prepare, write, write_early
 from models.core import audit, bulk
-from models.core.db import ALL_DATA_LOCKS, current_target, database, is_sqlite, write_tx
+from models.core.db import ALL_DATA_LOCKS, current_target, database, is_sqlite, take_lock, write_tx
 from models.core.entities import Staff
 from models.core.errors import PermissionDenied, ValidationError
 from models.core.i18n import _
@@ -295,10 +295,19 @@ def _write(actor: Staff, stage: Stage, data_dir: Path | None, result: ImportResu
     try:
         chunks = stage.kept_chunks()
         loaded = _preload(stage, chunks)
-        with _small_page_cache(), write_tx(serialize=ALL_DATA_LOCKS):  # all locks up front, in order
+        with _small_page_cache(), write_tx():
+            early = set()
+            for chunk in chunks:  # what needs no advisory lock (write_early), so the locks are held briefly
+                plan, prepared = loaded[chunk] if chunk in loaded else stage.kept(chunk)
+                if can_write_early(plan):
+                    write_early(plan, actor, prepared)
+                    early.add(chunk)
+                del plan, prepared
+            for name in ALL_DATA_LOCKS:  # in LOCK_ORDER, all at once: the rest may touch anything
+                take_lock(name)
             for number, chunk in enumerate(chunks):
                 plan, prepared = loaded.pop(chunk) if chunk in loaded else stage.kept(chunk)
-                result.billing_records += write(plan, actor, intake, prepared)
+                result.billing_records += write(plan, actor, intake, prepared, early=chunk in early)
                 del plan, prepared  # one chunk in memory at a time
                 _chunk_written(number)
             summary = " ".join(

@@ -142,7 +142,7 @@ class CapturedBatch:
     refs: list[str]
     ats: list[datetime]
     values: list[tuple[Any, ...]]
-    keys: list[str] | None = None  # the refs as stage_captured staged them
+    keys: list[str] | None = None  # the session keys as prepared (refs may be resolved later)
     staged: int | None = None  # the rows wait in the staging table under this tag (values is empty)
 
 
@@ -160,7 +160,20 @@ def prepare_captured(category: str, items: list[tuple[str, Any]]) -> CapturedBat
         refs.append(ref)
         ats.append(row["at"])
         values.append(tuple(convert(row[c]) for convert, c in zip(converters, columns, strict=True)))
-    return CapturedBatch(category, refs, ats, values)
+    return CapturedBatch(category, refs, ats, values, keys=list(refs))
+
+
+def note_captured(batch: CapturedBatch) -> None:
+    """The retention rows of what store_captured(note=False) stored: its sessions' orders hold data of its kind."""
+    if not batch.ats:
+        return
+    with write_tx():
+        orders = {
+            order
+            for chunk in chunks(sorted(set(batch.refs)))
+            for (order,) in RemoteSession.select(RemoteSession.order).where(among(RemoteSession.ref, chunk)).tuples()
+        }
+        retention_due.note_data_many(orders, batch.category)
 
 
 def add_captured_many(actor: Staff, category: str, items: list[tuple[str, Any]]) -> int:
@@ -173,8 +186,11 @@ def add_captured_many(actor: Staff, category: str, items: list[tuple[str, Any]])
     return store_captured(actor, prepare_captured(category, items))
 
 
-def store_captured(actor: Staff, batch: CapturedBatch) -> int:
-    """The database half of add_captured_many: inside the sessions, due rows noted, one insert."""
+def store_captured(actor: Staff, batch: CapturedBatch, *, note: bool = True) -> int:
+    """The database half of add_captured_many: inside the sessions, due rows noted, one insert.
+
+    Without `note` the retention rows are left to note_captured, later in the same transaction
+    (it takes the `retention_due` lock, which a long job takes as late as it can)."""
     require_role(actor, *SESSION_ROLES)
     if not batch.ats:
         return 0
@@ -203,7 +219,8 @@ def store_captured(actor: Staff, batch: CapturedBatch) -> int:
             except Support24Error as exc:
                 raise ItemRefused(index, exc) from exc
             ids.append(session.id)
-        retention_due.note_data_many({s.order for s in sessions.values()}, batch.category)
+        if note:
+            retention_due.note_data_many({s.order for s in sessions.values()}, batch.category)
         if batch.staged is None:
             insert_rows(
                 model, ("session", *columns), ((i, *v) for i, v in zip(ids, batch.values, strict=True)), converted=True
@@ -281,6 +298,7 @@ def _temp_only_transaction() -> Iterator[None]:
 def stage_captured(batch: CapturedBatch, tag: int) -> None:
     """Move the rows of a prepared batch into its staging table under `tag` (inside
     staging_tables(), before the write transaction); store_captured then writes them from there."""
+    assert batch.keys is not None
     if not batch.values:
         return
     model, _make_row, _action, columns = _KINDS[batch.category]
@@ -288,9 +306,9 @@ def stage_captured(batch: CapturedBatch, tag: int) -> None:
         insert_converted(
             _staging_table(batch.category),
             ("tag", "pos", "skey", *_column_names(model, columns)),
-            ((tag, pos, ref, *values) for pos, (ref, values) in enumerate(zip(batch.refs, batch.values, strict=True))),
+            ((tag, pos, key, *values) for pos, (key, values) in enumerate(zip(batch.keys, batch.values, strict=True))),
         )
-    batch.keys, batch.values, batch.staged = list(batch.refs), [], tag
+    batch.values, batch.staged = [], tag
 
 
 def _insert_staged(model: type, columns: tuple[str, ...], batch: CapturedBatch, ids: list[int]) -> None:

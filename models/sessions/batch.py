@@ -171,11 +171,18 @@ def prepare_sessions(items: list[SessionInput]) -> list[dict[str, Any]]:
 
 
 def start_sessions(
-    actor: Staff, items: list[SessionInput], cleaned: list[dict[str, Any]] | None = None
+    actor: Staff,
+    items: list[SessionInput],
+    cleaned: list[dict[str, Any]] | None = None,
+    *,
+    with_consents: bool = True,
 ) -> dict[str, int]:
     """sessions.start_session for many new sessions with refs given; returns ref -> id.
 
-    `cleaned`: what prepare_sessions returned for the same items, if it ran already."""
+    `cleaned`: what prepare_sessions returned for the same items, if it ran already. Without
+    `with_consents` the consents are checked as always (P4 needs them) but not stored: the
+    caller stores them with record_first_consents later in the same transaction (numbering
+    them takes the `ref` lock, which a long job takes as late as it can)."""
     require_role(actor, *SESSION_ROLES)
     if cleaned is None or len(cleaned) != len(items):
         cleaned = prepare_sessions(items)
@@ -249,33 +256,57 @@ def start_sessions(
             consents.extend((item.ref, c) for c in mine)
         insert_rows(RemoteSession, _SESSION_COLUMNS, rows)
         ids = ids_by(RemoteSession, RemoteSession.ref, (r[0] for r in rows))
-        if consents:
-            refs = next_refs_by_year(Consent, "C", [clock.berlin_date(c["at"]).year for _ref, c in consents])
-            insert_rows(
-                Consent,
-                _CONSENT_COLUMNS,
-                (
-                    [
-                        ref,
-                        ids[session_ref],
-                        c["kind"],
-                        c["given_by"],
-                        fold(c["given_by"]),
-                        c["method"],
-                        c["granted"],
-                        c["at"],
-                        actor.id,
-                        c["wording"],
-                        None,
-                        c["note"],
-                        clock.now(),
-                    ]
-                    for ref, (session_ref, c) in zip(refs, consents, strict=True)
-                ),
-            )
-            audit.record(actor.username, "consent.record", None, batch_detail(refs))
+        if with_consents:
+            _insert_first_consents(actor, consents, ids)
         audit.record(actor.username, "session.start", None, batch_detail([r[0] for r in rows]))
     return ids
+
+
+def record_first_consents(actor: Staff, items: list[SessionInput]) -> int:
+    """The consents of sessions start_sessions started without them (the same items)."""
+    require_role(actor, *SESSION_ROLES)
+    wordings = _Wordings()
+
+    def clean(item: SessionInput) -> list[tuple[str, dict[str, Any]]]:
+        mine = [single.clean_consent(c) for c in item.consents]
+        for consent in mine:
+            consent["wording"] = wordings(consent["kind"], consent["wording_version"])
+        return [(item.ref, c) for c in mine if item.ref]
+
+    with write_tx():
+        consents = [pair for pairs in _each(items, clean) for pair in pairs]
+        if consents:
+            _insert_first_consents(actor, consents, ids_by(RemoteSession, RemoteSession.ref, (r for r, _c in consents)))
+    return len(consents)
+
+
+def _insert_first_consents(actor: Staff, consents: list[tuple[str, dict[str, Any]]], ids: dict[str, int]) -> None:
+    if not consents:
+        return
+    refs = next_refs_by_year(Consent, "C", [clock.berlin_date(c["at"]).year for _ref, c in consents])
+    insert_rows(
+        Consent,
+        _CONSENT_COLUMNS,
+        (
+            [
+                ref,
+                ids[session_ref],
+                c["kind"],
+                c["given_by"],
+                fold(c["given_by"]),
+                c["method"],
+                c["granted"],
+                c["at"],
+                actor.id,
+                c["wording"],
+                None,
+                c["note"],
+                clock.now(),
+            ]
+            for ref, (session_ref, c) in zip(refs, consents, strict=True)
+        ),
+    )
+    audit.record(actor.username, "consent.record", None, batch_detail(refs))
 
 
 def end_sessions(actor: Staff, items: list[tuple[str, datetime | str]]) -> int:
