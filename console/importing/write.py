@@ -133,10 +133,12 @@ def can_write_early(plan: Plan) -> bool:
     """Whether write_early may store this chunk before the advisory locks are taken: every new
     session has a ref, and no new order's or session's ref is one the console's numbering
     could hand out (refs.numbering_could_give)."""
-    orders = (r.ref for r in plan.to_write(OrderRec) if r.action == "create")
     starting = _starting(plan)
-    return all(r.ref for r in starting) and not any(
-        [*(numbering_could_give("A", ref) for ref in orders), *(numbering_could_give("S", r.ref or "") for r in starting)]
+    if not all(r.ref for r in starting):
+        return False
+    orders = [r.ref for r in plan.to_write(OrderRec) if r.action == "create"]
+    return not any(numbering_could_give("A", ref) for ref in orders) and not any(
+        numbering_could_give("S", r.ref or "") for r in starting
     )
 
 
@@ -209,43 +211,43 @@ def write(
                 actor, _ref(plan, rec.session), rec.username, joined_at=rec.joined_at, left_at=rec.left_at
             )
     _captured(plan, actor, prepared.captured, part="late" if early else "all")
-    for rec in plan.to_write(RecordingRec):
-        with _line(rec):
-            kept = _take_in(intake, rec, "video")
+    for recording in plan.to_write(RecordingRec):
+        with _line(recording):
+            kept = _take_in(intake, recording, "video")
             sessions.add_recording(
                 actor,
-                _ref(plan, rec.session),
-                rec.path,
-                started_at=rec.started_at,
-                ended_at=rec.ended_at,
-                size=kept.size if kept else rec.size,
-                sha256=kept.sha256 if kept else rec.sha256,
+                _ref(plan, recording.session),
+                recording.path,
+                started_at=recording.started_at,
+                ended_at=recording.ended_at,
+                size=kept.size if kept else recording.size,
+                sha256=kept.sha256 if kept else recording.sha256,
                 stored=kept.relative if kept else None,
             )
-    for rec in plan.to_write(GatheredRec):
-        with _line(rec):
-            kept = _take_in(intake, rec, "gathered_files")
+    for gathered in plan.to_write(GatheredRec):
+        with _line(gathered):
+            kept = _take_in(intake, gathered, "gathered_files")
             sessions.add_gathered_file(
                 actor,
-                _ref(plan, rec.session),
-                rec.path,
-                kind=rec.kind,
-                at=rec.at,
-                size=kept.size if kept else rec.size,
-                sha256=kept.sha256 if kept else rec.sha256,
+                _ref(plan, gathered.session),
+                gathered.path,
+                kind=gathered.kind,
+                at=gathered.at,
+                size=kept.size if kept else gathered.size,
+                sha256=kept.sha256 if kept else gathered.sha256,
                 stored=kept.relative if kept else None,
             )
-    for rec in plan.to_write(DisclosureRec):
-        with _line(rec):
+    for disclosure in plan.to_write(DisclosureRec):
+        with _line(disclosure):
             sessions.record_disclosure(
                 actor,
-                _ref(plan, rec.session),
-                recipient=rec.recipient,
-                categories=rec.categories,
-                scope=rec.scope,
-                basis=rec.basis,
-                customer_informed_at=rec.customer_informed_at,
-                at=rec.at,
+                _ref(plan, disclosure.session),
+                recipient=disclosure.recipient,
+                categories=disclosure.categories,
+                scope=disclosure.scope,
+                basis=disclosure.basis,
+                customer_informed_at=disclosure.customer_informed_at,
+                at=disclosure.at,
             )
     ending = [r for r in plan.to_write(SessionRec) if r.ended_at is not None and (r.action == "create" or r.end)]
     with _lines(ending):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from peewee import Model
+
 from models.core import audit, validation
 from models.core.bulk_rows import ItemRefused, among, batch_detail, chunks, insert_converted, insert_rows
 from models.core.db import database, is_sqlite, write_tx
@@ -168,11 +170,10 @@ def note_captured(batch: CapturedBatch) -> None:
     if not batch.ats:
         return
     with write_tx():
-        orders = {
-            order
-            for chunk in chunks(sorted(set(batch.refs)))
-            for (order,) in RemoteSession.select(RemoteSession.order).where(among(RemoteSession.ref, chunk)).tuples()
-        }
+        orders: set[int] = set()
+        for chunk in chunks(sorted(set(batch.refs))):
+            query = RemoteSession.select(RemoteSession.order).where(among(RemoteSession.ref, chunk))
+            orders.update(row[0] for row in query.tuples())
         retention_due.note_data_many(orders, batch.category)
 
 
@@ -249,7 +250,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _column_names(model: type, columns: tuple[str, ...]) -> list[str]:
+def _column_names(model: type[Model], columns: tuple[str, ...]) -> list[str]:
     return [model._meta.fields[c].column_name for c in columns]
 
 
@@ -311,7 +312,7 @@ def stage_captured(batch: CapturedBatch, tag: int) -> None:
     batch.values, batch.staged = [], tag
 
 
-def _insert_staged(model: type, columns: tuple[str, ...], batch: CapturedBatch, ids: list[int]) -> None:
+def _insert_staged(model: type[Model], columns: tuple[str, ...], batch: CapturedBatch, ids: list[int]) -> None:
     """The staged rows of `batch` into their table, each with the id of its session."""
     assert batch.keys is not None
     database.execute_sql(f"DELETE FROM {_SESSION_IDS}")

@@ -118,7 +118,7 @@ def insert_converted(table: str, columns: Sequence[str], rows: Iterable[Sequence
 def update_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """UPDATE `model` SET the `names` fields WHERE its primary key is the row's last value."""
     fields = _fields(model, names)
-    key = model._meta.primary_key
+    key: Field = model._meta.primary_key
     if is_postgres():
         return _update_from_copy(model, fields, key, rows)
     param = database.obj.param
