@@ -7,7 +7,10 @@ convert the rows of the many-row kinds (write.prepare) and stage them; then, onl
 was wrong, write every chunk in one transaction through the set-wise domain functions
 (write.py). Memory is bounded by the chunk, not the file; no lock is held until the write;
 one transaction keeps the contract exactly — on any problem nothing is stored, a crash leaves
-nothing half-written. Every problem is reported as `line N: field: problem`.
+nothing half-written. Inside it, what needs none of the advisory locks other writers queue
+for (write.write_early: the bulk of sessions and captured rows, refs the console never hands
+out) is stored first, and the locks are taken only for the rest. Every problem is reported
+as `line N: field: problem`.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from models.purge import files as purge_files
 IMPORT_ROLES = ("admin", "technician")
 IMPORT_PAGE_CACHE = -4000  # KiB of SQLite page cache while the import writes
 CHUNK_RECORDS = 25_000  # records checked (and held) at once: bounds memory, whatever the file's length
-PRELOAD_BYTES = 32 << 20  # staged chunks read back before the write lock, at most (pickled size)
+PRELOAD_BYTES = 16 << 20  # staged chunks read back before the write lock, at most (pickled size)
 
 
 @dataclass
@@ -290,7 +293,8 @@ def _preload(stage: Stage, chunks: range) -> dict[int, Any]:
 
 
 def _write(actor: Staff, stage: Stage, data_dir: Path | None, result: ImportResult) -> None:
-    """One transaction for the whole file: all of it is stored, or none of it."""
+    """One transaction for the whole file: all of it is stored, or none of it. The early part
+    of every chunk first, without advisory locks; then the locks, in order, and the rest."""
     intake = purge_files.Intake(data_dir, current_target().path if is_sqlite() else None) if data_dir else None
     try:
         chunks = stage.kept_chunks()
