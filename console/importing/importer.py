@@ -299,7 +299,7 @@ def _write(actor: Staff, stage: Stage, data_dir: Path | None, result: ImportResu
     try:
         chunks = stage.kept_chunks()
         loaded = _preload(stage, chunks)
-        with _small_page_cache(), write_tx():
+        with _small_page_cache(), write_tx(serialize="import"):  # one import at a time; desks never take it
             early = set()
             for chunk in chunks:  # what needs no advisory lock (write_early), so the locks are held briefly
                 plan, prepared = loaded[chunk] if chunk in loaded else stage.kept(chunk)
