@@ -195,3 +195,35 @@ def test_a_long_job_waits_out_a_lock_a_desk_would_give_up_on(
         with write_tx():
             audit.record("purge", "step", "R-1")
     assert len(attempts) == release_at and AuditEvent.select().count() == 1
+
+
+def test_on_postgresql_a_write_that_meets_a_row_another_connection_holds_is_busy_within_the_budget(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if is_sqlite():
+        pytest.skip("SQLite has one write lock for the whole file; the tests above cover it")
+    import psycopg
+
+    from models.core import clock
+    from models.core.entities import Customer
+
+    with write_tx():
+        Customer.create(number="K-1", name="Bäckerei Schmidt", name_key="backerei schmidt", created_at=clock.now())
+    monkeypatch.setattr(db_module, "BUSY_BUDGET", SMALL_BUDGET)
+    target = current_target()
+    parsed = urlparse(target.url)
+    other = psycopg.connect(
+        host=parsed.hostname, port=parsed.port or 5432, dbname=parsed.path.lstrip("/"),
+        user=parsed.username, options=f"-c search_path={target.schema}",
+    )  # fmt: skip
+    try:
+        other.execute("UPDATE customer SET name = 'Held' WHERE number = 'K-1'")  # its transaction stays open
+        db_module.database.execute_sql("SET statement_timeout = '10s'")  # a hang fails the test instead
+        with pytest.raises(Busy, match="database is busy"):
+            with write_tx():
+                Customer.update(name="Mine").where(Customer.number == "K-1").execute()
+    finally:
+        other.rollback()
+        other.close()
+        db_module.database.execute_sql("SET statement_timeout = 0")
+    assert Customer.get(Customer.number == "K-1").name == "Bäckerei Schmidt"

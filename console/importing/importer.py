@@ -7,7 +7,10 @@ convert the rows of the many-row kinds (write.prepare) and stage them; then, onl
 was wrong, write every chunk in one transaction through the set-wise domain functions
 (write.py). Memory is bounded by the chunk, not the file; no lock is held until the write;
 one transaction keeps the contract exactly — on any problem nothing is stored, a crash leaves
-nothing half-written. Every problem is reported as `line N: field: problem`.
+nothing half-written. Inside it, what needs none of the advisory locks other writers queue
+for (write.write_early: the bulk of sessions and captured rows, refs the console never hands
+out) is stored first, and the locks are taken only for the rest. Every problem is reported
+as `line N: field: problem`.
 """
 
 from __future__ import annotations
@@ -22,9 +25,9 @@ from typing import Any, cast
 from console.importing.plan import Plan, stored_session_groups
 from console.importing.records import GatheredRec, OrderRec, Problems, Record, RecordingRec, StaffRec, parse_line
 from console.importing.staging import Stage
-from console.importing.write import CAPTURED_KINDS, Prepared, WriteRefused, prepare, write
-from models.core import audit
-from models.core.db import ALL_DATA_LOCKS, current_target, database, is_sqlite, write_tx
+from console.importing.write import CAPTURED_KINDS, Prepared, WriteRefused, can_write_early, prepare, write, write_early
+from models.core import audit, bulk
+from models.core.db import ALL_DATA_LOCKS, current_target, database, is_sqlite, take_lock, write_tx
 from models.core.entities import Staff
 from models.core.errors import PermissionDenied, ValidationError
 from models.core.i18n import _
@@ -34,6 +37,7 @@ from models.purge import files as purge_files
 IMPORT_ROLES = ("admin", "technician")
 IMPORT_PAGE_CACHE = -4000  # KiB of SQLite page cache while the import writes
 CHUNK_RECORDS = 25_000  # records checked (and held) at once: bounds memory, whatever the file's length
+PRELOAD_BYTES = 16 << 20  # staged chunks read back before the write lock, at most (pickled size)
 
 
 @dataclass
@@ -175,15 +179,20 @@ class _Line:
     line: int
 
 
-def slim(plan: Plan, prepared: Prepared) -> tuple[Plan, Prepared]:
+def slim(plan: Plan, prepared: Prepared, chunk: int | None = None) -> tuple[Plan, Prepared]:
     """The plan and rows as the write needs them: activity, chat and system information are
     written from their prepared rows, so their records are dropped (memory, and the cost of
-    staging them) and only their line numbers kept for reporting a refusal."""
+    staging them) and only their line numbers kept for reporting a refusal. With `chunk`, the
+    rows themselves go into the connection's staging tables now, before the write lock
+    (bulk.staging_tables must be open)."""
     for kind in CAPTURED_KINDS:
         plan.by_type[kind] = []
     prepared.captured = [
         (cast(list[Record], [_Line(r.line) for r in ordered]), batch) for ordered, batch in prepared.captured
     ]
+    if chunk is not None:
+        for _ordered, batch in prepared.captured:
+            bulk.stage_captured(batch, chunk)
     return plan, prepared
 
 
@@ -211,7 +220,7 @@ def run_import(actor: Staff, path: Path, *, dry_run: bool = False, data_dir: Pat
     `data_dir` (its own copy).
     """
     require_role(actor, *IMPORT_ROLES)
-    with Stage() as stage:
+    with Stage() as stage, bulk.staging_tables():
         return _run(actor, path, stage, dry_run=dry_run, data_dir=data_dir)
 
 
@@ -232,7 +241,7 @@ def _run(actor: Staff, path: Path, stage: Stage, *, dry_run: bool, data_dir: Pat
         roles.note(plan)
         if not problems and not dry_run and refused is None:
             try:
-                stage.keep(chunk, slim(plan, prepare(plan)))  # checked and converted before the write lock
+                stage.keep(chunk, slim(plan, prepare(plan), chunk))  # checked and converted before the write lock
             except WriteRefused as exc:
                 refused = exc  # reported unless the checks of a later chunk find problems
         del plan
@@ -269,16 +278,40 @@ def _small_page_cache() -> Iterator[None]:
         database.execute_sql(f"PRAGMA cache_size = {int(before)}")
 
 
+def _preload(stage: Stage, chunks: range) -> dict[int, Any]:
+    """The first chunks read back before the write lock is taken, as many as PRELOAD_BYTES of
+    their staged form allow (at least staff, customers and the first orders): the write then
+    does not unpickle them while it holds the lock, and memory stays bounded for any file."""
+    loaded: dict[int, Any] = {}
+    size = 0
+    for chunk in chunks:
+        size += stage.kept_bytes(chunk)
+        if len(loaded) >= 2 and size > PRELOAD_BYTES:
+            break
+        loaded[chunk] = stage.kept(chunk)
+    return loaded
+
+
 def _write(actor: Staff, stage: Stage, data_dir: Path | None, result: ImportResult) -> None:
-    """One transaction for the whole file: all of it is stored, or none of it."""
+    """One transaction for the whole file: all of it is stored, or none of it. The early part
+    of every chunk first, without advisory locks; then the locks, in order, and the rest."""
     intake = purge_files.Intake(data_dir, current_target().path if is_sqlite() else None) if data_dir else None
     try:
         chunks = stage.kept_chunks()
-        loaded = {chunk: stage.kept(chunk) for chunk in chunks[:2]}  # staff and customers, the first orders
-        with _small_page_cache(), write_tx(serialize=ALL_DATA_LOCKS):  # all locks up front, in order
+        loaded = _preload(stage, chunks)
+        with _small_page_cache(), write_tx(serialize="import"):  # one import at a time; desks never take it
+            early = set()
+            for chunk in chunks:  # what needs no advisory lock (write_early), so the locks are held briefly
+                plan, prepared = loaded[chunk] if chunk in loaded else stage.kept(chunk)
+                if can_write_early(plan):
+                    write_early(plan, actor, prepared)
+                    early.add(chunk)
+                del plan, prepared
+            for name in ALL_DATA_LOCKS:  # in LOCK_ORDER, all at once: the rest may touch anything
+                take_lock(name)
             for number, chunk in enumerate(chunks):
                 plan, prepared = loaded.pop(chunk) if chunk in loaded else stage.kept(chunk)
-                result.billing_records += write(plan, actor, intake, prepared)
+                result.billing_records += write(plan, actor, intake, prepared, early=chunk in early)
                 del plan, prepared  # one chunk in memory at a time
                 _chunk_written(number)
             summary = " ".join(

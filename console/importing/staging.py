@@ -274,6 +274,14 @@ class Stage:
         return range(-1, self.chunks)
 
     @_guarded
+    def kept_bytes(self, chunk: int) -> int:
+        """How large the staged form of a chunk is (0 for the one kept in memory)."""
+        if self._last is not None and chunk == self.chunks - 1:
+            return 0
+        row = self.db.execute("SELECT length(data) FROM checked WHERE chunk = ?", (chunk,)).fetchone()
+        return int(row[0]) if row else 0
+
+    @_guarded
     def kept(self, chunk: int) -> Any:
         if self._last is not None and chunk == self.chunks - 1:
             last, self._last = self._last, None

@@ -37,7 +37,7 @@ from models.core import bulk, clock, people
 from models.core.bulk_rows import ItemRefused
 from models.core.entities import RemoteSession, Staff
 from models.core.errors import PermissionDenied, Support24Error, ValidationError
-from models.core.refs import next_ref
+from models.core.refs import next_ref, numbering_could_give
 from models.purge.files import Intake, Stored
 from models.sessions import batch, sessions
 
@@ -129,13 +129,31 @@ def prepare(plan: Plan) -> Prepared:
     return Prepared(prepare_captured(plan), cleaned)
 
 
-def write(plan: Plan, actor: Staff, intake: Intake | None = None, prepared: Prepared | None = None) -> int:
-    """Store everything marked create or update; returns how many billing records completion made.
+def can_write_early(plan: Plan) -> bool:
+    """Whether write_early may store this chunk before the advisory locks are taken: every new
+    session has a ref, and no new order's or session's ref is one the console's numbering
+    could hand out (refs.numbering_could_give)."""
+    starting = _starting(plan)
+    if not all(r.ref for r in starting):
+        return False
+    orders = [r.ref for r in plan.to_write(OrderRec) if r.action == "create"]
+    return not any(numbering_could_give("A", ref) for ref in orders) and not any(
+        numbering_could_give("S", r.ref or "") for r in starting
+    )
 
-    Files named by recording and gathered_file lines are taken in through `intake`; `prepared`
-    is what prepare() checked before the write transaction (computed here if not given).
-    """
-    prepared = prepared or prepare(plan)
+
+def write_early(plan: Plan, actor: Staff, prepared: Prepared) -> None:
+    """The part of write() that takes none of the advisory locks: staff, customers, contacts,
+    new orders, new sessions (their consents checked, not yet stored) and the captured rows
+    (their retention rows not yet noted). write(..., early=True) does the rest, in the same
+    transaction, once the locks are taken: a long job holds them only for that."""
+    _people(plan, actor)
+    _new_orders(plan, actor)
+    _sessions_and_consents(plan, actor, prepared.sessions, part="early")
+    _captured(plan, actor, prepared.captured, part="early")
+
+
+def _people(plan: Plan, actor: Staff) -> None:
     for rec in plan.to_write(StaffRec):
         with _line(rec):
             people.register_staff(
@@ -157,56 +175,79 @@ def write(plan: Plan, actor: Staff, intake: Intake | None = None, prepared: Prep
     contacts = plan.to_write(ContactRec)
     with _lines(contacts):
         people.add_contacts(actor, [people.ContactInput(r.customer, r.name, r.email, r.phone) for r in contacts])
+
+
+def _new_orders(plan: Plan, actor: Staff) -> None:
     new_orders = [r for r in plan.to_write(OrderRec) if r.action == "create"]
     with _lines(new_orders):
         batch.open_orders(
             actor,
             [batch.OrderInput(r.customer, r.ref, r.billing_class, r.opened_at, r.description) for r in new_orders],
         )
-    _sessions_and_consents(plan, actor, prepared.sessions)
+
+
+def write(
+    plan: Plan,
+    actor: Staff,
+    intake: Intake | None = None,
+    prepared: Prepared | None = None,
+    *,
+    early: bool = False,
+) -> int:
+    """Store everything marked create or update; returns how many billing records completion made.
+
+    Files named by recording and gathered_file lines are taken in through `intake`; `prepared`
+    is what prepare() checked before the write transaction (computed here if not given);
+    `early`: write_early stored its part of this plan already, in the same transaction.
+    """
+    prepared = prepared or prepare(plan)
+    if not early:
+        _people(plan, actor)
+        _new_orders(plan, actor)
+    _sessions_and_consents(plan, actor, prepared.sessions, part="late" if early else "all")
     for rec in sorted(plan.to_write(ParticipantRec), key=lambda r: r.joined_at):
         with _line(rec):
             sessions.add_participant(
                 actor, _ref(plan, rec.session), rec.username, joined_at=rec.joined_at, left_at=rec.left_at
             )
-    _captured(plan, actor, prepared.captured)
-    for rec in plan.to_write(RecordingRec):
-        with _line(rec):
-            kept = _take_in(intake, rec, "video")
+    _captured(plan, actor, prepared.captured, part="late" if early else "all")
+    for recording in plan.to_write(RecordingRec):
+        with _line(recording):
+            kept = _take_in(intake, recording, "video")
             sessions.add_recording(
                 actor,
-                _ref(plan, rec.session),
-                rec.path,
-                started_at=rec.started_at,
-                ended_at=rec.ended_at,
-                size=kept.size if kept else rec.size,
-                sha256=kept.sha256 if kept else rec.sha256,
+                _ref(plan, recording.session),
+                recording.path,
+                started_at=recording.started_at,
+                ended_at=recording.ended_at,
+                size=kept.size if kept else recording.size,
+                sha256=kept.sha256 if kept else recording.sha256,
                 stored=kept.relative if kept else None,
             )
-    for rec in plan.to_write(GatheredRec):
-        with _line(rec):
-            kept = _take_in(intake, rec, "gathered_files")
+    for gathered in plan.to_write(GatheredRec):
+        with _line(gathered):
+            kept = _take_in(intake, gathered, "gathered_files")
             sessions.add_gathered_file(
                 actor,
-                _ref(plan, rec.session),
-                rec.path,
-                kind=rec.kind,
-                at=rec.at,
-                size=kept.size if kept else rec.size,
-                sha256=kept.sha256 if kept else rec.sha256,
+                _ref(plan, gathered.session),
+                gathered.path,
+                kind=gathered.kind,
+                at=gathered.at,
+                size=kept.size if kept else gathered.size,
+                sha256=kept.sha256 if kept else gathered.sha256,
                 stored=kept.relative if kept else None,
             )
-    for rec in plan.to_write(DisclosureRec):
-        with _line(rec):
+    for disclosure in plan.to_write(DisclosureRec):
+        with _line(disclosure):
             sessions.record_disclosure(
                 actor,
-                _ref(plan, rec.session),
-                recipient=rec.recipient,
-                categories=rec.categories,
-                scope=rec.scope,
-                basis=rec.basis,
-                customer_informed_at=rec.customer_informed_at,
-                at=rec.at,
+                _ref(plan, disclosure.session),
+                recipient=disclosure.recipient,
+                categories=disclosure.categories,
+                scope=disclosure.scope,
+                basis=disclosure.basis,
+                customer_informed_at=disclosure.customer_informed_at,
+                at=disclosure.at,
             )
     ending = [r for r in plan.to_write(SessionRec) if r.ended_at is not None and (r.action == "create" or r.end)]
     with _lines(ending):
@@ -230,8 +271,13 @@ def _session_input(rec: SessionRec, ref: str | None, consents: list[ConsentRec])
     )
 
 
-def _sessions_and_consents(plan: Plan, actor: Staff, cleaned: list[dict[str, Any]] | None = None) -> None:
-    """New sessions start with their consents (P4 needs them); other consents follow in line order."""
+def _sessions_and_consents(
+    plan: Plan, actor: Staff, cleaned: list[dict[str, Any]] | None = None, part: str = "all"
+) -> None:
+    """New sessions start with their consents (P4 needs them); other consents follow in line order.
+
+    `part` "early": the sessions only (their consents checked); "late": the consents of the
+    sessions the early part started, then the others."""
     consents_of: dict[int, list[ConsentRec]] = defaultdict(list)
     for rec in plan.to_write(ConsentRec):
         view = plan.sessions[rec.session]
@@ -248,7 +294,12 @@ def _sessions_and_consents(plan: Plan, actor: Staff, cleaned: list[dict[str, Any
         inputs.append(_session_input(rec, ref, mine))
         view.ref = ref
     with _lines(starting):
-        batch.start_sessions(actor, inputs, cleaned)
+        if part == "late":
+            batch.record_first_consents(actor, inputs)
+        else:
+            batch.start_sessions(actor, inputs, cleaned, with_consents=part == "all")
+    if part == "early":
+        return
     for recs in consents_of.values():
         for rec in recs:
             with _line(rec):
@@ -277,12 +328,19 @@ def prepare_captured(plan: Plan) -> list[tuple[list[Record], bulk.CapturedBatch]
     return prepared
 
 
-def _captured(plan: Plan, actor: Staff, prepared: list[tuple[list[Record], bulk.CapturedBatch]]) -> None:
-    """Every session's captured data, set-wise, one audit event per kind."""
+def _captured(
+    plan: Plan, actor: Staff, prepared: list[tuple[list[Record], bulk.CapturedBatch]], part: str = "all"
+) -> None:
+    """Every session's captured data, set-wise, one audit event per kind (`part` as for
+    _sessions_and_consents: "early" stores the rows, "late" notes their retention rows)."""
     for ordered, captured in prepared:
-        captured.refs = [_ref(plan, key) for key in captured.refs]  # sessions known by tool id have refs now
+        keys = captured.keys if captured.keys is not None else captured.refs
+        captured.refs = [_ref(plan, key) for key in keys]  # sessions known by tool id have refs now
         with _lines(ordered):
-            bulk.store_captured(actor, captured)
+            if part == "late":
+                bulk.note_captured(captured)
+            else:
+                bulk.store_captured(actor, captured, note=part == "all")
 
 
 def _orders_lifecycle(plan: Plan, actor: Staff) -> int:

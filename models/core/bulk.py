@@ -9,14 +9,17 @@ activity log neither takes minutes nor floods the audit trail.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from peewee import Model
+
 from models.core import audit, validation
-from models.core.bulk_rows import ItemRefused, batch_detail, chunks, insert_rows
-from models.core.db import write_tx
+from models.core.bulk_rows import ItemRefused, among, batch_detail, chunks, insert_converted, insert_rows
+from models.core.db import database, is_sqlite, write_tx
 from models.core.entities import TRANSFER_DIRECTIONS, ActivityEvent, ChatMessage, RemoteSession, Staff, SystemInfo
 from models.core.errors import NotFound, Support24Error, ValidationError
 from models.core.i18n import _
@@ -141,6 +144,8 @@ class CapturedBatch:
     refs: list[str]
     ats: list[datetime]
     values: list[tuple[Any, ...]]
+    keys: list[str] | None = None  # the session keys as prepared (refs may be resolved later)
+    staged: int | None = None  # the rows wait in the staging table under this tag (values is empty)
 
 
 def prepare_captured(category: str, items: list[tuple[str, Any]]) -> CapturedBatch:
@@ -157,7 +162,19 @@ def prepare_captured(category: str, items: list[tuple[str, Any]]) -> CapturedBat
         refs.append(ref)
         ats.append(row["at"])
         values.append(tuple(convert(row[c]) for convert, c in zip(converters, columns, strict=True)))
-    return CapturedBatch(category, refs, ats, values)
+    return CapturedBatch(category, refs, ats, values, keys=list(refs))
+
+
+def note_captured(batch: CapturedBatch) -> None:
+    """The retention rows of what store_captured(note=False) stored: its sessions' orders hold data of its kind."""
+    if not batch.ats:
+        return
+    with write_tx():
+        orders: set[int] = set()
+        for chunk in chunks(sorted(set(batch.refs))):
+            query = RemoteSession.select(RemoteSession.order).where(among(RemoteSession.ref, chunk))
+            orders.update(row[0] for row in query.tuples())
+        retention_due.note_data_many(orders, batch.category)
 
 
 def add_captured_many(actor: Staff, category: str, items: list[tuple[str, Any]]) -> int:
@@ -170,10 +187,13 @@ def add_captured_many(actor: Staff, category: str, items: list[tuple[str, Any]])
     return store_captured(actor, prepare_captured(category, items))
 
 
-def store_captured(actor: Staff, batch: CapturedBatch) -> int:
-    """The database half of add_captured_many: inside the sessions, due rows noted, one insert."""
+def store_captured(actor: Staff, batch: CapturedBatch, *, note: bool = True) -> int:
+    """The database half of add_captured_many: inside the sessions, due rows noted, one insert.
+
+    Without `note` the retention rows are left to note_captured, later in the same transaction
+    (it takes the `retention_due` lock, which a long job takes as late as it can)."""
     require_role(actor, *SESSION_ROLES)
-    if not batch.values:
+    if not batch.ats:
         return 0
     model, _make_row, action, columns = _KINDS[batch.category]
     with write_tx():
@@ -187,7 +207,7 @@ def store_captured(actor: Staff, batch: CapturedBatch) -> int:
                 RemoteSession.started_at,
                 RemoteSession.ended_at,
             )
-            .where(RemoteSession.ref.in_(list(chunk)))
+            .where(among(RemoteSession.ref, chunk))
             .namedtuples()
         }
         ids = []
@@ -200,9 +220,110 @@ def store_captured(actor: Staff, batch: CapturedBatch) -> int:
             except Support24Error as exc:
                 raise ItemRefused(index, exc) from exc
             ids.append(session.id)
-        retention_due.note_data_many({s.order for s in sessions.values()}, batch.category)
-        insert_rows(
-            model, ("session", *columns), ((i, *v) for i, v in zip(ids, batch.values, strict=True)), converted=True
-        )
+        if note:
+            retention_due.note_data_many({s.order for s in sessions.values()}, batch.category)
+        if batch.staged is None:
+            insert_rows(
+                model, ("session", *columns), ((i, *v) for i, v in zip(ids, batch.values, strict=True)), converted=True
+            )
+        else:
+            _insert_staged(model, columns, batch, ids)
         audit.record(actor.username, action, None, f"{len(ids)} entries, sessions {batch_detail(sorted(sessions))}")
     return len(ids)
+
+
+# --- Rows staged before the write transaction ----------------------------------------------
+# An import checks and converts its captured rows long before it writes them. They wait in
+# temporary tables of its own connection, filled with no lock of the console's database held
+# (on SQLite they live in the connection's temp database), and the write transaction, after
+# the checks of store_captured, copies them over inside the server with one INSERT … SELECT
+# per kind: the lock is held for that, not for sending every row.
+
+_SESSION_IDS = "staged_session_ids"
+
+
+def _staging_table(category: str) -> str:
+    return f"staged_{category}"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _column_names(model: type[Model], columns: tuple[str, ...]) -> list[str]:
+    return [model._meta.fields[c].column_name for c in columns]
+
+
+def _drop_staging_tables() -> None:
+    for category in (*_KINDS, None):
+        table = _staging_table(category) if category else _SESSION_IDS
+        with suppress(Exception):  # a connection already closed takes its temporary tables with it
+            database.execute_sql(f"DROP TABLE IF EXISTS {_quote(table)}")
+
+
+@contextmanager
+def staging_tables() -> Iterator[None]:
+    """This connection's temporary tables for stage_captured while the block runs."""
+    _drop_staging_tables()
+    for category, (model, _make_row, _action, columns) in _KINDS.items():
+        table = _quote(_staging_table(category))
+        picked = ", ".join(_quote(c) for c in _column_names(model, columns))
+        database.execute_sql(
+            f"CREATE TEMPORARY TABLE {table} AS SELECT CAST(0 AS INTEGER) AS tag, CAST(0 AS INTEGER) AS pos, "
+            f"CAST(NULL AS TEXT) AS skey, {picked} FROM {_quote(model._meta.table_name)} WHERE 1 = 0"
+        )
+        database.execute_sql(f"CREATE INDEX {_quote(_staging_table(category) + '_tag')} ON {table} (tag, pos)")
+    database.execute_sql(f"CREATE TEMPORARY TABLE {_SESSION_IDS} (skey TEXT PRIMARY KEY, session INTEGER NOT NULL)")
+    try:
+        yield
+    finally:
+        _drop_staging_tables()
+
+
+@contextmanager
+def _temp_only_transaction() -> Iterator[None]:
+    """SQLite: one deferred transaction around many inserts into temporary tables (not one per
+    row); it never touches the database file, so it takes none of its locks."""
+    if not is_sqlite() or database.connection().in_transaction:
+        yield
+        return
+    database.execute_sql("BEGIN DEFERRED")
+    try:
+        yield
+    except BaseException:
+        database.execute_sql("ROLLBACK")
+        raise
+    database.execute_sql("COMMIT")
+
+
+def stage_captured(batch: CapturedBatch, tag: int) -> None:
+    """Move the rows of a prepared batch into its staging table under `tag` (inside
+    staging_tables(), before the write transaction); store_captured then writes them from there."""
+    assert batch.keys is not None
+    if not batch.values:
+        return
+    model, _make_row, _action, columns = _KINDS[batch.category]
+    with _temp_only_transaction():
+        insert_converted(
+            _staging_table(batch.category),
+            ("tag", "pos", "skey", *_column_names(model, columns)),
+            ((tag, pos, key, *values) for pos, (key, values) in enumerate(zip(batch.keys, batch.values, strict=True))),
+        )
+    batch.values, batch.staged = [], tag
+
+
+def _insert_staged(model: type[Model], columns: tuple[str, ...], batch: CapturedBatch, ids: list[int]) -> None:
+    """The staged rows of `batch` into their table, each with the id of its session."""
+    assert batch.keys is not None
+    database.execute_sql(f"DELETE FROM {_SESSION_IDS}")
+    insert_converted(_SESSION_IDS, ("skey", "session"), sorted(set(zip(batch.keys, ids, strict=True))))
+    names = [_quote(c) for c in _column_names(model, columns)]
+    cursor = database.execute_sql(
+        f"INSERT INTO {_quote(model._meta.table_name)} ({_quote(model._meta.fields['session'].column_name)}, "
+        f"{', '.join(names)}) SELECT m.session, {', '.join('t.' + n for n in names)} "
+        f"FROM {_quote(_staging_table(batch.category))} t JOIN {_SESSION_IDS} m ON m.skey = t.skey "
+        f"WHERE t.tag = {database.obj.param} ORDER BY t.pos",
+        (batch.staged,),
+    )
+    if cursor.rowcount != len(ids):
+        raise RuntimeError(f"{cursor.rowcount} staged {batch.category} rows written, {len(ids)} expected")

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from peewee import Field, Model
+from peewee import Cast, Expression, Field, Model, Value, fn
 
 from models.core.db import database, is_postgres
 from models.core.errors import Support24Error
 
 ROWS_PER_EXECUTEMANY = 5000  # bounds the converted parameters held at once
-IN_CHUNK = 500  # values per IN list on both backends
+IN_CHUNK = 500  # values per IN list on SQLite (its bound-parameter limit)
+PG_IN_CHUNK = 50_000  # values per array parameter on PostgreSQL
 
 
 class ItemRefused(Support24Error):
@@ -27,9 +28,21 @@ class ItemRefused(Support24Error):
         self.exit_code = error.exit_code
 
 
-def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
+def chunks(items: Sequence[Any], size: int | None = None) -> Iterator[Sequence[Any]]:
+    """`items` in slices small enough for one `among` each (PostgreSQL takes any number at once)."""
+    size = size or (PG_IN_CHUNK if is_postgres() else IN_CHUNK)
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def among(column: Field, values: Iterable[Any]) -> Expression:
+    """`column IN values`. On PostgreSQL one array parameter (`= ANY(%s)`): no statement with a
+    placeholder per value to build, send and parse."""
+    values = list(values)
+    if not is_postgres() or not values:
+        return column.in_(values)
+    kind = "bigint[]" if all(isinstance(v, int) and not isinstance(v, bool) for v in values) else "text[]"
+    return column == fn.ANY(Cast(Value(values, converter=False, unpack=False), kind))
 
 
 def batch_detail(refs: Sequence[str | None]) -> str:
@@ -58,7 +71,7 @@ def insert_rows(
     Joins the caller's transaction."""
     fields = _fields(model, names)
     if is_postgres():
-        return _copy(model, fields, rows, converted=converted)
+        return _copy(model._meta.table_name, fields, rows, converted=converted)
     param = database.obj.param
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         _quote(model._meta.table_name),
@@ -68,15 +81,11 @@ def insert_rows(
     return _executemany(sql, fields, rows, converted=converted)
 
 
-def _copy(model: type[Model], fields: list[Field], rows: Iterable[Sequence[Any]], *, converted: bool) -> int:
+def _copy(table: str, fields: list[Field], rows: Iterable[Sequence[Any]], *, converted: bool) -> int:
     """PostgreSQL: COPY the rows in, one round trip for all of them (row triggers still fire)."""
     converters = [f.db_value for f in fields]
-    sql = "COPY {} ({}) FROM STDIN".format(
-        _quote(model._meta.table_name),
-        ", ".join(_quote(f.column_name) for f in fields),
-    )
     done = 0
-    with database.cursor().copy(sql) as copy:
+    with database.cursor().copy(_copy_sql(table, [f.column_name for f in fields])) as copy:
         for row in rows:
             copy.write_row(
                 row if converted else [convert(value) for convert, value in zip(converters, row, strict=True)]
@@ -85,10 +94,33 @@ def _copy(model: type[Model], fields: list[Field], rows: Iterable[Sequence[Any]]
     return done
 
 
+def _copy_sql(table: str, columns: Sequence[str]) -> str:
+    return "COPY {} ({}) FROM STDIN".format(_quote(table), ", ".join(_quote(c) for c in columns))
+
+
+def insert_converted(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """INSERT rows of values the database takes as they are into `table` (any table, e.g. a
+    temporary one): COPY on PostgreSQL, executemany on SQLite."""
+    if is_postgres():
+        done = 0
+        with database.cursor().copy(_copy_sql(table, columns)) as copy:
+            for row in rows:
+                copy.write_row(row)
+                done += 1
+        return done
+    param = database.obj.param
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        _quote(table), ", ".join(_quote(c) for c in columns), ", ".join([param] * len(columns))
+    )
+    return _executemany(sql, [], rows, converted=True)
+
+
 def update_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """UPDATE `model` SET the `names` fields WHERE its primary key is the row's last value."""
     fields = _fields(model, names)
-    key = model._meta.primary_key
+    key: Field = model._meta.primary_key
+    if is_postgres():
+        return _update_from_copy(model, fields, key, rows)
     param = database.obj.param
     sql = "UPDATE {} SET {} WHERE {} = {}".format(
         _quote(model._meta.table_name),
@@ -97,6 +129,38 @@ def update_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequenc
         param,
     )
     return _executemany(sql, [*fields, key], rows)
+
+
+_UPDATES = "staged_updates"
+
+
+def _update_from_copy(model: type[Model], fields: list[Field], key: Field, rows: Iterable[Sequence[Any]]) -> int:
+    """PostgreSQL: the new values COPYed into a temporary table, then one UPDATE … FROM it
+    (one statement instead of one per row). A key given twice keeps its last values, as one
+    UPDATE per row in turn would leave it."""
+    converters = [f.db_value for f in (*fields, key)]
+    latest: dict[Any, tuple[Any, ...]] = {}
+    for row in rows:
+        converted = tuple(convert(value) for convert, value in zip(converters, row, strict=True))
+        latest[converted[-1]] = converted
+    if not latest:
+        return 0
+    table, columns = _quote(model._meta.table_name), [_quote(f.column_name) for f in (*fields, key)]
+    database.execute_sql(f"DROP TABLE IF EXISTS {_UPDATES}")
+    database.execute_sql(f"CREATE TEMPORARY TABLE {_UPDATES} AS SELECT {', '.join(columns)} FROM {table} WHERE false")
+    with database.cursor().copy(_copy_sql(_UPDATES, [f.column_name for f in (*fields, key)])) as copy:
+        for values in latest.values():
+            copy.write_row(values)
+    database.execute_sql(
+        "UPDATE {table} AS t SET {sets} FROM {updates} AS u WHERE t.{key} = u.{key}".format(
+            table=table,
+            sets=", ".join(f"{c} = u.{c}" for c in columns[:-1]),
+            updates=_UPDATES,
+            key=columns[-1],
+        )
+    )
+    database.execute_sql(f"DROP TABLE {_UPDATES}")
+    return len(latest)
 
 
 def _executemany(sql: str, fields: list[Field], rows: Iterable[Sequence[Any]], *, converted: bool = False) -> int:
@@ -123,6 +187,6 @@ def ids_by(model: type[Model], column: Field, values: Iterable[Any], *extra: Fie
     found: dict[Any, Any] = {}
     key = model._meta.primary_key
     for chunk in chunks(wanted):
-        for row in model.select(column, key, *extra).where(column.in_(list(chunk))).tuples():
+        for row in model.select(column, key, *extra).where(among(column, chunk)).tuples():
             found[row[0]] = row[1] if not extra else row[1:]
     return found

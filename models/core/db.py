@@ -273,7 +273,9 @@ def lock_key(name: str) -> int:
 # Session-level locks (the purge lease, `lease:*`) are taken outside any transaction, first.
 # The audit lock comes last: audit events of a transaction are buffered and written with one
 # head update just before it commits (see models/core/audit.py), so it is held for milliseconds.
-LOCK_ORDER: tuple[str, ...] = ("schema", "billing", "retention_due", "purge_item", "ref", "audit")
+# "import" is taken by imports only, first: an import stores its early part (rows no desk
+# numbers) before the data locks, and two imports must not meet on those rows uncommitted.
+LOCK_ORDER: tuple[str, ...] = ("schema", "import", "billing", "retention_due", "purge_item", "ref", "audit")
 
 # What a job that may touch anything (an import) takes up front, in order; audit comes at commit.
 ALL_DATA_LOCKS: tuple[str, ...] = ("billing", "retention_due", "purge_item", "ref")
@@ -542,6 +544,9 @@ def _begin_within_budget(stack: ExitStack) -> None:
     """Open the outermost transaction on `stack`; SQLite's BEGIN IMMEDIATE waits within the budget."""
     if not is_sqlite():
         stack.enter_context(database.atomic())
+        # A row another transaction holds (its uncommitted insert, update or delete) is waited
+        # for within the same budget; past it the statement fails with lock_not_available: Busy.
+        database.execute_sql("SELECT set_config('lock_timeout', %s, true)", (f"{int(_budget_total() * 1000)}ms",))
         return
 
     def attempt(wait: float) -> None:

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from models.core import audit, clock, validation
-from models.core.bulk_rows import ItemRefused, batch_detail, insert_rows
+from models.core.bulk_rows import ItemRefused, among, batch_detail, chunks, insert_rows
 from models.core.db import write_tx
 from models.core.entities import ContactPerson, Customer, Staff
 from models.core.errors import NotFound, RuleViolation, ValidationError
@@ -206,9 +206,8 @@ def register_customers(actor: Staff, items: list[CustomerInput]) -> int:
     with write_tx():
         numbers = [r["number"] for r in rows]
         seen: dict[str, int] = {}
-        for start in range(0, len(numbers), 500):
-            chunk = numbers[start : start + 500]
-            for (taken,) in Customer.select(Customer.number).where(Customer.number.in_(chunk)).tuples():
+        for chunk in chunks(numbers):
+            for (taken,) in Customer.select(Customer.number).where(among(Customer.number, chunk)).tuples():
                 seen.setdefault(taken, -1)
         for index, number in enumerate(numbers):
             if number in seen:
@@ -252,9 +251,8 @@ def add_contacts(actor: Staff, items: list[ContactInput]) -> int:
     with write_tx():
         numbers = sorted({item.customer for item in items})
         ids: dict[str, int] = {}
-        for start in range(0, len(numbers), 500):
-            chunk = numbers[start : start + 500]
-            ids.update(Customer.select(Customer.number, Customer.id).where(Customer.number.in_(chunk)).tuples())
+        for chunk in chunks(numbers):
+            ids.update(Customer.select(Customer.number, Customer.id).where(among(Customer.number, chunk)).tuples())
         for index, row in enumerate(rows):
             if row[0] not in ids:
                 raise ItemRefused(index, NotFound(_("no customer {number}").format(number=row[0])))

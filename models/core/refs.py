@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from peewee import CharField, Model
 
 from models.core.db import write_tx
@@ -48,3 +50,10 @@ def next_refs_by_year(model: type[Model], prefix: str, years: list[int]) -> list
         wanted[year] = wanted.get(year, 0) + 1
     pools = {year: iter(next_refs(model, prefix, year, n)) for year, n in sorted(wanted.items())}
     return [next(pools[year]) for year in years]
+
+
+def numbering_could_give(prefix: str, ref: str) -> bool:
+    """Whether `ref` has the form next_ref hands out for `prefix` (PREFIX-YEAR-NNNN): such a
+    ref is stored under the `ref` lock, so that a numbering at the same time never meets it
+    uncommitted and hands it out a second time."""
+    return re.fullmatch(rf"{re.escape(prefix)}-\d{{4}}-\d{{4,}}", ref) is not None

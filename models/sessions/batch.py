@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from models.core import audit, clock, validation
-from models.core.bulk_rows import ItemRefused, batch_detail, chunks, ids_by, insert_rows, update_rows
+from models.core.bulk_rows import ItemRefused, among, batch_detail, chunks, ids_by, insert_rows, update_rows
 from models.core.db import write_tx
 from models.core.entities import (
     BILLING_CLASSES,
@@ -171,11 +171,18 @@ def prepare_sessions(items: list[SessionInput]) -> list[dict[str, Any]]:
 
 
 def start_sessions(
-    actor: Staff, items: list[SessionInput], cleaned: list[dict[str, Any]] | None = None
+    actor: Staff,
+    items: list[SessionInput],
+    cleaned: list[dict[str, Any]] | None = None,
+    *,
+    with_consents: bool = True,
 ) -> dict[str, int]:
     """sessions.start_session for many new sessions with refs given; returns ref -> id.
 
-    `cleaned`: what prepare_sessions returned for the same items, if it ran already."""
+    `cleaned`: what prepare_sessions returned for the same items, if it ran already. Without
+    `with_consents` the consents are checked as always (P4 needs them) but not stored: the
+    caller stores them with record_first_consents later in the same transaction (numbering
+    them takes the `ref` lock, which a long job takes as late as it can)."""
     require_role(actor, *SESSION_ROLES)
     if cleaned is None or len(cleaned) != len(items):
         cleaned = prepare_sessions(items)
@@ -186,17 +193,17 @@ def start_sessions(
         order_rows = {
             row.ref: row
             for chunk in chunks(sorted({i.order for i in items}))
-            for row in Order.select().where(Order.ref.in_(list(chunk)))
+            for row in Order.select().where(among(Order.ref, chunk))
         }
         customers = {
             c.id: c
             for chunk in chunks(sorted({o.customer_id for o in order_rows.values()}))
-            for c in Customer.select().where(Customer.id.in_(list(chunk)))
+            for c in Customer.select().where(among(Customer.id, chunk))
         }
         staff = {
             s.username: s
             for chunk in chunks(sorted({i.technician for i in items}))
-            for s in Staff.select().where(Staff.username.in_(list(chunk)))
+            for s in Staff.select().where(among(Staff.username, chunk))
         }
         taken_refs = ids_by(RemoteSession, RemoteSession.ref, (i.ref for i in items if i.ref))
         externals = {c["external_id"] for c in cleaned if c["external_id"]}
@@ -204,7 +211,7 @@ def start_sessions(
         for chunk in chunks(sorted(externals)):
             taken_external |= set(
                 RemoteSession.select(RemoteSession.tool, RemoteSession.external_id)
-                .where(RemoteSession.external_id.in_(list(chunk)))
+                .where(among(RemoteSession.external_id, chunk))
                 .tuples()
             )
         rows, consents = [], []
@@ -249,33 +256,57 @@ def start_sessions(
             consents.extend((item.ref, c) for c in mine)
         insert_rows(RemoteSession, _SESSION_COLUMNS, rows)
         ids = ids_by(RemoteSession, RemoteSession.ref, (r[0] for r in rows))
-        if consents:
-            refs = next_refs_by_year(Consent, "C", [clock.berlin_date(c["at"]).year for _ref, c in consents])
-            insert_rows(
-                Consent,
-                _CONSENT_COLUMNS,
-                (
-                    [
-                        ref,
-                        ids[session_ref],
-                        c["kind"],
-                        c["given_by"],
-                        fold(c["given_by"]),
-                        c["method"],
-                        c["granted"],
-                        c["at"],
-                        actor.id,
-                        c["wording"],
-                        None,
-                        c["note"],
-                        clock.now(),
-                    ]
-                    for ref, (session_ref, c) in zip(refs, consents, strict=True)
-                ),
-            )
-            audit.record(actor.username, "consent.record", None, batch_detail(refs))
+        if with_consents:
+            _insert_first_consents(actor, consents, ids)
         audit.record(actor.username, "session.start", None, batch_detail([r[0] for r in rows]))
     return ids
+
+
+def record_first_consents(actor: Staff, items: list[SessionInput]) -> int:
+    """The consents of sessions start_sessions started without them (the same items)."""
+    require_role(actor, *SESSION_ROLES)
+    wordings = _Wordings()
+
+    def clean(item: SessionInput) -> list[tuple[str, dict[str, Any]]]:
+        mine = [single.clean_consent(c) for c in item.consents]
+        for consent in mine:
+            consent["wording"] = wordings(consent["kind"], consent["wording_version"])
+        return [(item.ref, c) for c in mine if item.ref]
+
+    with write_tx():
+        consents = [pair for pairs in _each(items, clean) for pair in pairs]
+        if consents:
+            _insert_first_consents(actor, consents, ids_by(RemoteSession, RemoteSession.ref, (r for r, _c in consents)))
+    return len(consents)
+
+
+def _insert_first_consents(actor: Staff, consents: list[tuple[str, dict[str, Any]]], ids: dict[str, int]) -> None:
+    if not consents:
+        return
+    refs = next_refs_by_year(Consent, "C", [clock.berlin_date(c["at"]).year for _ref, c in consents])
+    insert_rows(
+        Consent,
+        _CONSENT_COLUMNS,
+        (
+            [
+                ref,
+                ids[session_ref],
+                c["kind"],
+                c["given_by"],
+                fold(c["given_by"]),
+                c["method"],
+                c["granted"],
+                c["at"],
+                actor.id,
+                c["wording"],
+                None,
+                c["note"],
+                clock.now(),
+            ]
+            for ref, (session_ref, c) in zip(refs, consents, strict=True)
+        ),
+    )
+    audit.record(actor.username, "consent.record", None, batch_detail(refs))
 
 
 def end_sessions(actor: Staff, items: list[tuple[str, datetime | str]]) -> int:
@@ -290,7 +321,7 @@ def end_sessions(actor: Staff, items: list[tuple[str, datetime | str]]) -> int:
             for chunk in chunks(sorted({ref for ref, _at in items}))
             for row in RemoteSession.select(
                 RemoteSession.id, RemoteSession.ref, RemoteSession.started_at, RemoteSession.ended_at
-            ).where(RemoteSession.ref.in_(list(chunk)))
+            ).where(among(RemoteSession.ref, chunk))
         }
         updates = []
         for index, ((ref, _at), ended) in enumerate(zip(items, ends, strict=True)):
@@ -316,7 +347,7 @@ def _close_participants(ends: list[tuple[datetime, int]]) -> None:
         (row.id, row.session_id)
         for chunk in chunks(sorted(by_session))
         for row in Participant.select(Participant.id, Participant.session).where(
-            Participant.session.in_(list(chunk)) & Participant.left_at.is_null()
+            among(Participant.session, chunk) & Participant.left_at.is_null()
         )
     ]
     if open_stays:
@@ -370,7 +401,7 @@ def settle_orders(
     created = 0
     with write_tx():
         refs = sorted({r for r, _c in completions} | {r for r, _b in billings})
-        stored = {row.ref: row for chunk in chunks(refs) for row in Order.select().where(Order.ref.in_(list(chunk)))}
+        stored = {row.ref: row for chunk in chunks(refs) for row in Order.select().where(among(Order.ref, chunk))}
         touched: dict[int, Order] = {}
         if completions:
             created = _complete(actor, completions, completed_ats, stored, touched)
@@ -409,7 +440,7 @@ def _complete(
     for chunk in chunks(ids):
         for row in (
             RemoteSession.select()
-            .where(RemoteSession.order.in_(list(chunk)))
+            .where(among(RemoteSession.order, chunk))
             .order_by(RemoteSession.started_at, RemoteSession.id)
         ):
             sessions_of[row.order_id].append(row)
@@ -430,13 +461,13 @@ def _complete(
         ref
         for chunk in chunks(sorted(s.ref for o in done for s in sessions_of[o.id]))
         for (ref,) in BillingRecord.select(BillingRecord.session_ref)
-        .where(BillingRecord.session_ref.in_(list(chunk)))
+        .where(among(BillingRecord.session_ref, chunk))
         .tuples()
     }
     customers = {
         c.id: c
         for chunk in chunks(sorted({o.customer_id for o in done}))
-        for c in Customer.select().where(Customer.id.in_(list(chunk)))
+        for c in Customer.select().where(among(Customer.id, chunk))
     }
     records = [
         billing_record_fields(session, order, customers[order.customer_id])
