@@ -58,7 +58,12 @@ async def test_detail_shows_categories_with_due_dates_and_is_audited(db, fixed_c
         await pilot.press("enter")
         await settle(pilot)
         text = screen_text(app)
-        assert "Data and retention" in text and "system information" in text and "system_info" not in text and "billing" in text
+        assert (
+            "Data and retention" in text
+            and "system information" in text
+            and "system_info" not in text
+            and "billing" in text
+        )
         assert "2026-11-25 11:00" in text  # 48 h after completion, on the Berlin clock (P7)
         video = next(line for line in text.splitlines() if line.strip().startswith("video"))
         assert "nothing kept" in video and "—" in video  # no recording: no date, nothing scheduled
