@@ -15,5 +15,9 @@ from screens.compat import drop_render_caches
 
 
 def shed_drawn_lines(screen: Any) -> None:
+    from screens.shell.chrome import QuietFooter
+
     for widget in screen.walk_children(with_self=True):
         drop_render_caches(widget)
+        if isinstance(widget, QuietFooter):
+            widget.shed_keys()
