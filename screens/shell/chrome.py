@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -118,6 +119,14 @@ class QuietFooter(Footer):
 
     _pending = False
     _shown: tuple[tuple[str, str, str, bool, str], ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        """Textual's keys, each with the -compact class its compact flag will give it as it mounts: set
+        now, so that each key is styled once instead of again when that flag arrives."""
+        for widget in super().compose():
+            if self.compact and isinstance(widget, FooterKey):
+                widget.add_class("-compact", update=False)
+            yield widget
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         mark_bindings_ready(self)
