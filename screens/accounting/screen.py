@@ -105,6 +105,7 @@ class AccountingScreen(MainScreen):
     def __init__(self) -> None:
         super().__init__()
         self.view = "outbox"
+        self.batches_shown = False
         self.count: int | None = None
         self.batch_number: int | None = None
 
@@ -160,8 +161,11 @@ class AccountingScreen(MainScreen):
         return batch_records_page(self.operator, self.batch_number, after, limit)
 
     def refresh_data(self) -> None:
-        """Batches every time (no personal data); outbox rows only when their count changed."""
-        self.query_one("#acc-batches", PagedTable).reload()
+        """Batches every time once their view was shown (no personal data); outbox rows only when
+        their count changed. The batches view loads when first shown, not with the outbox's first frame."""
+        if self.view == "batches" or self.batches_shown:
+            self.batches_shown = True
+            self.query_one("#acc-batches", PagedTable).reload()
         if self.count is None:  # the first load: rows and count side by side, not one after the other
             self.query_one("#acc-outbox", PagedTable).reload()
         self.load_count()
@@ -240,6 +244,9 @@ class AccountingScreen(MainScreen):
         names = [name for name, _title in VIEWS]
         self.view = names[(names.index(self.view) + 1) % len(names)]
         self.query_one("#acc-switcher", ContentSwitcher).current = self.view
+        if self.view == "batches" and not self.batches_shown:
+            self.batches_shown = True
+            self.query_one("#acc-batches", PagedTable).reload()
         self.show_views()
         self.query_one("#acc-outbox" if self.view == "outbox" else "#acc-batches", PagedTable).focus()
         self.refresh_bindings()
