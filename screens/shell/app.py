@@ -131,6 +131,9 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         if any(not worker.is_finished for worker in self.workers):
             self.set_timer(PRELOAD_RETRY_SECONDS, self.preload_screens)
             return
+        self.call_after_refresh(self.preload_next_screen)  # what the workers brought is drawn first
+
+    def preload_next_screen(self) -> None:
         for item in MODE_SPECS:
             name = f"screens.{item.screen.split(':')[0]}"
             if name not in sys.modules:
