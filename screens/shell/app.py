@@ -31,10 +31,10 @@ from screens.shell.palette import ReferenceProvider
 from screens.shell.theme import MONO, choose_theme, write_theme
 from screens.shell.timer import PurgeScheduler, PurgeTimerMixin
 
-# Seconds after the start before the other screens' code is imported in a thread: after the
-# first frame, while the operator reads it.
-PRELOAD_AFTER_SECONDS = 1.0
-PRELOAD_STEP_SECONDS = 0.02  # between two modules: input and painting go on in between
+# Seconds after the start before the other screens' code is imported, a module at a time: after
+# the first frame (each step waits for the workers and a repaint), while the operator reads it.
+PRELOAD_AFTER_SECONDS = 0.5
+PRELOAD_STEP_SECONDS = 0.01  # between two modules: input and painting go on in between
 PRELOAD_RETRY_SECONDS = 0.1  # while a worker runs (a screen loading its rows)
 
 
