@@ -41,6 +41,7 @@ __all__ = [
     "PINNED_TEXTUAL",
     "drop_render_caches",
     "bindings_ready",
+    "keep_mount_styles",
     "mark_bindings_ready",
     "mark_css_current",
     "set_key_enabled",
@@ -83,3 +84,15 @@ def drop_render_caches(widget: Any) -> None:
     clear_table = getattr(widget, "_clear_caches", None)  # DataTable
     if clear_table is not None:
         clear_table()
+
+
+def keep_mount_styles(resume: Any) -> None:
+    """A mode's screen shown for the first time needs no restyle when it resumes.
+
+    Textual's Screen._on_screen_resume restyles the whole screen (every node against every rule)
+    when the ScreenResume event's `refresh_styles` is set, and a first visit gets two such events
+    (App._init_mode and App.switch_mode), right after its nodes were styled as they mounted. A
+    handler of the subclass runs before Textual's and may clear the flag; a theme changed since
+    is still applied (switch_mode refreshes the CSS of a screen whose count is behind the app's).
+    """
+    resume.refresh_styles = False

@@ -52,3 +52,22 @@ async def test_the_first_visit_of_a_mode_does_not_refresh_the_whole_css(db, fixe
         app.theme = "textual-light"  # a theme change still restyles everything, as before
         await settle(pilot)
         assert refreshed
+
+
+@aio
+async def test_a_screen_left_holds_no_footer_keys_and_shows_them_again_on_return(db, fixed_clock) -> None:
+    from screens.compat import FooterKey
+
+    w = world()
+    app = make_app(w["tech"], start_mode="orders")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        orders = app.screen
+        keys = [key.key for key in orders.query(FooterKey)]
+        assert keys
+        app.switch_mode("sessions")
+        await settle(pilot)
+        assert list(orders.query(FooterKey)) == []
+        app.switch_mode("orders")
+        await settle(pilot)
+        assert [key.key for key in orders.query(FooterKey)] == keys

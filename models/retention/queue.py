@@ -510,7 +510,7 @@ def due_per_day(days: int = 30, as_of: datetime | None = None) -> list[tuple[dat
     bounds = [berlin_midnight_utc(first + timedelta(days=i)) for i in range(days + 1)]
     held_ids = held_order_ids()
     counts = [0] * days
-    for source in _counted_sources():
+    for source in _per_table(_counted_sources()):
         due = source.due
         where = source.where & (due >= bounds[0]) & (due < bounds[-1])
         if held_ids and source.order is not None:
@@ -521,6 +521,19 @@ def due_per_day(days: int = 30, as_of: datetime | None = None) -> list[tuple[dat
             if day is not None:
                 counts[int(day)] += int(n)
     return [(first + timedelta(days=i), counts[i]) for i in range(days)]
+
+
+def _per_table(sources: list[_Counted]) -> list[_Counted]:
+    """Sources of one table with the same due and order columns as one (their conditions or-ed):
+    one query instead of one per category, where only the total per day counts."""
+    merged: dict[tuple[Any, str, str], _Counted] = {}
+    for source in sources:
+        key = (source.model, source.due.name, getattr(source.order, "name", ""))
+        if key in merged:
+            merged[key] = replace(merged[key], where=merged[key].where | source.where)
+        else:
+            merged[key] = source
+    return list(merged.values())
 
 
 def order_retention(order_ref: str, as_of: datetime | None = None) -> list[QueueItem]:

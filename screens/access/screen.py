@@ -18,8 +18,6 @@ from models.browse.access import requests_page
 from models.core import clock
 from models.core.i18n import _
 from models.core.labels import term
-from screens.access.detail import AccessDetailScreen
-from screens.access.forms import OpenRequestForm
 from screens.access.urgency import days_left_text, theme_colour, urgency_variable
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column, widest
@@ -122,6 +120,10 @@ class AccessRequestsScreen(MainScreen):
         self.table.reload()
 
     def action_new(self) -> None:
+        # The forms and the request's detail (with its report writers) are imported when first opened.
+        from screens.access.detail import AccessDetailScreen
+        from screens.access.forms import OpenRequestForm
+
         form = OpenRequestForm(self.operator)
 
         def opened(result: object) -> None:
@@ -135,4 +137,6 @@ class AccessRequestsScreen(MainScreen):
     def action_open(self) -> None:
         row = self.table.selected()
         if row is not None:
+            from screens.access.detail import AccessDetailScreen
+
             self.app.push_screen(AccessDetailScreen(self.operator, row.ref))

@@ -7,7 +7,7 @@ so the outbox is re-read only when its count changed, not on every refresh tick.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -23,7 +23,6 @@ from models.core import clock
 from models.core.db import worker_connection
 from models.core.i18n import _, ngettext
 from models.core.labels import term
-from screens.accounting.forms import AcknowledgeForm, BillingDateForm, ExportBatchForm
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column, widest
 from screens.kit.host import host
@@ -31,6 +30,9 @@ from screens.kit.keys import binds, shown
 from screens.kit.labels import BILLING_CLASS_LABELS, label
 from screens.kit.roles import refusal
 from screens.kit.text import literal
+
+if TYPE_CHECKING:  # the forms (and the export job they run) are imported when one first opens
+    from screens.accounting.forms import ExportBatchForm
 
 VIEWS = (("outbox", _("Outbox")), ("batches", _("Batches")))
 CLASS_IDS = ("contract", "goodwill", "billable")
@@ -103,6 +105,7 @@ class AccountingScreen(MainScreen):
     def __init__(self) -> None:
         super().__init__()
         self.view = "outbox"
+        self.batches_shown = False
         self.count: int | None = None
         self.batch_number: int | None = None
 
@@ -164,8 +167,11 @@ class AccountingScreen(MainScreen):
         return batch_records_page(self.operator, self.batch_number, after, limit, q)
 
     def refresh_data(self) -> None:
-        """Batches every time (no personal data); outbox rows only when their count changed."""
-        self.query_one("#acc-batches", PagedTable).reload()
+        """Batches every time once their view was shown (no personal data); outbox rows only when
+        their count changed. The batches view loads when first shown, not with the outbox's first frame."""
+        if self.view == "batches" or self.batches_shown:
+            self.batches_shown = True
+            self.query_one("#acc-batches", PagedTable).reload()
         if self.count is None:  # the first load: rows and count side by side, not one after the other
             self.query_one("#acc-outbox", PagedTable).reload()
         self.load_count()
@@ -244,6 +250,9 @@ class AccountingScreen(MainScreen):
         names = [name for name, _title in VIEWS]
         self.view = names[(names.index(self.view) + 1) % len(names)]
         self.query_one("#acc-switcher", ContentSwitcher).current = self.view
+        if self.view == "batches" and not self.batches_shown:
+            self.batches_shown = True
+            self.query_one("#acc-batches", PagedTable).reload()
         self.show_views()
         self.query_one("#acc-outbox" if self.view == "outbox" else "#acc-batches", PagedTable).focus()
         self.refresh_bindings()
@@ -253,11 +262,15 @@ class AccountingScreen(MainScreen):
         return Path(host(self).info.data_dir) / "billing"
 
     def action_export(self) -> None:
+        from screens.accounting.forms import ExportBatchForm
+
         self.open_export(ExportBatchForm(self.operator, self.default_folder, waiting=self.count or 0))
 
     def action_reexport(self) -> None:
         batch = self.selected_batch()
         if batch is not None:
+            from screens.accounting.forms import ExportBatchForm
+
             self.open_export(ExportBatchForm(self.operator, self.default_folder, reexport=batch.number))
 
     def open_export(self, form: ExportBatchForm) -> None:
@@ -290,6 +303,8 @@ class AccountingScreen(MainScreen):
         batch = self.selected_batch()
         if batch is None:
             return
+        from screens.accounting.forms import AcknowledgeForm
+
         form = AcknowledgeForm(self.operator, batch)
 
         def done(result: object) -> None:
@@ -310,6 +325,8 @@ class AccountingScreen(MainScreen):
         batch = self.selected_batch()
         if batch is None or batch.acknowledged_at is None:
             return
+        from screens.accounting.forms import BillingDateForm
+
         form = BillingDateForm(self.operator, batch)
 
         def done(result: object) -> None:

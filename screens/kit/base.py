@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, cast
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -25,6 +25,7 @@ from models.browse.paging import MAX_LIMIT, ListQuery, Page, SortKey
 from models.core.db import worker_connection
 from models.core.entities import Staff
 from models.core.i18n import _
+from screens.compat import keep_mount_styles
 from screens.kit.columns import ColumnSpec, column, fit, lay_out
 from screens.kit.host import host
 from screens.kit.keys import bind, shown
@@ -372,6 +373,7 @@ class MainScreen(ListKeys, ForwardFailures, Screen[None]):
         super().__init__()
         self.refresh_timer: Timer | None = None
         self.refresh_pending = False
+        self.left_once = False  # until the operator first leaves it, its styles are those of its mount
 
     @property
     def operator(self) -> Staff:
@@ -418,7 +420,12 @@ class MainScreen(ListKeys, ForwardFailures, Screen[None]):
             return
         self.refresh_data()
 
-    def on_screen_resume(self) -> None:
+    def on_screen_suspend(self) -> None:
+        self.left_once = True
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self.left_once:
+            keep_mount_styles(event)  # styled as it mounted just now (screens/compat.py)
         if self.refresh_pending:
             self.refresh_pending = False
             self.refresh_data()

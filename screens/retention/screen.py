@@ -37,12 +37,10 @@ from models.retention.queue import QUEUE_SORTS, STATES, SummaryRow, queue_summar
 from screens.access.urgency import STATE_COLOURS, theme_colour
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column, widest
-from screens.kit.forms import ConfirmScreen
 from screens.kit.host import host
 from screens.kit.keys import binds, shown
 from screens.kit.roles import refusal
 from screens.kit.text import literal
-from screens.retention.forms import HoldForm, plan_text
 from screens.shell.timer import PurgeRanByHand
 
 VIEWS = (("queue", _("Queue")), ("runs", _("Purge runs")), ("holds", _("Legal holds")))
@@ -396,6 +394,8 @@ class RetentionScreen(MainScreen):
                 self.notify(_("Legal hold placed on {ref}.").format(ref=getattr(result, "order_ref", "")), markup=False)
                 self.refresh_data()
 
+        from screens.retention.forms import HoldForm  # the forms are imported when one first opens
+
         self.app.push_screen(HoldForm(self.operator), placed)
 
     def action_release_hold(self) -> None:
@@ -405,6 +405,8 @@ class RetentionScreen(MainScreen):
         question = Text(_("Release legal hold {id} on order {ref}?").format(id=hold.id, ref=hold.order_ref) + "\n")
         question.append_text(literal(hold.reason))
         question.append("\n" + _("What is past due goes in the next purge run."))
+        from screens.kit.forms import ConfirmScreen
+
         self.app.push_screen(ConfirmScreen(question), partial(self.release_answered, hold.id))
 
     def release_answered(self, hold_id: int, yes: bool | None) -> None:
@@ -470,6 +472,9 @@ class RetentionScreen(MainScreen):
             self.hint(_("Preview (run {id}): nothing is due; no purge needed.").format(id=result.run_id))
             return
         self.hint(service.outcome_text(outcome))
+        from screens.kit.forms import ConfirmScreen
+        from screens.retention.forms import plan_text
+
         question = plan_text(result)
         question.append("\n\n" + _("Delete these items now, permanently?"), style="bold")
         self.app.push_screen(ConfirmScreen(question), self.purge_answered)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -11,7 +13,6 @@ from pathlib import Path
 from typing import Any, cast
 
 from rich.text import Text
-from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -30,9 +31,11 @@ from screens.shell.palette import ReferenceProvider
 from screens.shell.theme import MONO, choose_theme, write_theme
 from screens.shell.timer import PurgeScheduler, PurgeTimerMixin
 
-# Seconds after the start before the other screens' code is imported in a thread: after the
-# first frame, while the operator reads it.
-PRELOAD_AFTER_SECONDS = 1.0
+# Seconds after the start before the other screens' code is imported, a module at a time: after
+# the first frame (each step waits for the workers and a repaint), while the operator reads it.
+PRELOAD_AFTER_SECONDS = 0.5
+PRELOAD_STEP_SECONDS = 0.01  # between two modules: input and painting go on in between
+PRELOAD_RETRY_SECONDS = 0.1  # while a worker runs (a screen loading its rows)
 
 
 @dataclass(frozen=True)
@@ -117,12 +120,28 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         elif settings is not None:
             self.set_status(_("purge timer off in this console"))
 
-    @work(thread=True, exclusive=True, group="preload", exit_on_error=False)
     def preload_screens(self) -> None:
         """While the operator reads the first screen, import the code of the others (a third to a half
-        of a first visit), so that switching to one builds and fills it without importing it first."""
+        of a first visit), so that switching to one builds and fills it without importing it first.
+
+        One module per step, on the app's own thread and only while no worker runs: a thread that
+        imports all of them at once would take turns with the screen being shown for the interpreter
+        (and its import lock), and slow down exactly the switch it was meant to spare.
+        """
+        if any(not worker.is_finished for worker in self.workers):
+            self.set_timer(PRELOAD_RETRY_SECONDS, self.preload_screens)
+            return
+        self.call_after_refresh(self.preload_next_screen)  # what the workers brought is drawn first
+
+    def preload_next_screen(self) -> None:
         for item in MODE_SPECS:
-            importlib.import_module(f"screens.{item.screen.split(':')[0]}")
+            name = f"screens.{item.screen.split(':')[0]}"
+            if name not in sys.modules:
+                importlib.import_module(name)
+                self.set_timer(PRELOAD_STEP_SECONDS, self.preload_screens)
+                return
+        if gc.get_freeze_count():  # the process froze its start-up objects (console/cli/app.py): these too
+            gc.freeze()  # that code lives as long as the app; the collector need not walk it again
 
     def build_mode_screen(self, item: ModeSpec) -> Screen:
         """Textual calls this when a mode is first shown; the new screen is styled as it mounts."""

@@ -179,6 +179,14 @@ class QuietFooter(Footer):
         return 1 + words + (1 if self.compact else 3)  # border-left; margin-right, or key and end padding
 
     def compose(self) -> ComposeResult:
+        """The keys that fit, each with the -compact class its compact flag will give it as it mounts:
+        set now, so that each key is styled once instead of again when that flag arrives."""
+        for widget in self._keys():
+            if self.compact and isinstance(widget, FooterKey):
+                widget.add_class("-compact", update=False)
+            yield widget
+
+    def _keys(self) -> ComposeResult:
         """What Footer.compose yields, for the items that fit."""
         if not bindings_ready(self):
             return
@@ -234,6 +242,11 @@ class QuietFooter(Footer):
             # to show. Reading self.screen now raises NoScreen, which ends the whole app's message
             # loop (Textual treats it as unhandled): no key reached the console any more.
             return
+        if self.screen is not self.app.screen:
+            # A screen not shown (left for another mode, or under a dialog) is brought up to date
+            # by the bindings refresh of its return; a mode left behind has shed its keys.
+            self._shown = None
+            return
         shown = self._signature()
         if shown == self._shown:
             return
@@ -241,6 +254,14 @@ class QuietFooter(Footer):
         if before is not None and [k[:3] for k in before] == [k[:3] for k in shown] and self._restate(shown):
             return  # the same keys, only enabled or disabled: no need to rebuild them
         await self.recompose()
+
+    def shed_keys(self) -> None:
+        """On a screen left behind: drop the key widgets (a screen's largest share of widgets); the
+        bindings refresh of its return builds them again, as on its first visit."""
+        self._shown = None
+        self._pending = False
+        if self.children:
+            self.remove_children()
 
     def _restate(self, shown: tuple[tuple[str, str, str, bool, str], ...]) -> bool:
         """Enable or disable the keys in place; False if a key has no widget to show it."""

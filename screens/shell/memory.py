@@ -3,17 +3,44 @@
 Each screen's tables and widgets cache their rendered lines (a DataTable up to a thousand
 rows and ten thousand cells); for screens not shown that is memory held for nothing, and it
 is what made a console that had shown every screen weigh twice a bare Textual app. When the
-app switches away from a mode, the screen it leaves drops those caches (screens/compat.py);
-switching back draws it again from the rows it still holds.
+app switches away from a mode, the screen it leaves drops those caches (screens/compat.py)
+and its footer keys (a screen's largest share of widgets); switching back draws it again
+from the rows it still holds. Then the C allocator is asked to give back to the system what
+was freed (the worker threads' query buffers, earlier screens' lines), so the next screen
+grows from there instead of on top of it.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from screens.compat import drop_render_caches
 
+_trim: Any = None  # glibc's malloc_trim once looked up; False where there is none
+
 
 def shed_drawn_lines(screen: Any) -> None:
+    from screens.shell.chrome import QuietFooter
+
     for widget in screen.walk_children(with_self=True):
         drop_render_caches(widget)
+        if isinstance(widget, QuietFooter):
+            widget.shed_keys()
+    give_back_freed_memory()
+
+
+def give_back_freed_memory() -> None:
+    """glibc keeps freed memory for reuse, per thread arena; malloc_trim returns it (a few ms)."""
+    global _trim
+    if _trim is None:
+        _trim = False
+        if sys.platform.startswith("linux"):
+            import ctypes
+
+            try:
+                _trim = ctypes.CDLL("libc.so.6").malloc_trim
+            except (OSError, AttributeError):  # musl or another libc: nothing to ask
+                pass
+    if _trim:
+        _trim(0)

@@ -119,7 +119,7 @@ def when_found(app: Any, kind: str, ref: str, then: Any) -> None:
 
 
 def open_order(app: Any, ref: str) -> None:
-    from screens.orders.screen import OrderDetailScreen
+    from screens.orders.order_detail import OrderDetailScreen
 
     when_found(
         app,

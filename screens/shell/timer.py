@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual import work
 from textual.message import Message
@@ -21,7 +21,28 @@ from textual.timer import Timer
 from models.core import clock
 from models.core.db import worker_connection
 from models.core.i18n import _, ngettext
-from models.purge.service import PurgeOutcome, deleted_text, running_text, status_text
+
+if TYPE_CHECKING:  # the purge's code is imported when the timer first shows or runs a purge, not at start
+    from models.purge.service import PurgeOutcome
+
+
+def status_text(outcome: PurgeOutcome | None, next_run_at: datetime | None) -> str:
+    from models.purge.service import status_text as text
+
+    return text(outcome, next_run_at)
+
+
+def running_text(started_at: datetime, done: int | None = None, planned: int | None = None) -> str:
+    from models.purge.service import running_text as text
+
+    return text(started_at, done, planned)
+
+
+def deleted_text(outcome: PurgeOutcome) -> str:
+    from models.purge.service import deleted_text as text
+
+    return text(outcome)
+
 
 FIRST_RUN_DELAY = 20.0  # seconds after start, so the console is up before the first purge
 MIN_DELAY = 1.0
