@@ -111,4 +111,4 @@ def __getattr__(name: str) -> Any:
         from screens.orders import order_detail
 
         return getattr(order_detail, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(name)
