@@ -101,3 +101,20 @@ def test_a_refusal_under_the_locks_takes_back_what_was_stored_before_them(
     assert not result.ok and result.problems[0][1:] == ("completed_at", "refused for the test")
     assert Order.select().count() == RemoteSession.select().count() == ActivityEvent.select().count() == 0
     assert Consent.select().count() == 0
+
+
+def test_the_import_waits_for_the_lock_as_a_long_job(operator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind a purge's step or another job the import waits as long as a job may, not a desk's five seconds."""
+    from models.core import db as db_module
+
+    as_job: list[bool] = []
+    begin = db_module._begin_within_budget
+
+    def noting(stack):  # type: ignore[no-untyped-def]
+        as_job.append(db_module._job.active)
+        begin(stack)
+
+    monkeypatch.setattr(db_module, "_begin_within_budget", noting)
+    result = run_import(operator, write_jsonl(tmp_path / "in.jsonl", sample()))
+    assert result.ok, result.problems
+    assert as_job and all(as_job)

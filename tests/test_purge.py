@@ -216,3 +216,21 @@ def test_a_torn_journal_line_is_cut_and_missing_records_are_caught_up(world) -> 
     path.write_text("".join(lines[:3]) + lines[3][:20], encoding="utf-8")  # a crash mid-append, after the commit
     assert purge_journal.catch_up(world.data_dir) == len(lines) - 3
     assert path.read_text(encoding="utf-8").splitlines(keepends=True) == lines
+
+
+def test_the_purge_waits_for_the_lock_as_a_long_job(world, monkeypatch) -> None:
+    """Each of the purge's write transactions is a step of a long job: behind another job (an
+    import) it waits as long as a job may, instead of failing after a desk's five seconds."""
+    from models.core import db as db_module
+
+    as_job: list[bool] = []
+    begin = db_module._begin_within_budget
+
+    def noting(stack):  # type: ignore[no-untyped-def]
+        as_job.append(db_module._job.active)
+        begin(stack)
+
+    monkeypatch.setattr(db_module, "_begin_within_budget", noting)
+    result = purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
+    assert result.total > 0
+    assert as_job.count(True) >= 2  # the run's record and at least one chunk of deletions

@@ -27,7 +27,7 @@ from console.importing.records import GatheredRec, OrderRec, Problems, Record, R
 from console.importing.staging import Stage
 from console.importing.write import CAPTURED_KINDS, Prepared, WriteRefused, can_write_early, prepare, write, write_early
 from models.core import audit, bulk
-from models.core.db import ALL_DATA_LOCKS, current_target, database, is_sqlite, take_lock, write_tx
+from models.core.db import ALL_DATA_LOCKS, background_job, current_target, database, is_sqlite, take_lock, write_tx
 from models.core.entities import Staff
 from models.core.errors import PermissionDenied, ValidationError
 from models.core.i18n import _
@@ -220,7 +220,7 @@ def run_import(actor: Staff, path: Path, *, dry_run: bool = False, data_dir: Pat
     `data_dir` (its own copy).
     """
     require_role(actor, *IMPORT_ROLES)
-    with Stage() as stage, bulk.staging_tables():
+    with Stage() as stage, bulk.staging_tables(), background_job():  # waits for the lock as a job may
         return _run(actor, path, stage, dry_run=dry_run, data_dir=data_dir)
 
 

@@ -407,7 +407,7 @@ def write_tx(serialize: str | tuple[str, ...] | None = None) -> Iterator[None]:
         _tx_depth.value -= 1
         if outermost:
             _tx.held, _tx.before_commit, _tx.buffers = [], [], {}
-    if outermost and _job.active and is_sqlite():
+    if outermost and _job.active and _job.give_way and is_sqlite():
         _give_way(time.monotonic() - began)
 
 
@@ -423,19 +423,23 @@ JOB_STEP_PAUSE_SECONDS = 0.1
 
 class _Job(threading.local):
     active = False
+    give_way = True
 
 
 _job = _Job()
 
 
 @contextmanager
-def background_job() -> Iterator[None]:
-    """Mark this thread's write transactions as the steps of a long job (see above)."""
-    before, _job.active = _job.active, True
+def background_job(*, give_way: bool = True) -> Iterator[None]:
+    """Mark this thread's write transactions as the steps of a long job (see above): each may wait
+    JOB_BUSY_BUDGET_SECONDS for the lock. `give_way=False` for a job whose steps have gaps of their
+    own (the purge shreds files and writes its journal between them) and would only be slowed."""
+    before = _job.active, _job.give_way
+    _job.active, _job.give_way = True, give_way
     try:
         yield
     finally:
-        _job.active = before
+        _job.active, _job.give_way = before
 
 
 def _give_way(step_seconds: float) -> None:

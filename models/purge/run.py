@@ -18,7 +18,7 @@ from typing import Any
 
 from models.browse.paging import ListQuery, SortKey, chosen_sort, keyset
 from models.core import audit, clock
-from models.core.db import BUSY_TIMEOUT_SECONDS, database, is_postgres, is_sqlite
+from models.core.db import BUSY_TIMEOUT_SECONDS, background_job, database, is_postgres, is_sqlite
 from models.core.entities import AccessRequest, BillingRecord, DeletionRecord, PurgeRun, RetentionDue, Staff
 from models.core.errors import PermissionDenied
 from models.core.i18n import N_, _
@@ -170,7 +170,7 @@ def run_purge(
         audit.witness(f"purge preview {run.id}")
         return PurgeResult(run.id, True, policy.version, _plan(as_of, batch_size))
     lease = Lease(holder or describe_holder(operator))
-    with lease:
+    with lease, background_job(give_way=False):  # a job's budget for each step (models/core/db.py)
         purge_journal.catch_up(data_dir)
         # holding the lease, no other run is alive: a "running" one was killed
         PurgeRun.update(state="interrupted").where((PurgeRun.state == "running") & ~PurgeRun.dry_run).execute()
