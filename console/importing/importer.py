@@ -37,7 +37,7 @@ from models.purge import files as purge_files
 IMPORT_ROLES = ("admin", "technician")
 IMPORT_PAGE_CACHE = -4000  # KiB of SQLite page cache while the import writes
 CHUNK_RECORDS = 25_000  # records checked (and held) at once: bounds memory, whatever the file's length
-PRELOAD_BYTES = 16 << 20  # staged chunks read back before the write lock, at most (pickled size)
+PRELOAD_BYTES = 1 << 20  # staged chunks read back before the lock, at most (pickled; ~5x that as objects, kept)
 
 
 @dataclass
