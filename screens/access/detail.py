@@ -47,7 +47,7 @@ from screens.kit.base import ForwardFailures, ListKeys, PagedTable
 from screens.kit.columns import Column, widest
 from screens.kit.forms import ConfirmScreen
 from screens.kit.host import host
-from screens.kit.keys import bind, binds
+from screens.kit.keys import bind, binds, shown
 from screens.kit.progress import ProgressShown, follow
 from screens.kit.text import literal
 from screens.shell.chrome import QuietFooter, ShellHeader
@@ -208,7 +208,9 @@ class AccessDetailScreen(ListKeys, ForwardFailures, Screen[None]):
         self.query_one("#ad-facts", Static).update(detail_text(detail, colour))
         if self.compilation is None:
             compilable = access.step_allowed("compile", detail.state)
-            note = _("Matches: not compiled in this view yet (c).") if compilable else ""
+            note = (
+                _("Matches: not compiled in this view yet ({key}).").format(key=shown("compile")) if compilable else ""
+            )
             self.query_one("#ad-next", Static).update(Text(note))
         self.hint(access.next_step_text(detail.state))
         self.refresh_bindings()

@@ -22,6 +22,7 @@ from screens.access.urgency import days_left_text, theme_colour, urgency_variabl
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column, widest
 from screens.kit.keys import binds
+from screens.kit.keys import shown as key_shown
 from screens.kit.roles import refusal
 from screens.kit.text import literal
 
@@ -93,7 +94,11 @@ class AccessRequestsScreen(MainScreen):
     def show_filter(self) -> None:
         shown = term(self.state) or _("all")
         self.query_one("#ar-filter", Static).update(
-            Text(_("Requests · {state} · nearest deadline first (s: state, +: extended)").format(state=shown))
+            Text(
+                _("Requests · {state}  ({key} to change; + after a deadline: extended)").format(
+                    state=shown, key=key_shown("state")
+                )
+            )
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

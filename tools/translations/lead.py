@@ -1,0 +1,4 @@
+T = {
+    "Matches: not compiled in this view yet ({key}).": "Treffer: in dieser Ansicht noch nicht zusammengestellt ({key}).",
+    "Requests · {state}  ({key} to change; + after a deadline: extended)": "Anfragen · {state}  ({key} zum Ändern; + nach einer Frist: verlängert)",
+}
