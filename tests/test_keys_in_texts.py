@@ -28,3 +28,26 @@ def hand_written_keys() -> list[str]:
 
 def test_texts_name_keys_through_the_key_map() -> None:
     assert hand_written_keys() == []
+
+
+def test_a_match_shows_its_date_and_consent_kind_as_the_lists_do() -> None:
+    """The matches list showed 2016-07-14 where every other list says 14.07.2016, and consent ids."""
+    from types import SimpleNamespace
+
+    from screens.access.detail import render_match
+
+    def cells(kind: str, label: str) -> list[str]:
+        match = SimpleNamespace(kind=kind, ref="X-1", label=label, reasons=[], excluded=False, exclusion_reason=None)
+        return [cell.plain for cell in render_match(match)]
+
+    from models.core.i18n import current_language, set_language
+
+    before = current_language()
+    set_language("de")
+    try:
+        assert cells("order", "2016-07-14")[2] == "14.07.2016"
+        assert cells("billing_record", "2016-07-14")[2] == "14.07.2016"
+    finally:
+        set_language(before)
+    assert cells("consent", "screen_visibility")[2] == "others see the screen"
+    assert cells("customer", "2016-07-14")[2] == "2016-07-14"  # a name is shown as it is, whatever it looks like

@@ -8,6 +8,7 @@ the hint shows why. Compiling is an audited read of personal data; so is opening
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,8 @@ from screens.kit.columns import Column, widest
 from screens.kit.forms import ConfirmScreen
 from screens.kit.host import host
 from screens.kit.keys import bind, binds, shown
+from screens.kit.labels import CONSENT_KIND_LABELS
+from screens.kit.labels import label as label_of
 from screens.kit.progress import ProgressShown, follow
 from screens.kit.text import literal
 from screens.shell.chrome import QuietFooter, ShellHeader
@@ -62,12 +65,27 @@ MATCH_COLUMNS = [
 NO_MATCHES: Page[Any] = Page((), None)
 
 
+DATED_KINDS = ("order", "session", "billing_record", "access_request")  # their label is the record's day
+
+
+def match_label(match: Any) -> Text:
+    """A match's record as the other lists write it: its day in the reader's format, a consent's kind in words."""
+    if match.kind in DATED_KINDS:
+        try:
+            return Text(clock.format_day(date.fromisoformat(match.label)))
+        except (TypeError, ValueError):
+            pass
+    if match.kind == "consent":
+        return Text(label_of(CONSENT_KIND_LABELS, match.label))
+    return literal(match.label)
+
+
 def render_match(match: Any) -> list[Text]:
     why = ", ".join(f"{r.code}={r.value}" for r in match.reasons)
     return [
         Text(term(match.kind)),
         literal(match.ref),
-        literal(match.label),
+        match_label(match),
         literal(why),
         literal(match.exclusion_reason, style="italic") if match.excluded else Text(""),
     ]
