@@ -12,6 +12,7 @@ from models.core.db import database, is_postgres, write_tx
 from models.core.entities import ActivityEvent, BillingRecord, ChatMessage, Consent, DeletionRecord, RemoteSession
 from models.purge import run as purge
 from tests.support import purge_world
+from tests.support.env import BACKEND
 from tests.support.purge_world import order_id
 
 # every table with a session_id column that names a remote session
@@ -119,3 +120,20 @@ def test_postgresql_keeps_the_keys_as_statement_triggers(db) -> None:
         (["remote_session", "consent", "purge_run"],),
     )
     assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="the statement triggers are PostgreSQL's")
+def test_a_key_added_later_keeps_the_keys_replaced_before(world) -> None:
+    """A table made again with its foreign key (an upgrade that adds one) is taken over with the others kept:
+    the parent's trigger was once rewritten with the new key alone, and deleting a session left its activity."""
+    from models.core import statement_keys
+    from models.sessions.registers import REGISTER_MODELS
+
+    database.drop_tables(list(reversed(REGISTER_MODELS)))
+    database.create_tables(REGISTER_MODELS)
+    statement_keys.install()
+    session = _a_session("A-2026-0002")
+    with write_tx():
+        RemoteSession.delete().where(RemoteSession.id == session.id).execute()
+    assert not ActivityEvent.select().where(ActivityEvent.session == session.id).exists()
+    assert _orphans() == {}

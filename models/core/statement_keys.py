@@ -130,9 +130,9 @@ END $fn$
 def install() -> None:
     """Replace the foreign keys onto PARENTS by the statement triggers; inside the schema transaction.
 
-    A parent whose keys were replaced already is left as it is (its function remembers them). A
-    later table with a foreign key onto a parent needs that parent's function rewritten with all
-    its keys, old and new: calling this again would write it with the new key alone."""
+    A parent whose keys were replaced already is left as it is. A table made later with a foreign
+    key onto a parent (an upgrade that adds one) is taken over: the parent's function is written
+    again with that key and the ones replaced before, which each key's trigger comment names."""
     if not is_postgres():
         return
     schema = database.execute_sql("SELECT current_schema()").fetchone()[0]
@@ -143,10 +143,29 @@ def install() -> None:
             _replace(schema, parent, keys)
 
 
+def _replaced(parent: str) -> list[tuple[str, str, str]]:
+    """(table, column, action) of the keys onto `parent` replaced before, read from their triggers' comments."""
+    cursor = database.execute_sql(
+        "SELECT t.tgrelid::regclass::text, d.description FROM pg_trigger t "
+        "JOIN pg_description d ON d.objoid = t.oid AND d.classoid = 'pg_trigger'::regclass "
+        "JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace = current_schema()::regnamespace "
+        "AND d.description LIKE %s",
+        (f"support24 key onto {parent}: %",),
+    )
+    found = []
+    for table, description in cursor.fetchall():
+        column, _, action = description.removeprefix(f"support24 key onto {parent}: ").partition(" ")
+        found.append((table.split(".")[-1].strip('"'), column, action))
+    return found
+
+
 def _replace(schema: str, parent: str, keys: list[tuple[str, str, str, str]]) -> None:
     for table, name, _column, _kind in keys:
         database.execute_sql(f"ALTER TABLE {_q(table)} DROP CONSTRAINT {_q(name)}")
     actions = [(table, column, _ACTIONS.get(kind, "refuse")) for table, _name, column, kind in keys]
+    new = {(table, column) for table, column, _action in actions}
+    # the parent's function is written whole: with the keys replaced before (a table added later) as well
+    actions += [key for key in _replaced(parent) if (key[0], key[1]) not in new]
     database.execute_sql(_children_function(schema, parent, actions))
     triggers = [
         f"CREATE TRIGGER {_q(f'{parent}_children')} AFTER DELETE ON {_q(parent)} REFERENCING OLD TABLE AS gone "
@@ -178,3 +197,6 @@ def _replace(schema: str, parent: str, keys: list[tuple[str, str, str, str]]) ->
         name, table = statement.split(" ")[2], statement.split(" ON ")[1].split(" ")[0]
         database.execute_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         database.execute_sql(statement)
+    for table, column, action in actions[: len(keys)]:  # what the key was, for a later install()
+        description = f"support24 key onto {parent}: {column} {action}"
+        database.execute_sql(f"COMMENT ON TRIGGER {_q(f'{table}_{column}_added')} ON {_q(table)} IS '{description}'")
