@@ -73,9 +73,14 @@ def count_rows(path: Path) -> dict[str, int]:
         connection.close()
 
 
-def app_purge(path: Path, data_dir: Path, operator_name: str, budget: float) -> dict[str, object]:
+def _url(target: Path | str) -> str:
+    """A SQLite file's path, or a database URL as it is (a PostgreSQL copy, benchmarks/pg_demo.py)."""
+    return target if isinstance(target, str) else f"sqlite:///{target}"
+
+
+def app_purge(path: Path | str, data_dir: Path, operator_name: str, budget: float) -> dict[str, object]:
     """Run the console's purge on `path`; returns seconds, items per category and whether it finished."""
-    open_database(f"sqlite:///{path}")
+    open_database(_url(path))
     try:
         operator = resolve_operator(operator_name)
         began = time.perf_counter()
@@ -108,9 +113,9 @@ def app_purge(path: Path, data_dir: Path, operator_name: str, budget: float) -> 
         close_database()
 
 
-def summary_ms(path: Path) -> float:
+def summary_ms(path: Path | str) -> float:
     """Median of five retention queue summaries on `path` (after one warm-up)."""
-    open_database(f"sqlite:///{path}")
+    open_database(_url(path))
     try:
         retention.queue_summary()
         samples = []

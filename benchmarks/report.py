@@ -1,4 +1,8 @@
-"""Measurements and how they are printed: a plain table, or one JSON document with --json."""
+"""Measurements and how they are printed: a plain table, or one JSON document with --json.
+
+`python -m benchmarks.report --side-by-side sqlite.json postgresql.json` prints one row per
+figure with each backend's value, the baselines, the goal and whether each backend meets it.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ class Measurement:
     met: bool | None = None
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    backend: str = ""  # "sqlite" or "postgresql": the database the figure was measured on
 
     @property
     def ratio(self) -> float | None:
@@ -64,11 +69,12 @@ def _fmt(value: float | None) -> str:
 
 
 def table(rows: list[Measurement]) -> str:
-    """name, value, unit, baseline, ratio, goal, met — then the notes below the table."""
-    header = ("name", "value", "unit", "baseline", "ratio", "goal", "met")
+    """name, backend, value, unit, baseline, ratio, goal, met — then the notes below the table."""
+    header = ("name", "backend", "value", "unit", "baseline", "ratio", "goal", "met")
     body = [
         (
             m.name,
+            m.backend or "-",
             _fmt(m.value),
             m.unit,
             _fmt(m.baseline),
@@ -78,8 +84,16 @@ def table(rows: list[Measurement]) -> str:
         )
         for m in rows
     ]
+    return _grid(header, body, left=(0, 1, 3, 6, 7)) + ("\n\n" + "\n".join(notes) if (notes := _notes(rows)) else "")
+
+
+def _notes(rows: list[Measurement]) -> list[str]:
+    return [f"- {m.name}{f' ({m.backend})' if m.backend else ''}: {m.note}" for m in rows if m.note]
+
+
+def _grid(header: tuple[str, ...], body: list[tuple[Any, ...]], left: tuple[int, ...]) -> str:
+    """Columns padded to their widest cell; `left`: the columns of text, the others are numbers."""
     widths = [max(len(str(r[i])) for r in [header, *body]) for i in range(len(header))]
-    left = (0, 2, 5, 6)  # columns of text; the others are numbers
     lines = [
         "  ".join(
             str(c).ljust(w) if i in left else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
@@ -87,11 +101,128 @@ def table(rows: list[Measurement]) -> str:
         for r in [header, *body]
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    notes = [f"- {m.name}: {m.note}" for m in rows if m.note]
-    return "\n".join(lines + ([""] + notes if notes else []))
+    return "\n".join(lines)
 
 
 def emit_json(rows: list[Measurement], context: dict[str, Any]) -> str:
     return json.dumps(
         {"context": context, "measurements": [m.as_dict() for m in rows]}, ensure_ascii=False, indent=2, default=str
     )
+
+
+BACKENDS = ("sqlite", "postgresql")
+_SUFFIXES = tuple(f" ({b})" for b in BACKENDS)
+
+
+def figure_of(name: str) -> str:
+    """A row's name without the backend it names at its end: the same figure on either backend."""
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def backend_of(row: dict[str, Any], context: dict[str, Any]) -> str:
+    if row.get("backend") in BACKENDS:
+        return str(row["backend"])
+    for backend, suffix in zip(BACKENDS, _SUFFIXES, strict=True):
+        if str(row.get("name", "")).endswith(suffix):
+            return backend
+    if context.get("backend") in BACKENDS:
+        return str(context["backend"])
+    return "postgresql" if str(context.get("database", "")).startswith("postgres") else "sqlite"
+
+
+def load_documents(paths: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """(the documents that could be read, a line for each that could not): a run that died leaves a gap."""
+    from pathlib import Path
+
+    documents, problems = [], []
+    for path in paths:
+        try:
+            documents.append(json.loads(Path(path).read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            problems.append(f"{path}: not read ({type(exc).__name__}: {exc})")
+    return documents, problems
+
+
+def _cell(row: dict[str, Any] | None) -> str:
+    if row is None:
+        return "-"
+    if row.get("value") is None:
+        return "failed" if str(row.get("note", "")).startswith("failed") else "-"
+    return f"{_fmt(row['value'])} {row.get('unit', '')}".rstrip()
+
+
+def _met(row: dict[str, Any] | None, other: dict[str, Any] | None) -> tuple[bool | None, float | None]:
+    """Whether `row` meets its goal, and its ratio to SQLite when that is its goal (PostgreSQL's purge)."""
+    if row is None:
+        return None, None
+    limit = (row.get("extra") or {}).get("vs_sqlite_at_most")
+    if limit is not None:
+        if other is None or not other.get("value") or row.get("value") is None:
+            return None, None
+        ratio = float(row["value"]) / float(other["value"])
+        return ratio <= float(limit), ratio
+    return row.get("met"), None
+
+
+def side_by_side(documents: list[dict[str, Any]]) -> str:
+    """figure | SQLite | PostgreSQL | baseline | goal | met, then where each baseline comes from."""
+    figures: dict[str, dict[str, dict[str, Any]]] = {}
+    for document in documents:
+        context = document.get("context") or {}
+        for row in document.get("measurements") or []:
+            figures.setdefault(figure_of(str(row["name"])), {})[backend_of(row, context)] = row
+    body, notes = [], []
+    for figure, by in figures.items():
+        sqlite, pg = by.get("sqlite"), by.get("postgresql")
+        pg_met, pg_ratio = _met(pg, sqlite)
+        sqlite_met, _ = _met(sqlite, None)
+        baselines = [
+            (backend, row)
+            for backend, row in (("sqlite", sqlite), ("postgresql", pg))
+            if row is not None and row.get("baseline") is not None
+        ]
+        if pg_ratio is not None:
+            baseline = f"SQLite's × {pg_ratio:.2f}"
+        elif len(baselines) == 2:
+            baseline = " / ".join(_cell({**row, "value": row["baseline"]}) for _b, row in baselines)
+        elif baselines:
+            backend, row = baselines[0]
+            baseline = f"{_cell({**row, 'value': row['baseline']})} ({backend})"
+        else:
+            baseline = "-"
+        goals = list(dict.fromkeys(str(row.get("goal") or "-") for row in (sqlite, pg) if row is not None))
+        mets = ["-" if m is None else ("yes" if m else "NO") for m in (sqlite_met, pg_met)]
+        body.append((figure, _cell(sqlite), _cell(pg), baseline, " / ".join(goals), " / ".join(mets)))
+        names = list(dict.fromkeys(str(r.get("baseline_name")) for r in (sqlite, pg) if r and r.get("baseline_name")))
+        if names:
+            notes.append(f"- {figure}: baseline {' / '.join(names)}")
+        for backend, row in (("sqlite", sqlite), ("postgresql", pg)):
+            if row is not None and str(row.get("note", "")).startswith("failed"):
+                notes.append(f"- {figure} ({backend}): {row['note']}")
+    header = ("figure", "SQLite", "PostgreSQL", "baseline", "goal", "met (SQLite / PostgreSQL)")
+    where = [
+        f"{backend_of({}, d.get('context') or {})}: {(d.get('context') or {}).get('database', '?')}" for d in documents
+    ]
+    text = _grid(header, body, left=(0, 3, 4, 5))
+    return "\n".join(["; ".join(where), text, "", *notes]) if notes else "\n".join(["; ".join(where), text])
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.report")
+    parser.add_argument("--side-by-side", nargs="+", metavar="JSON", required=True, help="documents of --json-out")
+    args = parser.parse_args(argv)
+    documents, problems = load_documents(args.side_by_side)
+    for problem in problems:
+        print(f"benchmarks.report: {problem}", file=sys.stderr)
+    print(side_by_side(documents))
+    return 0 if documents else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
