@@ -1,0 +1,127 @@
+"""`python -m benchmarks` plumbing: which parts run where, failures as rows, the side-by-side table.
+
+The measuring functions are replaced by stubs: these tests check what the command prints and
+writes, never how fast anything is.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks import __main__ as bench
+from benchmarks import bench_import, pg_demo
+from benchmarks.report import Measurement, emit_json, side_by_side
+from benchmarks.report import main as report_main
+
+
+def _ack(url: str, say: object = None) -> Measurement:
+    backend = "sqlite" if url.startswith("sqlite") else "postgresql"
+    return Measurement(f"billing acknowledgement of 10 records ({backend})", 1200.0, "ms", goal="<= 2000 ms", met=True)
+
+
+def test_default_parts_on_postgresql_are_every_figure_but_the_sqlite_only_ones() -> None:
+    pg = bench.chosen_parts(bench.parse(["--database", "postgresql://127.0.0.1/test"]))
+    sqlite = bench.chosen_parts(bench.parse(["--database", "sqlite:///x.db"]))
+    assert {"queue", "access", "screens", "purge", "verify", "import", "ack", "backends"} <= set(pg)
+    assert not {"help", "bulk", "load"} & set(pg)
+    assert {"help", "bulk", "queue", "access", "screens", "purge", "verify", "import", "ack"} <= set(sqlite)
+    assert "load" not in sqlite
+
+
+def test_sqlite_only_part_named_on_postgresql_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert bench.main(["--database", "postgresql://127.0.0.1/test", "--only", "help"]) == 2
+    assert "SQLite only" in capsys.readouterr().err
+
+
+def test_a_failing_part_is_a_row_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: object, **kwargs: object) -> Measurement:
+        raise RuntimeError("import exploded")
+
+    monkeypatch.setattr(bench_import, "import_vs_raw", broken)
+    monkeypatch.setattr(bench_import, "acknowledgement", _ack)
+    out = tmp_path / "run.json"
+    argv = ["--database", "sqlite:///none.db", "--only", "import,ack", "--import-lines", "10", "--json-out", str(out)]
+    assert bench.main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "failed: RuntimeError: import exploded" in printed
+    assert "billing acknowledgement of 10 records" in printed
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["context"]["backend"] == "sqlite"
+    assert [(m["name"], m["backend"]) for m in document["measurements"]] == [
+        ("import of 10 lines", "sqlite"),
+        ("billing acknowledgement of 10 records (sqlite)", "sqlite"),
+    ]
+
+
+def test_postgresql_demo_that_cannot_be_made_is_a_row_and_the_scratch_parts_still_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_server(*args: object, **kwargs: object) -> tuple[str, dict[str, object]]:
+        raise ConnectionError("no server")
+
+    monkeypatch.setattr(pg_demo, "ensure_demo", no_server)
+    monkeypatch.setattr(bench_import, "acknowledgement", _ack)
+    out = tmp_path / "pg.json"
+    argv = ["--database", "postgresql://127.0.0.1/test", "--only", "queue,ack", "--pg-scale", "small"]
+    assert bench.main([*argv, "--json-out", str(out)]) == 0
+    rows = json.loads(out.read_text(encoding="utf-8"))["measurements"]
+    assert rows[0]["name"] == "small demo on PostgreSQL" and "no server" in rows[0]["note"]
+    assert rows[1]["name"] == "billing acknowledgement of 10 records (postgresql)"
+    assert {r["backend"] for r in rows} == {"postgresql"}
+
+
+def _document(backend: str, rows: list[Measurement]) -> dict[str, object]:
+    for row in rows:
+        row.backend = backend
+    return json.loads(emit_json(rows, {"backend": backend, "database": f"{backend} db"}))
+
+
+def test_side_by_side_puts_each_figure_of_both_backends_on_one_line() -> None:
+    sqlite = _document(
+        "sqlite",
+        [
+            Measurement("import 50,000 lines (sqlite)", 3.6, "s", baseline=0.33, goal=">= 10,000 lines/s", met=True),
+            Measurement("purge, seconds per deleted row", 30.0, "µs/row", baseline=25.0, goal="ratio <= 1.5", met=True),
+            Measurement("support24 --help start-up", 120.0, "ms", goal="<= 300 ms", met=True),
+        ],
+    )
+    pg = _document(
+        "postgresql",
+        [
+            Measurement("import 50,000 lines (postgresql)", 4.4, "s", baseline=0.99, goal=">= 5,000 lines/s", met=True),
+            Measurement(
+                "purge, seconds per deleted row",
+                60.0,
+                "µs/row",
+                goal="ratio to SQLite <= 1.5",
+                extra={"vs_sqlite_at_most": 1.5},
+            ),
+            Measurement("retention queue summary", None, "ms", note="failed: OperationalError: gone"),
+        ],
+    )
+    text = side_by_side([sqlite, pg])
+    lines = {line.split("  ")[0]: line for line in text.splitlines()}
+    imported = lines["import 50,000 lines"]
+    assert "3.600 s" in imported and "4.400 s" in imported and "0.330 s / 0.990 s" in imported
+    assert imported.rstrip().endswith("yes / yes")
+    purge = lines["purge, seconds per deleted row"]
+    assert "SQLite's × 2.00" in purge and purge.rstrip().endswith("yes / NO")
+    assert lines["support24 --help start-up"].rstrip().endswith("yes / -")
+    assert "failed" in lines["retention queue summary"]
+    assert "retention queue summary (postgresql): failed: OperationalError: gone" in text
+
+
+def test_side_by_side_command_reads_the_files_and_says_which_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "sqlite.json"
+    path.write_text(json.dumps(_document("sqlite", [Measurement("x (sqlite)", 1.0, "s")])), encoding="utf-8")
+    assert report_main(["--side-by-side", str(path), str(tmp_path / "postgresql.json")]) == 0
+    captured = capsys.readouterr()
+    assert "postgresql.json: not read" in captured.err
+    assert "1.000 s" in captured.out
