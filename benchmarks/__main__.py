@@ -201,10 +201,15 @@ def _sqlite_parts(args: argparse.Namespace, parts: list[str], rows: Rows, say) -
 
 def _postgres_parts(args: argparse.Namespace, parts: list[str], rows: Rows, say) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """The figures on the PostgreSQL demo (generated once when missing) or on copies of it."""
+    from benchmarks import pg_demo
+
     context: dict[str, object] = {"database": parse_url(args.database).describe(), **_machine()}
+    try:
+        context["server"] = pg_demo.server_version(args.database)
+    except Exception as exc:  # noqa: BLE001 - the parts below report the server's absence as rows
+        context["server"] = f"not reached: {type(exc).__name__}"
     if not set(parts) & set(DEMO_PARTS):
         return context
-    from benchmarks import pg_demo
 
     data_dir = Path(args.pg_data_dir or f".bench/pg-{args.pg_scale}-data")
     found = rows.guarded(
@@ -270,8 +275,11 @@ def _scratch_parts(args: argparse.Namespace, parts: list[str], url: str, rows: R
 
 def _machine() -> dict[str, object]:
     import sqlite3
+    import time
 
     return {
+        "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "loadavg_at_start": [round(x, 1) for x in os.getloadavg()],
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
@@ -295,14 +303,17 @@ def _own_database_parts(args: argparse.Namespace, parts: list[str]) -> int:
     backend = "sqlite" if url is None else "postgresql"
     for row in rows:
         row.backend = row.backend or backend
-    context = {"backend": backend, "python": platform.python_version(), "machine": platform.machine()}
-    context["cpus"] = os.cpu_count()
+    context = {"backend": backend, **_machine()}
     _write(args, rows, context)
     return 0
 
 
 def _write(args: argparse.Namespace, rows: list[Measurement], context: dict[str, object]) -> None:
     """The table (or with --json the document) on stdout; with --json-out the document in that file too."""
+    import time
+
+    context = {**context, "finished": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
+    context["loadavg_at_end"] = [round(x, 1) for x in os.getloadavg()]
     document = emit_json(rows, context)
     if args.json_out:
         Path(args.json_out).parent.mkdir(parents=True, exist_ok=True)

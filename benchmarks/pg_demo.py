@@ -135,6 +135,14 @@ def mark(connection: Any, schema: str, found: dict[str, Any]) -> None:
     connection.execute(f"COMMENT ON SCHEMA \"{schema}\" IS '{text}'")
 
 
+def server_version(url: str) -> str:
+    connection = _connect(url)
+    try:
+        return str(connection.execute("SHOW server_version").fetchone()[0])
+    finally:
+        connection.close()
+
+
 def row_counts(url: str) -> dict[str, int]:
     from models.core.db import parse_url
 

@@ -179,20 +179,17 @@ def side_by_side(documents: list[dict[str, Any]]) -> str:
         sqlite, pg = by.get("sqlite"), by.get("postgresql")
         pg_met, pg_ratio = _met(pg, sqlite)
         sqlite_met, _ = _met(sqlite, None)
-        baselines = [
-            (backend, row)
-            for backend, row in (("sqlite", sqlite), ("postgresql", pg))
-            if row is not None and row.get("baseline") is not None
-        ]
-        if pg_ratio is not None:
-            baseline = f"SQLite's × {pg_ratio:.2f}"
-        elif len(baselines) == 2:
-            baseline = " / ".join(_cell({**row, "value": row["baseline"]}) for _b, row in baselines)
-        elif baselines:
-            backend, row = baselines[0]
-            baseline = f"{_cell({**row, 'value': row['baseline']})} ({backend})"
-        else:
-            baseline = "-"
+        cells = []
+        for row, ratio in ((sqlite, None), (pg, pg_ratio)):
+            if row is None:
+                continue
+            if ratio is not None:
+                cells.append(f"SQLite's × {ratio:.2f}")
+            elif row.get("baseline") is not None:
+                cells.append(_cell({**row, "value": row["baseline"]}))
+            else:
+                cells.append("-")
+        baseline = " / ".join(cells) if any(c != "-" for c in cells) else "-"
         goals = list(dict.fromkeys(str(row.get("goal") or "-") for row in (sqlite, pg) if row is not None))
         mets = ["-" if m is None else ("yes" if m else "NO") for m in (sqlite_met, pg_met)]
         body.append((figure, _cell(sqlite), _cell(pg), baseline, " / ".join(goals), " / ".join(mets)))
@@ -200,14 +197,24 @@ def side_by_side(documents: list[dict[str, Any]]) -> str:
         if names:
             notes.append(f"- {figure}: baseline {' / '.join(names)}")
         for backend, row in (("sqlite", sqlite), ("postgresql", pg)):
-            if row is not None and str(row.get("note", "")).startswith("failed"):
+            if row is not None and row.get("value") is None and row.get("note"):  # why there is no figure
                 notes.append(f"- {figure} ({backend}): {row['note']}")
     header = ("figure", "SQLite", "PostgreSQL", "baseline", "goal", "met (SQLite / PostgreSQL)")
     where = [
         f"{backend_of({}, d.get('context') or {})}: {(d.get('context') or {}).get('database', '?')}" for d in documents
     ]
+    for document in documents:
+        context = document.get("context") or {}
+        server = f", server {context['server']}" if context.get("server") else ""
+        where.append(
+            f"{backend_of({}, context)} run {context.get('started', '?')} – {context.get('finished', '?')}, "
+            f"load {context.get('loadavg_at_start', '?')} → {context.get('loadavg_at_end', '?')}, "
+            f"{context.get('cpus', '?')} CPUs, Python {context.get('python', '?')}, SQLite {context.get('sqlite', '?')}"
+            f"{server}"
+        )
     text = _grid(header, body, left=(0, 3, 4, 5))
-    return "\n".join(["; ".join(where), text, "", *notes]) if notes else "\n".join(["; ".join(where), text])
+    head = ["; ".join(where[: len(documents)]), *where[len(documents) :]]
+    return "\n".join([*head, text, "", *notes]) if notes else "\n".join([*head, text])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -110,8 +110,9 @@ def test_side_by_side_puts_each_figure_of_both_backends_on_one_line() -> None:
     assert "3.600 s" in imported and "4.400 s" in imported and "0.330 s / 0.990 s" in imported
     assert imported.rstrip().endswith("yes / yes")
     purge = lines["purge, seconds per deleted row"]
-    assert "SQLite's × 2.00" in purge and purge.rstrip().endswith("yes / NO")
-    assert lines["support24 --help start-up"].rstrip().endswith("yes / -")
+    assert "25.0 µs/row / SQLite's × 2.00" in purge and purge.rstrip().endswith("yes / NO")
+    help_line = lines["support24 --help start-up"]
+    assert help_line.rstrip().endswith("yes / -") and "SQLite" not in help_line
     assert "failed" in lines["retention queue summary"]
     assert "retention queue summary (postgresql): failed: OperationalError: gone" in text
 
