@@ -126,3 +126,51 @@ def test_side_by_side_command_reads_the_files_and_says_which_is_missing(
     captured = capsys.readouterr()
     assert "postgresql.json: not read" in captured.err
     assert "1.000 s" in captured.out
+
+
+pg_only = pytest.mark.skipif(
+    __import__("tests.support.env", fromlist=["BACKEND"]).BACKEND != "postgresql",
+    reason="the PostgreSQL demo and its copies (SUPPORT24_TEST_BACKEND=postgresql)",
+)
+
+
+@pg_only
+def test_copy_of_a_schema_has_its_rows_and_takes_new_ones(db_url: str, admin: object) -> None:
+    from models.core import clock
+    from models.core.db import close_database, open_database
+    from models.core.entities import Staff
+
+    close_database()
+    with pg_demo.copy_of(db_url) as copy:
+        open_database(copy)
+        try:
+            assert [s.username for s in Staff.select()] == ["admin1"]
+            Staff.create(username="tech2", name="T", roles="technician", active=True, created_at=clock.now())
+            assert Staff.select().count() == 2
+        finally:
+            close_database()
+    open_database(db_url)
+    assert Staff.select().count() == 1  # the source stays as it was
+
+
+@pg_only
+def test_a_finished_demo_is_reused_not_generated_again(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    from models.core.db import parse_url
+
+    def no_generation(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the demo was generated again")
+
+    monkeypatch.setattr(subprocess, "run", no_generation)
+    schema = parse_url(db_url).schema
+    connection = pg_demo._connect(db_url)
+    try:
+        pg_demo.mark(connection, schema, {"scale": "large", "seed": 24, "complete": True})
+        url, found = pg_demo.ensure_demo(db_url, "large", tmp_path / "data")
+        assert (url, found["scale"]) == (pg_demo.schema_url(db_url, schema), "large")
+    finally:
+        connection.execute(f'COMMENT ON SCHEMA "{schema}" IS NULL')
+        connection.close()
