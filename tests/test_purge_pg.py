@@ -49,3 +49,12 @@ def test_the_connection_chunk_takes_sessions_and_children_and_keeps_billing_with
     assert kept.session is None and kept.session_ref
     categories = {r.category for r in DeletionRecord.select().where(DeletionRecord.item_id == old)}
     assert {"connection", "activity", "chat"} <= categories
+
+
+def test_the_vacuum_takes_the_tables_the_run_deleted_from_with_their_cascades_and_no_other(world) -> None:
+    result = purge.run_purge(purge_world.officer(), data_dir=world.data_dir)
+    assert {"connection", "billing"} <= set(result.deleted) and "access_requests" not in result.deleted
+    vacuumed = set(str(result.checkpoint).removeprefix("vacuum ").split(", "))
+    # a session's logged connections go with it (its key's cascade): their partner names must not stay readable
+    assert {"remote_session", "activity_event", "consent", "logged_connection", "billing_record"} <= vacuumed
+    assert "access_request" not in vacuumed  # nothing of it was deleted

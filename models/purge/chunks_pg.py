@@ -1,16 +1,13 @@
 """PostgreSQL's way through one chunk of the purge: children before parents, in one pipeline.
 
-On PostgreSQL every foreign key is a row trigger: deleting a session row runs one query per
-referencing table (ten of them) for that row, and `billing_record.session ON DELETE SET NULL`
-updated each billing record one at a time. So a chunk deletes each child table's rows with
-`DELETE … WHERE session_id = ANY(ARRAY(the orders' sessions)) RETURNING` the order (an index
-scan of the child by session whatever the planner guesses; which orders had rows, for the
-deletion records), sets `billing_record.session` to NULL in one statement and
-removes participants, disclosures and consents before the sessions, so the triggers find
-nothing left to do. All of a chunk's statements are sent in one psycopg pipeline: on a loaded
-machine each round trip to the server cost milliseconds, a chunk had about twenty. The rules
-and the deletion records are those of models/purge/chunks.py, which calls this; SQLite keeps
-its own path there.
+A chunk deletes each child table's rows with `DELETE … WHERE session_id = ANY(ARRAY(the orders'
+sessions)) RETURNING` the order (an index scan of the child by session whatever the planner
+guesses; which orders had rows, for the deletion records), then the sessions: their statement
+trigger (models/core/statement_keys.py) takes participants, disclosures and consents and sets the
+billing records' session to NULL, one statement per table. All of a chunk's statements are sent
+in one psycopg pipeline: on a loaded machine each round trip to the server cost milliseconds, a
+chunk had about twenty. The rules and the deletion records are those of models/purge/chunks.py,
+which calls this; SQLite keeps its own path there.
 
 `fresh_statistics()` analyzes the purge's tables when the server has no statistics or stale
 ones (a freshly loaded or bulk-imported database): without them the planner scanned whole
@@ -26,10 +23,7 @@ from peewee import __exception_wrapper__  # type: ignore[attr-defined]  # driver
 from models.core.compiled import array_literal
 from models.core.db import _busy_as_domain_error, database
 from models.core.entities import (
-    BillingRecord,
     Consent,
-    Disclosure,
-    Participant,
     RemoteSession,
     RetentionDue,
 )
@@ -122,7 +116,7 @@ def delete_chunk(category: str, names: tuple[str, ...], order_ids: list[int]) ->
         for name in names:
             table = ROW_TABLES[name]
             returned[name] = database.execute_sql(_children(table), orders)
-            if name == "video":  # the recording consent justified the video and goes with it
+            if name == "video" and category != "connection":  # the recording consent justified the video
                 database.execute_sql(
                     f'DELETE FROM "{_name(Consent)}" WHERE "{_column(Consent)}" {under} AND "kind" = %s',
                     (ids, "recording"),
@@ -134,13 +128,9 @@ def delete_chunk(category: str, names: tuple[str, ...], order_ids: list[int]) ->
                         (ids, name),
                     )
         if category == "connection":
-            column = _column(BillingRecord)
-            # what the foreign key's SET NULL did row by row, in one statement; the trigger then finds nothing
-            database.execute_sql(
-                f'UPDATE "{_name(BillingRecord)}" SET "{column}" = NULL WHERE "{column}" {under}', orders
-            )
-            for table in (Participant, Disclosure, Consent):  # participants and disclosures point at consents too
-                database.execute_sql(f'DELETE FROM "{_name(table)}" WHERE "{_column(table)}" {under}', orders)
+            # The sessions' statement trigger (models/core/statement_keys.py) takes their participants,
+            # disclosures and consents and sets their billing records' session to NULL, one statement per
+            # table over the deleted ids: doing that here first only made it look for every row again.
             returned["connection"] = database.execute_sql(
                 f'DELETE FROM "{_name(RemoteSession)}" WHERE "order_id" = ANY(%s::bigint[]) RETURNING "order_id"',
                 orders,

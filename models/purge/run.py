@@ -36,7 +36,10 @@ from models.retention.policy import active
 PURGE_ROLES = ("privacy_officer",)  # who may run or preview a purge by hand (DESIGN.md §3)
 Progress = Callable[[int, int], None]  # (items done, items planned)
 RENEW_EVERY_SECONDS = 60.0  # well inside the lease's 10 minutes
-VACUUM_TABLES = (
+# PostgreSQL: the tables each category's deletion removes rows from, cascades included (a session's
+# logged connections go by its key). VACUUM then ANALYZE of exactly these: the first frees the dead
+# rows, the second replaces statistics whose sampled values (pg_statistic) may quote deleted data.
+_SESSION_TABLES = (
     "system_info",
     "gathered_file",
     "activity_event",
@@ -45,12 +48,21 @@ VACUUM_TABLES = (
     "consent",
     "participant",
     "disclosure",
+    "logged_connection",
     "remote_session",
-    "billing_record",
-    "access_request",
-    "access_request_exclusion",
     "retention_due",
 )
+DELETED_FROM = {
+    "system_info": ("system_info", "retention_due"),
+    "activity": ("activity_event", "retention_due"),
+    "chat": ("chat_message", "retention_due"),
+    "gathered_files": ("gathered_file", "retention_due"),
+    "video": ("recording", "consent", "retention_due"),  # the recording consent goes with the video
+    "connection": _SESSION_TABLES,  # the whole order's session rows
+    "billing": ("billing_record",),
+    "access_requests": ("access_request", "access_request_exclusion"),
+}
+VACUUM_TABLES = tuple(dict.fromkeys(t for tables in DELETED_FROM.values() for t in tables))
 
 CHECKPOINT_ATTEMPTS = 5
 CHECKPOINT_PAUSE_SECONDS = 0.2
@@ -203,7 +215,9 @@ def run_purge(
         ).execute()
         purge_journal.catch_up(data_dir)
         audit.record(operator, "purge.run", f"run {run.id}", f"deleted {result.total} items")
-    result.checkpoint = compact(touched=bool(result.total))  # last: nothing written after it
+    # last: nothing written after it. A billing record that only lost its purged session keeps all it said.
+    touched = [t for t in VACUUM_TABLES if any(t in DELETED_FROM.get(name, ()) for name in result.deleted)]
+    result.checkpoint = compact(touched=bool(result.total), tables=touched)
     audit.witness(f"purge run {run.id}")  # the head after the run, kept outside the database
     return result
 
@@ -250,14 +264,16 @@ def _purge_items(
         renewed[0] = time.monotonic()
 
 
-def compact(*, touched: bool = True) -> str | None:
-    """Make deleted rows unrecoverable in the database files; returns what was done."""
+def compact(*, touched: bool = True, tables: list[str] | None = None) -> str | None:
+    """Make deleted rows unrecoverable in the database files; returns what was done. On PostgreSQL
+    `tables` are those deleted from (default: every table a purge or replay may delete from)."""
     if is_sqlite():
         return checkpoint_wal()
-    if is_postgres() and touched:
-        for table in VACUUM_TABLES:
+    vacuumed = VACUUM_TABLES if tables is None else tables
+    if is_postgres() and touched and vacuumed:
+        for table in vacuumed:
             database.execute_sql(f'VACUUM (ANALYZE) "{table}"')
-        return "vacuum " + ", ".join(VACUUM_TABLES)
+        return "vacuum " + ", ".join(vacuumed)
     return None
 
 
