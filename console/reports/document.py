@@ -9,6 +9,7 @@ with its concrete deletion date or what that date still waits for.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import date, datetime, timezone
@@ -17,6 +18,7 @@ from typing import Any
 from console.reports.texts import LANGUAGES, texts
 from console.settings.config import Controller
 from models.access.data import SubjectData
+from models.access.report_json import JsonText
 from models.access.requests import Compilation
 from models.retention.policy import Policy, Rule
 
@@ -107,6 +109,11 @@ Progress = Callable[[int, int], None]  # (done, total)
 DATA_KEYS = ("customers", "contacts", "orders", "sessions", "consents", "billing_records", "access_requests")
 
 
+def _compact(value: Any) -> str:
+    """Compact JSON as the JSON writer writes it (its records, and pieces of them made once)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=json_value)
+
+
 def instant(value: datetime) -> str:
     """An instant as UTC ISO 8601 with Z (the values come as aware UTC datetimes; others are converted)."""
     if value.tzinfo is not timezone.utc:
@@ -157,6 +164,7 @@ class ReportDocument:
         self._texts: dict[tuple[str | None, str], dict[str, Any]] = {}
         self._per_order: dict[tuple[tuple[str, str | None, str], ...], dict[str, Any]] = {}
         self._by_identity: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+        self._json: dict[int, tuple[dict[str, Any], JsonText]] = {}
         t = self._t
         self.head: dict[str, Any] = plain(
             {
@@ -255,14 +263,34 @@ class ReportDocument:
             raise ValueError(key)
         return self._count(self._section(key, encoded=encoded))
 
+    def _as_json(self, texts: dict[str, Any]) -> JsonText:
+        """A shared deletion (with its texts) as JSON text, made once per distinct one."""
+        done = self._json.get(id(texts))
+        if done is None or done[0] is not texts:
+            done = self._json[id(texts)] = (texts, JsonText(_compact(texts)))  # holding it keeps the id its own
+        return done[1]
+
     def _section(self, key: str, *, encoded: bool) -> Iterator[dict[str, Any]]:
-        records = self.data.sessions(encoded=encoded) if key == "sessions" else getattr(self.data, key)()
-        if key == "sessions":
+        if key in ("sessions", "orders", "billing_records"):
+            records = getattr(self.data, key)(encoded=encoded)
+        else:
+            records = getattr(self.data, key)()
+        if key == "sessions" and encoded:
+            as_json, per_session = self._as_json, self._session_deletion
+            for record in records:
+                record["deletion"] = as_json(per_session(record["deletion"]))
+                yield record
+        elif key == "sessions":
             for record in records:
                 record["deletion"] = self._session_deletion(record["deletion"])
                 yield record
         elif key == "orders":
             yield from records
+        elif encoded:
+            as_json, deletion = self._as_json, self.deletion
+            for record in records:
+                record["deletion"] = as_json(deletion(record["deletion"]))
+                yield record
         else:
             for record in records:
                 record["deletion"] = self.deletion(record["deletion"])

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
 from console.reports.document import DATA_KEYS, ReportDocument, json_value
-from models.access.report_json import JsonArray
+from models.access.report_json import JsonArray, JsonMembers, JsonText
 
 
 def _record_encoder() -> Callable[[Any], str]:
@@ -31,16 +31,23 @@ _encode = _record_encoder()
 
 
 def _encode_mixed(record: dict[str, Any]) -> str:
-    """A record some of whose lists hold records as JSON text already (`JsonArray`): the plain
-    stretches between them encoded as usual, the texts copied, so the result is the same text."""
+    """A record some of whose values are JSON text already (`JsonArray` of records, `JsonText`,
+    `JsonMembers` for leading fields): the plain stretches between them encoded as usual, the texts
+    copied, so the result is the same text."""
     parts, plain = [], {}
     for key, value in record.items():
-        if type(value) is JsonArray:
+        kind = type(value)
+        if kind is JsonArray or kind is JsonText or kind is JsonMembers:
             if plain:
                 parts.append(_encode(plain)[1:-1])
                 plain = {}
-            items = ",".join(item if type(item) is str else _encode(item) for item in value)
-            parts.append(f"{_encode(key)}:[{items}]")
+            if kind is JsonMembers:
+                parts.append(value)  # the record's own fields: the key only holds its place
+            elif kind is JsonText:
+                parts.append(f"{_encode(key)}:{value}")
+            else:
+                items = ",".join(item if type(item) is str else _encode(item) for item in value)
+                parts.append(f"{_encode(key)}:[{items}]")
         else:
             plain[key] = value
     if plain:
@@ -76,7 +83,7 @@ def write(document: ReportDocument, out: TextIO, *, in_sql: bool = True) -> None
     out.write(',\n"data": {')
     for n, key in enumerate(DATA_KEYS):
         out.write(f'{"," if n else ""}\n"{key}": ')
-        if in_sql and key == "sessions":
+        if in_sql:
             _array(out, document.section(key, encoded=True), _encode_mixed)
         else:
             _array(out, document.section(key))

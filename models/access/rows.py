@@ -40,6 +40,11 @@ def _instant(field: UTCDateTimeField) -> Callable[[Any], Any]:
     return convert
 
 
+def converter(column: Any) -> Callable[[Any], Any]:
+    """How a raw database value of `column` becomes the Python value (identity if it is one already)."""
+    return _converter(column) or (lambda value: value)
+
+
 def _converter(column: Any) -> Callable[[Any], Any] | None:
     """How a raw database value of `column` becomes the Python value (None: it is one already)."""
     if isinstance(column, UTCDateTimeField):
