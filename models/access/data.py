@@ -521,9 +521,7 @@ class SubjectData:
         heads = _session_heads() if in_sql_available else None
         captured_queries = {key: self._captured_query(key) for key in CAPTURED}
         in_sql = {
-            key: access_json.CapturedJson(key, self._plain_rows(key))
-            for key in access_json.COLUMNS
-            if in_sql_available
+            key: access_json.CapturedJson(key, self._plain_rows(key)) for key in access_json.COLUMNS if in_sql_available
         }
         participants_query = ByIds(
             lambda ids: (
@@ -544,7 +542,9 @@ class SubjectData:
                 plain_ids = [h[0] for h in found if h[4] is None]
                 for session_id, order_id, completed_at, billed_on, members in found:
                     if members is not None:
-                        fields.append((session_id, order_id, completed_of(completed_at), billed_of(billed_on), {"": members}))
+                        fields.append(
+                            (session_id, order_id, completed_of(completed_at), billed_of(billed_on), {"": members})
+                        )
                 plain_rows = sorted(query.rows(plain_ids), key=lambda s: (s[4], s[0])) if plain_ids else []
             else:
                 plain_rows = sorted(query.rows(page), key=lambda s: (s[4], s[0]))

@@ -119,11 +119,18 @@ class ByIds:
             return
         sql = self._sql.get(len(ids))
         if sql is None:
-            query = self.make_query(ids)
+            query = self.make_query(ids[:1])  # peewee builds a long IN list slowly: build one, then widen it
             sql, params = query.sql()
-            if list(params) != list(ids):  # more parameters than the ids: build it each time
-                yield from (raw(query) if self.raw else named(query) if self.named else converted(query))
-                return
+            mark = database.param
+            one = f"IN ({mark})"
+            if list(params) == ids[:1] and sql.count(mark) == 1 and one in sql:
+                sql = sql.replace(one, "IN (" + ", ".join([mark] * len(ids)) + ")")
+            else:
+                query = self.make_query(ids)
+                sql, params = query.sql()
+                if list(params) != list(ids):  # more parameters than the ids: build it each time
+                    yield from (raw(query) if self.raw else named(query) if self.named else converted(query))
+                    return
             self._sql[len(ids)] = sql
             if self._convert is None:
                 converters = [_converter(column) for column in query._returning]
