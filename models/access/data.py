@@ -189,8 +189,9 @@ def _column(alias: str, field: Any) -> str:
     return f'{alias}."{field.column_name}"'
 
 
-def _session_heads() -> access_json.RecordsJson:
-    """A session's own fields as JSON text, with its order's id and the anchors of its deletion."""
+def _session_heads(captured: dict[str, access_json.CapturedJson]) -> access_json.RecordsJson:
+    """A session's own fields as JSON text, with its order's id, the anchors of its deletion and
+    what it captured in the tables of `captured` (each as one text, `CapturedJson.aggregate`)."""
     s, o, t = "s", "o", "t"
     return access_json.RecordsJson(
         f'"{RemoteSession._meta.table_name}" AS s JOIN "{Order._meta.table_name}" AS o ON o."id" = s."order_id" '
@@ -208,7 +209,12 @@ def _session_heads() -> access_json.RecordsJson:
             ("screen_private", _column(s, RemoteSession.screen_private), "bool"),
             ("tool", _column(s, RemoteSession.tool), "text"),
         ],
-        [_column(s, RemoteSession.order), _column(o, Order.completed_at), _column(o, Order.billed_on)],
+        [
+            _column(s, RemoteSession.order),
+            _column(o, Order.completed_at),
+            _column(o, Order.billed_on),
+            *(rows.aggregate(_column(s, RemoteSession.id)) for rows in captured.values()),
+        ],
     )
 
 
@@ -518,11 +524,11 @@ class SubjectData:
             )
         )
         in_sql_available = encoded and access_json.available()
-        heads = _session_heads() if in_sql_available else None
-        captured_queries = {key: self._captured_query(key) for key in CAPTURED}
         in_sql = {
             key: access_json.CapturedJson(key, self._plain_rows(key)) for key in access_json.COLUMNS if in_sql_available
         }
+        heads = _session_heads(in_sql) if in_sql_available else None
+        captured_queries = {key: self._captured_query(key) for key in CAPTURED if key not in in_sql}
         participants_query = ByIds(
             lambda ids: (
                 Participant.select(Participant.session, Staff.name, Participant.joined_at, Participant.left_at)
@@ -536,11 +542,14 @@ class SubjectData:
         for page in _pages(self.session_order()):
             # (session id, order id, completed_at, billed_on, the session's own fields), in report order
             fields: list[tuple[int, int, Any, Any, Record]] = []
+            captured: dict[str, dict[int, Any]] = {key: {} for key in in_sql}
             if heads is not None:
                 position = {session_id: n for n, session_id in enumerate(page)}
                 found = sorted(heads.rows(page), key=lambda h: position[h[0]])
-                plain_ids = [h[0] for h in found if h[4] is None]
-                for session_id, order_id, completed_at, billed_on, members in found:
+                plain_ids = [h[0] for h in found if h[-1] is None]
+                for session_id, order_id, completed_at, billed_on, *texts, members in found:
+                    for (key, rows_json), text in zip(in_sql.items(), texts, strict=True):
+                        captured[key][session_id] = rows_json.array(session_id, text)
                     if members is not None:
                         fields.append(
                             (session_id, order_id, completed_of(completed_at), billed_of(billed_on), {"": members})
@@ -570,10 +579,8 @@ class SubjectData:
             for _session_id, order_id, completed_at, billed_on, _own in fields:
                 if order_id not in dues:
                     dues[order_id] = order_dues_of.of(completed_at, billed_on, order_id in held)
-            captured = {
-                key: in_sql[key].rows(page) if key in in_sql else self._captured(key, q, page)
-                for key, q in captured_queries.items()
-            }
+            for key, q in captured_queries.items():
+                captured[key] = self._captured(key, q, page)
             participants: dict[int, list[Record]] = defaultdict(list)
             for session_id, name, joined_at, left_at in participants_query.rows(page):
                 participants[session_id].append({"name": name, "joined_at": joined_at, "left_at": left_at})

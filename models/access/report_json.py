@@ -44,6 +44,8 @@ class JsonMembers(str):
     __slots__ = ()
 
 
+EMPTY = JsonText("[]")
+
 # What is built in SQL: the report's key, its columns as (field, kind), kinds text/int/bool/instant.
 COLUMNS: dict[str, tuple[Any, tuple[tuple[Any, str], ...]]] = {
     "activity": (
@@ -162,6 +164,32 @@ class CapturedJson:
         self._order = 'ORDER BY "session_id", "at", "id"'  # as access_data: by time, then id
         self._plain = plain
         self._sql: dict[int, str] = {}
+        # one session's rows as one text: "r1,r2,…" (NULL without rows); a row the database cannot
+        # write exactly comes as \x01 (JSON text never holds a raw control character), so the caller
+        # takes that session's rows one by one instead
+        table, check, record = model._meta.table_name, " AND ".join(checks), _object()(pairs)
+        if is_postgres():
+            self._aggregate = (
+                f"(SELECT string_agg(CASE WHEN {check} THEN {record} ELSE chr(1) END, ',' "
+                f'ORDER BY "at", "id") FROM "{table}" WHERE "session_id" = @session@)'
+            )
+        else:  # an aggregate over an ordered subquery takes its rows in that order
+            self._aggregate = (
+                f"(SELECT group_concat(j, ',') FROM (SELECT CASE WHEN {check} THEN {record} ELSE char(1) END AS j "
+                f'FROM "{table}" WHERE "session_id" = @session@ ORDER BY "at", "id"))'
+            )
+
+    def aggregate(self, session: str) -> str:
+        """SQL of one session's rows as one text (see above); `session` is the SQL of its id."""
+        return self._aggregate.replace("@session@", session)
+
+    def array(self, session_id: int, text: str | None) -> JsonText | JsonArray:
+        """The session's rows as the report writes them, from what `aggregate` gave."""
+        if text is None:
+            return EMPTY
+        if "\x01" in text:
+            return self.rows([session_id]).get(session_id, JsonArray())
+        return JsonText(f"[{text}]")
 
     def rows(self, session_ids: list[int]) -> dict[int, JsonArray]:
         """JsonArray per session id (sessions without rows are absent)."""
