@@ -4,6 +4,7 @@ text the subject or a technician typed, and for rows the database cannot format 
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -95,3 +96,45 @@ def test_rows_the_database_cannot_format_fall_back_to_python(ref: str) -> None:
     fast, plain = _both(ref)
     assert fast == plain
     assert '"file_size":"zwölf"' in fast
+
+
+def test_rows_written_in_any_order_come_by_time_then_id_as_in_python(ref: str) -> None:
+    """The database writes a session's rows as one text: in the report's order (time, then id), not as stored."""
+    session = RemoteSession.get(RemoteSession.ref == "S-2026-0001")
+    for n in range(5):  # stored latest first; the last two at the same instant
+        at = AT + timedelta(hours=5 - min(n, 3))
+        ActivityEvent.create(session=session, at=at, action=f"later-{n}", detail=None, file_name=None)
+        ChatMessage.create(session=session, at=at, sender="customer", text=f"later-{n}")
+    fast, plain = _both(ref)
+    assert fast == plain
+    positions = [fast.index(f'"later-{n}"') for n in (3, 4, 2, 1, 0)]  # by time; 3 and 4 at once, by id
+    assert positions == sorted(positions)
+
+
+def test_the_sessions_own_fields_orders_and_billing_records_from_sql_are_the_same_bytes(ref: str) -> None:
+    """What a session, its order or a billing record holds of outside text is written exactly as Python writes it."""
+    from models.core.entities import BillingRecord, Order
+
+    text = "".join(NASTY)
+    session = RemoteSession.get(RemoteSession.ref == "S-2026-0001")
+    RemoteSession.update(workstation=text, customer_person=text, tool=None, ended_at=None).where(
+        RemoteSession.id == session.id
+    ).execute()
+    Order.update(description=text).where(Order.id == session.order_id).execute()
+    BillingRecord.update(workstation_or_employee=text, restriction_reason=text).execute()
+    fast, plain = _both(ref)
+    assert fast == plain
+    assert '"workstation":"' + json.dumps(text, ensure_ascii=False)[1:-1] + '"' in fast
+    assert fast.count('"description":"' + json.dumps(text, ensure_ascii=False)[1:-1]) == 1
+
+
+def test_session_order_and_billing_fields_the_database_cannot_format_fall_back_to_python(ref: str) -> None:
+    if not is_sqlite():
+        pytest.skip("PostgreSQL columns are typed")
+    database.execute_sql("UPDATE remote_session SET started_at = '2026-11-20T09:00:00+00:00'")
+    database.execute_sql("UPDATE orders SET billed_on = '2026-11-30 00:00:00'")
+    database.execute_sql("UPDATE billing_record SET duration_minutes = 'vierzig'")
+    fast, plain = _both(ref)
+    assert fast == plain
+    assert '"started_at":"2026-11-20T09:00:00Z"' in fast, fast
+    assert '"billed_on":"2026-11-30"' in fast and '"duration_minutes":"vierzig"' in fast

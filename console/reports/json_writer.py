@@ -9,49 +9,46 @@ from __future__ import annotations
 
 import io
 import json
-import json.encoder
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
-from console.reports.document import DATA_KEYS, ReportDocument, json_value
-from models.access.report_json import JsonArray
-
-
-def _record_encoder() -> Callable[[Any], str]:
-    """Compact UTF-8 JSON of one record. The C encoder is made once and called per record, since
-    `JSONEncoder.encode` makes a new one on every call (a third of the time for small records)."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=json_value).encode
-    encoder = make(None, json_value, json.encoder.encode_basestring, None, ":", ",", False, False, True)
-    return lambda record: "".join(encoder(record, 0))
-
-
-_encode = _record_encoder()
+from console.reports.document import DATA_KEYS, ReportDocument, compact
+from models.access.report_json import JsonArray, JsonMembers, JsonText
 
 
 def _encode_mixed(record: dict[str, Any]) -> str:
-    """A record some of whose lists hold records as JSON text already (`JsonArray`): the plain
-    stretches between them encoded as usual, the texts copied, so the result is the same text."""
+    """A record some of whose values are JSON text already (`JsonArray` of records, `JsonText`,
+    `JsonMembers` for leading fields): the plain stretches between them encoded as usual, the texts
+    copied, so the result is the same text."""
     parts, plain = [], {}
     for key, value in record.items():
-        if type(value) is JsonArray:
+        kind = type(value)
+        if kind is JsonArray or kind is JsonText or kind is JsonMembers:
             if plain:
-                parts.append(_encode(plain)[1:-1])
+                parts.append(compact(plain)[1:-1])
                 plain = {}
-            items = ",".join(item if type(item) is str else _encode(item) for item in value)
-            parts.append(f"{_encode(key)}:[{items}]")
+            if kind is JsonMembers:
+                parts.append(value)  # the record's own fields: the key only holds its place
+            elif kind is JsonText:
+                parts.append(f"{compact(key)}:{value}")
+            else:
+                items = ",".join(item if type(item) is str else compact(item) for item in value)
+                parts.append(f"{compact(key)}:[{items}]")
         else:
             plain[key] = value
     if plain:
-        parts.append(_encode(plain)[1:-1])
+        parts.append(compact(plain)[1:-1])
     return "{" + ",".join(parts) + "}"
+
+
+def _as_is(text: str) -> str:
+    return text
 
 
 BATCH = 1000  # records encoded before they are written, as one string (one write per batch, not two per record)
 
 
-def _array(out: TextIO, records: Iterable[Any], encode: Callable[[Any], str] = _encode) -> None:
+def _array(out: TextIO, records: Iterable[Any], encode: Callable[[Any], str] = compact) -> None:
     out.write("[")
     batch: list[str] = []
     written = False
@@ -72,11 +69,14 @@ def write(document: ReportDocument, out: TextIO, *, in_sql: bool = True) -> None
     head = json.dumps(document.head, ensure_ascii=False, indent=1)
     out.write(head[:-2])  # the head's fields, without the closing brace
     out.write(',\n"matches": ')
-    _array(out, document.matches())
+    if in_sql:
+        _array(out, document.matches(encoded=True), _as_is)
+    else:
+        _array(out, document.matches())
     out.write(',\n"data": {')
     for n, key in enumerate(DATA_KEYS):
         out.write(f'{"," if n else ""}\n"{key}": ')
-        if in_sql and key == "sessions":
+        if in_sql:
             _array(out, document.section(key, encoded=True), _encode_mixed)
         else:
             _array(out, document.section(key))

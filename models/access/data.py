@@ -21,7 +21,7 @@ from peewee import JOIN, fn
 
 from models.access import report_json as access_json
 from models.access.matching import Match, chunks
-from models.access.rows import ByIds
+from models.access.rows import ByIds, converter
 from models.core import clock
 from models.core.entities import (
     AccessRequest,
@@ -183,6 +183,84 @@ class OrderDues:
         if shared is None:
             shared = self._shared[key] = dict(zip(SESSION_CATEGORIES, records, strict=True))
         return shared
+
+
+def _column(alias: str, field: Any) -> str:
+    return f'{alias}."{field.column_name}"'
+
+
+def _session_heads(captured: dict[str, access_json.CapturedJson]) -> access_json.RecordsJson:
+    """A session's own fields as JSON text, with its order's id, the anchors of its deletion and
+    what it captured in the tables of `captured` (each as one text, `CapturedJson.aggregate`)."""
+    s, o, t = "s", "o", "t"
+    return access_json.RecordsJson(
+        f'"{RemoteSession._meta.table_name}" AS s JOIN "{Order._meta.table_name}" AS o ON o."id" = s."order_id" '
+        f'JOIN "{Staff._meta.table_name}" AS t ON t."id" = s."technician_id"',
+        's."id"',
+        [
+            ("ref", _column(s, RemoteSession.ref), "text"),
+            ("order_ref", _column(o, Order.ref), "text"),
+            ("technician", _column(t, Staff.name), "text"),
+            ("started_at", _column(s, RemoteSession.started_at), "instant"),
+            ("ended_at", _column(s, RemoteSession.ended_at), "instant"),
+            ("customer_ip", _column(s, RemoteSession.customer_ip), "text"),
+            ("workstation", _column(s, RemoteSession.workstation), "text"),
+            ("customer_person", _column(s, RemoteSession.customer_person), "text"),
+            ("screen_private", _column(s, RemoteSession.screen_private), "bool"),
+            ("tool", _column(s, RemoteSession.tool), "text"),
+        ],
+        [
+            _column(s, RemoteSession.order),
+            _column(o, Order.completed_at),
+            _column(o, Order.billed_on),
+            *(rows.aggregate(_column(s, RemoteSession.id)) for rows in captured.values()),
+        ],
+    )
+
+
+def _billing_heads() -> access_json.RecordsJson:
+    """A billing record's fields but its deletion as JSON text, with its deletion's instant."""
+    b, n = "b", "n"
+    return access_json.RecordsJson(
+        f'"{BillingRecord._meta.table_name}" AS b LEFT OUTER JOIN "{BillingBatch._meta.table_name}" AS n '
+        f'ON n."id" = b."batch_id"',
+        'b."id"',
+        [
+            ("ref", _column(b, BillingRecord.ref), "text"),
+            ("session_ref", _column(b, BillingRecord.session_ref), "text"),
+            ("session_date", _column(b, BillingRecord.session_date), "day"),
+            ("started_at", _column(b, BillingRecord.started_at), "instant"),
+            ("ended_at", _column(b, BillingRecord.ended_at), "instant"),
+            ("duration_minutes", _column(b, BillingRecord.duration_minutes), "int"),
+            ("customer_number", _column(b, BillingRecord.customer_number), "text"),
+            ("customer_name", _column(b, BillingRecord.customer_name), "text"),
+            ("workstation_or_employee", _column(b, BillingRecord.workstation_or_employee), "text"),
+            ("billing_class", _column(b, BillingRecord.billing_class), "text"),
+            ("batch", _column(n, BillingBatch.number), "int"),
+            ("restricted_at", _column(b, BillingRecord.restricted_at), "instant"),
+            ("restriction_reason", _column(b, BillingRecord.restriction_reason), "text"),
+        ],
+        [_column(b, BillingRecord.due_at)],
+    )
+
+
+def _order_heads() -> access_json.RecordsJson:
+    """An order's fields but its legal hold as JSON text."""
+    o, c = "o", "c"
+    return access_json.RecordsJson(
+        f'"{Order._meta.table_name}" AS o JOIN "{Customer._meta.table_name}" AS c ON c."id" = o."customer_id"',
+        'o."id"',
+        [
+            ("ref", _column(o, Order.ref), "text"),
+            ("customer_number", _column(c, Customer.number), "text"),
+            ("opened_at", _column(o, Order.opened_at), "instant"),
+            ("completed_at", _column(o, Order.completed_at), "instant"),
+            ("billed_on", _column(o, Order.billed_on), "day"),
+            ("billing_class", _column(o, Order.billing_class), "text"),
+            ("description", _column(o, Order.description), "text"),
+        ],
+        [],
+    )
 
 
 def order_dues(completed_at: datetime | None, billed_on: date | None, held: bool) -> dict[str, Record]:
@@ -371,7 +449,9 @@ class SubjectData:
 
     # -- large kinds, page by page --------------------------------------------------------------------
 
-    def orders(self) -> Iterator[Record]:
+    def orders(self, *, encoded: bool = False) -> Iterator[Record]:
+        """Orders by opening, then id. With `encoded` (the JSON export), each order's fields but its
+        legal hold come as JSON text made by the database (`JsonMembers` under "")."""
         query = ByIds(
             lambda ids: (
                 Order.select(
@@ -388,11 +468,18 @@ class SubjectData:
                 .where(Order.id.in_(ids))
             )
         )
+        heads = _order_heads() if encoded and access_json.available() else None
         for page in _pages(self.order_order()):
-            rows = query.rows(page)
+            position = {order_id: n for n, order_id in enumerate(page)}
             held = _held(page, self._held)
-            for o in sorted(rows, key=lambda o: (o[3], o[0])):
-                yield {
+            found: list[tuple[int, Record]] = []
+            plain_ids = page
+            if heads is not None:
+                rows = heads.rows(page)
+                found = [(o[0], {"": o[1], "legal_hold": o[0] in held}) for o in rows if o[1]]
+                plain_ids = [o[0] for o in rows if o[1] is None]
+            for o in query.rows(plain_ids) if plain_ids else ():
+                record = {
                     "ref": o[1],
                     "customer_number": o[2],
                     "opened_at": o[3],
@@ -402,11 +489,16 @@ class SubjectData:
                     "description": o[7],
                     "legal_hold": o[0] in held,
                 }
+                found.append((o[0], record))
+            found.sort(key=lambda f: position[f[0]])
+            for _order_id, record in found:
+                yield record
 
     def sessions(self, *, encoded: bool = False) -> Iterator[Record]:
         """Sessions by start, each with its deletion per category and everything it captured.
-        With `encoded` (the JSON export), activity, chat and consents come as JSON text made by the
-        database where it writes exactly what Python would (`access_json`)."""
+        With `encoded` (the JSON export), the session's own fields come as JSON text (`JsonMembers`
+        under the key ""), and activity, chat and consents as JSON texts, made by the database where
+        it writes exactly what Python would (`access_json`)."""
         query = ByIds(
             lambda ids: (
                 RemoteSession.select(
@@ -431,12 +523,12 @@ class SubjectData:
                 .where(RemoteSession.id.in_(ids))
             )
         )
-        captured_queries = {key: self._captured_query(key) for key in CAPTURED}
+        in_sql_available = encoded and access_json.available()
         in_sql = {
-            key: access_json.CapturedJson(key, self._plain_rows(key))
-            for key in access_json.COLUMNS
-            if encoded and access_json.available()
+            key: access_json.CapturedJson(key, self._plain_rows(key)) for key in access_json.COLUMNS if in_sql_available
         }
+        heads = _session_heads(in_sql) if in_sql_available else None
+        captured_queries = {key: self._captured_query(key) for key in CAPTURED if key not in in_sql}
         participants_query = ByIds(
             lambda ids: (
                 Participant.select(Participant.session, Staff.name, Participant.joined_at, Participant.left_at)
@@ -445,23 +537,28 @@ class SubjectData:
                 .order_by(Participant.session, Participant.joined_at, Participant.id)
             )
         )
+        completed_of, billed_of = converter(Order.completed_at), converter(Order.billed_on)
         order_dues_of = OrderDues()
         for page in _pages(self.session_order()):
-            rows = sorted(query.rows(page), key=lambda s: (s[4], s[0]))
-            held = _held({s[11] for s in rows}, self._held)
-            dues: dict[int, dict[str, Record]] = {}
-            for s in rows:
-                if s[11] not in dues:
-                    dues[s[11]] = order_dues_of.of(s[12], s[13], s[11] in held)
-            captured = {
-                key: in_sql[key].rows(page) if key in in_sql else self._captured(key, q, page)
-                for key, q in captured_queries.items()
-            }
-            participants: dict[int, list[Record]] = defaultdict(list)
-            for session_id, name, joined_at, left_at in participants_query.rows(page):
-                participants[session_id].append({"name": name, "joined_at": joined_at, "left_at": left_at})
-            for s in rows:
-                record = {
+            # (session id, order id, completed_at, billed_on, the session's own fields), in report order
+            fields: list[tuple[int, int, Any, Any, Record]] = []
+            captured: dict[str, dict[int, Any]] = {key: {} for key in in_sql}
+            if heads is not None:
+                position = {session_id: n for n, session_id in enumerate(page)}
+                found = sorted(heads.rows(page), key=lambda h: position[h[0]])
+                plain_ids = [h[0] for h in found if h[-1] is None]
+                for session_id, order_id, completed_at, billed_on, *texts, members in found:
+                    for (key, rows_json), text in zip(in_sql.items(), texts, strict=True):
+                        captured[key][session_id] = rows_json.array(session_id, text)
+                    if members is not None:
+                        fields.append(
+                            (session_id, order_id, completed_of(completed_at), billed_of(billed_on), {"": members})
+                        )
+                plain_rows = sorted(query.rows(plain_ids), key=lambda s: (s[4], s[0])) if plain_ids else []
+            else:
+                plain_rows = sorted(query.rows(page), key=lambda s: (s[4], s[0]))
+            for s in plain_rows:
+                own = {
                     "ref": s[1],
                     "order_ref": s[2],
                     "technician": s[3],
@@ -472,13 +569,28 @@ class SubjectData:
                     "customer_person": s[8],
                     "screen_private": s[9],
                     "tool": s[10],
-                    "deletion": dues[s[11]],
                 }
+                fields.append((s[0], s[11], s[12], s[13], own))
+            if heads is not None and plain_rows:
+                position = {session_id: n for n, session_id in enumerate(page)}
+                fields.sort(key=lambda f: position[f[0]])
+            held = _held({f[1] for f in fields}, self._held)
+            dues: dict[int, dict[str, Record]] = {}
+            for _session_id, order_id, completed_at, billed_on, _own in fields:
+                if order_id not in dues:
+                    dues[order_id] = order_dues_of.of(completed_at, billed_on, order_id in held)
+            for key, q in captured_queries.items():
+                captured[key] = self._captured(key, q, page)
+            participants: dict[int, list[Record]] = defaultdict(list)
+            for session_id, name, joined_at, left_at in participants_query.rows(page):
+                participants[session_id].append({"name": name, "joined_at": joined_at, "left_at": left_at})
+            for session_id, order_id, _completed_at, _billed_on, record in fields:
+                record["deletion"] = dues[order_id]
                 for key in ("activity", "chat", "consents", "disclosures"):
-                    record[key] = captured[key].get(s[0], [])
-                record["participants"] = participants.get(s[0], [])
+                    record[key] = captured[key].get(session_id, [])
+                record["participants"] = participants.get(session_id, [])
                 for key in ("system_info", "gathered_files", "recordings"):
-                    record[key] = captured[key].get(s[0], [])
+                    record[key] = captured[key].get(session_id, [])
                 yield record
 
     @staticmethod
@@ -513,7 +625,9 @@ class SubjectData:
             grouped[row[0]].append(_records(key, columns, row[1:]))
         return grouped
 
-    def billing_records(self) -> Iterator[Record]:
+    def billing_records(self, *, encoded: bool = False) -> Iterator[Record]:
+        """Billing records by session day, then ref. With `encoded` (the JSON export), each record's
+        fields but its deletion come as JSON text made by the database (`JsonMembers` under "")."""
         ordered = _sorted_ids((BillingRecord.session_date, BillingRecord.ref), BillingRecord.id, self.billing_ids)
         columns: tuple[Any, ...] = (
             BillingRecord.ref,
@@ -532,19 +646,28 @@ class SubjectData:
         )
         query = ByIds(
             lambda ids: (
-                BillingRecord.select(*columns, BillingRecord.due_at)
+                BillingRecord.select(BillingRecord.id, *columns, BillingRecord.due_at)
                 .join(BillingBatch, JOIN.LEFT_OUTER)
                 .where(BillingRecord.id.in_(ids))
             )
         )
+        heads = _billing_heads() if encoded and access_json.available() else None
+        due_of = converter(BillingRecord.due_at)
+        names = ["batch" if column is BillingBatch.number else column.name for column in columns]
         for page in _pages(ordered):
-            rows = query.rows(page)
-            for b in sorted(rows, key=lambda b: (b[2], b[0])):
-                record = {
-                    ("batch" if column is BillingBatch.number else column.name): value
-                    for column, value in zip(columns, b, strict=False)  # b ends with due_at
-                }
+            position = {record_id: n for n, record_id in enumerate(page)}
+            found: list[tuple[int, Record]] = []
+            plain_ids = page
+            if heads is not None:
+                rows = heads.rows(page)
+                found = [(r[0], {"": r[2], "deletion": _due(due_of(r[1]), "after_billing")}) for r in rows if r[2]]
+                plain_ids = [r[0] for r in rows if r[2] is None]
+            for b in query.rows(plain_ids) if plain_ids else ():
+                record = dict(zip(names, b[1:-1], strict=True))
                 record["deletion"] = _due(b[-1], "after_billing")
+                found.append((b[0], record))
+            found.sort(key=lambda f: position[f[0]])
+            for _record_id, record in found:
                 yield record
 
     # -- for the Art. 15(1) information, before the copy is written ------------------------------------

@@ -21,6 +21,7 @@ from models.core.entities import ActivityEvent, ChatMessage, Consent
 _SQLITE_INSTANT = (
     "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]"
 )
+_SQLITE_DAY = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
 PROBE = "".join(chr(c) for c in range(1, 128)) + "äß€\u2028\u2029\ufeff\U0001f600"
 
 
@@ -29,6 +30,21 @@ class JsonArray(list):
 
     __slots__ = ()
 
+
+class JsonText(str):
+    """A value already written as JSON text (the writer copies it as it is)."""
+
+    __slots__ = ()
+
+
+class JsonMembers(str):
+    """The leading members of a record as JSON text ('"a":1,"b":null'), made by the database;
+    the writer copies them in place of their key, so the key's name does not matter."""
+
+    __slots__ = ()
+
+
+EMPTY = JsonText("[]")
 
 # What is built in SQL: the report's key, its columns as (field, kind), kinds text/int/bool/instant.
 COLUMNS: dict[str, tuple[Any, tuple[tuple[Any, str], ...]]] = {
@@ -62,6 +78,8 @@ COLUMNS: dict[str, tuple[Any, tuple[tuple[Any, str], ...]]] = {
 
 def _sqlite(column: str, kind: str) -> tuple[str, str]:
     """(value for json_object, condition under which it writes exactly what Python writes) on SQLite."""
+    if kind == "day":
+        return column, f"({column} IS NULL OR {column} GLOB '{_SQLITE_DAY}')"
     if kind == "instant":
         return (
             f"substr({column}, 1, 10) || 'T' || substr({column}, 12, 8) || 'Z'",
@@ -87,6 +105,11 @@ def _postgres(column: str, kind: str) -> tuple[str, str]:
         return (
             f"""CASE WHEN {column} IS NULL THEN 'null' ELSE '"' || to_char({column}, 'YYYY-MM-DD"T"HH24:MI:SS') """
             f"""|| 'Z"' END""",
+            f"({column} IS NULL OR isfinite({column}))",
+        )
+    if kind == "day":
+        return (
+            f"""CASE WHEN {column} IS NULL THEN 'null' ELSE '"' || to_char({column}, 'YYYY-MM-DD') || '"' END""",
             f"({column} IS NULL OR isfinite({column}))",
         )
     if kind == "bool":
@@ -141,6 +164,32 @@ class CapturedJson:
         self._order = 'ORDER BY "session_id", "at", "id"'  # as access_data: by time, then id
         self._plain = plain
         self._sql: dict[int, str] = {}
+        # one session's rows as one text: "r1,r2,…" (NULL without rows); a row the database cannot
+        # write exactly comes as \x01 (JSON text never holds a raw control character), so the caller
+        # takes that session's rows one by one instead
+        table, check, record = model._meta.table_name, " AND ".join(checks), _object()(pairs)
+        if is_postgres():
+            self._aggregate = (
+                f"(SELECT string_agg(CASE WHEN {check} THEN {record} ELSE chr(1) END, ',' "
+                f'ORDER BY "at", "id") FROM "{table}" WHERE "session_id" = @session@)'
+            )
+        else:  # an aggregate over an ordered subquery takes its rows in that order
+            self._aggregate = (
+                f"(SELECT group_concat(j, ',') FROM (SELECT CASE WHEN {check} THEN {record} ELSE char(1) END AS j "
+                f'FROM "{table}" WHERE "session_id" = @session@ ORDER BY "at", "id"))'
+            )
+
+    def aggregate(self, session: str) -> str:
+        """SQL of one session's rows as one text (see above); `session` is the SQL of its id."""
+        return self._aggregate.replace("@session@", session)
+
+    def array(self, session_id: int, text: str | None) -> JsonText | JsonArray:
+        """The session's rows as the report writes them, from what `aggregate` gave."""
+        if text is None:
+            return EMPTY
+        if "\x01" in text:
+            return self.rows([session_id]).get(session_id, JsonArray())
+        return JsonText(f"[{text}]")
 
     def rows(self, session_ids: list[int]) -> dict[int, JsonArray]:
         """JsonArray per session id (sessions without rows are absent)."""
@@ -164,3 +213,37 @@ class CapturedJson:
             for records, n, row_id in missing:
                 records[n] = plain[row_id]
         return grouped
+
+
+class RecordsJson:
+    """Per id, the leading members of one record as JSON text made by the database (`JsonMembers`,
+    or None where a value is not exactly what Python writes), with raw columns the caller needs.
+
+    `source` is the FROM clause, `key` the id column the ids select; `members` are (name, column,
+    kind) in the report's order; `extra` are columns returned as the driver gives them."""
+
+    def __init__(self, source: str, key: str, members: list[tuple[str, str, str]], extra: list[str]) -> None:
+        dialect = _dialect()
+        pairs, checks = [], []
+        for name, column, kind in members:
+            value, check = dialect(column, kind)
+            pairs.append((name, value))
+            checks.append(check)
+        self._select = (
+            f"SELECT {', '.join([key, *extra])}, CASE WHEN {' AND '.join(checks)} THEN {_object()(pairs)} END "
+            f"FROM {source} WHERE {key} IN "
+        )
+        self._sql: dict[int, str] = {}
+
+    def rows(self, ids: list[int]) -> list[tuple[Any, ...]]:
+        """(id, *extra, members) per record of `ids`, in no particular order; members without braces."""
+        if not ids:
+            return []
+        sql = self._sql.get(len(ids))
+        if sql is None:
+            sql = self._sql[len(ids)] = self._select + "(" + ", ".join([database.param] * len(ids)) + ")"
+        out = []
+        for row in database.execute_sql(sql, ids):
+            text = row[-1]
+            out.append((*row[:-1], None if text is None else JsonMembers(text[1:-1])))
+        return out

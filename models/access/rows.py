@@ -40,6 +40,11 @@ def _instant(field: UTCDateTimeField) -> Callable[[Any], Any]:
     return convert
 
 
+def converter(column: Any) -> Callable[[Any], Any]:
+    """How a raw database value of `column` becomes the Python value (identity if it is one already)."""
+    return _converter(column) or (lambda value: value)
+
+
 def _converter(column: Any) -> Callable[[Any], Any] | None:
     """How a raw database value of `column` becomes the Python value (None: it is one already)."""
     if isinstance(column, UTCDateTimeField):
@@ -114,11 +119,18 @@ class ByIds:
             return
         sql = self._sql.get(len(ids))
         if sql is None:
-            query = self.make_query(ids)
+            query = self.make_query(ids[:1])  # peewee builds a long IN list slowly: build one, then widen it
             sql, params = query.sql()
-            if list(params) != list(ids):  # more parameters than the ids: build it each time
-                yield from (raw(query) if self.raw else named(query) if self.named else converted(query))
-                return
+            mark = database.param
+            one = f"IN ({mark})"
+            if list(params) == ids[:1] and sql.count(mark) == 1 and one in sql:
+                sql = sql.replace(one, "IN (" + ", ".join([mark] * len(ids)) + ")")
+            else:
+                query = self.make_query(ids)
+                sql, params = query.sql()
+                if list(params) != list(ids):  # more parameters than the ids: build it each time
+                    yield from (raw(query) if self.raw else named(query) if self.named else converted(query))
+                    return
             self._sql[len(ids)] = sql
             if self._convert is None:
                 converters = [_converter(column) for column in query._returning]
