@@ -27,7 +27,16 @@ from console.importing.records import GatheredRec, OrderRec, Problems, Record, R
 from console.importing.staging import Stage
 from console.importing.write import CAPTURED_KINDS, Prepared, WriteRefused, can_write_early, prepare, write, write_early
 from models.core import audit, bulk
-from models.core.db import ALL_DATA_LOCKS, background_job, current_target, database, is_sqlite, take_lock, write_tx
+from models.core.db import (
+    ALL_DATA_LOCKS,
+    background_job,
+    current_target,
+    database,
+    is_postgres,
+    is_sqlite,
+    take_lock,
+    write_tx,
+)
 from models.core.entities import Staff
 from models.core.errors import PermissionDenied, ValidationError
 from models.core.i18n import _
@@ -301,7 +310,9 @@ def _write(actor: Staff, stage: Stage, data_dir: Path | None, result: ImportResu
         loaded = _preload(stage, chunks)
         with _small_page_cache(), write_tx(serialize="import"):  # one import at a time; desks never take it
             early = set()
-            for chunk in chunks:  # what needs no advisory lock (write_early), so the locks are held briefly
+            # what needs no advisory lock (write_early), so the locks are held briefly; SQLite's one
+            # write lock is held from the start, and a second pass would only read the chunks twice
+            for chunk in chunks if is_postgres() else ():
                 plan, prepared = loaded[chunk] if chunk in loaded else stage.kept(chunk)
                 if can_write_early(plan):
                     write_early(plan, actor, prepared)
