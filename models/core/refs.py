@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from peewee import CharField, Model
 
@@ -57,3 +60,49 @@ def numbering_could_give(prefix: str, ref: str) -> bool:
     ref is stored under the `ref` lock, so that a numbering at the same time never meets it
     uncommitted and hands it out a second time."""
     return re.fullmatch(rf"{re.escape(prefix)}-\d{{4}}-\d{{4,}}", ref) is not None
+
+
+# --- Numbering at the end of a long transaction --------------------------------------------
+# Numbering takes the `ref` lock, which every desk that numbers something (a consent, an order)
+# queues for until the transaction ends. A long job (an import) that stores rows it numbers
+# runs their numbering and insert inside numbering_deferred(): with_numbers() keeps them until
+# the block ends (or flush()), so the lock is taken only for the last moments of the job.
+
+
+class _Pending(threading.local):
+    def __init__(self) -> None:
+        self.queue: list[tuple[type[Model], str, list[int], Callable[[list[str]], None]]] | None = None
+
+
+_pending = _Pending()
+
+
+def with_numbers(model: type[Model], prefix: str, years: list[int], then: Callable[[list[str]], None]) -> None:
+    """`then(refs)` with one new ref per entry of `years` (next_refs_by_year): at once, or inside
+    numbering_deferred() when its block ends. `then` stores the numbered rows (and their audit
+    event); nothing in the same transaction may read them before that."""
+    if not years:
+        return
+    if _pending.queue is None:
+        then(next_refs_by_year(model, prefix, years))
+    else:
+        _pending.queue.append((model, prefix, years, then))
+
+
+def flush() -> None:
+    """Number and store what with_numbers() kept so far; from here on it numbers at once."""
+    queue, _pending.queue = _pending.queue, None
+    for model, prefix, years, then in queue or ():
+        then(next_refs_by_year(model, prefix, years))
+
+
+@contextmanager
+def numbering_deferred() -> Iterator[None]:
+    """with_numbers() waits until the block ends (inside the caller's write transaction); a
+    failure drops what waited, with the transaction."""
+    _pending.queue = []
+    try:
+        yield
+        flush()
+    finally:
+        _pending.queue = None
