@@ -143,7 +143,7 @@ def can_write_early(plan: Plan) -> bool:
 
 
 def numbers_can_wait(plan: Plan) -> bool:
-    """Whether write() of this plan reads nothing that refs.with_numbers() may still keep back
+    """Whether write() of this plan reads nothing that refs.insert_numbered() may still keep back
     (the first consents and billing records of earlier plans, stored when the numbering runs):
     no participants, recordings, gathered files or disclosures (their rules read consents) and
     no consent but the first ones of sessions this plan starts."""

@@ -6,6 +6,7 @@ and then write through these helpers, so the write costs what the database costs
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -200,3 +201,53 @@ def ids_by(model: type[Model], column: Field, values: Iterable[Any], *extra: Fie
         for row in model.select(column, key, *extra).where(among(column, chunk)).tuples():
             found[row[0]] = row[1] if not extra else row[1:]
     return found
+
+
+# --- Rows that wait in a temporary table for their refs (refs.insert_numbered) --------------
+
+_STAGED_REFS = "staged_refs"
+_tags = itertools.count(1)
+
+
+def _staged_table(model: type[Model]) -> str:
+    return f"staged_rows_{model._meta.table_name}"
+
+
+def stage_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Rows of `model` (without their refs) into this connection's temporary table for it, in
+    the caller's transaction; returns their tag for insert_staged. Keeps them off the heap."""
+    fields = _fields(model, names)
+    table, columns = _staged_table(model), [f.column_name for f in fields]
+    database.execute_sql(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {_quote(table)} AS SELECT CAST(0 AS INTEGER) AS tag, "
+        f"CAST(0 AS INTEGER) AS pos, {', '.join(_quote(c) for c in columns)} "
+        f"FROM {_quote(model._meta.table_name)} WHERE 1 = 0"
+    )
+    database.execute_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGED_REFS} (tag INTEGER, pos INTEGER, ref TEXT)")
+    tag, converters = next(_tags), [f.db_value for f in fields]
+    insert_converted(
+        table,
+        ("tag", "pos", *columns),
+        ((tag, pos, *(convert(v) for convert, v in zip(converters, row, strict=True))) for pos, row in enumerate(rows)),
+    )
+    return tag
+
+
+def insert_staged(model: type[Model], names: Sequence[str], tag: int, refs: Sequence[str]) -> int:
+    """The rows stage_rows kept under `tag` into `model`, the n-th with refs[n] as its `ref`, in
+    one INSERT … SELECT; the staged rows are dropped."""
+    table = _quote(_staged_table(model))
+    columns = [_quote(f.column_name) for f in _fields(model, names)]
+    insert_converted(_STAGED_REFS, ("tag", "pos", "ref"), ((tag, pos, ref) for pos, ref in enumerate(refs)))
+    param = database.obj.param
+    cursor = database.execute_sql(
+        f"INSERT INTO {_quote(model._meta.table_name)} ({_quote(model._meta.fields['ref'].column_name)}, "
+        f"{', '.join(columns)}) SELECT r.ref, {', '.join('t.' + c for c in columns)} FROM {table} t "
+        f"JOIN {_STAGED_REFS} r ON r.tag = t.tag AND r.pos = t.pos WHERE t.tag = {param} ORDER BY t.pos",
+        (tag,),
+    )
+    if cursor.rowcount != len(refs):
+        raise RuntimeError(f"{cursor.rowcount} staged {model._meta.table_name} rows written, {len(refs)} expected")
+    for staged in (table, _STAGED_REFS):
+        database.execute_sql(f"DELETE FROM {staged} WHERE tag = {param}", (tag,))
+    return len(refs)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from peewee import CharField, Model
 
+from models.core.bulk_rows import insert_rows, insert_staged, stage_rows
 from models.core.db import write_tx
 from models.core.entities import RefCounter
 
@@ -64,41 +66,55 @@ def numbering_could_give(prefix: str, ref: str) -> bool:
 
 # --- Numbering at the end of a long transaction --------------------------------------------
 # Numbering takes the `ref` lock, which every desk that numbers something (a consent, an order)
-# queues for until the transaction ends. A long job (an import) that stores rows it numbers
-# runs their numbering and insert inside numbering_deferred(): with_numbers() keeps them until
-# the block ends (or flush()), so the lock is taken only for the last moments of the job.
+# queues for until the transaction ends. A long job (an import) stores the rows it numbers
+# inside numbering_deferred(): insert_numbered() keeps them in a temporary table until the block
+# ends (or flush()), then numbers them all and copies them over with one INSERT … SELECT per
+# batch, so the lock is taken only for the last moments of the job.
 
 
 class _Pending(threading.local):
     def __init__(self) -> None:
-        self.queue: list[tuple[type[Model], str, list[int], Callable[[list[str]], None]]] | None = None
+        self.queue: list[tuple[type[Model], str, list[int], tuple[str, ...], int, Callable[[list[str]], None]]] | None
+        self.queue = None
 
 
 _pending = _Pending()
 
 
-def with_numbers(model: type[Model], prefix: str, years: list[int], then: Callable[[list[str]], None]) -> None:
-    """`then(refs)` with one new ref per entry of `years` (next_refs_by_year): at once, or inside
-    numbering_deferred() when its block ends. `then` stores the numbered rows (and their audit
-    event); nothing in the same transaction may read them before that."""
+def insert_numbered(
+    model: type[Model],
+    prefix: str,
+    years: list[int],
+    names: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    then: Callable[[list[str]], None],
+) -> None:
+    """INSERT `rows` of `model` (values of the fields `names`), each with a new ref of its entry
+    of `years` (next_refs_by_year), then `then(refs)` (their audit event): at once, or inside
+    numbering_deferred() when its block ends; nothing in the same transaction may read them
+    before that."""
     if not years:
         return
     if _pending.queue is None:
-        then(next_refs_by_year(model, prefix, years))
+        refs = next_refs_by_year(model, prefix, years)
+        insert_rows(model, ("ref", *names), ([ref, *row] for ref, row in zip(refs, rows, strict=True)))
+        then(refs)
     else:
-        _pending.queue.append((model, prefix, years, then))
+        _pending.queue.append((model, prefix, years, tuple(names), stage_rows(model, names, rows), then))
 
 
 def flush() -> None:
-    """Number and store what with_numbers() kept so far; from here on it numbers at once."""
+    """Number and store what insert_numbered() kept so far; from here on it numbers at once."""
     queue, _pending.queue = _pending.queue, None
-    for model, prefix, years, then in queue or ():
-        then(next_refs_by_year(model, prefix, years))
+    for model, prefix, years, names, tag, then in queue or ():
+        refs = next_refs_by_year(model, prefix, years)
+        insert_staged(model, names, tag, refs)
+        then(refs)
 
 
 @contextmanager
 def numbering_deferred() -> Iterator[None]:
-    """with_numbers() waits until the block ends (inside the caller's write transaction); a
+    """insert_numbered() waits until the block ends (inside the caller's write transaction); a
     failure drops what waited, with the transaction."""
     _pending.queue = []
     try:

@@ -31,7 +31,7 @@ from models.core.entities import (
 from models.core.errors import NotFound, RuleViolation, Support24Error, ValidationError
 from models.core.i18n import _
 from models.core.identity import require_role
-from models.core.refs import with_numbers
+from models.core.refs import insert_numbered
 from models.core.text import fold
 from models.retention import due as retention_due
 from models.retention import policy
@@ -302,11 +302,15 @@ def _insert_first_consents(actor: Staff, consents: list[tuple[str, dict[str, Any
         for session_ref, c in consents
     ]
 
-    def store(refs: list[str]) -> None:
-        insert_rows(Consent, _CONSENT_COLUMNS, ([ref, *row] for ref, row in zip(refs, rows, strict=True)))
-        audit.record(actor.username, "consent.record", None, batch_detail(refs))
-
-    with_numbers(Consent, "C", [clock.berlin_date(c["at"]).year for _ref, c in consents], store)
+    years = [clock.berlin_date(c["at"]).year for _ref, c in consents]
+    insert_numbered(
+        Consent,
+        "C",
+        years,
+        _CONSENT_COLUMNS[1:],
+        rows,
+        lambda refs: audit.record(actor.username, "consent.record", None, batch_detail(refs)),
+    )
 
 
 def end_sessions(actor: Staff, items: list[tuple[str, datetime | str]]) -> int:
@@ -476,15 +480,13 @@ def _complete(
         if session.ref not in billed_refs
     ]
     now = clock.now()
-
-    def store(refs: list[str]) -> None:
-        insert_rows(
-            BillingRecord,
-            _BILLING_COLUMNS,
-            ([ref, *(r[c] for c in _BILLING_COLUMNS[1:-1]), now] for ref, r in zip(refs, records, strict=True)),
-        )
-        audit.record(actor.username, "billing.create", None, batch_detail(refs))
-
-    with_numbers(BillingRecord, "B", [r["session_date"].year for r in records], store)
+    insert_numbered(
+        BillingRecord,
+        "B",
+        [r["session_date"].year for r in records],
+        _BILLING_COLUMNS[1:],
+        ([*(r[c] for c in _BILLING_COLUMNS[1:-1]), now] for r in records),
+        lambda refs: audit.record(actor.username, "billing.create", None, batch_detail(refs)),
+    )
     audit.record(actor.username, "order.complete", None, batch_detail([o.ref for o in done]))
     return len(records)
