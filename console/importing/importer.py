@@ -25,9 +25,27 @@ from typing import Any, cast
 from console.importing.plan import Plan, stored_session_groups
 from console.importing.records import GatheredRec, OrderRec, Problems, Record, RecordingRec, StaffRec, parse_line
 from console.importing.staging import Stage
-from console.importing.write import CAPTURED_KINDS, Prepared, WriteRefused, can_write_early, prepare, write, write_early
-from models.core import audit, bulk
-from models.core.db import ALL_DATA_LOCKS, background_job, current_target, database, is_sqlite, take_lock, write_tx
+from console.importing.write import (
+    CAPTURED_KINDS,
+    Prepared,
+    WriteRefused,
+    can_write_early,
+    numbers_can_wait,
+    prepare,
+    write,
+    write_early,
+)
+from models.core import audit, bulk, refs
+from models.core.db import (
+    ALL_DATA_LOCKS,
+    background_job,
+    current_target,
+    database,
+    is_postgres,
+    is_sqlite,
+    take_lock,
+    write_tx,
+)
 from models.core.entities import Staff
 from models.core.errors import PermissionDenied, ValidationError
 from models.core.i18n import _
@@ -301,19 +319,28 @@ def _write(actor: Staff, stage: Stage, data_dir: Path | None, result: ImportResu
         loaded = _preload(stage, chunks)
         with _small_page_cache(), write_tx(serialize="import"):  # one import at a time; desks never take it
             early = set()
-            for chunk in chunks:  # what needs no advisory lock (write_early), so the locks are held briefly
+            # what needs no advisory lock (write_early), so the locks are held briefly; SQLite's one
+            # write lock is held from the start, and a second pass would only read the chunks twice
+            for chunk in chunks if is_postgres() else ():
                 plan, prepared = loaded[chunk] if chunk in loaded else stage.kept(chunk)
                 if can_write_early(plan):
                     write_early(plan, actor, prepared)
                     early.add(chunk)
                 del plan, prepared
-            for name in ALL_DATA_LOCKS:  # in LOCK_ORDER, all at once: the rest may touch anything
+            # in LOCK_ORDER, all at once: the rest may touch anything. `ref` (numbering) last of
+            # all: what the chunks number waits for the end (refs.numbering_deferred) unless a
+            # chunk reads it or stores refs of the numbering's form (not written early)
+            for name in ALL_DATA_LOCKS[: ALL_DATA_LOCKS.index("ref")]:
                 take_lock(name)
-            for number, chunk in enumerate(chunks):
-                plan, prepared = loaded.pop(chunk) if chunk in loaded else stage.kept(chunk)
-                result.billing_records += write(plan, actor, intake, prepared, early=chunk in early)
-                del plan, prepared  # one chunk in memory at a time
-                _chunk_written(number)
+            with refs.numbering_deferred():
+                for number, chunk in enumerate(chunks):
+                    plan, prepared = loaded.pop(chunk) if chunk in loaded else stage.kept(chunk)
+                    if not numbers_can_wait(plan) or (is_postgres() and chunk not in early):
+                        refs.flush()
+                        take_lock("ref")
+                    result.billing_records += write(plan, actor, intake, prepared, early=chunk in early)
+                    del plan, prepared  # one chunk in memory at a time
+                    _chunk_written(number)
             summary = " ".join(
                 f"{name}={c['created'] + c['updated']}"
                 for name, c in result.counts.items()

@@ -142,6 +142,17 @@ def can_write_early(plan: Plan) -> bool:
     )
 
 
+def numbers_can_wait(plan: Plan) -> bool:
+    """Whether write() of this plan reads nothing that refs.insert_numbered() may still keep back
+    (the first consents and billing records of earlier plans, stored when the numbering runs):
+    no participants, recordings, gathered files or disclosures (their rules read consents) and
+    no consent but the first ones of sessions this plan starts."""
+    if any(plan.to_write(kind) for kind in (ParticipantRec, RecordingRec, GatheredRec, DisclosureRec)):
+        return False
+    starting = {id(plan.sessions[r.key]) for r in _starting(plan)}
+    return all(id(plan.sessions[rec.session]) in starting for rec in plan.to_write(ConsentRec))
+
+
 def write_early(plan: Plan, actor: Staff, prepared: Prepared) -> None:
     """The part of write() that takes none of the advisory locks: staff, customers, contacts,
     new orders, new sessions (their consents checked, not yet stored) and the captured rows

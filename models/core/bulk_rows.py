@@ -6,10 +6,12 @@ and then write through these helpers, so the write costs what the database costs
 
 from __future__ import annotations
 
+import itertools
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from peewee import Cast, Expression, Field, Model, Value, fn
+from peewee import SQL, Cast, Expression, Field, Model, Value, fn
 
 from models.core.db import database, is_postgres
 from models.core.errors import Support24Error
@@ -35,12 +37,21 @@ def chunks(items: Sequence[Any], size: int | None = None) -> Iterator[Sequence[A
         yield items[start : start + size]
 
 
+def _plain(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
 def among(column: Field, values: Iterable[Any]) -> Expression:
-    """`column IN values`. On PostgreSQL one array parameter (`= ANY(%s)`): no statement with a
-    placeholder per value to build, send and parse."""
+    """`column IN values`. On PostgreSQL one array parameter (`= ANY(%s)`), on SQLite one JSON
+    array (`IN (SELECT value FROM json_each(?))`) for texts and integers: no statement with a
+    placeholder per value to build, send and parse (peewee spent more on those than the query)."""
     values = list(values)
-    if not is_postgres() or not values:
+    if not values:
         return column.in_(values)
+    if not is_postgres():
+        if not all(_plain(v) for v in values):
+            return column.in_(values)
+        return column.in_(SQL("(SELECT value FROM json_each(?))", [json.dumps(values, ensure_ascii=False)]))
     kind = "bigint[]" if all(isinstance(v, int) and not isinstance(v, bool) for v in values) else "text[]"
     return column == fn.ANY(Cast(Value(values, converter=False, unpack=False), kind))
 
@@ -190,3 +201,53 @@ def ids_by(model: type[Model], column: Field, values: Iterable[Any], *extra: Fie
         for row in model.select(column, key, *extra).where(among(column, chunk)).tuples():
             found[row[0]] = row[1] if not extra else row[1:]
     return found
+
+
+# --- Rows that wait in a temporary table for their refs (refs.insert_numbered) --------------
+
+_STAGED_REFS = "staged_refs"
+_tags = itertools.count(1)
+
+
+def _staged_table(model: type[Model]) -> str:
+    return f"staged_rows_{model._meta.table_name}"
+
+
+def stage_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Rows of `model` (without their refs) into this connection's temporary table for it, in
+    the caller's transaction; returns their tag for insert_staged. Keeps them off the heap."""
+    fields = _fields(model, names)
+    table, columns = _staged_table(model), [f.column_name for f in fields]
+    database.execute_sql(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {_quote(table)} AS SELECT CAST(0 AS INTEGER) AS tag, "
+        f"CAST(0 AS INTEGER) AS pos, {', '.join(_quote(c) for c in columns)} "
+        f"FROM {_quote(model._meta.table_name)} WHERE 1 = 0"
+    )
+    database.execute_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGED_REFS} (tag INTEGER, pos INTEGER, ref TEXT)")
+    tag, converters = next(_tags), [f.db_value for f in fields]
+    insert_converted(
+        table,
+        ("tag", "pos", *columns),
+        ((tag, pos, *(convert(v) for convert, v in zip(converters, row, strict=True))) for pos, row in enumerate(rows)),
+    )
+    return tag
+
+
+def insert_staged(model: type[Model], names: Sequence[str], tag: int, refs: Sequence[str]) -> int:
+    """The rows stage_rows kept under `tag` into `model`, the n-th with refs[n] as its `ref`, in
+    one INSERT … SELECT; the staged rows are dropped."""
+    table = _quote(_staged_table(model))
+    columns = [_quote(f.column_name) for f in _fields(model, names)]
+    insert_converted(_STAGED_REFS, ("tag", "pos", "ref"), ((tag, pos, ref) for pos, ref in enumerate(refs)))
+    param = database.obj.param
+    cursor = database.execute_sql(
+        f"INSERT INTO {_quote(model._meta.table_name)} ({_quote(model._meta.fields['ref'].column_name)}, "
+        f"{', '.join(columns)}) SELECT r.ref, {', '.join('t.' + c for c in columns)} FROM {table} t "
+        f"JOIN {_STAGED_REFS} r ON r.tag = t.tag AND r.pos = t.pos WHERE t.tag = {param} ORDER BY t.pos",
+        (tag,),
+    )
+    if cursor.rowcount != len(refs):
+        raise RuntimeError(f"{cursor.rowcount} staged {model._meta.table_name} rows written, {len(refs)} expected")
+    for staged in (table, _STAGED_REFS):
+        database.execute_sql(f"DELETE FROM {staged} WHERE tag = {param}", (tag,))
+    return len(refs)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 from peewee import CharField, Model
 
+from models.core.bulk_rows import insert_rows, insert_staged, stage_rows
 from models.core.db import write_tx
 from models.core.entities import RefCounter
 
@@ -57,3 +62,63 @@ def numbering_could_give(prefix: str, ref: str) -> bool:
     ref is stored under the `ref` lock, so that a numbering at the same time never meets it
     uncommitted and hands it out a second time."""
     return re.fullmatch(rf"{re.escape(prefix)}-\d{{4}}-\d{{4,}}", ref) is not None
+
+
+# --- Numbering at the end of a long transaction --------------------------------------------
+# Numbering takes the `ref` lock, which every desk that numbers something (a consent, an order)
+# queues for until the transaction ends. A long job (an import) stores the rows it numbers
+# inside numbering_deferred(): insert_numbered() keeps them in a temporary table until the block
+# ends (or flush()), then numbers them all and copies them over with one INSERT … SELECT per
+# batch, so the lock is taken only for the last moments of the job.
+
+
+class _Pending(threading.local):
+    def __init__(self) -> None:
+        self.queue: list[tuple[type[Model], str, list[int], tuple[str, ...], int, Callable[[list[str]], None]]] | None
+        self.queue = None
+
+
+_pending = _Pending()
+
+
+def insert_numbered(
+    model: type[Model],
+    prefix: str,
+    years: list[int],
+    names: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    then: Callable[[list[str]], None],
+) -> None:
+    """INSERT `rows` of `model` (values of the fields `names`), each with a new ref of its entry
+    of `years` (next_refs_by_year), then `then(refs)` (their audit event): at once, or inside
+    numbering_deferred() when its block ends; nothing in the same transaction may read them
+    before that."""
+    if not years:
+        return
+    if _pending.queue is None:
+        refs = next_refs_by_year(model, prefix, years)
+        insert_rows(model, ("ref", *names), ([ref, *row] for ref, row in zip(refs, rows, strict=True)))
+        then(refs)
+    else:
+        _pending.queue.append((model, prefix, years, tuple(names), stage_rows(model, names, rows), then))
+
+
+def flush() -> None:
+    """Number and store what insert_numbered() kept so far; from here on it numbers at once."""
+    queue, _pending.queue = _pending.queue, None
+    for model, prefix, years, names, tag, then in queue or ():
+        refs = next_refs_by_year(model, prefix, years)
+        insert_staged(model, names, tag, refs)
+        then(refs)
+
+
+@contextmanager
+def numbering_deferred() -> Iterator[None]:
+    """insert_numbered() waits until the block ends (inside the caller's write transaction); a
+    failure drops what waited, with the transaction."""
+    _pending.queue = []
+    try:
+        yield
+        flush()
+    finally:
+        _pending.queue = None

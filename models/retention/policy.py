@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -33,11 +34,7 @@ class Rule:
         """The UTC instant at which an item anchored at `anchor` becomes due."""
         if isinstance(anchor, datetime) and not (self.months or self.years or self.anchor_rounding):
             return anchor + timedelta(hours=self.hours, days=self.days)
-        start = anchor if not isinstance(anchor, datetime) else berlin_date(anchor)
-        if self.anchor_rounding == "end_of_year":
-            start = date(start.year + 1, 1, 1)
-        due_day = start + relativedelta(years=self.years, months=self.months, days=self.days)
-        return berlin_midnight_utc(due_day) + timedelta(hours=self.hours)
+        return _calendar_due(self, anchor if not isinstance(anchor, datetime) else berlin_date(anchor))
 
     def describe(self) -> str:
         parts = []
@@ -51,6 +48,15 @@ class Rule:
                 parts.append(f"{amount} {unit}")
         rounding = " (from the end of the calendar year)" if self.anchor_rounding == "end_of_year" else ""
         return f"{' '.join(parts)} after {self.anchor.replace('_', ' ')}{rounding}"
+
+
+@lru_cache(maxsize=8192)
+def _calendar_due(rule: Rule, day: date) -> datetime:
+    """Rule.due_from for a calendar rule, once per rule and day (a batch's anchors share days;
+    relativedelta is the costly part of a large import's completion)."""
+    start = date(day.year + 1, 1, 1) if rule.anchor_rounding == "end_of_year" else day
+    due_day = start + relativedelta(years=rule.years, months=rule.months, days=rule.days)
+    return berlin_midnight_utc(due_day) + timedelta(hours=rule.hours)
 
 
 def _default_rules() -> dict[str, Rule]:

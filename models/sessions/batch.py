@@ -31,7 +31,7 @@ from models.core.entities import (
 from models.core.errors import NotFound, RuleViolation, Support24Error, ValidationError
 from models.core.i18n import _
 from models.core.identity import require_role
-from models.core.refs import next_refs_by_year
+from models.core.refs import insert_numbered
 from models.core.text import fold
 from models.retention import due as retention_due
 from models.retention import policy
@@ -283,30 +283,34 @@ def record_first_consents(actor: Staff, items: list[SessionInput]) -> int:
 def _insert_first_consents(actor: Staff, consents: list[tuple[str, dict[str, Any]]], ids: dict[str, int]) -> None:
     if not consents:
         return
-    refs = next_refs_by_year(Consent, "C", [clock.berlin_date(c["at"]).year for _ref, c in consents])
-    insert_rows(
+    now = clock.now()
+    rows = [
+        [
+            ids[session_ref],
+            c["kind"],
+            c["given_by"],
+            fold(c["given_by"]),
+            c["method"],
+            c["granted"],
+            c["at"],
+            actor.id,
+            c["wording"],
+            None,
+            c["note"],
+            now,
+        ]
+        for session_ref, c in consents
+    ]
+
+    years = [clock.berlin_date(c["at"]).year for _ref, c in consents]
+    insert_numbered(
         Consent,
-        _CONSENT_COLUMNS,
-        (
-            [
-                ref,
-                ids[session_ref],
-                c["kind"],
-                c["given_by"],
-                fold(c["given_by"]),
-                c["method"],
-                c["granted"],
-                c["at"],
-                actor.id,
-                c["wording"],
-                None,
-                c["note"],
-                clock.now(),
-            ]
-            for ref, (session_ref, c) in zip(refs, consents, strict=True)
-        ),
+        "C",
+        years,
+        _CONSENT_COLUMNS[1:],
+        rows,
+        lambda refs: audit.record(actor.username, "consent.record", None, batch_detail(refs)),
     )
-    audit.record(actor.username, "consent.record", None, batch_detail(refs))
 
 
 def end_sessions(actor: Staff, items: list[tuple[str, datetime | str]]) -> int:
@@ -475,14 +479,14 @@ def _complete(
         for session in sessions_of[order.id]
         if session.ref not in billed_refs
     ]
-    refs = next_refs_by_year(BillingRecord, "B", [r["session_date"].year for r in records])
     now = clock.now()
-    insert_rows(
+    insert_numbered(
         BillingRecord,
-        _BILLING_COLUMNS,
-        ([ref, *(r[c] for c in _BILLING_COLUMNS[1:-1]), now] for ref, r in zip(refs, records, strict=True)),
+        "B",
+        [r["session_date"].year for r in records],
+        _BILLING_COLUMNS[1:],
+        ([*(r[c] for c in _BILLING_COLUMNS[1:-1]), now] for r in records),
+        lambda refs: audit.record(actor.username, "billing.create", None, batch_detail(refs)),
     )
-    if refs:
-        audit.record(actor.username, "billing.create", None, batch_detail(refs))
     audit.record(actor.username, "order.complete", None, batch_detail([o.ref for o in done]))
-    return len(refs)
+    return len(records)
