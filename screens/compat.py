@@ -78,12 +78,20 @@ def mark_css_current(app: Any, screen: Any) -> None:
 
 
 def drop_render_caches(widget: Any) -> None:
-    """Forget what a widget has drawn (the lines StylesCache keeps, and a DataTable's row, cell and
-    line caches); it is drawn again from its data when next shown, as after any change of it."""
-    widget._styles_cache.clear()
-    clear_table = getattr(widget, "_clear_caches", None)  # DataTable
-    if clear_table is not None:
-        clear_table()
+    """Forget what a widget and its scrollbars have drawn (the lines StylesCache keeps, a Static's
+    rendered content, and a DataTable's row, cell and line caches); each part is marked dirty, so it
+    is drawn again from its data when next shown, as after any change of it."""
+    from textual.geometry import NULL_SIZE
+    from textual.widget import _RenderCache  # what Widget.render_line reads until it is dirty
+
+    for part in (widget, widget._vertical_scrollbar, widget._horizontal_scrollbar, widget._scrollbar_corner):
+        if part is None:
+            continue
+        part._set_dirty()  # also clears StylesCache
+        part._render_cache = _RenderCache(NULL_SIZE, [])
+        clear_table = getattr(part, "_clear_caches", None)  # DataTable
+        if clear_table is not None:
+            clear_table()
 
 
 def keep_mount_styles(resume: Any) -> None:

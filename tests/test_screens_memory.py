@@ -26,6 +26,13 @@ async def test_a_screen_left_keeps_its_rows_and_looks_the_same_on_return(db, fix
         app.switch_mode("sessions")
         await settle(pilot)
         assert len(table._line_cache) == 0 and len(table._row_render_cache) == 0  # nothing drawn kept
+        drawn = [
+            part
+            for widget in orders.walk_children(with_self=True)
+            for part in (widget, widget._vertical_scrollbar, widget._horizontal_scrollbar)
+            if part is not None and part._render_cache.lines
+        ]
+        assert drawn == []  # nor the lines of a Static or a scrollbar
         app.switch_mode("orders")
         await settle(pilot)
         assert app.screen is orders and (table.row_count, table.cursor_row) == (rows, cursor)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from console.jobs.scratch import SCRATCH_PREFIX, shred_scratch
 from console.settings.config import ensure_private_dir
 from models.core import audit, clock, modes
 from models.core.db import close_database, current_target, is_sqlite, open_database
@@ -25,7 +25,6 @@ from models.core.entities import BackupEntry
 from models.core.errors import RuleViolation, ValidationError
 from models.core.i18n import _
 from models.core.schema import ensure_schema
-from models.purge import files as purge_files
 from models.purge import journal as purge_journal
 from models.purge import run as purge
 from models.purge.lease import Lease, describe_holder
@@ -33,8 +32,6 @@ from models.purge.replay import ReplayResult, reapply
 from models.retention import due as retention_due
 
 PREFIX = "support24-backup-"
-SCRATCH_PREFIX = ".restore-"
-SCRATCH = re.compile(r"^(\.restore-[0-9A-Za-z-]+\.db)(?:-wal|-shm|-journal)?$")  # a scratch copy and its companions
 
 
 @dataclass(frozen=True)
@@ -161,7 +158,7 @@ def restore(operator: str, backup: Path, data_dir: Path) -> RestoreResult:
         _copy_database(scratch, db_path)
     finally:
         close_database()  # whatever was open (the scratch copy after a failure): back to the live database
-        _shred_scratch(scratch)
+        shred_scratch(scratch)
         if lock_fd >= 0:
             os.close(lock_fd)
         open_database(url)
@@ -169,47 +166,6 @@ def restore(operator: str, backup: Path, data_dir: Path) -> RestoreResult:
     audit.record(operator, "backup.restore", backup.name, f"replayed {replay.applied} deletions")
     purge.compact()
     return RestoreResult(backup, replay)
-
-
-def _shred_scratch(scratch: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        purge_files.shred_path(scratch.with_name(scratch.name + suffix))
-
-
-def remove_stale_scratch(data_dir: Path) -> list[Path]:
-    """Shred the scratch copies of restores that no longer run (killed, or the machine went down).
-
-    A running restore holds a lock on its scratch file; a scratch copy nobody holds is a
-    leftover with data the replay may not have removed yet. Returns what was shredded.
-    """
-    removed: list[Path] = []
-    try:
-        names = sorted(entry.name for entry in os.scandir(data_dir))
-    except FileNotFoundError:
-        return removed
-    bases = {match.group(1) for name in names if (match := SCRATCH.match(name))}
-    for base in sorted(bases):
-        path = data_dir / base
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-        except FileNotFoundError:
-            fd = -1  # only a -wal or -shm is left
-        except OSError:
-            continue  # a link or something odd under that name: not the console's to touch
-        try:
-            if fd >= 0:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    continue  # its restore is running
-            _shred_scratch(path)
-            removed.append(path)
-        except purge_files.FileRefused:
-            continue
-        finally:
-            if fd >= 0:
-                os.close(fd)
-    return removed
 
 
 def reapply_journals(operator: str, journals: list[Path], data_dir: Path) -> ReplayResult:

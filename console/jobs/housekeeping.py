@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from console.jobs.backup import remove_stale_scratch
+from console.jobs.scratch import remove_stale_scratch
 from models.core import modes
 from models.core.entities import BackupEntry
 from models.core.i18n import _

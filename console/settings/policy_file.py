@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -53,7 +52,9 @@ class LoadedPolicy:
 
 
 def default_text() -> str:
-    return resources.files("console.settings").joinpath("default_policy.toml").read_text(encoding="utf-8")
+    # Beside this module (package data, installed as a file); importlib.resources would import zipfile
+    # and its readers at every start of the console only to find it there.
+    return Path(__file__).with_name("default_policy.toml").read_text(encoding="utf-8")
 
 
 def _whole(where: str, value: Any, *, minimum: int = 0) -> int:

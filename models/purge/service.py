@@ -14,15 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from models.core import clock
 from models.core.entities import Staff
 from models.core.errors import Busy, Support24Error
 from models.core.i18n import _, format_number, ngettext
 from models.core.labels import term
-from models.purge import run as purge_run
-from models.purge.run import Progress, PurgeResult
+
+if TYPE_CHECKING:  # the run's machinery comes with a run: the header's words need none of it
+    from models.purge.run import Progress, PurgeResult
 
 log = logging.getLogger("support24.purge")
 PROGRESS_EVERY_SECONDS = 1.0
@@ -108,6 +109,8 @@ def purge(
     why. Busy, refusals and failures are in the outcome (`failure` keeps the exception for a
     caller that maps it to an exit code).
     """
+    from models.purge import run as purge_run
+
     started = clock.now()
     try:
         if reload_policy is not None:
@@ -137,6 +140,8 @@ def purge(
 def recorded_outcome() -> PurgeOutcome | None:
     """The database's newest purge run (any console or command) as an outcome; one under way
     has no finished_at yet. For the header of a console whose own timer has not run."""
+    from models.purge import run as purge_run
+
     run = purge_run.last_run()
     if run is None:
         return None

@@ -153,7 +153,9 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
 
     def switch_mode(self, mode: str) -> Any:
         """Textual's switch; the screen left behind drops what it had drawn (screens/shell/memory.py)."""
-        left = self.screen_stack[-1] if self.screen_stack else None
+        # Textual's empty default screen, left by the first switch, has drawn nothing worth shedding:
+        # skipping it keeps ctypes and malloc_trim out of the time to the first frame.
+        left = self.screen_stack[-1] if self.screen_stack and self.current_mode != self.DEFAULT_MODE else None
         result = super().switch_mode(mode)
         if left is not None and left is not self.screen:
             from screens.shell.memory import shed_drawn_lines
