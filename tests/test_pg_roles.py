@@ -214,3 +214,46 @@ def test_each_role_does_its_everyday_work_through_the_domain_as_itself(install: 
     result = run_purge(officer, data_dir=tmp_path)
     assert result.run_id > 0
     assert audit.verify().ok
+
+
+def test_the_privacy_officer_purges_a_whole_connection_with_its_consents_as_itself(
+    install: Install, tmp_path, fixed_clock
+) -> None:
+    """A connection purged by the officer's own role takes the session's consents with it, as its key's cascade
+    (which runs as the tables' owner), though the officer alone may delete only recording consents."""
+    from datetime import timedelta
+
+    from models.billing import outbox
+    from models.core import people
+    from models.core.entities import Consent, DeletionRecord, RemoteSession
+    from models.core.identity import resolve_operator
+    from models.purge.run import run_purge
+    from models.sessions import orders, sessions
+
+    def as_role(role: str) -> Staff:
+        close_database()
+        open_database(install.url(install.people[role]))
+        return resolve_operator(pg_roles.session_user())
+
+    tech = as_role("technician")
+    start = clock.now() - timedelta(hours=3)
+    people.register_customer(tech, "K-10042", "Bäckerei Schmidt")
+    order = orders.open_order(tech, "K-10042", opened_at=start)
+    session = sessions.start_session(
+        tech, sessions.SessionInput(order.ref, tech.username, "203.0.113.7", "EMPFANG-PC", None, True, started_at=start)
+    )
+    sessions.record_consent(tech, session.ref, sessions.ConsentInput("additional_staff", "Eva", "verbal", True))
+    sessions.end_session(tech, session.ref, ended_at=start + timedelta(hours=1))
+    orders.complete_order(tech, order.ref, completed_at=start + timedelta(hours=2))
+    accountant = as_role("accounting")
+    batch = outbox.create_batch(accountant, deliver=lambda content: "0" * 64)
+    assert batch is not None
+    outbox.acknowledge(accountant, batch.batch.number, clock.today_berlin())
+
+    fixed_clock.advance(days=200)  # P8: three months after billing
+    officer = as_role("privacy_officer")
+    result = run_purge(officer, data_dir=tmp_path)
+    assert result.deleted.get("connection") == 1
+    assert not RemoteSession.select().where(RemoteSession.ref == session.ref).exists()
+    assert not Consent.select().where(Consent.session == session.id).exists()
+    assert DeletionRecord.select().where(DeletionRecord.category == "connection").count() == 1
