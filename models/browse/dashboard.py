@@ -124,6 +124,6 @@ def dashboard() -> Dashboard:
 
 def connection_findings() -> int:
     """Connections from remote-tool logs the console holds no screen-privacy check for (P4)."""
-    from models.sessions.reconcile import findings_count
+    from models.sessions.registers import findings_count
 
     return findings_count()

@@ -28,6 +28,9 @@ from models.purge import journal as purge_journal
 from models.purge.chunks import delete_order_chunk, delete_row_chunk
 from models.purge.items import drop_empty_due_rows
 from models.purge.lease import Lease, describe_holder
+from models.purge.runs import RunView
+from models.purge.runs import last_run as last_run  # where the CLI and the tests find it
+from models.purge.runs import view as _view
 from models.retention import due as retention_due
 from models.retention import queue as retention
 from models.retention.due import SESSION_CATEGORIES
@@ -300,32 +303,6 @@ def checkpoint_wal(attempts: int = CHECKPOINT_ATTEMPTS, pause: float = CHECKPOIN
         database.execute_sql(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
 
 
-@dataclass(frozen=True)
-class RunView:
-    id: int
-    started_at: datetime
-    finished_at: datetime | None
-    operator: str
-    policy_version: str
-    dry_run: bool
-    state: str
-    deleted_count: int
-    error: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "started_at": self.started_at.isoformat(),
-            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
-            "operator": self.operator,
-            "policy_version": self.policy_version,
-            "dry_run": self.dry_run,
-            "state": self.state,
-            "deleted_count": self.deleted_count,
-            "error": self.error,
-        }
-
-
 def recent_runs(after: int | None = None, limit: int = 50) -> list[RunView]:
     """Purge runs, newest first, keyset-paged by run id (pass the last id seen)."""
     query = PurgeRun.select()
@@ -346,18 +323,6 @@ def runs_listed(q: ListQuery | None, after: tuple[Any, ...] | None, limit: int =
         query = query.where((PurgeRun.state == text.lower()) | PurgeRun.operator.startswith(text.lower()))
     _sort, descending = chosen_sort(RUN_SORTS, q)
     return [_view(r) for r in keyset(query, PurgeRun.started_at, PurgeRun.id, descending, after).limit(limit)]
-
-
-def last_run() -> RunView | None:
-    """The newest purge run that was not a preview, by any console or command, or None."""
-    run = PurgeRun.select().where(~PurgeRun.dry_run).order_by(PurgeRun.id.desc()).first()
-    return _view(run) if run is not None else None
-
-
-def _view(r: PurgeRun) -> RunView:
-    return RunView(
-        r.id, r.started_at, r.finished_at, r.operator, r.policy_version, r.dry_run, r.state, r.deleted_count, r.error
-    )
 
 
 def deletions(run_id: int | None = None, after: int | None = None, limit: int = 50) -> list[DeletionRecord]:

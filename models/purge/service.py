@@ -140,9 +140,9 @@ def purge(
 def recorded_outcome() -> PurgeOutcome | None:
     """The database's newest purge run (any console or command) as an outcome; one under way
     has no finished_at yet. For the header of a console whose own timer has not run."""
-    from models.purge import run as purge_run
+    from models.purge.runs import last_run
 
-    run = purge_run.last_run()
+    run = last_run()
     if run is None:
         return None
     error = None if run.state in ("done", "running") else (run.error or run.state)

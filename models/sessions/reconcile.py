@@ -27,6 +27,7 @@ from models.core.text import fold
 from models.retention import due as retention_due
 from models.sessions import registers
 from models.sessions.registers import ConnectionKey, LoggedConnection
+from models.sessions.registers import findings_count as findings_count  # where the CLI finds it
 from models.sessions.sessions import SessionInput, end_session, start_session
 
 INGEST_ROLES = ("admin", "technician")
@@ -420,15 +421,3 @@ def dismiss(actor: Staff, connection_id: int, reason: str) -> LoggedConnection:
         row.save()
         audit.record(actor.username, "ingest.dismiss", None, str(row.id))
     return row
-
-
-def findings_query():
-    """Connections with no screen-privacy record in the console: pending, or filed from the log alone."""
-    return LoggedConnection.select().where(
-        (LoggedConnection.state == "pending")
-        | ((LoggedConnection.state == "assigned") & ~LoggedConnection.privacy_recorded)
-    )
-
-
-def findings_count() -> int:
-    return findings_query().count()

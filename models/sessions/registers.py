@@ -259,3 +259,17 @@ def change_identities(
             _row, did = add_identity(actor, IdentityInput(item.tool, item.kind, item.value, staff.username))
             changed += int(did)
     return changed
+
+
+def findings_query():
+    """Connections with no screen-privacy record in the console: pending, or filed from the log alone.
+
+    Here beside LoggedConnection, so that the dashboard counts them without importing the reconciliation."""
+    return LoggedConnection.select().where(
+        (LoggedConnection.state == "pending")
+        | ((LoggedConnection.state == "assigned") & ~LoggedConnection.privacy_recorded)
+    )
+
+
+def findings_count() -> int:
+    return findings_query().count()

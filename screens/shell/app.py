@@ -124,11 +124,18 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         """While the operator reads the first screen, import the code of the others (a third to a half
         of a first visit), so that switching to one builds and fills it without importing it first.
 
-        One module per step, on the app's own thread and only while no worker runs: a thread that
-        imports all of them at once would take turns with the screen being shown for the interpreter
-        (and its import lock), and slow down exactly the switch it was meant to spare.
+        One module per step, on the app's own thread and only while the screen is settled (no worker
+        running, nothing waiting to be drawn): a thread that imports all of them at once would take
+        turns with the screen being shown for the interpreter (and its import lock), and slow down
+        exactly the switch it was meant to spare.
         """
-        if any(not worker.is_finished for worker in self.workers):
+        from screens.shell.first_frame import settled
+
+        # Not before the screen shown has its data and has drawn it (on a busy machine the first frame
+        # may come later than PRELOAD_AFTER_SECONDS): an import would hold that frame up.
+        if not self.screen_stack:  # the app is closing
+            return
+        if not settled(self):
             self.set_timer(PRELOAD_RETRY_SECONDS, self.preload_screens)
             return
         self.call_after_refresh(self.preload_next_screen)  # what the workers brought is drawn first

@@ -22,7 +22,8 @@ ENV = "SUPPORT24_FIRST_FRAME"
 POLL_SECONDS = 0.005
 
 
-def _settled(app: Any, ready: Callable[[], bool]) -> bool:
+def settled(app: Any, ready: Callable[[], bool] = lambda: True) -> bool:
+    """The shown screen has nothing left to do: no worker, no message waiting, nothing to lay out or repaint."""
     if not ready():
         return False
     if any(not worker.is_finished for worker in app.workers):
@@ -55,7 +56,7 @@ def watch_first_frame(app: Any, ready: Callable[[], bool] = lambda: True) -> Non
     def confirm() -> None:
         if state["done"]:
             return
-        if not _settled(app, ready):
+        if not settled(app, ready):
             timer.resume()
             return
         state["done"] = True
@@ -70,7 +71,7 @@ def watch_first_frame(app: Any, ready: Callable[[], bool] = lambda: True) -> Non
         app.exit()
 
     def check() -> None:
-        if state["done"] or not _settled(app, ready):
+        if state["done"] or not settled(app, ready):
             return
         timer.pause()
         app.screen.call_after_refresh(confirm)  # runs once the screen has been painted
