@@ -234,7 +234,7 @@ class ReportDocument:
         self._by_identity[id(per_category)] = (per_category, done)  # holding it keeps the id its own
         return done
 
-    def _count(self, records: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    def _count(self, records: Iterator[Any]) -> Iterator[Any]:
         """`records`, telling `progress` every PROGRESS_EVERY records and at the last one."""
         progress, total = self._progress, self.total_records
         if progress is None:

@@ -15,29 +15,31 @@ from typing import Any, TextIO
 from console.reports.document import DATA_KEYS, ReportDocument, compact
 from models.access.report_json import JsonArray, JsonMembers, JsonText
 
+_KEYS: dict[str, str] = {}  # a record key as JSON text, made once
+
 
 def _encode_mixed(record: dict[str, Any]) -> str:
     """A record some of whose values are JSON text already (`JsonArray` of records, `JsonText`,
-    `JsonMembers` for leading fields): the plain stretches between them encoded as usual, the texts
-    copied, so the result is the same text."""
-    parts, plain = [], {}
+    `JsonMembers` for leading fields): each member written on its own and joined as the encoder
+    joins a dict's (so the result is the same text), the texts copied."""
+    parts = []
     for key, value in record.items():
         kind = type(value)
-        if kind is JsonArray or kind is JsonText or kind is JsonMembers:
-            if plain:
-                parts.append(compact(plain)[1:-1])
-                plain = {}
-            if kind is JsonMembers:
-                parts.append(value)  # the record's own fields: the key only holds its place
-            elif kind is JsonText:
-                parts.append(f"{compact(key)}:{value}")
-            else:
-                items = ",".join(item if type(item) is str else compact(item) for item in value)
-                parts.append(f"{compact(key)}:[{items}]")
+        if kind is JsonMembers:
+            parts.append(value)  # the record's own fields: the key only holds its place
+            continue
+        name = _KEYS.get(key)
+        if name is None:
+            name = _KEYS[key] = compact(key)
+        if kind is JsonText:
+            text = value
+        elif kind is JsonArray:
+            text = "[" + ",".join(item if type(item) is str else compact(item) for item in value) + "]"
+        elif kind is list and not value:
+            text = "[]"
         else:
-            plain[key] = value
-    if plain:
-        parts.append(compact(plain)[1:-1])
+            text = compact(value)
+        parts.append(f"{name}:{text}")
     return "{" + ",".join(parts) + "}"
 
 

@@ -130,7 +130,13 @@ class OrderDues:
         }
         self._after_billing = _due(None, "after_billing")
         rules = {c: active.rule(c) for c in SESSION_CATEGORIES}
-        self._on_completion = [(c, _from_instant(r)) for c, r in rules.items() if r.anchor == "order_completed"]
+        # categories under the same completion rule share one date (system information and gathered files)
+        groups: dict[tuple[Any, ...], tuple[list[str], Callable[[datetime], datetime]]] = {}
+        for c, r in rules.items():
+            if r.anchor == "order_completed":
+                same = (r.years, r.months, r.days, r.hours, r.anchor_rounding)
+                groups.setdefault(same, ([], _from_instant(r)))[0].append(c)
+        self._on_completion = [(tuple(categories), due_from) for categories, due_from in groups.values()]
         self._on_billing = [(c, r) for c, r in rules.items() if r.anchor != "order_completed"]
         self._billed: dict[date | None, tuple[dict[str, datetime | None], datetime | None]] = {}
         self._shared: dict[tuple[int, ...], dict[str, Record]] = {}
@@ -171,8 +177,10 @@ class OrderDues:
         billed, latest = self._billing_dues(billed_on)
         dues = dict(billed)
         unknown = bool(self._on_billing) and latest is None
-        for category, due_from in self._on_completion:
-            due = dues[category] = due_from(completed_at)
+        for categories, due_from in self._on_completion:
+            due = due_from(completed_at)
+            for category in categories:
+                dues[category] = due
             if latest is None or due > latest:
                 latest = due
         # the connection data goes last: with everything else, once every date is known (retention_due)
