@@ -88,7 +88,8 @@ def table(rows: list[Measurement]) -> str:
 
 
 def _notes(rows: list[Measurement]) -> list[str]:
-    return [f"- {m.name}{f' ({m.backend})' if m.backend else ''}: {m.note}" for m in rows if m.note]
+    named = [(m, m.backend and not m.name.endswith(f"({m.backend})")) for m in rows if m.note]
+    return [f"- {m.name}{f' ({m.backend})' if show else ''}: {m.note}" for m, show in named]
 
 
 def _grid(header: tuple[str, ...], body: list[tuple[Any, ...]], left: tuple[int, ...]) -> str:

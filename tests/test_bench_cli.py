@@ -174,3 +174,16 @@ def test_a_finished_demo_is_reused_not_generated_again(
     finally:
         connection.execute(f'COMMENT ON SCHEMA "{schema}" IS NULL')
         connection.close()
+
+
+def test_a_write_probe_that_gives_up_says_so_instead_of_dying_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    def locked() -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    probe = bench_import.WriteProbe("sqlite:///unused.db")
+    monkeypatch.setattr(probe, "_sqlite", lambda: locked)
+    with probe:
+        probe._thread.join()
+    assert probe.gave_up == "OperationalError: database is locked" and probe.tries == 0
