@@ -187,3 +187,14 @@ def test_a_write_probe_that_gives_up_says_so_instead_of_dying_quietly(monkeypatc
     with probe:
         probe._thread.join()
     assert probe.gave_up == "OperationalError: database is locked" and probe.tries == 0
+
+
+def test_side_by_side_holds_no_ratio_of_different_demos_to_the_goal() -> None:
+    purge = {"extra": {"vs_sqlite_at_most": 1.5}, "goal": "ratio to SQLite <= 1.5"}
+    sqlite = _document("sqlite", [Measurement("purge, seconds per deleted row", 30.0, "µs/row")])
+    pg = _document("postgresql", [Measurement("purge, seconds per deleted row", 33.0, "µs/row", **purge)])
+    sqlite["context"]["rows"] = {"orders": 400_000}  # type: ignore[index]
+    pg["context"]["rows"] = {"orders": 20_000}  # type: ignore[index]
+    text = side_by_side([sqlite, pg])
+    assert "SQLite's × 1.10" in text and "- / -" in text
+    assert "PostgreSQL measured on a demo of 20,000 orders, SQLite on 400,000" in text
