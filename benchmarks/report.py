@@ -179,6 +179,7 @@ def side_by_side(documents: list[dict[str, Any]]) -> str:
             counts = context.get("rows")
             orders[id(row)] = counts.get("orders") if isinstance(counts, dict) else None
     body, notes = [], []
+    baselines: dict[str, list[str]] = {}  # where each baseline comes from: the figures that use it
     for figure, by in figures.items():
         sqlite, pg = by.get("sqlite"), by.get("postgresql")
         pg_met, pg_ratio = _met(pg, sqlite)
@@ -206,10 +207,13 @@ def side_by_side(documents: list[dict[str, Any]]) -> str:
         body.append((figure, _cell(sqlite), _cell(pg), baseline, " / ".join(goals), " / ".join(mets)))
         names = list(dict.fromkeys(str(r.get("baseline_name")) for r in (sqlite, pg) if r and r.get("baseline_name")))
         if names:
-            notes.append(f"- {figure}: baseline {' / '.join(names)}")
+            baselines.setdefault(" / ".join(names), []).append(figure)
         for backend, row in (("sqlite", sqlite), ("postgresql", pg)):
             if row is not None and row.get("value") is None and row.get("note"):  # why there is no figure
                 notes.append(f"- {figure} ({backend}): {row['note']}")
+    for name, which in baselines.items():
+        more = f" and {len(which) - 1} more" if len(which) > 1 else ""
+        notes.append(f"- baseline of {which[0]}{more}: {name}")
     header = ("figure", "SQLite", "PostgreSQL", "baseline", "goal", "met (SQLite / PostgreSQL)")
     where = [
         f"{backend_of({}, d.get('context') or {})}: {(d.get('context') or {}).get('database', '?')}" for d in documents
