@@ -142,6 +142,7 @@ class WriteProbe:
         """`locks`: the advisory locks the write takes on PostgreSQL, in LOCK_ORDER (SQLite has one
         write lock): an audited change takes `audit`; one that numbers something also `ref`."""
         self.url, self.locks, self.longest, self.tries = url, locks, 0.0, 0
+        self.gave_up = ""  # why the probe stopped before the import ended (its longest wait is then a lower bound)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -157,7 +158,12 @@ class WriteProbe:
         write = self._sqlite() if self.url.startswith("sqlite") else self._postgres()
         while not self._stop.is_set():
             began = time.perf_counter()
-            write()
+            try:
+                write()
+            except Exception as exc:  # noqa: BLE001 - e.g. SQLite's 120 s busy timeout: the wait is the figure
+                self.longest = max(self.longest, time.perf_counter() - began)
+                self.gave_up = f"{type(exc).__name__}: {exc}"
+                return
             self.longest = max(self.longest, time.perf_counter() - began)
             self.tries += 1
             self._stop.wait(0.05)
@@ -262,6 +268,11 @@ def import_vs_raw(backend_url: str, lines: int, say: Callable[[str], None] = lam
                     f"; of one that numbers something (ref lock) {numbering.longest:.2f} s ({numbering.tries} writes)"
                     if numbering
                     else ""
+                )
+                + "".join(
+                    f"; a probe gave up after {p.longest:.0f} s ({p.gave_up}): the wait is at least that"
+                    for p in (probe, numbering)
+                    if p is not None and p.gave_up
                 )
             ),
             extra={

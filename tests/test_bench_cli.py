@@ -174,3 +174,27 @@ def test_a_finished_demo_is_reused_not_generated_again(
     finally:
         connection.execute(f'COMMENT ON SCHEMA "{schema}" IS NULL')
         connection.close()
+
+
+def test_a_write_probe_that_gives_up_says_so_instead_of_dying_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    def locked() -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    probe = bench_import.WriteProbe("sqlite:///unused.db")
+    monkeypatch.setattr(probe, "_sqlite", lambda: locked)
+    with probe:
+        probe._thread.join()
+    assert probe.gave_up == "OperationalError: database is locked" and probe.tries == 0
+
+
+def test_side_by_side_holds_no_ratio_of_different_demos_to_the_goal() -> None:
+    purge = {"extra": {"vs_sqlite_at_most": 1.5}, "goal": "ratio to SQLite <= 1.5"}
+    sqlite = _document("sqlite", [Measurement("purge, seconds per deleted row", 30.0, "µs/row")])
+    pg = _document("postgresql", [Measurement("purge, seconds per deleted row", 33.0, "µs/row", **purge)])
+    sqlite["context"]["rows"] = {"orders": 400_000}  # type: ignore[index]
+    pg["context"]["rows"] = {"orders": 20_000}  # type: ignore[index]
+    text = side_by_side([sqlite, pg])
+    assert "SQLite's × 1.10" in text and "- / -" in text
+    assert "PostgreSQL measured on a demo of 20,000 orders, SQLite on 400,000" in text
