@@ -7,10 +7,13 @@ convert the rows of the many-row kinds (write.prepare) and stage them; then, onl
 was wrong, write every chunk in one transaction through the set-wise domain functions
 (write.py). Memory is bounded by the chunk, not the file; no lock is held until the write;
 one transaction keeps the contract exactly — on any problem nothing is stored, a crash leaves
-nothing half-written. Inside it, what needs none of the advisory locks other writers queue
-for (write.write_early: the bulk of sessions and captured rows, refs the console never hands
-out) is stored first, and the locks are taken only for the rest. Every problem is reported
-as `line N: field: problem`.
+nothing half-written. Inside it, on PostgreSQL, what needs none of the advisory locks other
+writers queue for (write.write_early: the bulk of sessions and captured rows, refs the console
+never hands out) is stored first, and the locks are taken only for the rest; what the rest
+numbers (first consents, billing records) waits in temporary tables until the very end
+(refs.numbering_deferred), so the `ref` lock every numbering desk needs is held only for that.
+SQLite's one write lock is held from the start: there it is one pass. Every problem is
+reported as `line N: field: problem`.
 """
 
 from __future__ import annotations
@@ -311,8 +314,9 @@ def _preload(stage: Stage, chunks: range) -> dict[int, Any]:
 
 
 def _write(actor: Staff, stage: Stage, data_dir: Path | None, result: ImportResult) -> None:
-    """One transaction for the whole file: all of it is stored, or none of it. The early part
-    of every chunk first, without advisory locks; then the locks, in order, and the rest."""
+    """One transaction for the whole file: all of it is stored, or none of it. On PostgreSQL the
+    early part of every chunk first, without advisory locks; then the locks, in order, and the
+    rest, its numbering last."""
     intake = purge_files.Intake(data_dir, current_target().path if is_sqlite() else None) if data_dir else None
     try:
         chunks = stage.kept_chunks()

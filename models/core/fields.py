@@ -29,7 +29,7 @@ class UTCDateTimeField(DateTimeField):
             raise ValueError(f"{self.name}: naive datetime, expected an aware one")
         naive = value.astimezone(timezone.utc).replace(tzinfo=None)
         if _is_sqlite(self):
-            return naive.strftime(_SQLITE_FORMAT)
+            return naive.isoformat(" ", "microseconds")  # _SQLITE_FORMAT at half the cost of strftime
         return naive
 
     def python_value(self, value: object) -> datetime | None:

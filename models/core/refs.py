@@ -10,7 +10,7 @@ from typing import Any
 
 from peewee import CharField, Model
 
-from models.core.bulk_rows import insert_rows, insert_staged, stage_rows
+from models.core.bulk_rows import among, insert_rows, insert_staged, stage_rows
 from models.core.db import write_tx
 from models.core.entities import RefCounter
 
@@ -41,7 +41,7 @@ def next_refs(model: type[Model], prefix: str, year: int, count: int) -> list[st
         while len(refs) < count:
             wanted = min(count - len(refs), 500)
             candidates = [f"{prefix}-{year}-{n:04d}" for n in range(number + 1, number + 1 + wanted)]
-            taken = {r for (r,) in model.select(field).where(field.in_(candidates)).tuples()}
+            taken = {r for (r,) in model.select(field).where(among(field, candidates)).tuples()}
             refs.extend(r for r in candidates if r not in taken)
             number += wanted
         RefCounter.update(last=number).where((RefCounter.prefix == prefix) & (RefCounter.year == year)).execute()

@@ -23,7 +23,7 @@ from typing import Any
 
 from peewee import SQL, fn
 
-from models.core.bulk_rows import insert_rows
+from models.core.bulk_rows import among, insert_rows
 from models.core.compiled import run_ids
 from models.core.db import database, is_postgres, lock_key, write_tx
 from models.core.entities import (
@@ -118,11 +118,11 @@ def present_categories(order_ids: list[int]) -> dict[int, set[str]]:
     if not order_ids:
         return found
     rs = RemoteSession
-    for (order_id,) in rs.select(rs.order).where(rs.order.in_(order_ids)).distinct().tuples():
+    for (order_id,) in rs.select(rs.order).where(among(rs.order, order_ids)).distinct().tuples():
         found[order_id].add("connection")
     for category, table in DATA_TABLES.items():
         has = table.select(SQL("1")).where(table.session == rs.id)
-        query = rs.select(rs.order).where(rs.order.in_(order_ids) & fn.EXISTS(has)).distinct()
+        query = rs.select(rs.order).where(among(rs.order, order_ids) & fn.EXISTS(has)).distinct()
         for (order_id,) in query.tuples():
             found[order_id].add(category)
     return found
@@ -221,7 +221,7 @@ def note_data_many(order_ids: set[int], category: str) -> None:
     completed = []
     for start in range(0, len(ids), BATCH):
         query = Order.select(Order.id, Order.completed_at, Order.billed_on).where(
-            Order.id.in_(ids[start : start + BATCH]) & Order.completed_at.is_null(False)
+            among(Order.id, ids[start : start + BATCH]) & Order.completed_at.is_null(False)
         )
         if is_postgres():
             query = query.for_update("FOR SHARE")
@@ -237,7 +237,7 @@ def note_data_many(order_ids: set[int], category: str) -> None:
         have: dict[int, set[str]] = {o.id: set() for o in chunk}
         for order_id, cat in (
             RetentionDue.select(RetentionDue.order, RetentionDue.category)
-            .where(RetentionDue.order.in_([o.id for o in chunk]))
+            .where(among(RetentionDue.order, [o.id for o in chunk]))
             .tuples()
         ):
             have[order_id].add(cat)
