@@ -375,22 +375,11 @@ def _in_process(url: str, parts: list[str], say) -> list[Measurement]:  # type: 
 def _context(path: Path) -> dict[str, object]:
     import sqlite3
 
+    from benchmarks.pg_demo import COUNTED
+
     connection = sqlite3.connect(str(path))
     try:
-        counts = {
-            t: connection.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]
-            for t in (
-                "orders",
-                "remote_session",
-                "billing_record",
-                "activity_event",
-                "chat_message",
-                "consent",
-                "access_request",
-                "audit_event",
-                "retention_due",
-            )
-        }
+        counts = {t: connection.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in COUNTED}
     finally:
         connection.close()
     return {
