@@ -18,6 +18,7 @@ backend given. `load` runs only when named (make bench-load). Reproduction: docs
 from __future__ import annotations
 
 import argparse
+import gettext
 import os
 import platform
 import sys
@@ -39,6 +40,10 @@ NOT_BY_DEFAULT = ("load",)  # 60 s of 20 desks per backend: its own target, make
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
+    # A developer's tool that reports in English: argparse's own words too (models.core.i18n
+    # points them at the console's German catalogue on import).
+    argparse._ = gettext.gettext  # type: ignore[attr-defined]
+    argparse.ngettext = gettext.ngettext  # type: ignore[attr-defined]
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--database",

@@ -213,3 +213,16 @@ def test_the_import_peak_is_the_import_process_own_not_that_of_the_benchmark_pro
         _seconds, peak_kib, _err = bench_import._run_import(url, data_dir, path)
     assert 0 < peak_kib < 300 * 1024, f"{peak_kib / 1024:.0f} MiB"
     del ballast
+
+
+def test_help_is_in_one_language_english_with_argparse_own_words() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, LANGUAGE="de", LANG="de_DE.UTF-8")
+    shown = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--help"], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    assert shown.startswith("usage: python -m benchmarks") and "options:" in shown
+    assert "Aufruf" not in shown and "Optionen" not in shown
