@@ -78,3 +78,19 @@ async def test_a_screen_left_holds_no_footer_keys_and_shows_them_again_on_return
         app.switch_mode("orders")
         await settle(pilot)
         assert [key.key for key in orders.query(FooterKey)] == keys
+
+
+def test_the_main_screens_import_no_text_editor_until_a_form_needs_one() -> None:
+    """TextArea and its document code (about a megabyte) come with the first form that has a text field."""
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib, sys\n"
+        "from screens.shell.modes import MODE_SPECS\n"
+        "for spec in MODE_SPECS:\n"
+        "    importlib.import_module('screens.' + spec.screen.split(':')[0])\n"
+        "print('textual.widgets._text_area' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -11,6 +11,7 @@ after asking when something was changed.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
@@ -22,7 +23,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from textual.worker import WorkerFailed
 
 from models.core.db import worker_connection
@@ -91,6 +92,15 @@ def parse_whole_number(raw: str | None, field_name: str, problem: str) -> int | 
     return int(value)
 
 
+def text_area_text(widget: Widget) -> str | None:
+    """A TextArea field's text, None for any other widget. TextArea (a megabyte of editor code) is
+    not imported for that: the form that has one imported it to build it."""
+    module = sys.modules.get("textual.widgets._text_area")
+    if module is None or not isinstance(widget, module.TextArea):
+        return None
+    return str(widget.text)
+
+
 class Tick(Checkbox):
     """A checkbox whose state shows without colour: X when on, blank when off.
 
@@ -152,8 +162,9 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
         widget = self.query_one(f"#f-{name}")
         if isinstance(widget, Input):
             return widget.value.strip()
-        if isinstance(widget, TextArea):
-            return widget.text
+        text = text_area_text(widget)
+        if text is not None:
+            return text
         if isinstance(widget, Select):
             return widget.value if isinstance(widget.value, str) else ""
         raise TypeError(name)
@@ -182,8 +193,8 @@ class FormScreen(ForwardFailures, ModalScreen[T | None], Generic[T]):
                 continue
             if isinstance(widget, Input):
                 values[widget.id] = widget.value
-            elif isinstance(widget, TextArea):
-                values[widget.id] = widget.text
+            elif (text := text_area_text(widget)) is not None:
+                values[widget.id] = text
             elif isinstance(widget, (Select, Checkbox)):
                 values[widget.id] = widget.value
         return values
