@@ -16,7 +16,7 @@ from typing import Any
 from peewee import BooleanField, DateField
 
 from models.core.clock import berlin_date
-from models.core.db import database
+from models.core.db import database, is_postgres
 from models.core.fields import UTCDateTimeField
 
 _SQLITE_WIDTH = len("2026-11-24 09:00:00.000000")  # fields._SQLITE_FORMAT
@@ -102,6 +102,21 @@ def named(query: Any) -> Iterator[Any]:
     return map(make, converted(query))
 
 
+def in_ids(count: int) -> str:
+    """SQL that follows a column to test it against a list of `count` ids (`IN (…)`). On PostgreSQL one array parameter (`= ANY`): the
+    statement stays short and the same for any count, so psycopg caches and prepares it instead
+    of parsing hundreds of placeholders on every run (a quarter of a large report's time)."""
+    mark = database.param
+    if is_postgres():
+        return f"= ANY({mark})"
+    return f"IN ({', '.join([mark] * count)})"
+
+
+def id_params(ids: list[int]) -> list[Any]:
+    """The parameters of an `in_ids` condition."""
+    return [ids] if is_postgres() else ids
+
+
 class ByIds:
     """A select over a list of ids whose SQL is built once per list length and then only run;
     rows come back as tuples converted as in `converted` (as named tuples with `named=True`)."""
@@ -122,9 +137,9 @@ class ByIds:
             query = self.make_query(ids[:1])  # peewee builds a long IN list slowly: build one, then widen it
             sql, params = query.sql()
             mark = database.param
-            one = f"IN ({mark})"
+            one = f" IN ({mark})"
             if list(params) == ids[:1] and sql.count(mark) == 1 and one in sql:
-                sql = sql.replace(one, "IN (" + ", ".join([mark] * len(ids)) + ")")
+                sql = sql.replace(one, f" {in_ids(len(ids))}")
             else:
                 query = self.make_query(ids)
                 sql, params = query.sql()
@@ -137,11 +152,12 @@ class ByIds:
                 self._convert = [(n, c) for n, c in enumerate(converters) if c is not None]
                 if self.named:
                     self._make = namedtuple("Row", [column.name for column in query._returning])._make
+        params = id_params(ids)
         if self.raw:
-            yield from database.execute_sql(sql, ids)
+            yield from database.execute_sql(sql, params)
             return
         convert, make = self._convert or [], self._make
-        for row in database.execute_sql(sql, ids):
+        for row in database.execute_sql(sql, params):
             if convert:
                 row = list(row)
                 for n, function in convert:
