@@ -139,7 +139,7 @@ class OrderDues:
                 groups.setdefault(same, ([], _from_instant(r)))[0].append(c)
         self._on_completion = [(tuple(categories), due_from) for categories, due_from in groups.values()]
         self._on_billing = [(c, r) for c, r in rules.items() if r.anchor != "order_completed"]
-        self._billed: dict[date | None, tuple[dict[str, datetime | None], datetime | None]] = {}
+        self._billed: dict[date | None, tuple[dict[str, Record], datetime | None, Record]] = {}
         self._shared: dict[tuple[int, ...], dict[str, Record]] = {}
 
     def _berlin_day(self, due: datetime) -> str:
@@ -160,14 +160,16 @@ class OrderDues:
             record = self._scheduled[day] = {"due_on": day, "status": "scheduled"}
         return record
 
-    def _billing_dues(self, billed_on: date | None) -> tuple[dict[str, datetime | None], datetime | None]:
-        """The billing-anchored dates of one billing day, and the latest of them (None if any is unknown)."""
+    def _billing_dues(self, billed_on: date | None) -> tuple[dict[str, Record], datetime | None, Record]:
+        """The records of the billing-anchored dates of one billing day, the latest of those dates
+        (None if any is unknown) and its record."""
         found = self._billed.get(billed_on)
         if found is None:
             dues = {c: rule.due_from(billed_on) if billed_on is not None else None for c, rule in self._on_billing}
             values = list(dues.values())
             latest = None if any(v is None for v in values) else max(values, default=None)  # type: ignore[type-var]
-            found = self._billed[billed_on] = (dues, latest)
+            records = {c: self._day(due) for c, due in dues.items()}
+            found = self._billed[billed_on] = (records, latest, self._day(latest))
         return found
 
     def of(self, completed_at: datetime | None, billed_on: date | None, held: bool) -> dict[str, Record]:
@@ -175,22 +177,23 @@ class OrderDues:
             return self._waiting["held"]
         if completed_at is None:
             return self._waiting["after_completion"]
-        billed, latest = self._billing_dues(billed_on)
-        dues = dict(billed)
+        billed, latest, latest_record = self._billing_dues(billed_on)
+        records = dict(billed)
         unknown = bool(self._on_billing) and latest is None
         for categories, due_from in self._on_completion:
             due = due_from(completed_at)
+            record = self._day(due)
             for category in categories:
-                dues[category] = due
+                records[category] = record
             if latest is None or due > latest:
-                latest = due
+                latest, latest_record = due, record
         # the connection data goes last: with everything else, once every date is known (retention_due)
-        dues["connection"] = None if unknown else latest
-        records = [self._day(dues[c]) for c in SESSION_CATEGORIES]
-        key = tuple(map(id, records))  # the records live as long as this object: their ids are theirs
+        records["connection"] = self._after_billing if unknown else latest_record
+        ordered = [records[c] for c in SESSION_CATEGORIES]
+        key = tuple(map(id, ordered))  # the records live as long as this object: their ids are theirs
         shared = self._shared.get(key)
         if shared is None:
-            shared = self._shared[key] = dict(zip(SESSION_CATEGORIES, records, strict=True))
+            shared = self._shared[key] = dict(zip(SESSION_CATEGORIES, ordered, strict=True))
         return shared
 
 
