@@ -356,6 +356,7 @@ class SubjectData:
         self._orders: list[int] | None = None
         self._held_orders: set[int] | None = None
         self._consents: int | None = None  # how many consents() gives
+        self._counted_consents: list[Record] | None = None
         self._disclosures: dict[int, list[Record]] | None = None  # by session id, in the sessions' order
         # per captured table, the sessions with rows in it as `counts` found them: the pages ask only those
         self._with_rows: dict[str, set[int]] = {}
@@ -435,6 +436,12 @@ class SubjectData:
 
     def consents(self) -> list[Record]:
         """Consents the subject gave in sessions that are not in the report otherwise."""
+        if self._counted_consents is not None:  # read for the head's count: handed on once
+            counted, self._counted_consents = self._counted_consents, None
+            return counted
+        return self._read_consents()
+
+    def _read_consents(self) -> list[Record]:
         if not self.consent_ids:
             return []
         rows = sorted(
@@ -732,7 +739,8 @@ class SubjectData:
 
     def _consent_count(self) -> int:
         if self._consents is None:
-            self._consents = len(self.consents())
+            self._counted_consents = self._read_consents()
+            self._consents = len(self._counted_consents)
         return self._consents
 
     def sizes(self) -> int:
