@@ -106,9 +106,9 @@ ARRAY_CHUNK = 5000  # ids per array parameter on PostgreSQL
 
 
 def in_ids(count: int) -> str:
-    """SQL that follows a column to test it against a list of `count` ids (`IN (…)`). On PostgreSQL one array parameter (`= ANY`): the
-    statement stays short and the same for any count, so psycopg caches and prepares it instead
-    of parsing hundreds of placeholders on every run (a quarter of a large report's time)."""
+    """SQL that follows a column to test it against a list of `count` ids (`IN (…)`). On PostgreSQL
+    one array parameter (`= ANY`): the statement stays short and the same for any count, so psycopg
+    caches and prepares it instead of parsing hundreds of placeholders on every run."""
     mark = database.param
     if is_postgres():
         return f"= ANY({mark})"
