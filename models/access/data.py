@@ -95,6 +95,7 @@ CAPTURED: dict[str, tuple[Any, tuple[Any, ...], Any]] = {
     ),
 }
 _JSON_COLUMNS = {"disclosures": "categories", "system_info": "data"}  # stored as JSON text
+_SPARSE = ("disclosures", "system_info", "gathered_files", "recordings")  # few sessions have rows in these
 
 
 def _due(day: datetime | None, status: str | None = None) -> Record:
@@ -138,7 +139,7 @@ class OrderDues:
                 groups.setdefault(same, ([], _from_instant(r)))[0].append(c)
         self._on_completion = [(tuple(categories), due_from) for categories, due_from in groups.values()]
         self._on_billing = [(c, r) for c, r in rules.items() if r.anchor != "order_completed"]
-        self._billed: dict[date | None, tuple[dict[str, datetime | None], datetime | None]] = {}
+        self._billed: dict[date | None, tuple[dict[str, Record], datetime | None, Record]] = {}
         self._shared: dict[tuple[int, ...], dict[str, Record]] = {}
 
     def _berlin_day(self, due: datetime) -> str:
@@ -159,14 +160,16 @@ class OrderDues:
             record = self._scheduled[day] = {"due_on": day, "status": "scheduled"}
         return record
 
-    def _billing_dues(self, billed_on: date | None) -> tuple[dict[str, datetime | None], datetime | None]:
-        """The billing-anchored dates of one billing day, and the latest of them (None if any is unknown)."""
+    def _billing_dues(self, billed_on: date | None) -> tuple[dict[str, Record], datetime | None, Record]:
+        """The records of the billing-anchored dates of one billing day, the latest of those dates
+        (None if any is unknown) and its record."""
         found = self._billed.get(billed_on)
         if found is None:
             dues = {c: rule.due_from(billed_on) if billed_on is not None else None for c, rule in self._on_billing}
             values = list(dues.values())
             latest = None if any(v is None for v in values) else max(values, default=None)  # type: ignore[type-var]
-            found = self._billed[billed_on] = (dues, latest)
+            records = {c: self._day(due) for c, due in dues.items()}
+            found = self._billed[billed_on] = (records, latest, self._day(latest))
         return found
 
     def of(self, completed_at: datetime | None, billed_on: date | None, held: bool) -> dict[str, Record]:
@@ -174,22 +177,23 @@ class OrderDues:
             return self._waiting["held"]
         if completed_at is None:
             return self._waiting["after_completion"]
-        billed, latest = self._billing_dues(billed_on)
-        dues = dict(billed)
+        billed, latest, latest_record = self._billing_dues(billed_on)
+        records = dict(billed)
         unknown = bool(self._on_billing) and latest is None
         for categories, due_from in self._on_completion:
             due = due_from(completed_at)
+            record = self._day(due)
             for category in categories:
-                dues[category] = due
+                records[category] = record
             if latest is None or due > latest:
-                latest = due
+                latest, latest_record = due, record
         # the connection data goes last: with everything else, once every date is known (retention_due)
-        dues["connection"] = None if unknown else latest
-        records = [self._day(dues[c]) for c in SESSION_CATEGORIES]
-        key = tuple(map(id, records))  # the records live as long as this object: their ids are theirs
+        records["connection"] = self._after_billing if unknown else latest_record
+        ordered = [records[c] for c in SESSION_CATEGORIES]
+        key = tuple(map(id, ordered))  # the records live as long as this object: their ids are theirs
         shared = self._shared.get(key)
         if shared is None:
-            shared = self._shared[key] = dict(zip(SESSION_CATEGORIES, records, strict=True))
+            shared = self._shared[key] = dict(zip(SESSION_CATEGORIES, ordered, strict=True))
         return shared
 
 
@@ -344,28 +348,50 @@ class SubjectData:
         self.billing_ids = _ids(matches, "billing_record")
         self.request_ids = _ids(matches, "access_request")
         self._order_matches = _ids(matches, "order")
+        self._session_refs = {m.id: m.ref for m in matches if m.kind == "session" and not m.excluded}
+        # a billing record's match is labelled with its session day (matching): the report's order without a read
+        self._billing_keys = [(m.label, m.ref, m.id) for m in matches if m.kind == "billing_record" and not m.excluded]
         self._sessions: list[int] | None = None
+        self._order_of: dict[int, int] = {}  # session id -> order id, read with the sessions' order
         self._orders: list[int] | None = None
+        self._held_orders: set[int] | None = None
         self._consents: int | None = None  # how many consents() gives
+        self._counted_consents: list[Record] | None = None
+        self._disclosures: dict[int, list[Record]] | None = None  # by session id, in the sessions' order
+        # per captured table, the sessions with rows in it as `counts` found them: the pages ask only those
+        self._with_rows: dict[str, set[int]] = {}
         self._held = _held_query()
 
     # -- order of the large kinds (ids only) ---------------------------------------------------------
 
     def session_order(self) -> list[int]:
-        """Session ids by start, then id."""
+        """Session ids by start, then id (their orders' ids read on the way, for `order_order`)."""
         if self._sessions is None:
-            self._sessions = _sorted_ids((RemoteSession.started_at,), RemoteSession.id, self.session_ids)
+            query = ByIds(
+                lambda chunk: RemoteSession.select(
+                    RemoteSession.started_at, RemoteSession.id, RemoteSession.order
+                ).where(RemoteSession.id.in_(chunk))
+            )
+            keys = list(query.chunked(self.session_ids))
+            self._order_of = {k[1]: k[2] for k in keys}
+            keys.sort(key=lambda k: (k[0], k[1]))
+            self._sessions = [k[1] for k in keys]
         return self._sessions
 
     def order_order(self) -> list[int]:
         """Ids of the matched orders and of the matched sessions' orders, by opening, then id."""
         if self._orders is None:
-            of_sessions = ByIds(
-                lambda chunk: RemoteSession.select(RemoteSession.order).where(RemoteSession.id.in_(chunk))
-            ).chunked(self.session_ids)
-            ids = set(self._order_matches) | {row[0] for row in of_sessions}
+            self.session_order()
+            ids = set(self._order_matches) | set(self._order_of.values())
             self._orders = _sorted_ids((Order.opened_at,), Order.id, ids)
         return self._orders
+
+    def _held_of(self, order_ids: Iterable[int]) -> set[int]:
+        """The orders among `order_ids` under an active legal hold; those of the report's orders read once."""
+        if self._held_orders is None:
+            self._held_orders = _held(self.order_order(), self._held)
+        known = self._held_orders
+        return {o for o in order_ids if o in known}
 
     # -- small kinds -------------------------------------------------------------------------------
 
@@ -410,6 +436,12 @@ class SubjectData:
 
     def consents(self) -> list[Record]:
         """Consents the subject gave in sessions that are not in the report otherwise."""
+        if self._counted_consents is not None:  # read for the head's count: handed on once
+            counted, self._counted_consents = self._counted_consents, None
+            return counted
+        return self._read_consents()
+
+    def _read_consents(self) -> list[Record]:
         if not self.consent_ids:
             return []
         rows = sorted(
@@ -479,7 +511,7 @@ class SubjectData:
         heads = _order_heads() if encoded and access_json.available() else None
         for page in _pages(self.order_order()):
             position = {order_id: n for n, order_id in enumerate(page)}
-            held = _held(page, self._held)
+            held = self._held_of(page)
             found: list[tuple[int, Record]] = []
             plain_ids = page
             if heads is not None:
@@ -582,13 +614,16 @@ class SubjectData:
             if heads is not None and plain_rows:
                 position = {session_id: n for n, session_id in enumerate(page)}
                 fields.sort(key=lambda f: position[f[0]])
-            held = _held({f[1] for f in fields}, self._held)
+            held = self._held_of({f[1] for f in fields})
             dues: dict[int, dict[str, Record]] = {}
             for _session_id, order_id, completed_at, billed_on, _own in fields:
                 if order_id not in dues:
                     dues[order_id] = order_dues_of.of(completed_at, billed_on, order_id in held)
             for key, q in captured_queries.items():
-                captured[key] = self._captured(key, q, page)
+                if key == "disclosures" and self._disclosures is not None:  # read whole for the head already
+                    captured[key] = self._disclosures
+                else:
+                    captured[key] = self._captured(key, q, self._asked(key, page))
             participants: dict[int, list[Record]] = defaultdict(list)
             for session_id, name, joined_at, left_at in participants_query.rows(page):
                 participants[session_id].append({"name": name, "joined_at": joined_at, "left_at": left_at})
@@ -619,6 +654,11 @@ class SubjectData:
             )
         )
 
+    def _asked(self, key: str, page: list[int]) -> list[int]:
+        """The sessions of `page` to read `key`'s table for: all, or those `counts` found rows for."""
+        with_rows = self._with_rows.get(key)
+        return page if with_rows is None else [session_id for session_id in page if session_id in with_rows]
+
     @staticmethod
     def _captured(key: str, query: ByIds, session_ids: list[int]) -> dict[int, list[Record]]:
         """What the sessions of one page captured in one table, per session, by time then id."""
@@ -636,7 +676,7 @@ class SubjectData:
     def billing_records(self, *, encoded: bool = False) -> Iterator[Record]:
         """Billing records by session day, then ref. With `encoded` (the JSON export), each record's
         fields but its deletion come as JSON text made by the database (`JsonMembers` under "")."""
-        ordered = _sorted_ids((BillingRecord.session_date, BillingRecord.ref), BillingRecord.id, self.billing_ids)
+        ordered = [key[-1] for key in sorted(self._billing_keys)]
         columns: tuple[Any, ...] = (
             BillingRecord.ref,
             BillingRecord.session_ref,
@@ -681,22 +721,26 @@ class SubjectData:
     # -- for the Art. 15(1) information, before the copy is written ------------------------------------
 
     def disclosures(self) -> list[Record]:
-        """Every disclosure made from the subject's sessions, in the order of the sessions, with the session's ref."""
+        """Every disclosure made from the subject's sessions, in the order of the sessions, with the session's ref
+        (kept by session too: the sessions' pages take theirs from here)."""
         model, columns, _at = CAPTURED["disclosures"]
         rows = ByIds(
-            lambda chunk: (
-                model.select(model.session, RemoteSession.ref, model.id, *columns)
-                .join(RemoteSession)
-                .where(model.session.in_(chunk))
-            )
+            lambda chunk: model.select(model.session, model.id, *columns).where(model.session.in_(chunk))
         ).chunked(self.session_ids)
         position = {session_id: n for n, session_id in enumerate(self.session_order())}
-        out = sorted(rows, key=lambda r: (position[r[0]], r[-1], r[2]))
-        return [dict(_records("disclosures", columns, r[3:]), session_ref=r[1]) for r in out]
+        out = []
+        by_session: dict[int, list[Record]] = defaultdict(list)
+        for r in sorted(rows, key=lambda r: (position[r[0]], r[-1], r[1])):
+            record = _records("disclosures", columns, r[2:])
+            by_session[r[0]].append(record)
+            out.append(dict(record, session_ref=self._session_refs[r[0]]))
+        self._disclosures = by_session
+        return out
 
     def _consent_count(self) -> int:
         if self._consents is None:
-            self._consents = len(self.consents())
+            self._counted_consents = self._read_consents()
+            self._consents = len(self._counted_consents)
         return self._consents
 
     def sizes(self) -> int:
@@ -711,7 +755,23 @@ class SubjectData:
             query = ByIds(lambda ids: model.select(fn.COUNT(model.id)).where(model.session.in_(ids)))
             return sum(row[0] or 0 for row in query.chunked(self.session_ids))
 
-        per_session = {key: count(model) for key, (model, _c, _a) in CAPTURED.items()}
+        def count_by_session(key: str, model: Any) -> int:
+            """As `count`, remembering which sessions have rows (most have none in these tables)."""
+            query = ByIds(
+                lambda ids: (
+                    model.select(model.session, fn.COUNT(model.id))
+                    .where(model.session.in_(ids))
+                    .group_by(model.session)
+                )
+            )
+            rows = list(query.chunked(self.session_ids))
+            self._with_rows[key] = {row[0] for row in rows}
+            return sum(row[1] for row in rows)
+
+        per_session = {
+            key: count_by_session(key, model) if key in _SPARSE else count(model)
+            for key, (model, _c, _a) in CAPTURED.items()
+        }
         return {
             "master": len(self.customer_ids) + len(self.contact_ids),
             "connection": len(self.session_ids),

@@ -139,9 +139,9 @@ def _in(column, values: Iterable[object]):
 CHUNK = 500  # ids per IN list: well below SQLite's and PostgreSQL's parameter limits
 
 
-def chunks(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
+def chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 Progress = Callable[[int, int], None]  # (done, total), as every long job reports it

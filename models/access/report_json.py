@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from models.access.rows import id_params, in_ids
 from models.core.db import database, is_postgres
 from models.core.entities import ActivityEvent, ChatMessage, Consent
 
@@ -198,10 +199,11 @@ class CapturedJson:
             return grouped
         sql = self._sql.get(len(session_ids))
         if sql is None:
-            marks = ", ".join([database.param] * len(session_ids))
-            sql = self._sql[len(session_ids)] = f'{self._select} WHERE "session_id" IN ({marks}) {self._order}'
+            sql = self._sql[len(session_ids)] = (
+                f'{self._select} WHERE "session_id" {in_ids(len(session_ids))} {self._order}'
+            )
         missing: list[tuple[JsonArray, int, int]] = []
-        for session_id, text, row_id in database.execute_sql(sql, session_ids):
+        for session_id, text, row_id in database.execute_sql(sql, id_params(session_ids)):
             records = grouped.get(session_id)
             if records is None:
                 records = grouped[session_id] = JsonArray()
@@ -231,7 +233,7 @@ class RecordsJson:
             checks.append(check)
         self._select = (
             f"SELECT {', '.join([key, *extra])}, CASE WHEN {' AND '.join(checks)} THEN {_object()(pairs)} END "
-            f"FROM {source} WHERE {key} IN "
+            f"FROM {source} WHERE {key} "
         )
         self._sql: dict[int, str] = {}
 
@@ -241,9 +243,9 @@ class RecordsJson:
             return []
         sql = self._sql.get(len(ids))
         if sql is None:
-            sql = self._sql[len(ids)] = self._select + "(" + ", ".join([database.param] * len(ids)) + ")"
+            sql = self._sql[len(ids)] = self._select + in_ids(len(ids))
         out = []
-        for row in database.execute_sql(sql, ids):
+        for row in database.execute_sql(sql, id_params(ids)):
             text = row[-1]
             out.append((*row[:-1], None if text is None else JsonMembers(text[1:-1])))
         return out

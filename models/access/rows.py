@@ -16,7 +16,7 @@ from typing import Any
 from peewee import BooleanField, DateField
 
 from models.core.clock import berlin_date
-from models.core.db import database
+from models.core.db import database, is_postgres
 from models.core.fields import UTCDateTimeField
 
 _SQLITE_WIDTH = len("2026-11-24 09:00:00.000000")  # fields._SQLITE_FORMAT
@@ -102,6 +102,24 @@ def named(query: Any) -> Iterator[Any]:
     return map(make, converted(query))
 
 
+ARRAY_CHUNK = 5000  # ids per array parameter on PostgreSQL
+
+
+def in_ids(count: int) -> str:
+    """SQL that follows a column to test it against a list of `count` ids (`IN (…)`). On PostgreSQL
+    one array parameter (`= ANY`): the statement stays short and the same for any count, so psycopg
+    caches and prepares it instead of parsing hundreds of placeholders on every run."""
+    mark = database.param
+    if is_postgres():
+        return f"= ANY({mark})"
+    return f"IN ({', '.join([mark] * count)})"
+
+
+def id_params(ids: list[int]) -> list[Any]:
+    """The parameters of an `in_ids` condition."""
+    return [ids] if is_postgres() else ids
+
+
 class ByIds:
     """A select over a list of ids whose SQL is built once per list length and then only run;
     rows come back as tuples converted as in `converted` (as named tuples with `named=True`)."""
@@ -122,9 +140,9 @@ class ByIds:
             query = self.make_query(ids[:1])  # peewee builds a long IN list slowly: build one, then widen it
             sql, params = query.sql()
             mark = database.param
-            one = f"IN ({mark})"
+            one = f" IN ({mark})"
             if list(params) == ids[:1] and sql.count(mark) == 1 and one in sql:
-                sql = sql.replace(one, "IN (" + ", ".join([mark] * len(ids)) + ")")
+                sql = sql.replace(one, f" {in_ids(len(ids))}")
             else:
                 query = self.make_query(ids)
                 sql, params = query.sql()
@@ -137,11 +155,12 @@ class ByIds:
                 self._convert = [(n, c) for n, c in enumerate(converters) if c is not None]
                 if self.named:
                     self._make = namedtuple("Row", [column.name for column in query._returning])._make
+        params = id_params(ids)
         if self.raw:
-            yield from database.execute_sql(sql, ids)
+            yield from database.execute_sql(sql, params)
             return
         convert, make = self._convert or [], self._make
-        for row in database.execute_sql(sql, ids):
+        for row in database.execute_sql(sql, params):
             if convert:
                 row = list(row)
                 for n, function in convert:
@@ -149,8 +168,9 @@ class ByIds:
             yield make(row)
 
     def chunked(self, ids: Iterable[int]) -> Iterator[tuple[Any, ...]]:
-        """The rows for any number of ids, in chunks below the backends' parameter limits."""
-        from models.access.matching import chunks  # matching reads its rows through this module too
+        """The rows for any number of ids, in chunks below the backends' parameter limits (on PostgreSQL,
+        where the ids are one array parameter, in larger chunks: fewer round trips)."""
+        from models.access.matching import CHUNK, chunks  # matching reads its rows through this module too
 
-        for chunk in chunks(sorted(set(ids))):
+        for chunk in chunks(sorted(set(ids)), ARRAY_CHUNK if is_postgres() else CHUNK):
             yield from self.rows(chunk)
