@@ -30,6 +30,7 @@ from models.core.db import worker_connection
 from models.core.errors import FieldProblem, Support24Error, ValidationError, ValidationErrors, problems_of
 from models.core.i18n import _, parse_number
 from screens.kit.base import ForwardFailures
+from screens.kit.text import show_day  # noqa: F401  # the forms' callers name it here too
 
 T = TypeVar("T")
 
@@ -45,11 +46,6 @@ def parse_day(raw: str | None, field_name: str = "day") -> date | None:
         except ValueError:
             continue
     raise ValidationError(field_name, _("is not a date (DD.MM.YYYY, e.g. 24.11.2026)"))
-
-
-def show_day(day: date | None) -> str:
-    """A date as forms and lists show it: DD.MM.YYYY."""
-    return day.strftime("%d.%m.%Y") if day is not None else ""
 
 
 class Problems:

@@ -37,3 +37,8 @@ def elapsed(since: datetime, until: datetime | None = None) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+def show_day(day: date | None) -> str:
+    """A date as forms and lists show it: DD.MM.YYYY."""
+    return day.strftime("%d.%m.%Y") if day is not None else ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -15,19 +15,12 @@ from models.core.i18n import _
 from models.sessions import sessions
 from screens.kit.base import MainScreen, PagedTable
 from screens.kit.columns import Column, widest
-from screens.kit.forms import ConfirmScreen, FormScreen
 from screens.kit.keys import binds
 from screens.kit.roles import refusal
 from screens.kit.text import elapsed, literal
-from screens.orders.details import SessionDetailScreen
-from screens.sessions.forms import (
-    ActivityForm,
-    ChatForm,
-    ColleagueForm,
-    DisclosureForm,
-    StartSessionForm,
-    SystemInfoForm,
-)
+
+if TYPE_CHECKING:
+    from screens.kit.forms import FormScreen
 
 COLUMNS = [
     Column("ref", _("Session"), 11, priority=0),
@@ -113,7 +106,10 @@ class ActiveSessionsScreen(MainScreen):
 
         self.app.push_screen(form, after)
 
+    # The forms and the detail are imported when one first opens: the list shows without them.
     def action_start(self) -> None:
+        from screens.sessions.forms import StartSessionForm
+
         form = StartSessionForm(self.operator)
 
         def after(result: object) -> None:
@@ -130,20 +126,30 @@ class ActiveSessionsScreen(MainScreen):
             self.open_form(build(row), done)
 
     def action_activity(self) -> None:
+        from screens.sessions.forms import ActivityForm
+
         self.with_row(lambda row: ActivityForm(self.operator, row.ref), _("Activity recorded."))
 
     def action_chat(self) -> None:
+        from screens.sessions.forms import ChatForm
+
         self.with_row(lambda row: ChatForm(self.operator, row.ref), _("Chat line recorded."))
 
     def action_sysinfo(self) -> None:
+        from screens.sessions.forms import SystemInfoForm
+
         self.with_row(lambda row: SystemInfoForm(self.operator, row.ref), _("System information recorded."))
 
     def action_colleague(self) -> None:
+        from screens.sessions.forms import ColleagueForm
+
         self.with_row(
             lambda row: ColleagueForm(self.operator, row.ref, row.customer_person or ""), _("Colleague joined.")
         )
 
     def action_disclose(self) -> None:
+        from screens.sessions.forms import DisclosureForm
+
         self.with_row(
             lambda row: DisclosureForm(self.operator, row.ref, row.customer_person or ""), _("Disclosure recorded.")
         )
@@ -151,9 +157,13 @@ class ActiveSessionsScreen(MainScreen):
     def action_open(self) -> None:
         row = self.selected()
         if row is not None:
+            from screens.orders.details import SessionDetailScreen
+
             self.app.push_screen(SessionDetailScreen(self.operator, row.ref))
 
     def action_end(self) -> None:
+        from screens.kit.forms import ConfirmScreen
+
         row = self.selected()
         if row is None:
             return
