@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from models.core import audit, schema
-from models.core.db import database, is_sqlite
+from models.core.db import database, is_sqlite, table_exists
 from models.core.entities import AuditEvent, SchemaMeta
 from models.core.errors import SchemaError, ValidationError
 
@@ -76,6 +76,13 @@ def test_newer_schema_is_refused(db: str) -> None:
     SchemaMeta.update(value=str(schema.SCHEMA_VERSION + 1)).where(SchemaMeta.key == schema.VERSION_KEY).execute()
     with pytest.raises(SchemaError, match="newer support24"):
         schema.ensure_schema()
+
+
+def test_table_exists_sees_the_tables_of_this_database_only(db: str) -> None:
+    assert table_exists(SchemaMeta._meta.table_name)
+    assert not table_exists("no_such_table")
+    database.execute_sql('CREATE TABLE "Odd Name" (x INTEGER)')
+    assert table_exists("Odd Name")
 
 
 def test_older_schema_is_copied_aside_then_migrated(db: str) -> None:

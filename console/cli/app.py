@@ -37,7 +37,7 @@ def build_info(ctx: Context):  # -> screens.shell.ConsoleInfo
         operator_name=operator.name,
         database=target.describe(),
         data_dir=str(ctx.data_dir),
-        schema_version=schema.installed_version() or schema.SCHEMA_VERSION,
+        schema_version=schema.SCHEMA_VERSION,  # ctx.open() brought it there or refused to open
         policy_version=policy.active().version,
         refresh_seconds=ctx.settings.refresh_seconds,
     )

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from peewee import Database
 
 from models.core import statement_keys
-from models.core.db import database, is_sqlite, write_tx
+from models.core.db import database, is_sqlite, table_exists, write_tx
 from models.core.entities import ALL_MODELS, DueCount, PurgeProblem, SchemaMeta
 from models.core.errors import SchemaError
 from models.core.i18n import _
@@ -100,7 +100,7 @@ def _all_models() -> list:
 
 def installed_version() -> int | None:
     """The stored schema version, or None for an empty database."""
-    if not database.table_exists(SchemaMeta._meta.table_name):
+    if not table_exists(SchemaMeta._meta.table_name):
         return None
     row = SchemaMeta.get_or_none(SchemaMeta.key == VERSION_KEY)
     return int(row.value) if row else None
