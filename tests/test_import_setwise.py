@@ -135,3 +135,30 @@ def test_day_counts_match_the_queue_rows_after_a_set_wise_import_and_acknowledge
     with write_tx():
         due_counts.rebuild()
     assert kept == counts() and kept
+
+
+def test_deferred_numbering_hands_out_the_refs_numbering_at_once_would(operator) -> None:
+    """Rows numbered at the end of a long job get the same gapless refs, in the same order, as
+    numbering each batch at once: refs taken by hand are skipped, years counted apart."""
+    from models.core import refs
+    from models.core.db import write_tx
+    from models.core.entities import Customer, Order
+
+    customer = f.customer("K-10042")
+    f.order("A-2026-0002", customer)
+    got: list[list[str]] = []
+    names = ("customer", "opened_at", "billing_class", "created_at")
+    at = "2026-03-02T08:00:00+00:00"
+    row = [Customer.get(Customer.number == "K-10042").id, at, "contract", at]
+    with write_tx(serialize="import"), refs.numbering_deferred():
+        refs.insert_numbered(Order, "A", [2026, 2025, 2026], names, [row] * 3, got.append)
+        refs.insert_numbered(Order, "A", [2026], names, [row], got.append)
+        refs.insert_numbered(Order, "A", [2025, 2026], names, [row] * 2, got.append)
+        assert got == []  # nothing numbered before the block ends
+    assert got == [
+        ["A-2026-0001", "A-2025-0001", "A-2026-0003"],
+        ["A-2026-0004"],
+        ["A-2025-0002", "A-2026-0005"],
+    ]
+    assert Order.select().count() == 7
+    assert next_refs(Order, "A", 2026, 1) == ["A-2026-0006"]

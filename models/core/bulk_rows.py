@@ -233,21 +233,26 @@ def stage_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence
     return tag
 
 
-def insert_staged(model: type[Model], names: Sequence[str], tag: int, refs: Sequence[str]) -> int:
-    """The rows stage_rows kept under `tag` into `model`, the n-th with refs[n] as its `ref`, in
-    one INSERT … SELECT; the staged rows are dropped."""
+def insert_staged(model: type[Model], names: Sequence[str], batches: Sequence[tuple[int, Sequence[str]]]) -> int:
+    """The rows stage_rows kept under each tag of `batches` into `model`, the n-th of a tag with
+    its refs[n] as its `ref`, in one INSERT … SELECT (tag by tag, in order); the staged rows are
+    dropped."""
     table = _quote(_staged_table(model))
     columns = [_quote(f.column_name) for f in _fields(model, names)]
-    insert_converted(_STAGED_REFS, ("tag", "pos", "ref"), ((tag, pos, ref) for pos, ref in enumerate(refs)))
-    param = database.obj.param
+    expected = sum(len(refs) for _tag, refs in batches)
+    if not expected:
+        return 0
+    insert_converted(
+        _STAGED_REFS, ("tag", "pos", "ref"), ((tag, pos, ref) for tag, refs in batches for pos, ref in enumerate(refs))
+    )
+    tags = ", ".join(str(int(tag)) for tag, _refs in batches)
     cursor = database.execute_sql(
         f"INSERT INTO {_quote(model._meta.table_name)} ({_quote(model._meta.fields['ref'].column_name)}, "
         f"{', '.join(columns)}) SELECT r.ref, {', '.join('t.' + c for c in columns)} FROM {table} t "
-        f"JOIN {_STAGED_REFS} r ON r.tag = t.tag AND r.pos = t.pos WHERE t.tag = {param} ORDER BY t.pos",
-        (tag,),
+        f"JOIN {_STAGED_REFS} r ON r.tag = t.tag AND r.pos = t.pos WHERE t.tag IN ({tags}) ORDER BY t.tag, t.pos"
     )
-    if cursor.rowcount != len(refs):
-        raise RuntimeError(f"{cursor.rowcount} staged {model._meta.table_name} rows written, {len(refs)} expected")
+    if cursor.rowcount != expected:
+        raise RuntimeError(f"{cursor.rowcount} staged {model._meta.table_name} rows written, {expected} expected")
     for staged in (table, _STAGED_REFS):
-        database.execute_sql(f"DELETE FROM {staged} WHERE tag = {param}", (tag,))
-    return len(refs)
+        database.execute_sql(f"DELETE FROM {staged} WHERE tag IN ({tags})")
+    return expected

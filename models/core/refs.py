@@ -14,6 +14,8 @@ from models.core.bulk_rows import among, insert_rows, insert_staged, stage_rows
 from models.core.db import write_tx
 from models.core.entities import RefCounter
 
+CANDIDATES = 20_000  # refs looked up at once (one array or JSON parameter, whatever the count)
+
 
 def next_ref(model: type[Model], prefix: str, year: int) -> str:
     """The next free `PREFIX-YEAR-NNNN` for `model.ref`, skipping refs imported by hand."""
@@ -39,7 +41,7 @@ def next_refs(model: type[Model], prefix: str, year: int, count: int) -> list[st
         counter, _ = RefCounter.get_or_create(prefix=prefix, year=year, defaults={"last": 0})
         number, refs = counter.last, []
         while len(refs) < count:
-            wanted = min(count - len(refs), 500)
+            wanted = min(count - len(refs), CANDIDATES)
             candidates = [f"{prefix}-{year}-{n:04d}" for n in range(number + 1, number + 1 + wanted)]
             taken = {r for (r,) in model.select(field).where(among(field, candidates)).tuples()}
             refs.extend(r for r in candidates if r not in taken)
@@ -104,12 +106,25 @@ def insert_numbered(
 
 
 def flush() -> None:
-    """Number and store what insert_numbered() kept so far; from here on it numbers at once."""
+    """Number and store what insert_numbered() kept so far; from here on it numbers at once.
+
+    Every batch of one table is numbered by one next_refs_by_year over all their years (in queue
+    order, so each gets the refs it would have got alone) and stored with one INSERT … SELECT:
+    the `ref` lock is held for a few statements, not for two per batch."""
     queue, _pending.queue = _pending.queue, None
-    for model, prefix, years, names, tag, then in queue or ():
-        refs = next_refs_by_year(model, prefix, years)
-        insert_staged(model, names, tag, refs)
-        then(refs)
+    if not queue:
+        return
+    groups: dict[tuple[type[Model], str, tuple[str, ...]], list[int]] = {}
+    for index, (model, prefix, _years, names, _tag, _then) in enumerate(queue):
+        groups.setdefault((model, prefix, names), []).append(index)
+    given: dict[int, list[str]] = {}
+    for (model, prefix, names), members in groups.items():
+        numbered = iter(next_refs_by_year(model, prefix, [year for i in members for year in queue[i][2]]))
+        for i in members:
+            given[i] = [next(numbered) for _year in queue[i][2]]
+        insert_staged(model, names, [(queue[i][4], given[i]) for i in members])
+    for index, (*_entry, then) in enumerate(queue):
+        then(given[index])
 
 
 @contextmanager
