@@ -10,6 +10,7 @@ opens at start, does not import the queue's paging.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
@@ -176,11 +177,11 @@ def due_per_day(
         where = source.where & (due >= bounds[0]) & (due < bounds[-1])
         if held_ids and source.order is not None:
             where &= source.order.not_in(held_ids)
-        bucket = Case(None, [(due < bounds[i + 1], i) for i in range(days)], None)
-        query = source.model.select(bucket.alias("day"), fn.COUNT(SQL("*"))).where(where).group_by(SQL("day"))
-        for day, n in query.tuples():
-            if day is not None:
-                counts[int(day)] += int(n)
+        # Grouped by the instant itself, in the due index's order, and put into days here: few
+        # instants (P8 falls due at Berlin midnight), where a CASE of 30 bounds cost every row.
+        query = source.model.select(due, fn.COUNT(SQL("*"))).where(where).group_by(due)
+        for moment, n in query.tuples():
+            counts[bisect_right(bounds, py(moment)) - 1] += int(n)
     return [(first + timedelta(days=i), counts[i]) for i in range(days)]
 
 
