@@ -8,8 +8,11 @@ from typing import Any
 
 from peewee import fn
 
+from models.access import queries
 from models.core import clock
 from models.core.entities import Customer, Order, PurgeRun, RemoteSession, Staff
+from models.retention import summary
+from models.sessions.registers import findings_count
 
 FIRST_ROWS = 5
 
@@ -41,8 +44,6 @@ class Dashboard:
 
 
 def _retention(now: datetime) -> tuple[dict[str, int], int, list[tuple[date, int]]]:
-    from models.retention import summary  # on first use: the console starts without it
-
     held_ids = summary.held_order_ids()
     counts: dict[str, int] = {}
     for (_category, state), n in summary.state_counts(now, held_ids).items():
@@ -54,8 +55,6 @@ def _retention(now: datetime) -> tuple[dict[str, int], int, list[tuple[date, int
 
 
 def _access() -> dict[str, Any]:
-    from models.access import queries
-
     summary = queries.open_requests_summary()
     return {
         "open": summary.open_count,
@@ -122,6 +121,4 @@ def dashboard() -> Dashboard:
 
 def connection_findings() -> int:
     """Connections from remote-tool logs the console holds no screen-privacy check for (P4)."""
-    from models.sessions.registers import findings_count
-
     return findings_count()
