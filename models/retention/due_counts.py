@@ -141,14 +141,6 @@ def rebuild() -> None:
         )
 
 
-def days_sum(category: str, before: str | None = None) -> int:
-    """Rows of a category due on UTC days before `before` (YYYY-MM-DD), or on any day."""
-    query = DueCount.select(fn.COALESCE(fn.SUM(DueCount.n), 0)).where(DueCount.category == category)
-    if before is not None:
-        query = query.where(DueCount.day < before)
-    return int(query.scalar() or 0)
-
-
 def days_sums(before: str) -> dict[str, tuple[int, int]]:
     """Per category: rows due on UTC days before `before` (YYYY-MM-DD), and on any day; one grouped query."""
     earlier = fn.SUM(Case(None, [(DueCount.day < before, DueCount.n)], 0))
