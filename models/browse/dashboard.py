@@ -55,12 +55,12 @@ def _retention(now: datetime) -> tuple[dict[str, int], int, list[tuple[date, int
 
 
 def _access() -> dict[str, Any]:
-    summary = queries.open_requests_summary()
+    opened = queries.open_requests_summary()
     return {
-        "open": summary.open_count,
-        "overdue": summary.overdue_count,
-        "nearest_due_on": summary.nearest_due_on,
-        "nearest_ref": summary.nearest_ref,
+        "open": opened.open_count,
+        "overdue": opened.overdue_count,
+        "nearest_due_on": opened.nearest_due_on,
+        "nearest_ref": opened.nearest_ref,
     }
 
 
