@@ -53,7 +53,8 @@ def counted_sources() -> list[Counted]:
 def held_order_ids() -> list[int]:
     """Orders under an active legal hold: a handful, read once per summary."""
     query = LegalHold.select(LegalHold.order).where(LegalHold.released_at.is_null()).distinct()
-    return [order_id for (order_id,) in query.tuples()]
+    rows: Any = query.tuples()  # peewee types tuples() as model instances
+    return [order_id for (order_id,) in rows]
 
 
 def held_rows(held_ids: list[int]) -> list[tuple[str, datetime | None, datetime | None]]:
@@ -81,7 +82,7 @@ def _edge_counts(start: datetime, late: datetime, at: datetime) -> dict[str, tup
         .where(rd.category.in_(SESSION_CATEGORIES) & (rd.due_at >= start) & (rd.due_at <= at))
         .group_by(rd.category)
     )
-    parts = [sessions]
+    parts: list[Any] = [sessions]
     for name, model in (("billing", br), ("access_requests", ar)):
         due = model.due_at
         parts.append(
@@ -100,7 +101,8 @@ def _undated_counts(warn: datetime) -> dict[str, tuple[int, int]]:
         .where(rd.category.in_(SESSION_CATEGORIES) & rd.due_at.is_null())
         .group_by(rd.category)
     )
-    return {category: (int(blocked or 0), int(later or 0)) for category, blocked, later in query.tuples()}
+    rows: Any = query.tuples()
+    return {category: (int(blocked or 0), int(later or 0)) for category, blocked, later in rows}
 
 
 def _problem_dues(sources: list[Counted], held_ids: list[int]) -> Iterator[tuple[str, datetime | None]]:
@@ -113,7 +115,7 @@ def _problem_dues(sources: list[Counted], held_ids: list[int]) -> Iterator[tuple
         item_ids = problems.get(source.category)
         if not item_ids:
             continue
-        key = source.order if source.model is RetentionDue else source.model.id
+        key: Any = source.order if source.model is RetentionDue else source.model.id
         query = source.model.select(source.due).where(source.where & key.in_(item_ids))
         if held_ids and source.order is not None:
             query = query.where(source.order.not_in(held_ids))
@@ -181,7 +183,9 @@ def due_per_day(
         # instants (P8 falls due at Berlin midnight), where a CASE of 30 bounds cost every row.
         query = source.model.select(due, fn.COUNT(SQL("*"))).where(where).group_by(due)
         for moment, n in query.tuples():
-            counts[bisect_right(bounds, py(moment)) - 1] += int(n)
+            due_at = py(moment)
+            if due_at is not None:  # always, by the range above
+                counts[bisect_right(bounds, due_at) - 1] += int(n)
     return [(first + timedelta(days=i), counts[i]) for i in range(days)]
 
 
