@@ -23,6 +23,7 @@ from models.access import queries as access_queries
 from models.billing import outbox as billing
 from models.browse import detail as browse_detail
 from models.browse import sessions as browse_sessions
+from models.browse.dashboard import dashboard
 from models.browse.paging import ListQuery
 from models.core import clock
 from models.core.db import close_database, database, is_sqlite, open_database
@@ -32,6 +33,7 @@ from models.core.schema import ensure_schema
 from models.purge import run as purge
 from models.retention import holds
 from models.retention import queue as retention
+from models.retention import summary as retention_summary
 from models.sessions import orders
 from models.sessions import sessions as session_rules
 from tests.support.env import BACKEND, NOW
@@ -167,6 +169,8 @@ CASES: dict[str, Callable[[Staff], object]] = {
     ),
     "queue filtered by a ref": lambda me: retention.queue_items(limit=50, prefix=_order_ref()),
     "due per day": lambda me: retention.due_per_day(30),
+    "dashboard (its retention counts)": lambda me: retention_summary.state_counts(),
+    "dashboard": lambda me: dashboard(),
     # lookups by reference
     "order by ref": lambda me: orders.get_order(_order_ref()),
     "session by ref": lambda me: session_rules.get_session(_session_ref()),

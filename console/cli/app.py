@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 
 from console.cli.context import Context, os_account
 from models.core import schema
+from models.core.db import worker_connection
+from models.core.entities import Staff
 from models.core.errors import UnknownOperator
 from models.retention import policy
 
@@ -28,11 +33,16 @@ def tune_for_workers() -> None:
 
 def build_info(ctx: Context):  # -> screens.shell.ConsoleInfo
     """What the header and the help screen say about this console."""
+    ctx.open()
+    operator = ctx.operator()
+    return operator, console_info(ctx, operator)
+
+
+def console_info(ctx: Context, operator: Staff):  # -> screens.shell.ConsoleInfo, of an opened context
     from screens.shell.app import ConsoleInfo
 
-    target = ctx.open()
-    operator = ctx.operator()
-    return operator, ConsoleInfo(
+    target = ctx.target
+    return ConsoleInfo(
         operator_username=operator.username,
         operator_name=operator.name,
         database=target.describe(),
@@ -46,16 +56,22 @@ def build_info(ctx: Context):  # -> screens.shell.ConsoleInfo
 def run_console(ctx: Context) -> int:
     """Open the console; an unknown OS account sees a screen that says what to do."""
     from console.settings.policy_file import activate
-    from screens.shell.app import ConsoleApp
 
     try:
         activate(ctx, None)  # the configured policy, as the CLI and the timer use it (due dates, purge)
-        operator, info = build_info(ctx)
+        ctx.open()
+        operator = ctx.operator()
     except UnknownOperator as exc:
         from screens.shell.refusal import RefusalApp
 
         RefusalApp(os_account(), str(exc)).run()
         return exc.exit_code
+    from models.browse.dashboard import dashboard  # imported here, so that the thread only reads
+
+    early = {"dashboard": read_early(dashboard)}
+    info = console_info(ctx, operator)  # imports the screens' code (Textual): the dashboard is read meanwhile
+    from screens.shell.app import ConsoleApp
+
     tune_for_workers()
     settings = ctx.settings
     scheduler = None
@@ -63,5 +79,24 @@ def run_console(ctx: Context) -> int:
         from console.jobs.scheduler import Scheduler
 
         scheduler = Scheduler(ctx.data_dir, operator, settings.timer_interval_minutes, share_turns=True)
-    ConsoleApp(operator, info, scheduler=scheduler, settings=settings, config_dir=ctx.config_dir).run()
+    ConsoleApp(
+        operator, info, scheduler=scheduler, settings=settings, config_dir=ctx.config_dir, early_data=early
+    ).run()
     return 0
+
+
+def read_early(read: Callable[[], object]) -> Future[object]:
+    """Run `read` in a thread of its own with its own connection, now: the first screen's data
+    is then read while the interpreter imports the screens' code and Textual starts, instead of
+    after (its waits on the database overlap that work); the screen takes the result."""
+    future: Future[object] = Future()
+
+    def run() -> None:
+        try:
+            with worker_connection():
+                future.set_result(read())
+        except BaseException as exc:  # the screen reads again and reports it as it would its own
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="early-read", daemon=True).start()
+    return future

@@ -8,8 +8,11 @@ from typing import Any
 
 from peewee import fn
 
+from models.access import queries
 from models.core import clock
-from models.core.entities import Order, PurgeRun, RemoteSession, Staff
+from models.core.entities import Customer, Order, PurgeRun, RemoteSession, Staff
+from models.retention import summary
+from models.sessions.registers import findings_count
 
 FIRST_ROWS = 5
 
@@ -33,7 +36,6 @@ class Dashboard:
     uncommitted_staff: list[str]
     last_purge: dict[str, Any] | None
     retention: dict[str, int] | None = None  # state -> count
-    retention_next_due: datetime | None = None
     due_next_24h: int | None = None
     due_per_day: list[tuple[date, int]] | None = None
     access: dict[str, Any] | None = None
@@ -41,29 +43,24 @@ class Dashboard:
     notes: list[str] = field(default_factory=list)
 
 
-def _retention(now: datetime) -> tuple[dict[str, int], datetime | None, int, list[tuple[date, int]]]:
-    from models.retention import queue as retention  # on first use: the console starts without it
-
+def _retention(now: datetime) -> tuple[dict[str, int], int, list[tuple[date, int]]]:
+    held_ids = summary.held_order_ids()
     counts: dict[str, int] = {}
-    next_due: datetime | None = None
-    for row in retention.queue_summary(now):
-        counts[row.state] = counts.get(row.state, 0) + row.count
-        if row.state == "scheduled" and row.next_due_at and (next_due is None or row.next_due_at < next_due):
-            next_due = row.next_due_at
-    per_day = retention.due_per_day(30, now)
+    for (_category, state), n in summary.state_counts(now, held_ids).items():
+        if n:
+            counts[state] = counts.get(state, 0) + n
+    per_day = summary.due_per_day(30, now, held_ids)
     next_24h = sum(count for _day, count in per_day[:2]) if per_day else 0
-    return counts, next_due, next_24h, per_day
+    return counts, next_24h, per_day
 
 
 def _access() -> dict[str, Any]:
-    from models.access import queries
-
-    summary = queries.open_requests_summary()
+    opened = queries.open_requests_summary()
     return {
-        "open": summary.open_count,
-        "overdue": summary.overdue_count,
-        "nearest_due_on": summary.nearest_due_on,
-        "nearest_ref": summary.nearest_ref,
+        "open": opened.open_count,
+        "overdue": opened.overdue_count,
+        "nearest_due_on": opened.nearest_due_on,
+        "nearest_ref": opened.nearest_ref,
     }
 
 
@@ -74,8 +71,9 @@ def dashboard() -> Dashboard:
     active_count = RemoteSession.select().where(running).count()
     first = [
         ActiveLine(s.ref, s.order.customer.name, s.technician.username, s.started_at)
-        for s in RemoteSession.select(RemoteSession, Order, Staff)
+        for s in RemoteSession.select(RemoteSession, Order, Customer, Staff)
         .join(Order)
+        .join(Customer)
         .switch(RemoteSession)
         .join(Staff)
         .where(running)
@@ -114,9 +112,8 @@ def dashboard() -> Dashboard:
         **{
             **result.__dict__,
             "retention": retention[0],
-            "retention_next_due": retention[1],
-            "due_next_24h": retention[2],
-            "due_per_day": retention[3],
+            "due_next_24h": retention[1],
+            "due_per_day": retention[2],
         }
     )
     return Dashboard(**{**result.__dict__, "access": _access(), "connection_findings": connection_findings()})
@@ -124,6 +121,4 @@ def dashboard() -> Dashboard:
 
 def connection_findings() -> int:
     """Connections from remote-tool logs the console holds no screen-privacy check for (P4)."""
-    from models.sessions.registers import findings_count
-
     return findings_count()

@@ -43,9 +43,8 @@ from models.core.entities import (
 from models.retention import due_counts
 from models.retention.holds import ITEM_LOCK
 from models.retention.policy import Policy, active
+from models.retention.states import SESSION_CATEGORIES  # the purge and the demo import it from here too
 
-# Order-bound categories; "connection" last because deleting the session row ends the rest.
-SESSION_CATEGORIES = ("system_info", "gathered_files", "activity", "chat", "video", "connection")
 ORDER_ANCHORS = ("order_completed", "order_billed")
 VERSION_KEY = "retention_policy_version"
 BATCH = 500

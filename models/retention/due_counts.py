@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from typing import Any
 
-from peewee import fn
+from peewee import Case, fn
 
 from models.core.compiled import array_literal
 from models.core.db import database, is_postgres
@@ -140,9 +141,9 @@ def rebuild() -> None:
         )
 
 
-def days_sum(category: str, before: str | None = None) -> int:
-    """Rows of a category due on UTC days before `before` (YYYY-MM-DD), or on any day."""
-    query = DueCount.select(fn.COALESCE(fn.SUM(DueCount.n), 0)).where(DueCount.category == category)
-    if before is not None:
-        query = query.where(DueCount.day < before)
-    return int(query.scalar() or 0)
+def days_sums(before: str) -> dict[str, tuple[int, int]]:
+    """Per category: rows due on UTC days before `before` (YYYY-MM-DD), and on any day; one grouped query."""
+    earlier = fn.SUM(Case(None, [(DueCount.day < before, DueCount.n)], 0))
+    query = DueCount.select(DueCount.category, earlier, fn.SUM(DueCount.n)).group_by(DueCount.category)
+    rows: Any = query.tuples()  # peewee types tuples() as model instances
+    return {category: (int(early or 0), int(total or 0)) for category, early, total in rows}

@@ -11,23 +11,22 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from peewee import SQL, Case, Value, fn
 
 from models.browse.paging import SortKey
 from models.core import clock
-from models.core.clock import berlin_midnight_utc
 from models.core.entities import AccessRequest, BillingRecord, LegalHold, Order, PurgeProblem, RetentionDue
 from models.core.errors import NotFound, ValidationError
 from models.core.i18n import N_, _
-from models.retention import due_counts
-from models.retention.due import SESSION_CATEGORIES
 from models.retention.policy import CATEGORIES, active
+from models.retention.states import OVERDUE_AFTER, SESSION_CATEGORIES, STATES
+from models.retention.summary import Counted, counted_sources, held_order_ids, held_rows, state_counts
+from models.retention.summary import due_per_day as due_per_day  # the chart, read here by the CLI and tests
+from models.retention.summary import py as _py
 
-STATES = ("scheduled", "due", "overdue", "held", "blocked")
-OVERDUE_AFTER = timedelta(hours=24)  # the timer runs every few minutes; a day late means trouble
 FAR_FUTURE = datetime(9999, 1, 1).astimezone()
 
 
@@ -194,39 +193,7 @@ def _check_category(category: str | None) -> None:
         )
 
 
-@dataclass(frozen=True)
-class _Counted:
-    """One source of the summary: its rows, due column, order column (for holds) and blocked anchor."""
-
-    category: str
-    model: Any
-    where: Any
-    due: Any
-    order: Any | None
-    blocked_since: Any | None
-
-
-def _counted_sources() -> list[_Counted]:
-    rd, br, ar = RetentionDue, BillingRecord, AccessRequest
-    sources = [
-        _Counted(name, rd, rd.category == name, rd.due_at, rd.order, rd.completed_at) for name in SESSION_CATEGORIES
-    ]
-    sources.append(_Counted("billing", br, br.due_at.is_null(False), br.due_at, br.order, None))
-    sources.append(_Counted("access_requests", ar, ar.due_at.is_null(False), ar.due_at, None, None))
-    return sources
-
-
-def held_order_ids() -> list[int]:
-    """Orders under an active legal hold: a handful, read once per summary."""
-    query = LegalHold.select(LegalHold.order).where(LegalHold.released_at.is_null()).distinct()
-    return [order_id for (order_id,) in query.tuples()]
-
-
-def _count(source: _Counted, where: Any) -> int:
-    return source.model.select(fn.COUNT(SQL("*"))).where(source.where & where).scalar() or 0
-
-
-def _first_due(source: _Counted, where: Any, held_ids: list[int]) -> datetime | None:
+def _first_due(source: Counted, where: Any, held_ids: list[int]) -> datetime | None:
     """The earliest due date in a range outside held orders: one seek on the due index."""
     query = source.model.select(source.due).where(source.where & where & source.due.is_null(False))
     if held_ids and source.order is not None:
@@ -234,78 +201,33 @@ def _first_due(source: _Counted, where: Any, held_ids: list[int]) -> datetime | 
     return _py(query.order_by(source.due).limit(1).scalar())
 
 
-def _state_of(
-    due: datetime | None, blocked_since: datetime | None, at: datetime, late: datetime, warn: datetime
-) -> str:
-    """The state a row would have without its hold, as _state() computes it in SQL."""
-    if due is None:
-        return "blocked" if blocked_since is not None and blocked_since <= warn else "scheduled"
-    return "overdue" if due <= late else "due" if due <= at else "scheduled"
-
-
 def queue_summary(as_of: datetime | None = None) -> list[SummaryRow]:
     """Count and earliest due date per (category, state).
 
-    Dated rows: whole UTC days come from the per-day counters (due_counts.py), the rows of the
-    day in which "overdue" ends are counted one by one, "due" (24 hours) is counted directly
-    and "scheduled" is the rest. The few rows of held orders are read and taken off the state
-    they would otherwise be in. So the cost does not grow with years of billing records.
+    The counts are summary.state_counts (whole UTC days from the per-day counters, the edge
+    days row by row, held and problem rows moved), so the cost does not grow with years of
+    billing records; each state with items adds one seek on the due index for its first date.
     """
     at = as_of or clock.now()
     late = at - OVERDUE_AFTER
-    warn = at - timedelta(days=active().unbilled_warning_days)
-    late_day = due_counts.day_of(late)
-    late_day_start = datetime.fromisoformat(late_day).replace(tzinfo=timezone.utc)
     held_ids = held_order_ids()
+    on_hold = held_rows(held_ids)
+    counts = state_counts(at, held_ids, on_hold)
     rows = []
-    for source in _counted_sources():
+    for source in counted_sources():
         due = source.due
-        counts = dict.fromkeys(("overdue", "due", "scheduled", "blocked"), 0)
-        counts["overdue"] = due_counts.days_sum(source.category, late_day) + _count(
-            source, (due >= late_day_start) & (due <= late)
-        )
-        counts["due"] = _count(source, (due > late) & (due <= at))
-        counts["scheduled"] = due_counts.days_sum(source.category) - counts["overdue"] - counts["due"]
-        if source.blocked_since is not None:
-            counts["blocked"] = _count(source, due.is_null() & (source.blocked_since <= warn))
-            counts["scheduled"] += _count(source, due.is_null() & (source.blocked_since > warn))
-        held: list[datetime | None] = []
-        if held_ids and source.order is not None:
-            since = source.blocked_since if source.blocked_since is not None else Value(None)
-            query = source.model.select(due, since).where(source.where & source.order.in_(held_ids))
-            for held_due, held_since in query.tuples():
-                held_due, held_since = _py(held_due), _py(held_since)
-                counts[_state_of(held_due, held_since, at, late, warn)] -= 1
-                held.append(held_due)
-        for problem_due in _problem_dues(source, held_ids):
-            state = _state_of(problem_due, None, at, late, warn)
-            if state in ("due", "overdue"):  # as with_problems shows them in the list
-                counts[state] -= 1
-                counts["blocked"] += 1
         ranges = {"overdue": due <= late, "due": (due > late) & (due <= at), "scheduled": due > at}
-        for state, count in counts.items():
+        for state in ("overdue", "due", "scheduled", "blocked"):
+            count = counts[(source.category, state)]
             if count:
                 first = _first_due(source, ranges[state], held_ids) if state in ranges else None
                 rows.append(SummaryRow(source.category, state, count, first))
-        if held:
-            dated = [d for d in held if d is not None]
-            rows.append(SummaryRow(source.category, "held", len(held), min(dated) if dated else None))
+        held_count = counts.get((source.category, "held"), 0)
+        if held_count:
+            dated = [d for name, d, _since in on_hold if name == source.category and d is not None]
+            rows.append(SummaryRow(source.category, "held", held_count, min(dated) if dated else None))
     order = {c: i for i, c in enumerate(CATEGORIES)}
     return sorted(rows, key=lambda r: (order.get(r.category, 99), STATES.index(r.state)))
-
-
-def _problem_dues(source: _Counted, held_ids: list[int]) -> list[datetime | None]:
-    """Due dates of the source's unheld rows that the purge could not finish (a handful, by key)."""
-    problems = PurgeProblem.select(PurgeProblem.item_id).where(PurgeProblem.category == source.category)
-    rows: Any = problems.tuples()  # peewee types tuples() as model instances
-    item_ids: list[int] = [row[0] for row in rows]
-    if not item_ids:
-        return []
-    key = source.order if source.order is not None and source.model is RetentionDue else source.model.id
-    query = source.model.select(source.due).where(source.where & key.in_(item_ids))
-    if held_ids and source.order is not None:
-        query = query.where(source.order.not_in(held_ids))
-    return [_py(value) for (value,) in query.tuples()]
 
 
 def with_problems(items: list[QueueItem]) -> list[QueueItem]:
@@ -330,10 +252,6 @@ def with_problems(items: list[QueueItem]) -> list[QueueItem]:
         else item
         for item in items
     ]
-
-
-def _py(value: object) -> datetime | None:
-    return RetentionDue.due_at.python_value(value)
 
 
 def queue_items(
@@ -501,39 +419,6 @@ def _read_run(
         last = rows[-1]
         offset_key = (last[4], last[1])
     return items[:limit]
-
-
-def due_per_day(days: int = 30, as_of: datetime | None = None) -> list[tuple[date, int]]:
-    """How many unheld items fall due on each of the next `days` Berlin days (today first)."""
-    at = as_of or clock.now()
-    first = clock.berlin_date(at)
-    bounds = [berlin_midnight_utc(first + timedelta(days=i)) for i in range(days + 1)]
-    held_ids = held_order_ids()
-    counts = [0] * days
-    for source in _per_table(_counted_sources()):
-        due = source.due
-        where = source.where & (due >= bounds[0]) & (due < bounds[-1])
-        if held_ids and source.order is not None:
-            where &= source.order.not_in(held_ids)
-        bucket = Case(None, [(due < bounds[i + 1], i) for i in range(days)], None)
-        query = source.model.select(bucket.alias("day"), fn.COUNT(SQL("*"))).where(where).group_by(SQL("day"))
-        for day, n in query.tuples():
-            if day is not None:
-                counts[int(day)] += int(n)
-    return [(first + timedelta(days=i), counts[i]) for i in range(days)]
-
-
-def _per_table(sources: list[_Counted]) -> list[_Counted]:
-    """Sources of one table with the same due and order columns as one (their conditions or-ed):
-    one query instead of one per category, where only the total per day counts."""
-    merged: dict[tuple[Any, str, str], _Counted] = {}
-    for source in sources:
-        key = (source.model, source.due.name, getattr(source.order, "name", ""))
-        if key in merged:
-            merged[key] = replace(merged[key], where=merged[key].where | source.where)
-        else:
-            merged[key] = source
-    return list(merged.values())
 
 
 def order_retention(order_ref: str, as_of: datetime | None = None) -> list[QueueItem]:

@@ -66,9 +66,23 @@ class DashboardScreen(MainScreen):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="dashboard")
     def load(self) -> None:
-        with worker_connection():
-            data = dashboard()
+        data = self.early()
+        if data is None:
+            with worker_connection():
+                data = dashboard()
         self.post_message(self.Loaded(data))
+
+    def early(self) -> Dashboard | None:
+        """What the console read for this screen while it started, the first time; None: read it now."""
+        take = getattr(self.app, "take_early", None)
+        future = take(self.MODE) if take is not None else None
+        if future is None:
+            return None
+        try:
+            data = future.result()
+        except Exception:  # read again here, where a failure is reported as the screen's own
+            return None
+        return data if isinstance(data, Dashboard) else None
 
     def on_worker_state_changed(self, event) -> None:
         if event.worker.group == "dashboard" and event.worker.is_finished and event.worker.error:

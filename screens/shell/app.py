@@ -7,6 +7,7 @@ import importlib
 import os
 import sys
 from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -93,6 +94,7 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         settings: Settings | None = None,
         config_dir: Path | None = None,
         environ: dict[str, str] | None = None,
+        early_data: dict[str, Future[object]] | None = None,
     ) -> None:
         self.MODES = {item.name: partial(self.build_mode_screen, item) for item in MODE_SPECS}
         super().__init__()
@@ -106,6 +108,11 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         self.status_changed: Signal[str] = Signal(self, "status-changed")  # every ShellHeader listens
         self.config_dir = config_dir  # where the chosen theme is kept; None: not kept (tests)
         choose_theme(self, config_dir, environ)
+        self.early_data = dict(early_data or {})  # mode -> its first data, read before the app started
+
+    def take_early(self, mode: str) -> Future[object] | None:
+        """The data read for `mode` before the app started (console/cli/app.py), once; None: read it now."""
+        return self.early_data.pop(mode, None)
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self.theme_chosen)
