@@ -104,26 +104,3 @@ def test_opening_the_console_reads_its_options_as_the_full_parser_does() -> None
         assert vars(quick) == {k: full[k] for k in ("command", "database", "data_dir", "ui_lang")}, argv
     for argv in (["--lang", "fr"], ["--lang"], ["--data", "x"], ["--database", "-x"], ["-h"], ["stats"], ["x"]):
         assert console_only(argv) is None, argv
-
-
-DRIVER = r"""
-import json, sys
-from console.settings.config import postgres_driver_versions
-postgres_driver_versions()
-import peewee, psycopg
-from psycopg import _cmodule
-loaded = "importlib.metadata" in sys.modules
-from importlib import metadata
-print(json.dumps({"metadata_loaded": loaded, "psycopg": [psycopg.__version__, metadata.version("psycopg")],
-                  "binary": [_cmodule.__version__, metadata.version("psycopg-binary")]}))
-"""
-
-
-def test_the_postgres_driver_loads_with_its_versions_and_without_importlib_metadata() -> None:
-    """On PostgreSQL the console imports psycopg at every start; its versions come from the dist-info names."""
-    done = subprocess.run([sys.executable, "-c", DRIVER], capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert done.returncode == 0, done.stderr
-    found = json.loads(done.stdout)
-    assert found["metadata_loaded"] is False
-    assert found["psycopg"][0] == found["psycopg"][1]
-    assert found["binary"][0] == found["binary"][1]

@@ -159,11 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(argv)
     # Only now: `--help` and usage errors exit above without loading the database layer.
-    from console.settings.config import postgres_driver_versions, skip_postgres_driver
+    from console.settings.config import skip_postgres_driver
     from models.core.errors import Support24Error
 
-    if not skip_postgres_driver(getattr(args, "database", None), getattr(args, "data_dir", None)):
-        postgres_driver_versions()
+    skip_postgres_driver(getattr(args, "database", None), getattr(args, "data_dir", None))
 
     from console.cli.context import Context
 

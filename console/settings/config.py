@@ -50,37 +50,6 @@ def skip_postgres_driver(database_option: str | None, data_dir_option: str | Non
     return True
 
 
-def postgres_driver_versions() -> None:
-    """Before peewee loads psycopg: give psycopg and psycopg_binary their version modules from the
-    names of their dist-info folders.
-
-    Each reads its version with importlib.metadata at import, which brings in email, zipfile and
-    csv and searches every path entry: about a tenth of importing the driver, paid at every start
-    on PostgreSQL. The versions are only reported (psycopg.__version__, error texts); where a folder
-    is not found, the package's own version module runs as before.
-    """
-    from importlib.util import find_spec
-    from types import ModuleType
-
-    for package, dist in (("psycopg", "psycopg"), ("psycopg_binary", "psycopg_binary")):
-        name = f"{package}.version"
-        if name in sys.modules:
-            continue
-        try:
-            spec = find_spec(package)
-        except (ImportError, ValueError):
-            continue
-        if spec is None or not spec.submodule_search_locations:
-            continue
-        folder = Path(next(iter(spec.submodule_search_locations))).parent
-        found = [p.name for p in folder.glob(f"{dist}-*.dist-info")]
-        if len(found) != 1:
-            continue
-        module = ModuleType(name, "distribution version, from the name of its dist-info folder")
-        module.__version__ = found[0].removeprefix(f"{dist}-").removesuffix(".dist-info")  # type: ignore[attr-defined]
-        sys.modules[name] = module
-
-
 def ensure_private_dir(path: Path) -> Path:
     """Create the folder with the installation's mode (models/core/modes.py); put it back to it if it differs."""
     from models.core import modes
