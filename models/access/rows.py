@@ -137,16 +137,20 @@ ARRAY_CHUNK = 5000  # ids per array parameter on PostgreSQL
 def in_ids(count: int) -> str:
     """SQL that follows a column to test it against a list of `count` ids (`IN (…)`). On PostgreSQL
     one array parameter (`= ANY`): the statement stays short and the same for any count, so psycopg
-    caches and prepares it instead of parsing hundreds of placeholders on every run."""
+    caches and prepares it instead of parsing hundreds of placeholders on every run. The array goes
+    as its text ('{1,2,3}'): psycopg's list dumper looks at every element (a third of the client's
+    time in a report's counts), joining the numbers is ten times faster."""
     mark = database.param
     if is_postgres():
-        return f"= ANY({mark})"
+        return f"= ANY(CAST({mark} AS bigint[]))"
     return f"IN ({', '.join([mark] * count)})"
 
 
 def id_params(ids: list[int]) -> list[Any]:
-    """The parameters of an `in_ids` condition."""
-    return [ids] if is_postgres() else ids
+    """The parameters of an `in_ids` condition (ids are ints: `%d` refuses anything else)."""
+    if is_postgres():
+        return ["{" + ",".join(["%d"] * len(ids)) % tuple(ids) + "}"]
+    return ids
 
 
 class ByIds:
