@@ -70,3 +70,26 @@ def test_cached_sql_and_the_fallback_read_the_same_rows(world) -> None:
         .tuples()
     )
     assert list(plain.rows([])) == []
+
+
+def test_the_berlin_day_of_an_instant_is_the_zones_around_every_change_of_the_clocks() -> None:
+    """The report's deletion days and labels: the Berlin day from the UTC day's offset, as the zone says,
+    also in the hours around the changes to and from summer time and for instants given in another zone."""
+    from datetime import datetime, timedelta, timezone
+
+    from models.access.rows import berlin_day, berlin_day_of
+    from models.core.clock import BERLIN, berlin_date
+
+    instants = []
+    for year in (1979, 1996, 2025, 2026, 2037):
+        for month in (3, 10):
+            start = datetime(year, month, 24, tzinfo=timezone.utc)
+            for m in range(0, 8 * 1440, 10):
+                instants += [start + timedelta(minutes=m), start + timedelta(minutes=m + 9, seconds=59.999999)]
+    instants += [datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(hours=h) for h in range(0, 9000, 7)]
+    for instant in instants:
+        expected = berlin_date(instant).isoformat()
+        assert berlin_day_of(instant) == expected, instant
+        assert berlin_day_of(instant.astimezone(BERLIN)) == expected, instant
+        assert berlin_day(instant.replace(tzinfo=None).isoformat(" ", "microseconds")) == expected, instant
+        assert berlin_day(instant) == expected, instant

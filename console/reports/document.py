@@ -255,21 +255,25 @@ class ReportDocument:
         """As `_matches`, written as JSON: the same text, each reason written once (tens of thousands of
         matches share a few reasons)."""
         t, string = self._t, json.encoder.encode_basestring
-        reasons: dict[tuple[str, str], str] = {}
+        reasons: dict[int, str] = {}  # by the Reason object (the matches hold them while this runs)
+        kinds: dict[str, str] = {}
+
+        def reason_text(r: Any) -> str:
+            text = reasons[id(r)] = compact(
+                {"code": r.code, "value": r.value, "text": t[f"reason_{r.code}"].format(value=r.value)}
+            )
+            return text
+
         for m in self.compilation.matches:
             if m.excluded:
                 continue
-            texts = []
-            for r in m.reasons:
-                text = reasons.get((r.code, r.value))
-                if text is None:
-                    text = reasons[(r.code, r.value)] = compact(
-                        {"code": r.code, "value": r.value, "text": t[f"reason_{r.code}"].format(value=r.value)}
-                    )
-                texts.append(text)
-            yield JsonText(
-                f'{{"kind":{string(m.kind)},"ref":{string(m.ref)},"label":{string(m.label)},"reasons":[{",".join(texts)}]}}'
-            )
+            if len(m.reasons) == 1:
+                r = m.reasons[0]
+                texts = reasons.get(id(r)) or reason_text(r)
+            else:
+                texts = ",".join(reasons.get(id(r)) or reason_text(r) for r in m.reasons)
+            kind = kinds.get(m.kind) or kinds.setdefault(m.kind, string(m.kind))
+            yield JsonText(f'{{"kind":{kind},"ref":{string(m.ref)},"label":{string(m.label)},"reasons":[{texts}]}}')
 
     def _matches(self) -> Iterator[dict[str, Any]]:
         t = self._t
@@ -317,9 +321,15 @@ class ReportDocument:
         elif key == "orders":
             yield from records
         elif encoded:
+            # the data layer shares one deletion dict per date (billing records): its text by identity
             as_json, deletion = self._as_json, self.deletion
+            seen: dict[int, tuple[dict[str, Any], JsonText]] = {}
             for record in records:
-                record["deletion"] = as_json(deletion(record["deletion"]))
+                given = record["deletion"]
+                done = seen.get(id(given))
+                if done is None or done[0] is not given:
+                    done = seen[id(given)] = (given, as_json(deletion(given)))  # holding it keeps the id its own
+                record["deletion"] = done[1]
                 yield record
         else:
             for record in records:

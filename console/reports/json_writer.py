@@ -23,23 +23,25 @@ def _encode_mixed(record: dict[str, Any]) -> str:
     `JsonMembers` for leading fields): each member written on its own and joined as the encoder
     joins a dict's (so the result is the same text), the texts copied."""
     parts = []
+    append = parts.append
     for key, value in record.items():
         kind = type(value)
         if kind is JsonMembers:
-            parts.append(value)  # the record's own fields: the key only holds its place
+            append(value)  # the record's own fields: the key only holds its place
             continue
         name = _KEYS.get(key)
         if name is None:
-            name = _KEYS[key] = compact(key)
+            name = _KEYS[key] = compact(key) + ":"
         if kind is JsonText:
-            text = value
-        elif kind is JsonArray:
-            text = "[" + ",".join(item if type(item) is str else compact(item) for item in value) + "]"
+            append(name + value)
         elif kind is list and not value:
-            text = "[]"
+            append(name + "[]")
+        elif kind is bool:
+            append(name + ("true" if value else "false"))
+        elif kind is JsonArray:
+            append(name + "[" + ",".join(item if type(item) is str else compact(item) for item in value) + "]")
         else:
-            text = compact(value)
-        parts.append(f"{name}:{text}")
+            append(name + compact(value))
     return "{" + ",".join(parts) + "}"
 
 

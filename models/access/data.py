@@ -14,14 +14,14 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from peewee import JOIN, fn
 
 from models.access import report_json as access_json
 from models.access.matching import Match, chunks
-from models.access.rows import ByIds, converter
+from models.access.rows import ByIds, berlin_day, berlin_day_of, converter
 from models.core import clock
 from models.core.entities import (
     AccessRequest,
@@ -120,12 +120,11 @@ class OrderDues:
 
     A report runs this for tens of thousands of orders: the dates anchored at the billing day are
     computed once per day, those anchored at the completion instant once per order, and the Berlin
-    day of an instant once per UTC hour (the offset changes only on the full hour)."""
+    day of an instant from its UTC day (`access_rows.berlin_day_of`)."""
 
     def __init__(self) -> None:
         active = policy.active()
         self._scheduled: dict[str, Record] = {}
-        self._berlin_days: dict[tuple[int, int, int, int], str] = {}
         self._waiting = {
             status: {c: _due(None, status) for c in SESSION_CATEGORIES} for status in ("held", "after_completion")
         }
@@ -142,19 +141,10 @@ class OrderDues:
         self._billed: dict[date | None, tuple[dict[str, Record], datetime | None, Record]] = {}
         self._shared: dict[tuple[int, ...], dict[str, Record]] = {}
 
-    def _berlin_day(self, due: datetime) -> str:
-        if due.tzinfo is not timezone.utc:
-            return clock.berlin_date(due).isoformat()
-        key = (due.year, due.month, due.day, due.hour)
-        day = self._berlin_days.get(key)
-        if day is None:
-            day = self._berlin_days[key] = clock.berlin_date(due).isoformat()
-        return day
-
     def _day(self, due: datetime | None) -> Record:
         if due is None:
             return self._after_billing
-        day = self._berlin_day(due)
+        day = berlin_day_of(due)
         record = self._scheduled.get(day)
         if record is None:
             record = self._scheduled[day] = {"due_on": day, "status": "scheduled"}
@@ -700,7 +690,19 @@ class SubjectData:
             )
         )
         heads = _billing_heads() if encoded and access_json.available() else None
-        due_of = converter(BillingRecord.due_at)
+        # one deletion record per Berlin day, shared (a writer makes its text once); from the raw instant
+        scheduled: dict[str, Record] = {}
+        after_billing = _due(None, "after_billing")
+
+        def deletion_of(raw_due: Any) -> Record:
+            if raw_due is None:
+                return after_billing
+            day = berlin_day(raw_due)
+            record = scheduled.get(day)
+            if record is None:
+                record = scheduled[day] = {"due_on": day, "status": "scheduled"}
+            return record
+
         names = ["batch" if column is BillingBatch.number else column.name for column in columns]
         for page in _pages(ordered):
             position = {record_id: n for n, record_id in enumerate(page)}
@@ -708,7 +710,7 @@ class SubjectData:
             plain_ids = page
             if heads is not None:
                 rows = heads.rows(page)
-                found = [(r[0], {"": r[2], "deletion": _due(due_of(r[1]), "after_billing")}) for r in rows if r[2]]
+                found = [(r[0], {"": r[2], "deletion": deletion_of(r[1])}) for r in rows if r[2]]
                 plain_ids = [r[0] for r in rows if r[2] is None]
             for b in query.rows(plain_ids) if plain_ids else ():
                 record = dict(zip(names, b[1:-1], strict=True))

@@ -287,8 +287,8 @@ def _compile(
     """The compile itself; `check_state` False: an export permit checked role and state already."""
     outermost = not database.in_transaction()  # a caller's transaction may still roll back
     with write_tx():
+        token = access_current.change_token()  # first: before anything the matches depend on is read
         request = _open(ref, "compile") if check_state else get_request(ref)
-        token = access_current.change_token()
         previous = access_current.current(ref, token) if reuse else None
         if previous is not None:
             matches = previous.matches
@@ -300,6 +300,7 @@ def _compile(
         if request.state == "verified":
             request.state = "compiled"
         request.save()
+        token = access_current.own_writes(token)
         included = sum(1 for m in matches if not m.excluded)
         audit.record(actor.username, "access.compile", ref, f"matches={included} excluded={len(matches) - included}")
     token = access_current.after_own_writes(token)  # after the commit: the audit event is written at commit

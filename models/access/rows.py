@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from peewee import BooleanField, DateField
 
-from models.core.clock import berlin_date
+from models.core.clock import berlin_date, to_berlin
 from models.core.db import database, is_postgres
 from models.core.fields import UTCDateTimeField
 
@@ -57,6 +57,33 @@ def _converter(column: Any) -> Callable[[Any], Any] | None:
 
 
 _BERLIN_DAYS: dict[str, str] = {}  # "YYYY-MM-DD HH" (UTC) -> the Berlin day, YYYY-MM-DD
+# UTC day -> (Berlin's offset in seconds all that day, the UTC day's text, the next day's text), or None
+# where the offset changes within the day (then the zone is asked for each instant)
+_UTC_DAYS: dict[tuple[int, int, int], tuple[int, str, str] | None] = {}
+_DAY = timedelta(days=1)
+
+
+def _utc_day(key: tuple[int, int, int]) -> tuple[int, str, str] | None:
+    start = datetime(*key, tzinfo=timezone.utc)
+    first, last = to_berlin(start).utcoffset(), to_berlin(start + _DAY - timedelta(seconds=1)).utcoffset()
+    found = None
+    if first == last and first is not None and timedelta(0) <= first < _DAY:
+        found = (int(first.total_seconds()), start.date().isoformat(), (start + _DAY).date().isoformat())
+    _UTC_DAYS[key] = found
+    return found
+
+
+def berlin_day_of(value: datetime) -> str:
+    """The Berlin day (YYYY-MM-DD) of an aware instant, from its UTC day and time of day: the zone
+    is asked once per UTC day (tens of thousands of instants share a few hundred days)."""
+    if value.tzinfo is not timezone.utc:
+        value = value.astimezone(timezone.utc)
+    key = (value.year, value.month, value.day)
+    day = _UTC_DAYS[key] if key in _UTC_DAYS else _utc_day(key)
+    if day is None:
+        return berlin_date(value).isoformat()
+    offset, same, following = day
+    return same if value.hour * 3600 + value.minute * 60 + value.second + offset < 86400 else following
 
 
 def berlin_day(value: Any) -> str:
@@ -68,11 +95,13 @@ def berlin_day(value: Any) -> str:
         hour = value[:13]
         day = _BERLIN_DAYS.get(hour)
         if day is None:
-            day = _BERLIN_DAYS[hour] = berlin_date(datetime.fromisoformat(hour + ":00:00+00:00")).isoformat()
+            day = _BERLIN_DAYS[hour] = berlin_day_of(datetime.fromisoformat(hour + ":00:00+00:00"))
         return day
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return berlin_date(value).isoformat()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return berlin_day_of(value)
 
 
 def day_text(value: Any) -> str:
@@ -108,16 +137,20 @@ ARRAY_CHUNK = 5000  # ids per array parameter on PostgreSQL
 def in_ids(count: int) -> str:
     """SQL that follows a column to test it against a list of `count` ids (`IN (…)`). On PostgreSQL
     one array parameter (`= ANY`): the statement stays short and the same for any count, so psycopg
-    caches and prepares it instead of parsing hundreds of placeholders on every run."""
+    caches and prepares it instead of parsing hundreds of placeholders on every run. The array goes
+    as its text ('{1,2,3}'): psycopg's list dumper looks at every element (a third of the client's
+    time in a report's counts), joining the numbers is ten times faster."""
     mark = database.param
     if is_postgres():
-        return f"= ANY({mark})"
+        return f"= ANY(CAST({mark} AS bigint[]))"
     return f"IN ({', '.join([mark] * count)})"
 
 
 def id_params(ids: list[int]) -> list[Any]:
-    """The parameters of an `in_ids` condition."""
-    return [ids] if is_postgres() else ids
+    """The parameters of an `in_ids` condition (ids are ints: `%d` refuses anything else)."""
+    if is_postgres():
+        return ["{" + ",".join(["%d"] * len(ids)) % tuple(ids) + "}"]
+    return ids
 
 
 class ByIds:
