@@ -12,22 +12,40 @@ grows from there instead of on top of it.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from typing import Any
 
-from screens.compat import drop_render_caches
+from screens.compat import drop_render_caches, forget_removed_widgets
 
 _trim: Any = None  # glibc's malloc_trim once looked up; False where there is none
+
+
+_forgetting: set[asyncio.Task[None]] = set()  # running tasks are only weakly held by the loop
 
 
 def shed_drawn_lines(screen: Any) -> None:
     from screens.shell.chrome import QuietFooter
 
+    removals = []
     for widget in screen.walk_children(with_self=True):
         drop_render_caches(widget)
         if isinstance(widget, QuietFooter):
-            widget.shed_keys()
+            removal = widget.shed_keys()
+            if removal is not None:
+                removals.append(removal)
     give_back_freed_memory()
+    if removals:
+        task = asyncio.get_running_loop().create_task(forget_when_removed(screen, removals))
+        _forgetting.add(task)
+        task.add_done_callback(_forgetting.discard)
+
+
+async def forget_when_removed(screen: Any, removals: list[Any]) -> None:
+    """Once the keys are gone, the screen's last layout lets go of them too (screens/compat.py)."""
+    for removal in removals:
+        await removal
+    forget_removed_widgets(screen)
 
 
 def give_back_freed_memory() -> None:
