@@ -13,6 +13,7 @@ grows from there instead of on top of it.
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 from typing import Any
 
@@ -46,6 +47,10 @@ async def forget_when_removed(screen: Any, removals: list[Any]) -> None:
     for removal in removals:
         await removal
     forget_removed_widgets(screen)
+    # A widget and its styles refer to each other: the keys removed are freed only by a full
+    # collection, which the interpreter runs seldom (most of the objects are frozen, app.py);
+    # without it each screen left adds its keys' memory, with it the next screen reuses it.
+    gc.collect()
 
 
 def give_back_freed_memory() -> None:
