@@ -104,6 +104,7 @@ async def test_the_footer_keys_a_screen_left_dropped_are_freed(db, fixed_clock) 
     import weakref
 
     from screens.compat import FooterKey
+    from screens.shell.memory import keys_shed
 
     w = world()
     app = make_app(w["tech"], start_mode="orders")
@@ -113,9 +114,6 @@ async def test_the_footer_keys_a_screen_left_dropped_are_freed(db, fixed_clock) 
         assert keys
         app.switch_mode("sessions")
         await settle(pilot)
-        for _ in range(20):  # their removal takes a few turns of the screens' message loops
-            gc.collect()
-            if all(ref() is None for ref in keys):
-                break
-            await pilot.pause()
+        await keys_shed()  # their removal takes some turns of the message loops, more on a busy machine
+        gc.collect()
         assert [ref for ref in keys if ref() is not None] == []

@@ -42,6 +42,12 @@ def shed_drawn_lines(screen: Any) -> None:
         task.add_done_callback(_forgetting.discard)
 
 
+async def keys_shed() -> None:
+    """Until the screens left so far have let go of their footer keys (for tests)."""
+    while _forgetting:
+        await asyncio.gather(*_forgetting)
+
+
 async def forget_when_removed(screen: Any, removals: list[Any]) -> None:
     """Once the keys are gone, the screen's last layout lets go of them too (screens/compat.py)."""
     for removal in removals:
