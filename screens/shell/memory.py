@@ -7,7 +7,9 @@ app switches away from a mode, the screen it leaves drops those caches (screens/
 and its footer keys (a screen's largest share of widgets); switching back draws it again
 from the rows it still holds. Then the C allocator is asked to give back to the system what
 was freed (the worker threads' query buffers, earlier screens' lines), so the next screen
-grows from there instead of on top of it.
+grows from there instead of on top of it. Once the footer keys are removed, the screen's last
+layout lets go of them and a full collection frees them (until then they stayed alive, one set
+per mode visited). All threads allocate from one malloc arena (one_malloc_arena, at start).
 """
 
 from __future__ import annotations
