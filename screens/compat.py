@@ -40,6 +40,7 @@ __all__ = [
     "KeyGroup",
     "PINNED_TEXTUAL",
     "drop_render_caches",
+    "forget_removed_widgets",
     "bindings_ready",
     "keep_mount_styles",
     "mark_bindings_ready",
@@ -92,6 +93,52 @@ def drop_render_caches(widget: Any) -> None:
         clear_table = getattr(part, "_clear_caches", None)  # DataTable
         if clear_table is not None:
             clear_table()
+
+
+def forget_removed_widgets(screen: Any) -> None:
+    """Let a screen not shown let go of the widgets removed from it since it was last laid out.
+
+    A screen's Compositor keeps the widgets of its last layout (its full and visible maps, the
+    set of widgets, and the layers and cuts derived from them), each container its last
+    arrangement (Widget._arrangement_cache) and its list of displayed children (NodeList).
+    Textual replaces them at the next layout, which a screen not shown never gets: the footer keys
+    it shed on being left stayed alive, with their styles and drawn lines, for every mode visited.
+    Here the removed widgets leave the maps; the caches derived from them are dropped and built
+    again when next needed, as after any change of the screen's widgets.
+    """
+    compositor = screen._compositor
+    removed = {widget for widget in compositor.widgets if not widget.is_attached}
+    if not removed:
+        return
+    for widget in removed:
+        compositor._full_map.pop(widget, None)
+        if compositor._visible_map is not None:
+            compositor._visible_map.pop(widget, None)
+    compositor.widgets -= removed
+    compositor._layers = None
+    compositor._layers_visible = None
+    compositor._visible_widgets = None
+    compositor._cuts = None
+    for widget in screen.walk_children(with_self=True):  # the parents the removed ones had
+        widget._arrangement_cache.clear()
+        widget._nodes._displayed_nodes = (-1, [])  # NodeList's caches of its displayed children
+        widget._nodes._displayed_visible_nodes = (-1, [])
+        forget_closed_watchers(widget)
+
+
+def forget_closed_watchers(node: Any) -> None:
+    """Drop the watchers of a node's reactives that belong to widgets since removed.
+
+    A data binding (`FooterKey(...).data_bind(compact=Footer.compact)`) adds the bound widget to
+    the watchers of the binding node (the `__watchers` attribute Reactive's _watch sets); Textual
+    drops the closed ones only when that reactive next changes, which for the footer's `compact`
+    is never. The same filter as Reactive._check_watchers applies.
+    """
+    watchers = node.__dict__.get("__watchers")
+    if not watchers:
+        return
+    for name, found in watchers.items():
+        watchers[name] = [(reactable, callback) for reactable, callback in found if not reactable._closing]
 
 
 def keep_mount_styles(resume: Any) -> None:

@@ -94,3 +94,26 @@ def test_the_main_screens_import_no_text_editor_until_a_form_needs_one() -> None
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+@aio
+async def test_the_footer_keys_a_screen_left_dropped_are_freed(db, fixed_clock) -> None:
+    """Not only off the screen: nothing of the screen left (its last layout, its footer's data
+    bindings) keeps them alive, so every mode visited does not add its keys to the console's memory."""
+    import gc
+    import weakref
+
+    from screens.compat import FooterKey
+    from screens.shell.memory import keys_shed
+
+    w = world()
+    app = make_app(w["tech"], start_mode="orders")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        keys = [weakref.ref(key) for key in app.screen.query(FooterKey)]
+        assert keys
+        app.switch_mode("sessions")
+        await settle(pilot)
+        await keys_shed()  # their removal takes some turns of the message loops, more on a busy machine
+        gc.collect()
+        assert [ref for ref in keys if ref() is not None] == []

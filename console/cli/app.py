@@ -26,8 +26,13 @@ def tune_for_workers() -> None:
     Also: what exists now (modules, classes, the code of every import) lives as long as the process,
     so the garbage collector is told to stop walking it (gc.freeze); each of its full collections
     had to visit those objects again, tens of milliseconds paid by whatever frame was being drawn.
+    And before any worker thread starts, every thread is to allocate from one malloc arena
+    (screens/shell/memory.py).
     """
+    from screens.shell.memory import one_malloc_arena
+
     sys.setswitchinterval(WORKER_SWITCH_SECONDS)
+    one_malloc_arena()
     gc.freeze()
 
 

@@ -112,7 +112,9 @@ class PagedTable(ForwardFailures, DataTable):
         """The columns chosen and shortened for `room` cells, so that none hides off-screen."""
         self.shown = lay_out(self.columns_spec, room, self.cell_padding, getattr(self, "natural", None))
         for placed in self.shown:
-            self.add_column(placed.header, key=placed.key, width=placed.width)
+            # A header is plain text (its width above is its cell length): as Text, DataTable does not
+            # parse it as markup, which would import rich's emoji table (half a megabyte) for nothing.
+            self.add_column(Text(placed.header), key=placed.key, width=placed.width)
 
     def cells(self, row: Any) -> list[Text | str]:
         rendered = list(self.render_row(row))

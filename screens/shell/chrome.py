@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -24,6 +24,9 @@ from screens.kit.keys import short_label
 from screens.kit.text import literal
 from screens.shell import footer_fit
 from screens.shell.modes import MODE_SPECS
+
+if TYPE_CHECKING:
+    from textual.await_remove import AwaitRemove
 
 
 def whole_parts(status: str, room: int) -> str:
@@ -255,13 +258,13 @@ class QuietFooter(Footer):
             return  # the same keys, only enabled or disabled: no need to rebuild them
         await self.recompose()
 
-    def shed_keys(self) -> None:
+    def shed_keys(self) -> AwaitRemove | None:
         """On a screen left behind: drop the key widgets (a screen's largest share of widgets); the
-        bindings refresh of its return builds them again, as on its first visit."""
+        bindings refresh of its return builds them again, as on its first visit. The removal, to
+        await, or None if there was nothing to remove."""
         self._shown = None
         self._pending = False
-        if self.children:
-            self.remove_children()
+        return self.remove_children() if self.children else None
 
     def _restate(self, shown: tuple[tuple[str, str, str, bool, str], ...]) -> bool:
         """Enable or disable the keys in place; False if a key has no widget to show it."""
