@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from models.core.clock import add_calendar
+from dateutil.relativedelta import relativedelta
 
 if TYPE_CHECKING:
     import holidays
@@ -49,7 +49,7 @@ def next_working_day(day: date) -> date:
 
 def months_later(day: date, months: int) -> date:
     """The same date `months` later, or that month's last day (1182/71 Art. 3(2)(c))."""
-    return add_calendar(day, months=months)
+    return day + relativedelta(months=months)
 
 
 def answer_due(received_on: date) -> date:

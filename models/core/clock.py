@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -98,15 +97,3 @@ class FixedClock:
 
     def set(self, value: datetime) -> None:
         self.current = value.astimezone(timezone.utc)
-
-
-def add_calendar(day: date, *, years: int = 0, months: int = 0, days: int = 0) -> date:
-    """`day` moved by whole years and months on the calendar, its day clamped to the last of the
-    month it lands in (31 January + 1 month = the last of February), then by `days` days: what
-    `day + dateutil.relativedelta(years=, months=, days=)` gives, without importing dateutil and
-    six into every console (peewee imports calendar anyway)."""
-    month_index = day.month - 1 + months
-    year = day.year + years + month_index // 12
-    month = month_index % 12 + 1
-    last = calendar.monthrange(year, month)[1]
-    return day.replace(year=year, month=month, day=min(day.day, last)) + timedelta(days=days)

@@ -2,7 +2,7 @@
 
 The console loads the policy file (console/settings/policy_file.py) and activates it here; models
 use `active()` so every due date comes from one place. Periods of hours are exact; months
-and years count on the Berlin calendar (month ends clamp, clock.add_calendar).
+and years count on the Berlin calendar with `relativedelta` (month ends clamp).
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from models.core.clock import add_calendar, berlin_date, berlin_midnight_utc
+from dateutil.relativedelta import relativedelta
+
+from models.core.clock import berlin_date, berlin_midnight_utc
 
 CATEGORIES = ("system_info", "gathered_files", "connection", "activity", "chat", "video", "billing", "access_requests")
 ANCHORS = ("order_completed", "order_billed", "session_date", "request_closed")
@@ -51,9 +53,9 @@ class Rule:
 @lru_cache(maxsize=8192)
 def _calendar_due(rule: Rule, day: date) -> datetime:
     """Rule.due_from for a calendar rule, once per rule and day (a batch's anchors share days;
-    the calendar arithmetic is the costly part of a large import's completion)."""
+    relativedelta is the costly part of a large import's completion)."""
     start = date(day.year + 1, 1, 1) if rule.anchor_rounding == "end_of_year" else day
-    due_day = add_calendar(start, years=rule.years, months=rule.months, days=rule.days)
+    due_day = start + relativedelta(years=rule.years, months=rule.months, days=rule.days)
     return berlin_midnight_utc(due_day) + timedelta(hours=rule.hours)
 
 
