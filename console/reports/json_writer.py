@@ -16,6 +16,7 @@ from console.reports.document import DATA_KEYS, ReportDocument, compact
 from models.access.report_json import JsonArray, JsonMembers, JsonText
 
 _KEYS: dict[str, str] = {}  # a record key as JSON text, made once
+_JSON_BOOLEANS = {True: "true", False: "false"}  # JSON's own words, not text for people
 
 
 def _encode_mixed(record: dict[str, Any]) -> str:
@@ -37,7 +38,7 @@ def _encode_mixed(record: dict[str, Any]) -> str:
         elif kind is list and not value:
             append(name + "[]")
         elif kind is bool:
-            append(name + ("true" if value else "false"))
+            append(name + _JSON_BOOLEANS[value])
         elif kind is JsonArray:
             append(name + "[" + ",".join(item if type(item) is str else compact(item) for item in value) + "]")
         else:
