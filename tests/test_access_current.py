@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -87,18 +89,24 @@ def test_a_change_after_the_compile_is_in_the_export(world, ref) -> None:
     assert compilation.matches
 
 
-def _other_connection() -> Any:
-    """A second connection to the test database, as another console would hold it."""
+@contextmanager
+def _other_connection() -> Iterator[Any]:
+    """A second connection to the test database, as another console would hold it (closed after)."""
     target = current_target()
     if is_sqlite():
-        return sqlite3.connect(str(target.path))
-    import psycopg
+        other: Any = sqlite3.connect(str(target.path))
+    else:
+        import psycopg
 
-    parsed = urlparse(target.url)
-    return psycopg.connect(
-        host=parsed.hostname, port=parsed.port or 5432, dbname=parsed.path.lstrip("/"),
-        user=parsed.username, options=f"-c search_path={target.schema}",
-    )  # fmt: skip
+        parsed = urlparse(target.url)
+        other = psycopg.connect(
+            host=parsed.hostname, port=parsed.port or 5432, dbname=parsed.path.lstrip("/"),
+            user=parsed.username, options=f"-c search_path={target.schema}",
+        )  # fmt: skip
+    try:
+        yield other
+    finally:
+        other.close()
 
 
 def _customer_labels(world, ref: str) -> set[str]:
@@ -111,12 +119,9 @@ RENAME = "UPDATE customer SET name = 'Bäckerei Müller-Weber' WHERE number = 'K
 
 def test_a_change_committed_by_another_connection_is_in_the_export(world, ref) -> None:
     compilation = access.compile_request(world.officer, ref)
-    other = _other_connection()
-    try:
+    with _other_connection() as other:
         other.execute(RENAME)
         other.commit()
-    finally:
-        other.close()
     assert "Bäckerei Müller-Weber" in _customer_labels(world, ref)
     assert compilation.matches
 
@@ -125,15 +130,12 @@ def test_a_change_begun_before_the_compile_and_committed_after_it_is_in_the_expo
     """The compile cannot see another transaction's change until it commits; the export must."""
     if is_sqlite():
         pytest.skip("SQLite compiles under the write lock: no other writer is open meanwhile")
-    other = _other_connection()
-    try:
+    with _other_connection() as other:
         other.execute(RENAME)  # its transaction stays open during the compile,
         f.order("A-2026-0997", Customer.get(Customer.number == "K-10042"))  # while a later one commits before it
         compilation = access.compile_request(world.officer, ref)
         assert "Bäckerei Müller-Weber" not in {m.label for m in compilation.matches}
         other.commit()
-    finally:
-        other.close()
     assert "Bäckerei Müller-Weber" in _customer_labels(world, ref)
     assert compilation.matches
 
@@ -142,12 +144,9 @@ def test_a_change_another_connection_rolled_back_does_not_compile_again(world, r
     if not is_sqlite():
         pytest.skip("on a shared server other transactions commit meanwhile; the rule is tested below")
     compilation = access.compile_request(world.officer, ref)
-    other = _other_connection()
-    try:
+    with _other_connection() as other:
         other.execute(RENAME)
         other.rollback()
-    finally:
-        other.close()
     export_report(world.officer, ref, fmt="json", out=tmp_path / "r.json", controller=CONTROLLER)
     assert len(searches) == 1
     assert compilation.matches
@@ -170,13 +169,10 @@ def test_a_compile_inside_a_transaction_that_rolls_back_is_not_reused(world, ref
 
 def _finished_transaction(commit: bool) -> int:
     """The id of a transaction of another connection that wrote and then committed or rolled back."""
-    other = _other_connection()
-    try:
+    with _other_connection() as other:
         other.execute("UPDATE customer SET name = name WHERE number = 'K-10042'")
         (xid,) = other.execute("SELECT CAST(pg_current_xact_id() AS text)").fetchone()
         other.commit() if commit else other.rollback()
-    finally:
-        other.close()
     return int(xid)
 
 

@@ -1,4 +1,4 @@
-"""The dashboard's first data is read while the console starts (console/cli/app.py read_early) and shown
+"""The dashboard's first data is read while the console starts (models.browse.dashboard.read_ahead) and shown
 as read; every refresh after it reads again, and a failed early read is read again by the screen."""
 
 from __future__ import annotations
@@ -6,8 +6,7 @@ from __future__ import annotations
 from concurrent.futures import Future
 from datetime import datetime, timezone
 
-from console.cli.app import read_early
-from models.browse.dashboard import dashboard
+from models.browse.dashboard import read_ahead
 from tests.support.screens import aio, make_app, settle, world
 from tests.test_dashboard_fit import drawn
 
@@ -19,7 +18,7 @@ def _sessions_line(app) -> str:  # type: ignore[no-untyped-def]
 @aio
 async def test_the_first_frame_shows_what_was_read_at_start_and_a_refresh_reads_again(db, fixed_clock) -> None:
     w = world()
-    early = read_early(dashboard)
+    early = read_ahead()
     read = early.result(timeout=30)
     assert read.active_count == 1
     from models.sessions import sessions

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import gc
 import sys
-import threading
-from collections.abc import Callable
-from concurrent.futures import Future
 
 from console.cli.context import Context, os_account
 from models.core import schema
-from models.core.db import worker_connection
 from models.core.entities import Staff
 from models.core.errors import UnknownOperator
 from models.retention import policy
@@ -71,9 +67,9 @@ def run_console(ctx: Context) -> int:
 
         RefusalApp(os_account(), str(exc)).run()
         return exc.exit_code
-    from models.browse.dashboard import dashboard  # imported here, so that the thread only reads
+    from models.browse.dashboard import read_ahead  # imported here, so that the thread only reads
 
-    early = {"dashboard": read_early(dashboard)}
+    early = {"dashboard": read_ahead()}
     info = console_info(ctx, operator)  # imports the screens' code (Textual): the dashboard is read meanwhile
     from screens.shell.app import ConsoleApp
 
@@ -88,20 +84,3 @@ def run_console(ctx: Context) -> int:
         operator, info, scheduler=scheduler, settings=settings, config_dir=ctx.config_dir, early_data=early
     ).run()
     return 0
-
-
-def read_early(read: Callable[[], object]) -> Future[object]:
-    """Run `read` in a thread of its own with its own connection, now: the first screen's data
-    is then read while the interpreter imports the screens' code and Textual starts, instead of
-    after (its waits on the database overlap that work); the screen takes the result."""
-    future: Future[object] = Future()
-
-    def run() -> None:
-        try:
-            with worker_connection():
-                future.set_result(read())
-        except BaseException as exc:  # the screen reads again and reports it as it would its own
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name="early-read", daemon=True).start()
-    return future

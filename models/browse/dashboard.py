@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -10,6 +12,7 @@ from peewee import fn
 
 from models.access import queries
 from models.core import clock
+from models.core.db import worker_connection
 from models.core.entities import Customer, Order, PurgeRun, RemoteSession, Staff
 from models.retention import summary
 from models.sessions.registers import findings_count
@@ -122,3 +125,24 @@ def dashboard() -> Dashboard:
 def connection_findings() -> int:
     """Connections from remote-tool logs the console holds no screen-privacy check for (P4)."""
     return findings_count()
+
+
+def read_dashboard() -> Dashboard:
+    """The dashboard, read on the calling worker thread's own connection (closed after)."""
+    with worker_connection():
+        return dashboard()
+
+
+def read_ahead() -> Future[Dashboard]:
+    """Start reading the dashboard now, in a thread of its own: at start the read then overlaps
+    importing the screens' code and Textual instead of coming after it; the screen takes the result."""
+    future: Future[Dashboard] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(read_dashboard())
+        except BaseException as exc:  # the screen reads again and reports it as it would its own
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="dashboard-ahead", daemon=True).start()
+    return future

@@ -14,9 +14,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Sparkline, Static
 
-from models.browse.dashboard import ActiveLine, Dashboard, dashboard
+from models.browse.dashboard import ActiveLine, Dashboard, read_dashboard
 from models.core import clock
-from models.core.db import worker_connection
 from models.core.i18n import _
 from models.core.labels import term
 from screens.kit.base import MainScreen
@@ -66,23 +65,10 @@ class DashboardScreen(MainScreen):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="dashboard")
     def load(self) -> None:
-        data = self.early()
-        if data is None:
-            with worker_connection():
-                data = dashboard()
+        take_early = getattr(self.app, "take_early", None)  # the console's app: what it read at start
+        early = take_early(self.MODE) if take_early is not None else None
+        data = early if isinstance(early, Dashboard) else read_dashboard()
         self.post_message(self.Loaded(data))
-
-    def early(self) -> Dashboard | None:
-        """What the console read for this screen while it started, the first time; None: read it now."""
-        take = getattr(self.app, "take_early", None)
-        future = take(self.MODE) if take is not None else None
-        if future is None:
-            return None
-        try:
-            data = future.result()
-        except Exception:  # read again here, where a failure is reported as the screen's own
-            return None
-        return data if isinstance(data, Dashboard) else None
 
     def on_worker_state_changed(self, event) -> None:
         if event.worker.group == "dashboard" and event.worker.is_finished and event.worker.error:

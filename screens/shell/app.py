@@ -110,9 +110,16 @@ class ConsoleApp(PurgeTimerMixin, App[None]):
         choose_theme(self, config_dir, environ)
         self.early_data = dict(early_data or {})  # mode -> its first data, read before the app started
 
-    def take_early(self, mode: str) -> Future[object] | None:
-        """The data read for `mode` before the app started (console/cli/app.py), once; None: read it now."""
-        return self.early_data.pop(mode, None)
+    def take_early(self, mode: str) -> object | None:
+        """The data read for `mode` before the app started (console/cli/app.py), once; None: read it
+        now (nothing was read ahead, or that read failed: the screen's own read reports the failure)."""
+        future = self.early_data.pop(mode, None)
+        if future is None:
+            return None
+        try:
+            return future.result()
+        except Exception:
+            return None
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self.theme_chosen)
