@@ -77,8 +77,8 @@ def test_the_berlin_day_of_an_instant_is_the_zones_around_every_change_of_the_cl
     also in the hours around the changes to and from summer time and for instants given in another zone."""
     from datetime import datetime, timedelta, timezone
 
-    from models.access.rows import berlin_day, berlin_day_of
-    from models.core.clock import BERLIN, berlin_date
+    from models.access.rows import berlin_day
+    from models.core.clock import BERLIN, berlin_date, berlin_day_of
 
     instants = []
     for year in (1979, 1996, 2025, 2026, 2037):

@@ -21,8 +21,9 @@ from peewee import JOIN, fn
 
 from models.access import report_json as access_json
 from models.access.matching import Match, chunks
-from models.access.rows import ByIds, berlin_day, berlin_day_of, converter
+from models.access.rows import ByIds, berlin_day, converter
 from models.core import clock
+from models.core.clock import berlin_day_of
 from models.core.entities import (
     AccessRequest,
     ActivityEvent,
@@ -120,7 +121,7 @@ class OrderDues:
 
     A report runs this for tens of thousands of orders: the dates anchored at the billing day are
     computed once per day, those anchored at the completion instant once per order, and the Berlin
-    day of an instant from its UTC day (`access_rows.berlin_day_of`)."""
+    day of an instant from its UTC day (`clock.berlin_day_of`)."""
 
     def __init__(self) -> None:
         active = policy.active()

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from peewee import BooleanField, DateField
 
-from models.core.clock import berlin_date, to_berlin
+from models.core.clock import berlin_day_of
 from models.core.db import database, is_postgres
 from models.core.fields import UTCDateTimeField
 
@@ -57,33 +57,6 @@ def _converter(column: Any) -> Callable[[Any], Any] | None:
 
 
 _BERLIN_DAYS: dict[str, str] = {}  # "YYYY-MM-DD HH" (UTC) -> the Berlin day, YYYY-MM-DD
-# UTC day -> (Berlin's offset in seconds all that day, the UTC day's text, the next day's text), or None
-# where the offset changes within the day (then the zone is asked for each instant)
-_UTC_DAYS: dict[tuple[int, int, int], tuple[int, str, str] | None] = {}
-_DAY = timedelta(days=1)
-
-
-def _utc_day(key: tuple[int, int, int]) -> tuple[int, str, str] | None:
-    start = datetime(*key, tzinfo=timezone.utc)
-    first, last = to_berlin(start).utcoffset(), to_berlin(start + _DAY - timedelta(seconds=1)).utcoffset()
-    found = None
-    if first == last and first is not None and timedelta(0) <= first < _DAY:
-        found = (int(first.total_seconds()), start.date().isoformat(), (start + _DAY).date().isoformat())
-    _UTC_DAYS[key] = found
-    return found
-
-
-def berlin_day_of(value: datetime) -> str:
-    """The Berlin day (YYYY-MM-DD) of an aware instant, from its UTC day and time of day: the zone
-    is asked once per UTC day (tens of thousands of instants share a few hundred days)."""
-    if value.tzinfo is not timezone.utc:
-        value = value.astimezone(timezone.utc)
-    key = (value.year, value.month, value.day)
-    day = _UTC_DAYS[key] if key in _UTC_DAYS else _utc_day(key)
-    if day is None:
-        return berlin_date(value).isoformat()
-    offset, same, following = day
-    return same if value.hour * 3600 + value.minute * 60 + value.second + offset < 86400 else following
 
 
 def berlin_day(value: Any) -> str:

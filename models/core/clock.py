@@ -54,6 +54,35 @@ def berlin_date(value: datetime) -> date:
     return to_berlin(value).date()
 
 
+# UTC day -> (Berlin's offset in seconds all that day, the UTC day's text, the next day's text), or None
+# where the offset changes within the day (then the zone is asked for each instant)
+_UTC_DAYS: dict[tuple[int, int, int], tuple[int, str, str] | None] = {}
+_DAY = timedelta(days=1)
+
+
+def _utc_day(key: tuple[int, int, int]) -> tuple[int, str, str] | None:
+    start = datetime(*key, tzinfo=timezone.utc)
+    first, last = to_berlin(start).utcoffset(), to_berlin(start + _DAY - timedelta(seconds=1)).utcoffset()
+    found = None
+    if first == last and first is not None and timedelta(0) <= first < _DAY:
+        found = (int(first.total_seconds()), start.date().isoformat(), (start + _DAY).date().isoformat())
+    _UTC_DAYS[key] = found
+    return found
+
+
+def berlin_day_of(value: datetime) -> str:
+    """The Berlin day (YYYY-MM-DD) of an aware instant, from its UTC day and time of day: the zone
+    is asked once per UTC day (tens of thousands of instants share a few hundred days)."""
+    if value.tzinfo is not timezone.utc:
+        value = value.astimezone(timezone.utc)
+    key = (value.year, value.month, value.day)
+    day = _UTC_DAYS[key] if key in _UTC_DAYS else _utc_day(key)
+    if day is None:
+        return berlin_date(value).isoformat()
+    offset, same, following = day
+    return same if value.hour * 3600 + value.minute * 60 + value.second + offset < 86400 else following
+
+
 def format_berlin(value: datetime | None, with_seconds: bool = False) -> str:
     """An instant on the Berlin clock as the language writes it: '24.11.2026 14:05' in German,
     '2026-11-24 14:05' in English; empty for None."""
